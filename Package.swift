@@ -1,0 +1,115 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Strict Swift 6 everywhere; folders are what a reader sees (`path:` on every target).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+
+/// One service = a library target (routes, repositories, migrations) + a thin `@main` executable.
+func service(_ name: String, executable: String) -> [Target] {
+    [
+        .target(
+            name: name,
+            dependencies: ["ServiceKit", "Postgres", "Migrations", hummingbird, logging],
+            path: "Services/\(name)/Library",
+            resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "\(name)Main",
+            dependencies: [.target(name: name), "ServiceKit"],
+            path: "Services/\(name)/Executable",
+            swiftSettings: swiftSettings
+        ),
+    ]
+}
+
+let package = Package(
+    name: "recovery",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "registry", targets: ["RegistryMain"]),
+        .executable(name: "treatment", targets: ["TreatmentMain"]),
+        .executable(name: "referrals", targets: ["ReferralsMain"]),
+        .executable(name: "statistics", targets: ["StatisticsMain"]),
+        .executable(name: "client-benchmark", targets: ["ClientBenchmark"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Shared/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "Postgres",
+            dependencies: ["CLibPQ", logging, lifecycle],
+            path: "Shared/Postgres",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Migrations",
+            dependencies: ["Postgres", logging],
+            path: "Shared/Migrations",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "Postgres", "Migrations", hummingbird, logging, lifecycle,
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            path: "Shared/ServiceKit",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ClientBenchmark",
+            dependencies: ["Postgres", logging],
+            path: "Benchmarks/ClientBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["Postgres", "Migrations", logging],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PostgresTests",
+            dependencies: ["Postgres", "TestSupport"],
+            path: "Tests/PostgresTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MigrationsTests",
+            dependencies: ["Migrations", "Postgres", "TestSupport"],
+            path: "Tests/MigrationsTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: ["ServiceKit", "Registry", "Treatment", "Referrals", "Statistics", "TestSupport"],
+            path: "Tests/ServiceTests",
+            swiftSettings: swiftSettings
+        ),
+    ]
+        + service("Registry", executable: "registry")
+        + service("Treatment", executable: "treatment")
+        + service("Referrals", executable: "referrals")
+        + service("Statistics", executable: "statistics")
+)

@@ -1,0 +1,4 @@
+import Referrals
+import ServiceKit
+
+await ServiceCommand.main(ReferralsService.descriptor)

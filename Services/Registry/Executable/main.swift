@@ -1,0 +1,4 @@
+import Registry
+import ServiceKit
+
+await ServiceCommand.main(RegistryService.descriptor)

@@ -1,0 +1,4 @@
+import Statistics
+import ServiceKit
+
+await ServiceCommand.main(StatisticsService.descriptor)

@@ -1,0 +1,4 @@
+import Treatment
+import ServiceKit
+
+await ServiceCommand.main(TreatmentService.descriptor)

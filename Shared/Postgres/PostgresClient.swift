@@ -1,0 +1,161 @@
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A bounded pool of connections, and the way services talk to PostgreSQL.
+///
+/// Connections are opened on demand up to `poolSize`; a caller that finds none free waits up to
+/// `poolTimeout` and then gets `.poolTimeout`. Each connection handed out is checked first
+/// (open, idle, nothing unexpected from the server); a broken one is closed and replaced.
+/// As a lifecycle `Service`, `run()` keeps the pool until graceful shutdown, then closes it.
+public final class PostgresClient: Service, Sendable {
+    public let configuration: PostgresConfiguration
+    private let logger: Logger
+    private let state = Mutex(PoolState())
+
+    public init(configuration: PostgresConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Waits for graceful shutdown or cancellation, then closes every connection.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    /// Refuses new work, fails waiters, and closes idle connections; leased ones close when returned.
+    public func shutdown() async {
+        let (idle, waiters) = state.withLock { $0.shutDown() }
+        for waiter in waiters { waiter.resume(throwing: PostgresError(code: .poolShutDown, message: "the pool is shut down")) }
+        for connection in idle { await connection.close() }
+    }
+
+    /// Lends a connection to `body` and takes it back afterwards, whatever `body` does.
+    public func withConnection<T>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> sending T
+    ) async throws -> sending T {
+        let connection = try await lease()
+        do {
+            let value = try await body(connection)
+            await release(connection)
+            return value
+        } catch {
+            await release(connection)
+            throw error
+        }
+    }
+
+    /// Runs `body` in a transaction on one pooled connection; see `PostgresConnection.withTransaction`.
+    public func withTransaction<T>(
+        isolation level: TransactionIsolation = .readCommitted,
+        readOnly: Bool = false,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> sending T
+    ) async throws -> sending T {
+        try await withConnection { connection in
+            try await connection.withTransaction(isolation: level, readOnly: readOnly) { try await body($0) }
+        }
+    }
+
+    /// Runs one statement on a pooled connection.
+    @discardableResult
+    public func query(_ query: PostgresQuery) async throws -> PostgresRows {
+        try await withConnection { try await $0.query(query) }
+    }
+
+    /// Open connections and idle ones, for metrics and tests.
+    public var statistics: (open: Int, idle: Int, waiting: Int) {
+        state.withLock { ($0.open, $0.idle.count, $0.waiters.count) }
+    }
+
+    // MARK: Leasing
+
+    private func lease() async throws -> PostgresConnection {
+        while true {
+            try Task.checkCancellation()
+            let decision = state.withLock { $0.lease(limit: configuration.poolSize) }
+            switch decision {
+            case .shutDown:
+                throw PostgresError(code: .poolShutDown, message: "the pool is shut down")
+            case .use(let connection):
+                if connection.isIdleAndHealthy { return connection }
+                logger.debug("Replacing a broken pooled connection", metadata: ["postgres.backend": "\(connection.backendPID)"])
+                await discard(connection)
+            case .create:
+                do {
+                    return try await PostgresConnection.connect(configuration: configuration, logger: logger)
+                } catch {
+                    state.withLock { $0.creationFailed() }?.resume(returning: .retry)
+                    throw error
+                }
+            case .wait(let id):
+                switch try await waitWithTimeout(id) {
+                case .connection(let connection):
+                    if connection.isIdleAndHealthy { return connection }
+                    await discard(connection)
+                case .retry:
+                    continue
+                }
+            }
+        }
+    }
+
+    private func release(_ connection: PostgresConnection) async {
+        connection.resetCancellation()
+        guard connection.isIdleAndHealthy else {
+            await discard(connection)
+            return
+        }
+        let outcome = state.withLock { $0.release(connection) }
+        switch outcome {
+        case .handedTo(let waiter): waiter.resume(returning: .connection(connection))
+        case .pooled: break
+        case .close: await connection.close()
+        }
+    }
+
+    /// Closes a connection that must not be reused, freeing its slot for a new one.
+    private func discard(_ connection: PostgresConnection) async {
+        await connection.close()
+        state.withLock { $0.creationFailed() }?.resume(returning: .retry)
+    }
+
+    private func waitWithTimeout(_ id: Int) async throws -> PoolState.Grant {
+        let timeout = configuration.poolTimeout
+        return try await withThrowingTaskGroup(of: PoolState.Grant?.self) { group in
+            group.addTask { try await self.wait(id) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            if let grant = first { return grant }
+            // Timed out: the waiter is cancelled, unless it was served in the meantime.
+            do {
+                if let grant = try await group.next()! { return grant }
+            } catch is CancellationError {}
+            try Task.checkCancellation()
+            throw PostgresError(
+                code: .poolTimeout,
+                message: "no connection became free within \(timeout) (pool size \(configuration.poolSize))")
+        }
+    }
+
+    private func wait(_ id: Int) async throws -> PoolState.Grant {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let accepted = state.withLock { state -> Bool in
+                    guard !Task.isCancelled, !state.isShutDown else { return false }
+                    state.waiters.append((id, continuation))
+                    return true
+                }
+                if !accepted { continuation.resume(throwing: CancellationError()) }
+            }
+        } onCancel: {
+            state.withLock { $0.removeWaiter(id) }?.resume(throwing: CancellationError())
+        }
+    }
+}

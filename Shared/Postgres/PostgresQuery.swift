@@ -1,0 +1,85 @@
+/// A SQL statement with its parameters bound separately from its text.
+///
+/// Interpolated values become `$1`, `$2`… parameters, so a value can never be spliced into the
+/// SQL text, not even by accident:
+///
+///     let rows = try await db.query("SELECT id FROM person WHERE national_id = \(nationalID)")
+///
+/// Only identifiers (schema or table names chosen by the program, never by a user) may be
+/// spliced, quoted, with `\(identifier: schema)`.
+public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
+    public var sql: String
+    public var bindings: PostgresBindings
+
+    /// A statement whose text is already complete; `bindings` fill its `$n` placeholders.
+    public init(unsafeSQL sql: String, bindings: PostgresBindings = PostgresBindings()) {
+        self.sql = sql
+        self.bindings = bindings
+    }
+
+    public init(stringLiteral value: String) {
+        self.sql = value
+        self.bindings = PostgresBindings()
+    }
+
+    public init(stringInterpolation: StringInterpolation) {
+        self.sql = stringInterpolation.sql
+        self.bindings = stringInterpolation.bindings
+    }
+
+    public struct StringInterpolation: StringInterpolationProtocol {
+        var sql: String
+        var bindings: PostgresBindings
+
+        public init(literalCapacity: Int, interpolationCount: Int) {
+            sql = ""
+            sql.reserveCapacity(literalCapacity + interpolationCount * 3)
+            bindings = PostgresBindings(capacity: interpolationCount)
+        }
+
+        public mutating func appendLiteral(_ literal: String) { sql += literal }
+
+        /// Binds `value` as the next parameter.
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value) {
+            bindings.append(value)
+            sql += "$\(bindings.count)"
+        }
+
+        /// Splices a double-quoted identifier (a schema, table or channel name from the program).
+        public mutating func appendInterpolation(identifier: String) {
+            sql += PostgresQuery.quoteIdentifier(identifier)
+        }
+    }
+
+    /// Quotes an identifier the way `quote_ident` does: wrapped in `"` with inner quotes doubled.
+    public static func quoteIdentifier(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// The parameters of a statement: each value's text form (nil for NULL) and type.
+public struct PostgresBindings: Sendable {
+    public private(set) var values: [String?]
+    public private(set) var types: [PostgresDataType]
+
+    public init(capacity: Int = 0) {
+        values = []
+        types = []
+        values.reserveCapacity(capacity)
+        types.reserveCapacity(capacity)
+    }
+
+    public var count: Int { values.count }
+
+    public mutating func append<Value: PostgresEncodable>(_ value: Value) {
+        values.append(value.encodeText())
+        types.append(Value.postgresType)
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard contains(target) else { return self }
+        return split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

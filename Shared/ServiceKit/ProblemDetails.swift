@@ -1,0 +1,72 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An RFC 9457 problem: the one shape of every error response, as `application/problem+json`.
+///
+/// `type` is a stable URI per kind of error that clients can switch on; `detail` says what is
+/// wrong in words; `errors` points at each invalid field (`pointer` is a JSON Pointer into the
+/// request body, or a query parameter as `?name`).
+public struct ProblemDetails: Error, Sendable, Codable, Equatable, HTTPResponseError {
+    public struct FieldError: Sendable, Codable, Equatable {
+        public let pointer: String
+        public let detail: String
+        public init(pointer: String, detail: String) {
+            self.pointer = pointer
+            self.detail = detail
+        }
+    }
+
+    public let type: String
+    public let title: String
+    public let statusCode: Int
+    public let detail: String?
+    public let errors: [FieldError]?
+
+    public init(type: String, title: String, status: HTTPResponse.Status, detail: String? = nil, errors: [FieldError]? = nil) {
+        self.type = type
+        self.title = title
+        self.statusCode = status.code
+        self.detail = detail
+        self.errors = errors
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, title, statusCode = "status", detail, errors
+    }
+
+    public var status: HTTPResponse.Status { HTTPResponse.Status(code: statusCode) }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = try encoder.encode(self)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/problem+json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension ProblemDetails {
+    /// The base of every problem `type` URI.
+    public static let typeBase = "https://recovery.gov.vn/problems/"
+
+    public static func notFound(_ detail: String) -> ProblemDetails {
+        ProblemDetails(type: typeBase + "not-found", title: "Not found", status: .notFound, detail: detail)
+    }
+
+    public static func validation(_ errors: [FieldError]) -> ProblemDetails {
+        ProblemDetails(
+            type: typeBase + "validation", title: "The request is not valid", status: .unprocessableContent,
+            detail: errors.map { "\($0.pointer): \($0.detail)" }.joined(separator: "; "), errors: errors)
+    }
+
+    public static func unavailable(_ detail: String) -> ProblemDetails {
+        ProblemDetails(type: typeBase + "unavailable", title: "Service unavailable", status: .serviceUnavailable, detail: detail)
+    }
+
+    public static let internalError = ProblemDetails(
+        type: typeBase + "internal", title: "Internal error", status: .internalServerError,
+        detail: "The server could not complete the request; it has been logged with the request id.")
+}

@@ -1,0 +1,38 @@
+import Hummingbird
+import Logging
+import Postgres
+
+/// Turns every error a route throws into an `application/problem+json` response.
+///
+/// `ProblemDetails` render themselves; Hummingbird's `HTTPError`s (unknown route, bad method,
+/// undecodable body) keep their status; anything else is a 500 whose cause is logged (without
+/// personal data) under the request id, never sent to the client.
+public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as ProblemDetails {
+            return try problem.response(from: request, context: context)
+        } catch let error as HTTPError {
+            let title = error.status.reasonPhrase
+            let slug = title.lowercased().split(separator: " ").joined(separator: "-")
+            let problem = ProblemDetails(
+                type: ProblemDetails.typeBase + slug, title: title, status: error.status,
+                detail: error.body ?? Self.defaultDetail(error.status, request))
+            return try problem.response(from: request, context: context)
+        } catch {
+            context.logger.error("Request failed", metadata: ["error": "\(error)", "error.type": "\(type(of: error))"])
+            return try ProblemDetails.internalError.response(from: request, context: context)
+        }
+    }
+
+    private static func defaultDetail(_ status: HTTPResponse.Status, _ request: Request) -> String {
+        switch status {
+        case .notFound: return "No resource at \(request.uri.path)"
+        case .methodNotAllowed: return "\(request.method) is not allowed on \(request.uri.path)"
+        default: return status.reasonPhrase
+        }
+    }
+}

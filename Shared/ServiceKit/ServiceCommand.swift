@@ -1,0 +1,119 @@
+import Foundation
+import Hummingbird
+import Logging
+import Migrations
+import Postgres
+import ServiceLifecycle
+import UnixSignals
+
+/// The command line shared by the four executables:
+///
+///     registry [serve]   apply migrations (retrying while the database is down), then serve HTTP
+///     registry migrate   apply migrations and exit (0 on success)
+///     registry help
+///
+/// A malformed configuration exits at once with status 78 and a message naming the variable.
+public enum ServiceCommand {
+    /// Runs the command given in `arguments` and never returns.
+    public static func main(_ service: ServiceDescriptor, arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+        let command = arguments.first ?? "serve"
+        guard arguments.count <= 1, ["serve", "migrate", "help", "--help", "-h"].contains(command) else {
+            fail("unknown arguments '\(arguments.joined(separator: " "))'\n\n\(usage(service))", status: 64)
+        }
+        if command.hasPrefix("-") || command == "help" {
+            print(usage(service))
+            exit(0)
+        }
+        let configuration: ServiceConfiguration
+        do {
+            configuration = try await ServiceConfiguration.load(service: service)
+        } catch {
+            fail("invalid configuration: \(error)", status: 78)
+        }
+        let logger = bootstrapLogging(service: service, configuration: configuration)
+        do {
+            switch command {
+            case "migrate": try await migrate(service, configuration, logger)
+            default: try await serve(service, configuration, logger)
+            }
+            exit(0)
+        } catch {
+            logger.critical("Stopped", metadata: ["error": "\(error)"])
+            fail("\(service.name): \(error)", status: 1)
+        }
+    }
+
+    static func usage(_ service: ServiceDescriptor) -> String {
+        """
+        usage: \(service.name) [serve | migrate | help]
+          serve    apply migrations, then serve HTTP on HOST:PORT (default 0.0.0.0:\(service.defaultPort))
+          migrate  apply migrations to schema \(service.schema) and exit
+        Configuration comes from the environment (and ./.env); see README.md.
+        """
+    }
+
+    /// Applies the migrations once and returns; no retries.
+    static func migrate(_ service: ServiceDescriptor, _ configuration: ServiceConfiguration, _ logger: Logger) async throws {
+        let migrator = Migrator(schema: service.schema, migrations: try service.migrations(), logger: logger)
+        let connection = try await PostgresConnection.connect(configuration: configuration.postgres(for: service), logger: logger)
+        let report: Migrator.Report
+        do {
+            report = try await migrator.migrate(on: connection)
+            await connection.close()
+        } catch {
+            await connection.close()
+            throw error
+        }
+        logger.info("Migrations applied", metadata: ["migration.applied": "\(report.applied)", "migration.previously": "\(report.alreadyApplied)"])
+    }
+
+    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish and closes connections.
+    static func serve(_ service: ServiceDescriptor, _ configuration: ServiceConfiguration, _ logger: Logger) async throws {
+        let application = try makeApplication(service, configuration, logger)
+        var group = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Requests still running after the grace period are cancelled, so a stop never hangs.
+        group.maximumGracefulShutdownDuration = configuration.shutdownGrace
+        group.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: group).run()
+    }
+
+    /// The HTTP application with its database pool and start-up migrations as services.
+    public static func makeApplication(
+        _ service: ServiceDescriptor, _ configuration: ServiceConfiguration, _ logger: Logger
+    ) throws -> some ApplicationProtocol {
+        let database = PostgresClient(configuration: configuration.postgres(for: service), logger: logger)
+        let readiness = Readiness(database: database)
+        let migrator = Migrator(schema: service.schema, migrations: try service.migrations(), logger: logger)
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        HealthRoutes.add(to: router, readiness: readiness)
+        service.routes(router, ServiceEnvironment(database: database, readiness: readiness, logger: logger))
+        var application = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: service.name),
+            logger: logger)
+        application.addServices(database, DatabaseBootstrap(migrator: migrator, database: database, readiness: readiness, logger: logger))
+        return application
+    }
+
+    static func bootstrapLogging(service: ServiceDescriptor, configuration: ServiceConfiguration) -> Logger {
+        let level = configuration.logLevel
+        switch configuration.logFormat {
+        case .json: LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
+        case .text:
+            LoggingSystem.bootstrap {
+                var handler = StreamLogHandler.standardOutput(label: $0)
+                handler.logLevel = level
+                return handler
+            }
+        }
+        var logger = Logger(label: service.name)
+        logger.logLevel = level
+        return logger
+    }
+
+    private static func fail(_ message: String, status: Int32) -> Never {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        exit(status)
+    }
+}

@@ -1,0 +1,89 @@
+import Configuration
+import Foundation
+import SystemPackage
+import Logging
+import Postgres
+
+/// Everything a service executable reads from its environment (and an optional `.env` file in
+/// the working directory; real environment variables win). See the README for the table.
+public struct ServiceConfiguration: Sendable {
+    public enum LogFormat: String, Sendable { case json, text }
+
+    public var databaseURL: String
+    public var host: String
+    public var port: Int
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    public var poolSize: Int
+    public var poolTimeout: Duration
+    /// nil when `DATABASE_STATEMENT_TIMEOUT_MS=0`.
+    public var statementTimeout: Duration?
+    public var connectTimeout: Duration
+    public var shutdownGrace: Duration
+
+    /// Reads and validates; throws `ConfigurationError` naming the first bad variable.
+    public static func load(service: ServiceDescriptor, environment: [String: String]? = nil) async throws -> ServiceConfiguration {
+        let secrets = SecretsSpecifier<String, String>.specific(["DATABASE_URL"])
+        var providers: [any ConfigProvider] = []
+        if let environment {
+            providers.append(EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: secrets))
+        } else {
+            providers.append(EnvironmentVariablesProvider(secretsSpecifier: secrets))
+            providers.append(try await EnvironmentVariablesProvider(environmentFilePath: ".env", allowMissing: true, secretsSpecifier: secrets))
+        }
+        let reader = ConfigReader(providers: providers)
+        func value(_ variable: String) -> String? {
+            let key = ConfigKey(variable.lowercased().split(separator: "_").map(String.init))
+            return reader.string(forKey: key, isSecret: variable == "DATABASE_URL")
+        }
+        return try ServiceConfiguration(service: service, value: value)
+    }
+
+    init(service: ServiceDescriptor, value: (String) -> String?) throws {
+        databaseURL = value("DATABASE_URL") ?? "postgresql://\(service.role)@localhost:5432/recovery"
+        do {
+            _ = try PostgresConfiguration(connectionString: databaseURL).parameters()
+        } catch let error as PostgresError {
+            throw ConfigurationError(variable: "DATABASE_URL", problem: "not a valid libpq URL or conninfo (\(error.message ?? "unparsable"))")
+        }
+        host = value("HOST") ?? "0.0.0.0"
+        guard !host.isEmpty else { throw ConfigurationError(variable: "HOST", problem: "must not be empty") }
+        port = try Self.integer("PORT", value("PORT"), default: service.defaultPort, range: 0...65535)
+        let level = value("LOG_LEVEL") ?? "info"
+        guard let parsedLevel = Logger.Level(rawValue: level.lowercased()) else {
+            throw ConfigurationError(variable: "LOG_LEVEL", problem: "expected one of trace, debug, info, notice, warning, error, critical; got '\(level)'")
+        }
+        logLevel = parsedLevel
+        let format = value("LOG_FORMAT") ?? "json"
+        guard let parsedFormat = LogFormat(rawValue: format.lowercased()) else {
+            throw ConfigurationError(variable: "LOG_FORMAT", problem: "expected json or text; got '\(format)'")
+        }
+        logFormat = parsedFormat
+        poolSize = try Self.integer("DATABASE_POOL_SIZE", value("DATABASE_POOL_SIZE"), default: 10, range: 1...500)
+        poolTimeout = .milliseconds(try Self.integer("DATABASE_POOL_TIMEOUT_MS", value("DATABASE_POOL_TIMEOUT_MS"), default: 5000, range: 1...600_000))
+        let statement = try Self.integer("DATABASE_STATEMENT_TIMEOUT_MS", value("DATABASE_STATEMENT_TIMEOUT_MS"), default: 30_000, range: 0...86_400_000)
+        statementTimeout = statement == 0 ? nil : .milliseconds(statement)
+        connectTimeout = .seconds(try Self.integer("DATABASE_CONNECT_TIMEOUT_S", value("DATABASE_CONNECT_TIMEOUT_S"), default: 5, range: 1...300))
+        shutdownGrace = .seconds(try Self.integer("SHUTDOWN_GRACE_S", value("SHUTDOWN_GRACE_S"), default: 10, range: 0...600))
+    }
+
+    /// The database settings for this service's pool: its schema first on the search path.
+    public func postgres(for service: ServiceDescriptor) -> PostgresConfiguration {
+        PostgresConfiguration(
+            connectionString: databaseURL,
+            applicationName: service.name,
+            searchPath: [service.schema],
+            statementTimeout: statementTimeout,
+            connectTimeout: connectTimeout,
+            poolSize: poolSize,
+            poolTimeout: poolTimeout)
+    }
+
+    private static func integer(_ variable: String, _ text: String?, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text else { return defaultValue }
+        guard let number = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
+            throw ConfigurationError(variable: variable, problem: "expected a whole number from \(range.lowerBound) to \(range.upperBound); got '\(text)'")
+        }
+        return number
+    }
+}
