@@ -91,7 +91,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresTests",
-            dependencies: ["Postgres", "TestSupport"],
+            dependencies: ["Postgres", "TestSupport", logging],
             path: "Tests/PostgresTests",
             swiftSettings: swiftSettings
         ),

@@ -32,6 +32,7 @@ public final class PostgresClient: Service, Sendable {
     }
 
     /// Lends a connection to `body` and takes it back afterwards, whatever `body` does.
+    @discardableResult
     public func withConnection<T>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending T
@@ -48,6 +49,7 @@ public final class PostgresClient: Service, Sendable {
     }
 
     /// Runs `body` in a transaction on one pooled connection; see `PostgresConnection.withTransaction`.
+    @discardableResult
     public func withTransaction<T>(
         isolation level: TransactionIsolation = .readCommitted,
         readOnly: Bool = false,

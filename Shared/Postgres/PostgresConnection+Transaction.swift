@@ -8,6 +8,7 @@ public enum TransactionIsolation: String, Sendable {
 extension PostgresConnection {
     /// Runs `body` inside `BEGIN … COMMIT`. A thrown error or the task's cancellation rolls
     /// everything back and is rethrown; nothing of `body` is committed then.
+    @discardableResult
     public func withTransaction<T>(
         isolation level: TransactionIsolation = .readCommitted,
         readOnly: Bool = false,
@@ -30,6 +31,7 @@ extension PostgresConnection {
 
     /// Runs `body` inside a savepoint of the current transaction: a thrown error rolls back only
     /// what `body` did, and is rethrown.
+    @discardableResult
     public func withSavepoint<T>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending T

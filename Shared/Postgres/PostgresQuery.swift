@@ -45,6 +45,12 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
             sql += "$\(bindings.count)"
         }
 
+        /// Binds `value` as the next parameter, NULL when nil.
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            bindings.append(value)
+            sql += "$\(bindings.count)"
+        }
+
         /// Splices a double-quoted identifier (a schema, table or channel name from the program).
         public mutating func appendInterpolation(identifier: String) {
             sql += PostgresQuery.quoteIdentifier(identifier)

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Compares the project's libpq client with pgbench on the same read-only point query.
+#
+#   Benchmarks/run.sh                 (BENCH_SECONDS=15 per measurement by default)
+#
+# Starts a throwaway PostgreSQL cluster (fsync off, the same server for both sides) on a free port
+# of 127.0.0.1, loads `pgbench -i -s $BENCH_SCALE` (10) into database bench, then for concurrency
+# 1 and 4 runs `pgbench -M prepared -S` and the Swift `client-benchmark` (built with
+# `swift build -c release --product client-benchmark`) for BENCH_SECONDS each, over TCP, and prints
+# tps/qps and the Swift client's share of pgbench's rate against the 85% target. See BENCHMARKS.md.
+#
+# BENCH_PGBENCH_ONLY=1 skips the Swift client (no build); CLIENT_BENCHMARK=/path uses that binary
+# instead of building one.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# shellcheck source=deploy/local/cluster.sh
+source "$root/deploy/local/cluster.sh"
+
+seconds=${BENCH_SECONDS:-15}
+scale=${BENCH_SCALE:-10}
+pgbench_only=${BENCH_PGBENCH_ONLY:-0}
+target=85
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+cluster_install_packages
+cluster_find_bin
+
+# Build first: a failed build stops here, before any server is started.
+client=${CLIENT_BENCHMARK:-}
+if [ "$pgbench_only" != 1 ] && [ -z "$client" ]; then
+    command -v swift >/dev/null 2>&1 || { log "error: swift is not on PATH"; exit 1; }
+    log "swift build -c release --product client-benchmark"
+    if ! swift build -c release --product client-benchmark; then
+        log "error: the Swift build of client-benchmark failed (BENCH_PGBENCH_ONLY=1 runs pgbench alone)"
+        exit 1
+    fi
+    client="$(swift build -c release --show-bin-path)/client-benchmark"
+fi
+if [ "$pgbench_only" != 1 ] && [ ! -x "$client" ]; then
+    log "error: $client is not an executable"
+    exit 1
+fi
+
+pg_dir=$(mktemp -d /tmp/recovery-bench-pg.XXXXXX)
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    cluster_stop "$pg_dir" || true
+    rm -rf "$pg_dir"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+port=$(cluster_free_port)
+cluster_init "$pg_dir" test
+cluster_start "$pg_dir" "$port"
+url="postgresql://postgres@127.0.0.1:$port/bench"
+pgbench=("$PG_BIN/pgbench" --host=127.0.0.1 --port="$port" --username=postgres)
+
+cluster_psql "$port" postgres --command="CREATE DATABASE bench"
+log "pgbench -i -s $scale"
+"${pgbench[@]}" --initialize --scale="$scale" --quiet bench >"$pg_dir/pgbench-init.log" 2>&1 || {
+    cat "$pg_dir/pgbench-init.log" >&2
+    exit 1
+}
+cluster_psql "$port" bench --command="VACUUM ANALYZE"
+
+# run_pgbench CLIENTS THREADS: prints tps (without initial connection time).
+run_pgbench() {
+    local out
+    out=$("${pgbench[@]}" --protocol=prepared --select-only --client="$1" --jobs="$2" \
+        --time="$seconds" --no-vacuum bench 2>&1) || { echo "$out" >&2; return 1; }
+    awk '/^tps = .*without initial connection time/ { print $3 }' <<<"$out"
+}
+
+# run_client CONCURRENCY: prints qps from the line "swift-client concurrency=N qps=X".
+run_client() {
+    local out
+    out=$("$client" --url "$url" --seconds "$seconds" --concurrency "$1") || { echo "$out" >&2; return 1; }
+    echo "$out" | sed -n 's/^swift-client concurrency=[0-9]* qps=\([0-9.eE+-]*\).*$/\1/p' | tail -n 1
+}
+
+declare -A tps qps
+for c in 1 4; do
+    jobs=$([ "$c" -eq 1 ] && echo 1 || echo 2)
+    log "pgbench -M prepared -S -c $c -j $jobs -T $seconds"
+    tps[$c]=$(run_pgbench "$c" "$jobs")
+    [ -n "${tps[$c]}" ] || { log "error: no tps line from pgbench"; exit 1; }
+    if [ "$pgbench_only" = 1 ]; then
+        qps[$c]=""
+    else
+        log "client-benchmark --concurrency $c --seconds $seconds"
+        qps[$c]=$(run_client "$c")
+        [ -n "${qps[$c]}" ] || { log "error: no 'swift-client concurrency=$c qps=' line from client-benchmark"; exit 1; }
+    fi
+done
+
+echo
+echo "PostgreSQL $("$PG_BIN/postgres" -V | awk '{print $3}'), pgbench scale $scale, ${seconds}s per run, TCP 127.0.0.1, fsync off"
+printf '%-16s %14s %14s %8s %8s\n' mode "pgbench tps" "swift qps" ratio target
+for c in 1 4; do
+    if [ -n "${qps[$c]}" ]; then
+        ratio=$(awk -v s="${qps[$c]}" -v p="${tps[$c]}" 'BEGIN { printf "%.1f%%", 100 * s / p }')
+        qps_text=$(awk -v s="${qps[$c]}" 'BEGIN { printf "%.0f", s }')
+    else
+        ratio="-"
+        qps_text="-"
+    fi
+    printf '%-16s %14.0f %14s %8s %7d%%\n' "concurrency=$c" "${tps[$c]}" "$qps_text" "$ratio" "$target"
+done

@@ -1,0 +1,129 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+@Suite("Connection pool: bounds, timeouts, broken connections")
+struct PoolTests {
+    @Test func exhaustionTimesOutThenRecovers() async throws {
+        try await withTestDatabase("pool_exhaust") { database in
+            var configuration = database.configuration(poolSize: 2)
+            configuration.poolTimeout = .milliseconds(300)
+            let client = PostgresClient(configuration: configuration, logger: .test)
+            let (holding, release) = AsyncStream.makeStream(of: Void.self)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        try await client.withConnection { connection in
+                            try await connection.query("SELECT 1")
+                            for await _ in holding { break }
+                        }
+                    }
+                }
+                while client.statistics.open < 2 { try await Task.sleep(for: .milliseconds(10)) }
+                try await Task.sleep(for: .milliseconds(50))
+                let started = ContinuousClock.now
+                let error = await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
+                #expect(error?.code == .poolTimeout)
+                #expect(ContinuousClock.now - started >= .milliseconds(250))
+                release.yield()
+                release.yield()
+                release.finish()
+                try await group.waitForAll()
+            }
+            #expect(try await client.query("SELECT 2")[0].decode(Int.self, at: 0) == 2)
+            #expect(client.statistics.open <= 2)
+            await client.shutdown()
+        }
+    }
+
+    @Test func waitersAreServedWhenConnectionsReturn() async throws {
+        try await withTestDatabase("pool_waiters") { database in
+            let client = PostgresClient(configuration: database.configuration(poolSize: 2), logger: .test)
+            let total = try await withThrowingTaskGroup(of: Int.self) { group in
+                for task in 0..<16 {
+                    group.addTask {
+                        var sum = 0
+                        for i in 0..<25 {
+                            sum += try await client.query("SELECT \(task * 100 + i)::int8")[0].decode(Int.self, at: 0)
+                        }
+                        return sum
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(total == (0..<16).reduce(0) { acc, t in acc + (0..<25).reduce(0) { $0 + t * 100 + $1 } })
+            #expect(client.statistics.open <= 2)
+            await client.shutdown()
+        }
+    }
+
+    @Test func terminatedConnectionsAreReplaced() async throws {
+        try await withTestDatabase("pool_terminate") { database in
+            let client = PostgresClient(configuration: database.configuration(poolSize: 2), logger: .test)
+            let before = try await client.query("SELECT pg_backend_pid()")[0].decode(Int32.self, at: 0)
+            let admin = try await database.connect()
+            try await admin.query("SELECT pg_terminate_backend(\(before))")
+            // Wait until the backend is really gone.
+            while try await admin.query("SELECT count(*) FROM pg_stat_activity WHERE pid = \(before)")[0].decode(Int.self, at: 0) > 0 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let after = try await client.query("SELECT pg_backend_pid()")[0].decode(Int32.self, at: 0)
+            #expect(after != before)
+            #expect(client.statistics.open == 1)
+            await admin.close()
+            await client.shutdown()
+        }
+    }
+
+    @Test func aConnectionLostMidQueryIsNotReused() async throws {
+        try await withTestDatabase("pool_midquery") { database in
+            let client = PostgresClient(configuration: database.configuration(poolSize: 1), logger: .test)
+            let admin = try await database.connect()
+            let error = await #expect(throws: PostgresError.self) {
+                try await client.withConnection { connection in
+                    try await admin.query("SELECT pg_terminate_backend(\(connection.backendPID))")
+                    try await connection.query("SELECT pg_sleep(0.2)")
+                }
+            }
+            #expect(error?.isConnectionError == true)
+            #expect(try await client.query("SELECT 3")[0].decode(Int.self, at: 0) == 3)
+            await admin.close()
+            await client.shutdown()
+        }
+    }
+
+    @Test func unreachableServerFailsFastWithConnectionError() async throws {
+        let port = try HTTPProbe.freePort()
+        let client = PostgresClient(
+            configuration: PostgresConfiguration(connectionString: "postgresql://nobody@127.0.0.1:\(port)/none", connectTimeout: .seconds(2)),
+            logger: .test)
+        let error = await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
+        #expect(error?.code == .connectionFailed)
+        #expect(error?.isConnectionError == true)
+        #expect(client.statistics.open == 0)
+        await client.shutdown()
+    }
+
+    @Test func shutdownRefusesNewWork() async throws {
+        try await withTestDatabase("pool_shutdown") { database in
+            let client = database.client()
+            try await client.query("SELECT 1")
+            await client.shutdown()
+            let error = await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
+            #expect(error?.code == .poolShutDown)
+        }
+    }
+
+    @Test func configurationOverridesAndInvalidStrings() throws {
+        let configuration = PostgresConfiguration(
+            connectionString: "postgresql://someone:secret@db.example:6543/recovery?sslmode=require",
+            overrides: ["user": "registry"])
+        let parameters = Dictionary(try configuration.parameters().map { ($0.key, $0.value) }) { $1 }
+        #expect(parameters["user"] == "registry")
+        #expect(parameters["sslmode"] == "require")
+        #expect(parameters["port"] == "6543")
+        let bad = PostgresConfiguration(connectionString: "postgresql://host:notaport/db?bogus_option=1")
+        #expect(throws: PostgresError.self) { try bad.parameters() }
+    }
+}

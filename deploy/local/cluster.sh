@@ -1,0 +1,215 @@
+# shellcheck shell=bash
+# Private PostgreSQL clusters for running and testing the recovery system on one machine.
+#
+# Source this file from bash; it defines functions only and changes no shell option:
+#   cluster_install_packages            install missing Debian packages (apt-get, as root or via sudo)
+#   cluster_find_bin                    set PG_BIN to the newest /usr/lib/postgresql/<v>/bin
+#   cluster_as CMD...                   run CMD as the cluster's owner (user postgres when root)
+#   cluster_run_dir PROJECT             print where the persistent cluster of PROJECT lives
+#   cluster_free_port                   print a free TCP port on 127.0.0.1
+#   cluster_init DIR [run|test]         initdb into DIR/data unless already initialised
+#   cluster_start DIR PORT              start it on 127.0.0.1:PORT and a unix socket in DIR
+#   cluster_stop DIR                    stop it (fast shutdown) if running
+#   cluster_psql PORT DB [PSQL ARGS...] psql as superuser postgres over TCP, stopping on errors
+#   cluster_setup_db PORT SQLFILE       create database recovery if missing and run SQLFILE in it
+#
+# The cluster listens on 127.0.0.1 only and trusts every local connection: it is a private,
+# loopback-only server for development and tests, never for production.
+
+CLUSTER_PACKAGES=(postgresql postgresql-contrib libpq-dev pkg-config)
+
+cluster_log() {
+    printf '[cluster] %s\n' "$*" >&2
+}
+
+cluster_die() {
+    cluster_log "error: $*"
+    return 1
+}
+
+# Installs whichever of CLUSTER_PACKAGES is missing (`apt-get update` first); nothing when all are.
+cluster_install_packages() {
+    local pkg missing=()
+    for pkg in "${CLUSTER_PACKAGES[@]}"; do
+        if ! dpkg -s "$pkg" >/dev/null 2>&1; then
+            missing+=("$pkg")
+        fi
+    done
+    if [ "${#missing[@]}" -eq 0 ]; then
+        return 0
+    fi
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null 2>&1 || cluster_die "missing packages (${missing[*]}) and no sudo" || return 1
+        sudo=(sudo)
+    fi
+    cluster_log "installing ${missing[*]}"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq || return 1
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return 1
+}
+
+# Sets PG_BIN (unless already set) to the bin folder of the newest installed PostgreSQL.
+cluster_find_bin() {
+    if [ -n "${PG_BIN:-}" ] && [ -x "$PG_BIN/pg_ctl" ]; then
+        return 0
+    fi
+    local dir
+    dir=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
+    if [ -z "$dir" ] || [ ! -x "$dir/initdb" ]; then
+        cluster_die "no PostgreSQL server under /usr/lib/postgresql (run cluster_install_packages)"
+        return 1
+    fi
+    PG_BIN=$dir
+}
+
+# PostgreSQL refuses to run as root: root runs the server as the Debian package's user postgres.
+cluster_owner() {
+    if [ "$(id -u)" -eq 0 ]; then
+        echo postgres
+    else
+        id -un
+    fi
+}
+
+cluster_as() {
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+# Prints PROJECT/.pg when the cluster's owner can reach it, else a folder under /tmp named after
+# the project's path (so that data is kept across runs either way).
+cluster_run_dir() {
+    local project=$1
+    if [ "$(id -u)" -ne 0 ] || runuser -u postgres -- test -x "$project" 2>/dev/null; then
+        echo "$project/.pg"
+    else
+        local sum
+        sum=$(printf '%s' "$project" | cksum | cut -d ' ' -f 1)
+        echo "/tmp/recovery-pg-$sum"
+    fi
+}
+
+# Prints a TCP port on 127.0.0.1 that nothing listens on (random, 20000-59999).
+cluster_free_port() {
+    local port tries=0
+    while [ "$tries" -lt 100 ]; do
+        port=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+        tries=$((tries + 1))
+    done
+    cluster_die "no free port found"
+}
+
+# cluster_init DIR [run|test]: a new cluster in DIR/data, superuser postgres, UTF-8, trust auth on
+# the socket and 127.0.0.1. "test" turns durability off (fsync, synchronous_commit,
+# full_page_writes) for speed. Does nothing when DIR/data is already initialised.
+cluster_init() {
+    local dir=$1 mode=${2:-run}
+    cluster_find_bin || return 1
+    if [ -f "$dir/data/PG_VERSION" ]; then
+        return 0
+    fi
+    mkdir -p "$dir" || return 1
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postgres: "$dir" || return 1
+        chmod 0700 "$dir" || return 1
+    fi
+    cluster_log "initialising $mode cluster in $dir/data"
+    cluster_as "$PG_BIN/initdb" --pgdata="$dir/data" --username=postgres --auth=trust \
+        --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
+        cat "$dir/initdb.log" >&2
+        cluster_die "initdb failed"
+        return 1
+    }
+
+    # Unix socket paths are limited to 107 bytes: without room, TCP only.
+    local socket_dirs="$dir"
+    if [ "${#dir}" -gt 80 ]; then
+        socket_dirs=""
+    fi
+    {
+        echo ""
+        echo "# recovery: private cluster ($mode)"
+        echo "listen_addresses = '127.0.0.1'"
+        echo "unix_socket_directories = '$socket_dirs'"
+        echo "max_connections = 200"
+        echo "shared_buffers = 128MB"
+        echo "log_min_messages = warning"
+        echo "log_min_error_statement = error"
+        if [ "$mode" = test ]; then
+            echo "fsync = off"
+            echo "synchronous_commit = off"
+            echo "full_page_writes = off"
+        fi
+    } | cluster_as tee -a "$dir/data/postgresql.conf" >/dev/null || return 1
+    printf '%s\n' \
+        "# recovery: private cluster, loopback only" \
+        "local all all trust" \
+        "host  all all 127.0.0.1/32 trust" |
+        cluster_as tee "$dir/data/pg_hba.conf" >/dev/null || return 1
+}
+
+cluster_is_running() {
+    local dir=$1
+    cluster_find_bin || return 1
+    [ -f "$dir/data/PG_VERSION" ] && cluster_as "$PG_BIN/pg_ctl" status --pgdata="$dir/data" >/dev/null 2>&1
+}
+
+# cluster_start DIR PORT: starts the cluster (waits until it accepts connections). When it is
+# already running it is left as it is.
+cluster_start() {
+    local dir=$1 port=$2
+    cluster_find_bin || return 1
+    if cluster_is_running "$dir"; then
+        cluster_log "cluster in $dir is already running"
+        return 0
+    fi
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        cluster_die "port $port on 127.0.0.1 is already in use"
+        return 1
+    fi
+    cluster_as "$PG_BIN/pg_ctl" start --pgdata="$dir/data" --log="$dir/postgres.log" \
+        --wait --timeout=60 --silent -o "-p $port" || {
+        tail -n 20 "$dir/postgres.log" >&2 || true
+        cluster_die "could not start the cluster in $dir"
+        return 1
+    }
+    cluster_log "PostgreSQL $("$PG_BIN/postgres" -V | awk '{print $3}') on 127.0.0.1:$port (data $dir/data, log $dir/postgres.log)"
+}
+
+# cluster_stop DIR: fast shutdown (rolls back open transactions, disconnects clients).
+cluster_stop() {
+    local dir=$1
+    cluster_find_bin || return 1
+    if cluster_is_running "$dir"; then
+        cluster_as "$PG_BIN/pg_ctl" stop --pgdata="$dir/data" --mode=fast --wait --timeout=60 --silent ||
+            return 1
+        cluster_log "stopped cluster in $dir"
+    fi
+}
+
+cluster_psql() {
+    local port=$1 db=$2
+    shift 2
+    cluster_find_bin || return 1
+    "$PG_BIN/psql" --no-psqlrc --quiet --set=ON_ERROR_STOP=1 \
+        --host=127.0.0.1 --port="$port" --username=postgres --dbname="$db" "$@"
+}
+
+# cluster_setup_db PORT SQLFILE: database recovery (created if missing), then SQLFILE run in it.
+cluster_setup_db() {
+    local port=$1 sqlfile=$2
+    if [ -z "$(cluster_psql "$port" postgres --tuples-only --no-align \
+        --command="SELECT 1 FROM pg_database WHERE datname = 'recovery'")" ]; then
+        cluster_psql "$port" postgres --command="CREATE DATABASE recovery" || return 1
+        cluster_log "created database recovery"
+    fi
+    cluster_psql "$port" recovery --file="$sqlfile" || return 1
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against a throwaway PostgreSQL cluster.
+#
+#   deploy/local/test.sh [swift test arguments...]     e.g. --filter PostgresTests
+#
+# Installs missing Debian packages (postgresql, libpq-dev, pkg-config), starts a private cluster in
+# a new folder under /tmp on a free port, builds with `swift build --build-tests`, then runs
+# `swift test --skip-build` with these variables exported:
+#   TEST_DATABASE_URL  superuser URL of the cluster's `postgres` database; each test suite creates
+#                      its own database and runs deploy/sql/setup.sql in it
+#   RECOVERY_BIN_DIR   `swift build --show-bin-path` (where the service executables are)
+# The cluster is stopped and removed on exit, whatever happens. Exits with swift test's status.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root"
+# shellcheck source=deploy/local/cluster.sh
+source "$root/deploy/local/cluster.sh"
+
+start=$SECONDS
+step=$SECONDS
+timing() {
+    printf '[test.sh] %-34s %4ds (total %ds)\n' "$1" $((SECONDS - step)) $((SECONDS - start))
+    step=$SECONDS
+}
+
+command -v swift >/dev/null 2>&1 || {
+    echo "[test.sh] error: swift is not on PATH (Swift 6.3 is expected, e.g. /opt/swift/usr/bin)" >&2
+    exit 1
+}
+
+cluster_install_packages
+timing "packages checked"
+
+pg_dir=$(mktemp -d /tmp/recovery-test-pg.XXXXXX)
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    cluster_stop "$pg_dir" || true
+    rm -rf "$pg_dir"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+pg_port=$(cluster_free_port)
+cluster_init "$pg_dir" test
+cluster_start "$pg_dir" "$pg_port"
+export TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:$pg_port/postgres"
+timing "cluster started (port $pg_port)"
+
+swift build --build-tests
+RECOVERY_BIN_DIR=$(swift build --show-bin-path)
+export RECOVERY_BIN_DIR
+timing "swift build --build-tests"
+
+echo "[test.sh] TEST_DATABASE_URL=$TEST_DATABASE_URL"
+echo "[test.sh] RECOVERY_BIN_DIR=$RECOVERY_BIN_DIR"
+rc=0
+swift test --skip-build "$@" || rc=$?
+timing "swift test (exit $rc)"
+exit "$rc"
