@@ -1,1 +1,99 @@
-print("todo")
+import Foundation
+import Logging
+import Postgres
+
+// Runs pgbench's select-only transaction (`SELECT abalance FROM pgbench_accounts WHERE aid = $1`,
+// random aid) through the Swift client for a fixed time and prints
+// `swift-client concurrency=N qps=X`. Concurrency 1 uses one connection directly; higher
+// concurrency runs that many tasks through a `PostgresClient` pool of the same size.
+//
+//   client-benchmark --url URL [--seconds 15] [--concurrency 1]
+
+struct Options {
+    var url = ""
+    var seconds = 15
+    var concurrency = 1
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--url": url = iterator.next() ?? ""
+            case "--seconds": seconds = Int(iterator.next() ?? "") ?? seconds
+            case "--concurrency": concurrency = Int(iterator.next() ?? "") ?? concurrency
+            default:
+                FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
+                exit(64)
+            }
+        }
+        guard !url.isEmpty, seconds > 0, concurrency > 0 else {
+            FileHandle.standardError.write(Data("usage: client-benchmark --url URL [--seconds N] [--concurrency N]\n".utf8))
+            exit(64)
+        }
+    }
+}
+
+/// Runs the select loop on `connection` until `deadline`; returns the number of queries.
+func selectLoop(_ connection: PostgresConnection, accounts: Int, until deadline: ContinuousClock.Instant) async throws -> Int {
+    var count = 0
+    var generator = SystemRandomNumberGenerator()
+    while ContinuousClock.now < deadline {
+        let aid = Int.random(in: 1...accounts, using: &generator)
+        let rows = try await connection.query("SELECT abalance FROM pgbench_accounts WHERE aid = \(aid)")
+        _ = try rows[0].decode(Int.self, at: 0)
+        count += 1
+    }
+    return count
+}
+
+/// Runs `tasks` select loops through the pool; counts the queries finished after `countFrom`.
+func pooledLoop(_ client: PostgresClient, tasks: Int, accounts: Int, countFrom: ContinuousClock.Instant, until deadline: ContinuousClock.Instant) async throws -> Int {
+    try await withThrowingTaskGroup(of: Int.self) { group in
+        for _ in 0..<tasks {
+            group.addTask {
+                var count = 0
+                var generator = SystemRandomNumberGenerator()
+                while ContinuousClock.now < deadline {
+                    let aid = Int.random(in: 1...accounts, using: &generator)
+                    let rows = try await client.query("SELECT abalance FROM pgbench_accounts WHERE aid = \(aid)")
+                    _ = try rows[0].decode(Int.self, at: 0)
+                    if ContinuousClock.now >= countFrom { count += 1 }
+                }
+                return count
+            }
+        }
+        var total = 0
+        for try await count in group { total += count }
+        return total
+    }
+}
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+var logger = Logger(label: "client-benchmark")
+logger.logLevel = .warning
+let configuration = PostgresConfiguration(
+    connectionString: options.url, applicationName: "client-benchmark", statementTimeout: nil,
+    poolSize: options.concurrency)
+
+let setup = try await PostgresConnection.connect(configuration: configuration, logger: logger)
+let scale = try await setup.query("SELECT count(*) FROM pgbench_branches")[0].decode(Int.self, at: 0)
+let accounts = scale * 100_000
+
+let warmUp = ContinuousClock.now + .seconds(1)
+let total: Int
+let started: ContinuousClock.Instant
+if options.concurrency == 1 {
+    _ = try await selectLoop(setup, accounts: accounts, until: warmUp)
+    started = .now
+    total = try await selectLoop(setup, accounts: accounts, until: started + .seconds(options.seconds))
+} else {
+    let client = PostgresClient(configuration: configuration, logger: logger)
+    let deadline = warmUp + .seconds(options.seconds)
+    started = warmUp
+    total = try await pooledLoop(client, tasks: options.concurrency, accounts: accounts, countFrom: warmUp, until: deadline)
+    await client.shutdown()
+}
+let elapsed = ContinuousClock.now - started
+let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+await setup.close()
+print("swift-client concurrency=\(options.concurrency) qps=\(String(format: "%.1f", Double(total) / seconds))")
