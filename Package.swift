@@ -103,7 +103,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceTests",
-            dependencies: ["ServiceKit", "Registry", "Treatment", "Referrals", "Statistics", "TestSupport"],
+            dependencies: ["ServiceKit", "Postgres", logging, "Registry", "Treatment", "Referrals", "Statistics", "TestSupport"],
             path: "Tests/ServiceTests",
             swiftSettings: swiftSettings
         ),

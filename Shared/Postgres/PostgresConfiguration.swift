@@ -54,6 +54,12 @@ public struct PostgresConfiguration: Sendable {
             parsed.removeAll { $0.key == key }
             parsed.append((key, value))
         }
+        // libpq checks the port only when connecting; a typo should fail at start-up instead.
+        if let port = parsed.first(where: { $0.key == "port" })?.value,
+            !port.split(separator: ",", omittingEmptySubsequences: false).allSatisfy({ UInt16($0) != nil })
+        {
+            throw PostgresError(code: .invalidConfiguration, message: "the port must be a number from 1 to 65535")
+        }
         return parsed
     }
 

@@ -10,6 +10,12 @@ public struct TestDatabase: Sendable {
     public let name: String
     public let adminURL: String
 
+    /// Refers to an existing database `name` in the cluster at `adminURL`.
+    public init(name: String, adminURL: String) {
+        self.name = name
+        self.adminURL = adminURL
+    }
+
     /// The repository's root folder.
     public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,0 +1,134 @@
+import Foundation
+import Postgres
+import Registry
+import TestSupport
+import Testing
+
+@Suite("Service executables start, answer health checks and stop on SIGTERM", .serialized)
+struct ExecutableTests {
+    static let services = ["registry", "treatment", "referrals", "statistics"]
+
+    @Test(arguments: services)
+    func startsServesAndStopsGracefully(_ service: String) async throws {
+        try await withTestDatabase("exe_\(service)") { database in
+            let process = try ServiceProcess(
+                service, port: try HTTPProbe.freePort(),
+                environment: ["DATABASE_URL": try database.conninfo(role: service), "LOG_FORMAT": "json"])
+            let health = try await process.waitFor("/healthz", status: 200)
+            #expect(health.body == #"{"status":"ok"}"#)
+            let ready = try await process.waitFor("/readyz", status: 200)
+            #expect(ready.body == #"{"status":"ready"}"#)
+            let missing = try HTTPProbe.get(port: process.port, path: "/no/such/route")
+            #expect(missing.status == 404)
+            #expect(missing.headers["content-type"] == "application/problem+json")
+            #expect(missing.body.contains(#""status":404"#))
+            #expect(try await process.stop(signal: SIGTERM) == 0)
+            // Its migrations were applied as its own role, and its connections are closed.
+            let admin = try await database.connect()
+            let applied = try await admin.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(service).schema_migrations"))
+            #expect(try applied[0].decode(Int.self, at: 0) >= 1)
+            let sessions = try await admin.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = \(service)")
+            #expect(try sessions[0].decode(Int.self, at: 0) == 0)
+            // Logs are JSON lines.
+            let firstLine = process.standardOutput().split(separator: "\n").first.map(String.init) ?? ""
+            #expect(firstLine.hasPrefix("{\"time\":"))
+            await admin.close()
+        }
+    }
+
+    @Test func sigintAlsoStopsCleanly() async throws {
+        try await withTestDatabase("exe_sigint") { database in
+            let process = try ServiceProcess(
+                "treatment", port: try HTTPProbe.freePort(), environment: ["DATABASE_URL": try database.conninfo(role: "treatment")])
+            try await process.waitFor("/readyz", status: 200)
+            #expect(try await process.stop(signal: SIGINT) == 0)
+        }
+    }
+
+    @Test func keepsRetryingWhileTheDatabaseIsDownAndIsNotReady() async throws {
+        let deadPort = try HTTPProbe.freePort()
+        let process = try ServiceProcess(
+            "registry", port: try HTTPProbe.freePort(),
+            environment: ["DATABASE_URL": "postgresql://registry@127.0.0.1:\(deadPort)/recovery", "LOG_FORMAT": "text"])
+        try await process.waitFor("/healthz", status: 200)
+        let notReady = try await process.waitFor("/readyz", status: 503)
+        #expect(notReady.headers["content-type"] == "application/problem+json")
+        #expect(notReady.body.contains("migrations are not applied yet"))
+        try await Task.sleep(for: .seconds(1))
+        #expect(process.process.isRunning)
+        #expect(try await process.stop() == 0)
+        #expect(process.standardOutput().contains("Database unreachable; retrying"))
+    }
+
+    @Test func becomesReadyWhenTheDatabaseAppearsLater() async throws {
+        try await withTestDatabase("exe_late") { database in
+            // Point the service at a database that does not exist yet, then create it.
+            let lateName = database.name + "_late"
+            var configuration = database.configuration(role: "registry")
+            configuration.overrides["dbname"] = lateName
+            let process = try ServiceProcess(
+                "registry", port: try HTTPProbe.freePort(), environment: ["DATABASE_URL": try configuration.conninfo()])
+            try await process.waitFor("/readyz", status: 503)
+            let late = TestDatabase(name: lateName, adminURL: database.adminURL)
+            let admin = try await database.connect()
+            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(PostgresQuery.quoteIdentifier(lateName))"))
+            await admin.close()
+            let setup = try String(contentsOf: TestDatabase.repositoryRoot.appending(path: "deploy/sql/setup.sql"), encoding: .utf8)
+            let lateAdmin = try await late.connect()
+            try await lateAdmin.execute(script: setup)
+            await lateAdmin.close()
+            try await process.waitFor("/readyz", status: 200, timeout: .seconds(40))
+            #expect(try await process.stop() == 0)
+            await late.drop()
+        }
+    }
+
+    @Test func malformedConfigurationExitsAtOnceNamingTheVariable() async throws {
+        let cases: [(String, String)] = [("PORT", "eighty"), ("LOG_FORMAT", "xml"), ("LOG_LEVEL", "loud"), ("DATABASE_POOL_SIZE", "0"), ("DATABASE_URL", "postgresql://h:notaport/x")]
+        for (variable, value) in cases {
+            var environment = ["DATABASE_URL": "postgresql://registry@127.0.0.1:1/recovery"]
+            environment[variable] = value
+            let process = try ServiceProcess("registry", port: try HTTPProbe.freePort(), environment: environment)
+            let status = try await process.waitForExit(timeout: .seconds(10))
+            #expect(status == 78, "\(variable)=\(value)")
+            let message = process.standardError()
+            #expect(message.contains(variable), "\(message)")
+            #expect(!message.contains("notaport") || variable == "DATABASE_URL")
+        }
+    }
+
+    @Test func migrateSubcommandAppliesAndExits() async throws {
+        try await withTestDatabase("exe_migrate") { database in
+            let process = try ServiceProcess(
+                "referrals", arguments: ["migrate"], port: 0, environment: ["DATABASE_URL": try database.conninfo(role: "referrals")])
+            #expect(try await process.waitForExit() == 0)
+            let admin = try await database.connect()
+            let applied = try await admin.query("SELECT count(*) FROM referrals.schema_migrations")
+            #expect(try applied[0].decode(Int.self, at: 0) >= 1)
+            await admin.close()
+        }
+    }
+
+    @Test func refusesToStartWhenAnAppliedMigrationWasChanged() async throws {
+        try await withTestDatabase("exe_tampered") { database in
+            let environment = ["DATABASE_URL": try database.conninfo(role: "statistics")]
+            let first = try ServiceProcess("statistics", arguments: ["migrate"], port: 0, environment: environment)
+            #expect(try await first.waitForExit() == 0)
+            let admin = try await database.connect()
+            try await admin.query("UPDATE statistics.schema_migrations SET checksum = 'tampered' WHERE version = 1")
+            await admin.close()
+            let migrate = try ServiceProcess("statistics", arguments: ["migrate"], port: 0, environment: environment)
+            #expect(try await migrate.waitForExit() == 1)
+            #expect(migrate.standardError().contains("was changed after it was applied"))
+            let serve = try ServiceProcess("statistics", port: try HTTPProbe.freePort(), environment: environment)
+            #expect(try await serve.waitForExit() == 1)
+            #expect(serve.standardError().contains("was changed after it was applied"))
+        }
+    }
+
+    @Test func unknownArgumentsPrintUsage() async throws {
+        let process = try ServiceProcess("registry", arguments: ["frobnicate"], port: 0, environment: [:])
+        #expect(try await process.waitForExit() == 64)
+        #expect(process.standardError().contains("usage: registry"))
+    }
+}
