@@ -66,9 +66,11 @@ public final class PostgresListener: Service, Sendable {
                 continue
             }
             attempt = 0
+            let sink = NoticeSink.install(on: connection, logger: logger)
             continuation.yield(.listening)
             read(connection)
             PQfinish(connection)
+            sink.release()
         }
     }
 

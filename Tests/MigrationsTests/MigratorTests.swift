@@ -4,7 +4,7 @@ import Postgres
 import TestSupport
 import Testing
 
-@Suite("Schema migrations")
+@Suite("Schema migrations", .timeLimit(.minutes(1)))
 struct MigratorTests {
     let migrations = [
         Migration(version: 1, name: "create_person", sql: "CREATE TABLE person (id bigint PRIMARY KEY, name text NOT NULL);"),

@@ -3,7 +3,7 @@ import Postgres
 import TestSupport
 import Testing
 
-@Suite("Connection pool: bounds, timeouts, broken connections")
+@Suite("Connection pool: bounds, timeouts, broken connections", .timeLimit(.minutes(1)))
 struct PoolTests {
     @Test func exhaustionTimesOutThenRecovers() async throws {
         try await withTestDatabase("pool_exhaust") { database in

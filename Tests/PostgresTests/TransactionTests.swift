@@ -4,7 +4,7 @@ import Postgres
 import TestSupport
 import Testing
 
-@Suite("Transactions, savepoints, cancellation and timeouts")
+@Suite("Transactions, savepoints, cancellation and timeouts", .timeLimit(.minutes(1)))
 struct TransactionTests {
     struct Boom: Error {}
 

@@ -4,7 +4,7 @@ import Registry
 import TestSupport
 import Testing
 
-@Suite("Service executables start, answer health checks and stop on SIGTERM", .serialized)
+@Suite("Service executables start, answer health checks and stop on SIGTERM", .serialized, .timeLimit(.minutes(3)))
 struct ExecutableTests {
     static let services = ["registry", "treatment", "referrals", "statistics"]
 
