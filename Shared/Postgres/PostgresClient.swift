@@ -106,7 +106,7 @@ public final class PostgresClient: Service, Sendable {
 
     private func release(_ connection: PostgresConnection) async {
         connection.resetCancellation()
-        guard connection.isIdleAndHealthy else {
+        guard connection.isReusable else {
             await discard(connection)
             return
         }

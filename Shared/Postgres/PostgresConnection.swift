@@ -17,8 +17,8 @@ public final class PostgresConnection: @unchecked Sendable {
     // Confined to `worker`.
     private var handle: OpaquePointer?
     private var noticeSink: Unmanaged<NoticeSink>?
-    private var statements: [String: String] = [:]
-    private var statementOrder: [String] = []
+    private var statements: [StatementKey: String] = [:]
+    private var statementOrder: [StatementKey] = []
     private var statementCounter = 0
 
     /// The server process serving this connection (`pg_backend_pid()`).
@@ -112,14 +112,18 @@ public final class PostgresConnection: @unchecked Sendable {
         gate.close()
     }
 
-    /// The server-side state of the session, for the pool's reuse decision. Call only while no
-    /// statement runs.
+    /// Whether the session is open and outside any transaction, for the pool to take it back.
+    /// Call only while no statement runs.
+    var isReusable: Bool {
+        guard let handle else { return false }
+        return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
+
+    /// `isReusable`, and nothing arrived from the server while idle: an idle session receives
+    /// nothing unasked, so readable data means the server sent an error (terminated backend,
+    /// shutdown) or closed the socket. Checked before the pool hands the connection out.
     var isIdleAndHealthy: Bool {
-        guard let handle, PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) == PQTRANS_IDLE else {
-            return false
-        }
-        // An idle session receives nothing unasked; readable data means the server sent an
-        // error (terminated backend, shutdown) or closed the socket.
+        guard isReusable, let handle else { return false }
         var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, 0) == 0
     }
@@ -137,7 +141,7 @@ public final class PostgresConnection: @unchecked Sendable {
         if honouringCancellation { try Task.checkCancellation() }
         let gate = self.gate
         return try await withTaskCancellationHandler {
-            try await worker.run { [self] in
+            try await worker.run { [self] () throws -> T in
                 try gate.begin(honouringCancellation: honouringCancellation)
                 let result = Result { try work(self) }
                 let cancelled = gate.end()
@@ -170,7 +174,7 @@ public final class PostgresConnection: @unchecked Sendable {
         guard cacheSize > 0 else {
             return try check(PQexecParams(handle, query.sql, Int32(values.count), types, valuePointers, nil, nil, 0), handle)
         }
-        let key = types.isEmpty ? query.sql : query.sql + "\u{0}" + types.map(String.init).joined(separator: ",")
+        let key = StatementKey(sql: query.sql, types: types)
         let name = try preparedName(for: key, sql: query.sql, types: types, handle: handle)
         do {
             return try check(PQexecPrepared(handle, name, Int32(values.count), valuePointers, nil, nil, 0), handle)
@@ -182,7 +186,7 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
-    private func preparedName(for key: String, sql: String, types: [Oid], handle: OpaquePointer) throws -> String {
+    private func preparedName(for key: StatementKey, sql: String, types: [Oid], handle: OpaquePointer) throws -> String {
         if let name = statements[key] { return name }
         statementCounter += 1
         let name = "s\(statementCounter)"
@@ -228,6 +232,12 @@ public final class PostgresConnection: @unchecked Sendable {
                 constraint: field(clibpq_diag_constraint()), severity: field(clibpq_diag_severity()))
         }()
     }
+}
+
+/// A prepared statement is reused only for the same text with the same parameter types.
+private struct StatementKey: Hashable {
+    let sql: String
+    let types: [Oid]
 }
 
 /// Carries a non-Sendable value across a thread hop whose safety the caller guarantees.

@@ -12,21 +12,25 @@ public final class PostgresRows: Sequence, @unchecked Sendable {
 
     private let result: OpaquePointer
     public let count: Int
-    public let columns: [Column]
-    /// Rows inserted, updated or deleted, or returned, as the server's command tag reports them.
-    public let affectedRows: Int
+    public let columnCount: Int
 
     init(result: OpaquePointer) {
         self.result = result
         self.count = Int(PQntuples(result))
-        let columnCount = Int(PQnfields(result))
-        self.columns = (0..<columnCount).map { index in
-            Column(
-                name: String(cString: PQfname(result, Int32(index))),
-                type: PostgresDataType(PQftype(result, Int32(index))))
-        }
-        self.affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
+        self.columnCount = Int(PQnfields(result))
     }
+
+    /// The result's columns, in order.
+    public var columns: [Column] { (0..<columnCount).map(column) }
+
+    /// Rows inserted, updated or deleted, or returned, as the server's command tag reports them.
+    public var affectedRows: Int { Int(String(cString: PQcmdTuples(result))) ?? 0 }
+
+    public func column(_ index: Int) -> Column {
+        Column(name: String(cString: PQfname(result, Int32(index))), type: columnType(index))
+    }
+
+    func columnType(_ index: Int) -> PostgresDataType { PostgresDataType(PQftype(result, Int32(index))) }
 
     deinit { PQclear(result) }
 
@@ -49,7 +53,10 @@ public final class PostgresRows: Sequence, @unchecked Sendable {
     }
 
     /// The index of the column named `name`, or nil.
-    public func columnIndex(_ name: String) -> Int? { columns.firstIndex { $0.name == name } }
+    public func columnIndex(_ name: String) -> Int? {
+        let index = PQfnumber(result, PostgresQuery.quoteIdentifier(name))
+        return index < 0 ? nil : Int(index)
+    }
 
     func withValue<T>(row: Int, column: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws -> T) rethrows -> T {
         if PQgetisnull(result, Int32(row), Int32(column)) == 1 { return try body(nil) }
@@ -68,20 +75,20 @@ public struct PostgresRow: Sendable {
 
     /// Decodes column `column` (zero-based) as `T`; a NULL decodes only into an optional.
     public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at column: Int) throws -> T {
-        guard column >= 0, column < rows.columns.count else {
+        guard column >= 0, column < rows.columnCount else {
             throw PostgresDecodingError(
                 column: "#\(column)", columnIndex: column, postgresType: .unknown, swiftType: "\(T.self)",
                 reason: .missingColumn)
         }
-        let info = rows.columns[column]
+        let type = rows.columnType(column)
         do {
             return try rows.withValue(row: index, column: column) { bytes in
                 guard let bytes else { return try T.decodeNull() }
-                return try T.decode(text: bytes, type: info.type)
+                return try T.decode(text: bytes, type: type)
             }
         } catch let failure as PostgresDecodingFailure {
             throw PostgresDecodingError(
-                column: info.name, columnIndex: column, postgresType: info.type, swiftType: "\(T.self)",
+                column: rows.column(column).name, columnIndex: column, postgresType: type, swiftType: "\(T.self)",
                 reason: PostgresDecodingError.Reason(failure))
         }
     }

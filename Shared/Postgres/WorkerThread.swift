@@ -26,7 +26,7 @@ final class WorkerThread: @unchecked Sendable {
 
     /// Runs `work` on the thread and returns its result to the calling task.
     func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<T, any Error>) in
             submit { continuation.resume(with: Result { try work() }) }
         }
     }
