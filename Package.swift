@@ -54,9 +54,10 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        .systemLibrary(name: "CEpoll", path: "Shared/CEpoll"),
         .target(
             name: "Postgres",
-            dependencies: ["CLibPQ", logging, lifecycle],
+            dependencies: ["CLibPQ", "CEpoll", logging, lifecycle],
             path: "Shared/Postgres",
             swiftSettings: swiftSettings
         ),

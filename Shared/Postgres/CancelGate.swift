@@ -4,15 +4,17 @@ import Foundation
 /// Coordinates `PQcancel` with the statement a connection is running, so that a cancellation
 /// only ever reaches the statement of the task that asked for it.
 ///
-/// The worker brackets each statement with `begin`/`end`; `requestCancel` sends `PQcancel` from
-/// the shared canceller thread only while that statement runs, and `end` waits until a cancel in
-/// flight has been delivered before the connection can start anything else.
+/// The I/O loop brackets each statement with `begin`/`finish`; `requestCancel` sends `PQcancel`
+/// from the shared canceller thread only while that statement runs, and `finish` holds the
+/// statement's completion back until a cancel in flight has been delivered, so the connection
+/// cannot start anything else that the cancel could hit.
 final class CancelGate: @unchecked Sendable {
     private let condition = NSCondition()
     private var cancelHandle: OpaquePointer?
     private var running = false
     private var requested = false
     private var delivering = false
+    private var heldCompletion: (@Sendable () -> Void)?
 
     /// One thread for all connections: `PQcancel` blocks while it opens its own connection.
     private static let canceller = WorkerThread(name: "postgres-cancel")
@@ -34,15 +36,20 @@ final class CancelGate: @unchecked Sendable {
         running = true
     }
 
-    /// Marks the statement as done; returns whether a cancel was requested while it ran.
-    func end() -> Bool {
+    /// Marks the statement as done and calls `completion` with whether a cancel was requested
+    /// while it ran: at once, or on the canceller thread once a cancel in flight is delivered.
+    func finish(_ completion: @escaping @Sendable (_ cancelRequested: Bool) -> Void) {
         condition.lock()
-        defer { condition.unlock() }
-        while delivering { condition.wait() }
+        if delivering {
+            heldCompletion = { completion(true) }
+            condition.unlock()
+            return
+        }
         running = false
         let wasRequested = requested
         requested = false
-        return wasRequested
+        condition.unlock()
+        completion(wasRequested)
     }
 
     /// Asks the server to cancel the running statement, if any; otherwise the next statement
@@ -63,8 +70,15 @@ final class CancelGate: @unchecked Sendable {
                 _ = PQcancel(cancelHandle, &buffer, Int32(buffer.count))
             }
             delivering = false
+            let held = heldCompletion
+            heldCompletion = nil
+            if held != nil {
+                running = false
+                requested = false
+            }
             condition.broadcast()
             condition.unlock()
+            held?()
         }
     }
 

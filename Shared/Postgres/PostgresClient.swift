@@ -18,6 +18,12 @@ public final class PostgresClient: Service, Sendable {
         self.logger = logger
     }
 
+    /// The executor of the client's I/O thread. A task that mostly talks to the database can
+    /// prefer it (`Task(executorPreference:)`, `group.addTask(executorPreference:)`): its
+    /// statements then start and resume on that thread without hopping between threads. Keep
+    /// CPU-heavy work off it: it also drives every connection's I/O.
+    public var executor: any TaskExecutor { EventLoop.shared }
+
     /// Waits for graceful shutdown or cancellation, then closes every connection.
     public func run() async throws {
         try? await gracefulShutdown()

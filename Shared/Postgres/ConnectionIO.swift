@@ -1,0 +1,286 @@
+import CLibPQ
+import Foundation
+import Synchronization
+
+/// The libpq side of one connection, in non-blocking mode, driven by the `EventLoop`.
+///
+/// Everything here runs on the loop thread; other threads only read `flags`.
+final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
+    /// One step of an operation; the operation's result is that of its execute or script step.
+    enum Step {
+        case prepare(name: String, sql: String, types: [Oid])
+        case execute(name: String?, sql: String, types: [Oid], values: [String?])
+        case script(String)
+        case deallocate(String)
+    }
+
+    struct Operation {
+        var steps: [Step]
+        var key: StatementKey?
+        var result: OpaquePointer?
+        var stepResult: OpaquePointer?
+        var error: PostgresError?
+        let completion: @Sendable (Result<PostgresRows, any Error>) -> Void
+    }
+
+    /// Bits readable from any thread: the pool's view of the session.
+    static let broken: UInt8 = 1
+    static let inTransaction: UInt8 = 2
+    let flags = Atomic<UInt8>(0)
+
+    let handle: OpaquePointer
+    let descriptor: Int32
+    private let loop: EventLoop
+    private let gate: CancelGate
+    private let cacheSize: Int
+    private var statements: [StatementKey: String] = [:]
+    private var statementOrder: [StatementKey] = []
+    private var statementCounter = 0
+    private var operation: Operation?
+    private var wantsWrite = false
+    private var closed = false
+
+    init(handle: OpaquePointer, loop: EventLoop, gate: CancelGate, cacheSize: Int) {
+        self.handle = handle
+        self.descriptor = PQsocket(handle)
+        self.loop = loop
+        self.gate = gate
+        self.cacheSize = cacheSize
+    }
+
+    // MARK: Called on the loop thread
+
+    /// Starts a statement: prepares it first when it is not prepared on this connection yet.
+    func start(query: PostgresQuery, honouringCancellation: Bool, completion: @escaping @Sendable (Result<PostgresRows, any Error>) -> Void) {
+        let types = query.bindings.types.map { Oid($0.rawValue) }
+        guard cacheSize > 0 else {
+            begin(Operation(steps: [.execute(name: nil, sql: query.sql, types: types, values: query.bindings.values)], completion: completion), honouringCancellation)
+            return
+        }
+        let key = StatementKey(sql: query.sql, types: types)
+        var steps: [Step] = []
+        let name: String
+        if let known = statements[key] {
+            name = known
+        } else {
+            statementCounter += 1
+            name = "s\(statementCounter)"
+            steps.append(.prepare(name: name, sql: query.sql, types: types))
+        }
+        steps.append(.execute(name: name, sql: query.sql, types: types, values: query.bindings.values))
+        begin(Operation(steps: steps, key: key, completion: completion), honouringCancellation)
+    }
+
+    /// Starts a multi-statement script through the simple query protocol.
+    func start(script: String, completion: @escaping @Sendable (Result<PostgresRows, any Error>) -> Void) {
+        begin(Operation(steps: [.script(script)], completion: completion), true)
+    }
+
+    /// Closes the session; a running operation fails.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        if var operation {
+            operation.error = PostgresError(code: .connectionClosed, message: "the connection was closed")
+            self.operation = operation
+            complete()
+        }
+        loop.unregister(self)
+        PQfinish(handle)
+        flags.store(Self.broken, ordering: .releasing)
+    }
+
+    private func begin(_ operation: Operation, _ honouringCancellation: Bool) {
+        guard !closed else {
+            operation.completion(.failure(PostgresError(code: .connectionClosed, message: "the connection is closed")))
+            return
+        }
+        precondition(self.operation == nil, "a PostgresConnection runs one statement at a time")
+        do {
+            try gate.begin(honouringCancellation: honouringCancellation)
+        } catch {
+            operation.completion(.failure(error))
+            return
+        }
+        self.operation = operation
+        sendNextStep()
+    }
+
+    private func sendNextStep() {
+        guard let step = operation?.steps.first else { return complete() }
+        let sent: Int32
+        switch step {
+        case .prepare(let name, let sql, let types):
+            sent = PQsendPrepare(handle, name, sql, Int32(types.count), types)
+        case .execute(let name, let sql, let types, let values):
+            // libpq copies the parameters into its output buffer before returning.
+            let copies = values.map { $0.map { strdup($0) } ?? nil }
+            defer { copies.forEach { free($0) } }
+            let pointers = copies.map { UnsafePointer($0) }
+            if let name {
+                sent = PQsendQueryPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
+            } else {
+                sent = PQsendQueryParams(handle, sql, Int32(pointers.count), types, pointers, nil, nil, 0)
+            }
+        case .script(let sql):
+            sent = PQsendQuery(handle, sql)
+        case .deallocate(let name):
+            sent = PQsendQuery(handle, "DEALLOCATE \(PostgresQuery.quoteIdentifier(name))")
+        }
+        guard sent == 1 else { return fail(connectionError()) }
+        flush()
+    }
+
+    private func flush() {
+        switch PQflush(handle) {
+        case 0:
+            if wantsWrite {
+                wantsWrite = false
+                loop.setWantsWrite(self, false)
+            }
+        case 1:
+            if !wantsWrite {
+                wantsWrite = true
+                loop.setWantsWrite(self, true)
+            }
+        default:
+            fail(connectionError())
+        }
+    }
+
+    func writable() { flush() }
+
+    func readable() {
+        guard !closed else { return }
+        guard PQconsumeInput(handle) == 1 else {
+            if operation != nil {
+                fail(connectionError())
+            } else {
+                flags.store(Self.broken, ordering: .releasing)
+            }
+            return
+        }
+        guard operation != nil else {
+            // Idle sessions receive nothing unasked: this is a terminating backend or a notice.
+            while let notify = PQnotifies(handle) { PQfreemem(notify) }
+            if PQstatus(handle) != CONNECTION_OK { flags.store(Self.broken, ordering: .releasing) }
+            return
+        }
+        while operation != nil, PQisBusy(handle) == 0 {
+            guard let result = PQgetResult(handle) else {
+                stepFinished()
+                continue
+            }
+            let status = PQresultStatus(result)
+            if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK || status == PGRES_EMPTY_QUERY {
+                if let previous = operation?.stepResult { PQclear(previous) }
+                operation?.stepResult = result
+            } else {
+                if operation?.error == nil { operation?.error = Self.error(from: result, status: status, handle: handle) }
+                PQclear(result)
+            }
+        }
+    }
+
+    /// The current step's results are all in: record, then send the next step or complete.
+    private func stepFinished() {
+        guard var operation, !operation.steps.isEmpty else { return }
+        let step = operation.steps.removeFirst()
+        let stepResult = operation.stepResult
+        operation.stepResult = nil
+        switch step {
+        case .prepare(let name, _, _):
+            if let stepResult { PQclear(stepResult) }
+            if operation.error == nil, let key = operation.key {
+                remember(key, as: name, in: &operation)
+            }
+        case .execute, .script:
+            operation.result = stepResult
+            if let key = operation.key, let state = operation.error?.sqlState, state == "26000" || state == "0A000" {
+                // The statement vanished (DISCARD ALL) or its plan no longer fits: prepare afresh next time.
+                statements[key] = nil
+                statementOrder.removeAll { $0 == key }
+            }
+        case .deallocate:
+            if let stepResult { PQclear(stepResult) }
+        }
+        self.operation = operation
+        if operation.error != nil && !(operation.steps.first.map { if case .deallocate = $0 { true } else { false } } ?? false) {
+            complete()
+        } else {
+            sendNextStep()
+        }
+    }
+
+    private func remember(_ key: StatementKey, as name: String, in operation: inout Operation) {
+        statements[key] = name
+        statementOrder.append(key)
+        if statementOrder.count > cacheSize {
+            let evicted = statementOrder.removeFirst()
+            if let evictedName = statements.removeValue(forKey: evicted) {
+                operation.steps.append(.deallocate(evictedName))
+            }
+        }
+    }
+
+    private func fail(_ error: PostgresError) {
+        guard operation != nil else { return }
+        if operation?.error == nil { operation?.error = error }
+        operation?.steps = []
+        complete()
+    }
+
+    private func complete() {
+        guard let operation else { return }
+        self.operation = nil
+        if let stepResult = operation.stepResult { PQclear(stepResult) }
+        var bits: UInt8 = 0
+        if closed || PQstatus(handle) != CONNECTION_OK { bits |= Self.broken }
+        let transaction = closed ? PQTRANS_UNKNOWN : PQtransactionStatus(handle)
+        if transaction != PQTRANS_IDLE { bits |= Self.inTransaction }
+        flags.store(bits, ordering: .releasing)
+        let outcome: Result<PostgresRows, any Error>
+        if let error = operation.error {
+            if let result = operation.result { PQclear(result) }
+            outcome = .failure(error)
+        } else if let result = operation.result {
+            outcome = .success(PostgresRows(result: result))
+        } else {
+            outcome = .failure(PostgresError(code: .protocolViolation, message: "the server sent no result"))
+        }
+        let completion = operation.completion
+        gate.finish { cancelRequested in
+            if cancelRequested, case .failure(let error as PostgresError) = outcome, error.sqlState == SQLState.queryCanceled {
+                completion(.failure(CancellationError()))
+            } else {
+                completion(outcome)
+            }
+        }
+    }
+
+    private func connectionError() -> PostgresError {
+        PostgresError(code: .connectionClosed, message: String(cString: PQerrorMessage(handle)).trimmingNewlines())
+    }
+
+    static func error(from result: OpaquePointer, status: ExecStatusType, handle: OpaquePointer) -> PostgresError {
+        func field(_ code: Int32) -> String? { PQresultErrorField(result, code).map { String(cString: $0) } }
+        guard status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR else {
+            return PostgresError(code: .protocolViolation, message: "unexpected result status \(status.rawValue)")
+        }
+        let sqlState = field(clibpq_diag_sqlstate())
+        let lost = PQstatus(handle) != CONNECTION_OK
+        return PostgresError(
+            code: sqlState == nil && lost ? .connectionClosed : .server,
+            sqlState: sqlState,
+            message: field(clibpq_diag_message()) ?? String(cString: PQerrorMessage(handle)).trimmingNewlines(),
+            detail: field(clibpq_diag_detail()), hint: field(clibpq_diag_hint()), schema: field(clibpq_diag_schema()),
+            table: field(clibpq_diag_table()), column: field(clibpq_diag_column()),
+            constraint: field(clibpq_diag_constraint()), severity: field(clibpq_diag_severity()))
+    }
+}
+
+/// A prepared statement is reused only for the same text with the same parameter types.
+struct StatementKey: Hashable {
+    let sql: String
+    let types: [Oid]
+}

@@ -1,0 +1,125 @@
+import CEpoll
+import CLibPQ
+import Foundation
+import Synchronization
+
+/// One thread that drives every pooled connection's non-blocking libpq I/O with `epoll`.
+///
+/// Callers never block: they hand a job to the loop and await a continuation. Under load the
+/// loop handles many sockets per wake-up and callers' submissions need no system call, so a
+/// query costs about as much CPU as in a C client. Blocking work (connecting, `PQcancel`) stays
+/// on other threads.
+final class EventLoop: TaskExecutor, @unchecked Sendable {
+    /// The loop shared by all connections of the process.
+    static let shared = EventLoop()
+
+    private let epoll: Int32
+    private let wakeDescriptor: Int32
+    private let queue = Mutex(Queue())
+    // Confined to the loop thread.
+    private var sockets: [Int32: any EventLoopSocket] = [:]
+
+    private struct Queue: ~Copyable {
+        var jobs: [@Sendable () -> Void] = []
+        var sleeping = false
+    }
+
+    /// The loop thread, to run work inline when already on it.
+    nonisolated(unsafe) private var loopThread = pthread_t()
+
+    private init() {
+        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakeDescriptor = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        precondition(epoll >= 0 && wakeDescriptor >= 0, "epoll/eventfd unavailable")
+        var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: wakeDescriptor))
+        epoll_ctl(epoll, EPOLL_CTL_ADD, wakeDescriptor, &event)
+        let thread = Thread { [self] in run() }
+        thread.name = "postgres-io"
+        thread.start()
+    }
+
+    /// Runs `job` on the loop thread, after the jobs submitted before it.
+    func submit(_ job: @escaping @Sendable () -> Void) {
+        let wake = queue.withLock { queue -> Bool in
+            queue.jobs.append(job)
+            defer { queue.sleeping = false }
+            return queue.sleeping
+        }
+        if wake {
+            var one: UInt64 = 1
+            _ = write(wakeDescriptor, &one, 8)
+        }
+    }
+
+    /// Starts watching `socket` for readability (loop thread only).
+    func register(_ socket: any EventLoopSocket) {
+        var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: socket.descriptor))
+        epoll_ctl(epoll, EPOLL_CTL_ADD, socket.descriptor, &event)
+        sockets[socket.descriptor] = socket
+    }
+
+    /// Also watches for writability while libpq has unsent data (loop thread only).
+    func setWantsWrite(_ socket: any EventLoopSocket, _ wantsWrite: Bool) {
+        var event = epoll_event(
+            events: EPOLLIN.rawValue | (wantsWrite ? EPOLLOUT.rawValue : 0), data: epoll_data_t(fd: socket.descriptor))
+        epoll_ctl(epoll, EPOLL_CTL_MOD, socket.descriptor, &event)
+    }
+
+    /// Stops watching (loop thread only); call before the descriptor is closed.
+    func unregister(_ socket: any EventLoopSocket) {
+        epoll_ctl(epoll, EPOLL_CTL_DEL, socket.descriptor, nil)
+        sockets[socket.descriptor] = nil
+    }
+
+    /// True on the loop thread.
+    var inLoop: Bool { pthread_equal(pthread_self(), loopThread) != 0 }
+
+    /// Runs `job` now when called on the loop thread, else queues it.
+    func execute(_ job: @escaping @Sendable () -> Void) {
+        if inLoop { job() } else { submit(job) }
+    }
+
+    /// Lets tasks run on the loop thread (`withTaskExecutorPreference`): a task that mostly
+    /// waits for the database then resumes without any thread hop.
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        submit { [unowned self] in job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+
+    private func run() {
+        loopThread = pthread_self()
+        var events = [epoll_event](repeating: epoll_event(), count: 64)
+        var jobs: [@Sendable () -> Void] = []
+        while true {
+            let hasJobs = queue.withLock { queue -> Bool in
+                swap(&jobs, &queue.jobs)
+                if jobs.isEmpty { queue.sleeping = true }
+                return !jobs.isEmpty
+            }
+            for job in jobs { job() }
+            jobs.removeAll(keepingCapacity: true)
+            let count = epoll_wait(epoll, &events, Int32(events.count), hasJobs ? 0 : -1)
+            if count < 0 { continue }
+            queue.withLock { $0.sleeping = false }
+            for index in 0..<Int(count) {
+                let descriptor = events[index].data.fd
+                if descriptor == wakeDescriptor {
+                    var value: UInt64 = 0
+                    _ = read(wakeDescriptor, &value, 8)
+                    continue
+                }
+                guard let socket = sockets[descriptor] else { continue }
+                let flags = events[index].events
+                if flags & EPOLLOUT.rawValue != 0 { socket.writable() }
+                if flags & (EPOLLIN.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 { socket.readable() }
+            }
+        }
+    }
+}
+
+/// A socket the loop drives; its callbacks run on the loop thread.
+protocol EventLoopSocket: AnyObject {
+    var descriptor: Int32 { get }
+    func readable()
+    func writable()
+}
