@@ -49,8 +49,8 @@ func selectLoop(_ connection: PostgresConnection, accounts: Int, until deadline:
 /// Runs `tasks` select loops through the pool; counts the queries finished after `countFrom`.
 func pooledLoop(_ client: PostgresClient, tasks: Int, accounts: Int, countFrom: ContinuousClock.Instant, until deadline: ContinuousClock.Instant) async throws -> Int {
     try await withThrowingTaskGroup(of: Int.self) { group in
-        for _ in 0..<tasks {
-            group.addTask(executorPreference: client.executor) {
+        for task in 0..<tasks {
+            group.addTask(executorPreference: client.executors[task % client.executors.count]) {
                 var count = 0
                 var generator = FastRandom()
                 while ContinuousClock.now < deadline {

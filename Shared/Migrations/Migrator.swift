@@ -34,6 +34,8 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate(on connection: PostgresConnection) async throws -> Report {
         try await connection.withTransaction { connection in
+            // "already exists, skipping" notices on every start are noise.
+            try await connection.query("SET LOCAL client_min_messages = warning")
             try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\("recovery.migrations." + schema), 0))")
             let usable = try await connection.query(
                 "SELECT has_schema_privilege(\(schema), 'CREATE') FROM pg_namespace WHERE nspname = \(schema)")

@@ -3,15 +3,27 @@ import CLibPQ
 import Foundation
 import Synchronization
 
-/// One thread that drives every pooled connection's non-blocking libpq I/O with `epoll`.
+/// The process's I/O threads: one `EventLoop` per core, each driving its connections with `epoll`.
+enum EventLoops {
+    static let all: [EventLoop] = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map { EventLoop(index: $0) }
+    private static let counter = Atomic<Int>(0)
+
+    /// The loop of the calling thread, if it is one.
+    static var current: EventLoop? { all.first { $0.inLoop } }
+
+    /// The calling thread's loop, else the next one in turn.
+    static func pick() -> EventLoop {
+        if let current { return current }
+        return all[counter.add(1, ordering: .relaxed).oldValue % all.count]
+    }
+}
+
+/// One thread that drives non-blocking libpq I/O for its connections with `epoll`.
 ///
 /// Callers never block: they hand a job to the loop and await a continuation. Under load the
-/// loop handles many sockets per wake-up and callers' submissions need no system call, so a
-/// query costs about as much CPU as in a C client. Blocking work (connecting, `PQcancel`) stays
-/// on other threads.
+/// loop handles many sockets per wake-up and callers' submissions need no system call. Blocking
+/// work (connecting, `PQcancel`) stays on other threads.
 final class EventLoop: TaskExecutor, @unchecked Sendable {
-    /// The loop shared by all connections of the process.
-    static let shared = EventLoop()
 
     private let epoll: Int32
     private let wakeDescriptor: Int32
@@ -25,16 +37,16 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     }
 
     /// The loop thread, to run work inline when already on it.
-    nonisolated(unsafe) private var loopThread = pthread_t()
+    private let threadID = Atomic<UInt>(0)
 
-    private init() {
+    fileprivate init(index: Int) {
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         wakeDescriptor = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
         precondition(epoll >= 0 && wakeDescriptor >= 0, "epoll/eventfd unavailable")
         var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: wakeDescriptor))
         epoll_ctl(epoll, EPOLL_CTL_ADD, wakeDescriptor, &event)
         let thread = Thread { [self] in run() }
-        thread.name = "postgres-io"
+        thread.name = "postgres-io-\(index)"
         thread.start()
     }
 
@@ -72,7 +84,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     }
 
     /// True on the loop thread.
-    var inLoop: Bool { pthread_equal(pthread_self(), loopThread) != 0 }
+    var inLoop: Bool { threadID.load(ordering: .relaxed) == pthread_self() }
 
     /// Runs `job` now when called on the loop thread, else queues it.
     func execute(_ job: @escaping @Sendable () -> Void) {
@@ -87,7 +99,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     }
 
     private func run() {
-        loopThread = pthread_self()
+        threadID.store(pthread_self(), ordering: .relaxed)
         var events = [epoll_event](repeating: epoll_event(), count: 64)
         var jobs: [@Sendable () -> Void] = []
         while true {

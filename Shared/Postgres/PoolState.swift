@@ -28,8 +28,15 @@ struct PoolState: ~Copyable {
     var nextWaiterID = 0
     var isShutDown = false
 
-    mutating func lease(limit: Int) -> LeaseDecision {
+    /// Prefers an idle connection driven by `loop` (the caller's I/O thread), then the most recent.
+    mutating func lease(limit: Int, preferring loop: EventLoop?) -> LeaseDecision {
         if isShutDown { return .shutDown }
+        if let loop, let index = idle.lastIndex(where: { $0.loop === loop }) { return .use(idle.remove(at: index)) }
+        if loop == nil, let connection = idle.popLast() { return .use(connection) }
+        if open < limit {
+            open += 1
+            return .create
+        }
         if let connection = idle.popLast() { return .use(connection) }
         if open < limit {
             open += 1

@@ -18,11 +18,11 @@ public final class PostgresClient: Service, Sendable {
         self.logger = logger
     }
 
-    /// The executor of the client's I/O thread. A task that mostly talks to the database can
-    /// prefer it (`Task(executorPreference:)`, `group.addTask(executorPreference:)`): its
-    /// statements then start and resume on that thread without hopping between threads. Keep
-    /// CPU-heavy work off it: it also drives every connection's I/O.
-    public var executor: any TaskExecutor { EventLoop.shared }
+    /// The executors of the I/O threads (one per core). A task that mostly talks to the database
+    /// can prefer one (`group.addTask(executorPreference: client.executors[i % n])`): the pool
+    /// then lends it a connection driven by that same thread, so its statements start and resume
+    /// without hopping between threads. Keep CPU-heavy work off them: they drive all I/O.
+    public var executors: [any TaskExecutor] { EventLoops.all }
 
     /// Waits for graceful shutdown or cancellation, then closes every connection.
     public func run() async throws {
@@ -83,7 +83,8 @@ public final class PostgresClient: Service, Sendable {
     private func lease() async throws -> PostgresConnection {
         while true {
             try Task.checkCancellation()
-            let decision = state.withLock { $0.lease(limit: configuration.poolSize) }
+            let loop = EventLoops.current
+            let decision = state.withLock { $0.lease(limit: configuration.poolSize, preferring: loop) }
             switch decision {
             case .shutDown:
                 throw PostgresError(code: .poolShutDown, message: "the pool is shut down")

@@ -10,7 +10,7 @@ import Synchronization
 /// share connections; use a connection directly only for a session that must stay on one backend.
 public final class PostgresConnection: Sendable {
     private let io: ConnectionIO
-    private let loop: EventLoop
+    let loop: EventLoop
     private let gate: CancelGate
     private let sink: UnsafeSendable<Unmanaged<NoticeSink>>
     let logger: Logger
@@ -22,7 +22,7 @@ public final class PostgresConnection: Sendable {
         let gate = CancelGate()
         gate.install(PQgetCancel(handle))
         self.gate = gate
-        self.loop = EventLoop.shared
+        self.loop = EventLoops.pick()
         self.io = ConnectionIO(handle: handle, loop: loop, gate: gate, cacheSize: cacheSize)
         self.sink = UnsafeSendable(sink)
         self.logger = logger
