@@ -9,7 +9,7 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
     /// One step of an operation; the operation's result is that of its execute or script step.
     enum Step {
         case prepare(name: String, sql: String, types: [Oid])
-        case execute(name: String?, sql: String, types: [Oid], values: [String?])
+        case execute(name: String?, sql: String, types: [PostgresDataType], values: [String?])
         case script(String)
         case deallocate(String)
     }
@@ -52,7 +52,7 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
 
     /// Starts a statement: prepares it first when it is not prepared on this connection yet.
     func start(query: PostgresQuery, honouringCancellation: Bool, completion: @escaping @Sendable (Result<PostgresRows, any Error>) -> Void) {
-        let types = query.bindings.types.map { Oid($0.rawValue) }
+        let types = query.bindings.types
         guard cacheSize > 0 else {
             begin(Operation(steps: [.execute(name: nil, sql: query.sql, types: types, values: query.bindings.values)], completion: completion), honouringCancellation)
             return
@@ -65,7 +65,7 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
         } else {
             statementCounter += 1
             name = "s\(statementCounter)"
-            steps.append(.prepare(name: name, sql: query.sql, types: types))
+            steps.append(.prepare(name: name, sql: query.sql, types: types.map { Oid($0.rawValue) }))
         }
         steps.append(.execute(name: name, sql: query.sql, types: types, values: query.bindings.values))
         begin(Operation(steps: steps, key: key, completion: completion), honouringCancellation)
@@ -113,14 +113,11 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
         case .prepare(let name, let sql, let types):
             sent = PQsendPrepare(handle, name, sql, Int32(types.count), types)
         case .execute(let name, let sql, let types, let values):
-            // libpq copies the parameters into its output buffer before returning.
-            let copies = values.map { $0.map { strdup($0) } ?? nil }
-            defer { copies.forEach { free($0) } }
-            let pointers = copies.map { UnsafePointer($0) }
-            if let name {
-                sent = PQsendQueryPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
-            } else {
-                sent = PQsendQueryParams(handle, sql, Int32(pointers.count), types, pointers, nil, nil, 0)
+            sent = Self.withParameters(values) { pointers in
+                if let name {
+                    return PQsendQueryPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
+                }
+                return PQsendQueryParams(handle, sql, Int32(pointers.count), types.map { Oid($0.rawValue) }, pointers, nil, nil, 0)
             }
         case .script(let sql):
             sent = PQsendQuery(handle, sql)
@@ -129,6 +126,26 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
         }
         guard sent == 1 else { return fail(connectionError()) }
         flush()
+    }
+
+    /// Lays the parameters out as C strings in one buffer (libpq copies them before returning).
+    private static func withParameters(_ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> Int32) -> Int32 {
+        var storage: [CChar] = []
+        storage.reserveCapacity(values.reduce(0) { $0 + ($1?.utf8.count ?? 0) + 1 })
+        var offsets: [Int] = []
+        offsets.reserveCapacity(values.count)
+        for value in values {
+            guard let value else {
+                offsets.append(-1)
+                continue
+            }
+            offsets.append(storage.count)
+            for byte in value.utf8 { storage.append(CChar(bitPattern: byte)) }
+            storage.append(0)
+        }
+        return storage.withUnsafeBufferPointer { buffer in
+            body(offsets.map { $0 < 0 ? nil : buffer.baseAddress! + $0 })
+        }
     }
 
     private func flush() {
@@ -282,5 +299,5 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
 /// A prepared statement is reused only for the same text with the same parameter types.
 struct StatementKey: Hashable {
     let sql: String
-    let types: [Oid]
+    let types: [PostgresDataType]
 }
