@@ -46,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.7.0"),
     ],
     targets: [
         .systemLibrary(
@@ -59,6 +60,12 @@ let package = Package(
             name: "Postgres",
             dependencies: ["CLibPQ", "CEpoll", logging, lifecycle],
             path: "Shared/Postgres",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EventBus",
+            dependencies: ["Postgres", logging, lifecycle, .product(name: "Metrics", package: "swift-metrics")],
+            path: "Shared/EventBus",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -94,6 +101,12 @@ let package = Package(
             name: "PostgresTests",
             dependencies: ["Postgres", "TestSupport", logging],
             path: "Tests/PostgresTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EventBusTests",
+            dependencies: ["EventBus", "Postgres", "TestSupport", logging],
+            path: "Tests/EventBusTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -51,6 +51,12 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
             sql += "$\(bindings.count)"
         }
 
+        /// Splices a fragment of SQL fixed at compile time (a shared column list, say). Only a
+        /// `StaticString` is accepted, so no value can reach the text this way.
+        public mutating func appendInterpolation(sql fragment: StaticString) {
+            sql += fragment.description
+        }
+
         /// Splices a double-quoted identifier (a schema, table or channel name from the program).
         public mutating func appendInterpolation(identifier: String) {
             sql += PostgresQuery.quoteIdentifier(identifier)

@@ -71,3 +71,102 @@ BEGIN
     END LOOP;
 END
 $setup$;
+
+-- The event bus (Shared/EventBus): an append-only log and each consumer's position in it.
+-- Owned by bus_owner; the services publish and consume through the grants below. Changes to these
+-- tables are made here, idempotently, since no single service owns them.
+SET client_min_messages = warning;
+
+CREATE TABLE IF NOT EXISTS bus.events (
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    -- The publishing transaction: a consumer reads only below the oldest transaction still
+    -- running, so an event whose transaction commits late is never skipped.
+    xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    topic text NOT NULL,
+    type text NOT NULL,
+    version integer NOT NULL,
+    key text NOT NULL,
+    -- hash(key) mod 64, computed by the publisher: events of one key share a slot, and a slot is
+    -- handled by one worker at a time, so a key's events are handled in publish order.
+    slot smallint NOT NULL CHECK (slot BETWEEN 0 AND 63),
+    occurred_at timestamptz NOT NULL,
+    published_at timestamptz NOT NULL DEFAULT now(),
+    producer text NOT NULL DEFAULT current_user,
+    correlation_id uuid,
+    payload jsonb NOT NULL,
+    PRIMARY KEY (xid, id)
+);
+CREATE INDEX IF NOT EXISTS events_slot_position ON bus.events (slot, xid, id);
+ALTER TABLE bus.events OWNER TO bus_owner;
+
+-- A consumer subscribes to topics; its position is one row per slot.
+CREATE TABLE IF NOT EXISTS bus.consumers (
+    name text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]*\.[a-z0-9_.-]+$'),
+    topics text[] NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE bus.consumers OWNER TO bus_owner;
+
+CREATE TABLE IF NOT EXISTS bus.consumer_slots (
+    consumer text NOT NULL REFERENCES bus.consumers (name) ON DELETE CASCADE,
+    slot smallint NOT NULL CHECK (slot BETWEEN 0 AND 63),
+    -- Events up to and including (after_xid, after_id) are handled or held.
+    after_xid xid8 NOT NULL,
+    after_id bigint NOT NULL,
+    handled_at timestamptz,
+    PRIMARY KEY (consumer, slot)
+);
+ALTER TABLE bus.consumer_slots OWNER TO bus_owner;
+
+-- Events a consumer could not handle yet: failed ones waiting for a retry or parked as dead, and
+-- later events of the same key waiting behind them.
+CREATE TABLE IF NOT EXISTS bus.held_events (
+    consumer text NOT NULL REFERENCES bus.consumers (name) ON DELETE CASCADE,
+    event_xid xid8 NOT NULL,
+    event_id bigint NOT NULL,
+    slot smallint NOT NULL,
+    key text NOT NULL,
+    attempts integer NOT NULL DEFAULT 0,
+    last_error text,
+    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+    dead_at timestamptz,
+    held_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (consumer, event_xid, event_id)
+);
+CREATE INDEX IF NOT EXISTS held_events_key ON bus.held_events (consumer, key, event_xid, event_id);
+ALTER TABLE bus.held_events OWNER TO bus_owner;
+
+-- One wake-up per publishing transaction and topic: PostgreSQL folds identical notifications
+-- of a transaction into one, and the payload is only the topic.
+CREATE OR REPLACE FUNCTION bus.notify_published() RETURNS trigger LANGUAGE plpgsql AS $notify$
+BEGIN
+    PERFORM pg_notify('bus_events', NEW.topic);
+    RETURN NULL;
+END
+$notify$;
+ALTER FUNCTION bus.notify_published() OWNER TO bus_owner;
+DROP TRIGGER IF EXISTS events_notify ON bus.events;
+CREATE TRIGGER events_notify AFTER INSERT ON bus.events FOR EACH ROW EXECUTE FUNCTION bus.notify_published();
+
+-- Every service publishes and consumes; a consumer's rows belong to the service whose name
+-- prefixes the consumer's name ('statistics.indicators' is the statistics service's).
+DO $grants$
+DECLARE
+    service text;
+BEGIN
+    FOREACH service IN ARRAY ARRAY['registry', 'treatment', 'referrals', 'statistics'] LOOP
+        EXECUTE format('GRANT SELECT, INSERT ON bus.events TO %I', service);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON bus.consumers, bus.consumer_slots, bus.held_events TO %I', service);
+    END LOOP;
+END
+$grants$;
+
+ALTER TABLE bus.consumers ENABLE ROW LEVEL SECURITY;
+ALTER TABLE bus.consumer_slots ENABLE ROW LEVEL SECURITY;
+ALTER TABLE bus.held_events ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS own_consumers ON bus.consumers;
+CREATE POLICY own_consumers ON bus.consumers USING (split_part(name, '.', 1) = current_user);
+DROP POLICY IF EXISTS own_slots ON bus.consumer_slots;
+CREATE POLICY own_slots ON bus.consumer_slots USING (split_part(consumer, '.', 1) = current_user);
+DROP POLICY IF EXISTS own_held ON bus.held_events;
+CREATE POLICY own_held ON bus.held_events USING (split_part(consumer, '.', 1) = current_user);

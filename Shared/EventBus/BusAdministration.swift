@@ -1,0 +1,55 @@
+import Foundation
+import Postgres
+
+/// What an operator does with the bus: list consumers and their lag, re-drive dead events.
+public struct BusAdministration: Sendable {
+    let database: PostgresClient
+
+    public init(database: PostgresClient) { self.database = database }
+
+    /// A consumer's state: events waiting for it, how old the oldest is, and its held events.
+    public struct ConsumerStatus: Sendable, Equatable {
+        public let name: String
+        public let topics: [String]
+        public let pendingEvents: Int
+        public let oldestPendingAgeSeconds: Double?
+        public let heldEvents: Int
+        public let deadEvents: Int
+        public let oldestDeadAt: Date?
+    }
+
+    /// Every consumer the connecting role may see, with its lag.
+    public func consumers() async throws -> [ConsumerStatus] {
+        let rows = try await database.query(
+            """
+            SELECT c.name, c.topics,
+                   (SELECT count(*) FROM bus.consumer_slots s JOIN bus.events e
+                        ON e.slot = s.slot AND (e.xid, e.id) > (s.after_xid, s.after_id)
+                     WHERE s.consumer = c.name AND e.topic = ANY(c.topics)),
+                   (SELECT extract(epoch FROM now() - min(e.published_at))::float8 FROM bus.consumer_slots s JOIN bus.events e
+                        ON e.slot = s.slot AND (e.xid, e.id) > (s.after_xid, s.after_id)
+                     WHERE s.consumer = c.name AND e.topic = ANY(c.topics)),
+                   (SELECT count(*) FROM bus.held_events h WHERE h.consumer = c.name AND h.dead_at IS NULL),
+                   (SELECT count(*) FROM bus.held_events h WHERE h.consumer = c.name AND h.dead_at IS NOT NULL),
+                   (SELECT min(dead_at) FROM bus.held_events h WHERE h.consumer = c.name)
+            FROM bus.consumers c ORDER BY c.name
+            """)
+        return try rows.map { row in
+            let (name, topics, pending, age, held, dead, oldestDead) = try row.decode((String, [String], Int, Double?, Int, Int, Date?).self)
+            return ConsumerStatus(
+                name: name, topics: topics, pendingEvents: pending, oldestPendingAgeSeconds: age, heldEvents: held,
+                deadEvents: dead, oldestDeadAt: oldestDead)
+        }
+    }
+
+    /// Gives a consumer's dead events a fresh set of attempts, at once; returns how many.
+    @discardableResult
+    public func redriveDead(consumer: String) async throws -> Int {
+        let rows = try await database.query(
+            """
+            UPDATE bus.held_events SET dead_at = NULL, attempts = 0, next_attempt_at = now()
+            WHERE consumer = \(consumer) AND dead_at IS NOT NULL
+            """)
+        return rows.affectedRows
+    }
+}

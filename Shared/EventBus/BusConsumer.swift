@@ -1,0 +1,210 @@
+import Foundation
+import Logging
+import Metrics
+import Postgres
+import ServiceLifecycle
+import Synchronization
+
+/// Delivers bus events to a handler, exactly once in effect, in publish order per key.
+///
+/// Workers lock slots of the consumer (`FOR UPDATE SKIP LOCKED`), so several workers and replicas
+/// share the work and a slot is never handled twice at once; a killed worker's locks vanish with
+/// its connection, and another takes the slots over at once. Each batch runs in one transaction
+/// with the handler's writes and the new positions. A handler that throws has its event held:
+/// retried with backoff and jitter, parked as dead after `maxAttempts`, with only later events of
+/// the same key waiting behind it. Workers wake on NOTIFY, after every listener reconnect, and at
+/// least every `pollInterval`.
+public final class BusConsumer: Service, Sendable {
+    public let configuration: ConsumerConfiguration
+    private let handler: any EventHandler
+    private let database: PostgresClient
+    private let listenerConfiguration: PostgresConfiguration
+    private let logger: Logger
+    private let store: ConsumerStore
+    private let doorbells: [Doorbell]
+
+    public init(
+        configuration: ConsumerConfiguration, handler: any EventHandler, database: PostgresClient, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.handler = handler
+        self.database = database
+        self.listenerConfiguration = database.configuration
+        var logger = logger
+        logger[metadataKey: "bus.consumer"] = "\(configuration.name)"
+        self.logger = logger
+        self.store = ConsumerStore(name: configuration.name)
+        self.doorbells = (0..<max(1, configuration.workers)).map { _ in Doorbell() }
+    }
+
+    public func run() async throws {
+        try await database.withConnection { try await store.register(topics: configuration.topics, start: configuration.start, on: $0) }
+        let listener = PostgresListener(configuration: listenerConfiguration, channels: ["bus_events"], logger: logger)
+        let doorbells = self.doorbells
+        let topics = Set(configuration.topics)
+        let interval = configuration.pollInterval
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await listener.run() }
+            group.addTask {
+                for await event in listener.events {
+                    switch event {
+                    case .listening: doorbells.forEach { $0.ring() }
+                    case .notification(_, let topic) where topics.contains(topic): doorbells.forEach { $0.ring() }
+                    case .notification: break
+                    }
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    doorbells.forEach { $0.ring() }
+                }
+            }
+            for doorbell in doorbells {
+                group.addTask { try await self.work(doorbell) }
+            }
+            try? await gracefulShutdown()
+            doorbells.forEach { $0.close() }
+            group.cancelAll()
+        }
+    }
+
+    /// One worker: handle batches while there is work, then wait for the doorbell.
+    private func work(_ doorbell: Doorbell) async throws {
+        var errors = 0
+        for await _ in doorbell.rings {
+            while !Task.isCancelled {
+                do {
+                    let handled = try await handleBatch()
+                    let retried = try await retryHeldEvents()
+                    errors = 0
+                    if handled == 0 && retried == 0 { break }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    errors += 1
+                    logger.warning("Consumer batch failed; retrying", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: configuration.retryBackoff.delay(attempt: min(errors, 5)) / 10)
+                }
+            }
+        }
+    }
+
+    /// Claims free slots, handles their next events, and moves the slots on; returns how many
+    /// events it read. A handler failure rolls the batch back and replays it event by event,
+    /// each in a savepoint, holding the failing ones.
+    func handleBatch() async throws -> Int {
+        do {
+            return try await database.withTransaction { try await batch(on: $0, isolateFailures: false) }
+        } catch is HandlerFailed {
+            return try await database.withTransaction { try await batch(on: $0, isolateFailures: true) }
+        }
+    }
+
+    private struct HandlerFailed: Error {}
+
+    private func batch(on connection: PostgresConnection, isolateFailures: Bool) async throws -> Int {
+        var slots = try await store.claimSlots(limit: configuration.slotsPerBatch, on: connection)
+        guard !slots.isEmpty else { return 0 }
+        let events = try await store.events(after: slots, perSlot: configuration.eventsPerSlot, on: connection)
+        guard !events.isEmpty else { return 0 }
+        var blocked = try await store.blockedKeys(slots: slots.map(\.slot), on: connection)
+        let topics = Set(configuration.topics)
+        for event in events {
+            let slot = event.slot
+            if let index = slots.firstIndex(where: { $0.slot == slot }) {
+                slots[index].afterXID = String(event.transactionID)
+                slots[index].afterID = event.id
+            }
+            guard topics.contains(event.topic) else { continue }
+            if blocked.contains(event.key) {
+                try await store.hold(event, slot: slot, attempts: 0, error: nil, retryAt: .now, on: connection)
+                continue
+            }
+            guard isolateFailures else {
+                do {
+                    try await timed(event) { try await handler.handle(event, in: connection) }
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    throw HandlerFailed()
+                }
+                continue
+            }
+            do {
+                try await connection.withSavepoint { connection in
+                    try await timed(event) { try await handler.handle(event, in: connection) }
+                }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                blocked.insert(event.key)
+                let retryAt = Date.now.addingTimeInterval(seconds(configuration.retryBackoff.delay(attempt: 0)))
+                try await store.hold(event, slot: slot, attempts: 1, error: Self.describe(error), retryAt: retryAt, on: connection)
+                logger.warning("Event held after a handler failure", metadata: ["bus.event.id": "\(event.id)", "bus.event.type": "\(event.type)"])
+            }
+        }
+        try await store.advance(slots, on: connection)
+        return events.count
+    }
+
+    /// Retries held events that are due, each the earliest of its key; returns how many it tried.
+    func retryHeldEvents() async throws -> Int {
+        try await database.withTransaction { connection in
+            let due = try await store.dueHeldEvents(limit: 50, on: connection)
+            for held in due {
+                do {
+                    try await connection.withSavepoint { connection in
+                        try await timed(held.event) { try await handler.handle(held.event, in: connection) }
+                    }
+                    try await store.release(held.event, on: connection)
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    let attempts = held.attempts + 1
+                    let dead = attempts >= configuration.maxAttempts
+                    let retryAt = dead ? nil : Date.now.addingTimeInterval(seconds(configuration.retryBackoff.delay(attempt: attempts - 1)))
+                    try await store.recordFailure(held.event, attempts: attempts, error: Self.describe(error), retryAt: retryAt, on: connection)
+                    if dead {
+                        logger.error("Event parked as dead", metadata: ["bus.event.id": "\(held.event.id)", "bus.event.type": "\(held.event.type)", "bus.attempts": "\(attempts)"])
+                    }
+                }
+            }
+            return due.count
+        }
+    }
+
+    /// Runs the handler, recording its duration as `bus_handler_duration_seconds{consumer,type}`.
+    private func timed(_ event: EventEnvelope, _ body: () async throws -> Void) async throws {
+        let start = ContinuousClock.now
+        defer {
+            let elapsed = ContinuousClock.now - start
+            Metrics.Timer(label: "bus_handler_duration_seconds", dimensions: [("consumer", configuration.name), ("type", event.type)])
+                .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        }
+        try await body()
+    }
+
+    /// An error as stored with a held event: its type and description, never the payload.
+    static func describe(_ error: any Error) -> String {
+        String("\(type(of: error)): \(error)".prefix(1000))
+    }
+
+    private func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// Wakes one worker: rings coalesce, so a worker that was busy finds at most one ring waiting.
+final class Doorbell: Sendable {
+    let rings: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
+
+    init() {
+        (rings, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        continuation.yield()
+    }
+
+    func ring() { continuation.yield() }
+    func close() { continuation.finish() }
+}

@@ -1,0 +1,52 @@
+import Postgres
+
+/// How a consumer reads the bus.
+public struct ConsumerConfiguration: Sendable {
+    /// Where a consumer seen for the first time starts.
+    public enum Start: Sendable {
+        /// The oldest event still in the log (to rebuild state from scratch).
+        case beginning
+        /// Events published from now on.
+        case now
+    }
+
+    /// `service.purpose` (`statistics.indicators`); the service prefix must be the connecting role.
+    public var name: String
+    public var topics: [String]
+    public var start: Start
+    /// Concurrent workers in this process; replicas add theirs. Each takes a share of the slots.
+    public var workers: Int
+    /// Slots one worker locks per batch, and events read per slot per batch.
+    public var slotsPerBatch: Int
+    public var eventsPerSlot: Int
+    /// Attempts before a failing event is parked as dead.
+    public var maxAttempts: Int
+    public var retryBackoff: Backoff
+    /// The backstop: how often workers look for work without a notification.
+    public var pollInterval: Duration
+
+    public init(
+        name: String, topics: [String], start: Start = .beginning, workers: Int = 1, slotsPerBatch: Int = 16,
+        eventsPerSlot: Int = 200, maxAttempts: Int = 8,
+        retryBackoff: Backoff = Backoff(initial: .seconds(1), maximum: .seconds(600)),
+        pollInterval: Duration = .seconds(2)
+    ) {
+        self.name = name
+        self.topics = topics
+        self.start = start
+        self.workers = workers
+        self.slotsPerBatch = slotsPerBatch
+        self.eventsPerSlot = eventsPerSlot
+        self.maxAttempts = maxAttempts
+        self.retryBackoff = retryBackoff
+        self.pollInterval = pollInterval
+    }
+}
+
+/// Applies events to a service's own tables.
+public protocol EventHandler: Sendable {
+    /// Handles one event inside `transaction`, which also advances the consumer's position:
+    /// commit and position move together, so a crash anywhere means the event is handled again
+    /// from scratch, never half-applied and never twice. Throw to have it retried later.
+    func handle(_ event: EventEnvelope, in transaction: PostgresConnection) async throws
+}

@@ -1,0 +1,45 @@
+/// The event types the services may publish, by type and version. Publishing anything else fails.
+///
+/// Each service adds its definitions where it defines its events; `docs/events.md` is generated
+/// from `EventCatalogue.standard.markdown()` and must not be edited by hand.
+public struct EventCatalogue: Sendable {
+    private var definitions: [Key: EventDefinition] = [:]
+
+    struct Key: Hashable {
+        let type: String
+        let version: Int
+    }
+
+    public init(_ definitions: [EventDefinition] = []) {
+        for definition in definitions { register(definition) }
+    }
+
+    /// Adds a definition; registering the same type and version twice is a programming error.
+    public mutating func register(_ definition: EventDefinition) {
+        let key = Key(type: definition.type, version: definition.version)
+        precondition(definitions[key] == nil, "event type \(definition.type) v\(definition.version) is defined twice")
+        definitions[key] = definition
+    }
+
+    public func definition(type: String, version: Int) -> EventDefinition? {
+        definitions[Key(type: type, version: version)]
+    }
+
+    /// All definitions, ordered by type and version.
+    public var all: [EventDefinition] {
+        definitions.values.sorted { ($0.type, $0.version) < ($1.type, $1.version) }
+    }
+
+    /// The catalogue as a Markdown document: one section per type and version.
+    public func markdown() -> String {
+        var text = "# Event catalogue\n\nGenerated from `EventCatalogue`; do not edit by hand.\n"
+        for definition in all {
+            text += "\n## `\(definition.type)` v\(definition.version)\n\n\(definition.summary)\n\nTopic: `\(definition.topic)`\n\n"
+            text += "| field | kind | required |\n|---|---|---|\n"
+            for field in definition.fields {
+                text += "| `\(field.name)` | \(field.kind.rawValue) | \(field.required ? "yes" : "no") |\n"
+            }
+        }
+        return text
+    }
+}

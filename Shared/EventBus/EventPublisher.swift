@@ -1,0 +1,71 @@
+import Foundation
+import Postgres
+
+/// Publishes events into `bus.events` on the caller's connection, so an event commits or rolls
+/// back with the business write of the same transaction (the outbox pattern).
+///
+/// Every event is checked against the catalogue first: an unknown type or version, or a payload
+/// that does not match its definition, throws and writes nothing.
+public struct EventPublisher: Sendable {
+    public let catalogue: EventCatalogue
+    /// The publishing service (`registry`).
+    public let producer: String
+
+    public init(catalogue: EventCatalogue, producer: String) {
+        self.catalogue = catalogue
+        self.producer = producer
+    }
+
+    /// Publishes a typed event inside the caller's transaction.
+    public func publish<Event: BusEvent>(
+        _ event: Event, occurredAt: Date = .now, correlationID: UUID? = nil, on connection: PostgresConnection
+    ) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let payload = String(decoding: try encoder.encode(event), as: UTF8.self)
+        try await publish(
+            type: Event.type, version: Event.version, key: event.key, payload: payload, occurredAt: occurredAt,
+            correlationID: correlationID, on: connection)
+    }
+
+    /// Publishes an event given as JSON text (re-drives, tools); validated like a typed one.
+    public func publish(
+        type: String, version: Int, key: String, payload: String, occurredAt: Date = .now,
+        correlationID: UUID? = nil, on connection: PostgresConnection
+    ) async throws {
+        guard let definition = catalogue.definition(type: type, version: version) else {
+            throw EventBusError(.unknownEventType, "\(type) v\(version) is not in the event catalogue")
+        }
+        guard !key.isEmpty else { throw EventBusError(.invalidPayload, "the event key must not be empty") }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(payload.utf8))
+        } catch {
+            throw EventBusError(.invalidPayload, "the payload of \(type) v\(version) is not JSON")
+        }
+        let problems = definition.problems(in: value)
+        guard problems.isEmpty else {
+            throw EventBusError(.invalidPayload, "the payload does not match \(type) v\(version)", problems: problems)
+        }
+        try await connection.query(
+            """
+            INSERT INTO bus.events (topic, type, version, key, slot, occurred_at, producer, correlation_id, payload)
+            VALUES (\(definition.topic), \(type), \(version), \(key), \(Int16(Self.slot(of: key))), \(occurredAt),
+                    \(producer), \(correlationID), \(payload)::jsonb)
+            """)
+    }
+
+    /// The slot count: events of a key share one of these, and one worker handles a slot at a time.
+    public static let slotCount = 64
+
+    /// FNV-1a of the key's UTF-8 bytes, modulo `slotCount`: stable across processes and releases.
+    public static func slot(of key: String) -> Int {
+        var hash: UInt32 = 2_166_136_261
+        for byte in key.utf8 {
+            hash ^= UInt32(byte)
+            hash = hash &* 16_777_619
+        }
+        return Int(hash % UInt32(slotCount))
+    }
+}

@@ -1,0 +1,77 @@
+import EventBus
+import Foundation
+import Postgres
+import Synchronization
+import TestSupport
+
+/// A test event: one step in the life of a key, numbered from 1.
+struct StepRecorded: BusEvent, Equatable {
+    static let type = "registry.test.step_recorded"
+    static let version = 1
+    let subject: String
+    let step: Int
+    var key: String { subject }
+}
+
+let testCatalogue = EventCatalogue([
+    EventDefinition(
+        type: StepRecorded.type, version: 1, topic: "registry.test", summary: "A numbered step of a subject.",
+        fields: [.init("subject", .string), .init("step", .integer)]),
+    EventDefinition(
+        type: "registry.test.other", version: 1, topic: "registry.other", summary: "Another topic.",
+        fields: [.init("subject", .string)]),
+])
+
+/// Records each handled step in `registry.handled` inside the consumer's transaction, and checks
+/// that a subject's steps arrive in order (step n only after step n-1).
+final class RecordingHandler: EventHandler {
+    /// Steps (`subject#step`) that fail while listed.
+    let failing: Mutex<Set<String>>
+
+    init(failing: Set<String> = []) { self.failing = Mutex(failing) }
+
+    func handle(_ event: EventEnvelope, in transaction: PostgresConnection) async throws {
+        let step = try event.decode(StepRecorded.self)
+        if failing.withLock({ $0.contains("\(step.subject)#\(step.step)") }) {
+            throw TestSupportError("step \(step.step) of \(step.subject) is set to fail")
+        }
+        let previous = try await transaction.query(
+            "SELECT coalesce(max(step), 0) FROM registry.handled WHERE subject = \(step.subject)")[0].decode(Int.self, at: 0)
+        guard previous == step.step - 1 else {
+            throw TestSupportError("out of order: \(step.subject) step \(step.step) after \(previous)")
+        }
+        try await transaction.query(
+            "INSERT INTO registry.handled (event_id, subject, step) VALUES (\(event.id), \(step.subject), \(step.step))")
+    }
+}
+
+extension TestDatabase {
+    /// A registry-role pool with the `handled` table the recording handler writes.
+    func busClient() async throws -> PostgresClient {
+        let client = self.client(role: "registry", searchPath: ["registry"], poolSize: 8)
+        try await client.query("CREATE TABLE IF NOT EXISTS registry.handled (event_id bigint PRIMARY KEY, subject text NOT NULL, step int NOT NULL, UNIQUE (subject, step))")
+        return client
+    }
+}
+
+/// Publishes `steps` steps for each subject, one transaction per event.
+func publishSteps(_ subjects: [String], steps: ClosedRange<Int>, on client: PostgresClient) async throws {
+    let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry")
+    for step in steps {
+        for subject in subjects {
+            try await client.withTransaction { try await publisher.publish(StepRecorded(subject: subject, step: step), on: $0) }
+        }
+    }
+}
+
+/// Waits until `registry.handled` holds `count` rows, or fails after `timeout`.
+func waitForHandled(_ count: Int, on client: PostgresClient, timeout: Duration = .seconds(30)) async throws {
+    let deadline = ContinuousClock.now + timeout
+    var seen = 0
+    while ContinuousClock.now < deadline {
+        seen = try await client.query("SELECT count(*) FROM registry.handled")[0].decode(Int.self, at: 0)
+        if seen >= count { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw TestSupportError("only \(seen) of \(count) events handled in time")
+}

@@ -1,0 +1,157 @@
+import EventBus
+import Foundation
+import Logging
+import Postgres
+import Synchronization
+import TestSupport
+import Testing
+
+@Suite("Consuming: nothing skipped, exactly-once effects, per-key order, failures", .timeLimit(.minutes(2)))
+struct ConsumerTests {
+    func consumer(_ name: String, _ client: PostgresClient, handler: RecordingHandler = RecordingHandler(), workers: Int = 2, maxAttempts: Int = 3) -> BusConsumer {
+        BusConsumer(
+            configuration: ConsumerConfiguration(
+                name: name, topics: ["registry.test"], workers: workers, slotsPerBatch: 8, eventsPerSlot: 50,
+                maxAttempts: maxAttempts, retryBackoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(200)),
+                pollInterval: .milliseconds(500)),
+            handler: handler, database: client, logger: .test)
+    }
+
+    /// Runs `consumers` while `body` runs, then stops them.
+    func running(_ consumers: [BusConsumer], _ body: () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for consumer in consumers { group.addTask { try await consumer.run() } }
+            do {
+                try await body()
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            group.cancelAll()
+        }
+    }
+
+    @Test func everyEventIsHandledOnceInOrderPerKey() async throws {
+        try await withTestDatabase("bus_once") { database in
+            let client = try await database.busClient()
+            let subjects = (1...20).map { "person-\($0)" }
+            try await publishSteps(subjects, steps: 1...5, on: client)
+            try await running([consumer("registry.once", client)]) {
+                try await waitForHandled(100, on: client)
+                try await publishSteps(subjects, steps: 6...8, on: client)
+                try await waitForHandled(160, on: client)
+            }
+            let duplicates = try await client.query("SELECT count(*) - count(DISTINCT (subject, step)) FROM registry.handled")
+            #expect(try duplicates[0].decode(Int.self, at: 0) == 0)
+            await client.shutdown()
+        }
+    }
+
+    @Test func transactionsCommittingOutOfIdOrderAreNeverSkipped() async throws {
+        try await withTestDatabase("bus_out_of_order") { database in
+            let client = try await database.busClient()
+            let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry")
+            try await running([consumer("registry.ordering", client)]) {
+                // A holds its transaction open after publishing, so B's later event commits first.
+                let slow = try await database.connect(role: "registry")
+                try await slow.query("BEGIN")
+                try await publisher.publish(StepRecorded(subject: "late", step: 1), on: slow)
+                for step in 1...30 {
+                    try await client.withTransaction { try await publisher.publish(StepRecorded(subject: "early", step: step), on: $0) }
+                }
+                try await Task.sleep(for: .milliseconds(600))
+                // Nothing from after A's transaction began may be handled while A is open.
+                let handledWhileOpen = try await client.query("SELECT count(*) FROM registry.handled")[0].decode(Int.self, at: 0)
+                #expect(handledWhileOpen == 0)
+                try await slow.query("COMMIT")
+                await slow.close()
+                try await waitForHandled(31, on: client)
+            }
+            let late = try await client.query("SELECT count(*) FROM registry.handled WHERE subject = 'late'")
+            #expect(try late[0].decode(Int.self, at: 0) == 1)
+            await client.shutdown()
+        }
+    }
+
+    @Test func twoReplicasShareTheWorkWithoutHandlingAnythingTwice() async throws {
+        try await withTestDatabase("bus_replicas") { database in
+            let client = try await database.busClient()
+            let other = try await database.busClient()
+            let subjects = (1...40).map { "subject-\($0)" }
+            try await running([consumer("registry.shared", client, workers: 2), consumer("registry.shared", other, workers: 2)]) {
+                try await publishSteps(subjects, steps: 1...10, on: client)
+                try await waitForHandled(400, on: client)
+            }
+            // Each (subject, step) is unique and steps arrived in order (the handler checks both).
+            #expect(try await client.query("SELECT count(*) FROM registry.handled")[0].decode(Int.self, at: 0) == 400)
+            await client.shutdown()
+            await other.shutdown()
+        }
+    }
+
+    @Test func aPoisonEventIsParkedWhileOtherKeysFlowAndItsKeyWaits() async throws {
+        try await withTestDatabase("bus_poison") { database in
+            let client = try await database.busClient()
+            let handler = RecordingHandler(failing: ["poisoned#2"])
+            try await running([consumer("registry.poison", client, handler: handler, maxAttempts: 3)]) {
+                try await publishSteps(["poisoned", "healthy-1", "healthy-2"], steps: 1...4, on: client)
+                // Healthy keys complete; the poisoned key stops after step 1.
+                try await waitForHandled(9, on: client)
+                var dead = 0
+                let deadline = ContinuousClock.now + .seconds(20)
+                while dead == 0 && ContinuousClock.now < deadline {
+                    dead = try await client.query("SELECT count(*) FROM bus.held_events WHERE dead_at IS NOT NULL")[0].decode(Int.self, at: 0)
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(dead == 1)
+                let held = try await client.query("SELECT attempts, last_error IS NOT NULL FROM bus.held_events ORDER BY event_id")
+                #expect(held.count == 3)
+                #expect(try held[0].decode((Int, Bool).self) == (3, true))
+                let poisoned = try await client.query("SELECT max(step) FROM registry.handled WHERE subject = 'poisoned'")
+                #expect(try poisoned[0].decode(Int.self, at: 0) == 1)
+                // Fix the cause and re-drive: the key resumes, in order.
+                handler.failing.withLock { $0.removeAll() }
+                let redriven = try await BusAdministration(database: client).redriveDead(consumer: "registry.poison")
+                #expect(redriven == 1)
+                try await waitForHandled(12, on: client)
+            }
+            #expect(try await client.query("SELECT count(*) FROM bus.held_events")[0].decode(Int.self, at: 0) == 0)
+            await client.shutdown()
+        }
+    }
+
+    @Test func noEventIsLostWhenTheListenersBackendIsTerminated() async throws {
+        try await withTestDatabase("bus_listener_kill") { database in
+            let client = try await database.busClient()
+            let admin = try await database.connect()
+            let subjects = (1...5).map { "s\($0)" }
+            try await running([consumer("registry.resilient", client)]) {
+                for round in 0..<5 {
+                    try await publishSteps(subjects, steps: (round * 4 + 1)...(round * 4 + 4), on: client)
+                    try await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND datname = current_database()")
+                }
+                try await waitForHandled(100, on: client)
+            }
+            await admin.close()
+            await client.shutdown()
+        }
+    }
+
+    @Test func aNewConsumerCanStartFromNow() async throws {
+        try await withTestDatabase("bus_from_now") { database in
+            let client = try await database.busClient()
+            try await publishSteps(["old"], steps: 1...3, on: client)
+            var configuration = consumer("registry.fresh", client).configuration
+            configuration.start = .now
+            let fresh = BusConsumer(configuration: configuration, handler: RecordingHandler(), database: client, logger: .test)
+            try await running([fresh]) {
+                try await Task.sleep(for: .milliseconds(300))
+                try await publishSteps(["new"], steps: 1...2, on: client)
+                try await waitForHandled(2, on: client)
+            }
+            let subjects = try await client.query("SELECT DISTINCT subject FROM registry.handled").map { try $0.decode(String.self, at: 0) }
+            #expect(subjects == ["new"])
+            await client.shutdown()
+        }
+    }
+}

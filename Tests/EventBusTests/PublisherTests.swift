@@ -1,0 +1,73 @@
+import EventBus
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+@Suite("Publishing: catalogue checks and the outbox", .timeLimit(.minutes(1)))
+struct PublisherTests {
+    @Test func unknownTypesAndMismatchedPayloadsAreRefusedAndNothingIsWritten() async throws {
+        try await withTestDatabase("bus_publish_checks") { database in
+            let client = try await database.busClient()
+            let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry")
+            try await client.withConnection { connection in
+                let unknown = await #expect(throws: EventBusError.self) {
+                    try await publisher.publish(type: "registry.nothing", version: 1, key: "k", payload: "{}", on: connection)
+                }
+                #expect(unknown?.code == .unknownEventType)
+                let wrongVersion = await #expect(throws: EventBusError.self) {
+                    try await publisher.publish(type: StepRecorded.type, version: 2, key: "k", payload: #"{"subject":"a","step":1}"#, on: connection)
+                }
+                #expect(wrongVersion?.code == .unknownEventType)
+                let mismatch = await #expect(throws: EventBusError.self) {
+                    try await publisher.publish(
+                        type: StepRecorded.type, version: 1, key: "k", payload: #"{"subject":"a","step":"one","extra":true}"#, on: connection)
+                }
+                #expect(mismatch?.code == .invalidPayload)
+                #expect(mismatch?.problems == ["extra: not a field of registry.test.step_recorded v1", "step: expected integer"])
+                let missing = await #expect(throws: EventBusError.self) {
+                    try await publisher.publish(type: StepRecorded.type, version: 1, key: "k", payload: #"{"step":1.5}"#, on: connection)
+                }
+                #expect(missing?.problems == ["subject: required", "step: expected integer"])
+            }
+            #expect(try await client.query("SELECT count(*) FROM bus.events")[0].decode(Int.self, at: 0) == 0)
+            await client.shutdown()
+        }
+    }
+
+    @Test func aRolledBackPublishLeavesNoEventAndACommittedOneStays() async throws {
+        try await withTestDatabase("bus_outbox") { database in
+            let client = try await database.busClient()
+            let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry")
+            struct Abort: Error {}
+            await #expect(throws: Abort.self) {
+                try await client.withTransaction { connection in
+                    try await publisher.publish(StepRecorded(subject: "Nguyễn Văn A", step: 1), on: connection)
+                    throw Abort()
+                }
+            }
+            try await client.withTransaction { try await publisher.publish(StepRecorded(subject: "Nguyễn Văn A", step: 1), on: $0) }
+            let rows = try await client.query("SELECT topic, type, version, key, slot, producer, payload->>'subject' FROM bus.events")
+            #expect(rows.count == 1)
+            let (topic, type, version, key, slot, producer, subject) = try rows[0].decode((String, String, Int, String, Int16, String, String).self)
+            #expect(topic == "registry.test" && type == StepRecorded.type && version == 1)
+            #expect(key == "Nguyễn Văn A" && subject == "Nguyễn Văn A" && producer == "registry")
+            #expect(Int(slot) == EventPublisher.slot(of: "Nguyễn Văn A"))
+            await client.shutdown()
+        }
+    }
+
+    @Test func slotsAreStableAndSpread() {
+        #expect(EventPublisher.slot(of: "") == EventPublisher.slot(of: ""))
+        let slots = Set((0..<1000).map { EventPublisher.slot(of: "person-\($0)") })
+        #expect(slots.count == EventPublisher.slotCount)
+        // FNV-1a, pinned: changing the function would reorder keys across a deployment.
+        #expect(EventPublisher.slot(of: "person-1") == 18)
+    }
+
+    @Test func theCatalogueRendersAsMarkdown() {
+        let text = testCatalogue.markdown()
+        #expect(text.contains("## `registry.test.step_recorded` v1"))
+        #expect(text.contains("| `step` | integer | yes |"))
+    }
+}
