@@ -39,6 +39,7 @@ let package = Package(
         .executable(name: "referrals", targets: ["ReferralsMain"]),
         .executable(name: "statistics", targets: ["StatisticsMain"]),
         .executable(name: "client-benchmark", targets: ["ClientBenchmark"]),
+        .executable(name: "bus-test-consumer", targets: ["BusTestConsumer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -101,6 +102,12 @@ let package = Package(
             name: "PostgresTests",
             dependencies: ["Postgres", "TestSupport", logging],
             path: "Tests/PostgresTests",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "BusTestConsumer",
+            dependencies: ["EventBus", "Postgres", logging],
+            path: "Tests/BusTestConsumer",
             swiftSettings: swiftSettings
         ),
         .testTarget(
