@@ -42,6 +42,21 @@ public struct BusAdministration: Sendable {
         }
     }
 
+    /// Deletes events older than `retention` that every consumer has passed, `batch` at a time,
+    /// until none is left; returns how many. Consumers are not affected: only events below every
+    /// position go, and held events stay.
+    @discardableResult
+    public func prune(olderThan retention: Duration, batch: Int = 10_000) async throws -> Int {
+        let seconds = Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18
+        var total = 0
+        while true {
+            let removed = try await database.query(
+                "SELECT bus.prune(make_interval(secs => \(seconds)), \(Int32(batch)))")[0].decode(Int.self, at: 0)
+            total += removed
+            if removed < batch { return total }
+        }
+    }
+
     /// Gives a consumer's dead events a fresh set of attempts, at once; returns how many.
     @discardableResult
     public func redriveDead(consumer: String) async throws -> Int {

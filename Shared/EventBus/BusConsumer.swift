@@ -21,7 +21,6 @@ public final class BusConsumer: Service, Sendable {
     private let listenerConfiguration: PostgresConfiguration
     private let logger: Logger
     private let store: ConsumerStore
-    private let doorbells: [Doorbell]
 
     public init(
         configuration: ConsumerConfiguration, handler: any EventHandler, database: PostgresClient, logger: Logger
@@ -34,13 +33,18 @@ public final class BusConsumer: Service, Sendable {
         logger[metadataKey: "bus.consumer"] = "\(configuration.name)"
         self.logger = logger
         self.store = ConsumerStore(name: configuration.name)
-        self.doorbells = (0..<max(1, configuration.workers)).map { _ in Doorbell() }
+    }
+
+    /// Records the consumer and its starting position, if new. `run()` does it too; call it ahead
+    /// (at deployment) so that retention keeps events for a consumer that has not run yet.
+    public func register() async throws {
+        try await database.withConnection { try await store.register(topics: configuration.topics, start: configuration.start, on: $0) }
     }
 
     public func run() async throws {
-        try await database.withConnection { try await store.register(topics: configuration.topics, start: configuration.start, on: $0) }
+        try await register()
         let listener = PostgresListener(configuration: listenerConfiguration, channels: ["bus_events"], logger: logger)
-        let doorbells = self.doorbells
+        let doorbells = (0..<max(1, configuration.workers)).map { _ in Doorbell() }
         let topics = Set(configuration.topics)
         let interval = configuration.pollInterval
         try await withThrowingDiscardingTaskGroup { group in

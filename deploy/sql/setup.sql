@@ -170,3 +170,34 @@ DROP POLICY IF EXISTS own_slots ON bus.consumer_slots;
 CREATE POLICY own_slots ON bus.consumer_slots USING (split_part(consumer, '.', 1) = current_user);
 DROP POLICY IF EXISTS own_held ON bus.held_events;
 CREATE POLICY own_held ON bus.held_events USING (split_part(consumer, '.', 1) = current_user);
+
+-- Retention: removes, in batches, events older than `retention` that every consumer has moved
+-- past (and that no consumer holds). Runs as bus_owner, which sees every consumer's position; the
+-- services may call it. Batched deletes rather than time partitions: the log is small per day
+-- (thousands to a few hundred thousand rows), deletes come off its cold end in primary-key order,
+-- and nothing needs creating ahead of time; partitions become worth it only at far larger rates.
+CREATE OR REPLACE FUNCTION bus.prune(retention interval, batch integer DEFAULT 10000)
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, bus AS $prune$
+DECLARE
+    removed bigint;
+BEGIN
+    WITH done AS (
+        -- Per slot, the least advanced consumer's position. A slot no consumer reads keeps all.
+        SELECT DISTINCT ON (slot) slot, after_xid, after_id FROM bus.consumer_slots
+        ORDER BY slot, after_xid, after_id
+    ), doomed AS (
+        SELECT e.xid, e.id FROM bus.events e JOIN done d ON d.slot = e.slot
+        WHERE (e.xid, e.id) <= (d.after_xid, d.after_id)
+          AND e.published_at < now() - retention
+          AND NOT EXISTS (SELECT 1 FROM bus.held_events h WHERE h.event_xid = e.xid AND h.event_id = e.id)
+        ORDER BY e.xid, e.id
+        LIMIT batch
+    )
+    DELETE FROM bus.events e USING doomed WHERE e.xid = doomed.xid AND e.id = doomed.id;
+    GET DIAGNOSTICS removed = ROW_COUNT;
+    RETURN removed;
+END
+$prune$;
+ALTER FUNCTION bus.prune(interval, integer) OWNER TO bus_owner;
+REVOKE ALL ON FUNCTION bus.prune(interval, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION bus.prune(interval, integer) TO registry, treatment, referrals, statistics;
