@@ -112,7 +112,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EventBusTests",
-            dependencies: ["EventBus", "Postgres", "TestSupport", logging],
+            dependencies: ["EventBus", "Postgres", "TestSupport", logging, .product(name: "MetricsTestKit", package: "swift-metrics")],
             path: "Tests/EventBusTests",
             swiftSettings: swiftSettings
         ),

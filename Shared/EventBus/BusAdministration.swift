@@ -18,8 +18,8 @@ public struct BusAdministration: Sendable {
         public let oldestDeadAt: Date?
     }
 
-    /// Every consumer the connecting role may see, with its lag.
-    public func consumers() async throws -> [ConsumerStatus] {
+    /// Every consumer the connecting role may see (or only `name`), with its lag.
+    public func consumers(named name: String? = nil) async throws -> [ConsumerStatus] {
         let rows = try await database.query(
             """
             SELECT c.name, c.topics,
@@ -32,7 +32,7 @@ public struct BusAdministration: Sendable {
                    (SELECT count(*) FROM bus.held_events h WHERE h.consumer = c.name AND h.dead_at IS NULL),
                    (SELECT count(*) FROM bus.held_events h WHERE h.consumer = c.name AND h.dead_at IS NOT NULL),
                    (SELECT min(dead_at) FROM bus.held_events h WHERE h.consumer = c.name)
-            FROM bus.consumers c ORDER BY c.name
+            FROM bus.consumers c WHERE \(name)::text IS NULL OR c.name = \(name) ORDER BY c.name
             """)
         return try rows.map { row in
             let (name, topics, pending, age, held, dead, oldestDead) = try row.decode((String, [String], Int, Double?, Int, Int, Date?).self)

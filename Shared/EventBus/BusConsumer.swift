@@ -21,10 +21,13 @@ public final class BusConsumer: Service, Sendable {
     private let listenerConfiguration: PostgresConfiguration
     private let logger: Logger
     private let store: ConsumerStore
+    private let metrics: any MetricsFactory
 
     public init(
-        configuration: ConsumerConfiguration, handler: any EventHandler, database: PostgresClient, logger: Logger
+        configuration: ConsumerConfiguration, handler: any EventHandler, database: PostgresClient, logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory
     ) {
+        self.metrics = metrics
         self.configuration = configuration
         self.handler = handler
         self.database = database
@@ -67,9 +70,39 @@ public final class BusConsumer: Service, Sendable {
             for doorbell in doorbells {
                 group.addTask { try await self.work(doorbell) }
             }
+            group.addTask { await self.reportMetrics() }
             try? await gracefulShutdown()
             doorbells.forEach { $0.close() }
             group.cancelAll()
+        }
+    }
+
+    /// Every `metricsInterval`: `bus_consumer_lag_events`, `bus_consumer_lag_seconds`,
+    /// `bus_consumer_held_events`, `bus_consumer_dead_events` and
+    /// `bus_consumer_oldest_dead_age_seconds`, each with a `consumer` dimension.
+    private func reportMetrics() async {
+        let dimensions = [("consumer", configuration.name)]
+        let lagEvents = Gauge(label: "bus_consumer_lag_events", dimensions: dimensions, factory: metrics)
+        let lagSeconds = Gauge(label: "bus_consumer_lag_seconds", dimensions: dimensions, factory: metrics)
+        let held = Gauge(label: "bus_consumer_held_events", dimensions: dimensions, factory: metrics)
+        let dead = Gauge(label: "bus_consumer_dead_events", dimensions: dimensions, factory: metrics)
+        let oldestDead = Gauge(label: "bus_consumer_oldest_dead_age_seconds", dimensions: dimensions, factory: metrics)
+        let administration = BusAdministration(database: database)
+        while !Task.isCancelled {
+            do {
+                if let status = try await administration.consumers(named: configuration.name).first {
+                    lagEvents.record(status.pendingEvents)
+                    lagSeconds.record(status.oldestPendingAgeSeconds ?? 0)
+                    held.record(status.heldEvents)
+                    dead.record(status.deadEvents)
+                    oldestDead.record(status.oldestDeadAt.map { Date.now.timeIntervalSince($0) } ?? 0)
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.debug("Cannot read the consumer's status for metrics", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: configuration.metricsInterval)
         }
     }
 
@@ -183,7 +216,7 @@ public final class BusConsumer: Service, Sendable {
         let start = ContinuousClock.now
         defer {
             let elapsed = ContinuousClock.now - start
-            Metrics.Timer(label: "bus_handler_duration_seconds", dimensions: [("consumer", configuration.name), ("type", event.type)])
+            Metrics.Timer(label: "bus_handler_duration_seconds", dimensions: [("consumer", configuration.name), ("type", event.type)], factory: metrics)
                 .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         }
         try await body()

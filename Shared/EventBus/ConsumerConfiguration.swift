@@ -24,12 +24,14 @@ public struct ConsumerConfiguration: Sendable {
     public var retryBackoff: Backoff
     /// The backstop: how often workers look for work without a notification.
     public var pollInterval: Duration
+    /// How often the consumer's lag and held events are reported as metrics.
+    public var metricsInterval: Duration
 
     public init(
         name: String, topics: [String], start: Start = .beginning, workers: Int = 1, slotsPerBatch: Int = 16,
         eventsPerSlot: Int = 200, maxAttempts: Int = 8,
         retryBackoff: Backoff = Backoff(initial: .seconds(1), maximum: .seconds(600)),
-        pollInterval: Duration = .seconds(2)
+        pollInterval: Duration = .seconds(2), metricsInterval: Duration = .seconds(15)
     ) {
         self.name = name
         self.topics = topics
@@ -40,6 +42,7 @@ public struct ConsumerConfiguration: Sendable {
         self.maxAttempts = maxAttempts
         self.retryBackoff = retryBackoff
         self.pollInterval = pollInterval
+        self.metricsInterval = metricsInterval
     }
 }
 
