@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Postgres", "Migrations", hummingbird, logging, lifecycle,
+                "Postgres", "Migrations", "EventBus", hummingbird, logging, lifecycle,
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "SystemPackage", package: "swift-system"),

@@ -10,6 +10,7 @@ import UnixSignals
 ///
 ///     registry [serve]   apply migrations (retrying while the database is down), then serve HTTP
 ///     registry migrate   apply migrations and exit (0 on success)
+///     registry bus ...   the event bus: status, redrive CONSUMER, prune [DAYS]
 ///     registry help
 ///
 /// A malformed configuration exits at once with status 78 and a message naming the variable.
@@ -17,7 +18,7 @@ public enum ServiceCommand {
     /// Runs the command given in `arguments` and never returns.
     public static func main(_ service: ServiceDescriptor, arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
         let command = arguments.first ?? "serve"
-        guard arguments.count <= 1, ["serve", "migrate", "help", "--help", "-h"].contains(command) else {
+        guard arguments.count <= 1 || command == "bus", ["serve", "migrate", "bus", "help", "--help", "-h"].contains(command) else {
             fail("unknown arguments '\(arguments.joined(separator: " "))'\n\n\(usage(service))", status: 64)
         }
         if command.hasPrefix("-") || command == "help" {
@@ -34,9 +35,12 @@ public enum ServiceCommand {
         do {
             switch command {
             case "migrate": try await migrate(service, configuration, logger)
+            case "bus": print(try await BusCommand.run(Array(arguments.dropFirst()), service: service, configuration: configuration, logger: logger))
             default: try await serve(service, configuration, logger)
             }
             exit(0)
+        } catch let error as UsageError {
+            fail(error.description, status: 64)
         } catch {
             logger.critical("Stopped", metadata: ["error": "\(error)"])
             fail("\(service.name): \(error)", status: 1)
@@ -45,9 +49,10 @@ public enum ServiceCommand {
 
     static func usage(_ service: ServiceDescriptor) -> String {
         """
-        usage: \(service.name) [serve | migrate | help]
+        usage: \(service.name) [serve | migrate | bus ... | help]
           serve    apply migrations, then serve HTTP on HOST:PORT (default 0.0.0.0:\(service.defaultPort))
           migrate  apply migrations to schema \(service.schema) and exit
+          bus      status | redrive CONSUMER | prune [DAYS]: the event bus as seen by this service
         Configuration comes from the environment (and ./.env); see README.md.
         """
     }

@@ -132,3 +132,33 @@ struct ExecutableTests {
         #expect(process.standardError().contains("usage: registry"))
     }
 }
+
+@Suite("The bus subcommand", .timeLimit(.minutes(1)))
+struct BusCommandTests {
+    @Test func statusRedriveAndPrune() async throws {
+        try await withTestDatabase("exe_bus") { database in
+            let admin = try await database.connect(role: "referrals")
+            try await admin.query("INSERT INTO bus.consumers (name, topics) VALUES ('referrals.outcomes', '{registry.person}')")
+            await admin.close()
+            let environment = ["DATABASE_URL": try database.conninfo(role: "referrals")]
+            let status = try ServiceProcess("referrals", arguments: ["bus", "status"], port: 0, environment: environment)
+            #expect(try await status.waitForExit() == 0)
+            let lines = status.standardOutput().split(separator: "\n")
+            #expect(lines.first?.hasPrefix("consumer") == true)
+            #expect(lines.dropFirst().first?.hasPrefix("referrals.outcomes") == true)
+            let redrive = try ServiceProcess("referrals", arguments: ["bus", "redrive", "referrals.outcomes"], port: 0, environment: environment)
+            #expect(try await redrive.waitForExit() == 0)
+            #expect(redrive.standardOutput().contains("0 dead event(s) of referrals.outcomes re-driven"))
+            let prune = try ServiceProcess("referrals", arguments: ["bus", "prune", "7"], port: 0, environment: environment)
+            #expect(try await prune.waitForExit() == 0)
+            #expect(prune.standardOutput().contains("0 event(s) removed"))
+            // Another service does not see this consumer.
+            let other = try ServiceProcess("registry", arguments: ["bus", "status"], port: 0, environment: ["DATABASE_URL": try database.conninfo(role: "registry")])
+            #expect(try await other.waitForExit() == 0)
+            #expect(!other.standardOutput().contains("referrals.outcomes"))
+            let bad = try ServiceProcess("referrals", arguments: ["bus", "explode"], port: 0, environment: environment)
+            #expect(try await bad.waitForExit() == 64)
+            #expect(bad.standardError().contains("bus status"))
+        }
+    }
+}
