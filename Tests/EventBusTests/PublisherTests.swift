@@ -71,3 +71,35 @@ struct PublisherTests {
         #expect(text.contains("| `step` | integer | yes |"))
     }
 }
+
+@Suite("Wake-ups", .timeLimit(.minutes(1)))
+struct WakeUpTests {
+    @Test func oneNotificationPerPublishingTransactionAndTopic() async throws {
+        try await withTestDatabase("bus_notify_once") { database in
+            let client = try await database.busClient()
+            let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry")
+            let listener = PostgresListener(configuration: database.configuration(role: "registry"), channels: ["bus_events"], logger: .test)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await listener.run() }
+                var events = listener.events.makeAsyncIterator()
+                let first = await events.next()
+                #expect(first == .listening)
+                try await client.withTransaction { connection in
+                    for step in 1...50 { try await publisher.publish(StepRecorded(subject: "bulk", step: step), on: connection) }
+                    try await publisher.publish(type: "registry.test.other", version: 1, key: "x", payload: #"{"subject":"x"}"#, on: connection)
+                }
+                // A marker after the transaction: everything before it has been delivered by then.
+                try await client.query("SELECT pg_notify('bus_events', 'marker')")
+                var received: [String] = []
+                while let event = await events.next() {
+                    guard case .notification(_, let payload) = event else { continue }
+                    if payload == "marker" { break }
+                    received.append(payload)
+                }
+                #expect(received.sorted() == ["registry.other", "registry.test"])
+                group.cancelAll()
+            }
+            await client.shutdown()
+        }
+    }
+}
