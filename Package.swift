@@ -40,6 +40,7 @@ let package = Package(
         .executable(name: "statistics", targets: ["StatisticsMain"]),
         .executable(name: "client-benchmark", targets: ["ClientBenchmark"]),
         .executable(name: "bus-test-consumer", targets: ["BusTestConsumer"]),
+        .executable(name: "bus-benchmark", targets: ["BusBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -90,6 +91,12 @@ let package = Package(
             name: "ClientBenchmark",
             dependencies: ["Postgres", logging],
             path: "Benchmarks/ClientBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "BusBenchmark",
+            dependencies: ["EventBus", "Postgres", logging],
+            path: "Benchmarks/BusBenchmark",
             swiftSettings: swiftSettings
         ),
         .target(

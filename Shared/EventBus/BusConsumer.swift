@@ -106,16 +106,21 @@ public final class BusConsumer: Service, Sendable {
         }
     }
 
-    /// One worker: handle batches while there is work, then wait for the doorbell.
+    /// One worker: handle batches while there is work, then wait for the doorbell. After a round
+    /// that found work it waits at most 20 ms: publishers that committed just after the one that
+    /// notified do not notify themselves.
     private func work(_ doorbell: Doorbell) async throws {
         var errors = 0
-        for await _ in doorbell.rings {
+        var foundWork = false
+        while await doorbell.wait(timeout: foundWork ? .milliseconds(20) : nil) {
+            foundWork = false
             while !Task.isCancelled {
                 do {
                     let handled = try await handleBatch()
                     let retried = try await retryHeldEvents()
                     errors = 0
                     if handled == 0 && retried == 0 { break }
+                    foundWork = true
                 } catch is CancellationError {
                     return
                 } catch {
@@ -232,16 +237,69 @@ public final class BusConsumer: Service, Sendable {
     }
 }
 
-/// Wakes one worker: rings coalesce, so a worker that was busy finds at most one ring waiting.
+/// Wakes one worker. Rings coalesce: a worker that was busy finds at most one ring waiting.
 final class Doorbell: Sendable {
-    let rings: AsyncStream<Void>
-    private let continuation: AsyncStream<Void>.Continuation
-
-    init() {
-        (rings, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        continuation.yield()
+    private struct State {
+        var rung = true
+        var closed = false
+        var waiter: CheckedContinuation<Void, Never>?
     }
 
-    func ring() { continuation.yield() }
-    func close() { continuation.finish() }
+    private let state = Mutex(State())
+
+    func ring() {
+        state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.rung = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }?.resume()
+    }
+
+    func close() {
+        state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.closed = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }?.resume()
+    }
+
+    /// Waits for a ring, at most `timeout` when given; false once closed or cancelled.
+    func wait(timeout: Duration?) async -> Bool {
+        if consume() { return true }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.waitForRing() }
+            if let timeout { group.addTask { try? await Task.sleep(for: timeout) } }
+            await group.next()
+            group.cancelAll()
+        }
+        if Task.isCancelled { return false }
+        _ = consume()
+        return !state.withLock { $0.closed }
+    }
+
+    private func consume() -> Bool {
+        state.withLock { state in
+            guard state.rung, !state.closed else { return false }
+            state.rung = false
+            return true
+        }
+    }
+
+    private func waitForRing() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.rung || state.closed || Task.isCancelled { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }?.resume()
+        }
+    }
 }

@@ -136,11 +136,17 @@ CREATE TABLE IF NOT EXISTS bus.held_events (
 CREATE INDEX IF NOT EXISTS held_events_key ON bus.held_events (consumer, key, event_xid, event_id);
 ALTER TABLE bus.held_events OWNER TO bus_owner;
 
--- One wake-up per publishing transaction and topic: PostgreSQL folds identical notifications
--- of a transaction into one, and the payload is only the topic.
+-- At most one wake-up per publishing transaction and topic: PostgreSQL folds identical
+-- notifications of a transaction into one, and the payload is only the topic. NOTIFY serialises
+-- committing transactions on a cluster-wide lock, so while one open transaction is already going to
+-- notify a topic, concurrent ones skip it (the transaction-level advisory lock says who): their
+-- events are found by the consumers' next read, a short re-check after each round of work, or at
+-- worst the backstop poll.
 CREATE OR REPLACE FUNCTION bus.notify_published() RETURNS trigger LANGUAGE plpgsql AS $notify$
 BEGIN
-    PERFORM pg_notify('bus_events', NEW.topic);
+    IF pg_try_advisory_xact_lock(hashtextextended('bus.notify.' || NEW.topic, 0)) THEN
+        PERFORM pg_notify('bus_events', NEW.topic);
+    END IF;
     RETURN NULL;
 END
 $notify$;

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Measures the event bus (Shared/EventBus) on a throwaway PostgreSQL cluster, all in one run:
+#
+#   Benchmarks/bus.sh                 (BENCH_SECONDS=10 per publish measurement by default)
+#
+#  1. publish rate of single-event transactions with 1 and 4 connections, next to pgbench running
+#     a plain INSERT of the same row into a table like bus.events without the bus (a script file);
+#  2. end-to-end throughput: three consumers working off a backlog of 200,000 events;
+#  3. the same while another connection holds a read-only transaction open;
+#  4. latency from publishing commit to handler start at 1,000 events per second;
+#  5. what a write transaction held open does: events published after it began wait for it.
+# See BENCHMARKS.md.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# shellcheck source=deploy/local/cluster.sh
+source "$root/deploy/local/cluster.sh"
+
+seconds=${BENCH_SECONDS:-10}
+log() { printf '[bus-bench] %s\n' "$*" >&2; }
+
+cluster_install_packages
+cluster_find_bin
+log "swift build -c release --product bus-benchmark"
+swift build -c release --product bus-benchmark >&2
+bench="$(swift build -c release --show-bin-path)/bus-benchmark"
+
+pg_dir=$(mktemp -d /tmp/recovery-busbench-pg.XXXXXX)
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    cluster_stop "$pg_dir" || true
+    rm -rf "$pg_dir"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+port=$(cluster_free_port)
+cluster_init "$pg_dir" test
+cluster_start "$pg_dir" "$port"
+cluster_psql "$port" postgres --command="CREATE DATABASE bench"
+cluster_psql "$port" bench --quiet --file="$root/deploy/sql/setup.sql" >/dev/null 2>&1
+url="postgresql://registry@127.0.0.1:$port/bench"
+admin="postgresql://postgres@127.0.0.1:$port/bench"
+
+# The plain-insert baseline: the same row into a table shaped like bus.events, no trigger.
+cluster_psql "$port" bench --quiet --command="
+    CREATE TABLE registry.plain_events (LIKE bus.events INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES);
+    ALTER TABLE registry.plain_events OWNER TO registry;" >/dev/null
+cat >"$pg_dir/plain.sql" <<'SQL'
+INSERT INTO registry.plain_events (topic, type, version, key, slot, occurred_at, producer, payload)
+VALUES ('registry.bench', 'registry.bench.tick', 1, 's1', 36, now(), 'registry', '{"subject": "s1", "sent_at": 0}');
+SQL
+plain() {
+    local out
+    out=$("$PG_BIN/pgbench" --host=127.0.0.1 --port="$port" --username=registry --no-vacuum --file="$pg_dir/plain.sql" \
+        --client="$1" --jobs="$2" --time="$seconds" bench 2>&1) || { echo "$out" >&2; return 1; }
+    awk '/^tps = .*without initial connection time/ { print $3 }' <<<"$out"
+}
+value() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+
+log "plain INSERT, 1 connection"; plain1=$(plain 1 1)
+log "bus publish, 1 connection"; bus1=$("$bench" publish --url "$url" --seconds "$seconds" --connections 1 | value rate)
+log "plain INSERT, 4 connections"; plain4=$(plain 4 2)
+log "bus publish, 4 connections"; bus4=$("$bench" publish --url "$url" --seconds "$seconds" --connections 4 | value rate)
+log "throughput, 3 consumers, 200000 events"
+through=$("$bench" throughput --url "$url" --admin-url "$admin" --events 200000 --consumers 3)
+log "throughput with a read-only transaction open"
+through_read=$("$bench" throughput --url "$url" --admin-url "$admin" --events 200000 --consumers 3 --hold read)
+log "latency at 1000 events/s"
+latency=$("$bench" latency --url "$url" --rate 1000 --seconds "$seconds")
+log "a write transaction held open for 3 s"
+stall=$("$bench" stall --url "$url" --events 1000 --seconds 3)
+
+echo
+echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }'), fsync off, TCP 127.0.0.1, ${seconds}s per publish run"
+printf '%-44s %12s %12s %8s %10s\n' measurement baseline bus ratio target
+ratio() { awk -v b="$2" -v p="$1" 'BEGIN { printf "%.1f%%", 100 * b / p }'; }
+printf '%-44s %12.0f %12.0f %8s %10s\n' "publish tx/s, 1 connection" "$plain1" "$bus1" "$(ratio "$plain1" "$bus1")" ">= 80%"
+printf '%-44s %12.0f %12.0f %8s %10s\n' "publish tx/s, 4 connections" "$plain4" "$bus4" "$(ratio "$plain4" "$bus4")" ">= 80%"
+t=$(echo "$through" | value min_rate); tr=$(echo "$through_read" | value min_rate)
+printf '%-44s %12s %12.0f %8s %10s\n' "events/s to each of 3 consumers (200k)" "-" "$t" "-" ">= 10000"
+printf '%-44s %12.0f %12.0f %8s %10s\n' "same, read-only transaction open" "$t" "$tr" "$(ratio "$t" "$tr")" ">= 90%"
+printf '%-44s %12s %12s %8s %10s\n' "latency p50 ms at 1000/s" "-" "$(echo "$latency" | value p50_ms)" "-" "<= 5"
+printf '%-44s %12s %12s %8s %10s\n' "latency p99 ms at 1000/s" "-" "$(echo "$latency" | value p99_ms)" "-" "<= 25"
+printf '%-44s %12s %12s %8s %10s\n' "write tx open 3 s: delivered while open" "-" "$(echo "$stall" | value delivered_while_open)" "-" "0 (bound)"
+printf '%-44s %12s %12s %8s %10s\n' "  then all 1000 delivered within (ms)" "-" "$(echo "$stall" | value catch_up_ms)" "-" "-"
