@@ -28,7 +28,7 @@ struct ConsumerStore: Sendable {
             // moment began before "now", and its events are skipped along with the older ones.
             var position = ("0", Int64(0))
             if case .now = start {
-                let last = try await connection.query("SELECT xid::text, id FROM bus.events ORDER BY xid DESC, id DESC LIMIT 1")
+                let last = try await connection.query("SELECT e.xid::text AS position, e.id FROM bus.events e ORDER BY e.xid DESC, e.id DESC LIMIT 1")
                 if let row = last.first { position = try row.decode((String, Int64).self) }
             }
             try await connection.query(

@@ -154,4 +154,25 @@ struct ConsumerTests {
             await client.shutdown()
         }
     }
+
+    @Test func fromNowStartsAfterTheNumericallyLatestTransaction() async throws {
+        try await withTestDatabase("bus_from_now_numeric") { database in
+            let admin = try await database.connect()
+            // Transaction ids 999 and 1000 sort the other way round as text.
+            try await admin.query(
+                """
+                INSERT INTO bus.events (xid, topic, type, version, key, slot, occurred_at, payload)
+                VALUES ('999'::xid8, 'registry.test', 'registry.test.step_recorded', 1, 'k', 0, now(), '{}'),
+                       ('1000'::xid8, 'registry.test', 'registry.test.step_recorded', 1, 'k', 0, now(), '{}')
+                """)
+            await admin.close()
+            let client = try await database.busClient()
+            var configuration = consumer("registry.numeric", client).configuration
+            configuration.start = .now
+            try await BusConsumer(configuration: configuration, handler: RecordingHandler(), database: client, logger: .test).register()
+            let positions = try await client.query("SELECT DISTINCT after_xid::text FROM bus.consumer_slots WHERE consumer = 'registry.numeric'")
+            #expect(try positions.map { try $0.decode(String.self, at: 0) } == ["1000"])
+            await client.shutdown()
+        }
+    }
 }
