@@ -26,22 +26,9 @@ log "swift build -c release --product bus-benchmark"
 swift build -c release --product bus-benchmark >&2
 bench="$(swift build -c release --show-bin-path)/bus-benchmark"
 
-pg_dir=$(mktemp -d /tmp/recovery-busbench-pg.XXXXXX)
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    cluster_stop "$pg_dir" || true
-    rm -rf "$pg_dir"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-port=$(cluster_free_port)
-cluster_init "$pg_dir" test
-cluster_start "$pg_dir" "$port"
+cluster_start_throwaway recovery-busbench-pg
+pg_dir=$CLUSTER_DIR
+port=$CLUSTER_PORT
 cluster_psql "$port" postgres --command="CREATE DATABASE bench"
 cluster_psql "$port" bench --quiet --file="$root/deploy/sql/setup.sql" >/dev/null 2>&1
 url="postgresql://registry@127.0.0.1:$port/bench"

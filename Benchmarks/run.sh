@@ -44,22 +44,9 @@ if [ "$pgbench_only" != 1 ] && [ ! -x "$client" ]; then
     exit 1
 fi
 
-pg_dir=$(mktemp -d /tmp/recovery-bench-pg.XXXXXX)
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    cluster_stop "$pg_dir" || true
-    rm -rf "$pg_dir"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-port=$(cluster_free_port)
-cluster_init "$pg_dir" test
-cluster_start "$pg_dir" "$port"
+cluster_start_throwaway recovery-bench-pg
+pg_dir=$CLUSTER_DIR
+port=$CLUSTER_PORT
 url="postgresql://postgres@127.0.0.1:$port/bench"
 pgbench=("$PG_BIN/pgbench" --host=127.0.0.1 --port="$port" --username=postgres)
 

@@ -213,3 +213,25 @@ cluster_setup_db() {
     fi
     cluster_psql "$port" recovery --file="$sqlfile" || return 1
 }
+
+# cluster_start_throwaway PREFIX: starts a test-mode cluster in a new folder /tmp/PREFIX.XXXXXX on
+# a free port, sets CLUSTER_DIR and CLUSTER_PORT, and stops and deletes it when the script exits
+# (the script's EXIT, INT and TERM traps are taken for that).
+cluster_start_throwaway() {
+    CLUSTER_DIR=$(mktemp -d "/tmp/$1.XXXXXX")
+    trap cluster_cleanup_throwaway EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    CLUSTER_PORT=$(cluster_free_port)
+    cluster_init "$CLUSTER_DIR" test
+    cluster_start "$CLUSTER_DIR" "$CLUSTER_PORT"
+}
+
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cluster_cleanup_throwaway() {
+    local rc=$?
+    trap - EXIT INT TERM
+    cluster_stop "$CLUSTER_DIR" || true
+    rm -rf "$CLUSTER_DIR"
+    exit "$rc"
+}

@@ -32,22 +32,8 @@ command -v swift >/dev/null 2>&1 || {
 cluster_install_packages
 timing "packages checked"
 
-pg_dir=$(mktemp -d /tmp/recovery-test-pg.XXXXXX)
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    cluster_stop "$pg_dir" || true
-    rm -rf "$pg_dir"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-pg_port=$(cluster_free_port)
-cluster_init "$pg_dir" test
-cluster_start "$pg_dir" "$pg_port"
+cluster_start_throwaway recovery-test-pg
+pg_port=$CLUSTER_PORT
 export TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:$pg_port/postgres"
 timing "cluster started (port $pg_port)"
 
