@@ -45,10 +45,6 @@ func fail(_ message: String) -> Never {
     exit(64)
 }
 
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}
-
 let logger: Logger = {
     var logger = Logger(label: "bus-benchmark")
     logger.logLevel = .warning
@@ -82,7 +78,7 @@ func publishRate(connections: Int, duration: Duration, client: PostgresClient) a
         for try await count in group { sum += count }
         return sum
     }
-    return Double(total) / seconds(ContinuousClock.now - start)
+    return Double(total) / (ContinuousClock.now - start).inSeconds
 }
 
 /// Counts what it handles; the benchmark measures the bus, not a handler.
@@ -154,7 +150,7 @@ case "throughput":
         let deadline = ContinuousClock.now + .seconds(options.int("timeout", 120))
         while ContinuousClock.now < deadline {
             for (index, handler) in handlers.enumerated() where finished[index] == 0 && handler.count.load(ordering: .relaxed) >= events {
-                finished[index] = seconds(ContinuousClock.now - start)
+                finished[index] = (ContinuousClock.now - start).inSeconds
             }
             if finished.allSatisfy({ $0 > 0 }) { break }
             try await Task.sleep(for: .milliseconds(5))
@@ -196,7 +192,7 @@ case "stall":
         while handler.count.load(ordering: .relaxed) < count && ContinuousClock.now - ended < .seconds(30) {
             try await Task.sleep(for: .milliseconds(1))
         }
-        catchUp = seconds(ContinuousClock.now - ended) * 1000
+        catchUp = (ContinuousClock.now - ended).inSeconds * 1000
         group.cancelAll()
     }
     await holder.close()

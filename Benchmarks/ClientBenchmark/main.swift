@@ -105,6 +105,6 @@ if options.concurrency == 1 {
     await client.shutdown()
 }
 let elapsed = ContinuousClock.now - started
-let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+let seconds = elapsed.inSeconds
 await setup.close()
 print("swift-client concurrency=\(options.concurrency) qps=\(String(format: "%.1f", Double(total) / seconds))")

@@ -47,11 +47,10 @@ public struct BusAdministration: Sendable {
     /// position go, and held events stay.
     @discardableResult
     public func prune(olderThan retention: Duration, batch: Int = 10_000) async throws -> Int {
-        let seconds = Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18
         var total = 0
         while true {
             let removed = try await database.query(
-                "SELECT bus.prune(make_interval(secs => \(seconds)), \(Int32(batch)))")[0].decode(Int.self, at: 0)
+                "SELECT bus.prune(make_interval(secs => \(retention.inSeconds)), \(Int32(batch)))")[0].decode(Int.self, at: 0)
             total += removed
             if removed < batch { return total }
         }

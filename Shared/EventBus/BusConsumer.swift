@@ -181,7 +181,7 @@ public final class BusConsumer: Service, Sendable {
                 throw CancellationError()
             } catch {
                 blocked.insert(event.key)
-                let retryAt = Date.now.addingTimeInterval(seconds(configuration.retryBackoff.delay(attempt: 0)))
+                let retryAt = Date.now.addingTimeInterval(configuration.retryBackoff.delay(attempt: 0).inSeconds)
                 try await store.hold(event, slot: slot, attempts: 1, error: Self.describe(error), retryAt: retryAt, on: connection)
                 logger.warning("Event held after a handler failure", metadata: ["bus.event.id": "\(event.id)", "bus.event.type": "\(event.type)"])
             }
@@ -205,7 +205,7 @@ public final class BusConsumer: Service, Sendable {
                 } catch {
                     let attempts = held.attempts + 1
                     let dead = attempts >= configuration.maxAttempts
-                    let retryAt = dead ? nil : Date.now.addingTimeInterval(seconds(configuration.retryBackoff.delay(attempt: attempts - 1)))
+                    let retryAt = dead ? nil : Date.now.addingTimeInterval(configuration.retryBackoff.delay(attempt: attempts - 1).inSeconds)
                     try await store.recordFailure(held.event, attempts: attempts, error: Self.describe(error), retryAt: retryAt, on: connection)
                     if dead {
                         logger.error("Event parked as dead", metadata: ["bus.event.id": "\(held.event.id)", "bus.event.type": "\(held.event.type)", "bus.attempts": "\(attempts)"])
@@ -222,7 +222,7 @@ public final class BusConsumer: Service, Sendable {
         defer {
             let elapsed = ContinuousClock.now - start
             Metrics.Timer(label: "bus_handler_duration_seconds", dimensions: [("consumer", configuration.name), ("type", event.type)], factory: metrics)
-                .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+                .recordNanoseconds(elapsed.inNanoseconds)
         }
         try await body()
     }
@@ -232,9 +232,6 @@ public final class BusConsumer: Service, Sendable {
         String("\(type(of: error)): \(error)".prefix(1000))
     }
 
-    private func seconds(_ duration: Duration) -> TimeInterval {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }
 
 /// Wakes one worker. Rings coalesce: a worker that was busy finds at most one ring waiting.

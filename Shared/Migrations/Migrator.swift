@@ -71,7 +71,7 @@ public struct Migrator: Sendable {
                 try await connection.query("SELECT set_config('search_path', \(PostgresQuery.quoteIdentifier(schema)), true)")
                 try await connection.execute(script: migration.sql)
                 let elapsed = ContinuousClock.now - start
-                let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+                let milliseconds = Int(elapsed.inMilliseconds)
                 let checksum = try await Self.checksum(of: migration, on: connection)
                 try await connection.query(
                     """

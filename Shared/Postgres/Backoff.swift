@@ -13,8 +13,8 @@ public struct Backoff: Sendable {
     /// The delay before retry number `attempt` (0 for the first retry): a random duration
     /// between half the exponential bound and the bound itself.
     public func delay(attempt: Int) -> Duration {
-        let base = Double(PostgresConfiguration.milliseconds(initial))
-        let cap = Double(PostgresConfiguration.milliseconds(maximum))
+        let base = Double(initial.inMilliseconds)
+        let cap = Double(maximum.inMilliseconds)
         let bound = min(cap, base * pow(multiplier, Double(min(attempt, 30))))
         return .milliseconds(Int64(Double.random(in: (bound / 2)...max(bound / 2, bound))))
     }

@@ -74,24 +74,19 @@ public struct PostgresConfiguration: Sendable {
             settings.append("-c search_path=" + searchPath.map { PostgresQuery.quoteIdentifier($0) }.joined(separator: ",\\ "))
         }
         if let statementTimeout {
-            settings.append("-c statement_timeout=\(Self.milliseconds(statementTimeout))")
+            settings.append("-c statement_timeout=\(statementTimeout.inMilliseconds)")
         }
         options = ([options] + settings).filter { !$0.isEmpty }.joined(separator: " ")
         parameters.append(("options", options))
         parameters.append(("client_encoding", "UTF8"))
         parameters.append(("application_name", applicationName))
-        parameters.append(("connect_timeout", String(max(1, Self.milliseconds(connectTimeout) / 1000))))
+        parameters.append(("connect_timeout", String(max(1, connectTimeout.inMilliseconds / 1000))))
         return parameters
     }
 
     /// The settings as one `key=value` conninfo string (values quoted as libpq requires).
     public func conninfo() throws -> String {
         try parameters().map { "\($0.key)='\($0.value.replacingBackslashesAndQuotes())'" }.joined(separator: " ")
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 
     private static func parse(_ connectionString: String) throws -> [(key: String, value: String)] {

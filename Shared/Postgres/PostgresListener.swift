@@ -62,7 +62,7 @@ public final class PostgresListener: Service, Sendable {
             guard let connection = connect(parameters) else {
                 let delay = backoff.delay(attempt: attempt)
                 attempt += 1
-                wake.wait(milliseconds: Int32(PostgresConfiguration.milliseconds(delay)))
+                wake.wait(milliseconds: Int32(delay.inMilliseconds))
                 continue
             }
             attempt = 0
@@ -75,13 +75,7 @@ public final class PostgresListener: Service, Sendable {
     }
 
     private func connect(_ parameters: [(key: String, value: String)]) -> OpaquePointer? {
-        let keys = parameters.map { strdup($0.key) }
-        let values = parameters.map { strdup($0.value) }
-        defer {
-            keys.forEach { free($0) }
-            values.forEach { free($0) }
-        }
-        let connection = PQconnectdbParams(keys.map { UnsafePointer($0) } + [nil], values.map { UnsafePointer($0) } + [nil], 0)
+        let connection = PostgresConnection.open(parameters)
         guard let connection, PQstatus(connection) == CONNECTION_OK else {
             let reason = connection.map { String(cString: PQerrorMessage($0)).trimmingNewlines() } ?? "out of memory"
             logger.warning("Listener cannot connect; retrying", metadata: ["postgres.reason": "\(reason)"])

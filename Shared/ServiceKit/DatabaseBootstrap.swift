@@ -30,7 +30,7 @@ struct DatabaseBootstrap: Service {
                 attempt += 1
                 logger.warning(
                     "Database unreachable; retrying",
-                    metadata: ["postgres.reason": "\(error.message ?? "\(error)")", "retry.in_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)"])
+                    metadata: ["postgres.reason": "\(error.message ?? "\(error)")", "retry.in_ms": "\(delay.inMilliseconds)"])
                 do {
                     try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
                 } catch {
