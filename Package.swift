@@ -10,13 +10,14 @@ let swiftSettings: [SwiftSetting] = [
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 /// One service = a library target (routes, repositories, migrations) + a thin `@main` executable.
 func service(_ name: String, executable: String) -> [Target] {
     [
         .target(
             name: name,
-            dependencies: ["ServiceKit", "Postgres", "Migrations", hummingbird, logging],
+            dependencies: ["ServiceKit", "Postgres", "Migrations", "EventBus", "Access", "Audit", hummingbird, logging, lifecycle],
             path: "Services/\(name)/Library",
             resources: [.copy("Migrations")],
             swiftSettings: swiftSettings
@@ -49,6 +50,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.7.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
     ],
     targets: [
         .systemLibrary(
@@ -71,6 +74,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Access",
+            dependencies: [
+                "Postgres", crypto,
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Shared/Access",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Audit",
+            dependencies: ["Postgres", crypto, logging, lifecycle],
+            path: "Shared/Audit",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Migrations",
             dependencies: ["Postgres", logging],
             path: "Shared/Migrations",
@@ -79,7 +98,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Postgres", "Migrations", "EventBus", hummingbird, logging, lifecycle,
+                "Postgres", "Migrations", "EventBus", "Access", "Audit", hummingbird, logging, lifecycle,
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -127,6 +146,16 @@ let package = Package(
             name: "MigrationsTests",
             dependencies: ["Migrations", "Postgres", "TestSupport"],
             path: "Tests/MigrationsTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AccessTests",
+            dependencies: [
+                "Access", "Audit", "ServiceKit", "Postgres", "TestSupport", logging, hummingbird,
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "Registry", "Treatment", "Referrals", "Statistics",
+            ],
+            path: "Tests/AccessTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -61,7 +61,8 @@ enum BusCommand {
     }
 }
 
-struct UsageError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+/// Bad command-line arguments: the executable prints `description` and exits with status 64.
+public struct UsageError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

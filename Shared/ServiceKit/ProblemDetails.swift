@@ -22,13 +22,19 @@ public struct ProblemDetails: Error, Sendable, Codable, Equatable, HTTPResponseE
     public let statusCode: Int
     public let detail: String?
     public let errors: [FieldError]?
+    /// Extra response headers (`WWW-Authenticate`, `Retry-After`, `Location`); not in the body.
+    public var headers: HTTPFields = [:]
 
-    public init(type: String, title: String, status: HTTPResponse.Status, detail: String? = nil, errors: [FieldError]? = nil) {
+    public init(
+        type: String, title: String, status: HTTPResponse.Status, detail: String? = nil, errors: [FieldError]? = nil,
+        headers: HTTPFields = [:]
+    ) {
         self.type = type
         self.title = title
         self.statusCode = status.code
         self.detail = detail
         self.errors = errors
+        self.headers = headers
     }
 
     enum CodingKeys: String, CodingKey {
@@ -41,9 +47,11 @@ public struct ProblemDetails: Error, Sendable, Codable, Equatable, HTTPResponseE
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = try encoder.encode(self)
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
         return Response(
             status: status,
-            headers: [.contentType: "application/problem+json"],
+            headers: headers,
             body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
@@ -60,6 +68,39 @@ extension ProblemDetails {
         ProblemDetails(
             type: typeBase + "validation", title: "The request is not valid", status: .unprocessableContent,
             detail: errors.map { "\($0.pointer): \($0.detail)" }.joined(separator: "; "), errors: errors)
+    }
+
+    /// 401: no credentials, or credentials that are unknown, expired or revoked.
+    public static func unauthorized(_ detail: String, error: String? = nil) -> ProblemDetails {
+        let challenge = error.map { #"Bearer realm="recovery", error="\#($0)""# } ?? #"Bearer realm="recovery""#
+        return ProblemDetails(
+            type: typeBase + "unauthorized", title: "Authentication required", status: .unauthorized, detail: detail,
+            headers: [.wwwAuthenticate: challenge])
+    }
+
+    /// 403: the caller is known but its role may not do this.
+    public static func forbidden(_ detail: String) -> ProblemDetails {
+        ProblemDetails(type: typeBase + "forbidden", title: "Not allowed", status: .forbidden, detail: detail)
+    }
+
+    public static func conflict(_ detail: String, type slug: String = "conflict", location: String? = nil) -> ProblemDetails {
+        var headers: HTTPFields = [:]
+        if let location { headers[.location] = location }
+        return ProblemDetails(type: typeBase + slug, title: "Conflict", status: .conflict, detail: detail, headers: headers)
+    }
+
+    public static func preconditionFailed(_ detail: String) -> ProblemDetails {
+        ProblemDetails(type: typeBase + "stale-version", title: "Precondition failed", status: .preconditionFailed, detail: detail)
+    }
+
+    public static func tooManyRequests(_ detail: String, retryAfterSeconds: Int) -> ProblemDetails {
+        ProblemDetails(
+            type: typeBase + "too-many-attempts", title: "Too many attempts", status: .tooManyRequests, detail: detail,
+            headers: [.retryAfter: String(retryAfterSeconds)])
+    }
+
+    public static func badRequest(_ detail: String) -> ProblemDetails {
+        ProblemDetails(type: typeBase + "bad-request", title: "Bad request", status: .badRequest, detail: detail)
     }
 
     public static func unavailable(_ detail: String) -> ProblemDetails {

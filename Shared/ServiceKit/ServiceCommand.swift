@@ -1,4 +1,6 @@
 import Foundation
+import Access
+import Audit
 import Hummingbird
 import Logging
 import Migrations
@@ -18,7 +20,9 @@ public enum ServiceCommand {
     /// Runs the command given in `arguments` and never returns.
     public static func main(_ service: ServiceDescriptor, arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
         let command = arguments.first ?? "serve"
-        guard arguments.count <= 1 || command == "bus", ["serve", "migrate", "bus", "help", "--help", "-h"].contains(command) else {
+        let custom = service.commands.first { $0.name == command }
+        guard arguments.count <= 1 || command == "bus" || custom != nil,
+              custom != nil || ["serve", "migrate", "bus", "help", "--help", "-h"].contains(command) else {
             fail("unknown arguments '\(arguments.joined(separator: " "))'\n\n\(usage(service))", status: 64)
         }
         if command.hasPrefix("-") || command == "help" {
@@ -34,6 +38,8 @@ public enum ServiceCommand {
         let logger = bootstrapLogging(service: service, configuration: configuration)
         do {
             switch command {
+            case _ where custom != nil:
+                exit(try await custom!.run(Array(arguments.dropFirst()), configuration, logger))
             case "migrate": try await migrate(service, configuration, logger)
             case "bus": print(try await BusCommand.run(Array(arguments.dropFirst()), service: service, configuration: configuration, logger: logger))
             default: try await serve(service, configuration, logger)
@@ -49,11 +55,11 @@ public enum ServiceCommand {
 
     static func usage(_ service: ServiceDescriptor) -> String {
         """
-        usage: \(service.name) [serve | migrate | bus ... | help]
+        usage: \(service.name) [serve | migrate | bus ... | \(service.commands.map { $0.name + " ..." }.joined(separator: " | "))\(service.commands.isEmpty ? "" : " | ")help]
           serve    apply migrations, then serve HTTP on HOST:PORT (default 0.0.0.0:\(service.defaultPort))
           migrate  apply migrations to schema \(service.schema) and exit
           bus      status | redrive CONSUMER | prune [DAYS]: the event bus as seen by this service
-        Configuration comes from the environment (and ./.env); see README.md.
+        \(service.commands.map { "  " + $0.usage + "\n" }.joined())Configuration comes from the environment (and ./.env); see README.md.
         """
     }
 
@@ -86,19 +92,42 @@ public enum ServiceCommand {
     public static func makeApplication(
         _ service: ServiceDescriptor, _ configuration: ServiceConfiguration, _ logger: Logger
     ) throws -> some ApplicationProtocol {
-        let database = PostgresClient(configuration: configuration.postgres(for: service), logger: logger)
-        let readiness = Readiness(database: database)
+        let environment = makeEnvironment(service, configuration, logger)
         let migrator = Migrator(schema: service.schema, migrations: try service.migrations(), logger: logger)
-        let router = Router(context: AppRequestContext.self)
-        router.add(middleware: ProblemMiddleware())
-        HealthRoutes.add(to: router, readiness: readiness)
-        service.routes(router, ServiceEnvironment(database: database, readiness: readiness, logger: logger))
+        let routes = makeRoutes(service, environment)
         var application = Application(
-            router: router,
+            router: routes.router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: service.name),
             logger: logger)
-        application.addServices(database, DatabaseBootstrap(migrator: migrator, database: database, readiness: readiness, logger: logger))
+        application.addServices(
+            environment.database,
+            DatabaseBootstrap(migrator: migrator, database: environment.database, readiness: environment.readiness, logger: logger))
+        for background in service.services(environment) { application.addServices(background) }
         return application
+    }
+
+    /// The database pool, readiness, token resolver and audit log a service runs with.
+    public static func makeEnvironment(
+        _ service: ServiceDescriptor, _ configuration: ServiceConfiguration, _ logger: Logger
+    ) -> ServiceEnvironment {
+        let database = PostgresClient(configuration: configuration.postgres(for: service), logger: logger)
+        return ServiceEnvironment(
+            database: database, readiness: Readiness(database: database), logger: logger, configuration: configuration,
+            identities: IdentityResolver(database: database, cacheLifetime: configuration.authCacheLifetime),
+            audit: AuditLog(database: database))
+    }
+
+    /// The service's router: problem rendering, authentication, health, `GET /v1/auth/me`, and
+    /// the service's own endpoints (listed in the returned `catalogue`).
+    public static func makeRoutes(_ service: ServiceDescriptor, _ environment: ServiceEnvironment) -> SecuredRoutes {
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        HealthRoutes.add(to: router, readiness: environment.readiness)
+        router.add(middleware: AuthenticationMiddleware(identities: environment.identities))
+        let routes = SecuredRoutes(router: router)
+        IdentityRoutes.add(to: routes)
+        service.routes(routes, environment)
+        return routes
     }
 
     static func bootstrapLogging(service: ServiceDescriptor, configuration: ServiceConfiguration) -> Logger {

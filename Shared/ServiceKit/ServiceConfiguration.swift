@@ -20,6 +20,10 @@ public struct ServiceConfiguration: Sendable {
     public var statementTimeout: Duration?
     public var connectTimeout: Duration
     public var shutdownGrace: Duration
+    /// How long a token check is cached: the longest a revoked token keeps working (at most 60 s).
+    public var authCacheLifetime: Duration
+    /// How long a session token issued by the registry is valid.
+    public var sessionLifetime: Duration
 
     /// Reads and validates; throws `ConfigurationError` naming the first bad variable.
     public static func load(service: ServiceDescriptor, environment: [String: String]? = nil) async throws -> ServiceConfiguration {
@@ -65,6 +69,8 @@ public struct ServiceConfiguration: Sendable {
         statementTimeout = statement == 0 ? nil : .milliseconds(statement)
         connectTimeout = .seconds(try Self.integer("DATABASE_CONNECT_TIMEOUT_S", value("DATABASE_CONNECT_TIMEOUT_S"), default: 5, range: 1...300))
         shutdownGrace = .seconds(try Self.integer("SHUTDOWN_GRACE_S", value("SHUTDOWN_GRACE_S"), default: 10, range: 0...600))
+        authCacheLifetime = .seconds(try Self.integer("AUTH_CACHE_TTL_S", value("AUTH_CACHE_TTL_S"), default: 30, range: 0...60))
+        sessionLifetime = .seconds(try Self.integer("AUTH_SESSION_TTL_S", value("AUTH_SESSION_TTL_S"), default: 28_800, range: 60...604_800))
     }
 
     /// The database settings for this service's pool: its schema first on the search path.

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Migrations
 import Postgres
+import ServiceLifecycle
 
 /// What makes one of the four services itself: its name, schema, port, migrations and routes.
 /// `ServiceCommand` does the rest the same way for all of them.
@@ -16,13 +17,21 @@ public struct ServiceDescriptor: Sendable {
     public let defaultPort: Int
     /// Loads the migrations shipped in the service's bundle.
     public let migrations: @Sendable () throws -> [Migration]
-    /// Adds the service's own routes; health and readiness routes are added for every service.
-    public let routes: @Sendable (Router<AppRequestContext>, ServiceEnvironment) -> Void
+    /// Adds the service's own routes; health, readiness and `GET /v1/auth/me` are added for
+    /// every service.
+    public let routes: @Sendable (SecuredRoutes, ServiceEnvironment) -> Void
+    /// Long-running work of the service besides its HTTP server (consumers, sealers), started
+    /// after its migrations are applied.
+    public let services: @Sendable (ServiceEnvironment) -> [any Service]
+    /// Commands of this executable besides `serve`, `migrate`, `bus` and `help`.
+    public let commands: [ServiceSubcommand]
 
     public init(
         name: String, schema: String, role: String? = nil, defaultPort: Int,
         migrations: @escaping @Sendable () throws -> [Migration],
-        routes: @escaping @Sendable (Router<AppRequestContext>, ServiceEnvironment) -> Void = { _, _ in }
+        routes: @escaping @Sendable (SecuredRoutes, ServiceEnvironment) -> Void = { _, _ in },
+        services: @escaping @Sendable (ServiceEnvironment) -> [any Service] = { _ in [] },
+        commands: [ServiceSubcommand] = []
     ) {
         self.name = name
         self.schema = schema
@@ -30,15 +39,7 @@ public struct ServiceDescriptor: Sendable {
         self.defaultPort = defaultPort
         self.migrations = migrations
         self.routes = routes
+        self.services = services
+        self.commands = commands
     }
 }
-
-/// What a service's routes and background work get to use.
-public struct ServiceEnvironment: Sendable {
-    public let database: PostgresClient
-    public let readiness: Readiness
-    public let logger: Logger
-}
-
-/// The request context of every service.
-public typealias AppRequestContext = BasicRequestContext

@@ -11,6 +11,7 @@
 --   * login roles registry, treatment, referrals, statistics, each owning the schema of its name;
 --   * NOLOGIN role bus_owner owning schema bus (the shared event log), with USAGE granted to the
 --     four service roles (table privileges come from later migrations);
+--   * NOLOGIN role audit_owner owning schema audit (the append-only, hash-chained audit trail);
 --   * schema public closed to PUBLIC; CONNECT on this database only for the four service roles.
 
 DO $setup$
@@ -20,10 +21,10 @@ DECLARE
 BEGIN
     -- Roles are cluster-wide: create them only when missing. Another session may be creating the
     -- same role at this moment (test suites run in parallel), so a duplicate is not an error.
-    FOREACH service IN ARRAY services || ARRAY['bus_owner'] LOOP
+    FOREACH service IN ARRAY services || ARRAY['bus_owner', 'audit_owner'] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = service) THEN
             BEGIN
-                IF service = 'bus_owner' THEN
+                IF service IN ('bus_owner', 'audit_owner') THEN
                     EXECUTE format('CREATE ROLE %I NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE', service);
                 ELSE
                     EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE', service);
@@ -68,6 +69,16 @@ BEGIN
     REVOKE ALL ON SCHEMA bus FROM PUBLIC;
     FOREACH service IN ARRAY services LOOP
         EXECUTE format('GRANT USAGE ON SCHEMA bus TO %I', service);
+    END LOOP;
+
+    -- Schema audit: the audit trail, owned by audit_owner; every service appends to it.
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'audit') THEN
+        CREATE SCHEMA IF NOT EXISTS audit AUTHORIZATION audit_owner;
+    END IF;
+    ALTER SCHEMA audit OWNER TO audit_owner;
+    REVOKE ALL ON SCHEMA audit FROM PUBLIC;
+    FOREACH service IN ARRAY services LOOP
+        EXECUTE format('GRANT USAGE ON SCHEMA audit TO %I', service);
     END LOOP;
 END
 $setup$;
@@ -207,3 +218,62 @@ $prune$;
 ALTER FUNCTION bus.prune(interval, integer) OWNER TO bus_owner;
 REVOKE ALL ON FUNCTION bus.prune(interval, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION bus.prune(interval, integer) TO registry, treatment, referrals, statistics;
+
+-- The audit trail (Shared/Audit): who did what to which record, when, with what outcome. Every
+-- service appends its own entries (row-level security: `service` is the inserting role) and may
+-- neither change nor delete any; only the registry reads them (for auditors) and seals them.
+-- Sealing appends, in (xid, id) order, one row per entry to audit.chain whose hash covers the
+-- entry and the previous row's hash, so that an edited or deleted entry breaks the chain.
+CREATE TABLE IF NOT EXISTS audit.entries (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    -- The writing transaction: the sealer reads only below the oldest running transaction, so an
+    -- entry whose transaction commits late is never passed over.
+    xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    service text NOT NULL DEFAULT current_user,
+    request_id text,
+    actor_kind text NOT NULL CHECK (actor_kind IN ('account', 'api_key', 'system', 'anonymous')),
+    actor_id uuid,
+    -- The account's username (or the key's label) at the time: accounts can be renamed.
+    actor_label text,
+    action text NOT NULL,
+    resource text NOT NULL,
+    resource_id text,
+    -- The person whose data was read or written, when there is one: what an auditor searches by.
+    person_id uuid,
+    outcome text NOT NULL CHECK (outcome IN ('success', 'denied', 'failed')),
+    detail jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS entries_position ON audit.entries (xid, id);
+CREATE INDEX IF NOT EXISTS entries_person ON audit.entries (person_id, at) WHERE person_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entries_actor ON audit.entries (actor_id, at) WHERE actor_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entries_at ON audit.entries (at);
+ALTER TABLE audit.entries OWNER TO audit_owner;
+
+CREATE TABLE IF NOT EXISTS audit.chain (
+    seq bigint PRIMARY KEY CHECK (seq > 0),
+    entry_id bigint NOT NULL UNIQUE,
+    entry_xid xid8 NOT NULL,
+    -- SHA-256 of the previous row's hash (32 zero bytes for seq 1) and the entry's canonical form.
+    hash bytea NOT NULL CHECK (length(hash) = 32),
+    sealed_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+ALTER TABLE audit.chain OWNER TO audit_owner;
+
+DO $audit_grants$
+DECLARE
+    service text;
+BEGIN
+    FOREACH service IN ARRAY ARRAY['registry', 'treatment', 'referrals', 'statistics'] LOOP
+        EXECUTE format('GRANT INSERT ON audit.entries TO %I', service);
+    END LOOP;
+END
+$audit_grants$;
+GRANT SELECT ON audit.entries TO registry;
+GRANT SELECT, INSERT ON audit.chain TO registry;
+
+ALTER TABLE audit.entries ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS append_own ON audit.entries;
+CREATE POLICY append_own ON audit.entries FOR INSERT WITH CHECK (service = current_user);
+DROP POLICY IF EXISTS registry_reads ON audit.entries;
+CREATE POLICY registry_reads ON audit.entries FOR SELECT TO registry USING (true);

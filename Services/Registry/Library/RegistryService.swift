@@ -1,13 +1,29 @@
+import Access
+import Audit
 import Foundation
 import Migrations
 import ServiceKit
 
-/// The registry service: its schema, port and migrations. Routes arrive with their issues.
+/// The registry service: people, management records, administrative units, facilities,
+/// community programmes and staff accounts; the token exchange; the audit trail's reader and sealer.
 public enum RegistryService {
-    public static let descriptor = ServiceDescriptor(
+    public static let descriptor: ServiceDescriptor = ServiceDescriptor(
         name: "registry",
         schema: "registry",
         defaultPort: 8081,
-        migrations: { try Migration.load(bundle: .module) }
+        migrations: { try Migration.load(bundle: .module) },
+        routes: { routes, environment in addRoutes(routes, environment, hasher: PasswordHasher()) },
+        services: { environment in
+            [AuditSealer(database: environment.database, logger: environment.logger)]
+        },
+        commands: [CreateAdminCommand.command, AuditCommand.command]
     )
+
+    /// The registry's endpoints; `hasher` is the password hasher (its cost lowered only in tests).
+    public static func addRoutes(_ routes: SecuredRoutes, _ environment: ServiceEnvironment, hasher: PasswordHasher) {
+        AuthRoutes(environment: environment, hasher: hasher).add(to: routes)
+        AccountRoutes(environment: environment, hasher: hasher).add(to: routes)
+        APIKeyRoutes(environment: environment).add(to: routes)
+        AuditRoutes(environment: environment).add(to: routes)
+    }
 }

@@ -1,0 +1,97 @@
+import Access
+import Audit
+import Foundation
+import Hummingbird
+import Postgres
+import ServiceKit
+
+/// Other agencies' API keys, for admins: `GET/POST /v1/api-keys`, `DELETE /v1/api-keys/{id}`.
+/// A key opens the statistics service's aggregates of its area and nothing else; it is shown
+/// once, at creation, and stored only as its hash.
+struct APIKeyRoutes: Sendable {
+    let environment: ServiceEnvironment
+
+    struct NewKey: Decodable {
+        let label: String
+        let purpose: String
+        let areaCode: String?
+        let expiresAt: Date?
+    }
+
+    struct Key: Codable, Sendable {
+        let id: UUID
+        let label: String
+        let purpose: String
+        let areaCode: String?
+        let createdAt: Date
+        let expiresAt: Date?
+        let revokedAt: Date?
+        /// Only in the answer to its creation.
+        var key: String?
+    }
+
+    struct Page: ResponseEncodable {
+        let items: [Key]
+    }
+
+    static let columns: StaticString = "id, label, purpose, area_code, created_at, expires_at, revoked_at"
+
+    static func key(_ row: PostgresRow) throws -> Key {
+        let (id, label, purpose, area, created, expires, revoked) = try row.decode((UUID, String, String, String?, Date, Date?, Date?).self)
+        return Key(id: id, label: label, purpose: purpose, areaCode: area, createdAt: created, expiresAt: expires, revokedAt: revoked, key: nil)
+    }
+
+    func add(to routes: SecuredRoutes) {
+        routes.on(.get, "/v1/api-keys", .staff(.admin)) { _, _, _ -> Page in
+            let rows = try await environment.database.query(
+                "SELECT \(sql: Self.columns) FROM registry.api_keys ORDER BY created_at DESC, id")
+            return Page(items: try rows.map(Self.key))
+        }
+        routes.on(.post, "/v1/api-keys", .staff(.admin)) { request, context, identity -> Response in
+            let new = try await request.decodeJSON(as: NewKey.self, context: context)
+            let label = new.label.trimmingCharacters(in: .whitespacesAndNewlines)
+            let purpose = new.purpose.trimmingCharacters(in: .whitespacesAndNewlines)
+            var validator = FieldValidator()
+            validator.require((1...200).contains(label.count), "/label", "must be 1 to 200 characters")
+            validator.require((1...500).contains(purpose.count), "/purpose", "must say, in 1 to 500 characters, what the key is for")
+            if let area = new.areaCode {
+                validator.require((area.count == 2 || area.count == 5) && area.allSatisfy(\.isNumber) && area.allSatisfy(\.isASCII),
+                                  "/areaCode", "must be a province (2 digits) or commune (5 digits) code")
+            }
+            if let expires = new.expiresAt { validator.require(expires > Date(), "/expiresAt", "must be in the future") }
+            try validator.finish()
+            let secret = SecretToken.generate(.apiKey)
+            let id = UUID()
+            var key = try await environment.database.withTransaction { connection in
+                let rows = try await connection.query("""
+                    INSERT INTO registry.api_keys (id, label, purpose, area_code, key_hash, created_by, expires_at)
+                    VALUES (\(id), \(label), \(purpose), \(new.areaCode), \(SecretToken.hash(secret)), \(identity.id), \(new.expiresAt))
+                    RETURNING \(sql: Self.columns)
+                    """)
+                try await AuditLog.append(AuditEntry(
+                    identity, context, action: "create", resource: "api_key", resourceID: id.uuidString.lowercased(),
+                    detail: ["area": new.areaCode ?? "national"]), on: connection)
+                return try Self.key(rows.first!)
+            }
+            key.key = secret
+            return try Response.json(key, status: .created, headers: [.location: "/v1/api-keys/\(id.uuidString.lowercased())"])
+        }
+        routes.on(.delete, "/v1/api-keys/{id}", .staff(.admin)) { _, context, identity -> Response in
+            let id = try context.parameters.uuid("id")
+            let revoked = try await environment.database.withTransaction { connection in
+                let rows = try await connection.query("""
+                    UPDATE registry.api_keys SET revoked_at = now(), revoked_by = \(identity.id)
+                    WHERE id = \(id) AND revoked_at IS NULL
+                    """)
+                if rows.affectedRows == 1 {
+                    try await AuditLog.append(AuditEntry(
+                        identity, context, action: "revoke", resource: "api_key", resourceID: id.uuidString.lowercased()), on: connection)
+                }
+                return rows.affectedRows == 1
+            }
+            guard revoked else { throw ProblemDetails.notFound("No active API key \(id).") }
+            environment.identities.forgetAll()
+            return Response(status: .noContent)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Access
+import Audit
+import Foundation
+import Hummingbird
+import Postgres
+import ServiceKit
+
+/// `GET /v1/audit`, for auditors: the trail of every service, by person, by account and by
+/// period (`?personId=`, `?accountId=`, `?from=`, `?to=` as ISO 8601), oldest first, paged with
+/// `?after=<id>`. Each search is itself recorded.
+struct AuditRoutes: Sendable {
+    let environment: ServiceEnvironment
+
+    struct Entry: Codable, Sendable {
+        let id: Int64
+        let at: Date
+        let service: String
+        let requestId: String?
+        let actorKind: String
+        let actorId: UUID?
+        let actorLabel: String?
+        let action: String
+        let resource: String
+        let resourceId: String?
+        let personId: UUID?
+        let outcome: String
+        let detail: [String: String]
+        let sealed: Bool
+    }
+
+    struct Page: ResponseEncodable {
+        let items: [Entry]
+        let next: Int64?
+    }
+
+    func add(to routes: SecuredRoutes) {
+        routes.on(.get, "/v1/audit", .staff(.auditor)) { request, context, identity -> Page in
+            let query = request.uri.queryParameters
+            var validator = FieldValidator()
+            func uuid(_ name: String) -> UUID? {
+                guard let text = query[Substring(name)] else { return nil }
+                guard let id = UUID(uuidString: String(text)) else { validator.add("?\(name)", "must be a UUID"); return nil }
+                return id
+            }
+            func date(_ name: String) -> Date? {
+                guard let text = query[Substring(name)] else { return nil }
+                guard let date = try? Date(String(text), strategy: .iso8601) else {
+                    validator.add("?\(name)", "must be an ISO 8601 date-time like 2026-01-31T00:00:00Z"); return nil
+                }
+                return date
+            }
+            let person = uuid("personId")
+            let account = uuid("accountId")
+            let from = date("from")
+            let to = date("to")
+            var after: Int64 = 0
+            if let text = query["after"] {
+                if let value = Int64(text), value >= 0 { after = value } else { validator.add("?after", "must be an entry id") }
+            }
+            let limit = try query.limit(default: 100, maximum: 1000)
+            try validator.finish()
+            let rows = try await environment.database.query("""
+                SELECT e.id, e.at, e.service, e.request_id, e.actor_kind, e.actor_id, e.actor_label, e.action, e.resource,
+                       e.resource_id, e.person_id, e.outcome, e.detail, EXISTS (SELECT 1 FROM audit.chain c WHERE c.entry_id = e.id)
+                FROM audit.entries e
+                WHERE e.id > \(after)
+                  AND (\(person)::uuid IS NULL OR e.person_id = \(person))
+                  AND (\(account)::uuid IS NULL OR e.actor_id = \(account))
+                  AND (\(from)::timestamptz IS NULL OR e.at >= \(from))
+                  AND (\(to)::timestamptz IS NULL OR e.at < \(to))
+                ORDER BY e.id LIMIT \(limit + 1)
+                """)
+            var items: [Entry] = []
+            for row in rows.prefix(limit) {
+                let (id, at, service, requestID, actorKind, actorID, actorLabel, action, resource, resourceID, personID, outcome, detail, sealed) =
+                    try row.decode((Int64, Date, String, String?, String, UUID?, String?, String, String, String?, UUID?, String, JSONB<[String: String]>, Bool).self)
+                items.append(Entry(
+                    id: id, at: at, service: service, requestId: requestID, actorKind: actorKind, actorId: actorID, actorLabel: actorLabel,
+                    action: action, resource: resource, resourceId: resourceID, personId: personID, outcome: outcome,
+                    detail: detail.value, sealed: sealed))
+            }
+            var filters: [String: String] = ["results": String(items.count)]
+            if let person { filters["personId"] = person.uuidString.lowercased() }
+            if let account { filters["accountId"] = account.uuidString.lowercased() }
+            try await environment.audit.record(AuditEntry(identity, context, action: "search", resource: "audit", personID: person, detail: filters))
+            return Page(items: items, next: rows.count > limit ? items.last?.id : nil)
+        }
+    }
+}

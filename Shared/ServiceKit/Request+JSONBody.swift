@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+
+extension Request {
+    /// Decodes the JSON body as `T`, or throws a `ProblemDetails` saying what is wrong and where:
+    /// 400 for a body that is not JSON, 413 for one over `limit` bytes, 422 with a JSON Pointer for
+    /// a missing field or a value of the wrong type.
+    public func decodeJSON<T: Decodable>(as type: T.Type, context: AppRequestContext, limit: Int = 1 << 20) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: limit)
+        } catch {
+            throw ProblemDetails(
+                type: ProblemDetails.typeBase + "too-large", title: "Request body too large", status: .contentTooLarge,
+                detail: "The body may be at most \(limit) bytes.")
+        }
+        guard buffer.readableBytes > 0 else { throw ProblemDetails.badRequest("The request needs a JSON body.") }
+        do {
+            return try context.requestDecoder.decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw Self.problem(error)
+        }
+    }
+
+    static func problem(_ error: DecodingError) -> ProblemDetails {
+        func pointer(_ path: [any CodingKey]) -> String {
+            "/" + path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "/")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return .validation([.init(pointer: pointer(context.codingPath + [key]), detail: "is required")])
+        case .typeMismatch(let expected, let context):
+            return .validation([.init(pointer: pointer(context.codingPath), detail: "must be \(describe(expected))")])
+        case .valueNotFound(let expected, let context):
+            return .validation([.init(pointer: pointer(context.codingPath), detail: "must be \(describe(expected)), not null")])
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            return .validation([.init(pointer: pointer(context.codingPath), detail: context.debugDescription)])
+        default:
+            return .badRequest("The body is not valid JSON.")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int32.Type, is Int64.Type: "a whole number"
+        case is Double.Type, is Decimal.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is Date.Type: "an ISO 8601 date-time"
+        case is UUID.Type: "a UUID"
+        default: "of type \(type)"
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import Access
+import Audit
+import Logging
+import Postgres
+
+/// What a service's routes and background work get to use.
+public struct ServiceEnvironment: Sendable {
+    public let database: PostgresClient
+    public let readiness: Readiness
+    public let logger: Logger
+    public let configuration: ServiceConfiguration
+    /// Resolves bearer tokens and API keys (cached; see `IdentityResolver`).
+    public let identities: IdentityResolver
+    /// Records reads in the audit trail (writes append in their own transaction).
+    public let audit: AuditLog
+}

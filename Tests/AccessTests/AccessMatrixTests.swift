@@ -1,0 +1,98 @@
+import Access
+import Foundation
+import HTTPTypes
+import Postgres
+import Referrals
+import Registry
+import ServiceKit
+import Statistics
+import TestSupport
+import Testing
+import Treatment
+
+/// The role × endpoint table, generated from what each service declares: every secured endpoint
+/// is called by every role, by an agency key and without a token, and must answer 401 without a
+/// token, 403 to a caller its rule does not admit, and neither to one it admits.
+@Suite("Access rules of every endpoint of every service", .timeLimit(.minutes(4)))
+struct AccessMatrixTests {
+    static let descriptors: [ServiceDescriptor] = [
+        RegistryService.descriptor, TreatmentService.descriptor, ReferralsService.descriptor, StatisticsService.descriptor,
+    ]
+
+    /// The endpoints a service declares, from the same code that builds its router.
+    static func catalogue(_ descriptor: ServiceDescriptor) async throws -> [SecuredRoutes.Endpoint] {
+        let configuration = try await ServiceConfiguration.load(service: descriptor, environment: [:])
+        let environment = ServiceCommand.makeEnvironment(descriptor, configuration, .quiet)
+        return ServiceCommand.makeRoutes(descriptor, environment).catalogue
+    }
+
+    /// A concrete path for a declared one: every `{parameter}` becomes a fresh UUID.
+    static func concrete(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map {
+            $0.hasPrefix("{") ? Substring(UUID().uuidString.lowercased()) : $0
+        }.joined(separator: "/")
+    }
+
+    @Test func everyServiceDeclaresItsEndpointsAndOnlyTheTokenExchangeIsPublic() async throws {
+        for descriptor in Self.descriptors {
+            let endpoints = try await Self.catalogue(descriptor)
+            #expect(endpoints.contains { $0.path == "/v1/auth/me" }, "\(descriptor.name)")
+            let open = endpoints.filter { $0.rule == nil }.map { "\($0.method) \($0.path)" }
+            #expect(open == (descriptor.name == "registry" ? ["POST /v1/auth/token"] : []), "\(descriptor.name)")
+        }
+    }
+
+    @Test(arguments: descriptors.map(\.name))
+    func everyRoleGetsWhatItsRuleSays(_ name: String) async throws {
+        let descriptor = Self.descriptors.first { $0.name == name }!
+        // Logout last: it ends the session whose token the other calls use.
+        let endpoints = try await Self.catalogue(descriptor).filter { $0.rule != nil }
+            .sorted { ($0.path == "/v1/auth/logout" ? 1 : 0) < ($1.path == "/v1/auth/logout" ? 1 : 0) }
+        try await withTestDatabase("matrix_\(name)") { database in
+            try await ServiceHarness.withService(RegistryService.descriptor, database: database) { registry in
+                try await StaffSeed.insert(into: database)
+                var tokens: [(caller: String, token: String?, identity: Identity?)] = [("nobody", nil, nil)]
+                for account in StaffSeed.accounts {
+                    let token = try await registry.signIn(account.username)
+                    let role = account.role
+                    tokens.append((role.rawValue, token, .staff(StaffIdentity(
+                        accountID: UUID(), sessionID: UUID(), username: account.username, role: role,
+                        jurisdiction: account.jurisdiction, expiresAt: .distantFuture))))
+                }
+                let admin = tokens.first { $0.caller == "admin" }!.token!
+                let created = try await registry.call(
+                    .post, "/v1/api-keys", token: admin, json: #"{"label":"Cục Thống kê","purpose":"monthly indicators"}"#)
+                let key = try #require(created.json["key"] as? String)
+                tokens.append(("agency-key", key, .agency(AgencyIdentity(keyID: UUID(), label: "k", purpose: "p", areaCode: nil))))
+
+                let callers = tokens
+                let check: @Sendable (ServiceClient) async throws -> Void = { service in
+                    for endpoint in endpoints {
+                        let path = Self.concrete(endpoint.path)
+                        let body: String? = [.post, .put, .patch].contains(endpoint.method) ? "{}" : nil
+                        for (caller, token, identity) in callers {
+                            let reply = try await service.call(endpoint.method, path, token: token, json: body)
+                            let label = "\(name) \(endpoint.method) \(endpoint.path) as \(caller): \(reply.status) \(reply.body)"
+                            #expect(reply.status == 204 || reply.contentType != nil, "\(label)")
+                            guard let identity else {
+                                #expect(reply.status == 401, "\(label)")
+                                continue
+                            }
+                            if endpoint.rule!.admits(identity) {
+                                #expect(![401, 403, 500].contains(reply.status), "\(label)")
+                            } else {
+                                #expect(reply.status == 403, "\(label)")
+                                #expect(reply.contentType == "application/problem+json", "\(label)")
+                            }
+                        }
+                    }
+                }
+                if descriptor.name == "registry" {
+                    try await check(registry)
+                } else {
+                    try await ServiceHarness.withService(descriptor, database: database) { try await check($0) }
+                }
+            }
+        }
+    }
+}

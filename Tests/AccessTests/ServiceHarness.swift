@@ -1,0 +1,79 @@
+import Access
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Postgres
+import ServiceKit
+import TestSupport
+
+/// Runs a service in-process (Hummingbird's router test mode: no sockets, real services and a
+/// real database) against a test database, once its migrations are applied.
+enum ServiceHarness {
+    static func withService<T: Sendable>(
+        _ descriptor: ServiceDescriptor, database: TestDatabase, environment: [String: String] = [:],
+        _ body: @Sendable (ServiceClient) async throws -> T
+    ) async throws -> T {
+        var variables = ["DATABASE_URL": try database.conninfo(role: descriptor.role), "DATABASE_POOL_SIZE": "4"]
+        variables.merge(environment) { $1 }
+        let configuration = try await ServiceConfiguration.load(service: descriptor, environment: variables)
+        let application = try ServiceCommand.makeApplication(descriptor, configuration, .test)
+        return try await application.test(.router) { client in
+            let service = ServiceClient(client: client)
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await service.call(.get, "/readyz").status != 200 {
+                guard ContinuousClock.now < deadline else { throw TestSupportError("\(descriptor.name) did not become ready") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return try await body(service)
+        }
+    }
+}
+
+/// A test client speaking JSON to one in-process service.
+struct ServiceClient: Sendable {
+    let client: any TestClientProtocol
+
+    struct Reply: Sendable {
+        let status: Int
+        let headers: HTTPFields
+        let body: String
+
+        /// The body as a JSON object (empty when it is not one).
+        var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+        }
+
+        var contentType: String? { headers[.contentType] }
+    }
+
+    @discardableResult
+    func call(
+        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: String? = nil, headers extra: HTTPFields = [:]
+    ) async throws -> Reply {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        let response = try await client.executeRequest(
+            uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+        return Reply(status: response.status.code, headers: response.headers, body: String(buffer: response.body))
+    }
+
+    /// Signs in and returns the bearer token; fails the test unless it succeeds.
+    func signIn(_ username: String, password: String = StaffSeed.password) async throws -> String {
+        let reply = try await call(.post, "/v1/auth/token", json: #"{"username":"\#(username)","password":"\#(password)"}"#)
+        guard reply.status == 200, let token = reply.json["accessToken"] as? String else {
+            throw TestSupportError("sign-in of \(username) failed: \(reply.status) \(reply.body)")
+        }
+        return token
+    }
+}
+
+extension Logger {
+    static let quiet: Logger = {
+        var logger = Logger(label: "tests") { _ in SwiftLogNoOpLogHandler() }
+        logger.logLevel = .critical
+        return logger
+    }()
+}
