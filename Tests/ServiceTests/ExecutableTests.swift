@@ -168,3 +168,37 @@ struct BusCommandTests {
         }
     }
 }
+
+@Suite("registry create-admin", .timeLimit(.minutes(2)))
+struct CreateAdminCommandTests {
+    @Test func createsTheFirstAdminFromStandardInputAndThereIsNoDefaultAccount() async throws {
+        try await withTestDatabase("create_admin") { database in
+            let environment = ["DATABASE_URL": try database.conninfo(role: "registry"), "LOG_FORMAT": "text"]
+            #expect(try CommandRun.run("registry", ["migrate"], environment: environment).status == 0)
+            let admin = try await database.connect()
+            #expect(try await admin.query("SELECT count(*) FROM registry.accounts")[0].decode(Int.self, at: 0) == 0)
+
+            let weak = try CommandRun.run("registry", ["create-admin", "root"], environment: environment, input: "short\n")
+            #expect(weak.status == 1)
+            #expect(weak.standardError.contains("must be at least 12 characters"))
+            let made = try CommandRun.run(
+                "registry", ["create-admin", "root", "--display-name", "Quản trị viên"], environment: environment,
+                input: "Một mật khẩu đủ dài 2026\n")
+            #expect(made.status == 0)
+            #expect(made.standardOutput.contains("created admin account root"))
+            let (role, name, hash) = try await admin.query(
+                "SELECT role, display_name, password_hash FROM registry.accounts WHERE username = 'root'")[0].decode((String, String, String).self)
+            #expect(role == "admin")
+            #expect(name == "Quản trị viên")
+            #expect(hash.hasPrefix("$scrypt$ln=15,r=8,p=1$"))
+            #expect(!hash.contains("Một mật khẩu"))
+            let again = try CommandRun.run("registry", ["create-admin", "root"], environment: environment, input: "Một mật khẩu đủ dài 2026\n")
+            #expect(again.status == 1)
+            #expect(try CommandRun.run("registry", ["create-admin"], environment: environment, input: "").status == 64)
+            let recorded = try await admin.query(
+                "SELECT actor_kind, action, resource FROM audit.entries WHERE resource = 'account'")
+            #expect(try recorded.map { try $0.decode((String, String, String).self) }.map { "\($0.0) \($0.1) \($0.2)" } == ["system create account"])
+            await admin.close()
+        }
+    }
+}
