@@ -13,13 +13,13 @@ let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "sw
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 /// One service = a library target (routes, repositories, migrations) + a thin `@main` executable.
-func service(_ name: String, executable: String) -> [Target] {
+func service(_ name: String, executable: String, resources: [Resource] = []) -> [Target] {
     [
         .target(
             name: name,
-            dependencies: ["ServiceKit", "Postgres", "Migrations", "EventBus", "Access", "Audit", hummingbird, logging, lifecycle],
+            dependencies: ["ServiceKit", "Postgres", "Migrations", "EventBus", "Access", "Audit", hummingbird, logging, lifecycle, crypto],
             path: "Services/\(name)/Library",
-            resources: [.copy("Migrations")],
+            resources: [.copy("Migrations")] + resources,
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -165,7 +165,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
     ]
-        + service("Registry", executable: "registry")
+        + service("Registry", executable: "registry", resources: [.copy("ReferenceData")])
         + service("Treatment", executable: "treatment")
         + service("Referrals", executable: "referrals")
         + service("Statistics", executable: "statistics")

@@ -12,6 +12,7 @@
 --   * NOLOGIN role bus_owner owning schema bus (the shared event log), with USAGE granted to the
 --     four service roles (table privileges come from later migrations);
 --   * NOLOGIN role audit_owner owning schema audit (the append-only, hash-chained audit trail);
+--   * schema extensions with pg_trgm, usable by the four service roles;
 --   * schema public closed to PUBLIC; CONNECT on this database only for the four service roles.
 
 DO $setup$
@@ -82,6 +83,20 @@ BEGIN
     END LOOP;
 END
 $setup$;
+
+-- Extensions the services use, in a schema of their own (public is closed): pg_trgm for searching
+-- names by any part (trigram indexes serve LIKE '%...%').
+CREATE SCHEMA IF NOT EXISTS extensions;
+REVOKE ALL ON SCHEMA extensions FROM PUBLIC;
+GRANT USAGE ON SCHEMA extensions TO registry, treatment, referrals, statistics;
+DO $extensions$
+BEGIN
+    CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA extensions;
+EXCEPTION
+    -- Two databases of one cluster set up at once may race on the extension's catalog rows.
+    WHEN unique_violation OR duplicate_object THEN NULL;
+END
+$extensions$;
 
 -- The event bus (Shared/EventBus): an append-only log and each consumer's position in it.
 -- Owned by bus_owner; the services publish and consume through the grants below. Changes to these

@@ -14,7 +14,11 @@ public enum RegistryService {
         migrations: { try Migration.load(bundle: .module) },
         routes: { routes, environment in addRoutes(routes, environment, hasher: PasswordHasher()) },
         services: { environment in
-            [AuditSealer(database: environment.database, logger: environment.logger)]
+            environment.readiness.hold(AdminUnitLoader.holdReason)
+            return [
+                AuditSealer(database: environment.database, logger: environment.logger),
+                AdminUnitLoader(environment: environment),
+            ]
         },
         commands: [CreateAdminCommand.command, AuditCommand.command]
     )
@@ -25,5 +29,6 @@ public enum RegistryService {
         AccountRoutes(environment: environment, hasher: hasher).add(to: routes)
         APIKeyRoutes(environment: environment).add(to: routes)
         AuditRoutes(environment: environment).add(to: routes)
+        AdminUnitRoutes(environment: environment).add(to: routes)
     }
 }

@@ -1,0 +1,133 @@
+import Access
+import Foundation
+import Hummingbird
+import Postgres
+import ServiceKit
+
+/// Administrative units, for everyone signed in (reference data, no personal data):
+///
+/// - `GET /v1/admin-units?generation=2025&parent=01`: children of a unit (provinces without `parent`);
+/// - `GET /v1/admin-units/{generation}/{level}/{code}`: one unit, with the units it maps to or from
+///   across the 2025 reform;
+/// - `GET /v1/admin-units/search?q=ba dinh&generation=&level=`: by name, with or without diacritics.
+struct AdminUnitRoutes: Sendable {
+    let environment: ServiceEnvironment
+
+    struct Unit: Codable, Sendable {
+        let generation: String
+        let level: String
+        let code: String
+        let name: String
+        let type: String?
+        let parentCode: String?
+        let provinceCode: String
+        let validFrom: String?
+        let validTo: String?
+        /// Across the reform: for a legacy commune the 2025 communes it went to; for a 2025
+        /// commune the legacy communes it was made from. Only in single-unit answers.
+        var mappedTo: [Mapped]?
+        var mappedFrom: [Mapped]?
+    }
+
+    struct Mapped: Codable, Sendable {
+        let code: String
+        let name: String
+        let kind: String
+    }
+
+    struct Page: ResponseEncodable {
+        let items: [Unit]
+    }
+
+    static let columns: StaticString = """
+        u.generation, u.level, u.code, u.name, u.unit_type, u.parent_code, u.province_code, u.valid_from, u.valid_to
+        """
+
+    static func unit(_ row: PostgresRow) throws -> Unit {
+        let (generation, level, code, name, type, parent, province, from, to) =
+            try row.decode((String, String, String, String, String?, String?, String, CalendarDate?, CalendarDate?).self)
+        return Unit(generation: generation, level: level, code: code, name: name, type: type, parentCode: parent,
+                    provinceCode: province, validFrom: from?.description, validTo: to?.description)
+    }
+
+    static let generations: Set<String> = ["2025", "legacy"]
+    static let levels: Set<String> = ["province", "district", "commune"]
+
+    func add(to routes: SecuredRoutes) {
+        routes.on(.get, "/v1/admin-units", .anyCaller) { request, _, _ -> Page in
+            let query = request.uri.queryParameters
+            let generation = try Self.generation(query["generation"])
+            let parent = query["parent"].map(String.init)
+            var validator = FieldValidator()
+            if let parent { validator.require(parent.count <= 5 && parent.allSatisfy(\.isNumber), "?parent", "must be a unit code") }
+            try validator.finish()
+            let rows = try await environment.database.query("""
+                SELECT \(sql: Self.columns) FROM registry.admin_units u
+                WHERE u.generation = \(generation)
+                  AND CASE WHEN \(parent)::text IS NULL THEN u.level = 'province' ELSE u.parent_code = \(parent) END
+                ORDER BY u.code
+                """)
+            return Page(items: try rows.map(Self.unit))
+        }
+        routes.on(.get, "/v1/admin-units/search", .anyCaller) { request, _, _ -> Page in
+            let query = request.uri.queryParameters
+            let text = SearchText.fold(query["q"].map(String.init) ?? "")
+            var validator = FieldValidator()
+            validator.require((2...100).contains(text.count), "?q", "must have 2 to 100 letters or digits")
+            let level = query["level"].map(String.init)
+            if let level { validator.require(Self.levels.contains(level), "?level", "must be province, district or commune") }
+            let generation = try query["generation"].map { try Self.generation($0) }
+            let limit = try query.limit(default: 20, maximum: 100)
+            try validator.finish()
+            let rows = try await environment.database.query("""
+                SELECT \(sql: Self.columns) FROM registry.admin_units u
+                WHERE u.search_name LIKE '%' || \(text) || '%'
+                  AND (\(generation)::text IS NULL OR u.generation = \(generation))
+                  AND (\(level)::text IS NULL OR u.level = \(level))
+                ORDER BY (u.search_name = \(text)) DESC, (u.search_name LIKE \(text) || '%') DESC, u.generation, u.level DESC, u.code
+                LIMIT \(limit)
+                """)
+            return Page(items: try rows.map(Self.unit))
+        }
+        routes.on(.get, "/v1/admin-units/{generation}/{level}/{code}", .anyCaller) { _, context, _ -> Unit in
+            let generation = context.parameters.get("generation") ?? ""
+            let level = context.parameters.get("level") ?? ""
+            let code = context.parameters.get("code") ?? ""
+            guard Self.generations.contains(generation), Self.levels.contains(level) else {
+                throw ProblemDetails.notFound("No unit \(generation)/\(level)/\(code); generation is 2025 or legacy, level province, district or commune.")
+            }
+            return try await environment.database.withConnection { connection in
+                guard let row = try await connection.query("""
+                    SELECT \(sql: Self.columns) FROM registry.admin_units u
+                    WHERE u.generation = \(generation) AND u.level = \(level) AND u.code = \(code)
+                    """).first else { throw ProblemDetails.notFound("No unit \(generation)/\(level)/\(code).") }
+                var unit = try Self.unit(row)
+                if level == "commune" {
+                    let mapped = try await connection.query("""
+                        SELECT u.code, u.name, m.kind FROM registry.admin_unit_mapping m
+                        JOIN registry.admin_units u ON u.level = 'commune'
+                         AND u.generation = CASE WHEN \(generation) = 'legacy' THEN '2025' ELSE 'legacy' END
+                         AND u.code = CASE WHEN \(generation) = 'legacy' THEN m.commune_code ELSE m.legacy_commune_code END
+                        WHERE CASE WHEN \(generation) = 'legacy' THEN m.legacy_commune_code ELSE m.commune_code END = \(code)
+                        ORDER BY u.code
+                        """).map { row -> Mapped in
+                            let (code, name, kind) = try row.decode((String, String, String).self)
+                            return Mapped(code: code, name: name, kind: kind)
+                        }
+                    if generation == "legacy" { unit.mappedTo = mapped } else { unit.mappedFrom = mapped }
+                }
+                return unit
+            }
+        }
+    }
+
+    static func generation(_ value: Substring?) throws -> String {
+        guard let value else { return "2025" }
+        guard generations.contains(String(value)) else {
+            throw ProblemDetails.validation([.init(pointer: "?generation", detail: "must be 2025 or legacy")])
+        }
+        return String(value)
+    }
+}
+
+extension AdminUnitRoutes.Unit: ResponseEncodable {}
