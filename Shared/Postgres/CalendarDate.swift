@@ -1,3 +1,5 @@
+import Foundation
+
 /// A calendar date without a time or time zone (PostgreSQL `date`): a birth date, a court
 /// decision's date, the day a treatment starts.
 ///
@@ -106,5 +108,15 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
             value = value * 10 + Int(byte - UInt8(ascii: "0"))
         }
         return value
+    }
+}
+
+extension CalendarDate {
+    /// Today's date where the system's users are (Vietnam, UTC+7, no daylight saving), or in `timeZone`.
+    public static func today(in timeZone: TimeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? TimeZone(secondsFromGMT: 7 * 3600)!) -> CalendarDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        return CalendarDate(year: parts.year!, month: parts.month!, day: parts.day!)!
     }
 }

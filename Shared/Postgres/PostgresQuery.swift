@@ -57,6 +57,19 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
             sql += fragment.description
         }
 
+        /// Splices a condition or clause built elsewhere, binding its values as the next
+        /// parameters (`WHERE \(scope) AND ...`).
+        public mutating func appendInterpolation(_ fragment: SQLFragment) {
+            for part in fragment.parts {
+                switch part {
+                case .text(let text): sql += text
+                case .value(let value, let type):
+                    bindings.append(encoded: value, type: type)
+                    sql += "$\(bindings.count)"
+                }
+            }
+        }
+
         /// Splices a double-quoted identifier (a schema, table or channel name from the program).
         public mutating func appendInterpolation(identifier: String) {
             sql += PostgresQuery.quoteIdentifier(identifier)
@@ -86,6 +99,51 @@ public struct PostgresBindings: Sendable {
     public mutating func append<Value: PostgresEncodable>(_ value: Value) {
         values.append(value.encodeText())
         types.append(Value.postgresType)
+    }
+
+    mutating func append(encoded value: String?, type: PostgresDataType) {
+        values.append(value)
+        types.append(type)
+    }
+}
+
+/// A piece of SQL with bound values, to splice into a `PostgresQuery` (a visibility condition
+/// shared by many statements, say). Interpolated values stay parameters; literal text is the
+/// program's own.
+public struct SQLFragment: Sendable, ExpressibleByStringInterpolation {
+    enum Part: Sendable {
+        case text(String)
+        case value(String?, PostgresDataType)
+    }
+
+    var parts: [Part]
+
+    public init(stringLiteral value: String) { parts = [.text(value)] }
+
+    public init(stringInterpolation: StringInterpolation) { parts = stringInterpolation.parts }
+
+    public struct StringInterpolation: StringInterpolationProtocol {
+        var parts: [Part] = []
+
+        public init(literalCapacity: Int, interpolationCount: Int) {}
+
+        public mutating func appendLiteral(_ literal: String) { parts.append(.text(literal)) }
+
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value) {
+            parts.append(.value(value.encodeText(), Value.postgresType))
+        }
+
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            parts.append(.value(value?.encodeText(), Value.postgresType))
+        }
+
+        public mutating func appendInterpolation(sql fragment: StaticString) {
+            parts.append(.text(fragment.description))
+        }
+
+        public mutating func appendInterpolation(_ fragment: SQLFragment) {
+            parts.append(contentsOf: fragment.parts)
+        }
     }
 }
 

@@ -6,6 +6,11 @@ extension Request {
     /// 400 for a body that is not JSON, 413 for one over `limit` bytes, 422 with a JSON Pointer for
     /// a missing field or a value of the wrong type.
     public func decodeJSON<T: Decodable>(as type: T.Type, context: AppRequestContext, limit: Int = 1 << 20) async throws -> T {
+        try Self.decodeJSON(T.self, from: try await collectBody(limit: limit), context: context)
+    }
+
+    /// The body's bytes: 413 over `limit`, 400 when empty.
+    public func collectBody(limit: Int = 1 << 20) async throws -> Data {
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: limit)
@@ -15,10 +20,15 @@ extension Request {
                 detail: "The body may be at most \(limit) bytes.")
         }
         guard buffer.readableBytes > 0 else { throw ProblemDetails.badRequest("The request needs a JSON body.") }
+        return Data(buffer.readableBytesView)
+    }
+
+    /// Decodes `data` as `T`, or throws the problem `decodeJSON` describes.
+    public static func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, context: AppRequestContext) throws -> T {
         do {
-            return try context.requestDecoder.decode(T.self, from: Data(buffer.readableBytesView))
+            return try context.requestDecoder.decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw Self.problem(error)
+            throw problem(error)
         }
     }
 

@@ -1,5 +1,6 @@
 import Access
 import Audit
+import EventBus
 import Foundation
 import Migrations
 import ServiceKit
@@ -23,6 +24,9 @@ public enum RegistryService {
         commands: [CreateAdminCommand.command, AuditCommand.command]
     )
 
+    /// The events the registry publishes.
+    public static let eventCatalogue = EventCatalogue(PersonEvents.definitions)
+
     /// The registry's endpoints; `hasher` is the password hasher (its cost lowered only in tests).
     public static func addRoutes(_ routes: SecuredRoutes, _ environment: ServiceEnvironment, hasher: PasswordHasher) {
         AuthRoutes(environment: environment, hasher: hasher).add(to: routes)
@@ -30,5 +34,8 @@ public enum RegistryService {
         APIKeyRoutes(environment: environment).add(to: routes)
         AuditRoutes(environment: environment).add(to: routes)
         AdminUnitRoutes(environment: environment).add(to: routes)
+        let publisher = EventPublisher(catalogue: eventCatalogue, producer: "registry")
+        PersonRoutes(environment: environment, publisher: publisher).add(to: routes)
+        PersonChangeRoutes(environment: environment, publisher: publisher).add(to: routes)
     }
 }

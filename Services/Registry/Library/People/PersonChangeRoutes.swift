@@ -1,0 +1,255 @@
+import Access
+import Audit
+import EventBus
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Postgres
+import ServiceKit
+
+/// Changing a person's record: `PATCH /v1/people/{id}` (with `If-Match`), moving residence
+/// (`POST /v1/people/{id}/moves`), recording a management status (`POST /v1/people/{id}/statuses`),
+/// and reading the status on any date (`GET /v1/people/{id}/status?on=`) and the change history
+/// (`GET /v1/people/{id}/history`).
+struct PersonChangeRoutes: Sendable {
+    let environment: ServiceEnvironment
+    let publisher: EventPublisher
+
+    struct StatusOnDate: ResponseEncodable {
+        let personId: UUID
+        let on: String
+        /// nil when the person was not under management that day.
+        let status: String?
+        let validFrom: String?
+        let validTo: String?
+    }
+
+    struct Change: Codable {
+        let version: Int
+        let changedAt: Date
+        let changedBy: String?
+        let action: String
+        let changes: JSONValue
+    }
+
+    struct History: ResponseEncodable {
+        let items: [Change]
+    }
+
+    func add(to routes: SecuredRoutes) {
+        let scope = SecuredRoutes.Scope.person(parameter: "id")
+        routes.on(.patch, "/v1/people/{id}", PersonRoutes.writers, scope: scope) { request, context, identity -> Response in
+            try await update(request, context, identity)
+        }
+        routes.on(.post, "/v1/people/{id}/moves", PersonRoutes.writers, scope: scope) { request, context, identity -> Response in
+            try await move(request, context, identity)
+        }
+        routes.on(.post, "/v1/people/{id}/statuses", PersonRoutes.writers, scope: scope) { request, context, identity -> Response in
+            try await recordStatus(request, context, identity)
+        }
+        routes.on(.get, "/v1/people/{id}/status", PersonRoutes.rule, scope: scope) { request, context, identity -> StatusOnDate in
+            let id = try context.parameters.uuid("id")
+            var day = CalendarDate.today()
+            if let text = request.uri.queryParameters["on"] {
+                guard text.count == 10, let parsed = CalendarDate(text) else {
+                    throw ProblemDetails.validation([.init(pointer: "?on", detail: "must be a date written YYYY-MM-DD")])
+                }
+                day = parsed
+            }
+            let row = try await environment.database.withConnection { connection -> PostgresRow?? in
+                guard try await PersonStore(connection: connection).find(id, visible: PersonScope.condition(identity), today: day) != nil else { return nil }
+                return .some(try await connection.query("""
+                    SELECT status, valid_from, valid_to FROM registry.person_statuses
+                    WHERE person_id = \(id) AND valid_from <= \(day) AND (valid_to IS NULL OR valid_to > \(day))
+                    ORDER BY valid_from DESC LIMIT 1
+                    """).first)
+            }
+            guard let row else { throw ProblemDetails.notFound("No person \(id) in your jurisdiction.") }
+            try await environment.audit.record(AuditEntry(identity, context, action: "read-status", resource: "person", resourceID: id.uuidString.lowercased(), personID: id))
+            guard let row else { return StatusOnDate(personId: id, on: day.description, status: nil, validFrom: nil, validTo: nil) }
+            let (status, from, to) = try row.decode((String, CalendarDate, CalendarDate?).self)
+            return StatusOnDate(personId: id, on: day.description, status: status, validFrom: from.description, validTo: to?.description)
+        }
+        routes.on(.get, "/v1/people/{id}/history", PersonRoutes.rule, scope: scope) { _, context, identity -> History in
+            let id = try context.parameters.uuid("id")
+            let rows = try await environment.database.withConnection { connection -> PostgresRows? in
+                guard try await PersonStore(connection: connection).find(id, visible: PersonScope.condition(identity), today: .today()) != nil else { return nil }
+                return try await connection.query("""
+                    SELECT version, changed_at, changed_by_label, action, changes FROM registry.person_changes
+                    WHERE person_id = \(id) ORDER BY version
+                    """)
+            }
+            guard let rows else { throw ProblemDetails.notFound("No person \(id) in your jurisdiction.") }
+            try await environment.audit.record(AuditEntry(identity, context, action: "read-history", resource: "person", resourceID: id.uuidString.lowercased(), personID: id))
+            return History(items: try rows.map { row in
+                let (version, at, by, action, changes) = try row.decode((Int, Date, String?, String, JSONB<JSONValue>).self)
+                return Change(version: version, changedAt: at, changedBy: by, action: action, changes: changes.value)
+            })
+        }
+    }
+
+    /// Loads the visible person for change, locked; 404 outside the caller's jurisdiction, 412
+    /// when `version` is stale.
+    private func lockedPerson(_ id: UUID, _ identity: Identity, version: Int?, _ connection: PostgresConnection) async throws -> Person {
+        guard let person = try await PersonStore(connection: connection).find(id, visible: PersonScope.condition(identity), today: .today(), lock: true) else {
+            throw ProblemDetails.notFound("No person \(id) in your jurisdiction.")
+        }
+        if let version, person.version != version {
+            throw ProblemDetails.preconditionFailed("The record changed since version \(version); it is at version \(person.version). Read it again.")
+        }
+        return person
+    }
+
+    private func update(_ request: Request, _ context: AppRequestContext, _ identity: Identity) async throws -> Response {
+        let id = try context.parameters.uuid("id")
+        let version = try request.requiredVersion()
+        var fields = try await JSONFields.body(of: request, context: context)
+        fields.refuseUnknown(PersonInput.editable)
+        let today = CalendarDate.today()
+        return try await environment.database.withTransaction { connection in
+            let current = try await lockedPerson(id, identity, version: version, connection)
+            var reader = fields
+            let input = PersonInput.read(&reader, creating: false, current: current, today: today)
+            try reader.finish()
+            let store = PersonStore(connection: connection)
+            let birthDate = input.birthDate ?? current.birthDate.flatMap { CalendarDate($0) }
+            let birthYear = input.birthYear ?? birthDate?.year ?? current.birthYear
+            let sex = input.sex ?? current.sex
+            // A CCCD kept as it is must still agree with a changed sex or birth year.
+            if input.nationalID == nil, let kept = current.nationalId, current.nationalIdKind == "cccd",
+               !NationalID.parse(kept, sex: sex, birthYear: birthYear).1.isEmpty {
+                throw ProblemDetails.validation([.init(pointer: "/nationalId", detail: "no longer agrees with sex and birth year; correct it too")])
+            }
+            let nationalID: NationalID? = input.nationalID ?? current.nationalId.map { NationalID(value: $0, kind: current.nationalIdKind == "cmnd" ? .cmnd : .cccd) }
+            if let nationalID, nationalID.value != current.nationalId {
+                if let province = nationalID.birthProvinceCode, !(try await store.legacyProvinceExists(province)) {
+                    throw ProblemDetails.validation([.init(pointer: "/nationalId", detail: "its first 3 digits are not a province code")])
+                }
+                if let holder = try await store.holder(ofNationalID: nationalID.value), holder != id {
+                    throw ProblemDetails.conflict(
+                        "Another person has this national id: /v1/people/\(holder.uuidString.lowercased())",
+                        type: "duplicate-national-id", location: "/v1/people/\(holder.uuidString.lowercased())")
+                }
+            }
+            let fullName = input.fullName ?? current.fullName
+            try await connection.query("""
+                UPDATE registry.people SET full_name = \(fullName), search_name = \(SearchText.fold(fullName)),
+                    birth_date = \(birthDate), birth_year = \(birthYear), sex = \(sex),
+                    ethnicity = \(input.ethnicity ?? current.ethnicity), national_id = \(nationalID?.value),
+                    national_id_kind = \(nationalID?.kind.rawValue), phone = \(input.phone ?? current.phone),
+                    occupation = \(input.occupation ?? current.occupation), education = \(input.education ?? current.education),
+                    substances = \(input.substances ?? current.substances), notes = \(input.notes ?? current.notes),
+                    updated_at = now(), version = version + 1
+                WHERE id = \(id)
+                """)
+            let updated = try await store.find(id, visible: "TRUE", today: today)!
+            let changes = PersonHistory.diff(current, updated)
+            try await PersonHistory.record(
+                person: id, version: updated.version, by: identity, communeCode: current.residence.communeCode, action: "update",
+                changes: changes, on: connection)
+            try await AuditLog.append(AuditEntry(
+                identity, context, action: "update", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
+                detail: ["fields": changes.keys.sorted().joined(separator: ",")]), on: connection)
+            try await publisher.publish(PersonEvents.Changed(
+                personId: id, fields: changes.keys.sorted(), sex: updated.sex, birthYear: updated.birthYear,
+                ethnicity: updated.ethnicity, substances: updated.substances), on: connection)
+            return try Response.json(updated, headers: [.eTag: updated.etag])
+        }
+    }
+
+    private func move(_ request: Request, _ context: AppRequestContext, _ identity: Identity) async throws -> Response {
+        let id = try context.parameters.uuid("id")
+        var fields = try await JSONFields.body(of: request, context: context)
+        fields.refuseUnknown(["communeCode", "address", "date"])
+        let commune = fields.string("communeCode", required: true, maxLength: 5).value
+        let address = fields.string("address", maxLength: 300).value
+        let today = CalendarDate.today()
+        let date = fields.date("date").value ?? today
+        fields.validator.require(date <= today, "/date", "must not be in the future")
+        try fields.finish()
+        return try await environment.database.withTransaction { connection in
+            let current = try await lockedPerson(id, identity, version: nil, connection)
+            let store = PersonStore(connection: connection)
+            guard let commune, let province = try await store.province(ofCommune: commune) else {
+                throw ProblemDetails.validation([.init(pointer: "/communeCode", detail: "is not a commune code of the 2025 list")])
+            }
+            var validator = FieldValidator()
+            validator.require(commune != current.residence.communeCode, "/communeCode", "is the commune the person already lives in")
+            validator.require(date > CalendarDate(current.residence.since)!, "/date", "must be after the current residence began (\(current.residence.since))")
+            try validator.finish()
+            try await connection.query("""
+                UPDATE registry.residences SET to_date = \(date.adding(days: -1)) WHERE person_id = \(id) AND to_date IS NULL
+                """)
+            try await connection.query("""
+                INSERT INTO registry.residences (person_id, from_date, commune_code, province_code, address, recorded_by)
+                VALUES (\(id), \(date), \(commune), \(province), \(address), \(identity.id))
+                """)
+            try await connection.query("""
+                UPDATE registry.people SET residence_commune_code = \(commune), residence_province_code = \(province),
+                    residence_address = \(address), residence_since = \(date), updated_at = now(), version = version + 1
+                WHERE id = \(id)
+                """)
+            let moved = try await store.find(id, visible: "TRUE", today: today)!
+            try await PersonHistory.record(
+                person: id, version: moved.version, by: identity, communeCode: current.residence.communeCode, action: "move",
+                changes: PersonHistory.diff(current, moved), on: connection)
+            try await AuditLog.append(AuditEntry(
+                identity, context, action: "move", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
+                detail: ["from": current.residence.communeCode, "to": commune]), on: connection)
+            try await publisher.publish(PersonEvents.Moved(
+                personId: id, fromCommuneCode: current.residence.communeCode, toCommuneCode: commune, toProvinceCode: province,
+                movedOn: date.description), on: connection)
+            // The answer shows the person only if the mover still sees them; a commune officer who
+            // hands someone over to another commune gets 204 and no longer sees them.
+            guard try await store.find(id, visible: PersonScope.condition(identity), today: today) != nil else {
+                return Response(status: .noContent)
+            }
+            return try Response.json(moved, headers: [.eTag: moved.etag])
+        }
+    }
+
+    private func recordStatus(_ request: Request, _ context: AppRequestContext, _ identity: Identity) async throws -> Response {
+        let id = try context.parameters.uuid("id")
+        var fields = try await JSONFields.body(of: request, context: context)
+        fields.refuseUnknown(["status", "validFrom", "decisionNumber"])
+        let status = fields.string("status", required: true).value
+        // The other statuses follow from treatment (determinations, episodes, after-care).
+        if let status { fields.validator.require(["drug_user", "management_ended"].contains(status), "/status", "must be drug_user (a management decision or its renewal) or management_ended") }
+        let today = CalendarDate.today()
+        let from = fields.date("validFrom", required: true).value
+        if let from { fields.validator.require(from <= today, "/validFrom", "must not be in the future") }
+        let basis = fields.string("decisionNumber", maxLength: 100).value
+        try fields.finish()
+        guard let status, let from else { throw ProblemDetails.badRequest("status and validFrom are required") }
+        return try await environment.database.withTransaction { connection in
+            let person = try await lockedPerson(id, identity, version: nil, connection)
+            let later = try await connection.query("SELECT 1 FROM registry.person_statuses WHERE person_id = \(id) AND valid_from >= \(from)")
+            guard later.isEmpty else {
+                throw ProblemDetails.validation([.init(pointer: "/validFrom", detail: "must be after the latest recorded status")])
+            }
+            try await connection.query("""
+                UPDATE registry.person_statuses SET valid_to = \(from)
+                WHERE person_id = \(id) AND (valid_to IS NULL OR valid_to > \(from))
+                """)
+            let until: CalendarDate? = status == "drug_user" ? from.adding(months: 12) : nil
+            try await connection.query("""
+                INSERT INTO registry.person_statuses (person_id, valid_from, valid_to, status, basis, recorded_by)
+                VALUES (\(id), \(from), \(until), \(status), \(basis), \(identity.id))
+                """)
+            try await connection.query("UPDATE registry.people SET updated_at = now(), version = version + 1 WHERE id = \(id)")
+            try await PersonHistory.record(
+                person: id, version: person.version + 1, by: identity, communeCode: person.residence.communeCode, action: "status",
+                changes: ["status": .object(["old": person.status.map(JSONValue.string) ?? .null, "new": .string(status)]),
+                          "validFrom": .string(from.description)], on: connection)
+            try await AuditLog.append(AuditEntry(
+                identity, context, action: "status", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
+                detail: ["status": status]), on: connection)
+            try await publisher.publish(PersonEvents.StatusChanged(
+                personId: id, status: status, validFrom: from.description, validTo: until?.description,
+                communeCode: person.residence.communeCode), on: connection)
+            return try Response.json(
+                StatusOnDate(personId: id, on: from.description, status: status, validFrom: from.description, validTo: until?.description),
+                status: .created)
+        }
+    }
+}

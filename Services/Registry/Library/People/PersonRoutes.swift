@@ -1,0 +1,149 @@
+import Access
+import Audit
+import EventBus
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Postgres
+import ServiceKit
+
+/// Registering, reading and searching people: `POST /v1/people`, `GET /v1/people/{id}`,
+/// `GET /v1/people`. Every read is audited per person; every write is audited and published
+/// in its own transaction.
+struct PersonRoutes: Sendable {
+    let environment: ServiceEnvironment
+    let publisher: EventPublisher
+
+    static let rule = AccessRule(roles: PersonScope.roles)
+    static let writers = AccessRule.staff(.admin, .provinceOfficer, .communeOfficer)
+
+    func add(to routes: SecuredRoutes) {
+        routes.on(.post, "/v1/people", Self.writers) { request, context, identity -> Response in
+            try await register(request, context, identity)
+        }
+        routes.on(.get, "/v1/people/{id}", Self.rule, scope: .person(parameter: "id")) { _, context, identity -> Response in
+            let id = try context.parameters.uuid("id")
+            let person = try await environment.database.withConnection { connection in
+                try await PersonStore(connection: connection).find(id, visible: PersonScope.condition(identity), today: .today())
+            }
+            guard let person else { throw ProblemDetails.notFound("No person \(id) in your jurisdiction.") }
+            try await environment.audit.record(AuditEntry(identity, context, action: "read", resource: "person", resourceID: id.uuidString.lowercased(), personID: id))
+            return try Response.json(person, headers: [.eTag: person.etag])
+        }
+        routes.on(.get, "/v1/people", Self.rule, scope: .personList) { request, context, identity -> PersonSearch.Page in
+            let search = try PersonSearch(query: request.uri.queryParameters)
+            let page = try await environment.database.withConnection { connection in
+                try await search.run(on: connection, visible: PersonScope.condition(identity))
+            }
+            let entries = page.items.map {
+                AuditEntry(identity, context, action: "list", resource: "person", resourceID: $0.id.uuidString.lowercased(), personID: $0.id)
+            }
+            for entry in entries { try await environment.audit.record(entry) }
+            return page
+        }
+    }
+
+    private func register(_ request: Request, _ context: AppRequestContext, _ identity: Identity) async throws -> Response {
+        let body = try await request.collectBody()
+        var fields = try JSONFields.parse(body, context: context)
+        let today = CalendarDate.today()
+        fields.refuseUnknown(PersonInput.editable.union(["residence", "management", "confirmPossibleDuplicate"]))
+        let input = PersonInput.read(&fields, creating: true, today: today)
+        var residence = fields.object("residence", required: true)
+        let communeCode = residence?.string("communeCode", required: true, maxLength: 5).value
+        let address = residence?.string("address", maxLength: 300).value
+        let since = residence?.date("since").value ?? today
+        if let residence { fields.absorb(residence) }
+        var management = fields.object("management")
+        let decided = management?.date("decisionDate", required: true).value
+        let basis = management?.string("decisionNumber", maxLength: 100).value
+        if let management { fields.absorb(management) }
+        let confirm = fields.bool("confirmPossibleDuplicate").value ?? false
+        try fields.finish()
+        let idempotencyKey = try IdempotencyKeys.key(of: request)
+
+        return try await environment.database.withTransaction { connection in
+            let store = PersonStore(connection: connection)
+            let keys = IdempotencyKeys(connection: connection)
+            if let idempotencyKey, let replay = try await keys.claim(account: identity.id, key: idempotencyKey, body: body) {
+                return IdempotencyKeys.response(replay)
+            }
+            var validator = FieldValidator()
+            guard let communeCode, let province = try await store.province(ofCommune: communeCode) else {
+                throw ProblemDetails.validation([.init(pointer: "/residence/communeCode", detail: "is not a commune code of the 2025 list")])
+            }
+            guard PersonScope.mayPlace(identity, commune: communeCode, province: province) else {
+                throw ProblemDetails.forbidden("You may register people only in your own jurisdiction.")
+            }
+            let nationalID = input.nationalID ?? nil
+            if let birthProvince = nationalID?.birthProvinceCode {
+                validator.require(try await store.legacyProvinceExists(birthProvince), "/nationalId", "its first 3 digits are not a province code")
+            }
+            validator.require(since <= today, "/residence/since", "must not be in the future")
+            if let decided { validator.require(decided <= today, "/management/decisionDate", "must not be in the future") }
+            try validator.finish()
+            if let nationalID, let holder = try await store.holder(ofNationalID: nationalID.value) {
+                throw ProblemDetails.conflict(
+                    "A person with this national id is already registered: /v1/people/\(holder.uuidString.lowercased())",
+                    type: "duplicate-national-id", location: "/v1/people/\(holder.uuidString.lowercased())")
+            }
+            let fullName = input.fullName!
+            let searchName = SearchText.fold(fullName)
+            let birthYear = input.birthYear!
+            if !confirm {
+                let candidates = try await store.likelyDuplicates(
+                    searchName: searchName, birthYear: birthYear, birthDate: input.birthDate ?? nil, province: province)
+                if !candidates.isEmpty {
+                    throw ProblemDetails(
+                        type: ProblemDetails.typeBase + "possible-duplicate", title: "Possible duplicate", status: .conflict,
+                        detail: "A person with the same name and birth date is registered in this province. Check, then send again with \"confirmPossibleDuplicate\": true if this is someone else.",
+                        errors: candidates.map { .init(pointer: "/confirmPossibleDuplicate", detail: "possible duplicate of /v1/people/\($0.uuidString.lowercased())") })
+                }
+            }
+            let id = UUID()
+            try await connection.query("""
+                INSERT INTO registry.people (id, full_name, search_name, birth_date, birth_year, sex, ethnicity, national_id,
+                    national_id_kind, residence_commune_code, residence_province_code, residence_address, residence_since, phone,
+                    occupation, education, substances, notes, created_by)
+                VALUES (\(id), \(fullName), \(searchName), \(input.birthDate ?? nil), \(birthYear), \(input.sex!), \(input.ethnicity ?? nil),
+                    \(nationalID?.value), \(nationalID?.kind.rawValue), \(communeCode), \(province), \(address), \(since),
+                    \(input.phone ?? nil), \(input.occupation ?? nil), \(input.education ?? nil), \(input.substances ?? []),
+                    \(input.notes ?? nil), \(identity.id))
+                """)
+            try await connection.query("""
+                INSERT INTO registry.residences (person_id, from_date, commune_code, province_code, address, recorded_by)
+                VALUES (\(id), \(since), \(communeCode), \(province), \(address), \(identity.id))
+                """)
+            var statusEvent: PersonEvents.StatusChanged?
+            if let decided {
+                let until = decided.adding(months: 12)
+                try await connection.query("""
+                    INSERT INTO registry.person_statuses (person_id, valid_from, valid_to, status, basis, recorded_by)
+                    VALUES (\(id), \(decided), \(until), 'drug_user', \(basis), \(identity.id))
+                    """)
+                statusEvent = PersonEvents.StatusChanged(
+                    personId: id, status: "drug_user", validFrom: decided.description, validTo: until.description, communeCode: communeCode)
+            }
+            let person = try await store.find(id, visible: "TRUE", today: today)!
+            try await PersonHistory.record(
+                person: id, version: 1, by: identity, communeCode: communeCode, action: "create",
+                changes: PersonHistory.snapshot(person), on: connection)
+            try await AuditLog.append(AuditEntry(
+                identity, context, action: "create", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
+                detail: nationalID?.kind == .cmnd ? ["nationalIdKind": "cmnd"] : [:]), on: connection)
+            try await publisher.publish(PersonEvents.Registered(
+                personId: id, communeCode: communeCode, provinceCode: province, sex: person.sex, birthYear: birthYear,
+                ethnicity: person.ethnicity, substances: person.substances, registeredOn: today.description), on: connection)
+            if let statusEvent { try await publisher.publish(statusEvent, on: connection) }
+            let location = "/v1/people/\(id.uuidString.lowercased())"
+            let json = String(decoding: try AppRequestContext.encoder.encode(person), as: UTF8.self)
+            if let idempotencyKey {
+                try await keys.complete(account: identity.id, key: idempotencyKey, status: 201, location: location, body: json)
+            }
+            return Response(
+                status: .created,
+                headers: [.contentType: "application/json; charset=utf-8", .location: location, .eTag: person.etag],
+                body: .init(byteBuffer: ByteBuffer(string: json)))
+        }
+    }
+}

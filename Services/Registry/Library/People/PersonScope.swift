@@ -1,0 +1,32 @@
+import Access
+import Postgres
+
+/// Which people a caller may see: admins everyone; a province officer those resident in the
+/// province; a commune officer those resident in the commune. Facility staff see people through
+/// their treatment episodes (the treatment service), none here yet; other roles none.
+enum PersonScope {
+    /// Roles that may use person endpoints at all (the rest get 403).
+    static let roles: Set<Role> = [.admin, .provinceOfficer, .communeOfficer, .facilityStaff]
+
+    /// A condition on `registry.people p` true for the people `identity` may see.
+    static func condition(_ identity: Identity) -> SQLFragment {
+        guard case .staff(let staff) = identity else { return "FALSE" }
+        switch (staff.role, staff.jurisdiction) {
+        case (.admin, _): return "TRUE"
+        case (.provinceOfficer, .province(let code)): return "p.residence_province_code = \(code)"
+        case (.communeOfficer, .commune(let code)): return "p.residence_commune_code = \(code)"
+        default: return "FALSE"
+        }
+    }
+
+    /// Whether `identity` may register or move someone into `commune` of `province`.
+    static func mayPlace(_ identity: Identity, commune: String, province: String) -> Bool {
+        guard case .staff(let staff) = identity else { return false }
+        switch (staff.role, staff.jurisdiction) {
+        case (.admin, _): return true
+        case (.provinceOfficer, .province(let code)): return code == province
+        case (.communeOfficer, .commune(let code)): return code == commune
+        default: return false
+        }
+    }
+}

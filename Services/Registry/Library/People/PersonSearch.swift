@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Postgres
+import ServiceKit
+
+/// `GET /v1/people` filters: `q` (name, with or without diacritics), `nationalId`, `communeCode`,
+/// `status` (today's), `ageBand` (`under14`, `14-15`, `16-17`, `18-29`, `30+`), `limit`, `after`
+/// (the `next` cursor of the previous page). Ordered by folded name, then id: stable across pages.
+struct PersonSearch {
+    var text: String?
+    var nationalID: String?
+    var communeCode: String?
+    var status: String?
+    var birthYears: ClosedRange<Int>?
+    var limit: Int
+    var after: (name: String, id: UUID)?
+
+    static let statuses: Set<String> = ["drug_user", "addicted", "in_treatment", "in_aftercare", "management_ended", "none"]
+    static let ageBands = ["under14": (0, 13), "14-15": (14, 15), "16-17": (16, 17), "18-29": (18, 29), "30+": (30, 150)]
+
+    struct Page: ResponseEncodable {
+        let items: [Person]
+        /// Pass as `after` for the next page; absent on the last page. Opaque.
+        let next: String?
+    }
+
+    init(query: FlatDictionary<Substring, Substring>, today: CalendarDate = .today()) throws {
+        var validator = FieldValidator()
+        if let q = query["q"] {
+            let folded = SearchText.fold(String(q))
+            validator.require((2...100).contains(folded.count), "?q", "must have 2 to 100 letters or digits")
+            text = folded
+        }
+        if let id = query["nationalId"] {
+            validator.require((id.count == 9 || id.count == 12) && id.allSatisfy(\.isNumber), "?nationalId", "must be 9 or 12 digits")
+            nationalID = String(id)
+        }
+        if let commune = query["communeCode"] {
+            validator.require(commune.count == 5 && commune.allSatisfy(\.isNumber), "?communeCode", "must be a 5-digit commune code")
+            communeCode = String(commune)
+        }
+        if let status = query["status"] {
+            validator.require(Self.statuses.contains(String(status)), "?status", "must be one of \(Self.statuses.sorted().joined(separator: ", "))")
+            self.status = String(status)
+        }
+        if let band = query["ageBand"] {
+            if let (low, high) = Self.ageBands[String(band)] {
+                birthYears = (today.year - high)...(today.year - low)
+            } else {
+                validator.add("?ageBand", "must be one of under14, 14-15, 16-17, 18-29, 30+")
+            }
+        }
+        if let cursor = query["after"] {
+            if let data = Data(base64Encoded: String(cursor)), let text = String(data: data, encoding: .utf8),
+               let split = text.lastIndex(of: "|"), let id = UUID(uuidString: String(text[text.index(after: split)...])) {
+                after = (String(text[..<split]), id)
+            } else {
+                validator.add("?after", "must be the next cursor of an earlier page")
+            }
+        }
+        limit = (try? query.limit(default: 50, maximum: 200)) ?? 50
+        if query["limit"] != nil, (try? query.limit(default: 50, maximum: 200)) == nil {
+            validator.add("?limit", "must be a whole number from 1 to 200")
+        }
+        try validator.finish()
+    }
+
+    func run(on connection: PostgresConnection, visible: SQLFragment, today: CalendarDate = .today()) async throws -> Page {
+        let pattern = text.map { "%" + $0.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%" }
+        let rows = try await connection.query("""
+            SELECT \(sql: Person.columns) FROM registry.people p \(Person.statusJoin(on: today))
+            WHERE (\(visible))
+              AND (\(pattern)::text IS NULL OR p.search_name LIKE \(pattern))
+              AND (\(nationalID)::text IS NULL OR p.national_id = \(nationalID))
+              AND (\(communeCode)::text IS NULL OR p.residence_commune_code = \(communeCode))
+              AND (\(birthYears?.lowerBound)::int IS NULL OR p.birth_year BETWEEN \(birthYears?.lowerBound) AND \(birthYears?.upperBound))
+              AND (\(status)::text IS NULL OR coalesce(s.status, 'none') = \(status))
+              AND (\(after?.name)::text IS NULL OR (p.search_name, p.id) > (\(after?.name), \(after?.id)))
+            ORDER BY p.search_name, p.id
+            LIMIT \(limit + 1)
+            """)
+        let people = try rows.prefix(limit).map(Person.init(row:))
+        var next: String?
+        if rows.count > limit, let last = people.last {
+            next = Data((SearchText.fold(last.fullName) + "|" + last.id.uuidString.lowercased()).utf8).base64EncodedString()
+        }
+        return Page(items: people, next: next)
+    }
+}
