@@ -149,13 +149,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "AccessTests",
+            name: "APITests",
             dependencies: [
                 "Access", "Audit", "ServiceKit", "Postgres", "TestSupport", logging, hummingbird,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 "Registry", "Treatment", "Referrals", "Statistics",
             ],
-            path: "Tests/AccessTests",
+            path: "Tests/APITests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

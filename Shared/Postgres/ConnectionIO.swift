@@ -165,7 +165,12 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
         }
     }
 
-    func writable() { flush() }
+    /// When libpq cannot send everything at once it reads what the server sent meanwhile into its
+    /// own buffer; the socket may then never turn readable for it, so results are drained here too.
+    func writable() {
+        flush()
+        if !closed, operation != nil { readable() }
+    }
 
     func readable() {
         guard !closed else { return }

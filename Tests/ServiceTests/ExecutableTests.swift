@@ -32,7 +32,9 @@ struct ExecutableTests {
             let deadline = ContinuousClock.now + .seconds(10)
             repeat {
                 if open > 0 { try await Task.sleep(for: .milliseconds(50)) }
-                open = try await admin.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = \(service)")[0].decode(Int.self, at: 0)
+                open = try await admin.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = \(service) AND datname = current_database()"
+                )[0].decode(Int.self, at: 0)
             } while open > 0 && ContinuousClock.now < deadline
             #expect(open == 0)
             // Logs are JSON lines.

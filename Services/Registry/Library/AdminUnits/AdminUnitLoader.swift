@@ -42,6 +42,13 @@ struct AdminUnitLoader: Service {
     }
 
     func run() async throws {
+        // Stop waiting (for migrations, or between retries) as soon as the service is asked to stop.
+        try? await cancelWhenGracefulShutdown { try await load() }
+        // A service that returns would stop the whole group: stay until shutdown.
+        try? await gracefulShutdown()
+    }
+
+    private func load() async throws {
         try await environment.readiness.waitUntilMigrated()
         let backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
         var attempt = 0
@@ -50,8 +57,6 @@ struct AdminUnitLoader: Service {
                 let loaded = try await Self.load(Files.shipped(), database: environment.database)
                 if loaded > 0 { environment.logger.info("Administrative units loaded", metadata: ["registry.admin_units.rows": "\(loaded)"]) }
                 environment.readiness.release(Self.holdReason)
-                // A service that returns would stop the whole group: stay until shutdown.
-                try? await gracefulShutdown()
                 return
             } catch {
                 environment.logger.error("Loading administrative units failed; retrying", metadata: ["error": "\(error)"])

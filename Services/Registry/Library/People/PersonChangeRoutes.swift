@@ -88,6 +88,15 @@ struct PersonChangeRoutes: Sendable {
         }
     }
 
+    /// 404 unless `identity` may see person `id`: checked before anything else, so that a caller
+    /// outside the jurisdiction learns nothing, not even what the request lacks.
+    private func requireVisible(_ id: UUID, _ identity: Identity) async throws {
+        let visible = try await environment.database.withConnection { connection in
+            try await PersonStore(connection: connection).find(id, visible: PersonScope.condition(identity), today: .today()) != nil
+        }
+        guard visible else { throw ProblemDetails.notFound("No person \(id) in your jurisdiction.") }
+    }
+
     /// Loads the visible person for change, locked; 404 outside the caller's jurisdiction, 412
     /// when `version` is stale.
     private func lockedPerson(_ id: UUID, _ identity: Identity, version: Int?, _ connection: PostgresConnection) async throws -> Person {
@@ -102,6 +111,7 @@ struct PersonChangeRoutes: Sendable {
 
     private func update(_ request: Request, _ context: AppRequestContext, _ identity: Identity) async throws -> Response {
         let id = try context.parameters.uuid("id")
+        try await requireVisible(id, identity)
         let version = try request.requiredVersion()
         var fields = try await JSONFields.body(of: request, context: context)
         fields.refuseUnknown(PersonInput.editable)
@@ -159,6 +169,7 @@ struct PersonChangeRoutes: Sendable {
 
     private func move(_ request: Request, _ context: AppRequestContext, _ identity: Identity) async throws -> Response {
         let id = try context.parameters.uuid("id")
+        try await requireVisible(id, identity)
         var fields = try await JSONFields.body(of: request, context: context)
         fields.refuseUnknown(["communeCode", "address", "date"])
         let commune = fields.string("communeCode", required: true, maxLength: 5).value
@@ -210,6 +221,7 @@ struct PersonChangeRoutes: Sendable {
 
     private func recordStatus(_ request: Request, _ context: AppRequestContext, _ identity: Identity) async throws -> Response {
         let id = try context.parameters.uuid("id")
+        try await requireVisible(id, identity)
         var fields = try await JSONFields.body(of: request, context: context)
         fields.refuseUnknown(["status", "validFrom", "decisionNumber"])
         let status = fields.string("status", required: true).value

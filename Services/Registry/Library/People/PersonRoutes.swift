@@ -26,7 +26,12 @@ struct PersonRoutes: Sendable {
             let person = try await environment.database.withConnection { connection in
                 try await PersonStore(connection: connection).find(id, visible: PersonScope.condition(identity), today: .today())
             }
-            guard let person else { throw ProblemDetails.notFound("No person \(id) in your jurisdiction.") }
+            guard let person else {
+                // An attempt outside one's jurisdiction is on the record too (the answer does not say whether the person exists).
+                try await environment.audit.record(AuditEntry(
+                    identity, context, action: "read", resource: "person", resourceID: id.uuidString.lowercased(), personID: id, outcome: .denied))
+                throw ProblemDetails.notFound("No person \(id) in your jurisdiction.")
+            }
             try await environment.audit.record(AuditEntry(identity, context, action: "read", resource: "person", resourceID: id.uuidString.lowercased(), personID: id))
             return try Response.json(person, headers: [.eTag: person.etag])
         }

@@ -19,6 +19,9 @@ enum StaffSeed {
         ("facility1", .facilityStaff, .facility(id: UUID(uuidString: "00000000-0000-4000-8000-00000000f001")!)),
         ("partner1", .referralPartner, .partner(id: UUID(uuidString: "00000000-0000-4000-8000-00000000a001")!)),
         ("auditor1", .auditor, .national),
+        // Out of the jurisdiction of people registered in commune 00004 (province 01):
+        ("commune00097", .communeOfficer, .commune(code: "00097")),
+        ("province79", .provinceOfficer, .province(code: "79")),
     ]
 
     static func username(for role: Role) -> String {

@@ -12,7 +12,9 @@ import Treatment
 
 /// The role × endpoint table, generated from what each service declares: every secured endpoint
 /// is called by every role, by an agency key and without a token, and must answer 401 without a
-/// token, 403 to a caller its rule does not admit, and neither to one it admits.
+/// token, 403 to a caller its rule does not admit, and neither to one it admits. Person-scoped
+/// endpoints are called for a real person of commune 00004 (province 01): callers whose
+/// jurisdiction does not cover that commune must get 404, as if the person did not exist.
 @Suite("Access rules of every endpoint of every service", .timeLimit(.minutes(4)))
 struct AccessMatrixTests {
     static let descriptors: [ServiceDescriptor] = [
@@ -26,11 +28,25 @@ struct AccessMatrixTests {
         return ServiceCommand.makeRoutes(descriptor, environment).catalogue
     }
 
-    /// A concrete path for a declared one: every `{parameter}` becomes a fresh UUID.
-    static func concrete(_ path: String) -> String {
-        path.split(separator: "/", omittingEmptySubsequences: false).map {
-            $0.hasPrefix("{") ? Substring(UUID().uuidString.lowercased()) : $0
+    /// A concrete path for a declared one: the person parameter becomes `person`, every other
+    /// `{parameter}` a fresh UUID.
+    static func concrete(_ endpoint: SecuredRoutes.Endpoint, person: String) -> String {
+        var personParameter = "(none)"
+        if case .person(let name) = endpoint.scope { personParameter = "{\(name)}" }
+        return endpoint.path.split(separator: "/", omittingEmptySubsequences: false).map {
+            String($0) == personParameter ? Substring(person) : $0.hasPrefix("{") ? Substring(UUID().uuidString.lowercased()) : $0
         }.joined(separator: "/")
+    }
+
+    /// Whether `identity`'s jurisdiction covers commune 00004 of province 01.
+    static func covers(_ identity: Identity) -> Bool {
+        guard case .staff(let staff) = identity else { return false }
+        switch (staff.role, staff.jurisdiction) {
+        case (.admin, _): return true
+        case (.provinceOfficer, .province(let code)): return code == "01"
+        case (.communeOfficer, .commune(let code)): return code == "00004"
+        default: return false
+        }
     }
 
     @Test func everyServiceDeclaresItsEndpointsAndOnlyTheTokenExchangeIsPublic() async throws {
@@ -55,20 +71,24 @@ struct AccessMatrixTests {
                 for account in StaffSeed.accounts {
                     let token = try await registry.signIn(account.username)
                     let role = account.role
-                    tokens.append((role.rawValue, token, .staff(StaffIdentity(
+                    tokens.append((account.username, token, .staff(StaffIdentity(
                         accountID: UUID(), sessionID: UUID(), username: account.username, role: role,
                         jurisdiction: account.jurisdiction, expiresAt: .distantFuture))))
                 }
-                let admin = tokens.first { $0.caller == "admin" }!.token!
+                let admin = tokens.first { $0.caller == "admin1" }!.token!
                 let created = try await registry.call(
                     .post, "/v1/api-keys", token: admin, json: #"{"label":"Cục Thống kê","purpose":"monthly indicators"}"#)
                 let key = try #require(created.json["key"] as? String)
                 tokens.append(("agency-key", key, .agency(AgencyIdentity(keyID: UUID(), label: "k", purpose: "p", areaCode: nil))))
+                let registered = try await registry.call(
+                    .post, "/v1/people", token: admin,
+                    json: #"{"fullName":"Lê Văn Tám","birthYear":1988,"sex":"male","residence":{"communeCode":"00004"}}"#)
+                let person = try #require(registered.headers[.location]).split(separator: "/").last.map(String.init)!
 
                 let callers = tokens
                 let check: @Sendable (ServiceClient) async throws -> Void = { service in
                     for endpoint in endpoints {
-                        let path = Self.concrete(endpoint.path)
+                        let path = Self.concrete(endpoint, person: person)
                         let body: String? = [.post, .put, .patch].contains(endpoint.method) ? "{}" : nil
                         for (caller, token, identity) in callers {
                             let reply = try await service.call(endpoint.method, path, token: token, json: body)
@@ -80,6 +100,15 @@ struct AccessMatrixTests {
                             }
                             if endpoint.rule!.admits(identity) {
                                 #expect(![401, 403, 500].contains(reply.status), "\(label)")
+                                switch endpoint.scope {
+                                case .person:
+                                    #expect((reply.status == 404) == !Self.covers(identity), "\(label)")
+                                case .personList:
+                                    let items = reply.json["items"] as? [[String: Any]]
+                                    #expect(items?.count == (Self.covers(identity) ? 1 : 0), "\(label)")
+                                case .none:
+                                    break
+                                }
                             } else {
                                 #expect(reply.status == 403, "\(label)")
                                 #expect(reply.contentType == "application/problem+json", "\(label)")
