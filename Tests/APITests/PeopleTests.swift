@@ -220,6 +220,17 @@ struct PeopleTests {
                 """).map { try $0.decode((String, String, String?).self) }
             #expect(residences.map { "\($0.0) \($0.1) \($0.2 ?? "-")" } == ["00004 2024-01-01 2026-01-14", "00097 2026-01-15 -"])
             await admin.close()
+            // The new commune changes the record; the old one keeps seeing only what it wrote.
+            let changed = try await registry.call(
+                .patch, "/v1/people/\(id)", token: tokens["commune00097"], json: #"{"occupation":"bốc vác"}"#,
+                headers: [.ifMatch: try #require(seen.headers[.eTag])])
+            #expect(changed.status == 200)
+            let oldView = try await registry.call(.get, "/v1/people/\(id)/history", token: tokens["commune00004"])
+            #expect(oldView.status == 200)
+            #expect((oldView.json["items"] as? [[String: Any]])?.compactMap { $0["action"] as? String } == ["create", "move"])
+            let newView = try await registry.call(.get, "/v1/people/\(id)/history", token: tokens["commune00097"])
+            #expect((newView.json["items"] as? [[String: Any]])?.compactMap { $0["action"] as? String } == ["create", "move", "update"])
+            #expect(try await registry.call(.get, "/v1/people/\(id)/history", token: tokens["province79"]).status == 404)
             let events = try await Self.events(database, type: "registry.person.moved")
             #expect(events.count == 1)
             #expect(events[0].contains(#""fromCommuneCode": "00004""#) && events[0].contains(#""toCommuneCode": "00097""#))

@@ -73,11 +73,21 @@ struct PersonChangeRoutes: Sendable {
         routes.on(.get, "/v1/people/{id}/history", PersonRoutes.rule, scope: scope) { _, context, identity -> History in
             let id = try context.parameters.uuid("id")
             let rows = try await environment.database.withConnection { connection -> PostgresRows? in
-                guard try await PersonStore(connection: connection).find(id, visible: PersonScope.condition(identity), today: .today()) != nil else { return nil }
-                return try await connection.query("""
-                    SELECT version, changed_at, changed_by_label, action, changes FROM registry.person_changes
-                    WHERE person_id = \(id) ORDER BY version
+                if try await PersonStore(connection: connection).find(id, visible: PersonScope.condition(identity), today: .today()) != nil {
+                    return try await connection.query("""
+                        SELECT version, changed_at, changed_by_label, action, changes FROM registry.person_changes
+                        WHERE person_id = \(id) ORDER BY version
+                        """)
+                }
+                // Someone who moved away: their former commune (and province) keeps what was
+                // written while the person lived there, and nothing after.
+                let written = try await connection.query("""
+                    SELECT c.version, c.changed_at, c.changed_by_label, c.action, c.changes FROM registry.person_changes c
+                    JOIN registry.admin_units u ON u.generation = '2025' AND u.level = 'commune' AND u.code = c.commune_code
+                    WHERE c.person_id = \(id) AND (\(PersonScope.pastResidence(identity)))
+                    ORDER BY c.version
                     """)
+                return written.isEmpty ? nil : written
             }
             guard let rows else { throw ProblemDetails.notFound("No person \(id) in your jurisdiction.") }
             try await environment.audit.record(AuditEntry(identity, context, action: "read-history", resource: "person", resourceID: id.uuidString.lowercased(), personID: id))

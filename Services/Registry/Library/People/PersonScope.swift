@@ -19,6 +19,18 @@ enum PersonScope {
         }
     }
 
+    /// A condition on a change record `c` joined to its commune `u`: true for the changes made
+    /// while the person lived in the caller's jurisdiction (what a former commune keeps seeing).
+    static func pastResidence(_ identity: Identity) -> SQLFragment {
+        guard case .staff(let staff) = identity else { return "FALSE" }
+        switch (staff.role, staff.jurisdiction) {
+        case (.admin, _): return "TRUE"
+        case (.provinceOfficer, .province(let code)): return "u.province_code = \(code)"
+        case (.communeOfficer, .commune(let code)): return "c.commune_code = \(code)"
+        default: return "FALSE"
+        }
+    }
+
     /// Whether `identity` may register or move someone into `commune` of `province`.
     static func mayPlace(_ identity: Identity, commune: String, province: String) -> Bool {
         guard case .staff(let staff) = identity else { return false }
