@@ -29,7 +29,7 @@ struct AuditTrailTests {
                 let admin = try await registry.signIn("admin1")
                 let created = try await registry.call(
                     .post, "/v1/accounts", token: admin,
-                    json: #"{"username":"xa.phuc.xa","displayName":"Trần Thị Bích","role":"commune_officer","jurisdiction":{"kind":"commune","reference":"00001"},"password":"Mật khẩu dài 2026"}"#)
+                    json: #"{"username":"xa.phuc.xa","displayName":"Trần Thị Bích","role":"commune_officer","jurisdiction":{"kind":"commune","reference":"00097"},"password":"Mật khẩu dài 2026"}"#)
                 #expect(created.status == 201)
                 let auditor = try await registry.signIn("auditor1")
                 // Other roles cannot read the trail.

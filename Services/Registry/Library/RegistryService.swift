@@ -25,7 +25,7 @@ public enum RegistryService {
     )
 
     /// The events the registry publishes.
-    public static let eventCatalogue = EventCatalogue(PersonEvents.definitions)
+    public static let eventCatalogue = EventCatalogue(PersonEvents.definitions + FacilityEvents.definitions)
 
     /// The registry's endpoints; `hasher` is the password hasher (its cost lowered only in tests).
     public static func addRoutes(_ routes: SecuredRoutes, _ environment: ServiceEnvironment, hasher: PasswordHasher) {
@@ -37,5 +37,6 @@ public enum RegistryService {
         let publisher = EventPublisher(catalogue: eventCatalogue, producer: "registry")
         PersonRoutes(environment: environment, publisher: publisher).add(to: routes)
         PersonChangeRoutes(environment: environment, publisher: publisher).add(to: routes)
+        FacilityRoutes(environment: environment, publisher: publisher).add(to: routes)
     }
 }

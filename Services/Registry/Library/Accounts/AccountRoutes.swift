@@ -104,6 +104,9 @@ struct AccountRoutes: Sendable {
         let hash = try await hasher.hash(new.password)
         let id = UUID()
         let account: Account? = try await environment.database.withTransaction { connection in
+            if let problem = try await JurisdictionCheck.problem(jurisdiction, on: connection) {
+                throw ProblemDetails.validation([.init(pointer: "/jurisdiction/reference", detail: problem)])
+            }
             guard let account = try await AccountStore(connection: connection).create(
                 id: id, username: username, displayName: displayName, role: new.role, jurisdiction: jurisdiction,
                 passwordHash: hash, createdBy: identity?.id)
@@ -137,6 +140,9 @@ struct AccountRoutes: Sendable {
             validator.require((1...200).contains(displayName.count), "/displayName", "must be 1 to 200 characters")
             validator.require(jurisdiction.kind == role.jurisdictionKind, "/jurisdiction", "a \(role.rawValue) needs a \(role.jurisdictionKind.rawValue) jurisdiction")
             validator.require(!(identity.id == id && (!active || role != .admin)), "/active", "an admin cannot deactivate or demote their own account")
+            if jurisdiction != current.jurisdiction, let problem = try await JurisdictionCheck.problem(jurisdiction, on: connection) {
+                validator.add("/jurisdiction/reference", problem)
+            }
             try validator.finish()
             guard let updated = try await store.update(
                 id: id, version: version, displayName: displayName, role: role, jurisdiction: jurisdiction, active: active)

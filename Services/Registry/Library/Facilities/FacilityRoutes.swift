@@ -1,0 +1,153 @@
+import Access
+import Audit
+import EventBus
+import Foundation
+import Hummingbird
+import Postgres
+import ServiceKit
+
+/// Facilities: `GET /v1/facilities?provinceCode=&kind=&q=` and `GET /v1/facilities/{id}` for
+/// any signed-in staff; `POST /v1/facilities` and `PATCH /v1/facilities/{id}` (with `If-Match`)
+/// for admins. Changes are audited and published as `registry.facility.saved`.
+struct FacilityRoutes: Sendable {
+    let environment: ServiceEnvironment
+    let publisher: EventPublisher
+
+    struct Page: ResponseEncodable {
+        let items: [Facility]
+    }
+
+    /// The checked fields of a facility; `current` supplies what a change leaves out.
+    struct Input {
+        var name: String
+        var kind: String
+        var ownership: String
+        var provinceCode: String
+        var communeCode: String?
+        var address: String?
+        var capacity: Int?
+        var active: Bool
+
+        static let fields: Set<String> = ["name", "kind", "ownership", "provinceCode", "communeCode", "address", "capacity", "active"]
+
+        static func read(_ fields: inout JSONFields, current: Facility?) -> Input? {
+            let creating = current == nil
+            fields.refuseUnknown(Self.fields)
+            let name = fields.string("name", required: creating, maxLength: 300)
+            let kind = fields.string("kind", required: creating)
+            if let value = kind.value { fields.validator.require(Facility.kinds.contains(value), fields.path("kind"), "must be one of \(Facility.kinds.sorted().joined(separator: ", "))") }
+            let ownership = fields.string("ownership")
+            if let value = ownership.value { fields.validator.require(Facility.ownerships.contains(value), fields.path("ownership"), "must be public or private") }
+            let province = fields.string("provinceCode", required: creating, maxLength: 2)
+            let commune = fields.string("communeCode", maxLength: 5)
+            let address = fields.string("address", maxLength: 300)
+            let capacity = fields.integer("capacity", range: 0...100_000)
+            let active = fields.bool("active")
+            if case .null = name { fields.validator.add(fields.path("name"), "must not be empty") }
+            guard fields.validator.errors.isEmpty else { return nil }
+            func pick<T>(_ presence: JSONFields.Presence<T>, _ old: T?) -> T? {
+                switch presence {
+                case .value(let value): value
+                case .null: nil
+                case .absent: old
+                }
+            }
+            return Input(
+                name: name.value ?? current!.name, kind: kind.value ?? current!.kind,
+                ownership: ownership.value ?? current?.ownership ?? "public", provinceCode: province.value ?? current!.provinceCode,
+                communeCode: pick(commune, current?.communeCode), address: pick(address, current?.address),
+                capacity: pick(capacity, current?.capacity), active: active.value ?? current?.active ?? true)
+        }
+    }
+
+    func add(to routes: SecuredRoutes) {
+        routes.on(.get, "/v1/facilities", .anyStaff) { request, _, _ -> Page in
+            let query = request.uri.queryParameters
+            var validator = FieldValidator()
+            let province = query["provinceCode"].map(String.init)
+            let kind = query["kind"].map(String.init)
+            let text = query["q"].map { SearchText.fold(String($0)) }
+            if let kind { validator.require(Facility.kinds.contains(kind), "?kind", "must be one of \(Facility.kinds.sorted().joined(separator: ", "))") }
+            if let province { validator.require(province.count == 2 && province.allSatisfy(\.isNumber), "?provinceCode", "must be a 2-digit province code") }
+            try validator.finish()
+            let rows = try await environment.database.query("""
+                SELECT \(sql: Facility.columns) FROM registry.facilities f
+                WHERE (\(province)::text IS NULL OR f.province_code = \(province))
+                  AND (\(kind)::text IS NULL OR f.kind = \(kind))
+                  AND (\(text)::text IS NULL OR f.search_name LIKE '%' || \(text) || '%')
+                ORDER BY f.province_code, f.search_name, f.id LIMIT 1000
+                """)
+            return Page(items: try rows.map(Facility.init(row:)))
+        }
+        routes.on(.get, "/v1/facilities/{id}", .anyStaff) { _, context, _ -> Response in
+            let id = try context.parameters.uuid("id")
+            guard let facility = try await environment.database.query(
+                "SELECT \(sql: Facility.columns) FROM registry.facilities f WHERE f.id = \(id)").first.map(Facility.init(row:))
+            else { throw ProblemDetails.notFound("No facility \(id).") }
+            return try Response.json(facility, headers: [.eTag: facility.etag])
+        }
+        routes.on(.post, "/v1/facilities", .staff(.admin)) { request, context, identity -> Response in
+            var fields = try await JSONFields.body(of: request, context: context)
+            guard let input = Input.read(&fields, current: nil) else { try fields.finish(); throw ProblemDetails.badRequest("invalid facility") }
+            let facility = try await save(input, id: UUID(), version: nil, identity, context)
+            return try Response.json(facility, status: .created, headers: [
+                .eTag: facility.etag, .location: "/v1/facilities/\(facility.id.uuidString.lowercased())",
+            ])
+        }
+        routes.on(.patch, "/v1/facilities/{id}", .staff(.admin)) { request, context, identity -> Response in
+            let id = try context.parameters.uuid("id")
+            let version = try request.requiredVersion()
+            var fields = try await JSONFields.body(of: request, context: context)
+            guard let current = try await environment.database.query(
+                "SELECT \(sql: Facility.columns) FROM registry.facilities f WHERE f.id = \(id)").first.map(Facility.init(row:))
+            else { throw ProblemDetails.notFound("No facility \(id).") }
+            guard let input = Input.read(&fields, current: current) else { try fields.finish(); throw ProblemDetails.badRequest("invalid facility") }
+            let facility = try await save(input, id: id, version: version, identity, context)
+            return try Response.json(facility, headers: [.eTag: facility.etag])
+        }
+    }
+
+    /// Inserts (`version` nil) or updates at `version`; checks the units exist; audits and publishes.
+    private func save(_ input: Input, id: UUID, version: Int?, _ identity: Identity, _ context: AppRequestContext) async throws -> Facility {
+        try await environment.database.withTransaction { connection in
+            var validator = FieldValidator()
+            let province = try await connection.query("""
+                SELECT 1 FROM registry.admin_units WHERE generation = '2025' AND level = 'province' AND code = \(input.provinceCode)
+                """)
+            validator.require(!province.isEmpty, "/provinceCode", "is not a province code of the 2025 list")
+            if let commune = input.communeCode {
+                let inside = try await connection.query("""
+                    SELECT 1 FROM registry.admin_units
+                    WHERE generation = '2025' AND level = 'commune' AND code = \(commune) AND province_code = \(input.provinceCode)
+                    """)
+                validator.require(!inside.isEmpty, "/communeCode", "is not a 2025 commune of province \(input.provinceCode)")
+            }
+            try validator.finish()
+            let rows: PostgresRows
+            if let version {
+                rows = try await connection.query("""
+                    UPDATE registry.facilities f SET name = \(input.name), search_name = \(SearchText.fold(input.name)), kind = \(input.kind),
+                        ownership = \(input.ownership), province_code = \(input.provinceCode), commune_code = \(input.communeCode),
+                        address = \(input.address), capacity = \(input.capacity), active = \(input.active), updated_at = now(),
+                        version = f.version + 1
+                    WHERE f.id = \(id) AND f.version = \(version)
+                    RETURNING \(sql: Facility.columns)
+                    """)
+                guard !rows.isEmpty else { throw ProblemDetails.preconditionFailed("The facility changed since version \(version); read it again.") }
+            } else {
+                rows = try await connection.query("""
+                    INSERT INTO registry.facilities AS f (id, name, search_name, kind, ownership, province_code, commune_code, address, capacity, active)
+                    VALUES (\(id), \(input.name), \(SearchText.fold(input.name)), \(input.kind), \(input.ownership), \(input.provinceCode),
+                            \(input.communeCode), \(input.address), \(input.capacity), \(input.active))
+                    RETURNING \(sql: Facility.columns)
+                    """)
+            }
+            let facility = try Facility(row: rows.first!)
+            try await AuditLog.append(AuditEntry(
+                identity, context, action: version == nil ? "create" : "update", resource: "facility",
+                resourceID: id.uuidString.lowercased()), on: connection)
+            try await publisher.publish(FacilityEvents.saved(facility), on: connection)
+            return facility
+        }
+    }
+}
