@@ -24,6 +24,8 @@ public final class SecuredRoutes {
         /// nil for a public endpoint (the token exchange).
         public let rule: AccessRule?
         public let scope: Scope
+        /// One line for the OpenAPI document.
+        public let summary: String?
     }
 
     public let router: Router<AppRequestContext>
@@ -36,10 +38,10 @@ public final class SecuredRoutes {
 
     /// Adds an endpoint callable only by identities `rule` admits.
     public func on<Output: ResponseGenerator>(
-        _ method: HTTPRequest.Method, _ path: String, _ rule: AccessRule, scope: Scope = .none,
+        _ method: HTTPRequest.Method, _ path: String, _ rule: AccessRule, scope: Scope = .none, summary: String? = nil,
         handler: @escaping @Sendable (Request, AppRequestContext, Identity) async throws -> Output
     ) {
-        catalogue.append(Endpoint(method: method, path: path, rule: rule, scope: scope))
+        catalogue.append(Endpoint(method: method, path: path, rule: rule, scope: scope, summary: summary))
         router.on(RouterPath(path), method: method) { request, context -> Output in
             guard let identity = context.identity else {
                 throw ProblemDetails.unauthorized("This endpoint needs a bearer token (POST /v1/auth/token on the registry).")
@@ -53,10 +55,10 @@ public final class SecuredRoutes {
 
     /// Adds an endpoint anyone may call (only the token exchange should be one).
     public func onPublic<Output: ResponseGenerator>(
-        _ method: HTTPRequest.Method, _ path: String,
+        _ method: HTTPRequest.Method, _ path: String, summary: String? = nil,
         handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
     ) {
-        catalogue.append(Endpoint(method: method, path: path, rule: nil, scope: .none))
+        catalogue.append(Endpoint(method: method, path: path, rule: nil, scope: .none, summary: summary))
         router.on(RouterPath(path), method: method, use: handler)
     }
 }

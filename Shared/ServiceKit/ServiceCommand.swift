@@ -127,6 +127,11 @@ public enum ServiceCommand {
         let routes = SecuredRoutes(router: router)
         IdentityRoutes.add(to: routes)
         service.routes(routes, environment)
+        // Generated last, from everything declared above; not itself an endpoint of the catalogue.
+        let openAPI = (try? OpenAPIDocument.json(service: service, endpoints: routes.catalogue)) ?? Data("{}".utf8)
+        router.get("openapi.json") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: openAPI)))
+        }
         return routes
     }
 

@@ -1,0 +1,93 @@
+import Access
+import Foundation
+import Hummingbird
+
+/// The OpenAPI 3.1 document of a service, generated from the endpoints it declares (so it cannot
+/// drift from the router): paths, methods, path parameters, who may call each (`x-roles`), and
+/// the problem responses every endpoint can give. Served at `GET /openapi.json`.
+enum OpenAPIDocument {
+    static func json(service: ServiceDescriptor, endpoints: [SecuredRoutes.Endpoint]) throws -> Data {
+        var paths: [String: [String: Any]] = [:]
+        for endpoint in endpoints {
+            let method = endpoint.method.rawValue.lowercased()
+            var operation: [String: Any] = [
+                "operationId": operationID(endpoint),
+                "summary": endpoint.summary ?? "\(endpoint.method.rawValue) \(endpoint.path)",
+                "responses": responses(endpoint),
+            ]
+            let parameters = endpoint.path.split(separator: "/").filter { $0.hasPrefix("{") && $0.hasSuffix("}") }.map { name -> [String: Any] in
+                let bare = String(name.dropFirst().dropLast())
+                return ["name": bare, "in": "path", "required": true,
+                        "schema": bare == "id" ? ["type": "string", "format": "uuid"] : ["type": "string"]]
+            }
+            if !parameters.isEmpty { operation["parameters"] = parameters }
+            if let rule = endpoint.rule {
+                operation["security"] = [["bearer": [String]()]]
+                operation["x-roles"] = rule.roles.map(\.rawValue).sorted() + (rule.allowsAgencyKeys ? ["agency-key"] : [])
+            } else {
+                operation["security"] = [[String: [String]]]()
+            }
+            switch endpoint.scope {
+            case .person: operation["x-scope"] = "person: 404 outside the caller's jurisdiction"
+            case .personList: operation["x-scope"] = "people: only those in the caller's jurisdiction"
+            case .none: break
+            }
+            if [.post, .put, .patch].contains(endpoint.method) {
+                operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ["type": "object"]]]]
+            }
+            paths[endpoint.path, default: [:]][method] = operation
+        }
+        let document: [String: Any] = [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "recovery \(service.name) API",
+                "version": "1",
+                "description": "Drug-treatment and after-care case management: the \(service.name) service. Errors are RFC 9457 problems.",
+            ],
+            "servers": [["url": "/"]],
+            "paths": paths,
+            "components": [
+                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "POST /v1/auth/token on the registry; or an agency API key"]],
+                "schemas": ["Problem": problemSchema],
+            ],
+        ]
+        return try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+
+    static func operationID(_ endpoint: SecuredRoutes.Endpoint) -> String {
+        let words = endpoint.path.split(separator: "/").filter { $0 != "v1" }.map { part -> String in
+            let bare = part.hasPrefix("{") ? "by-" + part.dropFirst().dropLast() : part
+            return bare.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        }
+        return endpoint.method.rawValue.lowercased() + words.joined()
+    }
+
+    static func responses(_ endpoint: SecuredRoutes.Endpoint) -> [String: Any] {
+        let problem: [String: Any] = ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problem"]]]
+        var responses: [String: Any] = [
+            endpoint.method == .post ? "201" : "200": ["description": "Success", "content": ["application/json": ["schema": ["type": "object"]]]],
+            "400": ["description": "Malformed request", "content": problem],
+            "422": ["description": "Invalid fields, each named by a JSON Pointer in errors[]", "content": problem],
+        ]
+        if endpoint.rule != nil {
+            responses["401"] = ["description": "No valid bearer token", "content": problem]
+            responses["403"] = ["description": "The caller's role may not do this", "content": problem]
+        }
+        if endpoint.path.contains("{") { responses["404"] = ["description": "Not found, or outside the caller's jurisdiction", "content": problem] }
+        if endpoint.method == .patch { responses["412"] = ["description": "If-Match is not the current version", "content": problem] }
+        return responses
+    }
+
+    static var problemSchema: [String: Any] { [
+        "type": "object",
+        "required": ["type", "title", "status"],
+        "properties": [
+            "type": ["type": "string", "format": "uri"], "title": ["type": "string"], "status": ["type": "integer"],
+            "detail": ["type": "string"],
+            "errors": ["type": "array", "items": [
+                "type": "object", "required": ["pointer", "detail"],
+                "properties": ["pointer": ["type": "string"], "detail": ["type": "string"]],
+            ]],
+        ],
+    ] }
+}

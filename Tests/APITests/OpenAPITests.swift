@@ -1,0 +1,35 @@
+import Foundation
+import HTTPTypes
+import Registry
+import ServiceKit
+import TestSupport
+import Testing
+
+@Suite("OpenAPI documents", .timeLimit(.minutes(2)))
+struct OpenAPITests {
+    @Test func theRegistryDocumentListsEveryDeclaredEndpointWithItsRoles() async throws {
+        let endpoints = try await AccessMatrixTests.catalogue(RegistryService.descriptor)
+        try await withTestDatabase("openapi") { database in
+            try await ServiceHarness.withService(RegistryService.descriptor, database: database) { registry in
+                let reply = try await registry.call(.get, "/openapi.json")
+                #expect(reply.status == 200)
+                let document = reply.json
+                #expect(document["openapi"] as? String == "3.1.0")
+                let paths = try #require(document["paths"] as? [String: [String: Any]])
+                for endpoint in endpoints {
+                    let operation = paths[endpoint.path]?[endpoint.method.rawValue.lowercased()] as? [String: Any]
+                    #expect(operation != nil, "\(endpoint.method) \(endpoint.path)")
+                    let roles = operation?["x-roles"] as? [String]
+                    if let rule = endpoint.rule {
+                        #expect(Set(roles ?? []).isSuperset(of: rule.roles.map(\.rawValue)), "\(endpoint.path)")
+                    } else {
+                        #expect(roles == nil)
+                    }
+                }
+                #expect(paths.values.reduce(0) { $0 + $1.count } == endpoints.count)
+                let ids = paths.values.flatMap { $0.values.compactMap { ($0 as? [String: Any])?["operationId"] as? String } }
+                #expect(Set(ids).count == ids.count)
+            }
+        }
+    }
+}
