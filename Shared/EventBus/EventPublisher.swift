@@ -56,6 +56,42 @@ public struct EventPublisher: Sendable {
             """)
     }
 
+    /// Publishes many typed events of one type in one statement (bulk imports), inside the
+    /// caller's transaction; each is validated like a single one, and one invalid event writes none.
+    public func publish<Event: BusEvent>(
+        batch events: [Event], occurredAt: Date = .now, correlationID: UUID? = nil, on connection: PostgresConnection
+    ) async throws {
+        guard !events.isEmpty else { return }
+        guard let definition = catalogue.definition(type: Event.type, version: Event.version) else {
+            throw EventBusError(.unknownEventType, "\(Event.type) v\(Event.version) is not in the event catalogue")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        var keys: [String] = []
+        var slots: [Int16] = []
+        var payloads: [String] = []
+        keys.reserveCapacity(events.count)
+        payloads.reserveCapacity(events.count)
+        for event in events {
+            let data = try encoder.encode(event)
+            let value = try JSONDecoder().decode(JSONValue.self, from: data)
+            let problems = definition.problems(in: value)
+            guard problems.isEmpty, !event.key.isEmpty else {
+                throw EventBusError(.invalidPayload, "the payload does not match \(Event.type) v\(Event.version)", problems: problems)
+            }
+            keys.append(event.key)
+            slots.append(Int16(Self.slot(of: event.key)))
+            payloads.append(String(decoding: data, as: UTF8.self))
+        }
+        try await connection.query(
+            """
+            INSERT INTO bus.events (topic, type, version, key, slot, occurred_at, producer, correlation_id, payload)
+            SELECT \(definition.topic), \(Event.type), \(Event.version), k, s, \(occurredAt), \(producer), \(correlationID), p::jsonb
+            FROM unnest(\(keys)::text[], \(slots)::int2[], \(payloads)::text[]) AS t(k, s, p)
+            """)
+    }
+
     /// The slot count: events of a key share one of these, and one worker handles a slot at a time.
     public static let slotCount = 64
 

@@ -1,10 +1,15 @@
-/// Reads RFC 4180 CSV (UTF-8; quoted fields with `""` escapes and line breaks; CRLF or LF).
+/// Reads RFC 4180 CSV from UTF-8 bytes: quoted fields with `""` escapes and line breaks, CRLF or
+/// LF line ends, a leading byte-order mark ignored. Works on bytes, so a file of hundreds of
+/// megabytes costs one copy of itself.
 public struct CSVReader: Sequence {
-    private let text: String
+    private let bytes: [UInt8]
 
     public init(_ text: String) {
-        // A UTF-8 byte-order mark, as spreadsheet programs write, is not part of the first field.
-        self.text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        self.init(bytes: Array(text.utf8))
+    }
+
+    public init(bytes: [UInt8]) {
+        self.bytes = bytes
     }
 
     /// One record, with the 1-based line it starts on.
@@ -13,53 +18,59 @@ public struct CSVReader: Sequence {
         public let fields: [String]
     }
 
-    public func makeIterator() -> Iterator { Iterator(scalars: Array(text.unicodeScalars)) }
+    public func makeIterator() -> Iterator {
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        return Iterator(bytes: bytes, index: start)
+    }
 
     public struct Iterator: IteratorProtocol {
-        let scalars: [Unicode.Scalar]
-        var index = 0
+        let bytes: [UInt8]
+        var index: Int
         var line = 1
 
         public mutating func next() -> Record? {
-            guard index < scalars.count else { return nil }
+            guard index < bytes.count else { return nil }
             let start = line
             var fields: [String] = []
-            var field = String.UnicodeScalarView()
+            var field: [UInt8] = []
             var quoted = false
-            while index < scalars.count {
-                let scalar = scalars[index]
+            var wasQuoted = false
+            while index < bytes.count {
+                let byte = bytes[index]
                 index += 1
                 if quoted {
-                    if scalar == "\"" {
-                        if index < scalars.count, scalars[index] == "\"" {
-                            field.append("\"")
+                    if byte == UInt8(ascii: "\"") {
+                        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+                            field.append(byte)
                             index += 1
                         } else {
                             quoted = false
                         }
                     } else {
-                        if scalar == "\n" { line += 1 }
-                        field.append(scalar)
+                        if byte == UInt8(ascii: "\n") { line += 1 }
+                        field.append(byte)
                     }
                     continue
                 }
-                switch scalar {
-                case "\"" where field.isEmpty:
+                switch byte {
+                case UInt8(ascii: "\"") where field.isEmpty && !wasQuoted:
                     quoted = true
-                case ",":
-                    fields.append(String(field))
-                    field = String.UnicodeScalarView()
-                case "\r":
+                    wasQuoted = true
+                case UInt8(ascii: ","):
+                    fields.append(String(decoding: field, as: UTF8.self))
+                    field.removeAll(keepingCapacity: true)
+                    wasQuoted = false
+                case UInt8(ascii: "\r"):
                     continue
-                case "\n":
+                case UInt8(ascii: "\n"):
                     line += 1
-                    fields.append(String(field))
+                    fields.append(String(decoding: field, as: UTF8.self))
                     return Record(line: start, fields: fields)
                 default:
-                    field.append(scalar)
+                    field.append(byte)
                 }
             }
-            fields.append(String(field))
+            fields.append(String(decoding: field, as: UTF8.self))
             return Record(line: start, fields: fields)
         }
     }

@@ -21,6 +21,10 @@ struct PersonRoutes: Sendable {
         routes.on(.post, "/v1/people", Self.writers) { request, context, identity -> Response in
             try await register(request, context, identity)
         }
+        routes.on(.post, "/v1/people/imports", Self.writers, summary: "Import people from CSV") { request, context, identity -> PersonImporter.Report in
+            let body = try await request.collectBody(limit: 512 << 20)
+            return try await PersonImporter(environment: environment, publisher: publisher).run(csv: Array(body), identity: identity, context: context)
+        }
         routes.on(.get, "/v1/people/{id}", Self.rule, scope: .person(parameter: "id")) { _, context, identity -> Response in
             let id = try context.parameters.uuid("id")
             let person = try await environment.database.withConnection { connection in
