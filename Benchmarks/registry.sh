@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Measures the registry service over HTTP on a throwaway PostgreSQL cluster with durable settings
+# (fsync, synchronous_commit and full_page_writes on), release build, all in one run:
+#
+#   Benchmarks/registry.sh            (PEOPLE=250000 WRK_SECONDS=15 SEARCHES=500 by default)
+#
+#  1. import of a generated CSV of PEOPLE people (generate_people.py: realistic names with
+#     diacritics, valid CCCDs, every 2025 commune), events, audit entries and history included;
+#  2. search by name without diacritics, one client: p50/p95/p99;
+#  3. read by id under wrk, 32 connections: requests/s and latency percentiles;
+#  4. create under wrk, 16 connections: people created per second.
+# Installs wrk from Debian when missing. See BENCHMARKS.md.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# shellcheck source=deploy/local/cluster.sh
+source "$root/deploy/local/cluster.sh"
+
+people=${PEOPLE:-250000}
+wrk_seconds=${WRK_SECONDS:-15}
+searches=${SEARCHES:-500}
+log() { printf '[registry-bench] %s\n' "$*" >&2; }
+
+cluster_install_packages
+if ! command -v wrk >/dev/null 2>&1; then
+    log "installing wrk"
+    if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq wrk >&2; else sudo apt-get install -y -qq wrk >&2; fi
+fi
+cluster_find_bin
+log "swift build -c release --product registry"
+swift build -c release --product registry >&2
+registry="$(swift build -c release --show-bin-path)/registry"
+
+cluster_start_throwaway recovery-regbench-pg
+dir=$CLUSTER_DIR
+port=$CLUSTER_PORT
+cluster_psql "$port" postgres --quiet --command="ALTER SYSTEM SET fsync = on" --command="ALTER SYSTEM SET synchronous_commit = on" \
+    --command="ALTER SYSTEM SET full_page_writes = on" --command="SELECT pg_reload_conf()" >/dev/null
+cluster_psql "$port" postgres --command="CREATE DATABASE bench" >/dev/null
+cluster_psql "$port" bench --quiet --file="$root/deploy/sql/setup.sql" >/dev/null 2>&1
+
+http_port=$(cluster_free_port)
+base="http://127.0.0.1:$http_port"
+export DATABASE_URL="postgresql://registry@127.0.0.1:$port/bench" LOG_FORMAT=text LOG_LEVEL=warning HOST=127.0.0.1 PORT=$http_port
+password="Kiểm tra tốc độ 2026"
+"$registry" migrate >&2
+echo "$password" | "$registry" create-admin perf >&2
+"$registry" serve >"$dir/registry.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; cluster_cleanup_throwaway' EXIT
+for _ in $(seq 1 120); do
+    curl -fsS -o /dev/null "$base/readyz" 2>/dev/null && break
+    sleep 0.5
+done
+curl -fsS -o /dev/null "$base/readyz"
+
+py="python3 $root/Benchmarks/registry/http_bench.py"
+token=$($py token "$base" perf "$password")
+log "generating $people people"
+python3 "$root/Benchmarks/registry/generate_people.py" "$people" "$dir/people.csv"
+log "importing"
+import=$($py import "$base" "$token" "$dir/people.csv")
+cluster_psql "$port" bench --quiet --command="VACUUM ANALYZE" >/dev/null
+log "searching"
+search=$($py search "$base" "$token" "$dir/people.csv" "$searches")
+$py ids "$base" "$token" "$dir/ids.txt" 20000 >&2
+log "read by id, wrk 32 connections, ${wrk_seconds}s"
+read=$(TOKEN=$token IDS_FILE="$dir/ids.txt" wrk -t2 -c32 -d"${wrk_seconds}s" --latency -s "$root/Benchmarks/registry/read.lua" "$base")
+log "create, wrk 16 connections, ${wrk_seconds}s"
+create=$(TOKEN=$token wrk -t2 -c16 -d"${wrk_seconds}s" --latency -s "$root/Benchmarks/registry/create.lua" "$base")
+
+rps() { awk '/^Requests\/sec/ { printf "%.0f", $2 }'; }
+pct() { awk -v p="$1" '$1 == p { print $2 }'; }
+echo
+echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }'), fsync on, synchronous_commit on; registry release build; $(nproc) cores"
+echo "$import   (target: 250,000 rows within 60 s)"
+echo "$search   (target: p95 <= 20 ms)"
+echo "read by id (wrk -t2 -c32 -d${wrk_seconds}s): $(echo "$read" | rps) req/s, p50 $(echo "$read" | pct 50%), p99 $(echo "$read" | pct 99%), errors: $(echo "$read" | grep -c 'Non-2xx\|Socket errors' || true)   (target: >= 3000 req/s, p99 <= 25 ms)"
+echo "create (wrk -t2 -c16 -d${wrk_seconds}s): $(echo "$create" | rps) people/s, p50 $(echo "$create" | pct 50%), p99 $(echo "$create" | pct 99%)   (target: >= 800/s)"
