@@ -6,6 +6,7 @@
 #
 #  1. import of a generated CSV of PEOPLE people (generate_people.py: realistic names with
 #     diacritics, valid CCCDs, every 2025 commune), events, audit entries and history included;
+#     then VACUUM ANALYZE, waiting until the audit trail is sealed, and CHECKPOINT;
 #  2. search by name without diacritics, one client: p50/p95/p99;
 #  3. read by id under wrk, 32 connections: requests/s and latency percentiles;
 #  4. create under wrk, 16 connections: people created per second.
@@ -61,7 +62,16 @@ log "generating $people people"
 python3 "$root/Benchmarks/registry/generate_people.py" "$people" "$dir/people.csv"
 log "importing"
 import=$($py import "$base" "$token" "$dir/people.csv")
+# Steady state before measuring reads: statistics fresh, the import's audit entries sealed, its
+# writes checkpointed (otherwise the first seconds measure the import's aftermath).
 cluster_psql "$port" bench --quiet --command="VACUUM ANALYZE" >/dev/null
+for _ in $(seq 1 120); do
+    pending=$(cluster_psql "$port" bench --tuples-only --no-align \
+        --command="SELECT (SELECT count(*) FROM audit.entries) - (SELECT count(*) FROM audit.chain)")
+    [ "$pending" -lt 100 ] && break
+    sleep 1
+done
+cluster_psql "$port" bench --quiet --command="CHECKPOINT" >/dev/null
 log "searching"
 search=$($py search "$base" "$token" "$dir/people.csv" "$searches")
 $py ids "$base" "$token" "$dir/ids.txt" 20000 >&2

@@ -53,7 +53,7 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
     /// Starts a statement: prepares it first when it is not prepared on this connection yet.
     func start(query: PostgresQuery, honouringCancellation: Bool, completion: @escaping @Sendable (Result<PostgresRows, any Error>) -> Void) {
         let types = query.bindings.types
-        guard cacheSize > 0 else {
+        guard cacheSize > 0, query.isPrepared else {
             begin(Operation(steps: [.execute(name: nil, sql: query.sql, types: types, values: query.bindings.values)], completion: completion), honouringCancellation)
             return
         }

@@ -10,6 +10,17 @@
 public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
     public var sql: String
     public var bindings: PostgresBindings
+    /// Whether the statement is prepared once per connection and reused (the default). A
+    /// statement whose best plan depends on its values (a search with optional filters) is better
+    /// sent unprepared: the server then plans it for the actual values every time.
+    public var isPrepared = true
+
+    /// This statement, planned for its actual values on every execution (see `isPrepared`).
+    public func unprepared() -> PostgresQuery {
+        var query = self
+        query.isPrepared = false
+        return query
+    }
 
     /// A statement whose text is already complete; `bindings` fill its `$n` placeholders.
     public init(unsafeSQL sql: String, bindings: PostgresBindings = PostgresBindings()) {

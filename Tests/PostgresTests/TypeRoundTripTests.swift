@@ -172,6 +172,14 @@ struct TypeRoundTripTests {
             #expect(updated.affectedRows == 200)
             let prepared = try await connection.query("SELECT count(*) FROM pg_prepared_statements")
             #expect(try prepared[0].decode(Int.self, at: 0) >= 2)
+            // An unprepared statement is planned for its values each time and leaves nothing behind.
+            let before = try await connection.query("SELECT count(*) FROM pg_prepared_statements")[0].decode(Int.self, at: 0)
+            for limit in [1, 2, 3] {
+                let query: PostgresQuery = "SELECT n FROM counter WHERE n > \(limit) ORDER BY n LIMIT \(limit)"
+                #expect(try await connection.query(query.unprepared()).count == limit)
+            }
+            let after = try await connection.query("SELECT count(*) FROM pg_prepared_statements")[0].decode(Int.self, at: 0)
+            #expect(after == before)
             await connection.close()
         }
     }
