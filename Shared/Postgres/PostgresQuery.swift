@@ -133,6 +133,15 @@ public struct SQLFragment: Sendable, ExpressibleByStringInterpolation {
 
     public init(stringInterpolation: StringInterpolation) { parts = stringInterpolation.parts }
 
+    /// `fragments` with `separator` (program text, like `" AND "`) between them.
+    public init(joining fragments: [SQLFragment], separator: StaticString) {
+        parts = []
+        for (index, fragment) in fragments.enumerated() {
+            if index > 0 { parts.append(.text(separator.description)) }
+            parts.append(contentsOf: fragment.parts)
+        }
+    }
+
     public struct StringInterpolation: StringInterpolationProtocol {
         var parts: [Part] = []
 
