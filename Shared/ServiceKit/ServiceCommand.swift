@@ -2,6 +2,9 @@ import Foundation
 import Access
 import Audit
 import Hummingbird
+import Metrics
+import Prometheus
+import Synchronization
 import Logging
 import Migrations
 import Postgres
@@ -78,8 +81,14 @@ public enum ServiceCommand {
         logger.info("Migrations applied", metadata: ["migration.applied": "\(report.applied)", "migration.previously": "\(report.alreadyApplied)"])
     }
 
+    /// The registry swift-metrics reports into, once `serve` has bootstrapped it (once per process).
+    static let metricsRegistry = Mutex<PrometheusCollectorRegistry?>(nil)
+
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish and closes connections.
     static func serve(_ service: ServiceDescriptor, _ configuration: ServiceConfiguration, _ logger: Logger) async throws {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        metricsRegistry.withLock { $0 = registry }
         let application = try makeApplication(service, configuration, logger)
         var group = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // Requests still running after the grace period are cancelled, so a stop never hangs.
@@ -114,7 +123,7 @@ public enum ServiceCommand {
         return ServiceEnvironment(
             database: database, readiness: Readiness(database: database), logger: logger, configuration: configuration,
             identities: IdentityResolver(database: database, cacheLifetime: configuration.authCacheLifetime),
-            audit: AuditLog(database: database))
+            audit: AuditLog(database: database), metrics: metricsRegistry.withLock { $0 } ?? PrometheusCollectorRegistry())
     }
 
     /// The service's router: problem rendering, authentication, health, `GET /v1/auth/me`, and
@@ -122,7 +131,9 @@ public enum ServiceCommand {
     public static func makeRoutes(_ service: ServiceDescriptor, _ environment: ServiceEnvironment) -> SecuredRoutes {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: ProblemMiddleware())
+        router.add(middleware: MetricsMiddleware())
         HealthRoutes.add(to: router, readiness: environment.readiness)
+        MetricsRoutes.add(to: router, registry: environment.metrics, database: environment.database)
         router.add(middleware: AuthenticationMiddleware(identities: environment.identities))
         let routes = SecuredRoutes(router: router)
         IdentityRoutes.add(to: routes)

@@ -2,6 +2,7 @@ import Access
 import Audit
 import Logging
 import Postgres
+import Prometheus
 
 /// What a service's routes and background work get to use.
 public struct ServiceEnvironment: Sendable {
@@ -13,4 +14,7 @@ public struct ServiceEnvironment: Sendable {
     public let identities: IdentityResolver
     /// Records reads in the audit trail (writes append in their own transaction).
     public let audit: AuditLog
+    /// What `GET /metrics` shows: the process-wide registry behind swift-metrics in a served
+    /// process, a private one otherwise (tests).
+    public let metrics: PrometheusCollectorRegistry
 }

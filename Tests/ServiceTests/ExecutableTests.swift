@@ -18,6 +18,12 @@ struct ExecutableTests {
             #expect(health.body == #"{"status":"ok"}"#)
             let ready = try await process.waitFor("/readyz", status: 200)
             #expect(ready.body == #"{"status":"ready"}"#)
+            // Prometheus metrics: the pool's connections and the HTTP requests served so far.
+            let metrics = try HTTPProbe.get(port: process.port, path: "/metrics")
+            #expect(metrics.status == 200)
+            #expect(metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+            #expect(metrics.body.contains("db_pool_connections_open"))
+            #expect(metrics.body.contains("hb_requests"))
             let missing = try HTTPProbe.get(port: process.port, path: "/no/such/route")
             #expect(missing.status == 404)
             #expect(missing.headers["content-type"] == "application/problem+json")

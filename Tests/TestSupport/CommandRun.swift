@@ -7,9 +7,12 @@ public struct CommandRun: Sendable {
     public let standardOutput: String
     public let standardError: String
 
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String], input: String = "") throws -> CommandRun {
+    /// Runs `executable` from the project's build folder, or the file at that path when `absolute`.
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String], input: String = "", absolute: Bool = false
+    ) throws -> CommandRun {
         let process = Process()
-        process.executableURL = ServiceProcess.binDirectory.appending(path: executable)
+        process.executableURL = absolute ? URL(fileURLWithPath: executable) : ServiceProcess.binDirectory.appending(path: executable)
         process.arguments = arguments
         var environment = environment
         environment["PATH"] = ProcessInfo.processInfo.environment["PATH"]
