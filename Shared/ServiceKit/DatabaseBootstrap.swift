@@ -6,8 +6,9 @@ import ServiceLifecycle
 /// Applies the service's migrations at start-up, retrying with backoff while the database
 /// cannot be reached (and logging why), then marks the service ready and waits for shutdown.
 ///
-/// A migration that cannot be applied for another reason (a changed migration, a failing
-/// script) is not retried: the error ends the service group, so the process exits with it.
+/// Retries too while the service's schema is missing (the database exists but `setup.sql` has not
+/// run in it yet). A migration that cannot be applied for another reason (a changed migration, a
+/// failing script) is not retried: the error ends the service group, so the process exits with it.
 struct DatabaseBootstrap: Service {
     let migrator: Migrator
     let database: PostgresClient
@@ -18,6 +19,7 @@ struct DatabaseBootstrap: Service {
     func run() async throws {
         var attempt = 0
         while true {
+            let reason: String
             do {
                 let report = try await migrator.migrate(database)
                 readiness.markMigrated()
@@ -26,16 +28,18 @@ struct DatabaseBootstrap: Service {
                     metadata: ["migration.applied": "\(report.applied.count)", "migration.previously": "\(report.alreadyApplied)"])
                 break
             } catch let error as PostgresError where error.isConnectionError || error.code == .poolTimeout {
-                let delay = backoff.delay(attempt: attempt)
-                attempt += 1
-                logger.warning(
-                    "Database unreachable; retrying",
-                    metadata: ["postgres.reason": "\(error.message ?? "\(error)")", "retry.in_ms": "\(delay.inMilliseconds)"])
-                do {
-                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
-                } catch {
-                    return
-                }
+                reason = error.message ?? "\(error)"
+            } catch let error as MigrationError where error == .schemaMissing(migrator.schema) {
+                // The database exists but deploy/sql/setup.sql has not run in it yet (or is running).
+                reason = error.description
+            }
+            let delay = backoff.delay(attempt: attempt)
+            attempt += 1
+            logger.warning("Database unreachable; retrying", metadata: ["postgres.reason": "\(reason)", "retry.in_ms": "\(delay.inMilliseconds)"])
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+            } catch {
+                return
             }
         }
         try? await gracefulShutdown()
