@@ -1,7 +1,8 @@
 /// The event types the services may publish, by type and version. Publishing anything else fails.
 ///
-/// Each service adds its definitions where it defines its events; `docs/events.md` is generated
-/// from `EventCatalogue.standard.markdown()` and must not be edited by hand.
+/// Each service defines its events next to the code that publishes them and gives its catalogue
+/// to its `ServiceDescriptor`; `docs/events.md` is the `markdown()` of all services' catalogues
+/// together, checked by a test (`UPDATE_EVENT_DOCS=1` makes that test rewrite it).
 public struct EventCatalogue: Sendable {
     private var definitions: [Key: EventDefinition] = [:]
 

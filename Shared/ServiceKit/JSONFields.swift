@@ -146,6 +146,20 @@ public struct JSONFields: Sendable {
         }
     }
 
+    /// An array of any JSON values (nil when absent or null).
+    public mutating func array(_ key: String, maxCount: Int = 1000) -> [JSONValue]? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .array(let items)? where items.count <= maxCount: return items
+        case .array?:
+            validator.add(path(key), "must have at most \(maxCount) items")
+            return nil
+        default:
+            validator.add(path(key), "must be an array")
+            return nil
+        }
+    }
+
     /// A nested object, read with the same validator (merge it back with `absorb`).
     public mutating func object(_ key: String, required: Bool = false) -> JSONFields? {
         switch object[key] {

@@ -1,3 +1,4 @@
+import EventBus
 import Foundation
 import Hummingbird
 import Logging
@@ -25,13 +26,16 @@ public struct ServiceDescriptor: Sendable {
     public let services: @Sendable (ServiceEnvironment) -> [any Service]
     /// Commands of this executable besides `serve`, `migrate`, `bus` and `help`.
     public let commands: [ServiceSubcommand]
+    /// The event types this service publishes (see `docs/events.md`).
+    public let events: EventCatalogue
 
     public init(
         name: String, schema: String, role: String? = nil, defaultPort: Int,
         migrations: @escaping @Sendable () throws -> [Migration],
         routes: @escaping @Sendable (SecuredRoutes, ServiceEnvironment) -> Void = { _, _ in },
         services: @escaping @Sendable (ServiceEnvironment) -> [any Service] = { _ in [] },
-        commands: [ServiceSubcommand] = []
+        commands: [ServiceSubcommand] = [],
+        events: EventCatalogue = EventCatalogue()
     ) {
         self.name = name
         self.schema = schema
@@ -41,5 +45,6 @@ public struct ServiceDescriptor: Sendable {
         self.routes = routes
         self.services = services
         self.commands = commands
+        self.events = events
     }
 }

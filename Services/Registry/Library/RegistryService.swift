@@ -21,11 +21,13 @@ public enum RegistryService {
                 AdminUnitLoader(environment: environment),
             ]
         },
-        commands: [CreateAdminCommand.command, AuditCommand.command]
+        commands: [CreateAdminCommand.command, AuditCommand.command],
+        events: eventCatalogue
     )
 
     /// The events the registry publishes.
-    public static let eventCatalogue = EventCatalogue(PersonEvents.definitions + FacilityEvents.definitions)
+    public static let eventCatalogue = EventCatalogue(
+        PersonEvents.definitions + FacilityEvents.definitions + ProgrammeEvents.definitions)
 
     /// The registry's endpoints; `hasher` is the password hasher (its cost lowered only in tests).
     public static func addRoutes(_ routes: SecuredRoutes, _ environment: ServiceEnvironment, hasher: PasswordHasher) {
@@ -38,5 +40,6 @@ public enum RegistryService {
         PersonRoutes(environment: environment, publisher: publisher).add(to: routes)
         PersonChangeRoutes(environment: environment, publisher: publisher).add(to: routes)
         FacilityRoutes(environment: environment, publisher: publisher).add(to: routes)
+        ProgrammeRoutes(environment: environment, publisher: publisher).add(to: routes)
     }
 }

@@ -1,0 +1,130 @@
+import Access
+import Audit
+import EventBus
+import Foundation
+import Hummingbird
+import Postgres
+import ServiceKit
+
+/// Community programmes: `POST /v1/programmes/{kind}` and `GET /v1/programmes/{kind}?communeCode=&from=&to=`
+/// for `campaign`, `aftercare-model`, `group`, `drug-free` and `training` (see `ProgrammeKind`).
+/// Commune officers record and read their commune's, province officers their province's, admins all.
+struct ProgrammeRoutes: Sendable {
+    let environment: ServiceEnvironment
+    let publisher: EventPublisher
+
+    struct Record: Codable, Sendable {
+        let id: UUID
+        let kind: String
+        let communeCode: String
+        let provinceCode: String
+        let onDate: String
+        let details: JSONValue
+        let createdAt: Date
+    }
+
+    struct Page: ResponseEncodable {
+        let items: [Record]
+    }
+
+    static let rule = AccessRule.staff(.admin, .provinceOfficer, .communeOfficer)
+
+    /// Records of the caller's jurisdiction (`r` is `registry.programme_records`).
+    static func visible(_ identity: Identity) -> SQLFragment {
+        guard case .staff(let staff) = identity else { return "FALSE" }
+        switch (staff.role, staff.jurisdiction) {
+        case (.admin, _): return "TRUE"
+        case (.provinceOfficer, .province(let code)): return "r.province_code = \(code)"
+        case (.communeOfficer, .commune(let code)): return "r.commune_code = \(code)"
+        default: return "FALSE"
+        }
+    }
+
+    static func kind(_ context: AppRequestContext) throws -> ProgrammeKind {
+        guard let kind = context.parameters.get("kind").flatMap(ProgrammeKind.init(rawValue:)) else {
+            throw ProblemDetails.notFound("No programme kind '\(context.parameters.get("kind") ?? "")'; kinds: \(ProgrammeKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        return kind
+    }
+
+    func add(to routes: SecuredRoutes) {
+        routes.on(.post, "/v1/programmes/{kind}", Self.rule, summary: "Record a community programme") { request, context, identity -> Response in
+            let kind = try Self.kind(context)
+            var fields = try await JSONFields.body(of: request, context: context)
+            let today = CalendarDate.today()
+            let commune = fields.string("communeCode", required: true, maxLength: 5).value
+            let checked = kind.read(&fields, today: today)
+            try fields.finish()
+            guard let commune, let checked else { throw ProblemDetails.badRequest("invalid programme record") }
+            let record = try await environment.database.withTransaction { connection -> Record in
+                guard let province = try await PersonStore(connection: connection).province(ofCommune: commune) else {
+                    throw ProblemDetails.validation([.init(pointer: "/communeCode", detail: "is not a commune code of the 2025 list")])
+                }
+                guard PersonScope.mayPlace(identity, commune: commune, province: province) else {
+                    throw ProblemDetails.forbidden("You may record programmes only in your own jurisdiction.")
+                }
+                let id = UUID()
+                let details = String(decoding: try JSONEncoder.sorted.encode(JSONValue.object(checked.details)), as: UTF8.self)
+                let rows: PostgresRows
+                do {
+                    rows = try await connection.query("""
+                        INSERT INTO registry.programme_records (id, kind, commune_code, province_code, on_date, details, created_by)
+                        VALUES (\(id), \(kind.rawValue), \(commune), \(province), \(checked.onDate), \(details)::jsonb, \(identity.id))
+                        RETURNING created_at
+                        """)
+                } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
+                    throw ProblemDetails.conflict("Commune \(commune) already has a drug-free recognition for that year.", type: "duplicate-recognition")
+                }
+                try await AuditLog.append(AuditEntry(
+                    identity, context, action: "create", resource: "programme", resourceID: id.uuidString.lowercased(),
+                    detail: ["kind": kind.rawValue, "commune": commune]), on: connection)
+                var count: Int?
+                if case .number(let reached)? = checked.details["peopleReached"] { count = Int(reached) }
+                if case .array(let members)? = checked.details["members"] { count = members.count }
+                var year: Int?
+                if case .number(let value)? = checked.details["year"] { year = Int(value) }
+                var groupType: String?
+                if case .string(let value)? = checked.details["groupType"] { groupType = value }
+                var until: String?
+                if case .string(let value)? = checked.details["until"] { until = value }
+                try await publisher.publish(ProgrammeEvents.Recorded(
+                    recordId: id, kind: kind.rawValue, communeCode: commune, provinceCode: province, onDate: checked.onDate.description,
+                    count: count, groupType: groupType, year: year, until: until), on: connection)
+                return Record(
+                    id: id, kind: kind.rawValue, communeCode: commune, provinceCode: province, onDate: checked.onDate.description,
+                    details: .object(checked.details), createdAt: try rows[0].decode(Date.self, at: 0))
+            }
+            return try Response.json(record, status: .created, headers: [.location: "/v1/programmes/\(kind.rawValue)?communeCode=\(commune)"])
+        }
+        routes.on(.get, "/v1/programmes/{kind}", Self.rule, summary: "List community programme records") { request, context, identity -> Page in
+            let kind = try Self.kind(context)
+            let query = request.uri.queryParameters
+            var validator = FieldValidator()
+            let commune = query["communeCode"].map(String.init)
+            if let commune { validator.require(commune.count == 5 && commune.allSatisfy(\.isNumber), "?communeCode", "must be a 5-digit commune code") }
+            func day(_ name: String) -> CalendarDate? {
+                guard let text = query[Substring(name)] else { return nil }
+                guard text.count == 10, let date = CalendarDate(text) else { validator.add("?\(name)", "must be a date written YYYY-MM-DD"); return nil }
+                return date
+            }
+            let from = day("from")
+            let to = day("to")
+            try validator.finish()
+            let rows = try await environment.database.query("""
+                SELECT r.id, r.kind, r.commune_code, r.province_code, r.on_date, r.details, r.created_at
+                FROM registry.programme_records r
+                WHERE r.kind = \(kind.rawValue) AND (\(Self.visible(identity)))
+                  AND (\(commune)::text IS NULL OR r.commune_code = \(commune))
+                  AND (\(from)::date IS NULL OR r.on_date >= \(from))
+                  AND (\(to)::date IS NULL OR r.on_date <= \(to))
+                ORDER BY r.on_date DESC, r.id LIMIT 1000
+                """)
+            return Page(items: try rows.map { row in
+                let (id, kind, commune, province, onDate, details, created) =
+                    try row.decode((UUID, String, String, String, CalendarDate, JSONB<JSONValue>, Date).self)
+                return Record(id: id, kind: kind, communeCode: commune, provinceCode: province, onDate: onDate.description,
+                              details: details.value, createdAt: created)
+            })
+        }
+    }
+}
