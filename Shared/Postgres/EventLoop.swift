@@ -72,13 +72,20 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     /// Also watches for writability while libpq has unsent data (loop thread only).
     func setWantsWrite(_ socket: any EventLoopSocket, _ wantsWrite: Bool) {
+        guard sockets[socket.descriptor] === socket else { return }
         var event = epoll_event(
             events: EPOLLIN.rawValue | (wantsWrite ? EPOLLOUT.rawValue : 0), data: epoll_data_t(fd: socket.descriptor))
         epoll_ctl(epoll, EPOLL_CTL_MOD, socket.descriptor, &event)
     }
 
-    /// Stops watching (loop thread only); call before the descriptor is closed.
+    /// Stops watching (loop thread only).
+    ///
+    /// libpq closes the socket of a connection it finds broken, and the kernel then hands the
+    /// same descriptor number to the next connection opened, which may already be registered here
+    /// (or on another loop) by the time the broken one is unregistered: only the socket that owns
+    /// the registration may remove or change it.
     func unregister(_ socket: any EventLoopSocket) {
+        guard sockets[socket.descriptor] === socket else { return }
         epoll_ctl(epoll, EPOLL_CTL_DEL, socket.descriptor, nil)
         sockets[socket.descriptor] = nil
     }

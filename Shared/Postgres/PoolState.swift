@@ -46,6 +46,20 @@ struct PoolState: ~Copyable {
         return .wait(nextWaiterID)
     }
 
+    enum Enqueued {
+        case waiting
+        case refused
+        /// A connection was returned, or a slot freed, between the lease decision and the
+        /// waiter's arrival: lease again instead of waiting for a release that may never come.
+        case capacityAvailable
+    }
+
+    mutating func enqueue(_ waiter: Waiter, limit: Int) -> Enqueued {
+        if !idle.isEmpty || open < limit { return .capacityAvailable }
+        waiters.append(waiter)
+        return .waiting
+    }
+
     mutating func release(_ connection: PostgresConnection) -> ReleaseOutcome {
         if isShutDown {
             open -= 1

@@ -156,12 +156,16 @@ public final class PostgresClient: Service, Sendable {
     private func wait(_ id: Int) async throws -> PoolState.Grant {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let accepted = state.withLock { state -> Bool in
-                    guard !Task.isCancelled, !state.isShutDown else { return false }
-                    state.waiters.append((id, continuation))
-                    return true
+                let limit = configuration.poolSize
+                let outcome = state.withLock { state -> PoolState.Enqueued in
+                    guard !Task.isCancelled, !state.isShutDown else { return .refused }
+                    return state.enqueue((id, continuation), limit: limit)
                 }
-                if !accepted { continuation.resume(throwing: CancellationError()) }
+                switch outcome {
+                case .waiting: break
+                case .refused: continuation.resume(throwing: CancellationError())
+                case .capacityAvailable: continuation.resume(returning: .retry)
+                }
             }
         } onCancel: {
             state.withLock { $0.removeWaiter(id) }?.resume(throwing: CancellationError())
