@@ -13,11 +13,13 @@ let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "sw
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 /// One service = a library target (routes, repositories, migrations) + a thin `@main` executable.
-func service(_ name: String, executable: String, resources: [Resource] = []) -> [Target] {
+/// `dependencies`: other services' libraries whose event types this one consumes (never their code paths).
+func service(_ name: String, executable: String, resources: [Resource] = [], dependencies: [Target.Dependency] = []) -> [Target] {
     [
         .target(
             name: name,
-            dependencies: ["ServiceKit", "Postgres", "Migrations", "EventBus", "Access", "Audit", hummingbird, logging, lifecycle, crypto],
+            dependencies: ["ServiceKit", "Postgres", "Migrations", "EventBus", "Access", "Audit", hummingbird, logging, lifecycle, crypto]
+                + dependencies,
             path: "Services/\(name)/Library",
             resources: [.copy("Migrations")] + resources,
             swiftSettings: swiftSettings
@@ -168,7 +170,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
     ]
-        + service("Registry", executable: "registry", resources: [.copy("ReferenceData")])
+        + service("Registry", executable: "registry", resources: [.copy("ReferenceData")], dependencies: ["Treatment"])
         + service("Treatment", executable: "treatment")
         + service("Referrals", executable: "referrals")
         + service("Statistics", executable: "statistics")

@@ -3,6 +3,7 @@ import Audit
 import EventBus
 import Foundation
 import Migrations
+import Treatment
 import ServiceKit
 
 /// The registry service: people, management records, administrative units, facilities,
@@ -16,9 +17,15 @@ public enum RegistryService {
         routes: { routes, environment in addRoutes(routes, environment, hasher: PasswordHasher()) },
         services: { environment in
             environment.readiness.hold(AdminUnitLoader.holdReason)
+            let statuses = BusConsumer(
+                configuration: ConsumerConfiguration(name: TreatmentStatusHandler.consumerName, topics: [TreatmentEvents.personTopic]),
+                handler: TreatmentStatusHandler(
+                    publisher: EventPublisher(catalogue: eventCatalogue, producer: "registry"), logger: environment.logger),
+                database: environment.database, logger: environment.logger)
             return [
                 AuditSealer(database: environment.database, logger: environment.logger),
                 AdminUnitLoader(environment: environment),
+                AfterMigrations(statuses, readiness: environment.readiness),
             ]
         },
         commands: [CreateAdminCommand.command, AuditCommand.command],

@@ -1,0 +1,46 @@
+import EventBus
+import Foundation
+
+/// What the treatment service tells the others. Ids, dates and codes only.
+public enum TreatmentEvents {
+    public static let personTopic = "treatment.person"
+
+    /// A person's management status changed because of treatment: a determination of addiction,
+    /// the start or end of a treatment episode or of after-care. The registry keeps each person's
+    /// dated status from these.
+    public struct PersonStatusChanged: BusEvent {
+        public static let type = "treatment.person_status.changed"
+        public static let version = 1
+        public static let statuses: Set<String> = ["addicted", "in_treatment", "in_aftercare", "management_ended"]
+
+        public let personId: UUID
+        /// addicted, in_treatment, in_aftercare or management_ended.
+        public let status: String
+        public let validFrom: String
+        /// The last day it is expected to apply, when known (the end of after-care, say).
+        public let validTo: String?
+        /// determination, episode_started, episode_ended, aftercare_started, aftercare_ended.
+        public let reason: String
+        public var key: String { personId.uuidString.lowercased() }
+
+        public init(personId: UUID, status: String, validFrom: String, validTo: String?, reason: String) {
+            self.personId = personId
+            self.status = status
+            self.validFrom = validFrom
+            self.validTo = validTo
+            self.reason = reason
+        }
+    }
+
+    public static let definitions: [EventDefinition] = [
+        EventDefinition(
+            type: PersonStatusChanged.type, version: 1, topic: personTopic,
+            summary: "A person's management status changed because of treatment (determination, episode or after-care start or end).",
+            fields: [
+                .init("personId", .uuid), .init("status", .string), .init("validFrom", .date),
+                .init("validTo", .date, required: false), .init("reason", .string),
+            ]),
+    ]
+
+    public static let catalogue = EventCatalogue(definitions)
+}
