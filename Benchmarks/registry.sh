@@ -85,6 +85,8 @@ pct() { awk -v p="$1" '$1 == p { print $2 }'; }
 echo
 echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }'), fsync on, synchronous_commit on; registry release build; $(nproc) cores"
 echo "$import   (target: 250,000 rows within 60 s)"
+echo "    by: python3 Benchmarks/registry/http_bench.py import BASE TOKEN people.csv  (people.csv: generate_people.py $people)"
 echo "$search   (target: p95 <= 20 ms)"
-echo "read by id (wrk -t2 -c32 -d${wrk_seconds}s): $(echo "$read" | rps) req/s, p50 $(echo "$read" | pct 50%), p99 $(echo "$read" | pct 99%), errors: $(echo "$read" | grep -c 'Non-2xx\|Socket errors' || true)   (target: >= 3000 req/s, p99 <= 25 ms)"
-echo "create (wrk -t2 -c16 -d${wrk_seconds}s): $(echo "$create" | rps) people/s, p50 $(echo "$create" | pct 50%), p99 $(echo "$create" | pct 99%)   (target: >= 800/s)"
+echo "    by: python3 Benchmarks/registry/http_bench.py search BASE TOKEN people.csv $searches"
+echo "read by id (wrk -t2 -c32 -d${wrk_seconds}s --latency -s Benchmarks/registry/read.lua BASE): $(echo "$read" | rps) req/s, p50 $(echo "$read" | pct 50%), p99 $(echo "$read" | pct 99%), errors: $(echo "$read" | grep -c 'Non-2xx\|Socket errors' || true)   (target: >= 3000 req/s, p99 <= 25 ms)"
+echo "create (wrk -t2 -c16 -d${wrk_seconds}s --latency -s Benchmarks/registry/create.lua BASE): $(echo "$create" | rps) people/s, p50 $(echo "$create" | pct 50%), p99 $(echo "$create" | pct 99%)   (target: >= 800/s)"

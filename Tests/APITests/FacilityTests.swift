@@ -45,9 +45,14 @@ struct FacilityTests {
                 .post, "/v1/accounts", token: admin,
                 json: #"{"username":"nowhere","displayName":"Cán bộ","role":"commune_officer","jurisdiction":{"kind":"commune","reference":"99999"},"password":"Một mật khẩu dài 2026"}"#)
             #expect(noCommune.status == 422)
+            // Retiring keeps the facility (accounts and episodes refer to it), inactive.
+            #expect(try await registry.call(.delete, "/v1/facilities/\(id)", token: admin).status == 204)
+            #expect(try await registry.call(.delete, "/v1/facilities/\(id)", token: admin).status == 404)
+            let retired = try await registry.call(.get, "/v1/facilities/\(id)", token: admin)
+            #expect(retired.json["active"] as? Bool == false)
             let connection = try await database.connect()
             let events = try await connection.query("SELECT count(*) FROM bus.events WHERE type = 'registry.facility.saved'")[0].decode(Int.self, at: 0)
-            #expect(events == 2)
+            #expect(events == 3)
             await connection.close()
         }
     }

@@ -46,7 +46,9 @@ public enum RegistryService {
         let publisher = EventPublisher(catalogue: eventCatalogue, producer: "registry")
         PersonRoutes(environment: environment, publisher: publisher).add(to: routes)
         PersonChangeRoutes(environment: environment, publisher: publisher).add(to: routes)
-        FacilityRoutes(environment: environment, publisher: publisher).add(to: routes)
+        let facilities = FacilityRoutes(environment: environment, publisher: publisher)
+        facilities.add(to: routes)
+        facilities.addRetirement(to: routes)
         ProgrammeRoutes(environment: environment, publisher: publisher).add(to: routes)
     }
 }

@@ -8,7 +8,8 @@ import ServiceKit
 
 /// Facilities: `GET /v1/facilities?provinceCode=&kind=&q=` and `GET /v1/facilities/{id}` for
 /// any signed-in staff; `POST /v1/facilities` and `PATCH /v1/facilities/{id}` (with `If-Match`)
-/// for admins. Changes are audited and published as `registry.facility.saved`.
+/// for admins, and `DELETE /v1/facilities/{id}`, which retires it (never erased). Changes are
+/// audited and published as `registry.facility.saved`.
 struct FacilityRoutes: Sendable {
     let environment: ServiceEnvironment
     let publisher: EventPublisher
@@ -104,6 +105,25 @@ struct FacilityRoutes: Sendable {
             guard let input = Input.read(&fields, current: current) else { try fields.finish(); throw ProblemDetails.badRequest("invalid facility") }
             let facility = try await save(input, id: id, version: version, identity, context)
             return try Response.json(facility, headers: [.eTag: facility.etag])
+        }
+    }
+
+    /// `DELETE /v1/facilities/{id}`: retires the facility (`active: false`). Facilities are never
+    /// erased: accounts, episodes and statistics keep referring to them.
+    func addRetirement(to routes: SecuredRoutes) {
+        routes.on(.delete, "/v1/facilities/{id}", .staff(.admin), summary: "Retire a facility") { _, context, identity -> Response in
+            let id = try context.parameters.uuid("id")
+            try await environment.database.withTransaction { connection in
+                guard let row = try await connection.query("""
+                    UPDATE registry.facilities f SET active = false, updated_at = now(), version = f.version + 1
+                    WHERE f.id = \(id) AND f.active
+                    RETURNING \(sql: Facility.columns)
+                    """).first else { throw ProblemDetails.notFound("No active facility \(id).") }
+                try await AuditLog.append(AuditEntry(
+                    identity, context, action: "retire", resource: "facility", resourceID: id.uuidString.lowercased()), on: connection)
+                try await publisher.publish(FacilityEvents.saved(try Facility(row: row)), on: connection)
+            }
+            return Response(status: .noContent)
         }
     }
 
