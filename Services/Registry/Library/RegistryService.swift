@@ -26,6 +26,7 @@ public enum RegistryService {
                 AuditSealer(database: environment.database, logger: environment.logger),
                 AdminUnitLoader(environment: environment),
                 AfterMigrations(statuses, readiness: environment.readiness),
+                Housekeeping(database: environment.database, readiness: environment.readiness, logger: environment.logger),
             ]
         },
         commands: [CreateAdminCommand.command, AuditCommand.command],
