@@ -54,3 +54,48 @@ struct TreatmentStatusTests {
         }
     }
 }
+
+@Suite("Registry: facility staff see people while an episode at their facility is open", .timeLimit(.minutes(2)))
+struct FacilityScopeTests {
+    @Test func anEpisodeOpensAndItsEndClosesTheFacilitysView() async throws {
+        try await PeopleTests.withRegistry("facility_scope") { registry, tokens, database in
+            let staff = try await registry.signIn("facility1")
+            let facility = UUID(uuidString: "00000000-0000-4000-8000-00000000f001")!
+            let id = try PeopleTests.id(try await registry.call(.post, "/v1/people", token: tokens["commune00004"], json: PeopleTests.anh))
+            let person = try #require(UUID(uuidString: id))
+            #expect(try await registry.call(.get, "/v1/people/\(id)", token: staff).status == 404)
+
+            let episode = UUID()
+            func publish(facility: UUID, endedOn: String?) async throws {
+                let treatment = try await database.connect(role: "treatment")
+                try await treatment.withTransaction { connection in
+                    try await EventPublisher(catalogue: TreatmentEvents.catalogue, producer: "treatment").publish(
+                        TreatmentEvents.EpisodeChanged(
+                            episodeId: episode, personId: person, facilityId: facility, form: "compulsory",
+                            startedOn: "2026-09-01", endedOn: endedOn), on: connection)
+                }
+                await treatment.close()
+            }
+            func visible() async throws -> Int { try await registry.call(.get, "/v1/people/\(id)", token: staff).status }
+            func eventually(_ status: Int) async throws -> Int {
+                let deadline = ContinuousClock.now + .seconds(15)
+                var seen = try await visible()
+                while seen != status, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(100))
+                    seen = try await visible()
+                }
+                return seen
+            }
+            try await publish(facility: facility, endedOn: nil)
+            #expect(try await eventually(200) == 200)
+            let listed = try await registry.call(.get, "/v1/people", token: staff)
+            #expect((listed.json["items"] as? [[String: Any]])?.count == 1)
+            // Reading, not writing: the facility does not manage the record.
+            #expect(try await registry.call(.patch, "/v1/people/\(id)", token: staff, json: "{}", headers: [.ifMatch: #""1""#]).status == 403)
+            // Callers of other jurisdictions still see nothing.
+            #expect(try await registry.call(.get, "/v1/people/\(id)", token: tokens["commune00097"]).status == 404)
+            try await publish(facility: facility, endedOn: "2026-10-15")
+            #expect(try await eventually(404) == 404)
+        }
+    }
+}

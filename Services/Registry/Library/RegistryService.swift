@@ -18,8 +18,8 @@ public enum RegistryService {
         services: { environment in
             environment.readiness.hold(AdminUnitLoader.holdReason)
             let statuses = BusConsumer(
-                configuration: ConsumerConfiguration(name: TreatmentStatusHandler.consumerName, topics: [TreatmentEvents.personTopic]),
-                handler: TreatmentStatusHandler(
+                configuration: ConsumerConfiguration(name: TreatmentEventHandler.consumerName, topics: [TreatmentEvents.personTopic]),
+                handler: TreatmentEventHandler(
                     publisher: EventPublisher(catalogue: eventCatalogue, producer: "registry"), logger: environment.logger),
                 database: environment.database, logger: environment.logger)
             return [

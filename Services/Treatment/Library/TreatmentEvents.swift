@@ -32,7 +32,41 @@ public enum TreatmentEvents {
         }
     }
 
+    /// A treatment episode at a facility began or ended: who may see the person follows it (the
+    /// facility's staff while the episode is open).
+    public struct EpisodeChanged: BusEvent {
+        public static let type = "treatment.episode.changed"
+        public static let version = 1
+
+        public let episodeId: UUID
+        public let personId: UUID
+        /// nil for treatment at family or community, which no facility's staff follow.
+        public let facilityId: UUID?
+        /// voluntary_community, voluntary_facility, compulsory or methadone.
+        public let form: String
+        public let startedOn: String
+        /// nil while the episode is open.
+        public let endedOn: String?
+        public var key: String { personId.uuidString.lowercased() }
+
+        public init(episodeId: UUID, personId: UUID, facilityId: UUID?, form: String, startedOn: String, endedOn: String?) {
+            self.episodeId = episodeId
+            self.personId = personId
+            self.facilityId = facilityId
+            self.form = form
+            self.startedOn = startedOn
+            self.endedOn = endedOn
+        }
+    }
+
     public static let definitions: [EventDefinition] = [
+        EventDefinition(
+            type: EpisodeChanged.type, version: 1, topic: personTopic,
+            summary: "A treatment episode began, changed or ended (its current state).",
+            fields: [
+                .init("episodeId", .uuid), .init("personId", .uuid), .init("facilityId", .uuid, required: false),
+                .init("form", .string), .init("startedOn", .date), .init("endedOn", .date, required: false),
+            ]),
         EventDefinition(
             type: PersonStatusChanged.type, version: 1, topic: personTopic,
             summary: "A person's management status changed because of treatment (determination, episode or after-care start or end).",

@@ -2,8 +2,8 @@ import Access
 import Postgres
 
 /// Which people a caller may see: admins everyone; a province officer those resident in the
-/// province; a commune officer those resident in the commune. Facility staff see people through
-/// their treatment episodes (the treatment service), none here yet; other roles none.
+/// province; a commune officer those resident in the commune; facility staff those with an open
+/// treatment episode at their facility (learnt from the treatment service's events); other roles none.
 enum PersonScope {
     /// Roles that may use person endpoints at all (the rest get 403).
     static let roles: Set<Role> = [.admin, .provinceOfficer, .communeOfficer, .facilityStaff]
@@ -15,6 +15,11 @@ enum PersonScope {
         case (.admin, _): return "TRUE"
         case (.provinceOfficer, .province(let code)): return "p.residence_province_code = \(code)"
         case (.communeOfficer, .commune(let code)): return "p.residence_commune_code = \(code)"
+        case (.facilityStaff, .facility(let id)):
+            return """
+                EXISTS (SELECT 1 FROM registry.facility_episodes fe
+                        WHERE fe.person_id = p.id AND fe.facility_id = \(id) AND fe.ended_on IS NULL)
+                """
         default: return "FALSE"
         }
     }

@@ -4,19 +4,45 @@ import Logging
 import Postgres
 import Treatment
 
-/// Keeps each person's dated management status current from the treatment service's
-/// `treatment.person_status.changed` events (consumer `registry.treatment-status`), and tells the
-/// others through `registry.person.status_changed`, in the same transaction as the consumer's
-/// position: applied exactly once.
-struct TreatmentStatusHandler: EventHandler {
+/// Applies the treatment service's events (consumer `registry.treatment-status`), each in the
+/// transaction that moves the consumer's position, so exactly once:
+/// - `treatment.person_status.changed` keeps each person's dated management status current and is
+///   told to the others as `registry.person.status_changed`;
+/// - `treatment.episode.changed` records which facility follows the person, which decides what
+///   that facility's staff may see.
+struct TreatmentEventHandler: EventHandler {
     let publisher: EventPublisher
     let logger: Logger
 
     static let consumerName = "registry.treatment-status"
 
     func handle(_ event: EventEnvelope, in transaction: PostgresConnection) async throws {
-        guard event.type == TreatmentEvents.PersonStatusChanged.type, event.version == 1 else { return }
-        let change = try event.decode(TreatmentEvents.PersonStatusChanged.self)
+        switch (event.type, event.version) {
+        case (TreatmentEvents.PersonStatusChanged.type, 1):
+            try await applyStatus(try event.decode(TreatmentEvents.PersonStatusChanged.self), event, transaction)
+        case (TreatmentEvents.EpisodeChanged.type, 1):
+            try await applyEpisode(try event.decode(TreatmentEvents.EpisodeChanged.self), transaction)
+        default:
+            return
+        }
+    }
+
+    private func applyEpisode(_ episode: TreatmentEvents.EpisodeChanged, _ transaction: PostgresConnection) async throws {
+        guard let facility = episode.facilityId, let started = CalendarDate(episode.startedOn) else {
+            try await transaction.query("DELETE FROM registry.facility_episodes WHERE episode_id = \(episode.episodeId)")
+            return
+        }
+        try await transaction.query("""
+            INSERT INTO registry.facility_episodes (episode_id, person_id, facility_id, started_on, ended_on)
+            VALUES (\(episode.episodeId), \(episode.personId), \(facility), \(started), \(episode.endedOn.flatMap { CalendarDate($0) }))
+            ON CONFLICT (episode_id) DO UPDATE SET person_id = excluded.person_id, facility_id = excluded.facility_id,
+                started_on = excluded.started_on, ended_on = excluded.ended_on
+            """)
+    }
+
+    private func applyStatus(
+        _ change: TreatmentEvents.PersonStatusChanged, _ event: EventEnvelope, _ transaction: PostgresConnection
+    ) async throws {
         guard TreatmentEvents.PersonStatusChanged.statuses.contains(change.status),
               let from = CalendarDate(change.validFrom) else {
             logger.warning("Ignoring a treatment status event the registry cannot apply", metadata: ["bus.event.id": "\(event.id)"])
