@@ -11,12 +11,7 @@
 set -euo pipefail
 
 out=${1:?usage: deploy/backup.sh OUT.dump}
-pg_bin() {
-    if command -v "$1" >/dev/null 2>&1; then command -v "$1"; return; fi
-    local found
-    found=$(ls -d /usr/lib/postgresql/*/bin/"$1" 2>/dev/null | sort -V | tail -n 1)
-    [ -n "$found" ] || { echo "backup.sh: $1 not found (install postgresql-client)" >&2; exit 1; }
-    echo "$found"
-}
+# shellcheck source=deploy/pg-bin.sh
+source "$(dirname "${BASH_SOURCE[0]}")/pg-bin.sh"
 "$(pg_bin pg_dump)" --dbname="${PGDATABASE:-recovery}" --format=custom --compress=6 --file="$out"
 echo "backup.sh: wrote $out ($(du -h "$out" | cut -f1))" >&2

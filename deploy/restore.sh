@@ -12,13 +12,8 @@ set -euo pipefail
 in=${1:?usage: deploy/restore.sh IN.dump DATABASE}
 database=${2:?usage: deploy/restore.sh IN.dump DATABASE}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-pg_bin() {
-    if command -v "$1" >/dev/null 2>&1; then command -v "$1"; return; fi
-    local found
-    found=$(ls -d /usr/lib/postgresql/*/bin/"$1" 2>/dev/null | sort -V | tail -n 1)
-    [ -n "$found" ] || { echo "restore.sh: $1 not found (install postgresql-client)" >&2; exit 1; }
-    echo "$found"
-}
+# shellcheck source=deploy/pg-bin.sh
+source "$(dirname "${BASH_SOURCE[0]}")/pg-bin.sh"
 psql=$(pg_bin psql)
 # shellcheck disable=SC2016  # :'name' is psql's quoting of the variable, not the shell's
 printf '%s\n' "SELECT format('CREATE DATABASE %I', :'name') \\gexec" |

@@ -6,22 +6,36 @@ import Postgres
 /// Every change to a person's record, kept in `registry.person_changes`: who, when, which fields,
 /// old and new values.
 enum PersonHistory {
-    /// The fields a change record lists, with their values in `person`.
-    static func values(_ person: Person) -> [String: JSONValue] {
+    /// The fields a change record lists, with their values; the one list both a registration and
+    /// an import record.
+    static func values(
+        fullName: String, birthDate: String?, birthYear: Int, sex: String, ethnicity: String?, nationalID: String?,
+        phone: String?, occupation: String?, education: String?, substances: [String], notes: String?,
+        communeCode: String, address: String?, since: String
+    ) -> [String: JSONValue] {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
         return [
-            "fullName": .string(person.fullName), "birthDate": text(person.birthDate), "birthYear": .number(Double(person.birthYear)),
-            "sex": .string(person.sex), "ethnicity": text(person.ethnicity), "nationalId": text(person.nationalId),
-            "phone": text(person.phone), "occupation": text(person.occupation), "education": text(person.education),
-            "substances": .array(person.substances.map(JSONValue.string)), "notes": text(person.notes),
-            "residence.communeCode": .string(person.residence.communeCode), "residence.address": text(person.residence.address),
-            "residence.since": .string(person.residence.since),
+            "fullName": .string(fullName), "birthDate": text(birthDate), "birthYear": .number(Double(birthYear)),
+            "sex": .string(sex), "ethnicity": text(ethnicity), "nationalId": text(nationalID),
+            "phone": text(phone), "occupation": text(occupation), "education": text(education),
+            "substances": .array(substances.map(JSONValue.string)), "notes": text(notes),
+            "residence.communeCode": .string(communeCode), "residence.address": text(address),
+            "residence.since": .string(since),
         ]
     }
 
-    /// All fields as new values (a creation).
-    static func snapshot(_ person: Person) -> [String: JSONValue] {
-        values(person).mapValues { .object(["old": .null, "new": $0]) }
+    /// The fields a change record lists, with their values in `person`.
+    static func values(_ person: Person) -> [String: JSONValue] {
+        values(
+            fullName: person.fullName, birthDate: person.birthDate, birthYear: person.birthYear, sex: person.sex,
+            ethnicity: person.ethnicity, nationalID: person.nationalId, phone: person.phone, occupation: person.occupation,
+            education: person.education, substances: person.substances, notes: person.notes,
+            communeCode: person.residence.communeCode, address: person.residence.address, since: person.residence.since)
+    }
+
+    /// `values` as new values (a creation).
+    static func snapshot(_ values: [String: JSONValue]) -> [String: JSONValue] {
+        values.mapValues { .object(["old": .null, "new": $0]) }
     }
 
     /// The fields that differ between `old` and `new`, with both values.

@@ -190,16 +190,11 @@ struct PersonImporter: Sendable {
 
     /// The history record of an imported person: every field as a new value.
     static func snapshot(_ row: ImportRow, today: CalendarDate) throws -> String {
-        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        let values: [String: JSONValue] = [
-            "fullName": .string(row.fullName), "birthDate": text(row.birthDate?.description), "birthYear": .number(Double(row.birthYear)),
-            "sex": .string(row.sex), "ethnicity": text(row.ethnicity), "nationalId": text(row.nationalID?.value),
-            "phone": text(row.phone), "occupation": text(row.occupation), "education": text(row.education),
-            "substances": .array(row.substances.map(JSONValue.string)), "notes": text(row.notes),
-            "residence.communeCode": .string(row.communeCode), "residence.address": text(row.address),
-            "residence.since": .string(today.description),
-        ]
-        let changes = JSONValue.object(values.mapValues { .object(["old": .null, "new": $0]) })
-        return String(decoding: try JSONEncoder.sorted.encode(changes), as: UTF8.self)
+        let values = PersonHistory.values(
+            fullName: row.fullName, birthDate: row.birthDate?.description, birthYear: row.birthYear, sex: row.sex,
+            ethnicity: row.ethnicity, nationalID: row.nationalID?.value, phone: row.phone, occupation: row.occupation,
+            education: row.education, substances: row.substances, notes: row.notes, communeCode: row.communeCode,
+            address: row.address, since: today.description)
+        return String(decoding: try JSONEncoder.sorted.encode(JSONValue.object(PersonHistory.snapshot(values))), as: UTF8.self)
     }
 }

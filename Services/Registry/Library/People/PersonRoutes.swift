@@ -136,7 +136,7 @@ struct PersonRoutes: Sendable {
             let person = try await store.find(id, visible: "TRUE", today: today)!
             try await PersonHistory.record(
                 person: id, version: 1, by: identity, communeCode: communeCode, action: "create",
-                changes: PersonHistory.snapshot(person), on: connection)
+                changes: PersonHistory.snapshot(PersonHistory.values(person)), on: connection)
             try await AuditLog.append(AuditEntry(
                 identity, context, action: "create", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
                 detail: nationalID?.kind == .cmnd ? ["nationalIdKind": "cmnd"] : [:]), on: connection)

@@ -10,28 +10,30 @@ enum PersonScope {
 
     /// A condition on `registry.people p` true for the people `identity` may see.
     static func condition(_ identity: Identity) -> SQLFragment {
-        guard case .staff(let staff) = identity else { return "FALSE" }
-        switch (staff.role, staff.jurisdiction) {
-        case (.admin, _): return "TRUE"
-        case (.provinceOfficer, .province(let code)): return "p.residence_province_code = \(code)"
-        case (.communeOfficer, .commune(let code)): return "p.residence_commune_code = \(code)"
-        case (.facilityStaff, .facility(let id)):
+        if case .staff(let staff) = identity, staff.role == .facilityStaff, case .facility(let id) = staff.jurisdiction {
             return """
                 EXISTS (SELECT 1 FROM registry.facility_episodes fe
                         WHERE fe.person_id = p.id AND fe.facility_id = \(id) AND fe.ended_on IS NULL)
                 """
-        default: return "FALSE"
         }
+        return area(identity, province: "p.residence_province_code", commune: "p.residence_commune_code")
     }
 
     /// A condition on a change record `c` joined to its commune `u`: true for the changes made
     /// while the person lived in the caller's jurisdiction (what a former commune keeps seeing).
     static func pastResidence(_ identity: Identity) -> SQLFragment {
+        area(identity, province: "u.province_code", commune: "c.commune_code")
+    }
+
+    /// True for rows whose `province` and `commune` columns lie in the caller's area: everything
+    /// for admins, the province for a province officer, the commune for a commune officer, nothing
+    /// for other roles. (Programme records and people share it.)
+    static func area(_ identity: Identity, province: StaticString, commune: StaticString) -> SQLFragment {
         guard case .staff(let staff) = identity else { return "FALSE" }
         switch (staff.role, staff.jurisdiction) {
         case (.admin, _): return "TRUE"
-        case (.provinceOfficer, .province(let code)): return "u.province_code = \(code)"
-        case (.communeOfficer, .commune(let code)): return "c.commune_code = \(code)"
+        case (.provinceOfficer, .province(let code)): return "\(sql: province) = \(code)"
+        case (.communeOfficer, .commune(let code)): return "\(sql: commune) = \(code)"
         default: return "FALSE"
         }
     }

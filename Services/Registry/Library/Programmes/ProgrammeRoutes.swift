@@ -31,13 +31,7 @@ struct ProgrammeRoutes: Sendable {
 
     /// Records of the caller's jurisdiction (`r` is `registry.programme_records`).
     static func visible(_ identity: Identity) -> SQLFragment {
-        guard case .staff(let staff) = identity else { return "FALSE" }
-        switch (staff.role, staff.jurisdiction) {
-        case (.admin, _): return "TRUE"
-        case (.provinceOfficer, .province(let code)): return "r.province_code = \(code)"
-        case (.communeOfficer, .commune(let code)): return "r.commune_code = \(code)"
-        default: return "FALSE"
-        }
+        PersonScope.area(identity, province: "r.province_code", commune: "r.commune_code")
     }
 
     static func kind(_ context: AppRequestContext) throws -> ProgrammeKind {
