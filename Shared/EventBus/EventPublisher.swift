@@ -5,15 +5,18 @@ import Postgres
 /// back with the business write of the same transaction (the outbox pattern).
 ///
 /// Every event is checked against the catalogue first: an unknown type or version, or a payload
-/// that does not match its definition, throws and writes nothing.
+/// that does not match its definition, throws and writes nothing. Once the transaction commits,
+/// `notifier` wakes the topic's consumers (once per topic, whatever the number of events).
 public struct EventPublisher: Sendable {
     public let catalogue: EventCatalogue
     /// The publishing service (`registry`).
     public let producer: String
+    public let notifier: BusNotifier
 
-    public init(catalogue: EventCatalogue, producer: String) {
+    public init(catalogue: EventCatalogue, producer: String, notifier: BusNotifier) {
         self.catalogue = catalogue
         self.producer = producer
+        self.notifier = notifier
     }
 
     /// Publishes a typed event inside the caller's transaction.
@@ -54,6 +57,12 @@ public struct EventPublisher: Sendable {
             VALUES (\(definition.topic), \(type), \(version), \(key), \(Int16(Self.slot(of: key))), \(occurredAt),
                     \(producer), \(correlationID), \(payload)::jsonb)
             """)
+        wakeAfterCommit(definition.topic, on: connection)
+    }
+
+    private func wakeAfterCommit(_ topic: String, on connection: PostgresConnection) {
+        let notifier = self.notifier
+        connection.afterCommit { notifier.wake(topic) }
     }
 
     /// Publishes many typed events of one type in one statement (bulk imports), inside the
@@ -90,6 +99,7 @@ public struct EventPublisher: Sendable {
             SELECT \(definition.topic), \(Event.type), \(Event.version), k, s, \(occurredAt), \(producer), \(correlationID), p::jsonb
             FROM unnest(\(keys)::text[], \(slots)::int2[], \(payloads)::text[]) AS t(k, s, p)
             """)
+        wakeAfterCommit(definition.topic, on: connection)
     }
 
     /// The slot count: events of a key share one of these, and one worker handles a slot at a time.

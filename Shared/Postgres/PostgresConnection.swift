@@ -13,6 +13,8 @@ public final class PostgresConnection: Sendable {
     let loop: EventLoop
     private let gate: CancelGate
     private let sink: UnsafeSendable<Unmanaged<NoticeSink>>
+    private let commitActions = Mutex<[@Sendable () -> Void]>([])
+    private let hasCommitActions = Atomic<Bool>(false)
     let logger: Logger
 
     /// The server process serving this connection (`pg_backend_pid()`).
@@ -124,7 +126,51 @@ public final class PostgresConnection: Sendable {
 
     func resetCancellation() { gate.reset() }
 
+    /// Runs `action` once the transaction open on this connection commits, or at once when no
+    /// transaction is open (the statement just run has committed on its own). A rollback, a
+    /// `COMMIT` that rolled back, a failed statement outside a transaction or a lost connection
+    /// drops it instead. For work that follows a commit and may be lost in a crash (wake-ups).
+    public func afterCommit(_ action: @escaping @Sendable () -> Void) {
+        guard io.flags.load(ordering: .acquiring) & ConnectionIO.inTransaction != 0 else {
+            action()
+            return
+        }
+        commitActions.withLock { $0.append(action) }
+        hasCommitActions.store(true, ordering: .releasing)
+    }
+
+    /// Called after every statement while actions wait: once the session is outside a
+    /// transaction, runs them if it committed and drops them otherwise.
+    private func settleCommitActions(committed: Bool) {
+        let flags = io.flags.load(ordering: .acquiring)
+        guard flags & ConnectionIO.inTransaction == 0 else { return }
+        let actions = commitActions.withLock { actions in
+            defer { actions.removeAll() }
+            return actions
+        }
+        hasCommitActions.store(false, ordering: .releasing)
+        guard committed, flags & ConnectionIO.broken == 0 else { return }
+        for action in actions { action() }
+    }
+
     private func run(
+        honouringCancellation: Bool,
+        _ start: @escaping @Sendable (ConnectionIO, @escaping @Sendable (Result<PostgresRows, any Error>) -> Void) -> Void
+    ) async throws -> PostgresRows {
+        guard hasCommitActions.load(ordering: .acquiring) else {
+            return try await send(honouringCancellation: honouringCancellation, start)
+        }
+        do {
+            let rows = try await send(honouringCancellation: honouringCancellation, start)
+            settleCommitActions(committed: rows.commandTag != "ROLLBACK")
+            return rows
+        } catch {
+            settleCommitActions(committed: false)
+            throw error
+        }
+    }
+
+    private func send(
         honouringCancellation: Bool,
         _ start: @escaping @Sendable (ConnectionIO, @escaping @Sendable (Result<PostgresRows, any Error>) -> Void) -> Void
     ) async throws -> PostgresRows {

@@ -26,6 +26,9 @@ public final class PostgresRows: Sequence, @unchecked Sendable {
     /// Rows inserted, updated or deleted, or returned, as the server's command tag reports them.
     public var affectedRows: Int { Int(String(cString: PQcmdTuples(result))) ?? 0 }
 
+    /// The server's command tag: `INSERT 0 1`, `COMMIT`, or `ROLLBACK` for a `COMMIT` of a failed transaction.
+    public var commandTag: String { String(cString: PQcmdStatus(result)) }
+
     public func column(_ index: Int) -> Column {
         Column(name: String(cString: PQfname(result, Int32(index))), type: columnType(index))
     }

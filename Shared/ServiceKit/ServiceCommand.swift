@@ -1,6 +1,7 @@
 import Foundation
 import Access
 import Audit
+import EventBus
 import Hummingbird
 import Metrics
 import Prometheus
@@ -123,7 +124,8 @@ public enum ServiceCommand {
         return ServiceEnvironment(
             database: database, readiness: Readiness(database: database), logger: logger, configuration: configuration,
             identities: IdentityResolver(database: database, cacheLifetime: configuration.authCacheLifetime),
-            audit: AuditLog(database: database), metrics: metricsRegistry.withLock { $0 } ?? PrometheusCollectorRegistry())
+            audit: AuditLog(database: database), metrics: metricsRegistry.withLock { $0 } ?? PrometheusCollectorRegistry(),
+            busNotifier: BusNotifier(database: database, logger: logger))
     }
 
     /// The service's router: problem rendering, authentication, health, `GET /v1/auth/me`, and

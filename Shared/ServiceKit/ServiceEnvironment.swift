@@ -1,5 +1,6 @@
 import Access
 import Audit
+import EventBus
 import Logging
 import Postgres
 import Prometheus
@@ -17,4 +18,6 @@ public struct ServiceEnvironment: Sendable {
     /// What `GET /metrics` shows: the process-wide registry behind swift-metrics in a served
     /// process, a private one otherwise (tests).
     public let metrics: PrometheusCollectorRegistry
+    /// Wakes the bus's consumers after this service's publishing transactions commit.
+    public let busNotifier: BusNotifier
 }

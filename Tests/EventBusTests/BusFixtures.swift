@@ -56,7 +56,7 @@ extension TestDatabase {
 
 /// Publishes `steps` steps for each subject, one transaction per event.
 func publishSteps(_ subjects: [String], steps: ClosedRange<Int>, on client: PostgresClient) async throws {
-    let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry")
+    let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry", notifier: BusNotifier(database: client, logger: .test))
     for step in steps {
         for subject in subjects {
             try await client.withTransaction { try await publisher.publish(StepRecorded(subject: subject, step: step), on: $0) }

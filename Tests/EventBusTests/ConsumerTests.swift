@@ -50,7 +50,7 @@ struct ConsumerTests {
     @Test func transactionsCommittingOutOfIdOrderAreNeverSkipped() async throws {
         try await withTestDatabase("bus_out_of_order") { database in
             let client = try await database.busClient()
-            let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry")
+            let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry", notifier: BusNotifier(database: client, logger: .test))
             try await running([consumer("registry.ordering", client)]) {
                 // A holds its transaction open after publishing, so B's later event commits first.
                 let slow = try await database.connect(role: "registry")

@@ -9,7 +9,7 @@ struct PublisherTests {
     @Test func unknownTypesAndMismatchedPayloadsAreRefusedAndNothingIsWritten() async throws {
         try await withTestDatabase("bus_publish_checks") { database in
             let client = try await database.busClient()
-            let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry")
+            let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry", notifier: BusNotifier(database: client, logger: .test))
             try await client.withConnection { connection in
                 let unknown = await #expect(throws: EventBusError.self) {
                     try await publisher.publish(type: "registry.nothing", version: 1, key: "k", payload: "{}", on: connection)
@@ -38,7 +38,7 @@ struct PublisherTests {
     @Test func aRolledBackPublishLeavesNoEventAndACommittedOneStays() async throws {
         try await withTestDatabase("bus_outbox") { database in
             let client = try await database.busClient()
-            let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry")
+            let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry", notifier: BusNotifier(database: client, logger: .test))
             struct Abort: Error {}
             await #expect(throws: Abort.self) {
                 try await client.withTransaction { connection in
@@ -74,10 +74,21 @@ struct PublisherTests {
 
 @Suite("Wake-ups", .timeLimit(.minutes(1)))
 struct WakeUpTests {
-    @Test func oneNotificationPerPublishingTransactionAndTopic() async throws {
+    /// The topics notified until `marker` arrives on the channel.
+    private static func topics(until marker: String, _ events: inout AsyncStream<ListenerEvent>.Iterator) async -> [String] {
+        var received: [String] = []
+        while let event = await events.next() {
+            guard case .notification(_, let payload) = event else { continue }
+            if payload == marker { break }
+            received.append(payload)
+        }
+        return received
+    }
+
+    @Test func oneNotificationPerPublishingTransactionAndTopicAfterItCommits() async throws {
         try await withTestDatabase("bus_notify_once") { database in
             let client = try await database.busClient()
-            let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry")
+            let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry", notifier: BusNotifier(database: client, logger: .test))
             let listener = PostgresListener(configuration: database.configuration(role: "registry"), channels: ["bus_events"], logger: .test)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await listener.run() }
@@ -87,16 +98,54 @@ struct WakeUpTests {
                 try await client.withTransaction { connection in
                     for step in 1...50 { try await publisher.publish(StepRecorded(subject: "bulk", step: step), on: connection) }
                     try await publisher.publish(type: "registry.test.other", version: 1, key: "x", payload: #"{"subject":"x"}"#, on: connection)
+                    // Nothing is notified while the transaction is open.
+                    try await client.query("SELECT pg_notify('bus_events', 'open')")
                 }
-                // A marker after the transaction: everything before it has been delivered by then.
-                try await client.query("SELECT pg_notify('bus_events', 'marker')")
+                #expect(await Self.topics(until: "open", &events) == [])
                 var received: [String] = []
-                while let event = await events.next() {
-                    guard case .notification(_, let payload) = event else { continue }
-                    if payload == "marker" { break }
-                    received.append(payload)
+                while received.count < 2, let event = await events.next() {
+                    if case .notification(_, let payload) = event { received.append(payload) }
                 }
+                // A marker after both: anything notified twice would arrive before it.
+                try await client.query("SELECT pg_notify('bus_events', 'marker')")
+                received += await Self.topics(until: "marker", &events)
                 #expect(received.sorted() == ["registry.other", "registry.test"])
+                group.cancelAll()
+            }
+            await client.shutdown()
+        }
+    }
+
+    @Test func aRolledBackPublishWakesNobodyAndOneOutsideATransactionDoes() async throws {
+        try await withTestDatabase("bus_notify_rollback") { database in
+            let client = try await database.busClient()
+            let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry", notifier: BusNotifier(database: client, logger: .test))
+            let listener = PostgresListener(configuration: database.configuration(role: "registry"), channels: ["bus_events"], logger: .test)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await listener.run() }
+                var events = listener.events.makeAsyncIterator()
+                let first = await events.next()
+                #expect(first == .listening)
+                struct Abort: Error {}
+                await #expect(throws: Abort.self) {
+                    try await client.withTransaction { connection in
+                        try await publisher.publish(StepRecorded(subject: "gone", step: 1), on: connection)
+                        throw Abort()
+                    }
+                }
+                // A failed COMMIT (the transaction had an error) rolls back too.
+                try await client.withConnection { connection in
+                    try await connection.query("BEGIN")
+                    try await publisher.publish(StepRecorded(subject: "gone", step: 2), on: connection)
+                    _ = try? await connection.query("SELECT 1/0")
+                    #expect(try await connection.query("COMMIT").commandTag == "ROLLBACK")
+                }
+                // A single-statement transaction, no BEGIN: notified once it returns.
+                try await client.withConnection { connection in
+                    try await publisher.publish(type: "registry.test.other", version: 1, key: "x", payload: #"{"subject":"x"}"#, on: connection)
+                }
+                #expect(await Self.topics(until: "registry.other", &events) == [])
+                #expect(try await client.query("SELECT count(*) FROM bus.events")[0].decode(Int.self, at: 0) == 1)
                 group.cancelAll()
             }
             await client.shutdown()

@@ -162,23 +162,12 @@ CREATE TABLE IF NOT EXISTS bus.held_events (
 CREATE INDEX IF NOT EXISTS held_events_key ON bus.held_events (consumer, key, event_xid, event_id);
 ALTER TABLE bus.held_events OWNER TO bus_owner;
 
--- At most one wake-up per publishing transaction and topic: PostgreSQL folds identical
--- notifications of a transaction into one, and the payload is only the topic. NOTIFY serialises
--- committing transactions on a cluster-wide lock, so while one open transaction is already going to
--- notify a topic, concurrent ones skip it (the transaction-level advisory lock says who): their
--- events are found by the consumers' next read, a short re-check after each round of work, or at
--- worst the backstop poll.
-CREATE OR REPLACE FUNCTION bus.notify_published() RETURNS trigger LANGUAGE plpgsql AS $notify$
-BEGIN
-    IF pg_try_advisory_xact_lock(hashtextextended('bus.notify.' || NEW.topic, 0)) THEN
-        PERFORM pg_notify('bus_events', NEW.topic);
-    END IF;
-    RETURN NULL;
-END
-$notify$;
-ALTER FUNCTION bus.notify_published() OWNER TO bus_owner;
+-- Wake-ups are not sent from the publishing transaction: NOTIFY takes a cluster-wide lock while
+-- its transaction commits, which serialised every publisher. Each service's BusNotifier sends
+-- them after the commit, from a connection of its own (Shared/EventBus/BusNotifier.swift). The
+-- trigger that notified earlier is removed from existing databases.
 DROP TRIGGER IF EXISTS events_notify ON bus.events;
-CREATE TRIGGER events_notify AFTER INSERT ON bus.events FOR EACH ROW EXECUTE FUNCTION bus.notify_published();
+DROP FUNCTION IF EXISTS bus.notify_published();
 
 -- Every service publishes and consumes; a consumer's rows belong to the service whose name
 -- prefixes the consumer's name ('statistics.indicators' is the statistics service's).

@@ -20,7 +20,7 @@ public enum RegistryService {
             let statuses = BusConsumer(
                 configuration: ConsumerConfiguration(name: TreatmentEventHandler.consumerName, topics: [TreatmentEvents.personTopic]),
                 handler: TreatmentEventHandler(
-                    publisher: EventPublisher(catalogue: eventCatalogue, producer: "registry"), logger: environment.logger),
+                    publisher: EventPublisher(catalogue: eventCatalogue, producer: "registry", notifier: environment.busNotifier), logger: environment.logger),
                 database: environment.database, logger: environment.logger)
             return [
                 AuditSealer(database: environment.database, logger: environment.logger),
@@ -44,7 +44,7 @@ public enum RegistryService {
         APIKeyRoutes(environment: environment).add(to: routes)
         AuditRoutes(environment: environment).add(to: routes)
         AdminUnitRoutes(environment: environment).add(to: routes)
-        let publisher = EventPublisher(catalogue: eventCatalogue, producer: "registry")
+        let publisher = EventPublisher(catalogue: eventCatalogue, producer: "registry", notifier: environment.busNotifier)
         PersonRoutes(environment: environment, publisher: publisher).add(to: routes)
         PersonChangeRoutes(environment: environment, publisher: publisher).add(to: routes)
         let facilities = FacilityRoutes(environment: environment, publisher: publisher)
