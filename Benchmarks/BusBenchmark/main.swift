@@ -55,7 +55,7 @@ let options = Options(CommandLine.arguments.dropFirst(2))
 let configuration = PostgresConfiguration(
     connectionString: options.string("url"), applicationName: "bus-benchmark", statementTimeout: nil, poolSize: 16)
 let publisher = EventPublisher(
-    catalogue: catalogue, producer: "registry", notifier: BusNotifier(configuration: configuration, logger: logger))
+    catalogue: catalogue, producer: "registry", notifier: BusNotifier(database: PostgresClient(configuration: configuration, logger: logger), logger: logger))
 
 /// Publishes single-statement transactions of one event each on `connections` tasks for `duration`; returns events/s.
 func publishRate(connections: Int, duration: Duration, client: PostgresClient) async throws -> Double {

@@ -2,8 +2,8 @@ import Logging
 import Postgres
 import Synchronization
 
-/// Wakes consumers after events commit: `NOTIFY bus_events, '<topic>'` sent from a connection of
-/// its own, after the publishing transaction, instead of inside it.
+/// Wakes consumers after events commit: `NOTIFY bus_events, '<topic>'` sent after the publishing
+/// transaction, on another pooled connection, instead of inside it.
 ///
 /// A transaction that runs `NOTIFY` takes a cluster-wide lock while it commits, so notifying from
 /// every publishing transaction serialises all of them. Here publishing transactions commit
@@ -18,22 +18,16 @@ public final class BusNotifier: Sendable {
     private struct State {
         var pending: Set<String> = []
         var draining = false
-        var connection: PostgresConnection?
     }
 
-    private let configuration: PostgresConfiguration
+    private let database: PostgresClient
     private let logger: Logger
     private let state = Mutex(State())
 
-    /// Notifies through a connection opened with `configuration` when first needed.
-    public init(configuration: PostgresConfiguration, logger: Logger) {
-        self.configuration = configuration
+    /// Notifies through connections borrowed from `database`'s pool, one round at a time.
+    public init(database: PostgresClient, logger: Logger) {
+        self.database = database
         self.logger = logger
-    }
-
-    /// Notifies through a connection of its own to `database`'s server, as `database`'s role.
-    public convenience init(database: PostgresClient, logger: Logger) {
-        self.init(configuration: database.configuration, logger: logger)
     }
 
     /// Asks for `topic` to be notified soon; returns at once.
@@ -50,24 +44,17 @@ public final class BusNotifier: Sendable {
     /// Sends what is pending, one transaction per round, until nothing is.
     private func drain() async {
         while true {
-            let (topics, cached) = state.withLock { state -> ([String], PostgresConnection?) in
+            let topics = state.withLock { state -> [String] in
                 defer { state.pending.removeAll() }
                 if state.pending.isEmpty { state.draining = false }
-                return (state.pending.sorted(), state.connection)
+                return state.pending.sorted()
             }
             guard !topics.isEmpty else { return }
             do {
-                let connection: PostgresConnection
-                if let cached {
-                    connection = cached
-                } else {
-                    connection = try await PostgresConnection.connect(configuration: configuration, logger: logger)
-                    state.withLock { $0.connection = connection }
-                }
-                try await connection.query(
-                    "SELECT pg_notify(\(Self.channel), topic) FROM unnest(\(topics)::text[]) AS topic")
+                try await database.query("SELECT pg_notify(\(Self.channel), topic) FROM unnest(\(topics)::text[]) AS topic")
+            } catch let error as PostgresError where error.code == .poolShutDown {
+                return
             } catch {
-                state.withLock { $0.connection = nil }
                 logger.warning(
                     "Cannot wake the bus's consumers; they will find the events at their next poll",
                     metadata: ["error": "\(error)", "topics": "\(topics.joined(separator: ","))"])

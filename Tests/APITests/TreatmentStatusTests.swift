@@ -19,7 +19,7 @@ struct TreatmentStatusTests {
 
             // The treatment service publishes (as its own role): a determination, then an episode.
             let treatment = try await database.connect(role: "treatment")
-            let publisher = EventPublisher(catalogue: TreatmentEvents.catalogue, producer: "treatment", notifier: BusNotifier(configuration: database.configuration(role: "treatment"), logger: .test))
+            let publisher = EventPublisher(catalogue: TreatmentEvents.catalogue, producer: "treatment", notifier: BusNotifier(database: database.client(role: "treatment"), logger: .test))
             try await treatment.withTransaction { connection in
                 try await publisher.publish(TreatmentEvents.PersonStatusChanged(
                     personId: UUID(), status: "addicted", validFrom: "2026-02-01", validTo: nil, reason: "determination"), on: connection)
@@ -69,7 +69,7 @@ struct FacilityScopeTests {
             func publish(facility: UUID, endedOn: String?) async throws {
                 let treatment = try await database.connect(role: "treatment")
                 try await treatment.withTransaction { connection in
-                    try await EventPublisher(catalogue: TreatmentEvents.catalogue, producer: "treatment", notifier: BusNotifier(configuration: database.configuration(role: "treatment"), logger: .test)).publish(
+                    try await EventPublisher(catalogue: TreatmentEvents.catalogue, producer: "treatment", notifier: BusNotifier(database: database.client(role: "treatment"), logger: .test)).publish(
                         TreatmentEvents.EpisodeChanged(
                             episodeId: episode, personId: person, facilityId: facility, form: "compulsory",
                             startedOn: "2026-09-01", endedOn: endedOn), on: connection)
