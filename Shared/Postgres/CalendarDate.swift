@@ -113,10 +113,18 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
 
 extension CalendarDate {
     /// Today's date where the system's users are (Vietnam, UTC+7, no daylight saving), or in `timeZone`.
-    public static func today(in timeZone: TimeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? TimeZone(secondsFromGMT: 7 * 3600)!) -> CalendarDate {
+    public static func today(in timeZone: TimeZone = vietnam) -> CalendarDate {
+        CalendarDate(Date(), in: timeZone)
+    }
+
+    /// The date `instant` falls on in `timeZone` (Vietnam by default).
+    public init(_ instant: Date, in timeZone: TimeZone = vietnam) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
-        return CalendarDate(year: parts.year!, month: parts.month!, day: parts.day!)!
+        let parts = calendar.dateComponents([.year, .month, .day], from: instant)
+        self.init(year: parts.year!, month: parts.month!, day: parts.day!)!
     }
+
+    /// UTC+7, no daylight saving.
+    public static let vietnam = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? TimeZone(secondsFromGMT: 7 * 3600)!
 }

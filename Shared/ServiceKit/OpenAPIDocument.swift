@@ -30,6 +30,8 @@ enum OpenAPIDocument {
             switch endpoint.scope {
             case .person: operation["x-scope"] = "person: 404 outside the caller's jurisdiction"
             case .personList: operation["x-scope"] = "people: only those in the caller's jurisdiction"
+            case .referral: operation["x-scope"] = "referral: 404 unless addressed to the caller's organisation or about a person in the caller's jurisdiction"
+            case .referralList: operation["x-scope"] = "referrals: only those addressed to the caller's organisation or about people in the caller's jurisdiction"
             case .none: break
             }
             if [.post, .put, .patch].contains(endpoint.method) {

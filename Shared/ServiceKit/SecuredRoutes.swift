@@ -15,6 +15,11 @@ public final class SecuredRoutes {
         case person(parameter: String)
         /// Lists people: only those in the caller's jurisdiction.
         case personList
+        /// Serves the referral whose id is path parameter `parameter`: visible to the partner it is
+        /// addressed to and to officers whose jurisdiction covers the person; 404 to anyone else.
+        case referral(parameter: String)
+        /// Lists referrals: only those the caller may see (as for `referral`).
+        case referralList
     }
 
     /// One declared endpoint.

@@ -28,14 +28,25 @@ struct AccessMatrixTests {
         return ServiceCommand.makeRoutes(descriptor, environment).catalogue
     }
 
-    /// A concrete path for a declared one: the person parameter becomes `person`, every other
-    /// `{parameter}` a fresh UUID.
-    static func concrete(_ endpoint: SecuredRoutes.Endpoint, person: String) -> String {
-        var personParameter = "(none)"
-        if case .person(let name) = endpoint.scope { personParameter = "{\(name)}" }
+    /// A concrete path for a declared one: the person parameter becomes `person`, the referral
+    /// parameter `referral`, every other `{parameter}` a fresh UUID.
+    static func concrete(_ endpoint: SecuredRoutes.Endpoint, person: String, referral: String?) -> String {
+        var known: [String: String] = [:]
+        if case .person(let name) = endpoint.scope { known["{\(name)}"] = person }
+        if case .referral(let name) = endpoint.scope { known["{\(name)}"] = referral ?? UUID().uuidString.lowercased() }
         return endpoint.path.split(separator: "/", omittingEmptySubsequences: false).map {
-            String($0) == personParameter ? Substring(person) : $0.hasPrefix("{") ? Substring(UUID().uuidString.lowercased()) : $0
+            if let value = known[String($0)] { return Substring(value) }
+            return $0.hasPrefix("{") ? Substring(UUID().uuidString.lowercased()) : $0
         }.joined(separator: "/")
+    }
+
+    /// The partner organisation of the seeded `partner1` account; the matrix's referral is addressed to it.
+    static let partnerID = UUID(uuidString: "00000000-0000-4000-8000-00000000a001")!
+
+    /// Whether `identity` may see a referral of the person of commune 00004 addressed to `partnerID`.
+    static func coversReferral(_ identity: Identity) -> Bool {
+        if case .staff(let staff) = identity, staff.role == .referralPartner { return staff.jurisdiction == .partner(id: partnerID) }
+        return covers(identity)
     }
 
     /// Whether `identity`'s jurisdiction covers commune 00004 of province 01.
@@ -86,9 +97,23 @@ struct AccessMatrixTests {
                 let person = try #require(registered.headers[.location]).split(separator: "/").last.map(String.init)!
 
                 let callers = tokens
+                let commune = tokens.first { $0.caller == "commune00004" }!.token!
                 let check: @Sendable (ServiceClient) async throws -> Void = { service in
+                    var referral: String?
+                    if descriptor.name == "referrals" {
+                        // A partner organisation for partner1's account, and one referral to it.
+                        let connection = try await database.connect()
+                        try await connection.query(
+                            "INSERT INTO referrals.partners (id, name, search_name, kind) VALUES (\(Self.partnerID), 'Trung tâm Dịch vụ việc làm', 'trung tam dich vu viec lam', 'employment_centre')")
+                        await connection.close()
+                        let made = try await service.call(
+                            .post, "/v1/people/\(person)/referrals", token: commune,
+                            json: #"{"partnerId":"\#(Self.partnerID.uuidString)","kind":"job","request":"Việc làm phổ thông"}"#)
+                        #expect(made.status == 201, "\(made.body)")
+                        referral = made.json["id"] as? String
+                    }
                     for endpoint in endpoints {
-                        let path = Self.concrete(endpoint, person: person)
+                        let path = Self.concrete(endpoint, person: person, referral: referral)
                         let body: String? = [.post, .put, .patch].contains(endpoint.method) ? "{}" : nil
                         for (caller, token, identity) in callers {
                             let reply = try await service.call(endpoint.method, path, token: token, json: body)
@@ -106,6 +131,11 @@ struct AccessMatrixTests {
                                 case .personList:
                                     let items = reply.json["items"] as? [[String: Any]]
                                     #expect(items?.count == (Self.covers(identity) ? 1 : 0), "\(label)")
+                                case .referral:
+                                    #expect((reply.status == 404) == !Self.coversReferral(identity), "\(label)")
+                                case .referralList:
+                                    let items = reply.json["items"] as? [[String: Any]]
+                                    #expect(items?.count == (Self.coversReferral(identity) ? 1 : 0), "\(label)")
                                 case .none:
                                     break
                                 }

@@ -72,7 +72,7 @@ struct PersonInput: Sendable {
         input.education = optional("education", 100)
         input.notes = optional("notes", 4000)
         if let phone = optional("phone", 20) {
-            if let phone, !(phone.count >= 8 && phone.allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == "+" || $0 == " " || $0 == "." })) {
+            if let phone, !ContactFormat.isPhone(phone) {
                 fields.validator.add(fields.path("phone"), "must be a phone number of 8 to 20 digits")
             }
             input.phone = .some(phone)

@@ -1,0 +1,275 @@
+import Access
+import Audit
+import EventBus
+import Foundation
+import Hummingbird
+import Postgres
+import ServiceKit
+
+/// Referrals to partner organisations.
+///
+/// Officers refer a person they may see (`POST /v1/people/{personId}/referrals`) and follow the
+/// referrals of their area; the partner it is addressed to answers it and reports the outcome,
+/// seeing only the person's name and phone and the request. Every read and write is in the audit
+/// trail with the person's id; every change is published as `referrals.referral.changed`.
+struct ReferralRoutes: Sendable {
+    let environment: ServiceEnvironment
+    let publisher: EventPublisher
+
+    struct PersonPage: ResponseEncodable {
+        let items: [Referral.OfficerView]
+    }
+
+    struct Page: ResponseEncodable {
+        let items: [Referral.View]
+        /// The cursor of the next page (`?after=`), absent on the last.
+        let next: String?
+    }
+
+    func add(to routes: SecuredRoutes) {
+        addPersonRoutes(to: routes)
+        addListing(to: routes)
+        addChanges(to: routes)
+    }
+
+    private func notFound(_ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String) async throws -> ProblemDetails {
+        try await environment.audit.record(AuditEntry(
+            identity, context, action: action, resource: "referral", resourceID: id.uuidString.lowercased(), outcome: .denied))
+        return ProblemDetails.notFound("No referral \(id) for you.")
+    }
+
+    private func personNotFound(_ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String) async throws -> ProblemDetails {
+        try await environment.audit.record(AuditEntry(
+            identity, context, action: action, resource: "person", resourceID: id.uuidString.lowercased(), personID: id, outcome: .denied))
+        return ProblemDetails.notFound("No person \(id) in your jurisdiction.")
+    }
+
+    // MARK: A person's referrals
+
+    private func addPersonRoutes(to routes: SecuredRoutes) {
+        let officers = AccessRule(roles: ReferralScope.officers)
+        routes.on(.post, "/v1/people/{personId}/referrals", officers, scope: .person(parameter: "personId"),
+                  summary: "Refer a person to a partner organisation") { request, context, identity -> Response in
+            let personID = try context.parameters.uuid("personId")
+            // Scope first: outside it the answer is 404 whatever the body says.
+            let place = try await environment.database.withConnection { try await ReferralStore(connection: $0).visiblePerson(personID, to: identity) }
+            guard place != nil else { throw try await personNotFound(personID, identity, context, action: "create") }
+            var fields = try await JSONFields.body(of: request, context: context)
+            fields.refuseUnknown(["partnerId", "kind", "request"])
+            let partnerText = fields.string("partnerId", required: true, maxLength: 36).value
+            let partnerID = partnerText.flatMap(UUID.init(uuidString:))
+            if partnerText != nil, partnerID == nil { fields.validator.add(fields.path("partnerId"), "must be a UUID") }
+            let kindText = fields.string("kind", required: true, maxLength: 40).value
+            let kind = kindText.flatMap(ReferralKind.init(rawValue:))
+            if kindText != nil, kind == nil { fields.validator.add(fields.path("kind"), "must be one of \(ReferralKind.names)") }
+            let requestText = fields.string("request", required: true, maxLength: 2000).value
+            try fields.finish()
+            guard let partnerID, let kind, let requestText else { throw ProblemDetails.badRequest("invalid referral") }
+
+            let referral = try await environment.database.withTransaction { connection -> Referral in
+                let store = ReferralStore(connection: connection)
+                // Read again inside the transaction: the person may have moved meanwhile.
+                guard let place = try await store.visiblePerson(personID, to: identity) else {
+                    throw ProblemDetails.notFound("No person \(personID) in your jurisdiction.")
+                }
+                switch try await store.partnerIsActive(partnerID) {
+                case nil:
+                    throw ProblemDetails.validation([.init(pointer: "/partnerId", detail: "is not a registered partner organisation")])
+                case false?:
+                    throw ProblemDetails.validation([.init(pointer: "/partnerId", detail: "no longer takes referrals (deactivated)")])
+                case true?:
+                    break
+                }
+                let id = UUID()
+                try await store.insert(
+                    id: id, person: personID, partner: partnerID, kind: kind, request: requestText,
+                    commune: place.commune, province: place.province, by: identity.id)
+                guard let referral = try await store.referral(id, visibleTo: identity) else {
+                    throw ProblemDetails.notFound("No person \(personID) in your jurisdiction.")
+                }
+                try await AuditLog.append(AuditEntry(
+                    identity, context, action: "create", resource: "referral", resourceID: id.uuidString.lowercased(), personID: personID,
+                    detail: ["kind": kind.rawValue, "partner": partnerID.uuidString.lowercased()]), on: connection)
+                try await publisher.publish(ReferralStore.event(referral), on: connection)
+                return referral
+            }
+            return try Response.json(
+                referral.officerView, status: .created, headers: [.location: "/v1/referrals/\(referral.id.uuidString.lowercased())"])
+        }
+
+        routes.on(.get, "/v1/people/{personId}/referrals", officers, scope: .person(parameter: "personId"),
+                  summary: "A person's referrals, newest first") { _, context, identity -> PersonPage in
+            let personID = try context.parameters.uuid("personId")
+            let referrals = try await environment.database.withConnection { connection -> [Referral]? in
+                let store = ReferralStore(connection: connection)
+                guard try await store.visiblePerson(personID, to: identity) != nil else { return nil }
+                return try await store.referrals(ofPerson: personID)
+            }
+            guard let referrals else { throw try await personNotFound(personID, identity, context, action: "read") }
+            try await environment.audit.record(AuditEntry(
+                identity, context, action: "read", resource: "referral", personID: personID, detail: ["count": "\(referrals.count)"]))
+            return PersonPage(items: referrals.map(\.officerView))
+        }
+    }
+
+    // MARK: Listing and reading
+
+    private func addListing(to routes: SecuredRoutes) {
+        let readers = AccessRule(roles: ReferralScope.readers)
+        routes.on(.get, "/v1/referrals", readers, scope: .referralList,
+                  summary: "Referrals the caller may see, newest first (?status=&kind=&communeCode=&after=&limit=)") { request, context, identity -> Page in
+            let query = request.uri.queryParameters
+            var validator = FieldValidator()
+            let status = query["status"].map(String.init)
+            if let status, ReferralStatus(rawValue: status) == nil { validator.add("?status", "must be one of \(ReferralStatus.names)") }
+            let kind = query["kind"].map(String.init)
+            if let kind, ReferralKind(rawValue: kind) == nil { validator.add("?kind", "must be one of \(ReferralKind.names)") }
+            let commune = query["communeCode"].map(String.init)
+            if let commune { validator.require(commune.count == 5 && commune.allSatisfy(\.isNumber), "?communeCode", "must be a 5-digit commune code") }
+            var after: (micros: Int, id: UUID)?
+            if let cursor = query["after"] {
+                let parts = cursor.split(separator: "_")
+                if parts.count == 2, let micros = Int(parts[0]), let id = UUID(uuidString: String(parts[1])) {
+                    after = (micros, id)
+                } else {
+                    validator.add("?after", "must be the next cursor of an earlier page")
+                }
+            }
+            let limit = try query.limit(default: 50, maximum: 500)
+            try validator.finish()
+            let rows = try await environment.database.query("""
+                SELECT \(sql: Referral.select)
+                WHERE (\(ReferralScope.condition(identity)))
+                  AND (\(status)::text IS NULL OR r.status = \(status))
+                  AND (\(kind)::text IS NULL OR r.kind = \(kind))
+                  AND (\(commune)::text IS NULL OR r.commune_code = \(commune))
+                  AND (\(after?.micros)::bigint IS NULL
+                       OR ((extract(epoch FROM r.created_at) * 1000000)::bigint, r.id) < (\(after?.micros), \(after?.id)))
+                ORDER BY r.created_at DESC, r.id DESC
+                LIMIT \(limit + 1)
+                """)
+            var referrals = try rows.map(Referral.init(row:))
+            var next: String?
+            if referrals.count > limit {
+                referrals.removeLast()
+                if let last = referrals.last { next = "\(last.createdMicros)_\(last.id.uuidString.lowercased())" }
+            }
+            for referral in referrals {
+                try await environment.audit.record(AuditEntry(
+                    identity, context, action: "list", resource: "referral", resourceID: referral.id.uuidString.lowercased(),
+                    personID: referral.personID))
+            }
+            let partner = ReferralScope.isPartner(identity)
+            return Page(items: referrals.map { $0.view(forPartner: partner) }, next: next)
+        }
+
+        routes.on(.get, "/v1/referrals/{referralId}", readers, scope: .referral(parameter: "referralId"),
+                  summary: "Read a referral") { _, context, identity -> Response in
+            let id = try context.parameters.uuid("referralId")
+            let referral = try await environment.database.withConnection { try await ReferralStore(connection: $0).referral(id, visibleTo: identity) }
+            guard let referral else { throw try await notFound(id, identity, context, action: "read") }
+            try await environment.audit.record(AuditEntry(
+                identity, context, action: "read", resource: "referral", resourceID: id.uuidString.lowercased(), personID: referral.personID))
+            return try Response.json(referral.view(forPartner: ReferralScope.isPartner(identity)))
+        }
+    }
+
+    // MARK: Answers, outcomes, withdrawal
+
+    private func addChanges(to routes: SecuredRoutes) {
+        let responders = AccessRule(roles: ReferralScope.responders)
+        routes.on(.post, "/v1/referrals/{referralId}/response", responders, scope: .referral(parameter: "referralId"),
+                  summary: "Accept or decline a referral (the partner)") { request, context, identity -> Response in
+            let id = try context.parameters.uuid("referralId")
+            try await visibleOrNotFound(id, identity, context)
+            var fields = try await JSONFields.body(of: request, context: context)
+            fields.refuseUnknown(["decision", "note"])
+            let decision = fields.string("decision", required: true, maxLength: 20).value
+            if let decision, !["accepted", "declined"].contains(decision) {
+                fields.validator.add(fields.path("decision"), "must be accepted or declined")
+            }
+            let note = fields.string("note", maxLength: 2000).value
+            try fields.finish()
+            guard let decision, let status = ReferralStatus(rawValue: decision) else { throw ProblemDetails.badRequest("invalid answer") }
+            return try await change(id, identity, context, action: "respond", from: [.sent]) { store, _ in
+                try await store.update(id, status: status, note: note, by: identity.id)
+            }
+        }
+
+        routes.on(.post, "/v1/referrals/{referralId}/outcome", responders, scope: .referral(parameter: "referralId"),
+                  summary: "Report the outcome of an accepted referral (the partner)") { request, context, identity -> Response in
+            let id = try context.parameters.uuid("referralId")
+            let current = try await visibleOrNotFound(id, identity, context)
+            let kind = ReferralKind(rawValue: current.kind) ?? .job
+            var fields = try await JSONFields.body(of: request, context: context)
+            fields.refuseUnknown(["outcome", "on", "amountVnd", "note"])
+            let outcome = fields.string("outcome", required: true, maxLength: 40).value
+            if let outcome, !kind.outcomes.contains(outcome) {
+                fields.validator.add(fields.path("outcome"), "must be one of \(kind.outcomes.joined(separator: ", ")) for a \(kind.rawValue) referral")
+            }
+            let on = fields.date("on", required: true).value
+            if let on, on > CalendarDate.today() { fields.validator.add(fields.path("on"), "must not be in the future") }
+            if let on, on < CalendarDate(current.createdAt) { fields.validator.add(fields.path("on"), "must not be before the referral was made") }
+            let amount = fields.integer("amountVnd", range: 1...10_000_000_000).value
+            if outcome == "disbursed", amount == nil { fields.validator.add(fields.path("amountVnd"), "is required for a disbursed loan") }
+            if amount != nil, outcome != "disbursed" { fields.validator.add(fields.path("amountVnd"), "applies only to a disbursed loan") }
+            let note = fields.string("note", maxLength: 2000).value
+            try fields.finish()
+            guard let outcome, let on else { throw ProblemDetails.badRequest("invalid outcome") }
+            return try await change(id, identity, context, action: "complete", from: [.accepted]) { store, _ in
+                try await store.update(id, status: .completed, outcome: outcome, outcomeOn: on, amountVnd: amount, note: note, by: identity.id)
+            }
+        }
+
+        routes.on(.post, "/v1/referrals/{referralId}/withdraw", AccessRule(roles: ReferralScope.officers), scope: .referral(parameter: "referralId"),
+                  summary: "Withdraw a referral not completed yet (the referring side)") { request, context, identity -> Response in
+            let id = try context.parameters.uuid("referralId")
+            try await visibleOrNotFound(id, identity, context)
+            var note: String?
+            if request.headers[.contentLength] != "0", request.headers[.contentType] != nil {
+                var fields = try await JSONFields.body(of: request, context: context)
+                fields.refuseUnknown(["note"])
+                note = fields.string("note", maxLength: 2000).value
+                try fields.finish()
+            }
+            return try await change(id, identity, context, action: "withdraw", from: [.sent, .accepted]) { store, _ in
+                try await store.update(id, status: .withdrawn, note: note, by: identity.id)
+            }
+        }
+    }
+
+    /// The referral, or a 404 (recorded as denied) when the caller may not see it.
+    @discardableResult
+    private func visibleOrNotFound(_ id: UUID, _ identity: Identity, _ context: AppRequestContext) async throws -> Referral {
+        let referral = try await environment.database.withConnection { try await ReferralStore(connection: $0).referral(id, visibleTo: identity) }
+        guard let referral else { throw try await notFound(id, identity, context, action: "update") }
+        return referral
+    }
+
+    /// Locks the referral, checks its status is one of `from` (409 otherwise), applies `apply`,
+    /// audits and publishes the new state, and answers with it.
+    private func change(
+        _ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String, from allowed: Set<ReferralStatus>,
+        _ apply: (ReferralStore, Referral) async throws -> Void
+    ) async throws -> Response {
+        let updated = try await environment.database.withTransaction { connection -> Referral in
+            let store = ReferralStore(connection: connection)
+            guard let current = try await store.referral(id, visibleTo: identity, lock: true) else {
+                throw ProblemDetails.notFound("No referral \(id) for you.")
+            }
+            guard let status = ReferralStatus(rawValue: current.status), allowed.contains(status) else {
+                throw ProblemDetails.conflict(
+                    "The referral is \(current.status); this needs it to be \(allowed.map(\.rawValue).sorted().joined(separator: " or ")).",
+                    type: "referral-status")
+            }
+            try await apply(store, current)
+            guard let updated = try await store.referral(id, visibleTo: identity) else { throw ProblemDetails.notFound("No referral \(id) for you.") }
+            try await AuditLog.append(AuditEntry(
+                identity, context, action: action, resource: "referral", resourceID: id.uuidString.lowercased(), personID: current.personID,
+                detail: ["status": updated.status]), on: connection)
+            try await publisher.publish(ReferralStore.event(updated), on: connection)
+            return updated
+        }
+        return try Response.json(updated.view(forPartner: ReferralScope.isPartner(identity)))
+    }
+}
