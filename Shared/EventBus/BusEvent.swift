@@ -26,8 +26,9 @@ public struct EventEnvelope: Sendable {
     /// The payload's JSON text.
     public let payload: String
 
-    /// Decodes the payload as the typed event it carries.
-    public func decode<Event: BusEvent>(_ type: Event.Type) throws -> Event {
+    /// Decodes the payload as the typed event it carries, or as a consumer's own view of it
+    /// (a `Decodable` with only the fields it needs).
+    public func decode<Event: Decodable>(_ type: Event.Type) throws -> Event {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return try decoder.decode(Event.self, from: Data(payload.utf8))

@@ -139,7 +139,8 @@ cluster_init() {
         echo "# recovery: private cluster ($mode)"
         echo "listen_addresses = '127.0.0.1'"
         echo "unix_socket_directories = '$socket_dirs'"
-        echo "max_connections = 200"
+        # The test suite runs many services side by side, each with its pool and listeners.
+        if [ "$mode" = test ]; then echo "max_connections = 400"; else echo "max_connections = 200"; fi
         echo "shared_buffers = 128MB"
         echo "log_min_messages = warning"
         echo "log_min_error_statement = error"

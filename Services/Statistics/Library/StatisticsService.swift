@@ -1,13 +1,24 @@
+import EventBus
 import Foundation
 import Migrations
 import ServiceKit
 
-/// The statistics service: its schema, port and migrations. Routes arrive with their issues.
+/// The statistics service: counting tables fed by the bus (never personal data) and aggregate
+/// exports for other agencies' keys and officers, each on the audit trail.
 public enum StatisticsService {
     public static let descriptor = ServiceDescriptor(
         name: "statistics",
         schema: "statistics",
         defaultPort: 8084,
-        migrations: { try Migration.load(bundle: .module) }
+        migrations: { try Migration.load(bundle: .module) },
+        routes: { routes, environment in ExportRoutes(environment: environment).add(to: routes) },
+        services: { environment in
+            let counts = BusConsumer(
+                configuration: ConsumerConfiguration(
+                    name: CountingEventHandler.consumerName, topics: CountingEventHandler.topics, start: .beginning),
+                handler: CountingEventHandler(logger: environment.logger),
+                database: environment.database, logger: environment.logger)
+            return [AfterMigrations(counts, readiness: environment.readiness)]
+        }
     )
 }

@@ -1,0 +1,161 @@
+import Access
+import Audit
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Postgres
+import ServiceKit
+
+/// Aggregate exports for other agencies (API keys) and for officers, always within the caller's
+/// area, never about one person. Every export is on the audit trail (`export`, with the key or
+/// account, the dataset, its parameters and the number of rows).
+///
+/// - `GET /v1/statistics/people-by-status?on=&groupBy=province|commune&areaCode=&format=json|csv`:
+///   people under management on a day, by area, status and sex;
+/// - `GET /v1/statistics/referrals?from=&to=&groupBy=&areaCode=&format=`: referrals made in a
+///   period, by area, kind, status and outcome, with the amounts of disbursed loans.
+struct ExportRoutes: Sendable {
+    let environment: ServiceEnvironment
+
+    static let rule = AccessRule(roles: [.admin, .provinceOfficer, .communeOfficer], allowsAgencyKeys: true)
+
+    /// What every export reads from the query: grouping, area, format.
+    struct Common {
+        let groupByCommune: Bool
+        let requestedArea: String?
+        let format: String
+    }
+
+    static func common(_ query: FlatDictionary<Substring, Substring>, _ validator: inout FieldValidator) -> Common {
+        let groupBy = query["groupBy"].map(String.init) ?? "province"
+        validator.require(["province", "commune"].contains(groupBy), "?groupBy", "must be province or commune")
+        let format = query["format"].map(String.init) ?? "json"
+        validator.require(["json", "csv"].contains(format), "?format", "must be json or csv")
+        return Common(groupByCommune: groupBy == "commune", requestedArea: query["areaCode"].map(String.init), format: format)
+    }
+
+    static func day(_ query: FlatDictionary<Substring, Substring>, _ name: String, _ validator: inout FieldValidator) -> CalendarDate? {
+        guard let text = query[Substring(name)] else { return nil }
+        guard text.count == 10, let date = CalendarDate(text) else {
+            validator.add("?\(name)", "must be a date written YYYY-MM-DD")
+            return nil
+        }
+        return date
+    }
+
+    func add(to routes: SecuredRoutes) {
+        routes.on(.get, "/v1/statistics/people-by-status", Self.rule,
+                  summary: "People under management on a day, by area, status and sex") { request, context, identity -> Response in
+            let query = request.uri.queryParameters
+            var validator = FieldValidator()
+            let common = Self.common(query, &validator)
+            let on = Self.day(query, "on", &validator) ?? CalendarDate.today()
+            try validator.finish()
+            return try await export(dataset: "people-by-status", common, identity, context, parameters: ["on": on.description]) { area, connection in
+                let areaColumn: SQLFragment = common.groupByCommune ? "r.commune_code" : "r.province_code"
+                let rows = try await connection.query("""
+                    SELECT \(areaColumn) AS area, u.name, s.status, p.sex, count(*)
+                    FROM statistics.statuses s
+                    JOIN statistics.people p ON p.person_id = s.person_id
+                    JOIN LATERAL (
+                        SELECT commune_code, province_code FROM statistics.residences r
+                        WHERE r.person_id = s.person_id
+                        ORDER BY (r.from_date <= \(on)) DESC, CASE WHEN r.from_date <= \(on) THEN r.from_date END DESC, r.from_date
+                        LIMIT 1) r ON true
+                    LEFT JOIN registry.admin_units u ON u.generation = '2025' AND u.code = \(areaColumn)
+                         AND u.level = \(common.groupByCommune ? "commune" : "province")
+                    WHERE s.valid_from <= \(on) AND (s.valid_to IS NULL OR s.valid_to > \(on))
+                      AND (\(area.condition(province: "r.province_code", commune: "r.commune_code")))
+                    GROUP BY 1, 2, 3, 4 ORDER BY 1, 3, 4
+                    """)
+                return ExportTable(
+                    dataset: "people-by-status", parameters: [:], dimensions: ["areaCode", "areaName", "status", "sex"], sums: [],
+                    rows: try rows.map { row in
+                        let (code, name, status, sex, count) = try row.decode((String, String?, String, String, Int).self)
+                        return ([code, name, status, sex], count, [])
+                    })
+            }
+        }
+
+        routes.on(.get, "/v1/statistics/referrals", Self.rule,
+                  summary: "Referrals made in a period, by area, kind, status and outcome") { request, context, identity -> Response in
+            let query = request.uri.queryParameters
+            var validator = FieldValidator()
+            let common = Self.common(query, &validator)
+            let today = CalendarDate.today()
+            let from = Self.day(query, "from", &validator) ?? CalendarDate(year: today.year, month: 1, day: 1)!
+            let to = Self.day(query, "to", &validator) ?? today
+            validator.require(from <= to, "?to", "must not be before ?from")
+            validator.require(to.daysSinceEpoch - from.daysSinceEpoch <= 3_660, "?from", "the period may span at most ten years")
+            try validator.finish()
+            return try await export(
+                dataset: "referrals", common, identity, context, parameters: ["from": from.description, "to": to.description]
+            ) { area, connection in
+                let areaColumn: SQLFragment = common.groupByCommune ? "f.commune_code" : "f.province_code"
+                let rows = try await connection.query("""
+                    SELECT \(areaColumn) AS area, u.name, f.kind, f.status, f.outcome, count(*), sum(f.amount_vnd)::bigint
+                    FROM statistics.referrals f
+                    LEFT JOIN registry.admin_units u ON u.generation = '2025' AND u.code = \(areaColumn)
+                         AND u.level = \(common.groupByCommune ? "commune" : "province")
+                    WHERE f.referred_on BETWEEN \(from) AND \(to)
+                      AND (\(area.condition(province: "f.province_code", commune: "f.commune_code")))
+                    GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 3, 4, 5
+                    """)
+                return ExportTable(
+                    dataset: "referrals", parameters: [:], dimensions: ["areaCode", "areaName", "kind", "status", "outcome"],
+                    sums: ["amountVnd"],
+                    rows: try rows.map { row in
+                        let (code, name, kind, status, outcome, count, amount) =
+                            try row.decode((String, String?, String, String, String?, Int, Int?).self)
+                        return ([code, name, kind, status, outcome], count, [amount])
+                    })
+            }
+        }
+    }
+
+    /// Resolves the area, runs `query`, suppresses small cells for agency keys, records the export
+    /// in the audit trail and answers in the asked format.
+    private func export(
+        dataset: String, _ common: Common, _ identity: Identity, _ context: AppRequestContext, parameters: [String: String],
+        _ query: @Sendable (ExportArea, PostgresConnection) async throws -> ExportTable
+    ) async throws -> Response {
+        let resolved: ExportTable
+        do {
+            resolved = try await run(common, identity, parameters: parameters, query)
+        } catch let problem as ProblemDetails where problem.statusCode == 403 {
+            try await environment.audit.record(AuditEntry(
+                identity, context, action: "export", resource: "statistics", resourceID: dataset, outcome: .denied,
+                detail: ["areaCode": common.requestedArea ?? "national"]))
+            throw problem
+        }
+        var table = resolved
+        var suppressed = 0
+        if case .agency = identity { suppressed = table.suppressSmallCells() }
+        var detail = table.parameters
+        detail["format"] = common.format
+        detail["rows"] = String(table.rows.count)
+        detail["suppressed"] = String(suppressed)
+        if case .agency(let agency) = identity { detail["purpose"] = agency.purpose }
+        try await environment.audit.record(AuditEntry(identity, context, action: "export", resource: "statistics", resourceID: dataset, detail: detail))
+        return try table.response(format: common.format)
+    }
+
+    /// The table, in one read-only snapshot.
+    private func run(
+        _ common: Common, _ identity: Identity, parameters: [String: String],
+        _ query: @Sendable (ExportArea, PostgresConnection) async throws -> ExportTable
+    ) async throws -> ExportTable {
+        try await environment.database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection -> ExportTable in
+            let area = try await ExportArea.resolve(requested: common.requestedArea, for: identity, on: connection)
+            guard !(area.isCommune && !common.groupByCommune) else {
+                throw ProblemDetails.validation([.init(pointer: "?groupBy", detail: "must be commune for a commune's statistics")])
+            }
+            var table = try await query(area, connection)
+            var echoed = parameters
+            echoed["groupBy"] = common.groupByCommune ? "commune" : "province"
+            echoed["areaCode"] = area.code ?? "national"
+            table = ExportTable(dataset: table.dataset, parameters: echoed, dimensions: table.dimensions, sums: table.sums, rows: table.rows)
+            return table
+        }
+    }
+}
