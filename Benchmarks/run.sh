@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Compares the project's libpq client with pgbench on the same read-only point query.
 #
-#   Benchmarks/run.sh                 (BENCH_SECONDS=15 per measurement by default)
+#   Benchmarks/run.sh        (BENCH_ROUNDS=3 rounds of BENCH_SECONDS=10 per client and concurrency)
 #
 # Starts a throwaway PostgreSQL cluster (fsync off, the same server for both sides) on a free port
 # of 127.0.0.1, loads `pgbench -i -s $BENCH_SCALE` (10) into database bench, then for concurrency
 # 1 and 4 runs `pgbench -M prepared -S` and the Swift `client-benchmark` (built with
-# `swift build -c release --product client-benchmark`) for BENCH_SECONDS each, over TCP, and prints
-# tps/qps and the Swift client's share of pgbench's rate against the 85% target. See BENCHMARKS.md.
+# `swift build -c release --product client-benchmark`) in alternating rounds, over TCP, and prints
+# every round and the medians: the Swift client's share of pgbench's rate against the 85% target.
 #
 # BENCH_PGBENCH_ONLY=1 skips the Swift client (no build); CLIENT_BENCHMARK=/path uses that binary
 # instead of building one.
@@ -18,7 +18,8 @@ cd "$root"
 # shellcheck source=deploy/local/cluster.sh
 source "$root/deploy/local/cluster.sh"
 
-seconds=${BENCH_SECONDS:-15}
+seconds=${BENCH_SECONDS:-10}
+rounds=${BENCH_ROUNDS:-3}
 scale=${BENCH_SCALE:-10}
 pgbench_only=${BENCH_PGBENCH_ONLY:-0}
 target=85
@@ -73,24 +74,35 @@ run_client() {
     echo "$out" | sed -n 's/^swift-client concurrency=[0-9]* qps=\([0-9.eE+-]*\).*$/\1/p' | tail -n 1
 }
 
-declare -A tps qps
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Rounds alternate pgbench and the client, so that both see the same drift of the machine (a
+# virtual machine's neighbours, the CPU's clock); the medians are compared.
+declare -A tps qps rounds_tps rounds_qps
 for c in 1 4; do
     jobs=$([ "$c" -eq 1 ] && echo 1 || echo 2)
-    log "pgbench -M prepared -S -c $c -j $jobs -T $seconds"
-    tps[$c]=$(run_pgbench "$c" "$jobs")
-    [ -n "${tps[$c]}" ] || { log "error: no tps line from pgbench"; exit 1; }
-    if [ "$pgbench_only" = 1 ]; then
-        qps[$c]=""
-    else
-        log "client-benchmark --concurrency $c --seconds $seconds"
-        qps[$c]=$(run_client "$c")
-        [ -n "${qps[$c]}" ] || { log "error: no 'swift-client concurrency=$c qps=' line from client-benchmark"; exit 1; }
-    fi
+    for round in $(seq 1 "$rounds"); do
+        log "round $round/$rounds: pgbench -M prepared -S -c $c -j $jobs -T $seconds"
+        t=$(run_pgbench "$c" "$jobs")
+        [ -n "$t" ] || { log "error: no tps line from pgbench"; exit 1; }
+        rounds_tps[$c]+="$t "
+        if [ "$pgbench_only" != 1 ]; then
+            log "round $round/$rounds: client-benchmark --concurrency $c --seconds $seconds"
+            q=$(run_client "$c")
+            [ -n "$q" ] || { log "error: no 'swift-client concurrency=$c qps=' line from client-benchmark"; exit 1; }
+            rounds_qps[$c]+="$q "
+        fi
+    done
+    tps[$c]=$(median <<<"${rounds_tps[$c]}")
+    qps[$c]=$(median <<<"${rounds_qps[$c]:-}")
 done
 
 echo
-echo "PostgreSQL $("$PG_BIN/postgres" -V | awk '{print $3}'), pgbench scale $scale, ${seconds}s per run, TCP 127.0.0.1, fsync off"
-printf '%-16s %14s %14s %8s %8s\n' mode "pgbench tps" "swift qps" ratio target
+echo "PostgreSQL $("$PG_BIN/postgres" -V | awk '{print $3}'), pgbench scale $scale, $rounds rounds of ${seconds}s per client, TCP 127.0.0.1, fsync off"
+for c in 1 4; do
+    echo "concurrency=$c rounds: pgbench ${rounds_tps[$c]}| swift ${rounds_qps[$c]:-}"
+done
+printf '%-16s %14s %14s %8s %8s\n' "mode (medians)" "pgbench tps" "swift qps" ratio target
 for c in 1 4; do
     if [ -n "${qps[$c]}" ]; then
         ratio=$(awk -v s="${qps[$c]}" -v p="${tps[$c]}" 'BEGIN { printf "%.1f%%", 100 * s / p }')
