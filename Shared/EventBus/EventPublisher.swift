@@ -23,13 +23,17 @@ public struct EventPublisher: Sendable {
     public func publish<Event: BusEvent>(
         _ event: Event, occurredAt: Date = .now, correlationID: UUID? = nil, on connection: PostgresConnection
     ) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        let payload = String(decoding: try encoder.encode(event), as: UTF8.self)
-        try await publish(
-            type: Event.type, version: Event.version, key: event.key, payload: payload, occurredAt: occurredAt,
-            correlationID: correlationID, on: connection)
+        let data = try Self.encoder.encode(event)
+        guard let definition = catalogue.definition(type: Event.type, version: Event.version) else {
+            throw EventBusError(.unknownEventType, "\(Event.type) v\(Event.version) is not in the event catalogue")
+        }
+        let problems = definition.problems(in: try JSONValue.parse(data))
+        guard problems.isEmpty, !event.key.isEmpty else {
+            throw EventBusError(.invalidPayload, "the payload does not match \(Event.type) v\(Event.version)", problems: problems)
+        }
+        try await insert(
+            definition, type: Event.type, version: Event.version, key: event.key, payload: String(decoding: data, as: UTF8.self),
+            occurredAt: occurredAt, correlationID: correlationID, on: connection)
     }
 
     /// Publishes an event given as JSON text (re-drives, tools); validated like a typed one.
@@ -43,7 +47,7 @@ public struct EventPublisher: Sendable {
         guard !key.isEmpty else { throw EventBusError(.invalidPayload, "the event key must not be empty") }
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(payload.utf8))
+            value = try JSONValue.parse(payload)
         } catch {
             throw EventBusError(.invalidPayload, "the payload of \(type) v\(version) is not JSON")
         }
@@ -51,6 +55,16 @@ public struct EventPublisher: Sendable {
         guard problems.isEmpty else {
             throw EventBusError(.invalidPayload, "the payload does not match \(type) v\(version)", problems: problems)
         }
+        try await insert(
+            definition, type: type, version: version, key: key, payload: payload, occurredAt: occurredAt,
+            correlationID: correlationID, on: connection)
+    }
+
+    /// Writes one checked event and asks for its topic to be woken after the commit.
+    private func insert(
+        _ definition: EventDefinition, type: String, version: Int, key: String, payload: String, occurredAt: Date,
+        correlationID: UUID?, on connection: PostgresConnection
+    ) async throws {
         try await connection.query(
             """
             INSERT INTO bus.events (topic, type, version, key, slot, occurred_at, producer, correlation_id, payload)
@@ -59,6 +73,14 @@ public struct EventPublisher: Sendable {
             """)
         wakeAfterCommit(definition.topic, on: connection)
     }
+
+    /// Sorted keys (stable payloads), ISO 8601 dates, slashes unescaped.
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
 
     private func wakeAfterCommit(_ topic: String, on connection: PostgresConnection) {
         let notifier = self.notifier
@@ -74,9 +96,7 @@ public struct EventPublisher: Sendable {
         guard let definition = catalogue.definition(type: Event.type, version: Event.version) else {
             throw EventBusError(.unknownEventType, "\(Event.type) v\(Event.version) is not in the event catalogue")
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        let encoder = Self.encoder
         var keys: [String] = []
         var slots: [Int16] = []
         var payloads: [String] = []
@@ -84,7 +104,7 @@ public struct EventPublisher: Sendable {
         payloads.reserveCapacity(events.count)
         for event in events {
             let data = try encoder.encode(event)
-            let value = try JSONDecoder().decode(JSONValue.self, from: data)
+            let value = try JSONValue.parse(data)
             let problems = definition.problems(in: value)
             guard problems.isEmpty, !event.key.isEmpty else {
                 throw EventBusError(.invalidPayload, "the payload does not match \(Event.type) v\(Event.version)", problems: problems)

@@ -37,7 +37,12 @@ public struct JSONFields: Sendable {
 
     /// `data` as a JSON object (400 when it is not JSON, 422 when not an object).
     public static func parse(_ data: Data, context: AppRequestContext) throws -> JSONFields {
-        let value = try Request.decodeJSON(JSONValue.self, from: data, context: context)
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(data)
+        } catch let error as JSONValue.ParseError {
+            throw ProblemDetails.badRequest("The body is not valid JSON (\(error.reason) at byte \(error.offset)).")
+        }
         guard case .object(let object) = value else {
             throw ProblemDetails.validation([.init(pointer: "/", detail: "must be a JSON object")])
         }
