@@ -38,7 +38,8 @@ public final class BusNotifier: Sendable {
             state.draining = true
             return true
         }
-        if start { Task { await self.drain() } }
+        // On an I/O thread of the pool: its statement then starts and resumes without a thread hop.
+        if start { Task(executorPreference: database.executors.first) { await self.drain() } }
     }
 
     /// Sends what is pending, one transaction per round, until nothing is.
