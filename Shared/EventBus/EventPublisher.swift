@@ -23,16 +23,16 @@ public struct EventPublisher: Sendable {
     public func publish<Event: BusEvent>(
         _ event: Event, occurredAt: Date = .now, correlationID: UUID? = nil, on connection: PostgresConnection
     ) async throws {
-        let data = try Self.encoder.encode(event)
         guard let definition = catalogue.definition(type: Event.type, version: Event.version) else {
             throw EventBusError(.unknownEventType, "\(Event.type) v\(Event.version) is not in the event catalogue")
         }
-        let problems = definition.problems(in: try JSONValue.parse(data))
+        let value = try JSONValueEncoder().encode(event)
+        let problems = definition.problems(in: value)
         guard problems.isEmpty, !event.key.isEmpty else {
             throw EventBusError(.invalidPayload, "the payload does not match \(Event.type) v\(Event.version)", problems: problems)
         }
         try await insert(
-            definition, type: Event.type, version: Event.version, key: event.key, payload: String(decoding: data, as: UTF8.self),
+            definition, type: Event.type, version: Event.version, key: event.key, payload: value.text,
             occurredAt: occurredAt, correlationID: correlationID, on: connection)
     }
 
@@ -74,14 +74,6 @@ public struct EventPublisher: Sendable {
         wakeAfterCommit(definition.topic, on: connection)
     }
 
-    /// Sorted keys (stable payloads), ISO 8601 dates, slashes unescaped.
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }()
-
     private func wakeAfterCommit(_ topic: String, on connection: PostgresConnection) {
         let notifier = self.notifier
         connection.afterCommit { notifier.wake(topic) }
@@ -96,22 +88,21 @@ public struct EventPublisher: Sendable {
         guard let definition = catalogue.definition(type: Event.type, version: Event.version) else {
             throw EventBusError(.unknownEventType, "\(Event.type) v\(Event.version) is not in the event catalogue")
         }
-        let encoder = Self.encoder
+        let encoder = JSONValueEncoder()
         var keys: [String] = []
         var slots: [Int16] = []
         var payloads: [String] = []
         keys.reserveCapacity(events.count)
         payloads.reserveCapacity(events.count)
         for event in events {
-            let data = try encoder.encode(event)
-            let value = try JSONValue.parse(data)
+            let value = try encoder.encode(event)
             let problems = definition.problems(in: value)
             guard problems.isEmpty, !event.key.isEmpty else {
                 throw EventBusError(.invalidPayload, "the payload does not match \(Event.type) v\(Event.version)", problems: problems)
             }
             keys.append(event.key)
             slots.append(Int16(Self.slot(of: event.key)))
-            payloads.append(String(decoding: data, as: UTF8.self))
+            payloads.append(value.text)
         }
         try await connection.query(
             """
