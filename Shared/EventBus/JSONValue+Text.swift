@@ -38,7 +38,8 @@ extension JSONValue {
         }
     }
 
-    static func writeString(_ value: String, to output: inout String) {
+    /// Appends `value` as a JSON string literal (quoted and escaped).
+    public static func writeString(_ value: String, to output: inout String) {
         output += "\""
         var needsEscaping = false
         for byte in value.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {

@@ -1,5 +1,6 @@
 import Access
 import Postgres
+import ServiceKit
 
 /// Which referrals a caller may see, as conditions on `referrals.referrals r` joined to the
 /// person's current contact row `c`.
@@ -19,22 +20,16 @@ enum ReferralScope {
         guard case .staff(let staff) = identity else { return "FALSE" }
         switch (staff.role, staff.jurisdiction) {
         case (.admin, _): return "TRUE"
-        case (.provinceOfficer, .province(let code)): return "(c.province_code = \(code) OR r.province_code = \(code))"
-        case (.communeOfficer, .commune(let code)): return "(c.commune_code = \(code) OR r.commune_code = \(code))"
         case (.referralPartner, .partner(let id)): return "r.partner_id = \(id)"
-        default: return "FALSE"
+        default:
+            // Where the person lives now, or where they lived when referred.
+            return "(\(person(identity)) OR \(AreaScope.condition(identity, province: "r.province_code", commune: "r.commune_code")))"
         }
     }
 
     /// A condition on the contact row `c`: the person now lives in the officer's area.
     static func person(_ identity: Identity) -> SQLFragment {
-        guard case .staff(let staff) = identity else { return "FALSE" }
-        switch (staff.role, staff.jurisdiction) {
-        case (.admin, _): return "TRUE"
-        case (.provinceOfficer, .province(let code)): return "c.province_code = \(code)"
-        case (.communeOfficer, .commune(let code)): return "c.commune_code = \(code)"
-        default: return "FALSE"
-        }
+        AreaScope.condition(identity, province: "c.province_code", commune: "c.commune_code")
     }
 
     /// Whether the caller gets the partner's view.

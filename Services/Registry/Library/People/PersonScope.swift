@@ -1,5 +1,6 @@
 import Access
 import Postgres
+import ServiceKit
 
 /// Which people a caller may see: admins everyone; a province officer those resident in the
 /// province; a commune officer those resident in the commune; facility staff those with an open
@@ -29,13 +30,7 @@ enum PersonScope {
     /// for admins, the province for a province officer, the commune for a commune officer, nothing
     /// for other roles. (Programme records and people share it.)
     static func area(_ identity: Identity, province: StaticString, commune: StaticString) -> SQLFragment {
-        guard case .staff(let staff) = identity else { return "FALSE" }
-        switch (staff.role, staff.jurisdiction) {
-        case (.admin, _): return "TRUE"
-        case (.provinceOfficer, .province(let code)): return "\(sql: province) = \(code)"
-        case (.communeOfficer, .commune(let code)): return "\(sql: commune) = \(code)"
-        default: return "FALSE"
-        }
+        AreaScope.condition(identity, province: province, commune: commune)
     }
 
     /// Whether `identity` may register or move someone into `commune` of `province`.
