@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compares the project's libpq client with pgbench on the same read-only point query.
 #
-#   Benchmarks/run.sh        (BENCH_ROUNDS=3 rounds of BENCH_SECONDS=10 per client and concurrency)
+#   Benchmarks/run.sh        (BENCH_ROUNDS=5 rounds of BENCH_SECONDS=10 per client and concurrency)
 #
 # Starts a throwaway PostgreSQL cluster (fsync off, the same server for both sides) on a free port
 # of 127.0.0.1, loads `pgbench -i -s $BENCH_SCALE` (10) into database bench, then for concurrency
@@ -19,7 +19,7 @@ cd "$root"
 source "$root/deploy/local/cluster.sh"
 
 seconds=${BENCH_SECONDS:-10}
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-5}
 scale=${BENCH_SCALE:-10}
 pgbench_only=${BENCH_PGBENCH_ONLY:-0}
 target=85
