@@ -76,7 +76,8 @@ public struct EventPublisher: Sendable {
 
     private func wakeAfterCommit(_ topic: String, on connection: PostgresConnection) {
         let notifier = self.notifier
-        connection.afterCommit { notifier.wake(topic) }
+        // Once per topic and transaction, however many events it publishes.
+        connection.afterCommit(key: "bus.wake." + topic) { notifier.wake(topic) }
     }
 
     /// Publishes many typed events of one type in one statement (bulk imports), inside the

@@ -13,7 +13,7 @@ public final class PostgresConnection: Sendable {
     let loop: EventLoop
     private let gate: CancelGate
     private let sink: UnsafeSendable<Unmanaged<NoticeSink>>
-    private let commitActions = Mutex<[@Sendable () -> Void]>([])
+    private let commitActions = Mutex<[(key: String?, action: @Sendable () -> Void)]>([])
     private let hasCommitActions = Atomic<Bool>(false)
     let logger: Logger
 
@@ -130,12 +130,16 @@ public final class PostgresConnection: Sendable {
     /// transaction is open (the statement just run has committed on its own). A rollback, a
     /// `COMMIT` that rolled back, a failed statement outside a transaction or a lost connection
     /// drops it instead. For work that follows a commit and may be lost in a crash (wake-ups).
-    public func afterCommit(_ action: @escaping @Sendable () -> Void) {
+    /// Of the actions given the same `key` in one transaction, only the first is kept.
+    public func afterCommit(key: String? = nil, _ action: @escaping @Sendable () -> Void) {
         guard io.flags.load(ordering: .acquiring) & ConnectionIO.inTransaction != 0 else {
             action()
             return
         }
-        commitActions.withLock { $0.append(action) }
+        commitActions.withLock { actions in
+            if let key, actions.contains(where: { $0.key == key }) { return }
+            actions.append((key, action))
+        }
         hasCommitActions.store(true, ordering: .releasing)
     }
 
@@ -150,7 +154,7 @@ public final class PostgresConnection: Sendable {
         }
         hasCommitActions.store(false, ordering: .releasing)
         guard committed, flags & ConnectionIO.broken == 0 else { return }
-        for action in actions { action() }
+        for entry in actions { entry.action() }
     }
 
     private func run(

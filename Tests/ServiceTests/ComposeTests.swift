@@ -50,6 +50,7 @@ struct ComposeTests {
         #expect(service.environment["LOG_FORMAT"] == "json")
 
         try await withTestDatabase("compose_\(name)") { database in
+            if name != "registry" { try await ServiceProcess.migrateRegistry(in: database) }
             // DATABASE_URL as compose gives it, pointed at the test database instead of host `postgres`.
             let composeURL = try #require(service.environment["DATABASE_URL"])
             let url = try #require(URLComponents(string: composeURL))

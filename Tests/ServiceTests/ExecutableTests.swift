@@ -11,6 +11,7 @@ struct ExecutableTests {
     @Test(arguments: services)
     func startsServesAndStopsGracefully(_ service: String) async throws {
         try await withTestDatabase("exe_\(service)") { database in
+            if service != "registry" { try await ServiceProcess.migrateRegistry(in: database) }
             let process = try ServiceProcess(
                 service, port: try HTTPProbe.freePort(),
                 environment: ["DATABASE_URL": try database.conninfo(role: service), "LOG_FORMAT": "json"])
@@ -72,6 +73,23 @@ struct ExecutableTests {
         #expect(process.process.isRunning)
         #expect(try await process.stop() == 0)
         #expect(process.standardOutput().contains("Database unreachable; retrying"))
+    }
+
+    @Test func theReferralsServiceIsReadyOnlyOnceTheRegistryTablesItReadsExist() async throws {
+        try await withTestDatabase("exe_shared_tables") { database in
+            let process = try ServiceProcess(
+                "referrals", port: try HTTPProbe.freePort(), environment: ["DATABASE_URL": try database.conninfo(role: "referrals")])
+            // First the migrations, then the registry's tables are what it waits for.
+            var waiting = try await process.waitFor("/readyz", status: 503)
+            for _ in 0..<100 where !waiting.body.contains("registry.referral_contacts") {
+                try await Task.sleep(for: .milliseconds(100))
+                waiting = try await process.waitFor("/readyz", status: 503)
+            }
+            #expect(waiting.body.contains("registry.referral_contacts"), "\(waiting.body)")
+            try await ServiceProcess.migrateRegistry(in: database)
+            try await process.waitFor("/readyz", status: 200, timeout: .seconds(20))
+            #expect(try await process.stop() == 0)
+        }
     }
 
     @Test func becomesReadyWhenTheDatabaseAppearsLater() async throws {

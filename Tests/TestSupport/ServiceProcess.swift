@@ -84,3 +84,14 @@ public final class ServiceProcess: @unchecked Sendable {
         String(decoding: outputPipe.fileHandleForReading.availableData, as: UTF8.self)
     }
 }
+
+extension ServiceProcess {
+    /// Runs `registry migrate` on `database`: the referrals and statistics services read registry
+    /// tables and report ready only once those exist.
+    public static func migrateRegistry(in database: TestDatabase) async throws {
+        let migrate = try ServiceProcess(
+            "registry", arguments: ["migrate"], port: 0, environment: ["DATABASE_URL": try database.conninfo(role: "registry")])
+        let status = try await migrate.waitForExit(timeout: .seconds(60))
+        guard status == 0 else { throw TestSupportError("registry migrate exited with \(status): \(migrate.standardError())") }
+    }
+}

@@ -13,6 +13,11 @@ public enum ReferralsService {
         defaultPort: 8083,
         migrations: { try Migration.load(bundle: .module) },
         routes: { routes, environment in addRoutes(routes, environment) },
+        services: { environment in
+            [SharedTables(
+                ["registry.referral_contacts", "registry.admin_units"], readiness: environment.readiness,
+                database: environment.database, logger: environment.logger)]
+        },
         events: ReferralEvents.catalogue
     )
 

@@ -18,7 +18,10 @@ public enum StatisticsService {
                     name: CountingEventHandler.consumerName, topics: CountingEventHandler.topics, start: .beginning),
                 handler: CountingEventHandler(logger: environment.logger),
                 database: environment.database, logger: environment.logger)
-            return [AfterMigrations(counts, readiness: environment.readiness)]
+            return [
+                AfterMigrations(counts, readiness: environment.readiness),
+                SharedTables(["registry.admin_units"], readiness: environment.readiness, database: environment.database, logger: environment.logger),
+            ]
         }
     )
 }
