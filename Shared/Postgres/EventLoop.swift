@@ -110,13 +110,15 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         var events = [epoll_event](repeating: epoll_event(), count: 64)
         var jobs: [@Sendable () -> Void] = []
         while true {
-            let hasJobs = queue.withLock { queue -> Bool in
-                swap(&jobs, &queue.jobs)
-                if jobs.isEmpty { queue.sleeping = true }
-                return !jobs.isEmpty
-            }
+            queue.withLock { swap(&jobs, &$0.jobs) }
             for job in jobs { job() }
             jobs.removeAll(keepingCapacity: true)
+            // Block unless jobs arrived meanwhile: sockets that are ready end the wait at once, so
+            // a look without waiting first would only cost a system call per round.
+            let hasJobs = queue.withLock { queue -> Bool in
+                if queue.jobs.isEmpty { queue.sleeping = true }
+                return !queue.jobs.isEmpty
+            }
             let count = epoll_wait(epoll, &events, Int32(events.count), hasJobs ? 0 : -1)
             if count < 0 { continue }
             queue.withLock { $0.sleeping = false }
