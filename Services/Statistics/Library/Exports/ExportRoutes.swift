@@ -11,7 +11,8 @@ import ServiceKit
 /// account, the dataset, its parameters and the number of rows).
 ///
 /// - `GET /v1/statistics/people-by-status?on=&groupBy=province|commune&areaCode=&format=json|csv`:
-///   people under management on a day, by area, status and sex;
+///   people by their management status on a day (every status, `management_ended` too), by area
+///   and sex;
 /// - `GET /v1/statistics/referrals?from=&to=&groupBy=&areaCode=&format=`: referrals made in a
 ///   period, by area, kind, status and outcome, with the amounts of disbursed loans.
 struct ExportRoutes: Sendable {
@@ -45,7 +46,7 @@ struct ExportRoutes: Sendable {
 
     func add(to routes: SecuredRoutes) {
         routes.on(.get, "/v1/statistics/people-by-status", Self.rule,
-                  summary: "People under management on a day, by area, status and sex") { request, context, identity -> Response in
+                  summary: "People by management status on a day (management_ended included), by area, status and sex") { request, context, identity -> Response in
             let query = request.uri.queryParameters
             var validator = FieldValidator()
             let common = Self.common(query, &validator)
