@@ -85,8 +85,13 @@ struct WakeUpTests {
         return received
     }
 
-    @Test func oneNotificationPerPublishingTransactionAndTopicAfterItCommits() async throws {
-        try await withTestDatabase("bus_notify_once") { database in
+    /// A registry-role pool, a publisher waking through it, and the iterator of a listener on
+    /// `bus_events` that is already listening.
+    private static func withListener(
+        _ label: String,
+        _ body: (PostgresClient, EventPublisher, inout AsyncStream<ListenerEvent>.Iterator) async throws -> Void
+    ) async throws {
+        try await withTestDatabase(label) { database in
             let client = try await database.busClient()
             let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry", notifier: BusNotifier(database: client, logger: .test))
             let listener = PostgresListener(configuration: database.configuration(role: "registry"), channels: ["bus_events"], logger: .test)
@@ -95,60 +100,55 @@ struct WakeUpTests {
                 var events = listener.events.makeAsyncIterator()
                 let first = await events.next()
                 #expect(first == .listening)
-                try await client.withTransaction { connection in
-                    for step in 1...50 { try await publisher.publish(StepRecorded(subject: "bulk", step: step), on: connection) }
-                    try await publisher.publish(type: "registry.test.other", version: 1, key: "x", payload: #"{"subject":"x"}"#, on: connection)
-                    // Nothing is notified while the transaction is open.
-                    try await client.query("SELECT pg_notify('bus_events', 'open')")
-                }
-                #expect(await Self.topics(until: "open", &events) == [])
-                var received: [String] = []
-                while received.count < 2, let event = await events.next() {
-                    if case .notification(_, let payload) = event { received.append(payload) }
-                }
-                // A marker after both: anything notified twice would arrive before it.
-                try await client.query("SELECT pg_notify('bus_events', 'marker')")
-                received += await Self.topics(until: "marker", &events)
-                #expect(received.sorted() == ["registry.other", "registry.test"])
+                try await body(client, publisher, &events)
                 group.cancelAll()
             }
             await client.shutdown()
         }
     }
 
-    @Test func aRolledBackPublishWakesNobodyAndOneOutsideATransactionDoes() async throws {
-        try await withTestDatabase("bus_notify_rollback") { database in
-            let client = try await database.busClient()
-            let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry", notifier: BusNotifier(database: client, logger: .test))
-            let listener = PostgresListener(configuration: database.configuration(role: "registry"), channels: ["bus_events"], logger: .test)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await listener.run() }
-                var events = listener.events.makeAsyncIterator()
-                let first = await events.next()
-                #expect(first == .listening)
-                struct Abort: Error {}
-                await #expect(throws: Abort.self) {
-                    try await client.withTransaction { connection in
-                        try await publisher.publish(StepRecorded(subject: "gone", step: 1), on: connection)
-                        throw Abort()
-                    }
-                }
-                // A failed COMMIT (the transaction had an error) rolls back too.
-                try await client.withConnection { connection in
-                    try await connection.query("BEGIN")
-                    try await publisher.publish(StepRecorded(subject: "gone", step: 2), on: connection)
-                    _ = try? await connection.query("SELECT 1/0")
-                    #expect(try await connection.query("COMMIT").commandTag == "ROLLBACK")
-                }
-                // A single-statement transaction, no BEGIN: notified once it returns.
-                try await client.withConnection { connection in
-                    try await publisher.publish(type: "registry.test.other", version: 1, key: "x", payload: #"{"subject":"x"}"#, on: connection)
-                }
-                #expect(await Self.topics(until: "registry.other", &events) == [])
-                #expect(try await client.query("SELECT count(*) FROM bus.events")[0].decode(Int.self, at: 0) == 1)
-                group.cancelAll()
+    @Test func oneNotificationPerPublishingTransactionAndTopicAfterItCommits() async throws {
+        try await Self.withListener("bus_notify_once") { client, publisher, events in
+            try await client.withTransaction { connection in
+                for step in 1...50 { try await publisher.publish(StepRecorded(subject: "bulk", step: step), on: connection) }
+                try await publisher.publish(type: "registry.test.other", version: 1, key: "x", payload: #"{"subject":"x"}"#, on: connection)
+                // Nothing is notified while the transaction is open.
+                try await client.query("SELECT pg_notify('bus_events', 'open')")
             }
-            await client.shutdown()
+            #expect(await Self.topics(until: "open", &events) == [])
+            var received: [String] = []
+            while received.count < 2, let event = await events.next() {
+                if case .notification(_, let payload) = event { received.append(payload) }
+            }
+            // A marker after both: anything notified twice would arrive before it.
+            try await client.query("SELECT pg_notify('bus_events', 'marker')")
+            received += await Self.topics(until: "marker", &events)
+            #expect(received.sorted() == ["registry.other", "registry.test"])
+        }
+    }
+
+    @Test func aRolledBackPublishWakesNobodyAndOneOutsideATransactionDoes() async throws {
+        try await Self.withListener("bus_notify_rollback") { client, publisher, events in
+            struct Abort: Error {}
+            await #expect(throws: Abort.self) {
+                try await client.withTransaction { connection in
+                    try await publisher.publish(StepRecorded(subject: "gone", step: 1), on: connection)
+                    throw Abort()
+                }
+            }
+            // A failed COMMIT (the transaction had an error) rolls back too.
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN")
+                try await publisher.publish(StepRecorded(subject: "gone", step: 2), on: connection)
+                _ = try? await connection.query("SELECT 1/0")
+                #expect(try await connection.query("COMMIT").commandTag == "ROLLBACK")
+            }
+            // A single-statement transaction, no BEGIN: notified once it returns.
+            try await client.withConnection { connection in
+                try await publisher.publish(type: "registry.test.other", version: 1, key: "x", payload: #"{"subject":"x"}"#, on: connection)
+            }
+            #expect(await Self.topics(until: "registry.other", &events) == [])
+            #expect(try await client.query("SELECT count(*) FROM bus.events")[0].decode(Int.self, at: 0) == 1)
         }
     }
 }
