@@ -25,5 +25,6 @@ public enum ReferralsService {
         PartnerRoutes(environment: environment).add(to: routes)
         let publisher = EventPublisher(catalogue: ReferralEvents.catalogue, producer: "referrals", notifier: environment.busNotifier)
         ReferralRoutes(environment: environment, publisher: publisher).add(to: routes)
+        ReferralChangeRoutes(environment: environment, publisher: publisher).add(to: routes)
     }
 }

@@ -6,12 +6,13 @@ import Hummingbird
 import Postgres
 import ServiceKit
 
-/// Referrals to partner organisations.
+/// Referrals to partner organisations: making and reading them (`ReferralChangeRoutes` answers,
+/// closes and withdraws them).
 ///
 /// Officers refer a person they may see (`POST /v1/people/{personId}/referrals`) and follow the
-/// referrals of their area; the partner it is addressed to answers it and reports the outcome,
-/// seeing only the person's name and phone and the request. Every read and write is in the audit
-/// trail with the person's id; every change is published as `referrals.referral.changed`.
+/// referrals of their area; the partner it is addressed to sees only the person's name and phone
+/// and the request. Every read and write is in the audit trail with the person's id; every change
+/// is published as `referrals.referral.changed`.
 struct ReferralRoutes: Sendable {
     let environment: ServiceEnvironment
     let publisher: EventPublisher
@@ -29,11 +30,17 @@ struct ReferralRoutes: Sendable {
     func add(to routes: SecuredRoutes) {
         addPersonRoutes(to: routes)
         addListing(to: routes)
-        addChanges(to: routes)
     }
 
     private func notFound(_ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String) async throws -> ProblemDetails {
-        try await environment.audit.record(AuditEntry(
+        try await Self.notFound(id, identity, context, action: action, audit: environment.audit)
+    }
+
+    /// The 404 for a referral the caller may not see, with the attempt on the audit trail.
+    static func notFound(
+        _ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String, audit: AuditLog
+    ) async throws -> ProblemDetails {
+        try await audit.record(AuditEntry(
             identity, context, action: action, resource: "referral", resourceID: id.uuidString.lowercased(), outcome: .denied))
         return ProblemDetails.notFound("No referral \(id) for you.")
     }
@@ -172,104 +179,5 @@ struct ReferralRoutes: Sendable {
                 identity, context, action: "read", resource: "referral", resourceID: id.uuidString.lowercased(), personID: referral.personID))
             return try Response.json(referral.view(forPartner: ReferralScope.isPartner(identity)))
         }
-    }
-
-    // MARK: Answers, outcomes, withdrawal
-
-    private func addChanges(to routes: SecuredRoutes) {
-        let responders = AccessRule(roles: ReferralScope.responders)
-        routes.on(.post, "/v1/referrals/{referralId}/response", responders, scope: .referral(parameter: "referralId"),
-                  summary: "Accept or decline a referral (the partner)") { request, context, identity -> Response in
-            let id = try context.parameters.uuid("referralId")
-            try await visibleOrNotFound(id, identity, context)
-            var fields = try await JSONFields.body(of: request, context: context)
-            fields.refuseUnknown(["decision", "note"])
-            let decision = fields.string("decision", required: true, maxLength: 20).value
-            if let decision, !["accepted", "declined"].contains(decision) {
-                fields.validator.add(fields.path("decision"), "must be accepted or declined")
-            }
-            let note = fields.string("note", maxLength: 2000).value
-            try fields.finish()
-            guard let decision, let status = ReferralStatus(rawValue: decision) else { throw ProblemDetails.badRequest("invalid answer") }
-            return try await change(id, identity, context, action: "respond", from: [.sent]) { store, _ in
-                try await store.update(id, status: status, note: note, by: identity.id)
-            }
-        }
-
-        routes.on(.post, "/v1/referrals/{referralId}/outcome", responders, scope: .referral(parameter: "referralId"),
-                  summary: "Report the outcome of an accepted referral (the partner)") { request, context, identity -> Response in
-            let id = try context.parameters.uuid("referralId")
-            let current = try await visibleOrNotFound(id, identity, context)
-            let kind = ReferralKind(rawValue: current.kind) ?? .job
-            var fields = try await JSONFields.body(of: request, context: context)
-            fields.refuseUnknown(["outcome", "on", "amountVnd", "note"])
-            let outcome = fields.string("outcome", required: true, maxLength: 40).value
-            if let outcome, !kind.outcomes.contains(outcome) {
-                fields.validator.add(fields.path("outcome"), "must be one of \(kind.outcomes.joined(separator: ", ")) for a \(kind.rawValue) referral")
-            }
-            let on = fields.date("on", required: true).value
-            if let on, on > CalendarDate.today() { fields.validator.add(fields.path("on"), "must not be in the future") }
-            if let on, on < CalendarDate(current.createdAt) { fields.validator.add(fields.path("on"), "must not be before the referral was made") }
-            let amount = fields.integer("amountVnd", range: 1...10_000_000_000).value
-            if outcome == "disbursed", amount == nil { fields.validator.add(fields.path("amountVnd"), "is required for a disbursed loan") }
-            if amount != nil, outcome != "disbursed" { fields.validator.add(fields.path("amountVnd"), "applies only to a disbursed loan") }
-            let note = fields.string("note", maxLength: 2000).value
-            try fields.finish()
-            guard let outcome, let on else { throw ProblemDetails.badRequest("invalid outcome") }
-            return try await change(id, identity, context, action: "complete", from: [.accepted]) { store, _ in
-                try await store.update(id, status: .completed, outcome: outcome, outcomeOn: on, amountVnd: amount, note: note, by: identity.id)
-            }
-        }
-
-        routes.on(.post, "/v1/referrals/{referralId}/withdraw", AccessRule(roles: ReferralScope.officers), scope: .referral(parameter: "referralId"),
-                  summary: "Withdraw a referral not completed yet (the referring side)") { request, context, identity -> Response in
-            let id = try context.parameters.uuid("referralId")
-            try await visibleOrNotFound(id, identity, context)
-            var note: String?
-            if request.headers[.contentLength] != "0", request.headers[.contentType] != nil {
-                var fields = try await JSONFields.body(of: request, context: context)
-                fields.refuseUnknown(["note"])
-                note = fields.string("note", maxLength: 2000).value
-                try fields.finish()
-            }
-            return try await change(id, identity, context, action: "withdraw", from: [.sent, .accepted]) { store, _ in
-                try await store.update(id, status: .withdrawn, note: note, by: identity.id)
-            }
-        }
-    }
-
-    /// The referral, or a 404 (recorded as denied) when the caller may not see it.
-    @discardableResult
-    private func visibleOrNotFound(_ id: UUID, _ identity: Identity, _ context: AppRequestContext) async throws -> Referral {
-        let referral = try await environment.database.withConnection { try await ReferralStore(connection: $0).referral(id, visibleTo: identity) }
-        guard let referral else { throw try await notFound(id, identity, context, action: "update") }
-        return referral
-    }
-
-    /// Locks the referral, checks its status is one of `from` (409 otherwise), applies `apply`,
-    /// audits and publishes the new state, and answers with it.
-    private func change(
-        _ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String, from allowed: Set<ReferralStatus>,
-        _ apply: (ReferralStore, Referral) async throws -> Void
-    ) async throws -> Response {
-        let updated = try await environment.database.withTransaction { connection -> Referral in
-            let store = ReferralStore(connection: connection)
-            guard let current = try await store.referral(id, visibleTo: identity, lock: true) else {
-                throw ProblemDetails.notFound("No referral \(id) for you.")
-            }
-            guard let status = ReferralStatus(rawValue: current.status), allowed.contains(status) else {
-                throw ProblemDetails.conflict(
-                    "The referral is \(current.status); this needs it to be \(allowed.map(\.rawValue).sorted().joined(separator: " or ")).",
-                    type: "referral-status")
-            }
-            try await apply(store, current)
-            guard let updated = try await store.referral(id, visibleTo: identity) else { throw ProblemDetails.notFound("No referral \(id) for you.") }
-            try await AuditLog.append(AuditEntry(
-                identity, context, action: action, resource: "referral", resourceID: id.uuidString.lowercased(), personID: current.personID,
-                detail: ["status": updated.status]), on: connection)
-            try await publisher.publish(ReferralStore.event(updated), on: connection)
-            return updated
-        }
-        return try Response.json(updated.view(forPartner: ReferralScope.isPartner(identity)))
     }
 }
