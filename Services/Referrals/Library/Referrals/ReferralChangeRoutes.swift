@@ -29,7 +29,7 @@ struct ReferralChangeRoutes: Sendable {
             let note = fields.string("note", maxLength: 2000).value
             try fields.finish()
             guard let decision, let status = ReferralStatus(rawValue: decision) else { throw ProblemDetails.badRequest("invalid answer") }
-            return try await change(id, identity, context, action: "respond", from: [.sent]) { store, _ in
+            return try await change(id, identity, context, action: "respond", from: [.sent]) { store in
                 try await store.update(id, status: status, note: note, by: identity.id)
             }
         }
@@ -54,7 +54,7 @@ struct ReferralChangeRoutes: Sendable {
             let note = fields.string("note", maxLength: 2000).value
             try fields.finish()
             guard let outcome, let on else { throw ProblemDetails.badRequest("invalid outcome") }
-            return try await change(id, identity, context, action: "complete", from: [.accepted]) { store, _ in
+            return try await change(id, identity, context, action: "complete", from: [.accepted]) { store in
                 try await store.update(id, status: .completed, outcome: outcome, outcomeOn: on, amountVnd: amount, note: note, by: identity.id)
             }
         }
@@ -70,7 +70,7 @@ struct ReferralChangeRoutes: Sendable {
                 note = fields.string("note", maxLength: 2000).value
                 try fields.finish()
             }
-            return try await change(id, identity, context, action: "withdraw", from: [.sent, .accepted]) { store, _ in
+            return try await change(id, identity, context, action: "withdraw", from: [.sent, .accepted]) { store in
                 try await store.update(id, status: .withdrawn, note: note, by: identity.id)
             }
         }
@@ -88,7 +88,7 @@ struct ReferralChangeRoutes: Sendable {
     /// audits and publishes the new state, and answers with it.
     private func change(
         _ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String, from allowed: Set<ReferralStatus>,
-        _ apply: (ReferralStore, Referral) async throws -> Void
+        _ apply: (ReferralStore) async throws -> Void
     ) async throws -> Response {
         let updated = try await environment.database.withTransaction { connection -> Referral in
             let store = ReferralStore(connection: connection)
@@ -100,7 +100,7 @@ struct ReferralChangeRoutes: Sendable {
                     "The referral is \(current.status); this needs it to be \(allowed.map(\.rawValue).sorted().joined(separator: " or ")).",
                     type: "referral-status")
             }
-            try await apply(store, current)
+            try await apply(store)
             guard let updated = try await store.referral(id, visibleTo: identity) else { throw ProblemDetails.notFound("No referral \(id) for you.") }
             try await AuditLog.append(AuditEntry(
                 identity, context, action: action, resource: "referral", resourceID: id.uuidString.lowercased(), personID: current.personID,

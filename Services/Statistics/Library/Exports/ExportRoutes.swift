@@ -152,10 +152,9 @@ struct ExportRoutes: Sendable {
                 throw ProblemDetails.validation([.init(pointer: "?groupBy", detail: "must be commune for a commune's statistics")])
             }
             var table = try await query(area, connection)
-            var echoed = parameters
-            echoed["groupBy"] = common.groupByCommune ? "commune" : "province"
-            echoed["areaCode"] = area.code ?? "national"
-            table = ExportTable(dataset: table.dataset, parameters: echoed, dimensions: table.dimensions, sums: table.sums, rows: table.rows)
+            table.parameters = parameters
+            table.parameters["groupBy"] = common.groupByCommune ? "commune" : "province"
+            table.parameters["areaCode"] = area.code ?? "national"
             return table
         }
     }

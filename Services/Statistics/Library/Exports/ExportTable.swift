@@ -15,7 +15,7 @@ struct ExportTable: Sendable {
 
     let dataset: String
     /// The export's parameters, echoed back (period, grouping, area).
-    let parameters: [String: String]
+    var parameters: [String: String]
     /// Column names, in order; `count` and the `sums` columns are the measures.
     let dimensions: [String]
     let sums: [String]
