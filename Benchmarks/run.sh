@@ -74,7 +74,7 @@ run_client() {
     echo "$out" | sed -n 's/^swift-client concurrency=[0-9]* qps=\([0-9.eE+-]*\).*$/\1/p' | tail -n 1
 }
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { tr ' ' '\n' | { grep -v '^$' || true; } | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # Rounds alternate pgbench and the client, so that both see the same drift of the machine (a
 # virtual machine's neighbours, the CPU's clock); the medians are compared.

@@ -11,6 +11,9 @@ enum EventLoops {
     /// The loop of the calling thread, if it is one.
     static var current: EventLoop? { all.first { $0.inLoop } }
 
+    /// The loop that runs timers (the pool's expiry checks).
+    static var timerLoop: EventLoop { all[0] }
+
     /// The calling thread's loop, else the next one in turn.
     static func pick() -> EventLoop {
         if let current { return current }
@@ -33,6 +36,8 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     private struct Queue: ~Copyable {
         var jobs: [@Sendable () -> Void] = []
+        /// Jobs due at a time, earliest first.
+        var timers: [(deadline: ContinuousClock.Instant, job: @Sendable () -> Void)] = []
         var sleeping = false
     }
 
@@ -56,6 +61,22 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
             queue.jobs.append(job)
             defer { queue.sleeping = false }
             return queue.sleeping
+        }
+        if wake {
+            var one: UInt64 = 1
+            _ = write(wakeDescriptor, &one, 8)
+        }
+    }
+
+    /// Runs `job` on the loop thread once `deadline` has passed (never before; later under load).
+    /// Timers cannot be cancelled: a job checks whether it is still wanted.
+    func schedule(at deadline: ContinuousClock.Instant, _ job: @escaping @Sendable () -> Void) {
+        let wake = queue.withLock { queue -> Bool in
+            let index = queue.timers.firstIndex { $0.deadline > deadline } ?? queue.timers.endIndex
+            queue.timers.insert((deadline, job), at: index)
+            // A sleeping loop must recompute its wait when the new timer is the earliest.
+            defer { if index == 0 { queue.sleeping = false } }
+            return index == 0 && queue.sleeping
         }
         if wake {
             var one: UInt64 = 1
@@ -110,16 +131,29 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         var events = [epoll_event](repeating: epoll_event(), count: 64)
         var jobs: [@Sendable () -> Void] = []
         while true {
-            queue.withLock { swap(&jobs, &$0.jobs) }
+            queue.withLock { queue in
+                swap(&jobs, &queue.jobs)
+                guard let first = queue.timers.first, first.deadline <= .now else { return }
+                let now = ContinuousClock.now
+                let due = queue.timers.prefix { $0.deadline <= now }.count
+                jobs.append(contentsOf: queue.timers.prefix(due).map(\.job))
+                queue.timers.removeFirst(due)
+            }
             for job in jobs { job() }
             jobs.removeAll(keepingCapacity: true)
-            // Block unless jobs arrived meanwhile: sockets that are ready end the wait at once, so
-            // a look without waiting first would only cost a system call per round.
-            let hasJobs = queue.withLock { queue -> Bool in
-                if queue.jobs.isEmpty { queue.sleeping = true }
-                return !queue.jobs.isEmpty
+            // Block unless jobs arrived meanwhile (up to the next timer): sockets that are ready
+            // end the wait at once, so a look without waiting first would only cost a system call
+            // per round.
+            let timeout = queue.withLock { queue -> Int32 in
+                guard queue.jobs.isEmpty else { return 0 }
+                queue.sleeping = true
+                guard let deadline = queue.timers.first?.deadline else { return -1 }
+                let remaining = deadline - .now
+                guard remaining > .zero else { return 0 }
+                // Rounded up: waking before the deadline would only spin.
+                return Int32(clamping: (remaining.components.seconds * 1000) + (remaining.components.attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
             }
-            let count = epoll_wait(epoll, &events, Int32(events.count), hasJobs ? 0 : -1)
+            let count = epoll_wait(epoll, &events, Int32(events.count), timeout)
             if count < 0 { continue }
             queue.withLock { $0.sleeping = false }
             for index in 0..<Int(count) {

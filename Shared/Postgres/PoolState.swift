@@ -1,15 +1,23 @@
 /// The bookkeeping of `PostgresClient`, mutated only under its lock.
+///
+/// Waiters are served strictly in arrival order: while anyone waits, a newcomer queues behind
+/// them even if a connection is returned at that very moment, and a returned connection (or a
+/// freed slot) goes straight to the first waiter. A waiter gives up only after `timeout` without
+/// progress, that is without any waiter being served: a busy pool that keeps serving its queue
+/// never times anyone out, however loaded the machine, and the longest wait grows with the
+/// number of waiters ahead, not with the machine's load.
 struct PoolState: ~Copyable {
     enum Grant: Sendable {
         case connection(PostgresConnection)
-        /// A slot became free: try to open a connection yourself.
-        case retry
+        /// A slot is reserved for the waiter (counted in `open`): open a connection yourself.
+        case create
     }
 
     enum LeaseDecision {
         case use(PostgresConnection)
         case create
-        case wait(Int)
+        /// Nothing free, or others are waiting: queue behind them (`enqueue`).
+        case wait
         case shutDown
     }
 
@@ -19,18 +27,38 @@ struct PoolState: ~Copyable {
         case close
     }
 
-    typealias Waiter = (id: Int, continuation: CheckedContinuation<Grant, any Error>)
+    enum Enqueued {
+        /// Queued; `armTimer` is set when the caller must schedule the expiry check at that time.
+        case waiting(armTimer: ContinuousClock.Instant?)
+        /// Served at once: capacity came back between the lease decision and the enqueue.
+        case granted(Grant)
+        case refused
+    }
+
+    struct Waiter {
+        let id: Int
+        let enqueued: ContinuousClock.Instant
+        let continuation: CheckedContinuation<Grant, any Error>
+    }
 
     var idle: [PostgresConnection] = []
     /// Connections open or being opened.
     var open = 0
+    /// In arrival order.
     var waiters: [Waiter] = []
     var nextWaiterID = 0
     var isShutDown = false
+    /// When a waiter was last served (or the queue last became non-empty).
+    var lastProgress = ContinuousClock.now
+    /// The time of the expiry check already scheduled, if any.
+    var timerDeadline: ContinuousClock.Instant?
+    /// How long each served waiter waited.
+    var waits = PoolWaitHistogram()
 
     /// Prefers an idle connection driven by `loop` (the caller's I/O thread), then the most recent.
     mutating func lease(limit: Int, preferring loop: EventLoop?) -> LeaseDecision {
         if isShutDown { return .shutDown }
+        guard waiters.isEmpty else { return .wait }
         if let loop, let index = idle.lastIndex(where: { $0.loop === loop }) { return .use(idle.remove(at: index)) }
         if loop == nil, let connection = idle.popLast() { return .use(connection) }
         if open < limit {
@@ -38,48 +66,76 @@ struct PoolState: ~Copyable {
             return .create
         }
         if let connection = idle.popLast() { return .use(connection) }
-        if open < limit {
-            open += 1
-            return .create
-        }
+        return .wait
+    }
+
+    mutating func makeWaiterID() -> Int {
         nextWaiterID += 1
-        return .wait(nextWaiterID)
+        return nextWaiterID
     }
 
-    enum Enqueued {
-        case waiting
-        case refused
-        /// A connection was returned, or a slot freed, between the lease decision and the
-        /// waiter's arrival: lease again instead of waiting for a release that may never come.
-        case capacityAvailable
+    /// Queues a waiter, or serves it at once when capacity came back and nobody is ahead.
+    mutating func enqueue(id: Int, continuation: CheckedContinuation<Grant, any Error>, limit: Int, timeout: Duration, now: ContinuousClock.Instant) -> Enqueued {
+        if isShutDown { return .refused }
+        if waiters.isEmpty {
+            if let connection = idle.popLast() { return .granted(.connection(connection)) }
+            if open < limit {
+                open += 1
+                return .granted(.create)
+            }
+            lastProgress = now
+        }
+        waiters.append(Waiter(id: id, enqueued: now, continuation: continuation))
+        guard timerDeadline == nil else { return .waiting(armTimer: nil) }
+        let deadline = max(lastProgress, waiters[0].enqueued) + timeout
+        timerDeadline = deadline
+        return .waiting(armTimer: deadline)
     }
 
-    mutating func enqueue(_ waiter: Waiter, limit: Int) -> Enqueued {
-        if !idle.isEmpty || open < limit { return .capacityAvailable }
-        waiters.append(waiter)
-        return .waiting
-    }
-
-    mutating func release(_ connection: PostgresConnection) -> ReleaseOutcome {
+    mutating func release(_ connection: PostgresConnection, now: ContinuousClock.Instant) -> ReleaseOutcome {
         if isShutDown {
             open -= 1
             return .close
         }
-        if !waiters.isEmpty { return .handedTo(waiters.removeFirst().continuation) }
+        if let waiter = serveFirst(now: now) { return .handedTo(waiter) }
         idle.append(connection)
         return .pooled
     }
 
-    /// A connection failed to open or was discarded: frees its slot and returns a waiter that
-    /// should try to open one instead.
-    mutating func creationFailed() -> CheckedContinuation<Grant, any Error>? {
+    /// A connection failed to open or was discarded: hands its slot to the first waiter (who then
+    /// opens one), or frees it.
+    mutating func creationFailed(now: ContinuousClock.Instant) -> CheckedContinuation<Grant, any Error>? {
+        if !isShutDown, let waiter = serveFirst(now: now) { return waiter }
         open -= 1
-        return waiters.isEmpty ? nil : waiters.removeFirst().continuation
+        return nil
+    }
+
+    private mutating func serveFirst(now: ContinuousClock.Instant) -> CheckedContinuation<Grant, any Error>? {
+        guard !waiters.isEmpty else { return nil }
+        let waiter = waiters.removeFirst()
+        lastProgress = now
+        waits.record(now - waiter.enqueued)
+        return waiter.continuation
     }
 
     mutating func removeWaiter(_ id: Int) -> CheckedContinuation<Grant, any Error>? {
         guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
         return waiters.remove(at: index).continuation
+    }
+
+    /// The expiry check: every waiter whose wait has seen no progress for `timeout` is removed and
+    /// returned; `next` is when to check again (nil: no waiter left, no timer needed).
+    mutating func expire(timeout: Duration, now: ContinuousClock.Instant) -> (expired: [Waiter], next: ContinuousClock.Instant?) {
+        var expired: [Waiter] = []
+        while let first = waiters.first, max(lastProgress, first.enqueued) + timeout <= now {
+            expired.append(waiters.removeFirst())
+        }
+        if let first = waiters.first {
+            timerDeadline = max(lastProgress, first.enqueued) + timeout
+        } else {
+            timerDeadline = nil
+        }
+        return (expired, timerDeadline)
     }
 
     mutating func shutDown() -> ([PostgresConnection], [CheckedContinuation<Grant, any Error>]) {

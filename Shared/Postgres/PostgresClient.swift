@@ -4,8 +4,10 @@ import Synchronization
 
 /// A bounded pool of connections, and the way services talk to PostgreSQL.
 ///
-/// Connections are opened on demand up to `poolSize`; a caller that finds none free waits up to
-/// `poolTimeout` and then gets `.poolTimeout`. Each connection handed out is checked first
+/// Connections are opened on demand up to `poolSize`; a caller that finds none free queues, and
+/// callers are served in arrival order. A waiter gets `.poolTimeout` only when `poolTimeout`
+/// passes without any waiter being served (every connection held that long): a pool that is busy
+/// but moving never times out, and a wait grows with the queue ahead, not with the machine's load. Each connection handed out is checked first
 /// (open, idle, nothing unexpected from the server); a broken one is closed and replaced.
 /// As a lifecycle `Service`, `run()` keeps the pool until graceful shutdown, then closes it.
 public final class PostgresClient: Service, Sendable {
@@ -81,31 +83,33 @@ public final class PostgresClient: Service, Sendable {
     // MARK: Leasing
 
     private func lease() async throws -> PostgresConnection {
+        try Task.checkCancellation()
+        let decision = state.withLock { $0.lease(limit: configuration.poolSize, preferring: EventLoops.current) }
+        var grant: PoolState.Grant
+        switch decision {
+        case .shutDown:
+            throw PostgresError(code: .poolShutDown, message: "the pool is shut down")
+        case .use(let connection):
+            grant = .connection(connection)
+        case .create:
+            grant = .create
+        case .wait:
+            grant = try await wait()
+        }
+        // A broken connection is replaced by a new one in the same slot, without queueing again.
         while true {
-            try Task.checkCancellation()
-            let loop = EventLoops.current
-            let decision = state.withLock { $0.lease(limit: configuration.poolSize, preferring: loop) }
-            switch decision {
-            case .shutDown:
-                throw PostgresError(code: .poolShutDown, message: "the pool is shut down")
-            case .use(let connection):
+            switch grant {
+            case .connection(let connection):
                 if connection.isIdleAndHealthy { return connection }
                 logger.debug("Replacing a broken pooled connection", metadata: ["postgres.backend": "\(connection.backendPID)"])
-                await discard(connection)
+                await connection.close()
+                grant = .create
             case .create:
                 do {
                     return try await PostgresConnection.connect(configuration: configuration, logger: logger)
                 } catch {
-                    state.withLock { $0.creationFailed() }?.resume(returning: .retry)
+                    state.withLock { $0.creationFailed(now: .now) }?.resume(returning: .create)
                     throw error
-                }
-            case .wait(let id):
-                switch try await waitWithTimeout(id) {
-                case .connection(let connection):
-                    if connection.isIdleAndHealthy { return connection }
-                    await discard(connection)
-                case .retry:
-                    continue
                 }
             }
         }
@@ -117,7 +121,7 @@ public final class PostgresClient: Service, Sendable {
             await discard(connection)
             return
         }
-        let outcome = state.withLock { $0.release(connection) }
+        let outcome = state.withLock { $0.release(connection, now: .now) }
         switch outcome {
         case .handedTo(let waiter): waiter.resume(returning: .connection(connection))
         case .pooled: break
@@ -128,47 +132,56 @@ public final class PostgresClient: Service, Sendable {
     /// Closes a connection that must not be reused, freeing its slot for a new one.
     private func discard(_ connection: PostgresConnection) async {
         await connection.close()
-        state.withLock { $0.creationFailed() }?.resume(returning: .retry)
+        state.withLock { $0.creationFailed(now: .now) }?.resume(returning: .create)
     }
 
-    private func waitWithTimeout(_ id: Int) async throws -> PoolState.Grant {
+    /// Queues behind earlier waiters until a connection or a slot is handed over; fails with
+    /// `.poolTimeout` after `poolTimeout` without any waiter being served.
+    private func wait() async throws -> PoolState.Grant {
+        let id = state.withLock { $0.makeWaiterID() }
+        let limit = configuration.poolSize
         let timeout = configuration.poolTimeout
-        return try await withThrowingTaskGroup(of: PoolState.Grant?.self) { group in
-            group.addTask { try await self.wait(id) }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = try await group.next()!
-            group.cancelAll()
-            if let grant = first { return grant }
-            // Timed out: the waiter is cancelled, unless it was served in the meantime.
-            do {
-                if let grant = try await group.next()! { return grant }
-            } catch is CancellationError {}
-            try Task.checkCancellation()
-            throw PostgresError(
-                code: .poolTimeout,
-                message: "no connection became free within \(timeout) (pool size \(configuration.poolSize))")
-        }
-    }
-
-    private func wait(_ id: Int) async throws -> PoolState.Grant {
-        try await withTaskCancellationHandler {
+        return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let limit = configuration.poolSize
                 let outcome = state.withLock { state -> PoolState.Enqueued in
-                    guard !Task.isCancelled, !state.isShutDown else { return .refused }
-                    return state.enqueue((id, continuation), limit: limit)
+                    guard !Task.isCancelled else { return .refused }
+                    return state.enqueue(id: id, continuation: continuation, limit: limit, timeout: timeout, now: .now)
                 }
                 switch outcome {
-                case .waiting: break
-                case .refused: continuation.resume(throwing: CancellationError())
-                case .capacityAvailable: continuation.resume(returning: .retry)
+                case .waiting(let deadline):
+                    if let deadline { scheduleExpiry(at: deadline) }
+                case .granted(let grant):
+                    continuation.resume(returning: grant)
+                case .refused:
+                    if Task.isCancelled {
+                        continuation.resume(throwing: CancellationError())
+                    } else {
+                        continuation.resume(throwing: PostgresError(code: .poolShutDown, message: "the pool is shut down"))
+                    }
                 }
             }
         } onCancel: {
             state.withLock { $0.removeWaiter(id) }?.resume(throwing: CancellationError())
         }
+    }
+
+    /// Fails the waiters that saw no progress for `poolTimeout` at `deadline`, on an I/O thread's
+    /// timer (no task per waiter); re-arms itself while waiters remain.
+    private func scheduleExpiry(at deadline: ContinuousClock.Instant) {
+        EventLoops.timerLoop.schedule(at: deadline) { [self] in
+            let timeout = configuration.poolTimeout
+            let (expired, next) = state.withLock { $0.expire(timeout: timeout, now: .now) }
+            if let next { scheduleExpiry(at: next) }
+            for waiter in expired {
+                waiter.continuation.resume(throwing: PostgresError(
+                    code: .poolTimeout,
+                    message: "no connection became free within \(timeout) (pool size \(configuration.poolSize), no waiter served meanwhile)"))
+            }
+        }
+    }
+
+    /// How long callers have waited for a connection so far.
+    public var waitHistogram: PoolWaitHistogram {
+        state.withLock { $0.waits }
     }
 }

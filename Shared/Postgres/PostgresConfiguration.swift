@@ -21,7 +21,8 @@ public struct PostgresConfiguration: Sendable {
     public var preparedStatementCacheSize: Int
     /// Upper bound of open connections in a `PostgresClient`.
     public var poolSize: Int
-    /// How long `withConnection` waits for a free connection before failing with `.poolTimeout`.
+    /// How long a caller waiting for a connection waits while no waiter is served before failing
+    /// with `.poolTimeout` (see `PostgresClient`).
     public var poolTimeout: Duration
 
     public init(

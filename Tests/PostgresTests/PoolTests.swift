@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Synchronization
 import TestSupport
 import Testing
 
@@ -40,20 +41,115 @@ struct PoolTests {
     @Test func waitersAreServedWhenConnectionsReturn() async throws {
         try await withTestDatabase("pool_waiters") { database in
             let client = PostgresClient(configuration: database.configuration(poolSize: 2), logger: .test)
-            let total = try await withThrowingTaskGroup(of: Int.self) { group in
-                for task in 0..<16 {
-                    group.addTask {
-                        var sum = 0
-                        for i in 0..<25 {
-                            sum += try await client.query("SELECT \(task * 100 + i)::int8")[0].decode(Int.self, at: 0)
+            do {
+                let total = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for task in 0..<16 {
+                        group.addTask {
+                            var sum = 0
+                            for i in 0..<25 {
+                                sum += try await client.query("SELECT \(task * 100 + i)::int8")[0].decode(Int.self, at: 0)
+                            }
+                            return sum
                         }
-                        return sum
+                    }
+                    return try await group.reduce(0, +)
+                }
+                #expect(total == (0..<16).reduce(0) { acc, t in acc + (0..<25).reduce(0) { $0 + t * 100 + $1 } })
+            } catch {
+                Issue.record(error, "\(client.waitHistogram)")
+            }
+            #expect(client.statistics.open <= 2)
+            await client.shutdown()
+        }
+    }
+
+    /// The starvation seen under the full suite's load: waits add up along a queue that keeps
+    /// moving. Each of 16 callers holds the only connection for 60 ms, so the last one waits
+    /// about 900 ms, three times the pool timeout; none may time out, since the queue moves.
+    @Test func aQueueThatKeepsMovingNeverTimesOut() async throws {
+        try await withTestDatabase("pool_moving") { database in
+            var configuration = database.configuration(poolSize: 1)
+            configuration.poolTimeout = .milliseconds(300)
+            let client = PostgresClient(configuration: configuration, logger: .test)
+            do {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<16 {
+                        group.addTask {
+                            try await client.withConnection { connection in
+                                try await connection.query("SELECT 1")
+                                try await Task.sleep(for: .milliseconds(60))
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            } catch {
+                Issue.record(error, "\(client.waitHistogram)")
+            }
+            let waits = client.waitHistogram
+            #expect(waits.total == 15, "\(waits)")
+            #expect(waits.longest > .milliseconds(300), "\(waits)")
+            await client.shutdown()
+        }
+    }
+
+    /// With the cooperative pool kept busy by CPU-bound tasks, every hop of a waiter is slow; the
+    /// queue is still served in order, and nobody times out while it moves.
+    @Test func aBusyCooperativePoolSlowsWaitersButFailsNone() async throws {
+        try await withTestDatabase("pool_busy") { database in
+            var configuration = database.configuration(poolSize: 2)
+            configuration.poolTimeout = .seconds(2)
+            let client = PostgresClient(configuration: configuration, logger: .test)
+            let stop = Shared(Atomic<Bool>(false))
+            try await withThrowingTaskGroup(of: Void.self) { burners in
+                for _ in 0..<(2 * ProcessInfo.processInfo.activeProcessorCount) {
+                    burners.addTask {
+                        while !stop.value.load(ordering: .relaxed) {
+                            let until = ContinuousClock.now + .milliseconds(5)
+                            while ContinuousClock.now < until {}
+                            await Task.yield()
+                        }
                     }
                 }
-                return try await group.reduce(0, +)
+                do {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for _ in 0..<16 {
+                            group.addTask { for _ in 0..<10 { try await client.query("SELECT 1") } }
+                        }
+                        try await group.waitForAll()
+                    }
+                } catch {
+                    Issue.record(error, "\(client.waitHistogram)")
+                }
+                stop.value.store(true, ordering: .relaxed)
+                try await burners.waitForAll()
             }
-            #expect(total == (0..<16).reduce(0) { acc, t in acc + (0..<25).reduce(0) { $0 + t * 100 + $1 } })
-            #expect(client.statistics.open <= 2)
+            await client.shutdown()
+        }
+    }
+
+    /// Callers are served in the order they started waiting.
+    @Test func waitersAreServedInArrivalOrder() async throws {
+        try await withTestDatabase("pool_order") { database in
+            let client = PostgresClient(configuration: database.configuration(poolSize: 1), logger: .test)
+            let order = Shared(Mutex<[Int]>([]))
+            let (holding, release) = AsyncStream.makeStream(of: Void.self)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await client.withConnection { _ in for await _ in holding { break } }
+                }
+                while client.statistics.open < 1 { try await Task.sleep(for: .milliseconds(5)) }
+                for index in 0..<6 {
+                    group.addTask {
+                        try await client.withConnection { _ in order.value.withLock { $0.append(index) } }
+                    }
+                    while client.statistics.waiting < index + 1 { try await Task.sleep(for: .milliseconds(5)) }
+                }
+                release.yield()
+                release.finish()
+                try await group.waitForAll()
+            }
+            #expect(order.value.withLock { $0 } == Array(0..<6))
             await client.shutdown()
         }
     }
@@ -126,4 +222,10 @@ struct PoolTests {
         let bad = PostgresConfiguration(connectionString: "postgresql://host:notaport/db?bogus_option=1")
         #expect(throws: PostgresError.self) { try bad.parameters() }
     }
+}
+
+/// A noncopyable value shared by reference with child tasks.
+private final class Shared<Value: ~Copyable & Sendable>: Sendable {
+    let value: Value
+    init(_ value: consuming Value) { self.value = value }
 }
