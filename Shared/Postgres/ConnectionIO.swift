@@ -174,18 +174,13 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
 
     func readable() {
         guard !closed else { return }
+        guard operation != nil else { return idleInputArrived() }
         guard PQconsumeInput(handle) == 1 else {
             if operation != nil {
                 fail(connectionError())
             } else {
                 flags.store(Self.broken, ordering: .releasing)
             }
-            return
-        }
-        guard operation != nil else {
-            // Idle sessions receive nothing unasked: this is a terminating backend or a notice.
-            while let notify = PQnotifies(handle) { PQfreemem(notify) }
-            if PQstatus(handle) != CONNECTION_OK { flags.store(Self.broken, ordering: .releasing) }
             return
         }
         while operation != nil, PQisBusy(handle) == 0 {
@@ -202,6 +197,24 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
                 PQclear(result)
             }
         }
+    }
+
+    /// An idle session receives nothing unasked (the pool's sessions never LISTEN): a byte or
+    /// the end of the stream means the backend is going away (a FATAL message, then the close).
+    /// The session is marked broken at once, so that the pool never hands it out in the moment
+    /// between the message and the close, when its socket looks quiet again. A wake-up with
+    /// nothing to read changes nothing.
+    private func idleInputArrived() {
+        var byte: UInt8 = 0
+        // Marked before reading: once read, the socket looks quiet to the pool's check.
+        if recv(descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) >= 0 {
+            flags.store(Self.broken, ordering: .releasing)
+        }
+        // Reading and parsing hands the server's message to the notice sink, which logs it.
+        let consumed = PQconsumeInput(handle) == 1
+        if consumed { _ = PQisBusy(handle) }
+        while let notify = PQnotifies(handle) { PQfreemem(notify) }
+        if !consumed || PQstatus(handle) != CONNECTION_OK { flags.store(Self.broken, ordering: .releasing) }
     }
 
     /// The current step's results are all in: record, then send the next step or complete.

@@ -10,13 +10,25 @@ import Testing
 @Suite("Audit trail: what is recorded, who can read it, and the hash chain", .timeLimit(.minutes(3)))
 struct AuditTrailTests {
     /// Seals until `count` entries are sealed: an entry is sealed only once every transaction in
-    /// the cluster older than its own has ended, and other suites run transactions meanwhile.
-    static func sealEventually(_ sealer: AuditSealer, count: Int) async throws -> Int {
+    /// the cluster older than its own has ended, and other suites run transactions meanwhile, so
+    /// this waits (up to 90 s) for the horizon rather than for a fixed time. Records an issue
+    /// naming the oldest transactions still open when it gives up.
+    static func sealEventually(_ sealer: AuditSealer, count: Int, database: TestDatabase) async throws -> Int {
         var sealed = 0
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(90)
         while sealed < count, ContinuousClock.now < deadline {
             sealed += try await sealer.sealAll()
             if sealed < count { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        if sealed < count {
+            let admin = try await database.connect()
+            let open = try await admin.query("""
+                SELECT datname || ' ' || coalesce(application_name, '') || ' ' || state || ' for '
+                       || (now() - xact_start)::text || ': ' || left(query, 100)
+                FROM pg_stat_activity WHERE backend_xid IS NOT NULL ORDER BY xact_start LIMIT 5
+                """).map { try $0.decode(String.self, at: 0) }
+            await admin.close()
+            Issue.record("only \(sealed) of \(count) entries sealed; oldest open transactions: \(open)")
         }
         return sealed
     }
@@ -62,7 +74,7 @@ struct AuditTrailTests {
                     try await log.record(AuditEntry(requestID: "r\(index)", actorKind: .system, action: "read", resource: "person", resourceID: String(index)))
                 }
                 let sealer = AuditSealer(database: registry, logger: .test)
-                #expect(try await Self.sealEventually(sealer, count: 20) == 20)
+                #expect(try await Self.sealEventually(sealer, count: 20, database: database) == 20)
                 let verifier = AuditVerifier(database: registry)
                 let intact = try await verifier.verify()
                 #expect(intact.problem == nil)
@@ -105,7 +117,7 @@ struct AuditTrailTests {
                 for index in 0..<3 {
                     try await log.record(AuditEntry(requestID: nil, actorKind: .system, action: "read", resource: "person", resourceID: String(index)))
                 }
-                #expect(try await Self.sealEventually(AuditSealer(database: registry, logger: .test), count: 3) == 3)
+                #expect(try await Self.sealEventually(AuditSealer(database: registry, logger: .test), count: 3, database: database) == 3)
                 let admin = try await database.connect()
                 let first = try await admin.query("SELECT xid::text FROM audit.entries ORDER BY id LIMIT 1")[0].decode(String.self, at: 0)
                 try await admin.query("""

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A minimal HTTP/1.1 client for tests against a server on 127.0.0.1.
 public enum HTTPProbe {
@@ -46,22 +47,39 @@ public enum HTTPProbe {
         return Response(status: status, headers: headers, body: String(text[headerEnd.upperBound...]))
     }
 
-    /// A TCP port on 127.0.0.1 that was free a moment ago.
+    /// A TCP port on 127.0.0.1 that was free a moment ago, below the kernel's ephemeral range
+    /// (outgoing connections, hundreds of them in a test run, take their local ports from that
+    /// range and could hold the port by the time a server binds it). Successive calls in one
+    /// process walk through the range from a random start, so parallel tests get different ports.
     public static func freePort() throws -> Int {
+        let (low, high) = portRange
+        let span = high - low + 1
+        for _ in 0..<200 {
+            let port = low + portCursor.add(1, ordering: .relaxed).oldValue % span
+            if canBind(port) { return port }
+        }
+        throw TestSupportError("cannot find a free port in \(low)-\(high)")
+    }
+
+    /// 10000 up to the first ephemeral port (from /proc/sys/net/ipv4/ip_local_port_range).
+    static let portRange: (Int, Int) = {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        let ephemeralLow = text.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32768
+        return ephemeralLow > 11000 ? (10000, ephemeralLow - 1) : (1024, ephemeralLow - 1)
+    }()
+
+    private static let portCursor = Atomic<Int>(Int.random(in: 0..<20000))
+
+    private static func canBind(_ port: Int) -> Bool {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { return false }
         defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(socket, pointer, length) == 0 else { return -1 }
-                return getsockname(socket, pointer, &length)
-            }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
-        guard bound == 0 else { throw TestSupportError("cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -6,7 +6,7 @@
 #   cluster_find_bin                    set PG_BIN to the newest /usr/lib/postgresql/<v>/bin
 #   cluster_as CMD...                   run CMD as the cluster's owner (user postgres when root)
 #   cluster_run_dir PROJECT             print where the persistent cluster of PROJECT lives
-#   cluster_free_port                   print a free TCP port on 127.0.0.1
+#   cluster_free_port                   print a free TCP port on 127.0.0.1, below the ephemeral range
 #   cluster_init DIR [run|test]         initdb into DIR/data unless already initialised
 #   cluster_start DIR PORT              start it on 127.0.0.1:PORT and a unix socket in DIR
 #   cluster_stop DIR                    stop it (fast shutdown) if running
@@ -93,11 +93,21 @@ cluster_run_dir() {
     fi
 }
 
-# Prints a TCP port on 127.0.0.1 that nothing listens on (random, 20000-59999).
+# Prints a random TCP port on 127.0.0.1 that nothing listens on, below the kernel's ephemeral
+# range (/proc/sys/net/ipv4/ip_local_port_range, usually 32768-60999), where an outgoing
+# connection's local port can make a bind fail even though nothing listens there.
 cluster_free_port() {
-    local port tries=0
+    local low=32768 high port tries=0
+    if [ -r /proc/sys/net/ipv4/ip_local_port_range ]; then
+        read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+    fi
+    high=$((low - 1))
+    low=10000
+    if [ "$high" -le $((low + 1000)) ]; then
+        low=1024
+    fi
     while [ "$tries" -lt 100 ]; do
-        port=$((20000 + RANDOM % 40000))
+        port=$((low + (RANDOM * 32768 + RANDOM) % (high - low + 1)))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
             return 0
@@ -223,9 +233,17 @@ cluster_start_throwaway() {
     trap cluster_cleanup_throwaway EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
-    CLUSTER_PORT=$(cluster_free_port)
-    cluster_init "$CLUSTER_DIR" test
-    cluster_start "$CLUSTER_DIR" "$CLUSTER_PORT"
+    cluster_init "$CLUSTER_DIR" test || return 1
+    # Another process may take the port between the check and the server's bind: try others.
+    local attempt
+    for attempt in 1 2 3 4 5; do
+        CLUSTER_PORT=$(cluster_free_port) || return 1
+        if cluster_start "$CLUSTER_DIR" "$CLUSTER_PORT"; then
+            return 0
+        fi
+        cluster_log "attempt $attempt: could not start on port $CLUSTER_PORT; trying another port"
+    done
+    cluster_die "could not start the throwaway cluster in $CLUSTER_DIR"
 }
 
 # shellcheck disable=SC2317  # invoked by the EXIT trap
