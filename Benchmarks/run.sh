@@ -9,8 +9,11 @@
 # `swift build -c release --product client-benchmark`) in alternating rounds, over TCP, and prints
 # every round and the medians: the Swift client's share of pgbench's rate against the 85% target.
 #
-# BENCH_PGBENCH_ONLY=1 skips the Swift client (no build); CLIENT_BENCHMARK=/path uses that binary
-# instead of building one.
+# BENCH_PGBENCH_ONLY=1 skips the Swift clients (no build); CLIENT_BENCHMARK=/path uses that binary
+# instead of building one. BENCH_PEER=1 (the default) also runs the Swift peer, postgres-nio
+# (`Benchmarks/PostgresNIOPeer`, a package of its own built here with `swift build -c release`, a
+# few minutes the first time), in the same rounds; BENCH_PEER=0 leaves it out; PEER_BENCHMARK=/path
+# uses that binary.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,6 +25,8 @@ seconds=${BENCH_SECONDS:-10}
 rounds=${BENCH_ROUNDS:-5}
 scale=${BENCH_SCALE:-10}
 pgbench_only=${BENCH_PGBENCH_ONLY:-0}
+with_peer=${BENCH_PEER:-1}
+[ "$pgbench_only" = 1 ] && with_peer=0
 target=85
 
 log() { printf '[bench] %s\n' "$*" >&2; }
@@ -43,6 +48,15 @@ fi
 if [ "$pgbench_only" != 1 ] && [ ! -x "$client" ]; then
     log "error: $client is not an executable"
     exit 1
+fi
+peer=${PEER_BENCHMARK:-}
+if [ "$with_peer" = 1 ] && [ -z "$peer" ]; then
+    log "swift build -c release --package-path Benchmarks/PostgresNIOPeer"
+    if ! swift build -c release --package-path "$root/Benchmarks/PostgresNIOPeer"; then
+        log "error: the build of the postgres-nio peer failed (BENCH_PEER=0 leaves it out)"
+        exit 1
+    fi
+    peer="$(swift build -c release --package-path "$root/Benchmarks/PostgresNIOPeer" --show-bin-path)/PostgresNIOPeer"
 fi
 
 cluster_start_throwaway recovery-bench-pg
@@ -74,11 +88,18 @@ run_client() {
     echo "$out" | sed -n 's/^swift-client concurrency=[0-9]* qps=\([0-9.eE+-]*\).*$/\1/p' | tail -n 1
 }
 
+# run_peer CONCURRENCY: prints qps from the line "postgres-nio concurrency=N qps=X".
+run_peer() {
+    local out
+    out=$("$peer" --url "$url" --seconds "$seconds" --concurrency "$1") || { echo "$out" >&2; return 1; }
+    echo "$out" | sed -n 's/^postgres-nio concurrency=[0-9]* qps=\([0-9.eE+-]*\).*$/\1/p' | tail -n 1
+}
+
 median() { tr ' ' '\n' | { grep -v '^$' || true; } | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # Rounds alternate pgbench and the client, so that both see the same drift of the machine (a
 # virtual machine's neighbours, the CPU's clock); the medians are compared.
-declare -A tps qps rounds_tps rounds_qps
+declare -A tps qps nio rounds_tps rounds_qps rounds_nio
 for c in 1 4; do
     jobs=$([ "$c" -eq 1 ] && echo 1 || echo 2)
     for round in $(seq 1 "$rounds"); do
@@ -92,24 +113,28 @@ for c in 1 4; do
             [ -n "$q" ] || { log "error: no 'swift-client concurrency=$c qps=' line from client-benchmark"; exit 1; }
             rounds_qps[$c]+="$q "
         fi
+        if [ "$with_peer" = 1 ]; then
+            log "round $round/$rounds: postgres-nio peer --concurrency $c --seconds $seconds"
+            n=$(run_peer "$c")
+            [ -n "$n" ] || { log "error: no 'postgres-nio concurrency=$c qps=' line from the peer"; exit 1; }
+            rounds_nio[$c]+="$n "
+        fi
     done
     tps[$c]=$(median <<<"${rounds_tps[$c]}")
     qps[$c]=$(median <<<"${rounds_qps[$c]:-}")
+    nio[$c]=$(median <<<"${rounds_nio[$c]:-}")
 done
 
 echo
 echo "PostgreSQL $("$PG_BIN/postgres" -V | awk '{print $3}'), pgbench scale $scale, $rounds rounds of ${seconds}s per client, TCP 127.0.0.1, fsync off"
 for c in 1 4; do
-    echo "concurrency=$c rounds: pgbench ${rounds_tps[$c]}| swift ${rounds_qps[$c]:-}"
+    echo "concurrency=$c rounds: pgbench ${rounds_tps[$c]}| swift ${rounds_qps[$c]:-}| postgres-nio ${rounds_nio[$c]:-}"
 done
-printf '%-16s %14s %14s %8s %8s\n' "mode (medians)" "pgbench tps" "swift qps" ratio target
+# ratio VALUE: VALUE as a share of pgbench's median at concurrency $c, or "-".
+ratio() { if [ -n "$1" ]; then awk -v s="$1" -v p="${tps[$c]}" 'BEGIN { printf "%.1f%%", 100 * s / p }'; else echo "-"; fi; }
+rate() { if [ -n "$1" ]; then awk -v s="$1" 'BEGIN { printf "%.0f", s }'; else echo "-"; fi; }
+printf '%-16s %12s %12s %8s %14s %8s %8s\n' "mode (medians)" "pgbench tps" "swift qps" ratio "postgres-nio" ratio target
 for c in 1 4; do
-    if [ -n "${qps[$c]}" ]; then
-        ratio=$(awk -v s="${qps[$c]}" -v p="${tps[$c]}" 'BEGIN { printf "%.1f%%", 100 * s / p }')
-        qps_text=$(awk -v s="${qps[$c]}" 'BEGIN { printf "%.0f", s }')
-    else
-        ratio="-"
-        qps_text="-"
-    fi
-    printf '%-16s %14.0f %14s %8s %7d%%\n' "concurrency=$c" "${tps[$c]}" "$qps_text" "$ratio" "$target"
+    printf '%-16s %12.0f %12s %8s %14s %8s %7d%%\n' "concurrency=$c" "${tps[$c]}" "$(rate "${qps[$c]}")" "$(ratio "${qps[$c]}")" \
+        "$(rate "${nio[$c]}")" "$(ratio "${nio[$c]}")" "$target"
 done

@@ -1,18 +1,25 @@
 import Foundation
 import Logging
 import Postgres
+import Synchronization
 
 // Runs pgbench's select-only transaction (`SELECT abalance FROM pgbench_accounts WHERE aid = $1`,
 // random aid) through the Swift client for a fixed time and prints
 // `swift-client concurrency=N qps=X`. Concurrency 1 uses one connection directly; higher
 // concurrency runs that many tasks through a `PostgresClient` pool of the same size.
 //
-//   client-benchmark --url URL [--seconds 15] [--concurrency 1]
+//   client-benchmark --url URL [--seconds 15] [--concurrency 1] [--queries N]
+//
+// `--queries N` runs exactly N queries (concurrency 1, no warm-up) instead of a timed run, for
+// instruction counts under `valgrind --tool=callgrind`: the difference between two counts divided
+// by the difference in queries is the client's cost per query, whatever the machine's load. The
+// work runs in a task the main thread waits for (valgrind 3.19 cannot run an `async` main).
 
 struct Options {
     var url = ""
     var seconds = 15
     var concurrency = 1
+    var queries: Int?
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -21,23 +28,24 @@ struct Options {
             case "--url": url = iterator.next() ?? ""
             case "--seconds": seconds = Int(iterator.next() ?? "") ?? seconds
             case "--concurrency": concurrency = Int(iterator.next() ?? "") ?? concurrency
+            case "--queries": queries = Int(iterator.next() ?? "")
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
                 exit(64)
             }
         }
         guard !url.isEmpty, seconds > 0, concurrency > 0 else {
-            FileHandle.standardError.write(Data("usage: client-benchmark --url URL [--seconds N] [--concurrency N]\n".utf8))
+            FileHandle.standardError.write(Data("usage: client-benchmark --url URL [--seconds N] [--concurrency N] [--queries N]\n".utf8))
             exit(64)
         }
     }
 }
 
-/// Runs the select loop on `connection` until `deadline`; returns the number of queries.
-func selectLoop(_ connection: PostgresConnection, accounts: Int, until deadline: ContinuousClock.Instant) async throws -> Int {
+/// Runs the select loop on `connection` until `deadline` (or `limit` queries); returns the number of queries.
+func selectLoop(_ connection: PostgresConnection, accounts: Int, until deadline: ContinuousClock.Instant, limit: Int = .max) async throws -> Int {
     var count = 0
     var generator = FastRandom()
-    while ContinuousClock.now < deadline {
+    while count < limit, ContinuousClock.now < deadline {
         let aid = Int.random(in: 1...accounts, using: &generator)
         let rows = try await connection.query("SELECT abalance FROM pgbench_accounts WHERE aid = \(Int32(aid))")
         _ = try rows[0].decode(Int.self, at: 0)
@@ -79,32 +87,57 @@ struct FastRandom: RandomNumberGenerator {
     }
 }
 
-let options = Options(Array(CommandLine.arguments.dropFirst()))
-var logger = Logger(label: "client-benchmark")
-logger.logLevel = .warning
-let configuration = PostgresConfiguration(
-    connectionString: options.url, applicationName: "client-benchmark", statementTimeout: nil,
-    poolSize: options.concurrency)
+/// Connects, runs the measurement and prints its line.
+func main(_ options: Options) async throws {
+    var logger = Logger(label: "client-benchmark")
+    logger.logLevel = .warning
+    let configuration = PostgresConfiguration(
+        connectionString: options.url, applicationName: "client-benchmark", statementTimeout: nil,
+        poolSize: options.concurrency)
 
-let setup = try await PostgresConnection.connect(configuration: configuration, logger: logger)
-let scale = try await setup.query("SELECT count(*) FROM pgbench_branches")[0].decode(Int.self, at: 0)
-let accounts = scale * 100_000
+    let setup = try await PostgresConnection.connect(configuration: configuration, logger: logger)
+    let scale = try await setup.query("SELECT count(*) FROM pgbench_branches")[0].decode(Int.self, at: 0)
+    let accounts = scale * 100_000
 
-let warmUp = ContinuousClock.now + .seconds(1)
-let total: Int
-let started: ContinuousClock.Instant
-if options.concurrency == 1 {
-    _ = try await selectLoop(setup, accounts: accounts, until: warmUp)
-    started = .now
-    total = try await selectLoop(setup, accounts: accounts, until: started + .seconds(options.seconds))
-} else {
-    let client = PostgresClient(configuration: configuration, logger: logger)
-    let deadline = warmUp + .seconds(options.seconds)
-    started = warmUp
-    total = try await pooledLoop(client, tasks: options.concurrency, accounts: accounts, countFrom: warmUp, until: deadline)
-    await client.shutdown()
+    if let queries = options.queries {
+        let done = try await withTaskExecutorPreference(setup.executor) {
+            try await selectLoop(setup, accounts: accounts, until: .now + .seconds(86_400), limit: queries)
+        }
+        await setup.close()
+        print("swift-client queries=\(done)")
+        return
+    }
+    let warmUp = ContinuousClock.now + .seconds(1)
+    let total: Int
+    let started: ContinuousClock.Instant
+    if options.concurrency == 1 {
+        // The loop runs on the connection's I/O thread, as the pooled tasks below run on theirs.
+        (started, total) = try await withTaskExecutorPreference(setup.executor) {
+            _ = try await selectLoop(setup, accounts: accounts, until: warmUp)
+            let started = ContinuousClock.now
+            return (started, try await selectLoop(setup, accounts: accounts, until: started + .seconds(options.seconds)))
+        }
+    } else {
+        let client = PostgresClient(configuration: configuration, logger: logger)
+        let deadline = warmUp + .seconds(options.seconds)
+        started = warmUp
+        total = try await pooledLoop(client, tasks: options.concurrency, accounts: accounts, countFrom: warmUp, until: deadline)
+        await client.shutdown()
+    }
+    let elapsed = ContinuousClock.now - started
+    await setup.close()
+    print("swift-client concurrency=\(options.concurrency) qps=\(String(format: "%.1f", Double(total) / elapsed.inSeconds))")
 }
-let elapsed = ContinuousClock.now - started
-let seconds = elapsed.inSeconds
-await setup.close()
-print("swift-client concurrency=\(options.concurrency) qps=\(String(format: "%.1f", Double(total) / seconds))")
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+let finished = DispatchSemaphore(value: 0)
+let failure = Mutex<(any Error)?>(nil)
+Task.detached {
+    do { try await main(options) } catch { failure.withLock { $0 = error } }
+    finished.signal()
+}
+finished.wait()
+if let error = failure.withLock({ $0 }) {
+    FileHandle.standardError.write(Data("client-benchmark: \(error)\n".utf8))
+    exit(1)
+}

@@ -115,9 +115,9 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
         case .execute(let name, let sql, let types, let values):
             sent = Self.withParameters(values) { pointers in
                 if let name {
-                    return PQsendQueryPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
+                    return PQsendQueryPrepared(handle, name, Int32(pointers.count), pointers.baseAddress, nil, nil, 0)
                 }
-                return PQsendQueryParams(handle, sql, Int32(pointers.count), types.map { Oid($0.rawValue) }, pointers, nil, nil, 0)
+                return PQsendQueryParams(handle, sql, Int32(pointers.count), types.map { Oid($0.rawValue) }, pointers.baseAddress, nil, nil, 0)
             }
         case .script(let sql):
             sent = PQsendQuery(handle, sql)
@@ -128,23 +128,38 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
         flush()
     }
 
-    /// Lays the parameters out as C strings in one buffer (libpq copies them before returning).
-    private static func withParameters(_ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> Int32) -> Int32 {
-        var storage: [CChar] = []
-        storage.reserveCapacity(values.reduce(0) { $0 + ($1?.utf8.count ?? 0) + 1 })
-        var offsets: [Int] = []
-        offsets.reserveCapacity(values.count)
-        for value in values {
-            guard let value else {
-                offsets.append(-1)
-                continue
+    /// Lays the parameters out as C strings in one buffer (libpq copies them before returning);
+    /// both the buffer and the pointer array live on the stack when small.
+    private static func withParameters(_ values: [String?], _ body: (UnsafeBufferPointer<UnsafePointer<CChar>?>) -> Int32) -> Int32 {
+        var size = 0
+        for value in values { size += (value?.utf8.count ?? 0) + 1 }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: max(size, 1)) { storage in
+            withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: max(values.count, 1)) { pointers in
+                var offset = 0
+                for (index, value) in values.enumerated() {
+                    guard let value else {
+                        pointers[index] = nil
+                        continue
+                    }
+                    let start = storage.baseAddress! + offset
+                    let copied: Int? = value.utf8.withContiguousStorageIfAvailable { bytes in
+                        if let source = bytes.baseAddress { UnsafeMutableRawPointer(start).copyMemory(from: source, byteCount: bytes.count) }
+                        return bytes.count
+                    }
+                    if let copied {
+                        offset += copied
+                    } else {
+                        for byte in value.utf8 {
+                            storage[offset] = CChar(bitPattern: byte)
+                            offset += 1
+                        }
+                    }
+                    storage[offset] = 0
+                    offset += 1
+                    pointers[index] = UnsafePointer(start)
+                }
+                return body(UnsafeBufferPointer(start: pointers.baseAddress, count: values.count))
             }
-            offsets.append(storage.count)
-            for byte in value.utf8 { storage.append(CChar(bitPattern: byte)) }
-            storage.append(0)
-        }
-        return storage.withUnsafeBufferPointer { buffer in
-            body(offsets.map { $0 < 0 ? nil : buffer.baseAddress! + $0 })
         }
     }
 
@@ -219,7 +234,12 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
 
     /// The current step's results are all in: record, then send the next step or complete.
     private func stepFinished() {
-        guard var operation, !operation.steps.isEmpty else { return }
+        // Taken out while it changes, so that its steps are not copied on write.
+        guard var operation = self.operation.take() else { return }
+        guard !operation.steps.isEmpty else {
+            self.operation = operation
+            return
+        }
         let step = operation.steps.removeFirst()
         let stepResult = operation.stepResult
         operation.stepResult = nil

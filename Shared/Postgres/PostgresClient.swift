@@ -117,6 +117,7 @@ public final class PostgresClient: Service, Sendable {
 
     private func release(_ connection: PostgresConnection) async {
         connection.resetCancellation()
+        connection.markReleased()
         guard connection.isReusable else {
             await discard(connection)
             return
