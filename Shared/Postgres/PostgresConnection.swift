@@ -124,10 +124,11 @@ public final class PostgresConnection: Sendable {
     /// before the pool hands the connection out.
     ///
     /// An idle session receives nothing unasked: the I/O loop marks it broken as soon as anything
-    /// arrives (a terminating backend's message, the close). A session idle for longer than
-    /// `quietCheckAfter` (the likely victims of a server restart or an idle timeout) is also
-    /// polled, in case the loop has not processed what arrived yet; one returned moments ago is
-    /// not, which saves a system call per statement on a busy pool.
+    /// arrives (a terminating backend's message, the close). Under load the loop may not have
+    /// processed that yet, so a session idle for longer than `quietCheckAfter` is also polled.
+    /// One returned a moment ago (a task taking its next statement's connection straight back)
+    /// is not, which saves a system call per statement on a busy pool; a backend dying within
+    /// that moment is found by the statement, as one dying just after any check would be.
     var isIdleAndHealthy: Bool {
         guard isReusable else { return false }
         let idle = ContinuousClock.now - ContinuousClock.Instant.fromNanoseconds(releasedAt.load(ordering: .relaxed))
@@ -137,7 +138,7 @@ public final class PostgresConnection: Sendable {
     }
 
     /// How long a session must have been idle before the pool polls its socket when lending it.
-    static let quietCheckAfter: Duration = .seconds(1)
+    static let quietCheckAfter: Duration = .milliseconds(1)
 
     /// When the pool last took the connection back (`ContinuousClock` nanoseconds).
     private let releasedAt = Atomic<Int64>(0)
