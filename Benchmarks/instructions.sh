@@ -24,10 +24,7 @@ read -r -a counts <<<"${INSTR_QUERIES:-1000 5000}"
 log() { printf '[instructions] %s\n' "$*" >&2; }
 
 cluster_install_packages
-if ! command -v valgrind >/dev/null 2>&1; then
-    log "installing valgrind"
-    if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq valgrind >&2; else sudo apt-get install -y -qq valgrind >&2; fi
-fi
+cluster_install_tool valgrind
 cluster_find_bin
 swift build -c release --product client-benchmark >&2
 client="$(swift build -c release --show-bin-path)/client-benchmark"

@@ -24,10 +24,7 @@ searches=${SEARCHES:-500}
 log() { printf '[registry-bench] %s\n' "$*" >&2; }
 
 cluster_install_packages
-if ! command -v wrk >/dev/null 2>&1; then
-    log "installing wrk"
-    if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq wrk >&2; else sudo apt-get install -y -qq wrk >&2; fi
-fi
+cluster_install_tool wrk
 cluster_find_bin
 log "swift build -c release --product registry"
 swift build -c release --product registry >&2

@@ -3,6 +3,7 @@
 #
 # Source this file from bash; it defines functions only and changes no shell option:
 #   cluster_install_packages            install missing Debian packages (apt-get, as root or via sudo)
+#   cluster_install_tool CMD [PKG]      install a Debian package when command CMD is missing
 #   cluster_find_bin                    set PG_BIN to the newest /usr/lib/postgresql/<v>/bin
 #   cluster_as CMD...                   run CMD as the cluster's owner (user postgres when root)
 #   cluster_run_dir PROJECT             print where the persistent cluster of PROJECT lives
@@ -47,6 +48,17 @@ cluster_install_packages() {
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq || return 1
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
         apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return 1
+}
+
+# cluster_install_tool COMMAND [PACKAGE]: installs the Debian package (default: named like the
+# command) when COMMAND is not on PATH; for the benchmarks' tools (wrk, valgrind).
+cluster_install_tool() {
+    local command=$1 package=${2:-$1}
+    command -v "$command" >/dev/null 2>&1 && return 0
+    cluster_log "installing $package"
+    local sudo=()
+    [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >&2
 }
 
 # Sets PG_BIN (unless already set) to the bin folder of the newest installed PostgreSQL.
