@@ -9,7 +9,9 @@
 #     then VACUUM ANALYZE, waiting until the audit trail is sealed, and CHECKPOINT;
 #  2. search by name without diacritics, one client: p50/p95/p99;
 #  3. read by id under wrk, 32 connections: requests/s and latency percentiles;
-#  4. create under wrk, 16 connections: people created per second.
+#  4. create under wrk, 16 connections: people created per second;
+# and, first, pgbench's select-only rate at concurrency 1 on the same cluster, printed beside the
+# figures as a yardstick of the machine.
 # Installs wrk from Debian when missing. See BENCHMARKS.md.
 set -euo pipefail
 
@@ -36,6 +38,13 @@ port=$CLUSTER_PORT
 cluster_psql "$port" postgres --quiet --command="ALTER SYSTEM SET fsync = on" --command="ALTER SYSTEM SET synchronous_commit = on" \
     --command="ALTER SYSTEM SET full_page_writes = on" --command="SELECT pg_reload_conf()" >/dev/null
 cluster_psql "$port" postgres --command="CREATE DATABASE bench" >/dev/null
+# A yardstick of the machine, printed beside the figures: pgbench's select-only rate at
+# concurrency 1 on this same cluster (machines of this kind differ by more than twice).
+cluster_psql "$port" postgres --command="CREATE DATABASE yardstick" >/dev/null
+"$PG_BIN/pgbench" --host=127.0.0.1 --port="$port" --username=postgres --initialize --scale=10 --quiet yardstick >/dev/null 2>&1
+yardstick=$("$PG_BIN/pgbench" --host=127.0.0.1 --port="$port" --username=postgres --protocol=prepared --select-only \
+    --client=1 --time=10 --no-vacuum yardstick 2>&1 | awk '/^tps = .*without initial connection time/ { printf "%.0f", $3 }')
+cluster_psql "$port" postgres --command="DROP DATABASE yardstick" >/dev/null
 cluster_psql "$port" bench --quiet --file="$root/deploy/sql/setup.sql" >/dev/null 2>&1
 
 http_port=$(cluster_free_port)
@@ -81,6 +90,7 @@ rps() { awk '/^Requests\/sec/ { printf "%.0f", $2 }'; }
 pct() { awk -v p="$1" '$1 == p { print $2 }'; }
 echo
 echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }'), fsync on, synchronous_commit on; registry release build; $(nproc) cores"
+echo "machine yardstick: pgbench -M prepared -S -c 1 -T 10 on this cluster: $yardstick tps"
 echo "$import   (target: 250,000 rows within 60 s)"
 echo "    by: python3 Benchmarks/registry/http_bench.py import BASE TOKEN people.csv  (people.csv: generate_people.py $people)"
 echo "$search   (target: p95 <= 20 ms)"
