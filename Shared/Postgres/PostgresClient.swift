@@ -7,8 +7,9 @@ import Synchronization
 /// Connections are opened on demand up to `poolSize`; a caller that finds none free queues, and
 /// callers are served in arrival order. A waiter gets `.poolTimeout` only when `poolTimeout`
 /// passes without any waiter being served (every connection held that long): a pool that is busy
-/// but moving never times out, and a wait grows with the queue ahead, not with the machine's load. Each connection handed out is checked first
-/// (open, idle, nothing unexpected from the server); a broken one is closed and replaced.
+/// but moving never times out, and a wait grows with the queue ahead, not with the machine's
+/// load. Each connection handed out is checked first (open, idle, nothing unexpected from the
+/// server); a broken one is closed and replaced.
 /// As a lifecycle `Service`, `run()` keeps the pool until graceful shutdown, then closes it.
 public final class PostgresClient: Service, Sendable {
     public let configuration: PostgresConfiguration
