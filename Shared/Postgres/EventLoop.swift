@@ -50,8 +50,14 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         precondition(epoll >= 0 && wakeDescriptor >= 0, "epoll/eventfd unavailable")
         var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: wakeDescriptor))
         epoll_ctl(epoll, EPOLL_CTL_ADD, wakeDescriptor, &event)
-        let thread = Thread { [self] in run() }
-        thread.name = "postgres-io-\(index)"
+        let name = "postgres-io-\(index)"
+        let thread = Thread { [self] in
+            // `Thread.name` set before the start does not reach the kernel on Linux: set it here,
+            // so that `top -H` and /proc show the I/O threads by name.
+            _ = cepoll_name_current_thread(String(name.prefix(15)))
+            run()
+        }
+        thread.name = name
         thread.start()
     }
 

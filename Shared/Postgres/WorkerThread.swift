@@ -1,3 +1,4 @@
+import CEpoll
 import Foundation
 
 /// A dedicated OS thread that runs submitted jobs one at a time, in submission order.
@@ -10,7 +11,10 @@ final class WorkerThread: @unchecked Sendable {
     private var stopping = false
 
     init(name: String) {
-        let thread = Thread { [self] in self.loop() }
+        let thread = Thread { [self] in
+            _ = cepoll_name_current_thread(String(name.prefix(15)))
+            self.loop()
+        }
         thread.name = name
         thread.stackSize = 512 * 1024
         thread.start()
