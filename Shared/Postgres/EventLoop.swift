@@ -139,9 +139,10 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         while true {
             queue.withLock { queue in
                 swap(&jobs, &queue.jobs)
-                guard let first = queue.timers.first, first.deadline <= .now else { return }
+                guard !queue.timers.isEmpty else { return }
                 let now = ContinuousClock.now
                 let due = queue.timers.prefix { $0.deadline <= now }.count
+                guard due > 0 else { return }
                 jobs.append(contentsOf: queue.timers.prefix(due).map(\.job))
                 queue.timers.removeFirst(due)
             }

@@ -43,8 +43,8 @@ RECOVERY_BIN_DIR=$(swift build --show-bin-path)
 export RECOVERY_BIN_DIR
 timing "swift build --build-tests"
 
-# Swift Testing runs every test at once by default: on a 2-core machine that is some 60 databases
-# and 200 connections at a time, and a task resumed after a query then waits hundreds of
+# Swift Testing runs every test at once by default: on a 2-core machine that is dozens of databases
+# and hundreds of connections at a time, and a task resumed after a query then waits hundreds of
 # milliseconds for a thread. At most TEST_PARALLELISM tests run at a time instead.
 parallelism=${TEST_PARALLELISM:-$((2 * $(nproc)))}
 export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$parallelism
