@@ -36,21 +36,36 @@ public final class AuditLog: Sendable {
 
     /// Records `entry` in its own (shared) transaction and returns once it is committed.
     public func record(_ entry: AuditEntry) async throws {
-        let ticket = Ticket()
+        try await record([entry])
+    }
+
+    /// Records `entries` (a page of search results, say) in shared transactions and returns once
+    /// all are committed: one round trip for the lot, not one per entry.
+    public func record(_ entries: [AuditEntry]) async throws {
+        guard !entries.isEmpty else { return }
+        let tickets = entries.map { _ in Ticket() }
         let lead = state.withLock { state in
-            state.pending.append((entry, ticket))
+            state.pending.append(contentsOf: zip(entries, tickets))
             if state.flushing { return false }
             state.flushing = true
             return true
         }
         if lead { await flushOneBatch() }
-        while true {
-            switch await ticket.wait() {
-            case .committed: return
-            case .failed(let error): throw error
-            case .lead: await flushOneBatch()
+        // Every ticket is waited for, even after a failure: one of them may be handed the lead,
+        // and the entries queued behind it would wait for ever if nobody took it.
+        var failure: (any Error)?
+        for ticket in tickets {
+            waiting: while true {
+                switch await ticket.wait() {
+                case .committed: break waiting
+                case .failed(let error):
+                    failure = failure ?? error
+                    break waiting
+                case .lead: await flushOneBatch()
+                }
             }
         }
+        if let failure { throw failure }
     }
 
     /// Writes one batch, settles its tickets, then hands the lead to the oldest waiter if more

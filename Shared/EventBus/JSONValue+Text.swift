@@ -3,69 +3,78 @@ extension JSONValue {
     /// requires (quote, backslash, control characters) and otherwise written as they are, `/`
     /// included; integral numbers without a fraction.
     public var text: String {
-        var output = ""
+        var output: [UInt8] = []
+        output.reserveCapacity(128)
         write(to: &output)
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 
-    func write(to output: inout String) {
+    /// Appends the compact text to UTF-8 `output` (see `text`).
+    func write(to output: inout [UInt8]) {
         switch self {
-        case .null: output += "null"
-        case .bool(let value): output += value ? "true" : "false"
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
         case .number(let value):
             if value.rounded() == value, abs(value) <= 9_007_199_254_740_992 {
-                output += String(Int64(value))
+                output.append(contentsOf: String(Int64(value)).utf8)
             } else {
-                output += "\(value)"
+                output.append(contentsOf: "\(value)".utf8)
             }
         case .string(let value): Self.writeString(value, to: &output)
         case .array(let values):
-            output += "["
+            output.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
-                if index > 0 { output += "," }
+                if index > 0 { output.append(UInt8(ascii: ",")) }
                 value.write(to: &output)
             }
-            output += "]"
+            output.append(UInt8(ascii: "]"))
         case .object(let members):
-            output += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { output += "," }
-                Self.writeString(key, to: &output)
-                output += ":"
-                members[key]!.write(to: &output)
+            output.append(UInt8(ascii: "{"))
+            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                Self.writeString(member.key, to: &output)
+                output.append(UInt8(ascii: ":"))
+                member.value.write(to: &output)
             }
-            output += "}"
+            output.append(UInt8(ascii: "}"))
         }
     }
 
     /// Appends `value` as a JSON string literal (quoted and escaped).
     public static func writeString(_ value: String, to output: inout String) {
-        output += "\""
-        var needsEscaping = false
-        for byte in value.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-            needsEscaping = true
-            break
-        }
-        guard needsEscaping else {
-            output += value
-            output += "\""
-            return
-        }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
+        var bytes: [UInt8] = []
+        writeString(value, to: &bytes)
+        output += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `value` as a JSON string literal to UTF-8 `output`. Works on the UTF-8 bytes: the
+    /// bytes to escape are ASCII, and no byte of a multi-byte character is ASCII.
+    static func writeString(_ value: String, to output: inout [UInt8]) {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        output.append(quote)
+        var value = value
+        value.withUTF8 { utf8 in
+            guard utf8.contains(where: { $0 < 0x20 || $0 == quote || $0 == backslash }) else {
+                output.append(contentsOf: utf8)
+                return
+            }
+            for byte in utf8 {
+                switch byte {
+                case quote, backslash: output.append(contentsOf: [backslash, byte])
+                case UInt8(ascii: "\n"): output.append(contentsOf: [backslash, UInt8(ascii: "n")])
+                case UInt8(ascii: "\r"): output.append(contentsOf: [backslash, UInt8(ascii: "r")])
+                case UInt8(ascii: "\t"): output.append(contentsOf: [backslash, UInt8(ascii: "t")])
+                case 0x08: output.append(contentsOf: [backslash, UInt8(ascii: "b")])
+                case 0x0C: output.append(contentsOf: [backslash, UInt8(ascii: "f")])
+                case ..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    output.append(contentsOf: [backslash, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                    output.append(hex[Int(byte >> 4)])
+                    output.append(hex[Int(byte & 0x0F)])
+                default: output.append(byte)
+                }
             }
         }
-        output += "\""
+        output.append(quote)
     }
 }

@@ -68,7 +68,7 @@ extension Decimal: PostgresEncodable {
 
 extension UUID: PostgresEncodable {
     public static var postgresType: PostgresDataType { .uuid }
-    public func encodeText() -> String? { uuidString.lowercased() }
+    public func encodeText() -> String? { lowercasedString }
 }
 
 extension CalendarDate: PostgresEncodable {
@@ -104,21 +104,33 @@ extension Array: PostgresEncodable where Element: PostgresEncodable {
         return element == .unknown ? .textArray : element.arrayType
     }
 
+    /// Built byte by byte on the UTF-8 form (a quote or backslash byte never occurs inside a
+    /// multi-byte character): an import binds arrays of thousands of values per statement.
     public func encodeText() -> String? {
-        var text = "{"
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(2 + count * 16)
+        bytes.append(UInt8(ascii: "{"))
         for (index, element) in enumerated() {
-            if index > 0 { text += "," }
-            guard let value = element.encodeText() else {
-                text += "NULL"
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            guard var value = element.encodeText() else {
+                bytes.append(contentsOf: "NULL".utf8)
                 continue
             }
-            text += "\""
-            for scalar in value.unicodeScalars {
-                if scalar == "\"" || scalar == "\\" { text += "\\" }
-                text.unicodeScalars.append(scalar)
+            bytes.append(quote)
+            value.withUTF8 { utf8 in
+                guard utf8.contains(where: { $0 == quote || $0 == backslash }) else {
+                    bytes.append(contentsOf: utf8)
+                    return
+                }
+                for byte in utf8 {
+                    if byte == quote || byte == backslash { bytes.append(backslash) }
+                    bytes.append(byte)
+                }
             }
-            text += "\""
+            bytes.append(quote)
         }
-        return text + "}"
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -156,4 +156,35 @@ struct AuditTrailTests {
             }
         }
     }
+
+    /// A page of results is recorded at once; pages of concurrent callers share inserts, may
+    /// straddle two batches (500 entries each), and each is wholly committed when `record` returns.
+    @Test func pagesOfEntriesAreCommittedWhenRecordReturns() async throws {
+        try await withTestDatabase("audit_pages") { database in
+            let treatment = database.client(role: "treatment", poolSize: 4)
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await treatment.run() }
+                let log = AuditLog(database: treatment)
+                let reader = database.client(poolSize: 2)
+                try await withThrowingTaskGroup(of: Int.self) { callers in
+                    for caller in 0..<40 {
+                        callers.addTask {
+                            let page = (0..<30).map {
+                                AuditEntry(requestID: "p\(caller)-\($0)", actorKind: .system, action: "list", resource: "episode")
+                            }
+                            try await log.record(page)
+                            return try await reader.query(
+                                "SELECT count(*) FROM audit.entries WHERE request_id LIKE \("p\(caller)-%")")[0].decode(Int.self, at: 0)
+                        }
+                    }
+                    for try await committed in callers { #expect(committed == 30) }
+                }
+                let admin = try await database.connect()
+                #expect(try await admin.query("SELECT count(*) FROM audit.entries WHERE service = 'treatment'")[0].decode(Int.self, at: 0) == 1200)
+                await admin.close()
+                await reader.shutdown()
+                group.cancelAll()
+            }
+        }
+    }
 }

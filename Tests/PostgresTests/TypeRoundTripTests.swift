@@ -97,10 +97,18 @@ struct TypeRoundTripTests {
         }
     }
 
+    @Test func uuidTextIsFoundationsInLowerCase() {
+        let edges = [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+                     UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))]
+        for id in edges + (0..<1000).map({ _ in UUID() }) {
+            #expect(id.lowercasedString == id.uuidString.lowercased())
+        }
+    }
+
     @Test func arraysWithNullsAndAwkwardStrings() async throws {
         try await withTestDatabase("types_arrays") { database in
             let connection = try await database.connect()
-            let strings: [String?] = ["a", "with,comma", "with \"quotes\"", "back\\slash", "{braces}", "NULL", nil, "", " spaced ", "Hồ Chí Minh"]
+            let strings: [String?] = ["a", "with,comma", "with \"quotes\"", "back\\slash", "{braces}", "NULL", nil, "", " spaced ", "Hồ Chí Minh", "Đặng \"Văn\" \\ Ân"]
             #expect(try await roundTrip(strings, as: "text[]", on: connection) == strings)
             #expect(try await roundTrip([1, -2, Int.max], as: "int8[]", on: connection) == [1, -2, Int.max])
             #expect(try await roundTrip([Int](), as: "int8[]", on: connection) == [])

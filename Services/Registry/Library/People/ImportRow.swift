@@ -51,7 +51,7 @@ struct ImportRow: Sendable {
         var problems: [ImportRejection.Problem] = []
         func value(_ name: String) -> String? {
             guard let index = columns[name], index < fields.count else { return nil }
-            let text = fields[index].trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = fields[index].trimmingWhitespace()
             return text.isEmpty ? nil : text
         }
         func fail(_ column: String, _ reason: String) { problems.append(.init(column: column, detail: reason)) }
@@ -106,7 +106,7 @@ struct ImportRow: Sendable {
         }
         var substances: [String] = []
         if let text = value("substances") {
-            for item in text.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+            for item in text.split(separator: ";").map({ $0.trimmingWhitespace() }) where !item.isEmpty {
                 if PersonInput.substances.contains(item) { substances.append(item) } else { fail("substances", "'\(item)' is not a substance code") }
             }
         }

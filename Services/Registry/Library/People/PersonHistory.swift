@@ -53,18 +53,10 @@ enum PersonHistory {
         person: UUID, version: Int, by identity: Identity, communeCode: String, action: String,
         changes: [String: JSONValue], on connection: PostgresConnection
     ) async throws {
-        let json = String(decoding: try JSONEncoder.sorted.encode(JSONValue.object(changes)), as: UTF8.self)
+        let json = JSONValue.object(changes).text
         try await connection.query("""
             INSERT INTO registry.person_changes (person_id, version, changed_by, changed_by_label, commune_code, action, changes)
             VALUES (\(person), \(version), \(identity.id), \(identity.label), \(communeCode), \(action), \(json)::jsonb)
             """)
-    }
-}
-
-extension JSONEncoder {
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }

@@ -16,6 +16,8 @@ struct PersonImporter: Sendable {
     let environment: ServiceEnvironment
     let publisher: EventPublisher
     var batchSize = 1000
+    /// Batches written at the same time, each in its own transaction (see `writeAll`).
+    var parallelBatches = 2
     /// Most rejections listed in the report (all are counted).
     var listedRejections = 1000
 
@@ -52,7 +54,7 @@ struct PersonImporter: Sendable {
         var seenIDs: [String: Int] = [:]
         var seenPeople: [String: Int] = [:]
         while let record = records.next() {
-            if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+            if record.fields.allSatisfy({ $0.unicodeScalars.allSatisfy(\.properties.isWhitespace) }) { continue }
             rows += 1
             var outcome = ImportRow.read(line: record.line, fields: record.fields, columns: columns, context: rowContext)
             if case .success(let row) = outcome {
@@ -78,10 +80,7 @@ struct PersonImporter: Sendable {
                 if rejections.count < listedRejections { rejections.append(rejection) }
             }
         }
-        var created = 0
-        for start in stride(from: 0, to: accepted.count, by: batchSize) {
-            created += try await write(accepted[start..<min(start + batchSize, accepted.count)], identity, context)
-        }
+        let created = try await writeAll(accepted, identity, context)
         try await environment.audit.record(AuditEntry(
             identity, context, action: "import", resource: "person-import",
             detail: ["rows": String(rows), "created": String(created), "rejected": String(rejected)]))
@@ -105,6 +104,27 @@ struct PersonImporter: Sendable {
             return ImportRow.Context(
                 communes: communes, legacyProvinces: Set(provinces), today: .today(),
                 mayPlace: { PersonScope.mayPlace(identity, commune: $0, province: $1) })
+        }
+    }
+
+    /// Writes `rows` in batches, `parallelBatches` transactions at a time on as many connections:
+    /// while PostgreSQL writes one batch, the next is prepared and sent. Batches never compete for
+    /// the same person (the rows were de-duplicated in the file before). Returns how many it created.
+    private func writeAll(_ rows: [ImportRow], _ identity: Identity, _ context: AppRequestContext) async throws -> Int {
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            var created = 0
+            var inFlight = 0
+            for start in stride(from: 0, to: rows.count, by: batchSize) {
+                if inFlight == parallelBatches, let count = try await group.next() {
+                    created += count
+                    inFlight -= 1
+                }
+                let batch = rows[start..<min(start + batchSize, rows.count)]
+                group.addTask { try await write(batch, identity, context) }
+                inFlight += 1
+            }
+            for try await count in group { created += count }
+            return created
         }
     }
 
@@ -165,14 +185,14 @@ struct PersonImporter: Sendable {
                                 \(managed.map { $0.1.decisionNumber })::text[]) AS r(id, d, b)
                     """)
             }
-            let snapshots = try people.map { try Self.snapshot($0, today: today) }
+            let snapshots = people.map { Self.snapshot($0, today: today) }
             try await connection.query("""
                 INSERT INTO registry.person_changes (person_id, version, changed_by, changed_by_label, commune_code, action, changes)
                 SELECT id, 1, \(identity.id), \(identity.label), c, 'import', s::jsonb
                 FROM unnest(\(ids)::uuid[], \(people.map(\.communeCode))::text[], \(snapshots)::text[]) AS r(id, c, s)
                 """)
             try await AuditLog.append(ids.map {
-                AuditEntry(identity, context, action: "import", resource: "person", resourceID: $0.uuidString.lowercased(), personID: $0)
+                AuditEntry(identity, context, action: "import", resource: "person", resourceID: $0.lowercasedString, personID: $0)
             }, on: connection)
             try await publisher.publish(batch: rows.map { id, row in
                 PersonEvents.Registered(
@@ -189,12 +209,12 @@ struct PersonImporter: Sendable {
     }
 
     /// The history record of an imported person: every field as a new value.
-    static func snapshot(_ row: ImportRow, today: CalendarDate) throws -> String {
+    static func snapshot(_ row: ImportRow, today: CalendarDate) -> String {
         let values = PersonHistory.values(
             fullName: row.fullName, birthDate: row.birthDate?.description, birthYear: row.birthYear, sex: row.sex,
             ethnicity: row.ethnicity, nationalID: row.nationalID?.value, phone: row.phone, occupation: row.occupation,
             education: row.education, substances: row.substances, notes: row.notes, communeCode: row.communeCode,
             address: row.address, since: today.description)
-        return String(decoding: try JSONEncoder.sorted.encode(JSONValue.object(PersonHistory.snapshot(values))), as: UTF8.self)
+        return JSONValue.object(PersonHistory.snapshot(values)).text
     }
 }

@@ -47,7 +47,7 @@ struct PersonRoutes: Sendable {
             let entries = page.items.map {
                 AuditEntry(identity, context, action: "list", resource: "person", resourceID: $0.id.uuidString.lowercased(), personID: $0.id)
             }
-            for entry in entries { try await environment.audit.record(entry) }
+            try await environment.audit.record(entries)
             return page
         }
     }

@@ -74,7 +74,7 @@ struct TreatmentEventHandler: EventHandler {
         try await transaction.query("""
             INSERT INTO registry.person_changes (person_id, version, changed_by_label, commune_code, action, changes)
             VALUES (\(change.personId), \(version + 1), 'treatment', \(commune), 'status',
-                    \(String(decoding: try JSONEncoder.sorted.encode(changes), as: UTF8.self))::jsonb)
+                    \(changes.text)::jsonb)
             """)
         try await publisher.publish(PersonEvents.StatusChanged(
             personId: change.personId, status: change.status, validFrom: change.validFrom, validTo: change.validTo,

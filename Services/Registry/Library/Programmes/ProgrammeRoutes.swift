@@ -58,7 +58,7 @@ struct ProgrammeRoutes: Sendable {
                     throw ProblemDetails.forbidden("You may record programmes only in your own jurisdiction.")
                 }
                 let id = UUID()
-                let details = String(decoding: try JSONEncoder.sorted.encode(JSONValue.object(checked.details)), as: UTF8.self)
+                let details = JSONValue.object(checked.details).text
                 let rows: PostgresRows
                 do {
                     rows = try await connection.query("""
