@@ -12,14 +12,20 @@ let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
+/// The event contracts of one producing service: its event types, which it publishes and other
+/// services decode (`Shared/Contracts/<Producer>`).
+func contracts(_ producer: String) -> Target {
+    .target(name: "\(producer)Contracts", dependencies: ["EventBus", "Postgres"], path: "Shared/Contracts/\(producer)", swiftSettings: swiftSettings)
+}
+
 /// One service = a library target (routes, repositories, migrations) + a thin `@main` executable.
-/// `dependencies`: other services' libraries whose event types this one consumes (never their code paths).
-func service(_ name: String, executable: String, resources: [Resource] = [], dependencies: [Target.Dependency] = []) -> [Target] {
+/// `contracts`: the event contract modules it publishes or consumes (never another service's library).
+func service(_ name: String, executable: String, resources: [Resource] = [], contracts: [Target.Dependency] = []) -> [Target] {
     [
         .target(
             name: name,
             dependencies: ["ServiceKit", "Postgres", "Migrations", "EventBus", "Access", "Audit", hummingbird, logging, lifecycle, crypto]
-                + dependencies,
+                + contracts,
             path: "Services/\(name)/Library",
             resources: [.copy("Migrations")] + resources,
             swiftSettings: swiftSettings
@@ -158,7 +164,7 @@ let package = Package(
             dependencies: [
                 "Access", "Audit", "ServiceKit", "Postgres", "TestSupport", logging, hummingbird,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                "Registry", "Treatment", "Referrals", "Statistics",
+                "Registry", "Treatment", "Referrals", "Statistics", "RegistryContracts", "TreatmentContracts", "ReferralsContracts",
             ],
             path: "Tests/APITests",
             swiftSettings: swiftSettings
@@ -170,8 +176,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
     ]
-        + service("Registry", executable: "registry", resources: [.copy("ReferenceData")], dependencies: ["Treatment"])
-        + service("Treatment", executable: "treatment")
-        + service("Referrals", executable: "referrals")
-        + service("Statistics", executable: "statistics")
+        + [contracts("Registry"), contracts("Treatment"), contracts("Referrals")]
+        + service("Registry", executable: "registry", resources: [.copy("ReferenceData")], contracts: ["RegistryContracts", "TreatmentContracts"])
+        + service("Treatment", executable: "treatment", contracts: ["TreatmentContracts"])
+        + service("Referrals", executable: "referrals", contracts: ["ReferralsContracts", "RegistryContracts"])
+        + service("Statistics", executable: "statistics", contracts: ["RegistryContracts", "ReferralsContracts"])
 )

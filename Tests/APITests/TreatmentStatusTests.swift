@@ -5,7 +5,7 @@ import Postgres
 import Registry
 import TestSupport
 import Testing
-import Treatment
+import TreatmentContracts
 
 @Suite("Registry: management status kept current from treatment events", .timeLimit(.minutes(2)))
 struct TreatmentStatusTests {
@@ -22,11 +22,11 @@ struct TreatmentStatusTests {
             let publisher = EventPublisher(catalogue: TreatmentEvents.catalogue, producer: "treatment", notifier: BusNotifier(database: database.client(role: "treatment"), logger: .test))
             try await treatment.withTransaction { connection in
                 try await publisher.publish(TreatmentEvents.PersonStatusChanged(
-                    personId: UUID(), status: "addicted", validFrom: "2026-02-01", validTo: nil, reason: "determination"), on: connection)
+                    personId: UUID(), status: "addicted", validFrom: CalendarDate("2026-02-01")!, validTo: nil, reason: "determination"), on: connection)
                 try await publisher.publish(TreatmentEvents.PersonStatusChanged(
-                    personId: person, status: "addicted", validFrom: "2026-02-01", validTo: nil, reason: "determination"), on: connection)
+                    personId: person, status: "addicted", validFrom: CalendarDate("2026-02-01")!, validTo: nil, reason: "determination"), on: connection)
                 try await publisher.publish(TreatmentEvents.PersonStatusChanged(
-                    personId: person, status: "in_treatment", validFrom: "2026-03-10", validTo: nil, reason: "episode_started"), on: connection)
+                    personId: person, status: "in_treatment", validFrom: CalendarDate("2026-03-10")!, validTo: nil, reason: "episode_started"), on: connection)
             }
             await treatment.close()
 
@@ -66,13 +66,13 @@ struct FacilityScopeTests {
             #expect(try await registry.call(.get, "/v1/people/\(id)", token: staff).status == 404)
 
             let episode = UUID()
-            func publish(facility: UUID, endedOn: String?) async throws {
+            func publish(facility: UUID, endedOn: CalendarDate?) async throws {
                 let treatment = try await database.connect(role: "treatment")
                 try await treatment.withTransaction { connection in
                     try await EventPublisher(catalogue: TreatmentEvents.catalogue, producer: "treatment", notifier: BusNotifier(database: database.client(role: "treatment"), logger: .test)).publish(
                         TreatmentEvents.EpisodeChanged(
                             episodeId: episode, personId: person, facilityId: facility, form: "compulsory",
-                            startedOn: "2026-09-01", endedOn: endedOn), on: connection)
+                            startedOn: CalendarDate("2026-09-01")!, endedOn: endedOn), on: connection)
                 }
                 await treatment.close()
             }
@@ -94,7 +94,7 @@ struct FacilityScopeTests {
             #expect(try await registry.call(.patch, "/v1/people/\(id)", token: staff, json: "{}", headers: [.ifMatch: #""1""#]).status == 403)
             // Callers of other jurisdictions still see nothing.
             #expect(try await registry.call(.get, "/v1/people/\(id)", token: tokens["commune00097"]).status == 404)
-            try await publish(facility: facility, endedOn: "2026-10-15")
+            try await publish(facility: facility, endedOn: CalendarDate("2026-10-15")!)
             #expect(try await eventually(404) == 404)
         }
     }

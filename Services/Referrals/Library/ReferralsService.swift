@@ -1,6 +1,7 @@
 import EventBus
 import Foundation
 import Migrations
+import ReferralsContracts
 import ServiceKit
 
 /// The referrals service: partner organisations (employment centres, vocational schools,

@@ -3,8 +3,9 @@ import Audit
 import EventBus
 import Foundation
 import Migrations
-import Treatment
+import RegistryContracts
 import ServiceKit
+import TreatmentContracts
 
 /// The registry service: people, management records, administrative units, facilities,
 /// community programmes and staff accounts; the token exchange; the audit trail's reader and sealer.
@@ -35,7 +36,7 @@ public enum RegistryService {
 
     /// The events the registry publishes.
     public static let eventCatalogue = EventCatalogue(
-        PersonEvents.definitions + FacilityEvents.definitions + ProgrammeEvents.definitions)
+        contracts: PersonEvents.contracts + FacilityEvents.contracts + ProgrammeEvents.contracts)
 
     /// The registry's endpoints; `hasher` is the password hasher (its cost lowered only in tests).
     public static func addRoutes(_ routes: SecuredRoutes, _ environment: ServiceEnvironment, hasher: PasswordHasher) {

@@ -1,6 +1,7 @@
 import Foundation
 import Migrations
 import ServiceKit
+import TreatmentContracts
 
 /// The treatment service: its schema, port, migrations and the events it publishes. Routes
 /// arrive with their issues.

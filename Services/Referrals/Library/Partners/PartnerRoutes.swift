@@ -3,6 +3,7 @@ import Audit
 import Foundation
 import Hummingbird
 import Postgres
+import RegistryContracts
 import ServiceKit
 
 /// Partner organisations: admins register and deactivate them; every staff member may look them
@@ -37,7 +38,7 @@ struct PartnerRoutes: Sendable {
             let partner = try await environment.database.withTransaction { connection -> Partner in
                 if let province {
                     let known = try await connection.query(
-                        "SELECT 1 FROM registry.admin_units WHERE generation = '2025' AND level = 'province' AND code = \(province)")
+                        "SELECT 1 FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = 'province' AND code = \(province)")
                     guard !known.isEmpty else {
                         throw ProblemDetails.validation([.init(pointer: "/provinceCode", detail: "is not a province code of the 2025 list")])
                     }

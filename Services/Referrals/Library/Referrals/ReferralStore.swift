@@ -2,6 +2,7 @@ import Access
 import EventBus
 import Foundation
 import Postgres
+import ReferralsContracts
 
 /// The SQL behind the referral endpoints, on one connection (usually inside a transaction).
 struct ReferralStore {
@@ -61,8 +62,8 @@ struct ReferralStore {
     static func event(_ referral: Referral) -> ReferralEvents.Changed {
         ReferralEvents.Changed(
             referralId: referral.id, personId: referral.personID, partnerId: referral.partnerID, kind: referral.kind,
-            status: referral.status, outcome: referral.outcome, outcomeOn: referral.outcomeOn?.description,
+            status: referral.status, outcome: referral.outcome, outcomeOn: referral.outcomeOn,
             amountVnd: referral.amountVnd, communeCode: referral.communeCode, provinceCode: referral.provinceCode,
-            referredOn: CalendarDate(referral.createdAt).description)
+            referredOn: CalendarDate(referral.createdAt))
     }
 }

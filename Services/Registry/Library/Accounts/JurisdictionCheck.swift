@@ -1,5 +1,6 @@
 import Access
 import Postgres
+import RegistryContracts
 
 /// Whether an account's jurisdiction names something that exists: a 2025 province or commune, a
 /// registered facility, or an active partner organisation (kept by the referrals service, which
@@ -21,11 +22,11 @@ enum JurisdictionCheck {
             }
         case .province(let code):
             let rows = try await connection.query(
-                "SELECT 1 FROM registry.admin_units WHERE generation = '2025' AND level = 'province' AND code = \(code)")
+                "SELECT 1 FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = 'province' AND code = \(code)")
             return rows.isEmpty ? "province \(code) is not in the 2025 list" : nil
         case .commune(let code):
             let rows = try await connection.query(
-                "SELECT 1 FROM registry.admin_units WHERE generation = '2025' AND level = 'commune' AND code = \(code)")
+                "SELECT 1 FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = 'commune' AND code = \(code)")
             return rows.isEmpty ? "commune \(code) is not in the 2025 list" : nil
         case .facility(let id):
             let rows = try await connection.query("SELECT 1 FROM registry.facilities WHERE id = \(id)")

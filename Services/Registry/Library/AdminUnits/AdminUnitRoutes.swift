@@ -2,6 +2,7 @@ import Access
 import Foundation
 import Hummingbird
 import Postgres
+import RegistryContracts
 import ServiceKit
 
 /// Administrative units, for everyone signed in (reference data, no personal data):
@@ -50,7 +51,7 @@ struct AdminUnitRoutes: Sendable {
                     provinceCode: province, validFrom: from?.description, validTo: to?.description)
     }
 
-    static let generations: Set<String> = ["2025", "legacy"]
+    static let generations = Set(AdminUnitGeneration.allCases.map(\.rawValue))
     static let levels: Set<String> = ["province", "district", "commune"]
 
     func add(to routes: SecuredRoutes) {
@@ -103,18 +104,19 @@ struct AdminUnitRoutes: Sendable {
                     """).first else { throw ProblemDetails.notFound("No unit \(generation)/\(level)/\(code).") }
                 var unit = try Self.unit(row)
                 if level == "commune" {
+                    let isLegacy = generation == AdminUnitGeneration.legacy.rawValue
                     let mapped = try await connection.query("""
                         SELECT u.code, u.name, m.kind FROM registry.admin_unit_mapping m
                         JOIN registry.admin_units u ON u.level = 'commune'
-                         AND u.generation = CASE WHEN \(generation) = 'legacy' THEN '2025' ELSE 'legacy' END
-                         AND u.code = CASE WHEN \(generation) = 'legacy' THEN m.commune_code ELSE m.legacy_commune_code END
-                        WHERE CASE WHEN \(generation) = 'legacy' THEN m.legacy_commune_code ELSE m.commune_code END = \(code)
+                         AND u.generation = \(isLegacy ? AdminUnitGeneration.current : AdminUnitGeneration.legacy)
+                         AND u.code = CASE WHEN \(isLegacy) THEN m.commune_code ELSE m.legacy_commune_code END
+                        WHERE CASE WHEN \(isLegacy) THEN m.legacy_commune_code ELSE m.commune_code END = \(code)
                         ORDER BY u.code
                         """).map { row -> Mapped in
                             let (code, name, kind) = try row.decode((String, String, String).self)
                             return Mapped(code: code, name: name, kind: kind)
                         }
-                    if generation == "legacy" { unit.mappedTo = mapped } else { unit.mappedFrom = mapped }
+                    if isLegacy { unit.mappedTo = mapped } else { unit.mappedFrom = mapped }
                 }
                 return unit
             }
@@ -122,7 +124,7 @@ struct AdminUnitRoutes: Sendable {
     }
 
     static func generation(_ value: Substring?) throws -> String {
-        guard let value else { return "2025" }
+        guard let value else { return AdminUnitGeneration.current.rawValue }
         guard generations.contains(String(value)) else {
             throw ProblemDetails.validation([.init(pointer: "?generation", detail: "must be 2025 or legacy")])
         }

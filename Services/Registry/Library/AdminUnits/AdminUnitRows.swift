@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import RegistryContracts
 import ServiceKit
 
 /// The rows of `registry.admin_units` and `registry.admin_unit_mapping`, parsed from the shipped CSV files.
@@ -47,27 +48,27 @@ struct AdminUnitRows {
         // province_code,province_name,commune_code,commune_name,commune_type,lat,lon,area_km2
         for record in try records(files.current, "vn-admin-units-2025.csv", columns: 8) {
             let f = record.fields
-            if provinces.insert("2025" + f[0]).inserted {
-                rows.units.append(Unit(generation: "2025", level: "province", code: f[0], name: f[1], type: provinceType(f[1]),
+            if provinces.insert(AdminUnitGeneration.current.rawValue + f[0]).inserted {
+                rows.units.append(Unit(generation: AdminUnitGeneration.current.rawValue, level: "province", code: f[0], name: f[1], type: provinceType(f[1]),
                                        parent: nil, province: f[0], validFrom: reform))
             }
             rows.units.append(Unit(
-                generation: "2025", level: "commune", code: f[2], name: f[3], type: f[4].isEmpty ? nil : f[4], parent: f[0],
+                generation: AdminUnitGeneration.current.rawValue, level: "commune", code: f[2], name: f[3], type: f[4].isEmpty ? nil : f[4], parent: f[0],
                 province: f[0], validFrom: reform, latitude: Double(f[5]), longitude: Double(f[6]), area: Double(f[7])))
         }
         // province_code,province_name,district_code,district_name,district_type,commune_code,commune_name,commune_type
         for record in try records(files.legacy, "vn-admin-units-legacy.csv", columns: 8) {
             let f = record.fields
-            if provinces.insert("legacy" + f[0]).inserted {
-                rows.units.append(Unit(generation: "legacy", level: "province", code: f[0], name: f[1], type: provinceType(f[1]),
+            if provinces.insert(AdminUnitGeneration.legacy.rawValue + f[0]).inserted {
+                rows.units.append(Unit(generation: AdminUnitGeneration.legacy.rawValue, level: "province", code: f[0], name: f[1], type: provinceType(f[1]),
                                        parent: nil, province: f[0], validTo: lastLegacyDay))
             }
             if districts.insert(f[2]).inserted {
-                rows.units.append(Unit(generation: "legacy", level: "district", code: f[2], name: f[3], type: f[4].isEmpty ? nil : f[4],
+                rows.units.append(Unit(generation: AdminUnitGeneration.legacy.rawValue, level: "district", code: f[2], name: f[3], type: f[4].isEmpty ? nil : f[4],
                                        parent: f[0], province: f[0], validTo: lastLegacyDay))
             }
             guard !f[5].isEmpty else { continue }
-            rows.units.append(Unit(generation: "legacy", level: "commune", code: f[5], name: f[6], type: f[7].isEmpty ? nil : f[7],
+            rows.units.append(Unit(generation: AdminUnitGeneration.legacy.rawValue, level: "commune", code: f[5], name: f[6], type: f[7].isEmpty ? nil : f[7],
                                    parent: f[2], province: f[0], validTo: lastLegacyDay))
         }
         // legacy_commune_code,commune_code_2025,kind

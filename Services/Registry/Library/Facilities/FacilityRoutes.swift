@@ -4,6 +4,7 @@ import EventBus
 import Foundation
 import Hummingbird
 import Postgres
+import RegistryContracts
 import ServiceKit
 
 /// Facilities: `GET /v1/facilities?provinceCode=&kind=&q=` and `GET /v1/facilities/{id}` for
@@ -121,7 +122,7 @@ struct FacilityRoutes: Sendable {
                     """).first else { throw ProblemDetails.notFound("No active facility \(id).") }
                 try await AuditLog.append(AuditEntry(
                     identity, context, action: "retire", resource: "facility", resourceID: id.uuidString.lowercased()), on: connection)
-                try await publisher.publish(FacilityEvents.saved(try Facility(row: row)), on: connection)
+                try await publisher.publish(FacilityEvents.Saved(try Facility(row: row)), on: connection)
             }
             return Response(status: .noContent)
         }
@@ -132,13 +133,13 @@ struct FacilityRoutes: Sendable {
         try await environment.database.withTransaction { connection in
             var validator = FieldValidator()
             let province = try await connection.query("""
-                SELECT 1 FROM registry.admin_units WHERE generation = '2025' AND level = 'province' AND code = \(input.provinceCode)
+                SELECT 1 FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = 'province' AND code = \(input.provinceCode)
                 """)
             validator.require(!province.isEmpty, "/provinceCode", "is not a province code of the 2025 list")
             if let commune = input.communeCode {
                 let inside = try await connection.query("""
                     SELECT 1 FROM registry.admin_units
-                    WHERE generation = '2025' AND level = 'commune' AND code = \(commune) AND province_code = \(input.provinceCode)
+                    WHERE generation = \(AdminUnitGeneration.current) AND level = 'commune' AND code = \(commune) AND province_code = \(input.provinceCode)
                     """)
                 validator.require(!inside.isEmpty, "/communeCode", "is not a 2025 commune of province \(input.provinceCode)")
             }
@@ -166,7 +167,7 @@ struct FacilityRoutes: Sendable {
             try await AuditLog.append(AuditEntry(
                 identity, context, action: version == nil ? "create" : "update", resource: "facility",
                 resourceID: id.uuidString.lowercased()), on: connection)
-            try await publisher.publish(FacilityEvents.saved(facility), on: connection)
+            try await publisher.publish(FacilityEvents.Saved(facility), on: connection)
             return facility
         }
     }

@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Postgres
+import RegistryContracts
 import ServiceKit
 
 /// Changing a person's record: `PATCH /v1/people/{id}` (with `If-Match`), moving residence
@@ -83,7 +84,7 @@ struct PersonChangeRoutes: Sendable {
                 // written while the person lived there, and nothing after.
                 let written = try await connection.query("""
                     SELECT c.version, c.changed_at, c.changed_by_label, c.action, c.changes FROM registry.person_changes c
-                    JOIN registry.admin_units u ON u.generation = '2025' AND u.level = 'commune' AND u.code = c.commune_code
+                    JOIN registry.admin_units u ON u.generation = \(AdminUnitGeneration.current) AND u.level = 'commune' AND u.code = c.commune_code
                     WHERE c.person_id = \(id) AND (\(PersonScope.pastResidence(identity)))
                     ORDER BY c.version
                     """)
@@ -219,7 +220,7 @@ struct PersonChangeRoutes: Sendable {
                 detail: ["from": current.residence.communeCode, "to": commune]), on: connection)
             try await publisher.publish(PersonEvents.Moved(
                 personId: id, fromCommuneCode: current.residence.communeCode, toCommuneCode: commune, toProvinceCode: province,
-                movedOn: date.description), on: connection)
+                movedOn: date), on: connection)
             // The answer shows the person only if the mover still sees them; a commune officer who
             // hands someone over to another commune gets 204 and no longer sees them.
             guard try await store.find(id, visible: PersonScope.condition(identity), today: today) != nil else {
@@ -267,7 +268,7 @@ struct PersonChangeRoutes: Sendable {
                 identity, context, action: "status", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
                 detail: ["status": status]), on: connection)
             try await publisher.publish(PersonEvents.StatusChanged(
-                personId: id, status: status, validFrom: from.description, validTo: until?.description,
+                personId: id, status: status, validFrom: from, validTo: until,
                 communeCode: person.residence.communeCode), on: connection)
             return try Response.json(
                 StatusOnDate(personId: id, on: from.description, status: status, validFrom: from.description, validTo: until?.description),

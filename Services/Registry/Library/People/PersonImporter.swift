@@ -4,6 +4,7 @@ import EventBus
 import Foundation
 import Hummingbird
 import Postgres
+import RegistryContracts
 import ServiceKit
 
 /// Imports people from a CSV file (see `ImportRow` for the columns): every row is checked, the
@@ -95,12 +96,12 @@ struct PersonImporter: Sendable {
         try await environment.database.withConnection { connection in
             var communes: [String: String] = [:]
             for row in try await connection.query(
-                "SELECT code, province_code FROM registry.admin_units WHERE generation = '2025' AND level = 'commune'") {
+                "SELECT code, province_code FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = 'commune'") {
                 let (code, province) = try row.decode((String, String).self)
                 communes[code] = province
             }
             let provinces = try await connection.query(
-                "SELECT code FROM registry.admin_units WHERE generation = 'legacy' AND level = 'province'").map { try $0.decode(String.self, at: 0) }
+                "SELECT code FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.legacy) AND level = 'province'").map { try $0.decode(String.self, at: 0) }
             return ImportRow.Context(
                 communes: communes, legacyProvinces: Set(provinces), today: .today(),
                 mayPlace: { PersonScope.mayPlace(identity, commune: $0, province: $1) })
@@ -197,12 +198,12 @@ struct PersonImporter: Sendable {
             try await publisher.publish(batch: rows.map { id, row in
                 PersonEvents.Registered(
                     personId: id, communeCode: row.communeCode, provinceCode: row.provinceCode, sex: row.sex, birthYear: row.birthYear,
-                    ethnicity: row.ethnicity, substances: row.substances, registeredOn: today.description)
+                    ethnicity: row.ethnicity, substances: row.substances, registeredOn: today)
             }, on: connection)
             try await publisher.publish(batch: managed.map { id, row in
                 PersonEvents.StatusChanged(
-                    personId: id, status: "drug_user", validFrom: row.decisionDate!.description,
-                    validTo: row.decisionDate!.adding(months: 12).description, communeCode: row.communeCode)
+                    personId: id, status: "drug_user", validFrom: row.decisionDate!,
+                    validTo: row.decisionDate!.adding(months: 12), communeCode: row.communeCode)
             }, on: connection)
             return rows.count
         }

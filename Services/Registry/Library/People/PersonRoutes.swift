@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Postgres
+import RegistryContracts
 import ServiceKit
 
 /// Registering, reading and searching people: `POST /v1/people`, `GET /v1/people/{id}`,
@@ -131,7 +132,7 @@ struct PersonRoutes: Sendable {
                     VALUES (\(id), \(decided), \(until), 'drug_user', \(basis), \(identity.id))
                     """)
                 statusEvent = PersonEvents.StatusChanged(
-                    personId: id, status: "drug_user", validFrom: decided.description, validTo: until.description, communeCode: communeCode)
+                    personId: id, status: "drug_user", validFrom: decided, validTo: until, communeCode: communeCode)
             }
             let person = try await store.find(id, visible: "TRUE", today: today)!
             try await PersonHistory.record(
@@ -142,7 +143,7 @@ struct PersonRoutes: Sendable {
                 detail: nationalID?.kind == .cmnd ? ["nationalIdKind": "cmnd"] : [:]), on: connection)
             try await publisher.publish(PersonEvents.Registered(
                 personId: id, communeCode: communeCode, provinceCode: province, sex: person.sex, birthYear: birthYear,
-                ethnicity: person.ethnicity, substances: person.substances, registeredOn: today.description), on: connection)
+                ethnicity: person.ethnicity, substances: person.substances, registeredOn: today), on: connection)
             if let statusEvent { try await publisher.publish(statusEvent, on: connection) }
             let location = "/v1/people/\(id.uuidString.lowercased())"
             let json = String(decoding: try AppRequestContext.encoder.encode(person), as: UTF8.self)

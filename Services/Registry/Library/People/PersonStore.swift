@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import RegistryContracts
 
 /// SQL for people; every method runs on the caller's connection (and transaction).
 struct PersonStore {
@@ -16,14 +17,14 @@ struct PersonStore {
     /// The province of a 2025 commune, or nil when there is no such commune.
     func province(ofCommune code: String) async throws -> String? {
         try await connection.query("""
-            SELECT province_code FROM registry.admin_units WHERE generation = '2025' AND level = 'commune' AND code = \(code)
+            SELECT province_code FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = 'commune' AND code = \(code)
             """).first?.decode(String.self, at: 0)
     }
 
     /// Whether a pre-2025 province code exists (the first digits of a CCCD).
     func legacyProvinceExists(_ code: String) async throws -> Bool {
         try await !connection.query("""
-            SELECT 1 FROM registry.admin_units WHERE generation = 'legacy' AND level = 'province' AND code = \(code)
+            SELECT 1 FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.legacy) AND level = 'province' AND code = \(code)
             """).isEmpty
     }
 

@@ -2,7 +2,8 @@ import EventBus
 import Foundation
 import Logging
 import Postgres
-import Treatment
+import RegistryContracts
+import TreatmentContracts
 
 /// Applies the treatment service's events (consumer `registry.treatment-status`), each in the
 /// transaction that moves the consumer's position, so exactly once:
@@ -28,13 +29,13 @@ struct TreatmentEventHandler: EventHandler {
     }
 
     private func applyEpisode(_ episode: TreatmentEvents.EpisodeChanged, _ transaction: PostgresConnection) async throws {
-        guard let facility = episode.facilityId, let started = CalendarDate(episode.startedOn) else {
+        guard let facility = episode.facilityId else {
             try await transaction.query("DELETE FROM registry.facility_episodes WHERE episode_id = \(episode.episodeId)")
             return
         }
         try await transaction.query("""
             INSERT INTO registry.facility_episodes (episode_id, person_id, facility_id, started_on, ended_on)
-            VALUES (\(episode.episodeId), \(episode.personId), \(facility), \(started), \(episode.endedOn.flatMap { CalendarDate($0) }))
+            VALUES (\(episode.episodeId), \(episode.personId), \(facility), \(episode.startedOn), \(episode.endedOn))
             ON CONFLICT (episode_id) DO UPDATE SET person_id = excluded.person_id, facility_id = excluded.facility_id,
                 started_on = excluded.started_on, ended_on = excluded.ended_on
             """)
@@ -43,12 +44,11 @@ struct TreatmentEventHandler: EventHandler {
     private func applyStatus(
         _ change: TreatmentEvents.PersonStatusChanged, _ event: EventEnvelope, _ transaction: PostgresConnection
     ) async throws {
-        guard TreatmentEvents.PersonStatusChanged.statuses.contains(change.status),
-              let from = CalendarDate(change.validFrom) else {
+        guard TreatmentEvents.PersonStatusChanged.statuses.contains(change.status) else {
             logger.warning("Ignoring a treatment status event the registry cannot apply", metadata: ["bus.event.id": "\(event.id)"])
             return
         }
-        let until = change.validTo.flatMap { CalendarDate($0) }
+        let from = change.validFrom, until = change.validTo
         guard let person = try await transaction.query("""
             SELECT version, residence_commune_code FROM registry.people WHERE id = \(change.personId) FOR UPDATE
             """).first else {
@@ -68,7 +68,7 @@ struct TreatmentEventHandler: EventHandler {
             """)
         try await transaction.query("UPDATE registry.people SET updated_at = now(), version = version + 1 WHERE id = \(change.personId)")
         let changes = JSONValue.object([
-            "status": .object(["new": .string(change.status)]), "validFrom": .string(change.validFrom),
+            "status": .object(["new": .string(change.status)]), "validFrom": .string(change.validFrom.description),
             "reason": .string(change.reason),
         ])
         try await transaction.query("""

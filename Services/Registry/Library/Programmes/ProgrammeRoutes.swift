@@ -4,6 +4,7 @@ import EventBus
 import Foundation
 import Hummingbird
 import Postgres
+import RegistryContracts
 import ServiceKit
 
 /// Community programmes: `POST /v1/programmes/{kind}` and `GET /v1/programmes/{kind}?communeCode=&from=&to=`
@@ -79,10 +80,10 @@ struct ProgrammeRoutes: Sendable {
                 if case .number(let value)? = checked.details["year"] { year = Int(value) }
                 var groupType: String?
                 if case .string(let value)? = checked.details["groupType"] { groupType = value }
-                var until: String?
-                if case .string(let value)? = checked.details["until"] { until = value }
+                var until: CalendarDate?
+                if case .string(let value)? = checked.details["until"] { until = CalendarDate(value) }
                 try await publisher.publish(ProgrammeEvents.Recorded(
-                    recordId: id, kind: kind.rawValue, communeCode: commune, provinceCode: province, onDate: checked.onDate.description,
+                    recordId: id, kind: kind.rawValue, communeCode: commune, provinceCode: province, onDate: checked.onDate,
                     count: count, groupType: groupType, year: year, until: until), on: connection)
                 return Record(
                     id: id, kind: kind.rawValue, communeCode: commune, provinceCode: province, onDate: checked.onDate.description,

@@ -2,66 +2,28 @@ import EventBus
 import Foundation
 import Logging
 import Postgres
+import ReferralsContracts
+import RegistryContracts
 
 /// Keeps the statistics service's counting tables from the registry's person events and the
 /// referrals service's referral events (consumer `statistics.counts`, from the beginning of the
 /// log, so a new or emptied database rebuilds itself). Each event is applied in the transaction
 /// that advances the consumer, and every write is an upsert: applying an event again changes nothing.
 ///
-/// The payloads are decoded into this service's own views of them: only the fields it counts.
+/// The payloads are decoded as the producers' contract types (`RegistryContracts`,
+/// `ReferralsContracts`); a payload that does not decode fails the event, which the consumer
+/// retries and then parks as dead (the catalogue check at publishing makes that a producer's bug).
 struct CountingEventHandler: EventHandler {
     let logger: Logger
 
     static let consumerName = "statistics.counts"
-    static let topics = ["registry.person", "referrals.referral"]
-
-    struct Registered: Decodable {
-        let personId: UUID
-        let communeCode: String
-        let provinceCode: String
-        let sex: String
-        let birthYear: Int
-        let registeredOn: String
-    }
-
-    struct Changed: Decodable {
-        let personId: UUID
-        let sex: String
-        let birthYear: Int
-    }
-
-    struct Moved: Decodable {
-        let personId: UUID
-        let toCommuneCode: String
-        let toProvinceCode: String
-        let movedOn: String
-    }
-
-    struct StatusChanged: Decodable {
-        let personId: UUID
-        let status: String
-        let validFrom: String
-        let validTo: String?
-    }
-
-    struct ReferralChanged: Decodable {
-        let referralId: UUID
-        let personId: UUID
-        let kind: String
-        let status: String
-        let outcome: String?
-        let outcomeOn: String?
-        let amountVnd: Int?
-        let communeCode: String
-        let provinceCode: String
-        let referredOn: String
-    }
+    static let topics = [PersonEvents.topic, ReferralEvents.topic]
 
     func handle(_ event: EventEnvelope, in transaction: PostgresConnection) async throws {
         switch (event.type, event.version) {
-        case ("registry.person.registered", 1):
-            let person = try event.decode(Registered.self)
-            guard let day = date(person.registeredOn, event) else { return }
+        case (PersonEvents.Registered.type, 1):
+            let person = try event.decode(PersonEvents.Registered.self)
+            let day = person.registeredOn
             try await transaction.query("""
                 INSERT INTO statistics.people (person_id, sex, birth_year, registered_on)
                 VALUES (\(person.personId), \(person.sex), \(person.birthYear), \(day))
@@ -69,19 +31,17 @@ struct CountingEventHandler: EventHandler {
                     registered_on = excluded.registered_on
                 """)
             try await residence(person.personId, from: day, commune: person.communeCode, province: person.provinceCode, transaction)
-        case ("registry.person.changed", 1):
-            let person = try event.decode(Changed.self)
+        case (PersonEvents.Changed.type, 1):
+            let person = try event.decode(PersonEvents.Changed.self)
             try await transaction.query("""
                 UPDATE statistics.people SET sex = \(person.sex), birth_year = \(person.birthYear) WHERE person_id = \(person.personId)
                 """)
-        case ("registry.person.moved", 1):
-            let move = try event.decode(Moved.self)
-            guard let day = date(move.movedOn, event) else { return }
-            try await residence(move.personId, from: day, commune: move.toCommuneCode, province: move.toProvinceCode, transaction)
-        case ("registry.person.status_changed", 1):
-            let change = try event.decode(StatusChanged.self)
-            guard let from = date(change.validFrom, event) else { return }
-            let until = change.validTo.flatMap { CalendarDate($0) }
+        case (PersonEvents.Moved.type, 1):
+            let move = try event.decode(PersonEvents.Moved.self)
+            try await residence(move.personId, from: move.movedOn, commune: move.toCommuneCode, province: move.toProvinceCode, transaction)
+        case (PersonEvents.StatusChanged.type, 1):
+            let change = try event.decode(PersonEvents.StatusChanged.self)
+            let from = change.validFrom, until = change.validTo
             // As the registry does: later records give way to the new one, earlier ones end where it starts.
             try await transaction.query("DELETE FROM statistics.statuses WHERE person_id = \(change.personId) AND valid_from >= \(from)")
             try await transaction.query("""
@@ -92,15 +52,14 @@ struct CountingEventHandler: EventHandler {
                 INSERT INTO statistics.statuses (person_id, valid_from, valid_to, status)
                 VALUES (\(change.personId), \(from), \(until), \(change.status))
                 """)
-        case ("referrals.referral.changed", 1):
-            let referral = try event.decode(ReferralChanged.self)
-            guard let referred = date(referral.referredOn, event) else { return }
+        case (ReferralEvents.Changed.type, 1):
+            let referral = try event.decode(ReferralEvents.Changed.self)
             try await transaction.query("""
                 INSERT INTO statistics.referrals (referral_id, person_id, kind, status, outcome, outcome_on, amount_vnd,
                                                   commune_code, province_code, referred_on)
                 VALUES (\(referral.referralId), \(referral.personId), \(referral.kind), \(referral.status), \(referral.outcome),
-                        \(referral.outcomeOn.flatMap { CalendarDate($0) }), \(referral.amountVnd), \(referral.communeCode),
-                        \(referral.provinceCode), \(referred))
+                        \(referral.outcomeOn), \(referral.amountVnd), \(referral.communeCode),
+                        \(referral.provinceCode), \(referral.referredOn))
                 ON CONFLICT (referral_id) DO UPDATE SET status = excluded.status, outcome = excluded.outcome,
                     outcome_on = excluded.outcome_on, amount_vnd = excluded.amount_vnd
                 """)
@@ -115,15 +74,5 @@ struct CountingEventHandler: EventHandler {
             VALUES (\(person), \(day), \(commune), \(province))
             ON CONFLICT (person_id, from_date) DO UPDATE SET commune_code = excluded.commune_code, province_code = excluded.province_code
             """)
-    }
-
-    /// A date field of a validated payload; an unreadable one is logged and the event skipped
-    /// (the catalogue check at publishing makes this a bug in the producer, not a retryable failure).
-    private func date(_ text: String, _ event: EventEnvelope) -> CalendarDate? {
-        guard let day = CalendarDate(text) else {
-            logger.warning("Skipping an event with an unreadable date", metadata: ["bus.event.id": "\(event.id)", "bus.event.type": "\(event.type)"])
-            return nil
-        }
-        return day
     }
 }

@@ -1,5 +1,6 @@
 import Access
 import Postgres
+import RegistryContracts
 import ServiceKit
 
 /// The area an export covers: what the caller asked for (`?areaCode=`), within what the caller is
@@ -33,7 +34,7 @@ struct ExportArea: Sendable {
         }
         let level = requested.count == 2 ? "province" : "commune"
         let rows = try await connection.query(
-            "SELECT province_code FROM registry.admin_units WHERE generation = '2025' AND level = \(level) AND code = \(requested)")
+            "SELECT province_code FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = \(level) AND code = \(requested)")
         guard let province = try rows.first?.decode(String.self, at: 0) else {
             throw ProblemDetails.validation([.init(pointer: "?areaCode", detail: "is not a \(level) code of the 2025 list")])
         }

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import Postgres
+import RegistryContracts
 import ServiceKit
 
 /// Aggregate exports for other agencies (API keys) and for officers, always within the caller's
@@ -63,7 +64,7 @@ struct ExportRoutes: Sendable {
                         WHERE r.person_id = s.person_id
                         ORDER BY (r.from_date <= \(on)) DESC, CASE WHEN r.from_date <= \(on) THEN r.from_date END DESC, r.from_date
                         LIMIT 1) r ON true
-                    LEFT JOIN registry.admin_units u ON u.generation = '2025' AND u.code = \(areaColumn)
+                    LEFT JOIN registry.admin_units u ON u.generation = \(AdminUnitGeneration.current) AND u.code = \(areaColumn)
                          AND u.level = \(common.groupByCommune ? "commune" : "province")
                     WHERE s.valid_from <= \(on) AND (s.valid_to IS NULL OR s.valid_to > \(on))
                       AND (\(area.condition(province: "r.province_code", commune: "r.commune_code")))
@@ -96,7 +97,7 @@ struct ExportRoutes: Sendable {
                 let rows = try await connection.query("""
                     SELECT \(areaColumn) AS area, u.name, f.kind, f.status, f.outcome, count(*), sum(f.amount_vnd)::bigint
                     FROM statistics.referrals f
-                    LEFT JOIN registry.admin_units u ON u.generation = '2025' AND u.code = \(areaColumn)
+                    LEFT JOIN registry.admin_units u ON u.generation = \(AdminUnitGeneration.current) AND u.code = \(areaColumn)
                          AND u.level = \(common.groupByCommune ? "commune" : "province")
                     WHERE f.referred_on BETWEEN \(from) AND \(to)
                       AND (\(area.condition(province: "f.province_code", commune: "f.commune_code")))

@@ -1,29 +1,35 @@
 import EventBus
 import Foundation
+import Postgres
 
 /// What the treatment service tells the others. Ids, dates and codes only.
 public enum TreatmentEvents {
     public static let personTopic = "treatment.person"
 
+    public static let contracts: [any EventContract.Type] = [EpisodeChanged.self, PersonStatusChanged.self]
+
     /// A person's management status changed because of treatment: a determination of addiction,
     /// the start or end of a treatment episode or of after-care. The registry keeps each person's
     /// dated status from these.
-    public struct PersonStatusChanged: BusEvent {
+    public struct PersonStatusChanged: EventContract, Equatable {
         public static let type = "treatment.person_status.changed"
         public static let version = 1
+        public static let topic = TreatmentEvents.personTopic
+        public static let summary =
+            "A person's management status changed because of treatment (determination, episode or after-care start or end)."
         public static let statuses: Set<String> = ["addicted", "in_treatment", "in_aftercare", "management_ended"]
 
         public let personId: UUID
         /// addicted, in_treatment, in_aftercare or management_ended.
         public let status: String
-        public let validFrom: String
+        public let validFrom: CalendarDate
         /// The last day it is expected to apply, when known (the end of after-care, say).
-        public let validTo: String?
+        public let validTo: CalendarDate?
         /// determination, episode_started, episode_ended, aftercare_started, aftercare_ended.
         public let reason: String
-        public var key: String { personId.uuidString.lowercased() }
+        public var key: String { personId.lowercasedString }
 
-        public init(personId: UUID, status: String, validFrom: String, validTo: String?, reason: String) {
+        public init(personId: UUID, status: String, validFrom: CalendarDate, validTo: CalendarDate?, reason: String) {
             self.personId = personId
             self.status = status
             self.validFrom = validFrom
@@ -34,9 +40,11 @@ public enum TreatmentEvents {
 
     /// A treatment episode at a facility began or ended: who may see the person follows it (the
     /// facility's staff while the episode is open).
-    public struct EpisodeChanged: BusEvent {
+    public struct EpisodeChanged: EventContract, Equatable {
         public static let type = "treatment.episode.changed"
         public static let version = 1
+        public static let topic = TreatmentEvents.personTopic
+        public static let summary = "A treatment episode began, changed or ended (its current state)."
 
         public let episodeId: UUID
         public let personId: UUID
@@ -44,12 +52,12 @@ public enum TreatmentEvents {
         public let facilityId: UUID?
         /// voluntary_community, voluntary_facility, compulsory or methadone.
         public let form: String
-        public let startedOn: String
+        public let startedOn: CalendarDate
         /// nil while the episode is open.
-        public let endedOn: String?
-        public var key: String { personId.uuidString.lowercased() }
+        public let endedOn: CalendarDate?
+        public var key: String { personId.lowercasedString }
 
-        public init(episodeId: UUID, personId: UUID, facilityId: UUID?, form: String, startedOn: String, endedOn: String?) {
+        public init(episodeId: UUID, personId: UUID, facilityId: UUID?, form: String, startedOn: CalendarDate, endedOn: CalendarDate?) {
             self.episodeId = episodeId
             self.personId = personId
             self.facilityId = facilityId
@@ -59,22 +67,5 @@ public enum TreatmentEvents {
         }
     }
 
-    public static let definitions: [EventDefinition] = [
-        EventDefinition(
-            type: EpisodeChanged.type, version: 1, topic: personTopic,
-            summary: "A treatment episode began, changed or ended (its current state).",
-            fields: [
-                .init("episodeId", .uuid), .init("personId", .uuid), .init("facilityId", .uuid, required: false),
-                .init("form", .string), .init("startedOn", .date), .init("endedOn", .date, required: false),
-            ]),
-        EventDefinition(
-            type: PersonStatusChanged.type, version: 1, topic: personTopic,
-            summary: "A person's management status changed because of treatment (determination, episode or after-care start or end).",
-            fields: [
-                .init("personId", .uuid), .init("status", .string), .init("validFrom", .date),
-                .init("validTo", .date, required: false), .init("reason", .string),
-            ]),
-    ]
-
-    public static let catalogue = EventCatalogue(definitions)
+    public static let catalogue = EventCatalogue(contracts: contracts)
 }

@@ -1,0 +1,108 @@
+import EventBus
+import Foundation
+import Postgres
+
+/// What the registry tells the other services about people. No name, national id, phone,
+/// address or exact birth date: ids, commune codes, sex, birth year and other counting fields.
+public enum PersonEvents {
+    public static let topic = "registry.person"
+
+    /// Every person event type, for the registry's catalogue.
+    public static let contracts: [any EventContract.Type] = [Registered.self, Changed.self, Moved.self, StatusChanged.self]
+
+    public struct Registered: EventContract, Equatable {
+        public static let type = "registry.person.registered"
+        public static let version = 1
+        public static let topic = PersonEvents.topic
+        public static let summary = "A person was registered for management."
+        public let personId: UUID
+        public let communeCode: String
+        public let provinceCode: String
+        public let sex: String
+        public let birthYear: Int
+        public let ethnicity: String?
+        public let substances: [String]
+        public let registeredOn: CalendarDate
+        public var key: String { personId.lowercasedString }
+
+        public init(
+            personId: UUID, communeCode: String, provinceCode: String, sex: String, birthYear: Int, ethnicity: String?,
+            substances: [String], registeredOn: CalendarDate
+        ) {
+            self.personId = personId
+            self.communeCode = communeCode
+            self.provinceCode = provinceCode
+            self.sex = sex
+            self.birthYear = birthYear
+            self.ethnicity = ethnicity
+            self.substances = substances
+            self.registeredOn = registeredOn
+        }
+    }
+
+    public struct Changed: EventContract, Equatable {
+        public static let type = "registry.person.changed"
+        public static let version = 1
+        public static let topic = PersonEvents.topic
+        public static let summary = "Fields of a person's record changed (names of the fields only)."
+        public let personId: UUID
+        /// Names of the changed fields (never their values).
+        public let fields: [String]
+        public let sex: String
+        public let birthYear: Int
+        public let ethnicity: String?
+        public let substances: [String]
+        public var key: String { personId.lowercasedString }
+
+        public init(personId: UUID, fields: [String], sex: String, birthYear: Int, ethnicity: String?, substances: [String]) {
+            self.personId = personId
+            self.fields = fields
+            self.sex = sex
+            self.birthYear = birthYear
+            self.ethnicity = ethnicity
+            self.substances = substances
+        }
+    }
+
+    public struct Moved: EventContract, Equatable {
+        public static let type = "registry.person.moved"
+        public static let version = 1
+        public static let topic = PersonEvents.topic
+        public static let summary = "A person moved residence to another commune."
+        public let personId: UUID
+        public let fromCommuneCode: String
+        public let toCommuneCode: String
+        public let toProvinceCode: String
+        public let movedOn: CalendarDate
+        public var key: String { personId.lowercasedString }
+
+        public init(personId: UUID, fromCommuneCode: String, toCommuneCode: String, toProvinceCode: String, movedOn: CalendarDate) {
+            self.personId = personId
+            self.fromCommuneCode = fromCommuneCode
+            self.toCommuneCode = toCommuneCode
+            self.toProvinceCode = toProvinceCode
+            self.movedOn = movedOn
+        }
+    }
+
+    public struct StatusChanged: EventContract, Equatable {
+        public static let type = "registry.person.status_changed"
+        public static let version = 1
+        public static let topic = PersonEvents.topic
+        public static let summary = "A person's management status changed."
+        public let personId: UUID
+        public let status: String
+        public let validFrom: CalendarDate
+        public let validTo: CalendarDate?
+        public let communeCode: String
+        public var key: String { personId.lowercasedString }
+
+        public init(personId: UUID, status: String, validFrom: CalendarDate, validTo: CalendarDate?, communeCode: String) {
+            self.personId = personId
+            self.status = status
+            self.validFrom = validFrom
+            self.validTo = validTo
+            self.communeCode = communeCode
+        }
+    }
+}

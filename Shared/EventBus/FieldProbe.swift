@@ -1,0 +1,169 @@
+import Foundation
+import Postgres
+
+/// Reads the payload fields of a `Decodable` type by letting its `init(from:)` run against a
+/// decoder that records each key it asks for, with the Swift type and whether it was optional
+/// (`decodeIfPresent`). Synthesised conformances ask in declaration order.
+enum FieldProbe {
+    static func fields<T: Decodable>(of type: T.Type) -> [EventDefinition.Field] {
+        let recorder = Recorder()
+        do {
+            _ = try T(from: ProbeDecoder(recorder: recorder))
+        } catch {
+            preconditionFailure("the fields of \(T.self) cannot be read: \(error)")
+        }
+        return recorder.fields
+    }
+
+    /// The kind a payload field of Swift type `type` has.
+    static func kind(of type: Any.Type) -> EventDefinition.FieldKind {
+        switch type {
+        case is UUID.Type: .uuid
+        case is CalendarDate.Type: .date
+        case is Date.Type: .timestamp
+        case is String.Type: .string
+        case is any FixedWidthInteger.Type: .integer
+        case is Double.Type, is Float.Type, is Decimal.Type: .number
+        case is Bool.Type: .boolean
+        case is any ProbedArray.Type: .array
+        default: .object
+        }
+    }
+
+    /// A stand-in value of a field's type, for `init(from:)` to go on with.
+    static func placeholder<T: Decodable>(_ type: T.Type) throws -> T {
+        let value: Any? = switch type {
+        case is UUID.Type: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        case is CalendarDate.Type: CalendarDate(daysSinceEpoch: 0)
+        case is Date.Type: Date(timeIntervalSince1970: 0)
+        case is String.Type: ""
+        case is Bool.Type: false
+        case is Double.Type: 0.0
+        case is Float.Type: Float(0)
+        case is Decimal.Type: Decimal(0)
+        case let integer as any FixedWidthInteger.Type: integer.zero
+        default: nil
+        }
+        if let value = value as? T { return value }
+        // Arrays decode empty; nested types are read through a decoder that records nothing.
+        return try T(from: ProbeDecoder(recorder: nil))
+    }
+
+    final class Recorder {
+        var fields: [EventDefinition.Field] = []
+    }
+}
+
+/// Marks arrays for `FieldProbe.kind(of:)`.
+protocol ProbedArray {}
+extension Array: ProbedArray {}
+
+private struct ProbeDecoder: Decoder {
+    let recorder: FieldProbe.Recorder?
+    var codingPath: [any CodingKey] { [] }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        KeyedDecodingContainer(ProbeKeyedContainer<Key>(recorder: recorder))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer { EmptyUnkeyedContainer() }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { ProbeSingleValue() }
+}
+
+private struct ProbeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let recorder: FieldProbe.Recorder?
+    var codingPath: [any CodingKey] { [] }
+    var allKeys: [Key] { [] }
+
+    func contains(_ key: Key) -> Bool { true }
+    func decodeNil(forKey key: Key) throws -> Bool { false }
+
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        recorder?.fields.append(.init(key.stringValue, FieldProbe.kind(of: T.self)))
+        return try FieldProbe.placeholder(T.self)
+    }
+
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        recorder?.fields.append(.init(key.stringValue, FieldProbe.kind(of: T.self), required: false))
+        return try FieldProbe.placeholder(T.self)
+    }
+
+    // The concrete overloads have default implementations that do not reach the generic ones.
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decode(type as Bool.Type, generic: key) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try decode(type, generic: key) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decode(type, generic: key) }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try decode(type, generic: key) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decode(type, generic: key) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try decode(type, generic: key) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try decode(type, generic: key) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try decode(type, generic: key) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try decode(type, generic: key) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try decode(type, generic: key) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try decode(type, generic: key) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try decode(type, generic: key) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try decode(type, generic: key) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decode(type, generic: key) }
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try decodeIfPresent(type, generic: key) }
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try decodeIfPresent(type, generic: key) }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try decodeIfPresent(type, generic: key) }
+    func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? { try decodeIfPresent(type, generic: key) }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try decodeIfPresent(type, generic: key) }
+    func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? { try decodeIfPresent(type, generic: key) }
+    func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? { try decodeIfPresent(type, generic: key) }
+    func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? { try decodeIfPresent(type, generic: key) }
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try decodeIfPresent(type, generic: key) }
+    func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? { try decodeIfPresent(type, generic: key) }
+    func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? { try decodeIfPresent(type, generic: key) }
+    func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? { try decodeIfPresent(type, generic: key) }
+    func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { try decodeIfPresent(type, generic: key) }
+    func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try decodeIfPresent(type, generic: key) }
+
+    private func decode<T: Decodable>(_ type: T.Type, generic key: Key) throws -> T {
+        recorder?.fields.append(.init(key.stringValue, FieldProbe.kind(of: T.self)))
+        return try FieldProbe.placeholder(T.self)
+    }
+
+    private func decodeIfPresent<T: Decodable>(_ type: T.Type, generic key: Key) throws -> T? {
+        recorder?.fields.append(.init(key.stringValue, FieldProbe.kind(of: T.self), required: false))
+        return try FieldProbe.placeholder(T.self)
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+        recorder?.fields.append(.init(key.stringValue, .object))
+        return KeyedDecodingContainer(ProbeKeyedContainer<NestedKey>(recorder: nil))
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        recorder?.fields.append(.init(key.stringValue, .array))
+        return EmptyUnkeyedContainer()
+    }
+
+    func superDecoder() throws -> any Decoder { ProbeDecoder(recorder: nil) }
+    func superDecoder(forKey key: Key) throws -> any Decoder { ProbeDecoder(recorder: nil) }
+}
+
+private struct EmptyUnkeyedContainer: UnkeyedDecodingContainer {
+    var codingPath: [any CodingKey] { [] }
+    var count: Int? { 0 }
+    var isAtEnd: Bool { true }
+    var currentIndex: Int { 0 }
+
+    mutating func decodeNil() throws -> Bool { true }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        throw DecodingError.valueNotFound(T.self, .init(codingPath: [], debugDescription: "empty"))
+    }
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+        KeyedDecodingContainer(ProbeKeyedContainer<NestedKey>(recorder: nil))
+    }
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer { EmptyUnkeyedContainer() }
+    mutating func superDecoder() throws -> any Decoder { ProbeDecoder(recorder: nil) }
+}
+
+/// A single value: the placeholder of the asked type.
+private struct ProbeSingleValue: SingleValueDecodingContainer {
+    var codingPath: [any CodingKey] { [] }
+    func decodeNil() -> Bool { false }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try FieldProbe.placeholder(T.self) }
+}
