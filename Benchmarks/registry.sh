@@ -12,6 +12,8 @@
 #  4. create under wrk, 16 connections: people created per second;
 # and, first, pgbench's select-only rate at concurrency 1 on the same cluster, printed beside the
 # figures as a yardstick of the machine.
+# Prints the registry's CPU time during the import; PROFILE=1 also samples it with perf (installed
+# from Debian when missing) and prints where that time went.
 # Installs wrk from Debian when missing. See BENCHMARKS.md.
 set -euo pipefail
 
@@ -67,7 +69,20 @@ token=$($py token "$base" perf "$password")
 log "generating $people people"
 python3 "$root/Benchmarks/registry/generate_people.py" "$people" "$dir/people.csv"
 log "importing"
+# PROFILE=1: samples the registry's CPU during the import (perf, cpu-clock, call graphs) and
+# prints where its time goes, inclusive, after the figures.
+if [ "${PROFILE:-0}" = 1 ]; then
+    cluster_install_tool perf linux-perf
+    perf record -e cpu-clock -F 250 -g -p "$server" -o "$dir/import.perf" >/dev/null 2>&1 &
+    profiler=$!
+fi
+cpu_before=$(awk '{ print $14 + $15 }' "/proc/$server/stat")
 import=$($py import "$base" "$token" "$dir/people.csv")
+import_cpu=$(awk -v before="$cpu_before" -v tick="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15 - before) / tick }' "/proc/$server/stat")
+if [ "${PROFILE:-0}" = 1 ]; then
+    kill -INT "$profiler"
+    wait "$profiler" || true
+fi
 # Steady state before measuring reads: statistics fresh, the import's audit entries sealed, its
 # writes checkpointed (otherwise the first seconds measure the import's aftermath).
 cluster_psql "$port" bench --quiet --command="VACUUM ANALYZE" >/dev/null
@@ -92,8 +107,15 @@ echo
 echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }'), fsync on, synchronous_commit on; registry release build; $(nproc) cores"
 echo "machine yardstick: pgbench -M prepared -S -c 1 -T 10 on this cluster: $yardstick tps"
 echo "$import   (target: 250,000 rows within 60 s)"
+echo "    registry CPU during the import: $import_cpu s (user + system)"
 echo "    by: python3 Benchmarks/registry/http_bench.py import BASE TOKEN people.csv  (people.csv: generate_people.py $people)"
 echo "$search   (target: p95 <= 20 ms)"
 echo "    by: python3 Benchmarks/registry/http_bench.py search BASE TOKEN people.csv $searches"
 echo "read by id (wrk -t2 -c32 -d${wrk_seconds}s --latency -s Benchmarks/registry/read.lua BASE): $(echo "$read" | rps) req/s, p50 $(echo "$read" | pct 50%), p99 $(echo "$read" | pct 99%), errors: $(echo "$read" | grep -c 'Non-2xx\|Socket errors' || true)   (target: >= 3000 req/s, p99 <= 25 ms)"
 echo "create (wrk -t2 -c16 -d${wrk_seconds}s --latency -s Benchmarks/registry/create.lua BASE): $(echo "$create" | rps) people/s, p50 $(echo "$create" | pct 50%), p99 $(echo "$create" | pct 99%)   (target: >= 800/s)"
+if [ "${PROFILE:-0}" = 1 ]; then
+    echo
+    echo "Where the registry's CPU went during the import (perf, inclusive, top 40):"
+    perf report -i "$dir/import.perf" --children --sort symbol --stdio -g none 2>/dev/null | grep '%' | head -40 \
+        | cut -c1-160 | { swift demangle --simplified 2>/dev/null || cat; }
+fi

@@ -81,10 +81,12 @@ run_pgbench() {
     awk '/^tps = .*without initial connection time/ { print $3 }' <<<"$out"
 }
 
-# run_client CONCURRENCY: prints qps from the line "swift-client concurrency=N qps=X".
+# run_client CONCURRENCY: prints qps from the line "swift-client concurrency=N qps=X"; keeps the
+# I/O threads' context switches per query ("voluntary/involuntary") in $pg_dir/switches.
 run_client() {
     local out
     out=$("$client" --url "$url" --seconds "$seconds" --concurrency "$1") || { echo "$out" >&2; return 1; }
+    echo "$out" | sed -n 's/^swift-client io-switches voluntary=\([0-9.]*\) involuntary=\([0-9.]*\).*$/\1\/\2/p' >"$pg_dir/switches"
     echo "$out" | sed -n 's/^swift-client concurrency=[0-9]* qps=\([0-9.eE+-]*\).*$/\1/p' | tail -n 1
 }
 
@@ -99,7 +101,7 @@ median() { tr ' ' '\n' | { grep -v '^$' || true; } | sort -g | awk '{ v[NR] = $1
 
 # Rounds alternate pgbench and the client, so that both see the same drift of the machine (a
 # virtual machine's neighbours, the CPU's clock); the medians are compared.
-declare -A tps qps nio rounds_tps rounds_qps rounds_nio
+declare -A tps qps nio rounds_tps rounds_qps rounds_nio rounds_switches
 for c in 1 4; do
     jobs=$([ "$c" -eq 1 ] && echo 1 || echo 2)
     for round in $(seq 1 "$rounds"); do
@@ -112,6 +114,7 @@ for c in 1 4; do
             q=$(run_client "$c")
             [ -n "$q" ] || { log "error: no 'swift-client concurrency=$c qps=' line from client-benchmark"; exit 1; }
             rounds_qps[$c]+="$q "
+            rounds_switches[$c]+="$(cat "$pg_dir/switches") "
         fi
         if [ "$with_peer" = 1 ]; then
             log "round $round/$rounds: postgres-nio peer --concurrency $c --seconds $seconds"
@@ -129,6 +132,11 @@ echo
 echo "PostgreSQL $("$PG_BIN/postgres" -V | awk '{print $3}'), pgbench scale $scale, $rounds rounds of ${seconds}s per client, TCP 127.0.0.1, fsync off"
 for c in 1 4; do
     echo "concurrency=$c rounds: pgbench ${rounds_tps[$c]}| swift ${rounds_qps[$c]:-}| postgres-nio ${rounds_nio[$c]:-}"
+done
+for c in 1 4; do
+    if [ -n "${rounds_switches[$c]:-}" ]; then
+        echo "concurrency=$c swift I/O threads' context switches per query, voluntary/involuntary: ${rounds_switches[$c]}"
+    fi
 done
 # ratio VALUE: VALUE as a share of pgbench's median at concurrency $c, or "-".
 ratio() { if [ -n "$1" ]; then awk -v s="$1" -v p="${tps[$c]}" 'BEGIN { printf "%.1f%%", 100 * s / p }'; else echo "-"; fi; }

@@ -125,8 +125,30 @@ func main(_ options: Options) async throws {
         await client.shutdown()
     }
     let elapsed = ContinuousClock.now - started
+    let switches = ioThreadSwitches()
     await setup.close()
     print("swift-client concurrency=\(options.concurrency) qps=\(String(format: "%.1f", Double(total) / elapsed.inSeconds))")
+    // How the I/O threads gave up their cores, per query: sleeping in epoll_wait (voluntary) or
+    // preempted, typically by a backend woken on the same core (involuntary).
+    let queries = Double(max(total, 1))
+    print(String(format: "swift-client io-switches voluntary=%.2f involuntary=%.2f per query", Double(switches.voluntary) / queries, Double(switches.involuntary) / queries))
+}
+
+/// The context switches of this process's I/O threads (`postgres-io-*`) so far, from `/proc`.
+func ioThreadSwitches() -> (voluntary: Int, involuntary: Int) {
+    var voluntary = 0, involuntary = 0
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    for task in tasks {
+        guard let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8), name.hasPrefix("postgres-io"),
+              let status = try? String(contentsOfFile: "/proc/self/task/\(task)/status", encoding: .utf8) else { continue }
+        for line in status.split(separator: "\n") {
+            let parts = line.split(separator: ":")
+            guard parts.count == 2, let value = Int(parts[1].trimmingCharacters(in: .whitespaces)) else { continue }
+            if parts[0] == "voluntary_ctxt_switches" { voluntary += value }
+            if parts[0] == "nonvoluntary_ctxt_switches" { involuntary += value }
+        }
+    }
+    return (voluntary, involuntary)
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
