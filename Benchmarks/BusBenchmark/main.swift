@@ -55,7 +55,8 @@ let options = Options(CommandLine.arguments.dropFirst(2))
 let configuration = PostgresConfiguration(
     connectionString: options.string("url"), applicationName: "bus-benchmark", statementTimeout: nil, poolSize: 16)
 let publisher = EventPublisher(
-    catalogue: catalogue, producer: "registry", notifier: BusNotifier(database: PostgresClient(configuration: configuration, logger: logger), logger: logger))
+    catalogue: catalogue, producer: "registry",
+    notifier: BusNotifier(database: PostgresClient(configuration: configuration, logger: logger), logger: logger))
 
 /// Publishes single-statement transactions of one event each on `connections` tasks for `duration`; returns events/s.
 func publishRate(connections: Int, duration: Duration, client: PostgresClient) async throws -> Double {
@@ -130,7 +131,8 @@ case "throughput":
     try await admin.query("VACUUM ANALYZE bus.events")
     await admin.close()
     // A long transaction held open by "another user" while the consumers work.
-    let holder: PostgresConnection? = options.values["hold"] == nil ? nil : try await PostgresConnection.connect(configuration: configuration, logger: logger)
+    let holder: PostgresConnection? =
+        options.values["hold"] == nil ? nil : try await PostgresConnection.connect(configuration: configuration, logger: logger)
     if let holder {
         if options.values["hold"] == "write" {
             try await holder.query("BEGIN")
@@ -164,7 +166,9 @@ case "throughput":
     }
     let rates = finished.map { $0 > 0 ? Double(events) / $0 : 0 }
     let delivered = handlers.map { $0.count.load(ordering: .relaxed) }
-    print("bus throughput consumers=\(consumers) events=\(events) hold=\(options.values["hold"] ?? "none") min_rate=\(String(format: "%.1f", rates.min() ?? 0)) delivered=\(delivered.map(String.init).joined(separator: ","))")
+    print(
+        "bus throughput consumers=\(consumers) events=\(events) hold=\(options.values["hold"] ?? "none") min_rate=\(String(format: "%.1f", rates.min() ?? 0)) delivered=\(delivered.map(String.init).joined(separator: ","))"
+    )
 
 case "stall":
     // What an open write transaction does: events published after it began wait until it ends.
@@ -197,7 +201,9 @@ case "stall":
         group.cancelAll()
     }
     await holder.close()
-    print("bus stall events=\(count) open_s=\(options.int("seconds", 3)) delivered_while_open=\(deliveredWhileOpen) delivered_after=\(handler.count.load(ordering: .relaxed)) catch_up_ms=\(String(format: "%.1f", catchUp))")
+    print(
+        "bus stall events=\(count) open_s=\(options.int("seconds", 3)) delivered_while_open=\(deliveredWhileOpen) delivered_after=\(handler.count.load(ordering: .relaxed)) catch_up_ms=\(String(format: "%.1f", catchUp))"
+    )
 
 case "latency":
     let rate = options.int("rate", 1000)
@@ -232,7 +238,9 @@ case "latency":
     }
     let sorted = handler.latencies.withLock { $0.sorted() }
     func percentile(_ p: Double) -> Double { sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000 }
-    print("bus latency rate=\(rate) events=\(sorted.count) p50_ms=\(String(format: "%.2f", percentile(0.5))) p99_ms=\(String(format: "%.2f", percentile(0.99)))")
+    print(
+        "bus latency rate=\(rate) events=\(sorted.count) p50_ms=\(String(format: "%.2f", percentile(0.5))) p99_ms=\(String(format: "%.2f", percentile(0.99)))"
+    )
 
 default:
     fail("mode must be publish, throughput, latency or stall")

@@ -55,7 +55,9 @@ func selectLoop(_ connection: PostgresConnection, accounts: Int, until deadline:
 }
 
 /// Runs `tasks` select loops through the pool; counts the queries finished after `countFrom`.
-func pooledLoop(_ client: PostgresClient, tasks: Int, accounts: Int, countFrom: ContinuousClock.Instant, until deadline: ContinuousClock.Instant) async throws -> Int {
+func pooledLoop(
+    _ client: PostgresClient, tasks: Int, accounts: Int, countFrom: ContinuousClock.Instant, until deadline: ContinuousClock.Instant
+) async throws -> Int {
     try await withThrowingTaskGroup(of: Int.self) { group in
         for task in 0..<tasks {
             group.addTask(executorPreference: client.executors[task % client.executors.count]) {
@@ -131,7 +133,10 @@ func main(_ options: Options) async throws {
     // How the I/O threads gave up their cores, per query: sleeping in epoll_wait (voluntary) or
     // preempted, typically by a backend woken on the same core (involuntary).
     let queries = Double(max(total, 1))
-    print(String(format: "swift-client io-switches voluntary=%.2f involuntary=%.2f per query", Double(switches.voluntary) / queries, Double(switches.involuntary) / queries))
+    print(
+        String(
+            format: "swift-client io-switches voluntary=%.2f involuntary=%.2f per query", Double(switches.voluntary) / queries,
+            Double(switches.involuntary) / queries))
 }
 
 /// The context switches of this process's I/O threads (`postgres-io-*`) so far, from `/proc`.
@@ -140,7 +145,8 @@ func ioThreadSwitches() -> (voluntary: Int, involuntary: Int) {
     let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
     for task in tasks {
         guard let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8), name.hasPrefix("postgres-io"),
-              let status = try? String(contentsOfFile: "/proc/self/task/\(task)/status", encoding: .utf8) else { continue }
+            let status = try? String(contentsOfFile: "/proc/self/task/\(task)/status", encoding: .utf8)
+        else { continue }
         for line in status.split(separator: "\n") {
             let parts = line.split(separator: ":")
             guard parts.count == 2, let value = Int(parts[1].trimmingCharacters(in: .whitespaces)) else { continue }

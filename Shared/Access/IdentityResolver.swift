@@ -67,7 +67,8 @@ public final class IdentityResolver: Sendable {
     private func lookUp(_ hash: Data, _ kind: SecretToken.Kind) async throws -> Resolution {
         switch kind {
         case .session:
-            let rows = try await database.query("""
+            let rows = try await database.query(
+                """
                 SELECT session_id, account_id, username, role, jurisdiction_kind, jurisdiction_ref, expires_at
                 FROM registry.session_identity(\(hash))
                 """)
@@ -75,13 +76,16 @@ public final class IdentityResolver: Sendable {
             let (sessionID, accountID, username, roleName, kindName, reference, expiresAt) =
                 try row.decode((UUID, UUID, String, String, String, String?, Date).self)
             guard let role = Role(rawValue: roleName), let jurisdictionKind = Jurisdiction.Kind(rawValue: kindName),
-                  let jurisdiction = Jurisdiction(kind: jurisdictionKind, reference: reference)
+                let jurisdiction = Jurisdiction(kind: jurisdictionKind, reference: reference)
             else { return .rejected }
-            return .identified(.staff(StaffIdentity(
-                accountID: accountID, sessionID: sessionID, username: username, role: role,
-                jurisdiction: jurisdiction, expiresAt: expiresAt)))
+            return .identified(
+                .staff(
+                    StaffIdentity(
+                        accountID: accountID, sessionID: sessionID, username: username, role: role,
+                        jurisdiction: jurisdiction, expiresAt: expiresAt)))
         case .apiKey:
-            let rows = try await database.query("""
+            let rows = try await database.query(
+                """
                 SELECT key_id, label, purpose, area_code FROM registry.api_key_identity(\(hash))
                 """)
             guard let row = rows.first else { return .rejected }

@@ -64,7 +64,8 @@ public enum Jurisdiction: Sendable, Hashable, Codable {
         guard let value = Jurisdiction(kind: kind, reference: reference) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .reference, in: container,
-                debugDescription: "not a valid \(kind.rawValue) reference (province: 2 digits, commune: 5 digits, facility or partner: a UUID, national: none)")
+                debugDescription:
+                    "not a valid \(kind.rawValue) reference (province: 2 digits, commune: 5 digits, facility or partner: a UUID, national: none)")
         }
         self = value
     }

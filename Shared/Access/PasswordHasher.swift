@@ -76,8 +76,8 @@ public struct PasswordHasher: Sendable {
             values[kv[0]] = number
         }
         guard let ln = values["ln"], let r = values["r"], let p = values["p"],
-              (10...20).contains(ln), (1...32).contains(r), (1...16).contains(p),
-              let salt = unb64(parts[3]), let hash = unb64(parts[4]), !salt.isEmpty, !hash.isEmpty
+            (10...20).contains(ln), (1...32).contains(r), (1...16).contains(p),
+            let salt = unb64(parts[3]), let hash = unb64(parts[4]), !salt.isEmpty, !hash.isEmpty
         else { return nil }
         return (Parameters(logRounds: ln, blockSize: r, parallelism: p), salt, hash)
     }

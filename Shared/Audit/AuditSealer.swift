@@ -55,7 +55,8 @@ public struct AuditSealer: Service {
             ).first {
                 (seq, lastXid, lastID, previous) = try last.decode((Int64, String, Int64, Data).self)
             }
-            let rows = try await connection.query("""
+            let rows = try await connection.query(
+                """
                 SELECT \(sql: AuditChain.columnsSQL) FROM audit.entries e
                 WHERE (e.xid, e.id) > (\(lastXid)::xid8, \(lastID))
                   AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
@@ -76,7 +77,8 @@ public struct AuditSealer: Service {
                 xids.append(entry.xid)
                 hashes.append(previous)
             }
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO audit.chain (seq, entry_id, entry_xid, hash)
                 SELECT * FROM unnest(\(seqs)::int8[], \(ids)::int8[], \(xids)::xid8[], \(hashes)::bytea[])
                 """)

@@ -56,7 +56,8 @@ public struct AuditVerifier: Sendable {
         var lastXid = "0"
         var lastID: Int64 = 0
         while true {
-            let rows = try await database.query("""
+            let rows = try await database.query(
+                """
                 SELECT c.seq, c.entry_id, c.entry_xid::text, c.hash, e.id IS NOT NULL, \(sql: AuditChain.columnsSQL)
                 FROM audit.chain c LEFT JOIN audit.entries e ON e.id = c.entry_id
                 WHERE c.seq > \(lastSeq) ORDER BY c.seq LIMIT \(pageSize)
@@ -88,7 +89,8 @@ public struct AuditVerifier: Sendable {
         if report.links > 0 {
             report.headHash = previous.map { String(format: "%02x", $0) }.joined()
         }
-        let inserted = try await database.query("""
+        let inserted = try await database.query(
+            """
             SELECT e.id FROM audit.entries e
             WHERE (e.xid, e.id) < (\(lastXid)::xid8, \(lastID))
               AND NOT EXISTS (SELECT 1 FROM audit.chain c WHERE c.entry_id = e.id)

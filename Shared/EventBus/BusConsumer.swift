@@ -208,7 +208,9 @@ public final class BusConsumer: Service, Sendable {
                     let retryAt = dead ? nil : Date.now.addingTimeInterval(configuration.retryBackoff.delay(attempt: attempts - 1).inSeconds)
                     try await store.recordFailure(held.event, attempts: attempts, error: Self.describe(error), retryAt: retryAt, on: connection)
                     if dead {
-                        logger.error("Event parked as dead", metadata: ["bus.event.id": "\(held.event.id)", "bus.event.type": "\(held.event.type)", "bus.attempts": "\(attempts)"])
+                        logger.error(
+                            "Event parked as dead",
+                            metadata: ["bus.event.id": "\(held.event.id)", "bus.event.type": "\(held.event.type)", "bus.attempts": "\(attempts)"])
                     }
                 }
             }
@@ -221,8 +223,10 @@ public final class BusConsumer: Service, Sendable {
         let start = ContinuousClock.now
         defer {
             let elapsed = ContinuousClock.now - start
-            Metrics.Timer(label: "bus_handler_duration_seconds", dimensions: [("consumer", configuration.name), ("type", event.type)], factory: metrics)
-                .recordNanoseconds(elapsed.inNanoseconds)
+            Metrics.Timer(
+                label: "bus_handler_duration_seconds", dimensions: [("consumer", configuration.name), ("type", event.type)], factory: metrics
+            )
+            .recordNanoseconds(elapsed.inNanoseconds)
         }
         try await body()
     }

@@ -32,18 +32,19 @@ enum FieldProbe {
 
     /// A stand-in value of a field's type, for `init(from:)` to go on with.
     static func placeholder<T: Decodable>(_ type: T.Type) throws -> T {
-        let value: Any? = switch type {
-        case is UUID.Type: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
-        case is CalendarDate.Type: CalendarDate(daysSinceEpoch: 0)
-        case is Date.Type: Date(timeIntervalSince1970: 0)
-        case is String.Type: ""
-        case is Bool.Type: false
-        case is Double.Type: 0.0
-        case is Float.Type: Float(0)
-        case is Decimal.Type: Decimal(0)
-        case let integer as any FixedWidthInteger.Type: integer.zero
-        default: nil
-        }
+        let value: Any? =
+            switch type {
+            case is UUID.Type: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+            case is CalendarDate.Type: CalendarDate(daysSinceEpoch: 0)
+            case is Date.Type: Date(timeIntervalSince1970: 0)
+            case is String.Type: ""
+            case is Bool.Type: false
+            case is Double.Type: 0.0
+            case is Float.Type: Float(0)
+            case is Decimal.Type: Decimal(0)
+            case let integer as any FixedWidthInteger.Type: integer.zero
+            default: nil
+            }
         if let value = value as? T { return value }
         // Arrays decode empty; nested types are read through a decoder that records nothing.
         return try T(from: ProbeDecoder(recorder: nil))

@@ -229,7 +229,8 @@ private struct JSONParser {
             guard digits() > 0 else { throw error("expected exponent digits") }
         }
         guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self),
-              let value = Double(text), value.isFinite else {
+            let value = Double(text), value.isFinite
+        else {
             throw error("number out of range")
         }
         return value

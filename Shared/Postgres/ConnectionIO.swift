@@ -54,7 +54,9 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
     func start(query: PostgresQuery, honouringCancellation: Bool, completion: @escaping @Sendable (Result<PostgresRows, any Error>) -> Void) {
         let types = query.bindings.types
         guard cacheSize > 0, query.isPrepared else {
-            begin(Operation(steps: [.execute(name: nil, sql: query.sql, types: types, values: query.bindings.values)], completion: completion), honouringCancellation)
+            begin(
+                Operation(steps: [.execute(name: nil, sql: query.sql, types: types, values: query.bindings.values)], completion: completion),
+                honouringCancellation)
             return
         }
         let key = StatementKey(sql: query.sql, types: types)

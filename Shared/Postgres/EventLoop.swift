@@ -158,7 +158,9 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
                 let remaining = deadline - .now
                 guard remaining > .zero else { return 0 }
                 // Rounded up: waking before the deadline would only spin.
-                return Int32(clamping: (remaining.components.seconds * 1000) + (remaining.components.attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
+                return Int32(
+                    clamping: (remaining.components.seconds * 1000) + (remaining.components.attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+                )
             }
             let count = epoll_wait(epoll, &events, Int32(events.count), timeout)
             if count < 0 { continue }

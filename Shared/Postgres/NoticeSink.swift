@@ -11,17 +11,19 @@ final class NoticeSink: Sendable {
     /// Installs the sink on `connection`; the returned pointer must be released after `PQfinish`.
     static func install(on connection: OpaquePointer, logger: Logger) -> Unmanaged<NoticeSink> {
         let sink = Unmanaged.passRetained(NoticeSink(logger: logger))
-        PQsetNoticeReceiver(connection, { context, result in
-            guard let context, let result else { return }
-            let sink = Unmanaged<NoticeSink>.fromOpaque(context).takeUnretainedValue()
-            func field(_ code: Int32) -> String? { PQresultErrorField(result, code).map { String(cString: $0) } }
-            let severity = field(clibpq_diag_severity()) ?? "NOTICE"
-            let message = field(clibpq_diag_message()) ?? ""
-            let level: Logger.Level = severity == "WARNING" ? .warning : (severity == "DEBUG" ? .debug : .info)
-            sink.logger.log(
-                level: level, "\(message)",
-                metadata: ["postgres.severity": "\(severity)", "postgres.sqlstate": "\(field(clibpq_diag_sqlstate()) ?? "")"])
-        }, sink.toOpaque())
+        PQsetNoticeReceiver(
+            connection,
+            { context, result in
+                guard let context, let result else { return }
+                let sink = Unmanaged<NoticeSink>.fromOpaque(context).takeUnretainedValue()
+                func field(_ code: Int32) -> String? { PQresultErrorField(result, code).map { String(cString: $0) } }
+                let severity = field(clibpq_diag_severity()) ?? "NOTICE"
+                let message = field(clibpq_diag_message()) ?? ""
+                let level: Logger.Level = severity == "WARNING" ? .warning : (severity == "DEBUG" ? .debug : .info)
+                sink.logger.log(
+                    level: level, "\(message)",
+                    metadata: ["postgres.severity": "\(severity)", "postgres.sqlstate": "\(field(clibpq_diag_sqlstate()) ?? "")"])
+            }, sink.toOpaque())
         return sink
     }
 }

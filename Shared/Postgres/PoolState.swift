@@ -75,7 +75,9 @@ struct PoolState: ~Copyable {
     }
 
     /// Queues a waiter, or serves it at once when capacity came back and nobody is ahead.
-    mutating func enqueue(id: Int, continuation: CheckedContinuation<Grant, any Error>, limit: Int, timeout: Duration, now: ContinuousClock.Instant) -> Enqueued {
+    mutating func enqueue(
+        id: Int, continuation: CheckedContinuation<Grant, any Error>, limit: Int, timeout: Duration, now: ContinuousClock.Instant
+    ) -> Enqueued {
         if isShutDown { return .refused }
         if waiters.isEmpty {
             if let connection = idle.popLast() { return .granted(.connection(connection)) }

@@ -175,9 +175,10 @@ public final class PostgresClient: Service, Sendable {
             let (expired, next) = state.withLock { $0.expire(timeout: timeout, now: .now) }
             if let next { scheduleExpiry(at: next) }
             for waiter in expired {
-                waiter.continuation.resume(throwing: PostgresError(
-                    code: .poolTimeout,
-                    message: "no connection became free within \(timeout) (pool size \(configuration.poolSize), no waiter served meanwhile)"))
+                waiter.continuation.resume(
+                    throwing: PostgresError(
+                        code: .poolTimeout,
+                        message: "no connection became free within \(timeout) (pool size \(configuration.poolSize), no waiter served meanwhile)"))
             }
         }
     }

@@ -86,7 +86,9 @@ public final class PostgresListener: Service, Sendable {
         let result = PQexec(connection, sql)
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COMMAND_OK else {
-            logger.warning("Listener cannot LISTEN; retrying", metadata: ["postgres.reason": "\(String(cString: PQerrorMessage(connection)).trimmingNewlines())"])
+            logger.warning(
+                "Listener cannot LISTEN; retrying", metadata: ["postgres.reason": "\(String(cString: PQerrorMessage(connection)).trimmingNewlines())"]
+            )
             PQfinish(connection)
             return nil
         }

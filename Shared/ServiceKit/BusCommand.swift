@@ -44,12 +44,13 @@ enum BusCommand {
     static func format(_ statuses: [BusAdministration.ConsumerStatus]) -> String {
         var lines = [pad(["consumer", "topics", "pending", "lag_s", "held", "dead", "oldest_dead"])]
         for status in statuses {
-            lines.append(pad([
-                status.name, status.topics.joined(separator: ","), String(status.pendingEvents),
-                status.oldestPendingAgeSeconds.map { String(format: "%.1f", $0) } ?? "0",
-                String(status.heldEvents), String(status.deadEvents),
-                status.oldestDeadAt.map { $0.formatted(.iso8601) } ?? "-",
-            ]))
+            lines.append(
+                pad([
+                    status.name, status.topics.joined(separator: ","), String(status.pendingEvents),
+                    status.oldestPendingAgeSeconds.map { String(format: "%.1f", $0) } ?? "0",
+                    String(status.heldEvents), String(status.deadEvents),
+                    status.oldestDeadAt.map { $0.formatted(.iso8601) } ?? "-",
+                ]))
         }
         return lines.joined(separator: "\n")
     }

@@ -9,7 +9,8 @@ enum HealthRoutes {
         }
         router.get("readyz") { _, _ -> Response in
             if let problem = await readiness.problem() { throw ProblemDetails.unavailable(problem) }
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ready"}"#)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ready"}"#)))
         }
     }
 }

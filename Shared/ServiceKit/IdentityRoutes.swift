@@ -19,11 +19,13 @@ enum IdentityRoutes {
         routes.on(.get, "/v1/auth/me", .anyCaller) { _, _, identity -> Me in
             switch identity {
             case .staff(let staff):
-                Me(kind: "staff", id: staff.accountID, label: staff.username, role: staff.role,
-                   jurisdiction: staff.jurisdiction, purpose: nil, areaCode: nil, expiresAt: staff.expiresAt)
+                Me(
+                    kind: "staff", id: staff.accountID, label: staff.username, role: staff.role,
+                    jurisdiction: staff.jurisdiction, purpose: nil, areaCode: nil, expiresAt: staff.expiresAt)
             case .agency(let agency):
-                Me(kind: "agency", id: agency.keyID, label: agency.label, role: nil, jurisdiction: nil,
-                   purpose: agency.purpose, areaCode: agency.areaCode, expiresAt: nil)
+                Me(
+                    kind: "agency", id: agency.keyID, label: agency.label, role: nil, jurisdiction: nil,
+                    purpose: agency.purpose, areaCode: agency.areaCode, expiresAt: nil)
             }
         }
     }

@@ -17,8 +17,10 @@ enum OpenAPIDocument {
             ]
             let parameters = endpoint.path.split(separator: "/").filter { $0.hasPrefix("{") && $0.hasSuffix("}") }.map { name -> [String: Any] in
                 let bare = String(name.dropFirst().dropLast())
-                return ["name": bare, "in": "path", "required": true,
-                        "schema": bare == "id" ? ["type": "string", "format": "uuid"] : ["type": "string"]]
+                return [
+                    "name": bare, "in": "path", "required": true,
+                    "schema": bare == "id" ? ["type": "string", "format": "uuid"] : ["type": "string"],
+                ]
             }
             if !parameters.isEmpty { operation["parameters"] = parameters }
             if let rule = endpoint.rule {
@@ -30,8 +32,10 @@ enum OpenAPIDocument {
             switch endpoint.scope {
             case .person: operation["x-scope"] = "person: 404 outside the caller's jurisdiction"
             case .personList: operation["x-scope"] = "people: only those in the caller's jurisdiction"
-            case .referral: operation["x-scope"] = "referral: 404 unless addressed to the caller's organisation or about a person in the caller's jurisdiction"
-            case .referralList: operation["x-scope"] = "referrals: only those addressed to the caller's organisation or about people in the caller's jurisdiction"
+            case .referral:
+                operation["x-scope"] = "referral: 404 unless addressed to the caller's organisation or about a person in the caller's jurisdiction"
+            case .referralList:
+                operation["x-scope"] = "referrals: only those addressed to the caller's organisation or about people in the caller's jurisdiction"
             case .none: break
             }
             if [.post, .put, .patch].contains(endpoint.method) {
@@ -49,7 +53,9 @@ enum OpenAPIDocument {
             "servers": [["url": "/"]],
             "paths": paths,
             "components": [
-                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "POST /v1/auth/token on the registry; or an agency API key"]],
+                "securitySchemes": [
+                    "bearer": ["type": "http", "scheme": "bearer", "description": "POST /v1/auth/token on the registry; or an agency API key"]
+                ],
                 "schemas": ["Problem": problemSchema],
             ],
         ]
@@ -80,16 +86,21 @@ enum OpenAPIDocument {
         return responses
     }
 
-    static var problemSchema: [String: Any] { [
-        "type": "object",
-        "required": ["type", "title", "status"],
-        "properties": [
-            "type": ["type": "string", "format": "uri"], "title": ["type": "string"], "status": ["type": "integer"],
-            "detail": ["type": "string"],
-            "errors": ["type": "array", "items": [
-                "type": "object", "required": ["pointer", "detail"],
-                "properties": ["pointer": ["type": "string"], "detail": ["type": "string"]],
-            ]],
-        ],
-    ] }
+    static var problemSchema: [String: Any] {
+        [
+            "type": "object",
+            "required": ["type", "title", "status"],
+            "properties": [
+                "type": ["type": "string", "format": "uri"], "title": ["type": "string"], "status": ["type": "integer"],
+                "detail": ["type": "string"],
+                "errors": [
+                    "type": "array",
+                    "items": [
+                        "type": "object", "required": ["pointer", "detail"],
+                        "properties": ["pointer": ["type": "string"], "detail": ["type": "string"]],
+                    ],
+                ],
+            ],
+        ]
+    }
 }

@@ -26,7 +26,8 @@ public enum ServiceCommand {
         let command = arguments.first ?? "serve"
         let custom = service.commands.first { $0.name == command }
         guard arguments.count <= 1 || command == "bus" || custom != nil,
-              custom != nil || ["serve", "migrate", "bus", "help", "--help", "-h"].contains(command) else {
+            custom != nil || ["serve", "migrate", "bus", "help", "--help", "-h"].contains(command)
+        else {
             fail("unknown arguments '\(arguments.joined(separator: " "))'\n\n\(usage(service))", status: 64)
         }
         if command.hasPrefix("-") || command == "help" {

@@ -55,7 +55,8 @@ public struct ServiceConfiguration: Sendable {
         port = try Self.integer("PORT", value("PORT"), default: service.defaultPort, range: 0...65535)
         let level = value("LOG_LEVEL") ?? "info"
         guard let parsedLevel = Logger.Level(rawValue: level.lowercased()) else {
-            throw ConfigurationError(variable: "LOG_LEVEL", problem: "expected one of trace, debug, info, notice, warning, error, critical; got '\(level)'")
+            throw ConfigurationError(
+                variable: "LOG_LEVEL", problem: "expected one of trace, debug, info, notice, warning, error, critical; got '\(level)'")
         }
         logLevel = parsedLevel
         let format = value("LOG_FORMAT") ?? "json"
@@ -64,8 +65,10 @@ public struct ServiceConfiguration: Sendable {
         }
         logFormat = parsedFormat
         poolSize = try Self.integer("DATABASE_POOL_SIZE", value("DATABASE_POOL_SIZE"), default: 10, range: 1...500)
-        poolTimeout = .milliseconds(try Self.integer("DATABASE_POOL_TIMEOUT_MS", value("DATABASE_POOL_TIMEOUT_MS"), default: 5000, range: 1...600_000))
-        let statement = try Self.integer("DATABASE_STATEMENT_TIMEOUT_MS", value("DATABASE_STATEMENT_TIMEOUT_MS"), default: 30_000, range: 0...86_400_000)
+        poolTimeout = .milliseconds(
+            try Self.integer("DATABASE_POOL_TIMEOUT_MS", value("DATABASE_POOL_TIMEOUT_MS"), default: 5000, range: 1...600_000))
+        let statement = try Self.integer(
+            "DATABASE_STATEMENT_TIMEOUT_MS", value("DATABASE_STATEMENT_TIMEOUT_MS"), default: 30_000, range: 0...86_400_000)
         statementTimeout = statement == 0 ? nil : .milliseconds(statement)
         connectTimeout = .seconds(try Self.integer("DATABASE_CONNECT_TIMEOUT_S", value("DATABASE_CONNECT_TIMEOUT_S"), default: 5, range: 1...300))
         shutdownGrace = .seconds(try Self.integer("SHUTDOWN_GRACE_S", value("SHUTDOWN_GRACE_S"), default: 10, range: 0...600))
@@ -88,7 +91,8 @@ public struct ServiceConfiguration: Sendable {
     private static func integer(_ variable: String, _ text: String?, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
         guard let text else { return defaultValue }
         guard let number = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
-            throw ConfigurationError(variable: variable, problem: "expected a whole number from \(range.lowerBound) to \(range.upperBound); got '\(text)'")
+            throw ConfigurationError(
+                variable: variable, problem: "expected a whole number from \(range.lowerBound) to \(range.upperBound); got '\(text)'")
         }
         return number
     }

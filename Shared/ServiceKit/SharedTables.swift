@@ -27,7 +27,8 @@ public struct SharedTables: Service {
         var logged = false
         while !Task.isCancelled {
             do {
-                let rows = try await database.query("""
+                let rows = try await database.query(
+                    """
                     SELECT count(*) FROM unnest(\(tables)::text[]) AS t(name)
                     WHERE to_regclass(t.name) IS NOT NULL AND has_table_privilege(t.name, 'SELECT')
                     """)

@@ -82,9 +82,14 @@ struct AccessMatrixTests {
                 for account in StaffSeed.accounts {
                     let token = try await registry.signIn(account.username)
                     let role = account.role
-                    tokens.append((account.username, token, .staff(StaffIdentity(
-                        accountID: UUID(), sessionID: UUID(), username: account.username, role: role,
-                        jurisdiction: account.jurisdiction, expiresAt: .distantFuture))))
+                    tokens.append(
+                        (
+                            account.username, token,
+                            .staff(
+                                StaffIdentity(
+                                    accountID: UUID(), sessionID: UUID(), username: account.username, role: role,
+                                    jurisdiction: account.jurisdiction, expiresAt: .distantFuture))
+                        ))
                 }
                 let admin = tokens.first { $0.caller == "admin1" }!.token!
                 let created = try await registry.call(
@@ -104,7 +109,8 @@ struct AccessMatrixTests {
                         // A partner organisation for partner1's account, and one referral to it.
                         let connection = try await database.connect()
                         try await connection.query(
-                            "INSERT INTO referrals.partners (id, name, search_name, kind) VALUES (\(Self.partnerID), 'Trung tâm Dịch vụ việc làm', 'trung tam dich vu viec lam', 'employment_centre')")
+                            "INSERT INTO referrals.partners (id, name, search_name, kind) VALUES (\(Self.partnerID), 'Trung tâm Dịch vụ việc làm', 'trung tam dich vu viec lam', 'employment_centre')"
+                        )
                         await connection.close()
                         let made = try await service.call(
                             .post, "/v1/people/\(person)/referrals", token: commune,

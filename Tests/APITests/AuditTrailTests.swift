@@ -22,11 +22,13 @@ struct AuditTrailTests {
         }
         if sealed < count {
             let admin = try await database.connect()
-            let open = try await admin.query("""
+            let open = try await admin.query(
+                """
                 SELECT datname || ' ' || coalesce(application_name, '') || ' ' || state || ' for '
                        || (now() - xact_start)::text || ': ' || left(query, 100)
                 FROM pg_stat_activity WHERE backend_xid IS NOT NULL ORDER BY xact_start LIMIT 5
-                """).map { try $0.decode(String.self, at: 0) }
+                """
+            ).map { try $0.decode(String.self, at: 0) }
             await admin.close()
             Issue.record("only \(sealed) of \(count) entries sealed; oldest open transactions: \(open)")
         }
@@ -41,7 +43,9 @@ struct AuditTrailTests {
                 let admin = try await registry.signIn("admin1")
                 let created = try await registry.call(
                     .post, "/v1/accounts", token: admin,
-                    json: #"{"username":"xa.phuc.xa","displayName":"Trần Thị Bích","role":"commune_officer","jurisdiction":{"kind":"commune","reference":"00097"},"password":"Mật khẩu dài 2026"}"#)
+                    json:
+                        #"{"username":"xa.phuc.xa","displayName":"Trần Thị Bích","role":"commune_officer","jurisdiction":{"kind":"commune","reference":"00097"},"password":"Mật khẩu dài 2026"}"#
+                )
                 #expect(created.status == 201)
                 let auditor = try await registry.signIn("auditor1")
                 // Other roles cannot read the trail.
@@ -71,7 +75,8 @@ struct AuditTrailTests {
                 group.addTask { try await registry.run() }
                 let log = AuditLog(database: registry)
                 for index in 0..<20 {
-                    try await log.record(AuditEntry(requestID: "r\(index)", actorKind: .system, action: "read", resource: "person", resourceID: String(index)))
+                    try await log.record(
+                        AuditEntry(requestID: "r\(index)", actorKind: .system, action: "read", resource: "person", resourceID: String(index)))
                 }
                 let sealer = AuditSealer(database: registry, logger: .test)
                 #expect(try await Self.sealEventually(sealer, count: 20, database: database) == 20)
@@ -115,12 +120,14 @@ struct AuditTrailTests {
                 group.addTask { try await registry.run() }
                 let log = AuditLog(database: registry)
                 for index in 0..<3 {
-                    try await log.record(AuditEntry(requestID: nil, actorKind: .system, action: "read", resource: "person", resourceID: String(index)))
+                    try await log.record(
+                        AuditEntry(requestID: nil, actorKind: .system, action: "read", resource: "person", resourceID: String(index)))
                 }
                 #expect(try await Self.sealEventually(AuditSealer(database: registry, logger: .test), count: 3, database: database) == 3)
                 let admin = try await database.connect()
                 let first = try await admin.query("SELECT xid::text FROM audit.entries ORDER BY id LIMIT 1")[0].decode(String.self, at: 0)
-                try await admin.query("""
+                try await admin.query(
+                    """
                     INSERT INTO audit.entries (xid, actor_kind, action, resource, outcome) OVERRIDING SYSTEM VALUE
                     VALUES (\(first)::xid8, 'system', 'forged', 'person', 'success')
                     """)

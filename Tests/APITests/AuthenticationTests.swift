@@ -67,7 +67,8 @@ struct AuthenticationTests {
                 #expect(blocked.headers[.retryAfter] == "1")
                 try await Task.sleep(for: .milliseconds(1100))
                 // The next failure doubles the block.
-                #expect(try await registry.call(.post, "/v1/auth/token", json: #"{"username":"partner1","password":"guess guess 123"}"#).status == 401)
+                #expect(
+                    try await registry.call(.post, "/v1/auth/token", json: #"{"username":"partner1","password":"guess guess 123"}"#).status == 401)
                 let longer = try await registry.call(.post, "/v1/auth/token", json: #"{"username":"partner1","password":"\#(StaffSeed.password)"}"#)
                 #expect(longer.status == 429)
                 #expect(longer.headers[.retryAfter] == "2")
@@ -88,7 +89,8 @@ struct AuthenticationTests {
                 let deactivated = try await registry.signIn("facility1")
                 let changed = try await registry.signIn("province01")
                 // The treatment service caches token checks for 1 s here (at most 60 s in production).
-                try await ServiceHarness.withService(TreatmentService.descriptor, database: database, environment: ["AUTH_CACHE_TTL_S": "1"]) { treatment in
+                try await ServiceHarness.withService(TreatmentService.descriptor, database: database, environment: ["AUTH_CACHE_TTL_S": "1"]) {
+                    treatment in
                     for token in [loggedOut, deactivated, changed] {
                         #expect(try await treatment.call(.get, "/v1/auth/me", token: token).status == 200)
                     }

@@ -11,10 +11,12 @@ import Testing
 struct BackupRestoreTests {
     static func counts(_ database: TestDatabase) async throws -> [String: Int] {
         let connection = try await database.connect()
-        let tables = try await connection.query("""
+        let tables = try await connection.query(
+            """
             SELECT table_schema || '.' || table_name FROM information_schema.tables
             WHERE table_type = 'BASE TABLE' AND table_schema IN ('registry', 'treatment', 'referrals', 'statistics', 'bus', 'audit')
-            """).map { try $0.decode(String.self, at: 0) }
+            """
+        ).map { try $0.decode(String.self, at: 0) }
         var counts: [String: Int] = [:]
         for table in tables {
             counts[table] = try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"))[0].decode(Int.self, at: 0)
@@ -34,7 +36,8 @@ struct BackupRestoreTests {
             let deadline = ContinuousClock.now + .seconds(30)
             while try await admin.query(
                 "SELECT (SELECT count(*) FROM audit.entries) - (SELECT count(*) FROM audit.chain)")[0].decode(Int.self, at: 0) > 0,
-                ContinuousClock.now < deadline {
+                ContinuousClock.now < deadline
+            {
                 try await Task.sleep(for: .milliseconds(100))
             }
             await admin.close()

@@ -13,16 +13,19 @@ struct HousekeepingTests {
             let live = try #require(tokens["commune00004"])
             let admin = try await database.connect()
             let account = try await admin.query("SELECT id FROM registry.accounts WHERE username = 'admin1'")[0].decode(UUID.self, at: 0)
-            try await admin.query("""
+            try await admin.query(
+                """
                 INSERT INTO registry.sessions (id, account_id, token_hash, created_at, expires_at)
                 VALUES (gen_random_uuid(), \(account), sha256('old'::bytea), now() - interval '30 days', now() - interval '29 days'),
                        (gen_random_uuid(), \(account), sha256('recent'::bytea), now() - interval '2 days', now() - interval '1 day')
                 """)
-            try await admin.query("""
+            try await admin.query(
+                """
                 INSERT INTO registry.login_throttle (username, failures, last_failure_at)
                 VALUES ('someone', 3, now() - interval '2 days'), ('today', 2, now())
                 """)
-            try await admin.query("""
+            try await admin.query(
+                """
                 INSERT INTO registry.idempotency_keys (account_id, key, request_hash, created_at)
                 VALUES (\(account), 'old', sha256('x'::bytea), now() - interval '8 days'), (\(account), 'new', sha256('y'::bytea), now())
                 """)

@@ -40,9 +40,10 @@ struct ImportTests {
                 let problems = (rejection["problems"] as? [[String: Any]] ?? []).compactMap { $0["column"] as? String }
                 return "\(rejection["line"] as? Int ?? 0):\(problems.joined(separator: ","))"
             }
-            #expect(rejections == [
-                "4:full_name", "5:sex", "6:national_id", "7:commune_code", "8:commune_code", "9:substances", "10:national_id",
-            ])
+            #expect(
+                rejections == [
+                    "4:full_name", "5:sex", "6:national_id", "7:commune_code", "8:commune_code", "9:substances", "10:national_id",
+                ])
             // Sent again: nothing new.
             let again = try await registry.call(.post, "/v1/people/imports", token: tokens["commune00004"], json: mixed)
             #expect(again.json["created"] as? Int == 0)
@@ -53,8 +54,11 @@ struct ImportTests {
 
             let admin = try await database.connect()
             #expect(try await admin.query("SELECT count(*) FROM registry.people")[0].decode(Int.self, at: 0) == 6)
-            #expect(try await admin.query("SELECT count(*) FROM bus.events WHERE type = 'registry.person.registered'")[0].decode(Int.self, at: 0) == 6)
-            #expect(try await admin.query("SELECT count(*) FROM bus.events WHERE type = 'registry.person.status_changed'")[0].decode(Int.self, at: 0) == 1)
+            #expect(
+                try await admin.query("SELECT count(*) FROM bus.events WHERE type = 'registry.person.registered'")[0].decode(Int.self, at: 0) == 6)
+            #expect(
+                try await admin.query("SELECT count(*) FROM bus.events WHERE type = 'registry.person.status_changed'")[0].decode(Int.self, at: 0) == 1
+            )
             let note = try await admin.query("SELECT notes FROM registry.people WHERE full_name = 'Trần Thị Mai'")[0].decode(String.self, at: 0)
             #expect(note == #"Ghi chú có dấu phẩy, và "ngoặc kép""#)
             await admin.close()

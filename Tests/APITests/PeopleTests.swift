@@ -25,7 +25,8 @@ struct PeopleTests {
         }
     }
 
-    static let anh = #"{"fullName":"Nguyễn Thị Ánh Tuyết","birthDate":"1995-02-14","sex":"female","nationalId":"001195012345","ethnicity":"Kinh","phone":"0912345678","residence":{"communeCode":"00004","address":"5 Hàng Bún, Ba Đình"},"substances":["methamphetamine"]}"#
+    static let anh =
+        #"{"fullName":"Nguyễn Thị Ánh Tuyết","birthDate":"1995-02-14","sex":"female","nationalId":"001195012345","ethnicity":"Kinh","phone":"0912345678","residence":{"communeCode":"00004","address":"5 Hàng Bún, Ba Đình"},"substances":["methamphetamine"]}"#
 
     static func id(_ reply: ServiceClient.Reply) throws -> String {
         try #require(reply.headers[.location]?.split(separator: "/").last.map(String.init), "\(reply.status) \(reply.body)")
@@ -92,11 +93,16 @@ struct PeopleTests {
         try await Self.withRegistry("people_invalid") { registry, tokens, database in
             let reply = try await registry.call(
                 .post, "/v1/people", token: tokens["commune00004"],
-                json: #"{"fullName":"","birthDate":"1995-13-01","sex":"x","nationalId":"00109512345","phone":"abc","substances":["sugar"],"residence":{},"nickname":"A"}"#)
+                json:
+                    #"{"fullName":"","birthDate":"1995-13-01","sex":"x","nationalId":"00109512345","phone":"abc","substances":["sugar"],"residence":{},"nickname":"A"}"#
+            )
             #expect(reply.status == 422)
             #expect(reply.contentType == "application/problem+json")
             let pointers = Set((reply.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["pointer"] as? String })
-            #expect(pointers.isSuperset(of: ["/fullName", "/birthDate", "/sex", "/nationalId", "/phone", "/substances/0", "/residence/communeCode", "/nickname"]))
+            #expect(
+                pointers.isSuperset(of: [
+                    "/fullName", "/birthDate", "/sex", "/nationalId", "/phone", "/substances/0", "/residence/communeCode", "/nickname",
+                ]))
             // A CCCD that contradicts sex or birth year.
             let wrongSex = try await registry.call(
                 .post, "/v1/people", token: tokens["commune00004"],
@@ -177,9 +183,12 @@ struct PeopleTests {
             #expect(updated.headers[.eTag] == #""2""#)
             #expect(updated.json["occupation"] as? String == "thợ may")
             #expect(updated.json["phone"] == nil)
-            let stale = try await registry.call(.patch, path, token: tokens["province01"], json: #"{"occupation":"nông dân"}"#, headers: [.ifMatch: #""1""#])
+            let stale = try await registry.call(
+                .patch, path, token: tokens["province01"], json: #"{"occupation":"nông dân"}"#, headers: [.ifMatch: #""1""#])
             #expect(stale.status == 412)
-            #expect(try await registry.call(.patch, path, token: tokens["commune00097"], json: #"{"notes":"x"}"#, headers: [.ifMatch: #""2""#]).status == 404)
+            #expect(
+                try await registry.call(.patch, path, token: tokens["commune00097"], json: #"{"notes":"x"}"#, headers: [.ifMatch: #""2""#]).status
+                    == 404)
             let history = try await registry.call(.get, "\(path)/history", token: tokens["province01"])
             let items = history.json["items"] as? [[String: Any]] ?? []
             #expect(items.map { $0["action"] as? String } == ["create", "update"])
@@ -200,13 +209,15 @@ struct PeopleTests {
             let id = try Self.id(try await registry.call(.post, "/v1/people", token: tokens["commune00004"], json: Self.anh))
             #expect(try await registry.call(.get, "/v1/people/\(id)", token: tokens["commune00097"]).status == 404)
             let today = CalendarDate.today()
-            let tooEarly = try await registry.call(.post, "/v1/people/\(id)/moves", token: tokens["commune00004"], json: #"{"communeCode":"00097","date":"\#(today)"}"#)
+            let tooEarly = try await registry.call(
+                .post, "/v1/people/\(id)/moves", token: tokens["commune00004"], json: #"{"communeCode":"00097","date":"\#(today)"}"#)
             #expect(tooEarly.status == 422)
             let admin = try await database.connect()
             try await admin.query("UPDATE registry.people SET residence_since = '2024-01-01' WHERE id = \(UUID(uuidString: id)!)")
             try await admin.query("UPDATE registry.residences SET from_date = '2024-01-01' WHERE person_id = \(UUID(uuidString: id)!)")
             let moved = try await registry.call(
-                .post, "/v1/people/\(id)/moves", token: tokens["commune00004"], json: #"{"communeCode":"00097","address":"20 Phúc Xá","date":"2026-01-15"}"#)
+                .post, "/v1/people/\(id)/moves", token: tokens["commune00004"],
+                json: #"{"communeCode":"00097","address":"20 Phúc Xá","date":"2026-01-15"}"#)
             #expect(moved.status == 204)
             // Seen from both communes: the new one has the person, the old one no longer.
             #expect(try await registry.call(.get, "/v1/people/\(id)", token: tokens["commune00004"]).status == 404)
@@ -215,9 +226,11 @@ struct PeopleTests {
             #expect((seen.json["residence"] as? [String: Any])?["communeCode"] as? String == "00097")
             #expect(((try await registry.call(.get, "/v1/people", token: tokens["commune00004"])).json["items"] as? [Any])?.count == 0)
             #expect(((try await registry.call(.get, "/v1/people", token: tokens["commune00097"])).json["items"] as? [Any])?.count == 1)
-            let residences = try await admin.query("""
+            let residences = try await admin.query(
+                """
                 SELECT commune_code, from_date::text, to_date::text FROM registry.residences WHERE person_id = \(UUID(uuidString: id)!) ORDER BY from_date
-                """).map { try $0.decode((String, String, String?).self) }
+                """
+            ).map { try $0.decode((String, String, String?).self) }
             #expect(residences.map { "\($0.0) \($0.1) \($0.2 ?? "-")" } == ["00004 2024-01-01 2026-01-14", "00097 2026-01-15 -"])
             await admin.close()
             // The new commune changes the record; the old one keeps seeing only what it wrote.
@@ -254,7 +267,8 @@ struct PeopleTests {
             // One year after the decision, management lapses unless renewed.
             #expect(try await status(on: "2026-01-10") == nil)
             let renewed = try await registry.call(
-                .post, "/v1/people/\(id)/statuses", token: tokens["commune00004"], json: #"{"status":"drug_user","validFrom":"2026-02-01","decisionNumber":"3/QĐ"}"#)
+                .post, "/v1/people/\(id)/statuses", token: tokens["commune00004"],
+                json: #"{"status":"drug_user","validFrom":"2026-02-01","decisionNumber":"3/QĐ"}"#)
             #expect(renewed.status == 201)
             #expect(renewed.json["validTo"] as? String == "2027-02-01")
             let ended = try await registry.call(
@@ -299,10 +313,11 @@ struct PeopleTests {
             let entries = (trail.json["items"] as? [[String: Any]] ?? []).map {
                 "\($0["actorLabel"] as? String ?? "?") \($0["action"] as? String ?? "?") \($0["outcome"] as? String ?? "?")"
             }
-            #expect(entries == [
-                "commune00004 create success", "commune00004 read success", "province01 read success", "province01 list success",
-                "admin1 read-history success", "commune00097 read denied",
-            ])
+            #expect(
+                entries == [
+                    "commune00004 create success", "commune00004 read success", "province01 read success", "province01 list success",
+                    "admin1 read-history success", "commune00097 read denied",
+                ])
         }
     }
 }

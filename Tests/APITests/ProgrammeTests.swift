@@ -20,7 +20,9 @@ struct ProgrammeTests {
             #expect(model.status == 201)
             let group = try await registry.call(
                 .post, "/v1/programmes/group", token: officer,
-                json: #"{"communeCode":"00004","groupType":"club","name":"CLB B93 phường Ba Đình","foundedOn":"2024-03-01","members":[{"name":"Đỗ Văn Thành","role":"chủ nhiệm"},{"name":"Lê Thị Hoa"}]}"#)
+                json:
+                    #"{"communeCode":"00004","groupType":"club","name":"CLB B93 phường Ba Đình","foundedOn":"2024-03-01","members":[{"name":"Đỗ Văn Thành","role":"chủ nhiệm"},{"name":"Lê Thị Hoa"}]}"#
+            )
             #expect(group.status == 201)
             let recognition = try await registry.call(
                 .post, "/v1/programmes/drug-free", token: tokens["province01"],
@@ -32,12 +34,14 @@ struct ProgrammeTests {
             #expect(again.status == 409)
             let training = try await registry.call(
                 .post, "/v1/programmes/training", token: officer,
-                json: #"{"communeCode":"00004","traineeName":"Phạm Minh Tuấn","course":"Tư vấn điều trị nghiện","trainedOn":"2026-04-10","hours":40}"#)
+                json: #"{"communeCode":"00004","traineeName":"Phạm Minh Tuấn","course":"Tư vấn điều trị nghiện","trainedOn":"2026-04-10","hours":40}"#
+            )
             #expect(training.status == 201)
 
             // Checked field by field; only in one's own jurisdiction; unknown kinds are not found.
             let invalid = try await registry.call(
-                .post, "/v1/programmes/campaign", token: officer, json: #"{"communeCode":"00004","heldOn":"2030-01-01","peopleReached":-5,"venue":"x"}"#)
+                .post, "/v1/programmes/campaign", token: officer,
+                json: #"{"communeCode":"00004","heldOn":"2030-01-01","peopleReached":-5,"venue":"x"}"#)
             #expect(invalid.status == 422)
             let pointers = Set((invalid.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["pointer"] as? String })
             #expect(pointers.isSuperset(of: ["/heldOn", "/topic", "/peopleReached", "/venue"]))
@@ -57,7 +61,8 @@ struct ProgrammeTests {
 
             let admin = try await database.connect()
             let payloads = try await admin.query(
-                "SELECT payload::text FROM bus.events WHERE type = 'registry.programme.recorded' ORDER BY id").map { try $0.decode(String.self, at: 0) }
+                "SELECT payload::text FROM bus.events WHERE type = 'registry.programme.recorded' ORDER BY id"
+            ).map { try $0.decode(String.self, at: 0) }
             await admin.close()
             #expect(payloads.count == 5)
             #expect(payloads[0].contains(#""count": 350"#))

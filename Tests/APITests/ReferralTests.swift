@@ -27,7 +27,9 @@ struct ReferralTests {
                     json: #"{"name":"Trung tâm Dịch vụ việc làm Hà Nội","kind":"employment_centre","provinceCode":"01","phone":"024 3823 1234"}"#)
                 #expect(made.status == 201, "\(made.body)")
                 let admin = try await database.connect()
-                try await admin.query("UPDATE referrals.partners SET id = \(UUID(uuidString: Self.partnerID)!) WHERE id = \(UUID(uuidString: made.json["id"] as! String)!)")
+                try await admin.query(
+                    "UPDATE referrals.partners SET id = \(UUID(uuidString: Self.partnerID)!) WHERE id = \(UUID(uuidString: made.json["id"] as! String)!)"
+                )
                 await admin.close()
                 var tokens = tokens
                 tokens["partner1"] = try await registry.signIn("partner1")
@@ -53,8 +55,10 @@ struct ReferralTests {
             let unknownProvince = try await referrals.call(
                 .post, "/v1/partners", token: tokens["admin1"], json: #"{"name":"Ngân hàng Chính sách xã hội","kind":"lender","provinceCode":"99"}"#)
             #expect(unknownProvince.status == 422 || unknownProvince.status == 400, "\(unknownProvince.body)")
-            #expect(try await referrals.call(.post, "/v1/partners", token: tokens["commune00004"], json: #"{"name":"X","kind":"lender"}"#).status == 403)
-            let lender = try await referrals.call(.post, "/v1/partners", token: tokens["admin1"], json: #"{"name":"Ngân hàng Chính sách xã hội","kind":"lender"}"#)
+            #expect(
+                try await referrals.call(.post, "/v1/partners", token: tokens["commune00004"], json: #"{"name":"X","kind":"lender"}"#).status == 403)
+            let lender = try await referrals.call(
+                .post, "/v1/partners", token: tokens["admin1"], json: #"{"name":"Ngân hàng Chính sách xã hội","kind":"lender"}"#)
             #expect(lender.status == 201)
             let found = try await referrals.call(.get, "/v1/partners?q=ngan%20hang&provinceCode=01", token: tokens["commune00004"])
             #expect((found.json["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Ngân hàng Chính sách xã hội"])
@@ -95,10 +99,13 @@ struct ReferralTests {
             // Another partner organisation's account sees nothing of it.
             let other = UUID()
             let admin = try await database.connect()
-            try await admin.query("INSERT INTO referrals.partners (id, name, search_name, kind) VALUES (\(other), 'Trường nghề', 'truong nghe', 'vocational_school')")
+            try await admin.query(
+                "INSERT INTO referrals.partners (id, name, search_name, kind) VALUES (\(other), 'Trường nghề', 'truong nghe', 'vocational_school')")
             let account = try await registry.call(
                 .post, "/v1/accounts", token: tokens["admin1"],
-                json: #"{"username":"school1","displayName":"Trường nghề","role":"referral_partner","jurisdiction":{"kind":"partner","reference":"\#(other)"},"password":"Xk9-tq!Lm2 vr7#Pz"}"#)
+                json:
+                    #"{"username":"school1","displayName":"Trường nghề","role":"referral_partner","jurisdiction":{"kind":"partner","reference":"\#(other)"},"password":"Xk9-tq!Lm2 vr7#Pz"}"#
+            )
             #expect(account.status == 201, "\(account.body)")
             let school = try await registry.signIn("school1", password: "Xk9-tq!Lm2 vr7#Pz")
             #expect(try await referrals.call(.get, "/v1/referrals/\(id)", token: school).status == 404)
@@ -107,11 +114,14 @@ struct ReferralTests {
             // Partner accounts must name a registered organisation.
             let nowhere = try await registry.call(
                 .post, "/v1/accounts", token: tokens["admin1"],
-                json: #"{"username":"ghost1","displayName":"Ghost","role":"referral_partner","jurisdiction":{"kind":"partner","reference":"\#(UUID())"},"password":"Xk9-tq!Lm2 vr7#Pz"}"#)
+                json:
+                    #"{"username":"ghost1","displayName":"Ghost","role":"referral_partner","jurisdiction":{"kind":"partner","reference":"\#(UUID())"},"password":"Xk9-tq!Lm2 vr7#Pz"}"#
+            )
             #expect(nowhere.status == 422 || nowhere.status == 400, "\(nowhere.body)")
 
             // Every read by the partner is on the audit trail, with the person's id.
-            let reads = try await admin.query("""
+            let reads = try await admin.query(
+                """
                 SELECT count(*) FROM audit.entries
                 WHERE resource = 'referral' AND actor_label = 'partner1' AND person_id = \(UUID(uuidString: person)!)
                 """)[0].decode(Int.self, at: 0)
@@ -124,8 +134,11 @@ struct ReferralTests {
         try await Self.withReferrals("referrals_lifecycle") { _, referrals, tokens, database, person in
             let id = try #require(try await Self.refer(referrals, person, token: tokens["commune00004"]).json["id"] as? String)
             // Only the partner (or an admin) answers; officers withdraw.
-            #expect(try await referrals.call(.post, "/v1/referrals/\(id)/response", token: tokens["commune00004"], json: #"{"decision":"accepted"}"#).status == 403)
-            let early = try await referrals.call(.post, "/v1/referrals/\(id)/outcome", token: tokens["partner1"], json: #"{"outcome":"employed","on":"\#(CalendarDate.today())"}"#)
+            #expect(
+                try await referrals.call(.post, "/v1/referrals/\(id)/response", token: tokens["commune00004"], json: #"{"decision":"accepted"}"#)
+                    .status == 403)
+            let early = try await referrals.call(
+                .post, "/v1/referrals/\(id)/outcome", token: tokens["partner1"], json: #"{"outcome":"employed","on":"\#(CalendarDate.today())"}"#)
             #expect(early.status == 409, "\(early.body)")
             let bad = try await referrals.call(.post, "/v1/referrals/\(id)/response", token: tokens["partner1"], json: #"{"decision":"maybe"}"#)
             #expect(bad.status == 422 || bad.status == 400)
@@ -133,11 +146,14 @@ struct ReferralTests {
                 .post, "/v1/referrals/\(id)/response", token: tokens["partner1"], json: #"{"decision":"accepted","note":"Phỏng vấn thứ Hai"}"#)
             #expect(accepted.status == 200)
             #expect(accepted.json["status"] as? String == "accepted")
-            #expect(try await referrals.call(.post, "/v1/referrals/\(id)/response", token: tokens["partner1"], json: #"{"decision":"declined"}"#).status == 409)
+            #expect(
+                try await referrals.call(.post, "/v1/referrals/\(id)/response", token: tokens["partner1"], json: #"{"decision":"declined"}"#).status
+                    == 409)
 
             let tomorrow = CalendarDate.today().adding(days: 1)
             let wrong = try await referrals.call(
-                .post, "/v1/referrals/\(id)/outcome", token: tokens["partner1"], json: #"{"outcome":"hired","on":"\#(tomorrow)","amountVnd":5000000}"#)
+                .post, "/v1/referrals/\(id)/outcome", token: tokens["partner1"], json: #"{"outcome":"hired","on":"\#(tomorrow)","amountVnd":5000000}"#
+            )
             let wrongPointers = Set(((wrong.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["pointer"] as? String })
             #expect(wrongPointers == ["/outcome", "/on", "/amountVnd"], "\(wrong.body)")
             let done = try await referrals.call(
@@ -159,7 +175,8 @@ struct ReferralTests {
 
             // A second referral, withdrawn by the commune before any answer.
             let second = try #require(try await Self.refer(referrals, person, token: tokens["commune00004"], kind: "loan").json["id"] as? String)
-            let withdrawn = try await referrals.call(.post, "/v1/referrals/\(second)/withdraw", token: tokens["commune00004"], json: #"{"note":"Đã có việc"}"#)
+            let withdrawn = try await referrals.call(
+                .post, "/v1/referrals/\(second)/withdraw", token: tokens["commune00004"], json: #"{"note":"Đã có việc"}"#)
             #expect(withdrawn.json["status"] as? String == "withdrawn")
             let open = try await referrals.call(.get, "/v1/referrals?status=withdrawn", token: tokens["province01"])
             #expect((open.json["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [second])

@@ -37,7 +37,8 @@ enum StaffSeed {
         do {
             for account in accounts {
                 let id = UUID()
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO registry.accounts (id, username, display_name, role, jurisdiction_kind, jurisdiction_ref, password_hash)
                     VALUES (\(id), \(account.username), \("Cán bộ \(account.username)"), \(account.role.rawValue),
                             \(account.jurisdiction.kind.rawValue), \(account.jurisdiction.reference), \(hash))

@@ -38,14 +38,18 @@ struct StatisticsExportTests {
         try await PeopleTests.withRegistry("statistics_exports") { registry, tokens, database in
             let commune = tokens["commune00004"]
             for name in Self.names {
-                let made = try await registry.call(.post, "/v1/people", token: commune, json: """
-                    {"fullName":"\(name)","birthYear":1990,"sex":"male","residence":{"communeCode":"00004"},"management":{"decisionDate":"2026-01-05"}}
-                    """)
+                let made = try await registry.call(
+                    .post, "/v1/people", token: commune,
+                    json: """
+                        {"fullName":"\(name)","birthYear":1990,"sex":"male","residence":{"communeCode":"00004"},"management":{"decisionDate":"2026-01-05"}}
+                        """)
                 #expect(made.status == 201, "\(made.body)")
             }
-            let woman = try await registry.call(.post, "/v1/people", token: commune, json: """
-                {"fullName":"Đặng Thị Hoa","birthYear":1993,"sex":"female","residence":{"communeCode":"00004"},"management":{"decisionDate":"2026-01-05"}}
-                """)
+            let woman = try await registry.call(
+                .post, "/v1/people", token: commune,
+                json: """
+                    {"fullName":"Đặng Thị Hoa","birthYear":1993,"sex":"female","residence":{"communeCode":"00004"},"management":{"decisionDate":"2026-01-05"}}
+                    """)
             #expect(woman.status == 201)
 
             try await ServiceHarness.withService(StatisticsService.descriptor, database: database) { statistics in
@@ -53,7 +57,10 @@ struct StatisticsExportTests {
                 let path = "/v1/statistics/people-by-status?on=2026-06-01"
                 let full = try await Self.waitForCount(statistics, path, token: tokens["admin1"], total: 6)
                 let rows = try #require(full.json["items"] as? [[String: Any]])
-                #expect(rows.map { "\($0["areaCode"]!) \($0["status"]!) \($0["sex"]!) \($0["count"]!)" } == ["01 drug_user female 1", "01 drug_user male 5"], "\(full.body)")
+                #expect(
+                    rows.map { "\($0["areaCode"]!) \($0["status"]!) \($0["sex"]!) \($0["count"]!)" } == [
+                        "01 drug_user female 1", "01 drug_user male 5",
+                    ], "\(full.body)")
                 #expect((rows.first?["areaName"] as? String)?.contains("Hà Nội") == true)
                 // Before the decisions: nobody.
                 let before = try await statistics.call(.get, "/v1/statistics/people-by-status?on=2025-12-31", token: tokens["admin1"])
@@ -63,7 +70,9 @@ struct StatisticsExportTests {
                 let national = try await Self.key(registry, admin: tokens["admin1"], area: nil)
                 let agency = try await statistics.call(.get, path, token: national.key)
                 let cells = try #require(agency.json["items"] as? [[String: Any]])
-                #expect(cells.map { "\($0["sex"]!) \($0["count"].map { "\($0)" } ?? "nil") \($0["suppressed"]!)" } == ["female <null> 1", "male 5 0"], "\(agency.body)")
+                #expect(
+                    cells.map { "\($0["sex"]!) \($0["count"].map { "\($0)" } ?? "nil") \($0["suppressed"]!)" } == ["female <null> 1", "male 5 0"],
+                    "\(agency.body)")
                 // As CSV, readable by a spreadsheet: BOM, header, Vietnamese names.
                 let csv = try await statistics.call(.get, path + "&groupBy=commune&format=csv", token: national.key)
                 #expect(csv.status == 200)
@@ -87,16 +96,19 @@ struct StatisticsExportTests {
                 // Officers: their own jurisdiction only.
                 #expect(try await statistics.call(.get, path + "&areaCode=79", token: tokens["province01"]).status == 403)
                 #expect(try await statistics.call(.get, path, token: tokens["auditor1"]).status == 403)
-                let badQuery = try await statistics.call(.get, "/v1/statistics/people-by-status?on=yesterday&groupBy=district&format=xml", token: national.key)
+                let badQuery = try await statistics.call(
+                    .get, "/v1/statistics/people-by-status?on=yesterday&groupBy=district&format=xml", token: national.key)
                 #expect(badQuery.status == 422)
                 let pointers = Set(((badQuery.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["pointer"] as? String })
                 #expect(pointers == ["?on", "?groupBy", "?format"])
 
                 // Every export by a key is on the audit trail, refused ones too; an auditor finds them by key.
                 let admin = try await database.connect()
-                let exports = try await admin.query("""
+                let exports = try await admin.query(
+                    """
                     SELECT outcome, count(*) FROM audit.entries WHERE actor_kind = 'api_key' AND action = 'export' GROUP BY 1 ORDER BY 1
-                    """).map { try $0.decode((String, Int).self) }
+                    """
+                ).map { try $0.decode((String, Int).self) }
                 await admin.close()
                 #expect(exports.map { "\($0.0) \($0.1)" } == ["denied 1", "success 4"])
                 let trail = try await registry.call(.get, "/v1/audit?accountId=\(south.id)", token: try await registry.signIn("auditor1"))
@@ -119,9 +131,11 @@ struct StatisticsExportTests {
             try await ServiceHarness.withService(StatisticsService.descriptor, database: database) { statistics in
                 let reply = try await Self.waitForCount(statistics, "/v1/statistics/referrals?groupBy=commune", token: tokens["province01"], total: 2)
                 let rows = try #require(reply.json["items"] as? [[String: Any]])
-                #expect(rows.map { "\($0["areaCode"]!) \($0["kind"]!) \($0["status"]!) \($0["outcome"] ?? "-") \($0["count"]!)" }
-                    == ["00004 job completed employed 1", "00004 loan sent <null> 1"], "\(reply.body)")
-                #expect(try await statistics.call(.get, "/v1/statistics/referrals?from=2026-02-01&to=2026-01-01", token: tokens["admin1"]).status == 422)
+                #expect(
+                    rows.map { "\($0["areaCode"]!) \($0["kind"]!) \($0["status"]!) \($0["outcome"] ?? "-") \($0["count"]!)" }
+                        == ["00004 job completed employed 1", "00004 loan sent <null> 1"], "\(reply.body)")
+                #expect(
+                    try await statistics.call(.get, "/v1/statistics/referrals?from=2026-02-01&to=2026-01-01", token: tokens["admin1"]).status == 422)
             }
         }
     }

@@ -19,14 +19,22 @@ struct TreatmentStatusTests {
 
             // The treatment service publishes (as its own role): a determination, then an episode.
             let treatment = try await database.connect(role: "treatment")
-            let publisher = EventPublisher(catalogue: TreatmentEvents.catalogue, producer: "treatment", notifier: BusNotifier(database: database.client(role: "treatment"), logger: .test))
+            let publisher = EventPublisher(
+                catalogue: TreatmentEvents.catalogue, producer: "treatment",
+                notifier: BusNotifier(database: database.client(role: "treatment"), logger: .test))
             try await treatment.withTransaction { connection in
-                try await publisher.publish(TreatmentEvents.PersonStatusChanged(
-                    personId: UUID(), status: "addicted", validFrom: CalendarDate("2026-02-01")!, validTo: nil, reason: "determination"), on: connection)
-                try await publisher.publish(TreatmentEvents.PersonStatusChanged(
-                    personId: person, status: "addicted", validFrom: CalendarDate("2026-02-01")!, validTo: nil, reason: "determination"), on: connection)
-                try await publisher.publish(TreatmentEvents.PersonStatusChanged(
-                    personId: person, status: "in_treatment", validFrom: CalendarDate("2026-03-10")!, validTo: nil, reason: "episode_started"), on: connection)
+                try await publisher.publish(
+                    TreatmentEvents.PersonStatusChanged(
+                        personId: UUID(), status: "addicted", validFrom: CalendarDate("2026-02-01")!, validTo: nil, reason: "determination"),
+                    on: connection)
+                try await publisher.publish(
+                    TreatmentEvents.PersonStatusChanged(
+                        personId: person, status: "addicted", validFrom: CalendarDate("2026-02-01")!, validTo: nil, reason: "determination"),
+                    on: connection)
+                try await publisher.publish(
+                    TreatmentEvents.PersonStatusChanged(
+                        personId: person, status: "in_treatment", validFrom: CalendarDate("2026-03-10")!, validTo: nil, reason: "episode_started"),
+                    on: connection)
             }
             await treatment.close()
 
@@ -41,14 +49,18 @@ struct TreatmentStatusTests {
             #expect(try await status(on: "2026-02-15") == "addicted")
             #expect(try await status(on: "2026-03-10") == "in_treatment")
             let history = try await registry.call(.get, "/v1/people/\(id)/history", token: tokens["commune00004"])
-            let entries = (history.json["items"] as? [[String: Any]] ?? []).map { "\($0["action"] as? String ?? "") \($0["changedBy"] as? String ?? "")" }
+            let entries = (history.json["items"] as? [[String: Any]] ?? []).map {
+                "\($0["action"] as? String ?? "") \($0["changedBy"] as? String ?? "")"
+            }
             #expect(entries == ["create commune00004", "status treatment", "status treatment"])
 
             let admin = try await database.connect()
-            let republished = try await admin.query("""
+            let republished = try await admin.query(
+                """
                 SELECT payload->>'status' FROM bus.events
                 WHERE type = 'registry.person.status_changed' AND key = \(id) ORDER BY xid, id
-                """).map { try $0.decode(String.self, at: 0) }
+                """
+            ).map { try $0.decode(String.self, at: 0) }
             #expect(republished == ["drug_user", "addicted", "in_treatment"])
             await admin.close()
         }
@@ -69,7 +81,10 @@ struct FacilityScopeTests {
             func publish(facility: UUID, endedOn: CalendarDate?) async throws {
                 let treatment = try await database.connect(role: "treatment")
                 try await treatment.withTransaction { connection in
-                    try await EventPublisher(catalogue: TreatmentEvents.catalogue, producer: "treatment", notifier: BusNotifier(database: database.client(role: "treatment"), logger: .test)).publish(
+                    try await EventPublisher(
+                        catalogue: TreatmentEvents.catalogue, producer: "treatment",
+                        notifier: BusNotifier(database: database.client(role: "treatment"), logger: .test)
+                    ).publish(
                         TreatmentEvents.EpisodeChanged(
                             episodeId: episode, personId: person, facilityId: facility, form: "compulsory",
                             startedOn: CalendarDate("2026-09-01")!, endedOn: endedOn), on: connection)

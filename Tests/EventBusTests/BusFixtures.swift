@@ -49,7 +49,9 @@ extension TestDatabase {
     /// A registry-role pool with the `handled` table the recording handler writes.
     func busClient() async throws -> PostgresClient {
         let client = self.client(role: "registry", searchPath: ["registry"], poolSize: 8)
-        try await client.query("CREATE TABLE IF NOT EXISTS registry.handled (event_id bigint PRIMARY KEY, subject text NOT NULL, step int NOT NULL, UNIQUE (subject, step))")
+        try await client.query(
+            "CREATE TABLE IF NOT EXISTS registry.handled (event_id bigint PRIMARY KEY, subject text NOT NULL, step int NOT NULL, UNIQUE (subject, step))"
+        )
         return client
     }
 }

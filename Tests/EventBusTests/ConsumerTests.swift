@@ -8,7 +8,9 @@ import Testing
 
 @Suite("Consuming: nothing skipped, exactly-once effects, per-key order, failures", .timeLimit(.minutes(2)))
 struct ConsumerTests {
-    func consumer(_ name: String, _ client: PostgresClient, handler: RecordingHandler = RecordingHandler(), workers: Int = 2, maxAttempts: Int = 3) -> BusConsumer {
+    func consumer(
+        _ name: String, _ client: PostgresClient, handler: RecordingHandler = RecordingHandler(), workers: Int = 2, maxAttempts: Int = 3
+    ) -> BusConsumer {
         BusConsumer(
             configuration: ConsumerConfiguration(
                 name: name, topics: ["registry.test"], workers: workers, slotsPerBatch: 8, eventsPerSlot: 50,
@@ -128,7 +130,8 @@ struct ConsumerTests {
             try await running([consumer("registry.resilient", client)]) {
                 for round in 0..<5 {
                     try await publishSteps(subjects, steps: (round * 4 + 1)...(round * 4 + 4), on: client)
-                    try await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND datname = current_database()")
+                    try await admin.query(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND datname = current_database()")
                 }
                 try await waitForHandled(100, on: client)
             }

@@ -31,11 +31,12 @@ struct EventContractTests {
         let definition = EventDefinition(Sample.self)
         #expect(definition.type == "test.sample.recorded" && definition.version == 2 && definition.topic == "test.sample")
         #expect(definition.summary == "Every kind of field.")
-        #expect(definition.fields == [
-            .init("sampleId", .uuid), .init("name", .string), .init("count", .integer), .init("small", .integer, required: false),
-            .init("ratio", .number), .init("active", .boolean), .init("on", .date), .init("until", .date, required: false),
-            .init("at", .timestamp), .init("tags", .array), .init("nested", .object, required: false),
-        ])
+        #expect(
+            definition.fields == [
+                .init("sampleId", .uuid), .init("name", .string), .init("count", .integer), .init("small", .integer, required: false),
+                .init("ratio", .number), .init("active", .boolean), .init("on", .date), .init("until", .date, required: false),
+                .init("at", .timestamp), .init("tags", .array), .init("nested", .object, required: false),
+            ])
     }
 
     @Test func aPublishedContractPassesItsOwnDefinitionAndAWrongPayloadDoesNot() throws {

@@ -44,7 +44,9 @@ struct JSONValueEncoderTests {
         decoder.dateDecodingStrategy = .iso8601
         #expect(try decoder.decode(Sample.self, from: Data(value.text.utf8)) == Self.sample)
         // Stable text: sorted keys, integers without a fraction, nil optionals left out.
-        #expect(value.text.hasPrefix(#"{"amount":9007199254740992,"flag":true,"id":"0B7C2B6E-9A51-4A53-8E0B-2F7C0D9E1A11","inner":{"code":"00004","counts":[1,-2,0]},"#))
+        #expect(
+            value.text.hasPrefix(
+                #"{"amount":9007199254740992,"flag":true,"id":"0B7C2B6E-9A51-4A53-8E0B-2F7C0D9E1A11","inner":{"code":"00004","counts":[1,-2,0]},"#))
         #expect(!value.text.contains("missing"))
         #expect(value.text.contains(#""name":"Nguyễn Thị Ánh \"Tuyết\"\n\\ /\u0001""#))
     }

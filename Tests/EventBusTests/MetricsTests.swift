@@ -25,7 +25,9 @@ struct MetricsTests {
                 while ContinuousClock.now < deadline {
                     if let gauge = try? metrics.expectGauge("bus_consumer_lag_events", [("consumer", "registry.metrics")]),
                         gauge.lastValue == 0
-                    { break }
+                    {
+                        break
+                    }
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 group.cancelAll()

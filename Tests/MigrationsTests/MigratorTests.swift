@@ -8,7 +8,11 @@ import Testing
 struct MigratorTests {
     let migrations = [
         Migration(version: 1, name: "create_person", sql: "CREATE TABLE person (id bigint PRIMARY KEY, name text NOT NULL);"),
-        Migration(version: 2, name: "add_birth_date", sql: "ALTER TABLE person ADD COLUMN birth_date date; CREATE TABLE applied_log (at timestamptz DEFAULT now());  INSERT INTO applied_log DEFAULT VALUES;"),
+        Migration(
+            version: 2, name: "add_birth_date",
+            sql:
+                "ALTER TABLE person ADD COLUMN birth_date date; CREATE TABLE applied_log (at timestamptz DEFAULT now());  INSERT INTO applied_log DEFAULT VALUES;"
+        ),
     ]
 
     @Test func appliesInOrderOnceAndRecordsChecksums() async throws {

@@ -23,8 +23,12 @@ struct CancellationStressTests {
                     try await Task.sleep(for: .microseconds(Int.random(in: 0...4000)))
                     work.cancel()
                     let ended = await withTaskGroup(of: Bool.self) { race in
-                        race.addTask { _ = await work.result; return true }
-                        race.addTask { try? await Task.sleep(for: .seconds(10)); return false }
+                        race.addTask {
+                            _ = await work.result; return true
+                        }
+                        race.addTask {
+                            try? await Task.sleep(for: .seconds(10)); return false
+                        }
                         let first = await race.next()!
                         race.cancelAll()
                         return first

@@ -32,8 +32,8 @@ struct DescriptorReuseTests {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             loop.submit {
                 loop.register(stale)
-                loop.register(owner)      // the number, reused: the new owner takes the entry
-                loop.unregister(stale)    // the broken connection closes late
+                loop.register(owner)  // the number, reused: the new owner takes the entry
+                loop.unregister(stale)  // the broken connection closes late
                 done.resume()
             }
         }

@@ -6,7 +6,9 @@ import Testing
 @Suite("LISTEN/NOTIFY listener", .timeLimit(.minutes(1)))
 struct ListenerTests {
     /// Waits for the next event matching `predicate`, failing after `timeout`.
-    func next(_ iterator: inout AsyncStream<ListenerEvent>.Iterator, timeout: Duration = .seconds(15), where predicate: (ListenerEvent) -> Bool) async throws -> ListenerEvent {
+    func next(
+        _ iterator: inout AsyncStream<ListenerEvent>.Iterator, timeout: Duration = .seconds(15), where predicate: (ListenerEvent) -> Bool
+    ) async throws -> ListenerEvent {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             guard let event = await iterator.next() else { throw TestSupportError("listener ended") }

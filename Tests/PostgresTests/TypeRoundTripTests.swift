@@ -7,11 +7,14 @@ import Testing
 struct TypeRoundTripTests {
     /// Binds `value` as `$1::type` and decodes it back.
     func roundTrip<T: PostgresEncodable & PostgresDecodable>(_ value: T, as type: String, on connection: PostgresConnection) async throws -> T {
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT $1::\(type) AS value", bindings: {
-            var bindings = PostgresBindings()
-            bindings.append(value)
-            return bindings
-        }()))
+        let rows = try await connection.query(
+            PostgresQuery(
+                unsafeSQL: "SELECT $1::\(type) AS value",
+                bindings: {
+                    var bindings = PostgresBindings()
+                    bindings.append(value)
+                    return bindings
+                }()))
         return try rows[0].decode(T.self, column: "value")
     }
 
@@ -53,7 +56,9 @@ struct TypeRoundTripTests {
             }
             let id = UUID()
             #expect(try await roundTrip(id, as: "uuid", on: connection) == id)
-            for date in [CalendarDate(year: 2024, month: 2, day: 29)!, CalendarDate(year: 1, month: 1, day: 1)!, CalendarDate(year: 9999, month: 12, day: 31)!] {
+            for date in [
+                CalendarDate(year: 2024, month: 2, day: 29)!, CalendarDate(year: 1, month: 1, day: 1)!, CalendarDate(year: 9999, month: 12, day: 31)!,
+            ] {
                 #expect(try await roundTrip(date, as: "date", on: connection) == date)
             }
             for seconds in [0.0, 1_700_000_000.123456, -86_400.5, 4_102_444_800.000001] {
@@ -98,8 +103,10 @@ struct TypeRoundTripTests {
     }
 
     @Test func uuidTextIsFoundationsInLowerCase() {
-        let edges = [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
-                     UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))]
+        let edges = [
+            UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+            UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255)),
+        ]
         for id in edges + (0..<1000).map({ _ in UUID() }) {
             #expect(id.lowercasedString == id.uuidString.lowercased())
         }
@@ -108,7 +115,9 @@ struct TypeRoundTripTests {
     @Test func arraysWithNullsAndAwkwardStrings() async throws {
         try await withTestDatabase("types_arrays") { database in
             let connection = try await database.connect()
-            let strings: [String?] = ["a", "with,comma", "with \"quotes\"", "back\\slash", "{braces}", "NULL", nil, "", " spaced ", "Hồ Chí Minh", "Đặng \"Văn\" \\ Ân"]
+            let strings: [String?] = [
+                "a", "with,comma", "with \"quotes\"", "back\\slash", "{braces}", "NULL", nil, "", " spaced ", "Hồ Chí Minh", "Đặng \"Văn\" \\ Ân",
+            ]
             #expect(try await roundTrip(strings, as: "text[]", on: connection) == strings)
             #expect(try await roundTrip([1, -2, Int.max], as: "int8[]", on: connection) == [1, -2, Int.max])
             #expect(try await roundTrip([Int](), as: "int8[]", on: connection) == [])

@@ -76,9 +76,10 @@ struct ArchitectureTests {
             Target(name: "TreatmentContracts", path: "Shared/Contracts/Treatment", dependencies: ["EventBus"]),
             Target(name: "EventBus", path: "Shared/EventBus", dependencies: ["Registry"]),
         ]
-        #expect(Self.violations(targets) == [
-            "Registry of service Registry depends on Treatment of service Treatment: share a contract module instead",
-            "EventBus (Shared/EventBus) depends on the service target Registry (Services/Registry/Library)",
-        ])
+        #expect(
+            Self.violations(targets) == [
+                "Registry of service Registry depends on Treatment of service Treatment: share a contract module instead",
+                "EventBus (Shared/EventBus) depends on the service target Registry (Services/Registry/Library)",
+            ])
     }
 }

@@ -66,8 +66,9 @@ struct ComposeTests {
             // Its published port may be taken on a test machine; everything else is as compose says.
             let freePort = try HTTPProbe.freePort()
             environment["PORT"] = String(freePort)
-            let process = try ServiceProcess(String(command[0].dropFirst("/app/".count)), arguments: Array(command.dropFirst()),
-                                             port: freePort, environment: environment)
+            let process = try ServiceProcess(
+                String(command[0].dropFirst("/app/".count)), arguments: Array(command.dropFirst()),
+                port: freePort, environment: environment)
             let ready = try await process.waitFor("/readyz", status: 200)
             #expect(ready.body == #"{"status":"ready"}"#)
             #expect(try await process.stop() == 0)

@@ -116,7 +116,10 @@ struct ExecutableTests {
     }
 
     @Test func malformedConfigurationExitsAtOnceNamingTheVariable() async throws {
-        let cases: [(String, String)] = [("PORT", "eighty"), ("LOG_FORMAT", "xml"), ("LOG_LEVEL", "loud"), ("DATABASE_POOL_SIZE", "0"), ("DATABASE_URL", "postgresql://h:notaport/x")]
+        let cases: [(String, String)] = [
+            ("PORT", "eighty"), ("LOG_FORMAT", "xml"), ("LOG_LEVEL", "loud"), ("DATABASE_POOL_SIZE", "0"),
+            ("DATABASE_URL", "postgresql://h:notaport/x"),
+        ]
         for (variable, value) in cases {
             var environment = ["DATABASE_URL": "postgresql://registry@127.0.0.1:1/recovery"]
             environment[variable] = value
@@ -185,7 +188,8 @@ struct BusCommandTests {
             #expect(try await prune.waitForExit() == 0)
             #expect(prune.standardOutput().contains("0 event(s) removed"))
             // Another service does not see this consumer.
-            let other = try ServiceProcess("registry", arguments: ["bus", "status"], port: 0, environment: ["DATABASE_URL": try database.conninfo(role: "registry")])
+            let other = try ServiceProcess(
+                "registry", arguments: ["bus", "status"], port: 0, environment: ["DATABASE_URL": try database.conninfo(role: "registry")])
             #expect(try await other.waitForExit() == 0)
             #expect(!other.standardOutput().contains("referrals.outcomes"))
             let bad = try ServiceProcess("referrals", arguments: ["bus", "explode"], port: 0, environment: environment)

@@ -81,8 +81,9 @@ public struct TestDatabase: Sendable {
 
     /// Drops the database, disconnecting whoever is still on it.
     public func drop() async {
-        guard let admin = try? await PostgresConnection.connect(
-            configuration: PostgresConfiguration(connectionString: adminURL), logger: .test)
+        guard
+            let admin = try? await PostgresConnection.connect(
+                configuration: PostgresConfiguration(connectionString: adminURL), logger: .test)
         else { return }
         _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(PostgresQuery.quoteIdentifier(name)) WITH (FORCE)"))
         await admin.close()

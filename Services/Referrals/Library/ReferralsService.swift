@@ -15,9 +15,11 @@ public enum ReferralsService {
         migrations: { try Migration.load(bundle: .module) },
         routes: { routes, environment in addRoutes(routes, environment) },
         services: { environment in
-            [SharedTables(
-                ["registry.referral_contacts", "registry.admin_units"], readiness: environment.readiness,
-                database: environment.database, logger: environment.logger)]
+            [
+                SharedTables(
+                    ["registry.referral_contacts", "registry.admin_units"], readiness: environment.readiness,
+                    database: environment.database, logger: environment.logger)
+            ]
         },
         events: ReferralEvents.catalogue
     )

@@ -21,7 +21,8 @@ public enum RegistryService {
             let statuses = BusConsumer(
                 configuration: ConsumerConfiguration(name: TreatmentEventHandler.consumerName, topics: [TreatmentEvents.personTopic]),
                 handler: TreatmentEventHandler(
-                    publisher: EventPublisher(catalogue: eventCatalogue, producer: "registry", notifier: environment.busNotifier), logger: environment.logger),
+                    publisher: EventPublisher(catalogue: eventCatalogue, producer: "registry", notifier: environment.busNotifier),
+                    logger: environment.logger),
                 database: environment.database, logger: environment.logger)
             return [
                 AuditSealer(database: environment.database, logger: environment.logger),

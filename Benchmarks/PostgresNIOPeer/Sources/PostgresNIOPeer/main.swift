@@ -35,7 +35,8 @@ struct Options {
     }
 
     static func usage(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("\(message)\nusage: PostgresNIOPeer --url postgresql://USER@HOST:PORT/DB [--seconds N] [--concurrency N]\n".utf8))
+        FileHandle.standardError.write(
+            Data("\(message)\nusage: PostgresNIOPeer --url postgresql://USER@HOST:PORT/DB [--seconds N] [--concurrency N]\n".utf8))
         exit(64)
     }
 

@@ -16,8 +16,10 @@ struct ReferralChangeRoutes: Sendable {
 
     func add(to routes: SecuredRoutes) {
         let responders = AccessRule(roles: ReferralScope.responders)
-        routes.on(.post, "/v1/referrals/{referralId}/response", responders, scope: .referral(parameter: "referralId"),
-                  summary: "Accept or decline a referral (the partner)") { request, context, identity -> Response in
+        routes.on(
+            .post, "/v1/referrals/{referralId}/response", responders, scope: .referral(parameter: "referralId"),
+            summary: "Accept or decline a referral (the partner)"
+        ) { request, context, identity -> Response in
             let id = try context.parameters.uuid("referralId")
             try await visibleOrNotFound(id, identity, context)
             var fields = try await JSONFields.body(of: request, context: context)
@@ -34,8 +36,10 @@ struct ReferralChangeRoutes: Sendable {
             }
         }
 
-        routes.on(.post, "/v1/referrals/{referralId}/outcome", responders, scope: .referral(parameter: "referralId"),
-                  summary: "Report the outcome of an accepted referral (the partner)") { request, context, identity -> Response in
+        routes.on(
+            .post, "/v1/referrals/{referralId}/outcome", responders, scope: .referral(parameter: "referralId"),
+            summary: "Report the outcome of an accepted referral (the partner)"
+        ) { request, context, identity -> Response in
             let id = try context.parameters.uuid("referralId")
             let current = try await visibleOrNotFound(id, identity, context)
             let kind = ReferralKind(rawValue: current.kind) ?? .job
@@ -43,7 +47,8 @@ struct ReferralChangeRoutes: Sendable {
             fields.refuseUnknown(["outcome", "on", "amountVnd", "note"])
             let outcome = fields.string("outcome", required: true, maxLength: 40).value
             if let outcome, !kind.outcomes.contains(outcome) {
-                fields.validator.add(fields.path("outcome"), "must be one of \(kind.outcomes.joined(separator: ", ")) for a \(kind.rawValue) referral")
+                fields.validator.add(
+                    fields.path("outcome"), "must be one of \(kind.outcomes.joined(separator: ", ")) for a \(kind.rawValue) referral")
             }
             let on = fields.date("on", required: true).value
             if let on, on > CalendarDate.today() { fields.validator.add(fields.path("on"), "must not be in the future") }
@@ -59,8 +64,10 @@ struct ReferralChangeRoutes: Sendable {
             }
         }
 
-        routes.on(.post, "/v1/referrals/{referralId}/withdraw", AccessRule(roles: ReferralScope.officers), scope: .referral(parameter: "referralId"),
-                  summary: "Withdraw a referral not completed yet (the referring side)") { request, context, identity -> Response in
+        routes.on(
+            .post, "/v1/referrals/{referralId}/withdraw", AccessRule(roles: ReferralScope.officers), scope: .referral(parameter: "referralId"),
+            summary: "Withdraw a referral not completed yet (the referring side)"
+        ) { request, context, identity -> Response in
             let id = try context.parameters.uuid("referralId")
             try await visibleOrNotFound(id, identity, context)
             var note: String?
@@ -102,9 +109,10 @@ struct ReferralChangeRoutes: Sendable {
             }
             try await apply(store)
             guard let updated = try await store.referral(id, visibleTo: identity) else { throw ProblemDetails.notFound("No referral \(id) for you.") }
-            try await AuditLog.append(AuditEntry(
-                identity, context, action: action, resource: "referral", resourceID: id.uuidString.lowercased(), personID: current.personID,
-                detail: ["status": updated.status]), on: connection)
+            try await AuditLog.append(
+                AuditEntry(
+                    identity, context, action: action, resource: "referral", resourceID: id.uuidString.lowercased(), personID: current.personID,
+                    detail: ["status": updated.status]), on: connection)
             try await publisher.publish(ReferralStore.event(updated), on: connection)
             return updated
         }

@@ -40,14 +40,16 @@ struct ReferralRoutes: Sendable {
     static func notFound(
         _ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String, audit: AuditLog
     ) async throws -> ProblemDetails {
-        try await audit.record(AuditEntry(
-            identity, context, action: action, resource: "referral", resourceID: id.uuidString.lowercased(), outcome: .denied))
+        try await audit.record(
+            AuditEntry(
+                identity, context, action: action, resource: "referral", resourceID: id.uuidString.lowercased(), outcome: .denied))
         return ProblemDetails.notFound("No referral \(id) for you.")
     }
 
     private func personNotFound(_ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String) async throws -> ProblemDetails {
-        try await environment.audit.record(AuditEntry(
-            identity, context, action: action, resource: "person", resourceID: id.uuidString.lowercased(), personID: id, outcome: .denied))
+        try await environment.audit.record(
+            AuditEntry(
+                identity, context, action: action, resource: "person", resourceID: id.uuidString.lowercased(), personID: id, outcome: .denied))
         return ProblemDetails.notFound("No person \(id) in your jurisdiction.")
     }
 
@@ -55,11 +57,15 @@ struct ReferralRoutes: Sendable {
 
     private func addPersonRoutes(to routes: SecuredRoutes) {
         let officers = AccessRule(roles: ReferralScope.officers)
-        routes.on(.post, "/v1/people/{personId}/referrals", officers, scope: .person(parameter: "personId"),
-                  summary: "Refer a person to a partner organisation") { request, context, identity -> Response in
+        routes.on(
+            .post, "/v1/people/{personId}/referrals", officers, scope: .person(parameter: "personId"),
+            summary: "Refer a person to a partner organisation"
+        ) { request, context, identity -> Response in
             let personID = try context.parameters.uuid("personId")
             // Scope first: outside it the answer is 404 whatever the body says.
-            let place = try await environment.database.withConnection { try await ReferralStore(connection: $0).visiblePerson(personID, to: identity) }
+            let place = try await environment.database.withConnection {
+                try await ReferralStore(connection: $0).visiblePerson(personID, to: identity)
+            }
             guard place != nil else { throw try await personNotFound(personID, identity, context, action: "create") }
             var fields = try await JSONFields.body(of: request, context: context)
             fields.refuseUnknown(["partnerId", "kind", "request"])
@@ -94,9 +100,10 @@ struct ReferralRoutes: Sendable {
                 guard let referral = try await store.referral(id, visibleTo: identity) else {
                     throw ProblemDetails.notFound("No person \(personID) in your jurisdiction.")
                 }
-                try await AuditLog.append(AuditEntry(
-                    identity, context, action: "create", resource: "referral", resourceID: id.uuidString.lowercased(), personID: personID,
-                    detail: ["kind": kind.rawValue, "partner": partnerID.uuidString.lowercased()]), on: connection)
+                try await AuditLog.append(
+                    AuditEntry(
+                        identity, context, action: "create", resource: "referral", resourceID: id.uuidString.lowercased(), personID: personID,
+                        detail: ["kind": kind.rawValue, "partner": partnerID.uuidString.lowercased()]), on: connection)
                 try await publisher.publish(ReferralStore.event(referral), on: connection)
                 return referral
             }
@@ -104,8 +111,10 @@ struct ReferralRoutes: Sendable {
                 referral.officerView, status: .created, headers: [.location: "/v1/referrals/\(referral.id.uuidString.lowercased())"])
         }
 
-        routes.on(.get, "/v1/people/{personId}/referrals", officers, scope: .person(parameter: "personId"),
-                  summary: "A person's referrals, newest first") { _, context, identity -> PersonPage in
+        routes.on(
+            .get, "/v1/people/{personId}/referrals", officers, scope: .person(parameter: "personId"),
+            summary: "A person's referrals, newest first"
+        ) { _, context, identity -> PersonPage in
             let personID = try context.parameters.uuid("personId")
             let referrals = try await environment.database.withConnection { connection -> [Referral]? in
                 let store = ReferralStore(connection: connection)
@@ -113,8 +122,9 @@ struct ReferralRoutes: Sendable {
                 return try await store.referrals(ofPerson: personID)
             }
             guard let referrals else { throw try await personNotFound(personID, identity, context, action: "read") }
-            try await environment.audit.record(AuditEntry(
-                identity, context, action: "read", resource: "referral", personID: personID, detail: ["count": "\(referrals.count)"]))
+            try await environment.audit.record(
+                AuditEntry(
+                    identity, context, action: "read", resource: "referral", personID: personID, detail: ["count": "\(referrals.count)"]))
             return PersonPage(items: referrals.map(\.officerView))
         }
     }
@@ -123,8 +133,10 @@ struct ReferralRoutes: Sendable {
 
     private func addListing(to routes: SecuredRoutes) {
         let readers = AccessRule(roles: ReferralScope.readers)
-        routes.on(.get, "/v1/referrals", readers, scope: .referralList,
-                  summary: "Referrals the caller may see, newest first (?status=&kind=&communeCode=&after=&limit=)") { request, context, identity -> Page in
+        routes.on(
+            .get, "/v1/referrals", readers, scope: .referralList,
+            summary: "Referrals the caller may see, newest first (?status=&kind=&communeCode=&after=&limit=)"
+        ) { request, context, identity -> Page in
             let query = request.uri.queryParameters
             var validator = FieldValidator()
             let status = query["status"].map(String.init)
@@ -132,7 +144,9 @@ struct ReferralRoutes: Sendable {
             let kind = query["kind"].map(String.init)
             if let kind, ReferralKind(rawValue: kind) == nil { validator.add("?kind", "must be one of \(ReferralKind.names)") }
             let commune = query["communeCode"].map(String.init)
-            if let commune { validator.require(commune.count == 5 && commune.allSatisfy(\.isNumber), "?communeCode", "must be a 5-digit commune code") }
+            if let commune {
+                validator.require(commune.count == 5 && commune.allSatisfy(\.isNumber), "?communeCode", "must be a 5-digit commune code")
+            }
             var after: (micros: Int, id: UUID)?
             if let cursor = query["after"] {
                 let parts = cursor.split(separator: "_")
@@ -144,7 +158,8 @@ struct ReferralRoutes: Sendable {
             }
             let limit = try query.limit(default: 50, maximum: 500)
             try validator.finish()
-            let rows = try await environment.database.query("""
+            let rows = try await environment.database.query(
+                """
                 SELECT \(sql: Referral.select)
                 WHERE (\(ReferralScope.condition(identity)))
                   AND (\(status)::text IS NULL OR r.status = \(status))
@@ -162,21 +177,25 @@ struct ReferralRoutes: Sendable {
                 if let last = referrals.last { next = "\(last.createdMicros)_\(last.id.uuidString.lowercased())" }
             }
             for referral in referrals {
-                try await environment.audit.record(AuditEntry(
-                    identity, context, action: "list", resource: "referral", resourceID: referral.id.uuidString.lowercased(),
-                    personID: referral.personID))
+                try await environment.audit.record(
+                    AuditEntry(
+                        identity, context, action: "list", resource: "referral", resourceID: referral.id.uuidString.lowercased(),
+                        personID: referral.personID))
             }
             let partner = ReferralScope.isPartner(identity)
             return Page(items: referrals.map { $0.view(forPartner: partner) }, next: next)
         }
 
-        routes.on(.get, "/v1/referrals/{referralId}", readers, scope: .referral(parameter: "referralId"),
-                  summary: "Read a referral") { _, context, identity -> Response in
+        routes.on(
+            .get, "/v1/referrals/{referralId}", readers, scope: .referral(parameter: "referralId"),
+            summary: "Read a referral"
+        ) { _, context, identity -> Response in
             let id = try context.parameters.uuid("referralId")
             let referral = try await environment.database.withConnection { try await ReferralStore(connection: $0).referral(id, visibleTo: identity) }
             guard let referral else { throw try await notFound(id, identity, context, action: "read") }
-            try await environment.audit.record(AuditEntry(
-                identity, context, action: "read", resource: "referral", resourceID: id.uuidString.lowercased(), personID: referral.personID))
+            try await environment.audit.record(
+                AuditEntry(
+                    identity, context, action: "read", resource: "referral", resourceID: id.uuidString.lowercased(), personID: referral.personID))
             return try Response.json(referral.view(forPartner: ReferralScope.isPartner(identity)))
         }
     }

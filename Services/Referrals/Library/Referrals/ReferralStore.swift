@@ -10,7 +10,8 @@ struct ReferralStore {
 
     /// The person's current commune and province, if the caller may refer or list them.
     func visiblePerson(_ id: UUID, to identity: Identity) async throws -> (commune: String, province: String)? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT c.commune_code, c.province_code FROM registry.referral_contacts c
             WHERE c.person_id = \(id) AND (\(ReferralScope.person(identity)))
             """)
@@ -19,8 +20,10 @@ struct ReferralStore {
 
     /// One referral the caller may see; `lock` takes it for update (a state change follows).
     func referral(_ id: UUID, visibleTo identity: Identity, lock: Bool = false) async throws -> Referral? {
-        let rows = lock
-            ? try await connection.query("SELECT \(sql: Referral.select) WHERE r.id = \(id) AND (\(ReferralScope.condition(identity))) FOR UPDATE OF r")
+        let rows =
+            lock
+            ? try await connection.query(
+                "SELECT \(sql: Referral.select) WHERE r.id = \(id) AND (\(ReferralScope.condition(identity))) FOR UPDATE OF r")
             : try await connection.query("SELECT \(sql: Referral.select) WHERE r.id = \(id) AND (\(ReferralScope.condition(identity)))")
         return try rows.first.map(Referral.init(row:))
     }
@@ -39,7 +42,8 @@ struct ReferralStore {
     func insert(
         id: UUID, person: UUID, partner: UUID, kind: ReferralKind, request: String, commune: String, province: String, by actor: UUID
     ) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO referrals.referrals (id, person_id, partner_id, kind, request, commune_code, province_code, created_by, updated_by)
             VALUES (\(id), \(person), \(partner), \(kind.rawValue), \(request), \(commune), \(province), \(actor), \(actor))
             """)
@@ -50,7 +54,8 @@ struct ReferralStore {
         _ id: UUID, status: ReferralStatus, outcome: String? = nil, outcomeOn: CalendarDate? = nil, amountVnd: Int? = nil,
         note: String?, by actor: UUID
     ) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE referrals.referrals
             SET status = \(status.rawValue), outcome = \(outcome), outcome_on = \(outcomeOn), amount_vnd = \(amountVnd),
                 note = coalesce(\(note), note), updated_at = now(), updated_by = \(actor), version = version + 1

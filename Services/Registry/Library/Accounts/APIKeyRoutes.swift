@@ -55,22 +55,25 @@ struct APIKeyRoutes: Sendable {
             validator.require((1...200).contains(label.count), "/label", "must be 1 to 200 characters")
             validator.require((1...500).contains(purpose.count), "/purpose", "must say, in 1 to 500 characters, what the key is for")
             if let area = new.areaCode {
-                validator.require((area.count == 2 || area.count == 5) && area.allSatisfy(\.isNumber) && area.allSatisfy(\.isASCII),
-                                  "/areaCode", "must be a province (2 digits) or commune (5 digits) code")
+                validator.require(
+                    (area.count == 2 || area.count == 5) && area.allSatisfy(\.isNumber) && area.allSatisfy(\.isASCII),
+                    "/areaCode", "must be a province (2 digits) or commune (5 digits) code")
             }
             if let expires = new.expiresAt { validator.require(expires > Date(), "/expiresAt", "must be in the future") }
             try validator.finish()
             let secret = SecretToken.generate(.apiKey)
             let id = UUID()
             var key = try await environment.database.withTransaction { connection in
-                let rows = try await connection.query("""
+                let rows = try await connection.query(
+                    """
                     INSERT INTO registry.api_keys (id, label, purpose, area_code, key_hash, created_by, expires_at)
                     VALUES (\(id), \(label), \(purpose), \(new.areaCode), \(SecretToken.hash(secret)), \(identity.id), \(new.expiresAt))
                     RETURNING \(sql: Self.columns)
                     """)
-                try await AuditLog.append(AuditEntry(
-                    identity, context, action: "create", resource: "api_key", resourceID: id.uuidString.lowercased(),
-                    detail: ["area": new.areaCode ?? "national"]), on: connection)
+                try await AuditLog.append(
+                    AuditEntry(
+                        identity, context, action: "create", resource: "api_key", resourceID: id.uuidString.lowercased(),
+                        detail: ["area": new.areaCode ?? "national"]), on: connection)
                 return try Self.key(rows.first!)
             }
             key.key = secret
@@ -79,13 +82,15 @@ struct APIKeyRoutes: Sendable {
         routes.on(.delete, "/v1/api-keys/{id}", .staff(.admin)) { _, context, identity -> Response in
             let id = try context.parameters.uuid("id")
             let revoked = try await environment.database.withTransaction { connection in
-                let rows = try await connection.query("""
+                let rows = try await connection.query(
+                    """
                     UPDATE registry.api_keys SET revoked_at = now(), revoked_by = \(identity.id)
                     WHERE id = \(id) AND revoked_at IS NULL
                     """)
                 if rows.affectedRows == 1 {
-                    try await AuditLog.append(AuditEntry(
-                        identity, context, action: "revoke", resource: "api_key", resourceID: id.uuidString.lowercased()), on: connection)
+                    try await AuditLog.append(
+                        AuditEntry(
+                            identity, context, action: "revoke", resource: "api_key", resourceID: id.uuidString.lowercased()), on: connection)
                 }
                 return rows.affectedRows == 1
             }

@@ -25,7 +25,7 @@ struct Account: Sendable, Codable, Equatable {
         let (id, username, displayName, role, kind, reference, active, created, updated, passwordChanged, version) =
             try row.decode((UUID, String, String, String, String, String?, Bool, Date, Date, Date, Int).self)
         guard let role = Role(rawValue: role), let kind = Jurisdiction.Kind(rawValue: kind),
-              let jurisdiction = Jurisdiction(kind: kind, reference: reference)
+            let jurisdiction = Jurisdiction(kind: kind, reference: reference)
         else { throw AccountStoreError.corruptRow(id) }
         self.id = id
         self.username = username

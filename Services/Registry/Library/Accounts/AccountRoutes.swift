@@ -80,9 +80,10 @@ struct AccountRoutes: Sendable {
                 let store = AccountStore(connection: connection)
                 try await store.setPassword(id: id, hash: hash)
                 let revoked = try await store.revokeSessions(account: id, reason: "password-reset")
-                try await AuditLog.append(AuditEntry(
-                    identity, context, action: "reset-password", resource: "account", resourceID: id.uuidString.lowercased(),
-                    detail: ["sessionsRevoked": String(revoked)]), on: connection)
+                try await AuditLog.append(
+                    AuditEntry(
+                        identity, context, action: "reset-password", resource: "account", resourceID: id.uuidString.lowercased(),
+                        detail: ["sessionsRevoked": String(revoked)]), on: connection)
             }
             environment.identities.forgetAll()
             return Response(status: .noContent)
@@ -97,8 +98,9 @@ struct AccountRoutes: Sendable {
         let displayName = new.displayName.trimmingCharacters(in: .whitespacesAndNewlines)
         validator.require((1...200).contains(displayName.count), "/displayName", "must be 1 to 200 characters")
         let jurisdiction = new.jurisdiction ?? .national
-        validator.require(jurisdiction.kind == new.role.jurisdictionKind, "/jurisdiction",
-                          "a \(new.role.rawValue) needs a \(new.role.jurisdictionKind.rawValue) jurisdiction")
+        validator.require(
+            jurisdiction.kind == new.role.jurisdictionKind, "/jurisdiction",
+            "a \(new.role.rawValue) needs a \(new.role.jurisdictionKind.rawValue) jurisdiction")
         for problem in PasswordPolicy().problems(password: new.password, username: username) { validator.add("/password", problem) }
         try validator.finish()
         let hash = try await hasher.hash(new.password)
@@ -107,15 +109,20 @@ struct AccountRoutes: Sendable {
             if let problem = try await JurisdictionCheck.problem(jurisdiction, on: connection) {
                 throw ProblemDetails.validation([.init(pointer: "/jurisdiction/reference", detail: problem)])
             }
-            guard let account = try await AccountStore(connection: connection).create(
-                id: id, username: username, displayName: displayName, role: new.role, jurisdiction: jurisdiction,
-                passwordHash: hash, createdBy: identity?.id)
+            guard
+                let account = try await AccountStore(connection: connection).create(
+                    id: id, username: username, displayName: displayName, role: new.role, jurisdiction: jurisdiction,
+                    passwordHash: hash, createdBy: identity?.id)
             else { return nil }
-            let entry = context.map {
-                AuditEntry(identity, $0, action: "create", resource: "account", resourceID: id.uuidString.lowercased(),
-                           detail: ["role": new.role.rawValue, "jurisdiction": jurisdiction.kind.rawValue])
-            } ?? AuditEntry(requestID: nil, actorKind: .system, actorLabel: "registry create-admin", action: "create",
-                            resource: "account", resourceID: id.uuidString.lowercased(), detail: ["role": new.role.rawValue])
+            let entry =
+                context.map {
+                    AuditEntry(
+                        identity, $0, action: "create", resource: "account", resourceID: id.uuidString.lowercased(),
+                        detail: ["role": new.role.rawValue, "jurisdiction": jurisdiction.kind.rawValue])
+                }
+                ?? AuditEntry(
+                    requestID: nil, actorKind: .system, actorLabel: "registry create-admin", action: "create",
+                    resource: "account", resourceID: id.uuidString.lowercased(), detail: ["role": new.role.rawValue])
             try await AuditLog.append(entry, on: connection)
             return account
         }
@@ -125,7 +132,8 @@ struct AccountRoutes: Sendable {
         return account
     }
 
-    private func update(id: UUID, version: Int, _ change: AccountChange, by identity: Identity, _ context: AppRequestContext) async throws -> Account {
+    private func update(id: UUID, version: Int, _ change: AccountChange, by identity: Identity, _ context: AppRequestContext) async throws -> Account
+    {
         try await environment.database.withTransaction { connection in
             let store = AccountStore(connection: connection)
             guard let current = try await store.account(id: id) else { throw ProblemDetails.notFound("No account \(id).") }
@@ -138,14 +146,18 @@ struct AccountRoutes: Sendable {
             let active = change.active ?? current.active
             var validator = FieldValidator()
             validator.require((1...200).contains(displayName.count), "/displayName", "must be 1 to 200 characters")
-            validator.require(jurisdiction.kind == role.jurisdictionKind, "/jurisdiction", "a \(role.rawValue) needs a \(role.jurisdictionKind.rawValue) jurisdiction")
-            validator.require(!(identity.id == id && (!active || role != .admin)), "/active", "an admin cannot deactivate or demote their own account")
+            validator.require(
+                jurisdiction.kind == role.jurisdictionKind, "/jurisdiction",
+                "a \(role.rawValue) needs a \(role.jurisdictionKind.rawValue) jurisdiction")
+            validator.require(
+                !(identity.id == id && (!active || role != .admin)), "/active", "an admin cannot deactivate or demote their own account")
             if jurisdiction != current.jurisdiction, let problem = try await JurisdictionCheck.problem(jurisdiction, on: connection) {
                 validator.add("/jurisdiction/reference", problem)
             }
             try validator.finish()
-            guard let updated = try await store.update(
-                id: id, version: version, displayName: displayName, role: role, jurisdiction: jurisdiction, active: active)
+            guard
+                let updated = try await store.update(
+                    id: id, version: version, displayName: displayName, role: role, jurisdiction: jurisdiction, active: active)
             else { throw ProblemDetails.preconditionFailed("The account changed meanwhile; read it again.") }
             var changed: [String] = []
             if displayName != current.displayName { changed.append("displayName") }
@@ -156,12 +168,13 @@ struct AccountRoutes: Sendable {
             if role != current.role || jurisdiction != current.jurisdiction || !active {
                 revoked = try await store.revokeSessions(account: id, reason: "account-changed")
             }
-            try await AuditLog.append(AuditEntry(
-                identity, context, action: "update", resource: "account", resourceID: id.uuidString.lowercased(),
-                detail: [
-                    "fields": changed.joined(separator: ","), "role": role.rawValue, "previousRole": current.role.rawValue,
-                    "jurisdiction": jurisdiction.reference ?? "national", "active": String(active), "sessionsRevoked": String(revoked),
-                ]), on: connection)
+            try await AuditLog.append(
+                AuditEntry(
+                    identity, context, action: "update", resource: "account", resourceID: id.uuidString.lowercased(),
+                    detail: [
+                        "fields": changed.joined(separator: ","), "role": role.rawValue, "previousRole": current.role.rawValue,
+                        "jurisdiction": jurisdiction.reference ?? "national", "active": String(active), "sessionsRevoked": String(revoked),
+                    ]), on: connection)
             return updated
         }
     }

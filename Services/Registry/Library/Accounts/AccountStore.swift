@@ -13,18 +13,24 @@ struct AccountStore {
 
     /// The account and its password hash, for a login.
     func credentials(username: String) async throws -> (Account, String)? {
-        guard let row = try await connection.query("""
-            SELECT \(sql: Account.columns), a.password_hash FROM registry.accounts a WHERE a.username = \(username)
-            """).first else { return nil }
+        guard
+            let row = try await connection.query(
+                """
+                SELECT \(sql: Account.columns), a.password_hash FROM registry.accounts a WHERE a.username = \(username)
+                """
+            ).first
+        else { return nil }
         return (try Account(row: row), try row.decode(String.self, at: 11))
     }
 
     func list(after: String?, limit: Int) async throws -> [Account] {
-        try await connection.query("""
+        try await connection.query(
+            """
             SELECT \(sql: Account.columns) FROM registry.accounts a
             WHERE \(after)::text IS NULL OR a.username > \(after)
             ORDER BY a.username LIMIT \(limit)
-            """).map(Account.init(row:))
+            """
+        ).map(Account.init(row:))
     }
 
     /// Inserts; returns nil when the username is taken.
@@ -32,7 +38,8 @@ struct AccountStore {
         id: UUID, username: String, displayName: String, role: Role, jurisdiction: Jurisdiction,
         passwordHash: String, createdBy: UUID?
     ) async throws -> Account? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             INSERT INTO registry.accounts (id, username, display_name, role, jurisdiction_kind, jurisdiction_ref, password_hash, created_by)
             VALUES (\(id), \(username), \(displayName), \(role.rawValue), \(jurisdiction.kind.rawValue), \(jurisdiction.reference),
                     \(passwordHash), \(createdBy))
@@ -47,17 +54,20 @@ struct AccountStore {
     func update(
         id: UUID, version: Int, displayName: String, role: Role, jurisdiction: Jurisdiction, active: Bool
     ) async throws -> Account? {
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE registry.accounts a SET display_name = \(displayName), role = \(role.rawValue),
                 jurisdiction_kind = \(jurisdiction.kind.rawValue), jurisdiction_ref = \(jurisdiction.reference),
                 active = \(active), updated_at = now(), version = a.version + 1
             WHERE a.id = \(id) AND a.version = \(version)
             RETURNING \(sql: Account.columns)
-            """).first.map(Account.init(row:))
+            """
+        ).first.map(Account.init(row:))
     }
 
     func setPassword(id: UUID, hash: String) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE registry.accounts SET password_hash = \(hash), password_changed_at = now(), updated_at = now(),
                 version = version + 1
             WHERE id = \(id)
@@ -65,7 +75,8 @@ struct AccountStore {
     }
 
     func createSession(id: UUID, account: UUID, tokenHash: Data, lifetime: Duration) async throws -> Date {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             INSERT INTO registry.sessions (id, account_id, token_hash, expires_at)
             VALUES (\(id), \(account), \(tokenHash), now() + make_interval(secs => \(lifetime.inSeconds)))
             RETURNING expires_at
@@ -76,18 +87,22 @@ struct AccountStore {
     /// Revokes one session; false when it was already revoked.
     @discardableResult
     func revokeSession(id: UUID, reason: String) async throws -> Bool {
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE registry.sessions SET revoked_at = now(), revoked_reason = \(reason)
             WHERE id = \(id) AND revoked_at IS NULL
-            """).affectedRows == 1
+            """
+        ).affectedRows == 1
     }
 
     /// Revokes every open session of an account; returns how many.
     @discardableResult
     func revokeSessions(account: UUID, reason: String) async throws -> Int {
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE registry.sessions SET revoked_at = now(), revoked_reason = \(reason)
             WHERE account_id = \(account) AND revoked_at IS NULL
-            """).affectedRows
+            """
+        ).affectedRows
     }
 }

@@ -46,7 +46,9 @@ final class AuthRoutes: Sendable {
             guard case .staff(let staff) = identity else { throw ProblemDetails.forbidden("Only staff sessions can log out.") }
             try await environment.database.withTransaction { connection in
                 try await AccountStore(connection: connection).revokeSession(id: staff.sessionID, reason: "logout")
-                try await AuditLog.append(AuditEntry(identity, context, action: "logout", resource: "session", resourceID: staff.sessionID.uuidString.lowercased()), on: connection)
+                try await AuditLog.append(
+                    AuditEntry(identity, context, action: "logout", resource: "session", resourceID: staff.sessionID.uuidString.lowercased()),
+                    on: connection)
             }
             if let token = context.bearerToken { environment.identities.forget(token) }
             return Response(status: .noContent)
@@ -59,8 +61,11 @@ final class AuthRoutes: Sendable {
                 validator.add("/newPassword", problem)
             }
             try validator.finish()
-            guard let (_, stored) = try await environment.database.withConnection({ try await AccountStore(connection: $0).credentials(username: staff.username) }),
-                  try await hasher.verify(change.currentPassword, against: stored)
+            guard
+                let (_, stored) = try await environment.database.withConnection({
+                    try await AccountStore(connection: $0).credentials(username: staff.username)
+                }),
+                try await hasher.verify(change.currentPassword, against: stored)
             else {
                 throw ProblemDetails.validation([.init(pointer: "/currentPassword", detail: "is not the current password")])
             }
@@ -69,9 +74,10 @@ final class AuthRoutes: Sendable {
                 let store = AccountStore(connection: connection)
                 try await store.setPassword(id: staff.accountID, hash: hash)
                 let revoked = try await store.revokeSessions(account: staff.accountID, reason: "password-changed")
-                try await AuditLog.append(AuditEntry(
-                    identity, context, action: "change-password", resource: "account", resourceID: staff.accountID.uuidString.lowercased(),
-                    detail: ["sessionsRevoked": String(revoked)]), on: connection)
+                try await AuditLog.append(
+                    AuditEntry(
+                        identity, context, action: "change-password", resource: "account", resourceID: staff.accountID.uuidString.lowercased(),
+                        detail: ["sessionsRevoked": String(revoked)]), on: connection)
             }
             environment.identities.forgetAll()
             return Response(status: .noContent)
@@ -88,9 +94,10 @@ final class AuthRoutes: Sendable {
         let database = environment.database
 
         if let wait = try await database.withConnection({ try await throttle.retryAfter(username: username, on: $0) }) {
-            try await environment.audit.record(AuditEntry(
-                nil, context, action: "login", resource: "session", outcome: .denied,
-                detail: ["username": username, "reason": "throttled"]))
+            try await environment.audit.record(
+                AuditEntry(
+                    nil, context, action: "login", resource: "session", outcome: .denied,
+                    detail: ["username": username, "reason": "throttled"]))
             throw ProblemDetails.tooManyRequests("Too many failed sign-ins for this username; try again in \(wait) s.", retryAfterSeconds: wait)
         }
         let found = try await database.withConnection { try await AccountStore(connection: $0).credentials(username: username) }
@@ -104,10 +111,11 @@ final class AuthRoutes: Sendable {
         guard valid, let (account, _) = found else {
             try await database.withTransaction { connection in
                 try await throttle.recordFailure(username: username, on: connection)
-                try await AuditLog.append(AuditEntry(
-                    requestID: context.requestID, actorKind: .anonymous, actorID: found?.0.id, actorLabel: username,
-                    action: "login", resource: "session", outcome: .failed,
-                    detail: ["reason": found == nil ? "unknown-username" : (found!.0.active ? "wrong-password" : "inactive-account")]),
+                try await AuditLog.append(
+                    AuditEntry(
+                        requestID: context.requestID, actorKind: .anonymous, actorID: found?.0.id, actorLabel: username,
+                        action: "login", resource: "session", outcome: .failed,
+                        detail: ["reason": found == nil ? "unknown-username" : (found!.0.active ? "wrong-password" : "inactive-account")]),
                     on: connection)
             }
             throw ProblemDetails.unauthorized("The username or password is wrong.", error: nil)
@@ -118,9 +126,10 @@ final class AuthRoutes: Sendable {
             let expires = try await AccountStore(connection: connection).createSession(
                 id: sessionID, account: account.id, tokenHash: SecretToken.hash(token), lifetime: environment.configuration.sessionLifetime)
             try await throttle.recordSuccess(username: username, on: connection)
-            try await AuditLog.append(AuditEntry(
-                requestID: context.requestID, actorKind: .account, actorID: account.id, actorLabel: account.username,
-                action: "login", resource: "session", resourceID: sessionID.uuidString.lowercased()), on: connection)
+            try await AuditLog.append(
+                AuditEntry(
+                    requestID: context.requestID, actorKind: .account, actorID: account.id, actorLabel: account.username,
+                    action: "login", resource: "session", resourceID: sessionID.uuidString.lowercased()), on: connection)
             return expires
         }
         return TokenResponse(accessToken: token, expiresAt: expiresAt, account: account)

@@ -10,7 +10,8 @@ struct LoginThrottle {
 
     /// Seconds until `username` may try again, or nil when it may now.
     func retryAfter(username: String, on connection: PostgresConnection) async throws -> Int? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT ceil(EXTRACT(EPOCH FROM blocked_until - now()))::int8 FROM registry.login_throttle
             WHERE username = \(username) AND blocked_until > now()
             """)
@@ -20,7 +21,8 @@ struct LoginThrottle {
     /// Counts a failure; returns the block it starts, in seconds (nil while failures are free).
     @discardableResult
     func recordFailure(username: String, on connection: PostgresConnection) async throws -> Int? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             INSERT INTO registry.login_throttle AS t (username, failures, last_failure_at)
             VALUES (\(username), 1, now())
             ON CONFLICT (username) DO UPDATE SET failures = t.failures + 1, last_failure_at = now()
@@ -29,7 +31,8 @@ struct LoginThrottle {
         let failures = Int(try rows.first!.decode(Int64.self, at: 0))
         guard failures > freeFailures else { return nil }
         let delay = min(maximumDelaySeconds, 1 << min(20, failures - freeFailures - 1))
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE registry.login_throttle SET blocked_until = now() + make_interval(secs => \(delay))
             WHERE username = \(username)
             """)

@@ -81,13 +81,15 @@ struct AdminUnitLoader: Service {
             }
             for batch in stride(from: 0, to: units.mapping.count, by: 5000) {
                 let slice = units.mapping[batch..<min(batch + 5000, units.mapping.count)]
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO registry.admin_unit_mapping (legacy_commune_code, commune_code, kind)
                     SELECT * FROM unnest(\(slice.map(\.legacy))::text[], \(slice.map(\.current))::text[], \(slice.map(\.kind))::text[])
                     """)
             }
             let rows = units.units.count + units.mapping.count
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO registry.reference_loads (name, checksum, rows) VALUES ('admin-units', \(checksum), \(rows))
                 ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, rows = excluded.rows, loaded_at = now()
                 """)

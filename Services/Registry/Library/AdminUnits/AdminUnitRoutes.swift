@@ -47,8 +47,9 @@ struct AdminUnitRoutes: Sendable {
     static func unit(_ row: PostgresRow) throws -> Unit {
         let (generation, level, code, name, type, parent, province, from, to) =
             try row.decode((String, String, String, String, String?, String?, String, CalendarDate?, CalendarDate?).self)
-        return Unit(generation: generation, level: level, code: code, name: name, type: type, parentCode: parent,
-                    provinceCode: province, validFrom: from?.description, validTo: to?.description)
+        return Unit(
+            generation: generation, level: level, code: code, name: name, type: type, parentCode: parent,
+            provinceCode: province, validFrom: from?.description, validTo: to?.description)
     }
 
     static let generations = Set(AdminUnitGeneration.allCases.map(\.rawValue))
@@ -62,7 +63,8 @@ struct AdminUnitRoutes: Sendable {
             var validator = FieldValidator()
             if let parent { validator.require(parent.count <= 5 && parent.allSatisfy(\.isNumber), "?parent", "must be a unit code") }
             try validator.finish()
-            let rows = try await environment.database.query("""
+            let rows = try await environment.database.query(
+                """
                 SELECT \(sql: Self.columns) FROM registry.admin_units u
                 WHERE u.generation = \(generation)
                   AND CASE WHEN \(parent)::text IS NULL THEN u.level = 'province' ELSE u.parent_code = \(parent) END
@@ -80,7 +82,8 @@ struct AdminUnitRoutes: Sendable {
             let generation = try query["generation"].map { try Self.generation($0) }
             let limit = try query.limit(default: 20, maximum: 100)
             try validator.finish()
-            let rows = try await environment.database.query("""
+            let rows = try await environment.database.query(
+                """
                 SELECT \(sql: Self.columns) FROM registry.admin_units u
                 WHERE u.search_name LIKE '%' || \(text) || '%'
                   AND (\(generation)::text IS NULL OR u.generation = \(generation))
@@ -95,27 +98,34 @@ struct AdminUnitRoutes: Sendable {
             let level = context.parameters.get("level") ?? ""
             let code = context.parameters.get("code") ?? ""
             guard Self.generations.contains(generation), Self.levels.contains(level) else {
-                throw ProblemDetails.notFound("No unit \(generation)/\(level)/\(code); generation is 2025 or legacy, level province, district or commune.")
+                throw ProblemDetails.notFound(
+                    "No unit \(generation)/\(level)/\(code); generation is 2025 or legacy, level province, district or commune.")
             }
             return try await environment.database.withConnection { connection in
-                guard let row = try await connection.query("""
-                    SELECT \(sql: Self.columns) FROM registry.admin_units u
-                    WHERE u.generation = \(generation) AND u.level = \(level) AND u.code = \(code)
-                    """).first else { throw ProblemDetails.notFound("No unit \(generation)/\(level)/\(code).") }
+                guard
+                    let row = try await connection.query(
+                        """
+                        SELECT \(sql: Self.columns) FROM registry.admin_units u
+                        WHERE u.generation = \(generation) AND u.level = \(level) AND u.code = \(code)
+                        """
+                    ).first
+                else { throw ProblemDetails.notFound("No unit \(generation)/\(level)/\(code).") }
                 var unit = try Self.unit(row)
                 if level == "commune" {
                     let isLegacy = generation == AdminUnitGeneration.legacy.rawValue
-                    let mapped = try await connection.query("""
+                    let mapped = try await connection.query(
+                        """
                         SELECT u.code, u.name, m.kind FROM registry.admin_unit_mapping m
                         JOIN registry.admin_units u ON u.level = 'commune'
                          AND u.generation = \(isLegacy ? AdminUnitGeneration.current : AdminUnitGeneration.legacy)
                          AND u.code = CASE WHEN \(isLegacy) THEN m.commune_code ELSE m.legacy_commune_code END
                         WHERE CASE WHEN \(isLegacy) THEN m.legacy_commune_code ELSE m.commune_code END = \(code)
                         ORDER BY u.code
-                        """).map { row -> Mapped in
-                            let (code, name, kind) = try row.decode((String, String, String).self)
-                            return Mapped(code: code, name: name, kind: kind)
-                        }
+                        """
+                    ).map { row -> Mapped in
+                        let (code, name, kind) = try row.decode((String, String, String).self)
+                        return Mapped(code: code, name: name, kind: kind)
+                    }
                     if isLegacy { unit.mappedTo = mapped } else { unit.mappedFrom = mapped }
                 }
                 return unit

@@ -49,27 +49,37 @@ struct AdminUnitRows {
         for record in try records(files.current, "vn-admin-units-2025.csv", columns: 8) {
             let f = record.fields
             if provinces.insert(AdminUnitGeneration.current.rawValue + f[0]).inserted {
-                rows.units.append(Unit(generation: AdminUnitGeneration.current.rawValue, level: "province", code: f[0], name: f[1], type: provinceType(f[1]),
-                                       parent: nil, province: f[0], validFrom: reform))
+                rows.units.append(
+                    Unit(
+                        generation: AdminUnitGeneration.current.rawValue, level: "province", code: f[0], name: f[1], type: provinceType(f[1]),
+                        parent: nil, province: f[0], validFrom: reform))
             }
-            rows.units.append(Unit(
-                generation: AdminUnitGeneration.current.rawValue, level: "commune", code: f[2], name: f[3], type: f[4].isEmpty ? nil : f[4], parent: f[0],
-                province: f[0], validFrom: reform, latitude: Double(f[5]), longitude: Double(f[6]), area: Double(f[7])))
+            rows.units.append(
+                Unit(
+                    generation: AdminUnitGeneration.current.rawValue, level: "commune", code: f[2], name: f[3], type: f[4].isEmpty ? nil : f[4],
+                    parent: f[0],
+                    province: f[0], validFrom: reform, latitude: Double(f[5]), longitude: Double(f[6]), area: Double(f[7])))
         }
         // province_code,province_name,district_code,district_name,district_type,commune_code,commune_name,commune_type
         for record in try records(files.legacy, "vn-admin-units-legacy.csv", columns: 8) {
             let f = record.fields
             if provinces.insert(AdminUnitGeneration.legacy.rawValue + f[0]).inserted {
-                rows.units.append(Unit(generation: AdminUnitGeneration.legacy.rawValue, level: "province", code: f[0], name: f[1], type: provinceType(f[1]),
-                                       parent: nil, province: f[0], validTo: lastLegacyDay))
+                rows.units.append(
+                    Unit(
+                        generation: AdminUnitGeneration.legacy.rawValue, level: "province", code: f[0], name: f[1], type: provinceType(f[1]),
+                        parent: nil, province: f[0], validTo: lastLegacyDay))
             }
             if districts.insert(f[2]).inserted {
-                rows.units.append(Unit(generation: AdminUnitGeneration.legacy.rawValue, level: "district", code: f[2], name: f[3], type: f[4].isEmpty ? nil : f[4],
-                                       parent: f[0], province: f[0], validTo: lastLegacyDay))
+                rows.units.append(
+                    Unit(
+                        generation: AdminUnitGeneration.legacy.rawValue, level: "district", code: f[2], name: f[3], type: f[4].isEmpty ? nil : f[4],
+                        parent: f[0], province: f[0], validTo: lastLegacyDay))
             }
             guard !f[5].isEmpty else { continue }
-            rows.units.append(Unit(generation: AdminUnitGeneration.legacy.rawValue, level: "commune", code: f[5], name: f[6], type: f[7].isEmpty ? nil : f[7],
-                                   parent: f[2], province: f[0], validTo: lastLegacyDay))
+            rows.units.append(
+                Unit(
+                    generation: AdminUnitGeneration.legacy.rawValue, level: "commune", code: f[5], name: f[6], type: f[7].isEmpty ? nil : f[7],
+                    parent: f[2], province: f[0], validTo: lastLegacyDay))
         }
         // legacy_commune_code,commune_code_2025,kind
         for record in try records(files.mapping, "vn-admin-units-2025-mapping.csv", columns: 3) {
@@ -79,7 +89,8 @@ struct AdminUnitRows {
     }
 
     static func insert(_ units: ArraySlice<Unit>, on connection: PostgresConnection) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO registry.admin_units
                 (generation, level, code, name, unit_type, parent_code, province_code, search_name, valid_from, valid_to,
                  latitude, longitude, area_km2)

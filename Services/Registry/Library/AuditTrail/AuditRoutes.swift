@@ -59,7 +59,8 @@ struct AuditRoutes: Sendable {
             }
             let limit = try query.limit(default: 100, maximum: 1000)
             try validator.finish()
-            let rows = try await environment.database.query("""
+            let rows = try await environment.database.query(
+                """
                 SELECT e.id, e.at, e.service, e.request_id, e.actor_kind, e.actor_id, e.actor_label, e.action, e.resource,
                        e.resource_id, e.person_id, e.outcome, e.detail, EXISTS (SELECT 1 FROM audit.chain c WHERE c.entry_id = e.id)
                 FROM audit.entries e
@@ -73,11 +74,14 @@ struct AuditRoutes: Sendable {
             var items: [Entry] = []
             for row in rows.prefix(limit) {
                 let (id, at, service, requestID, actorKind, actorID, actorLabel, action, resource, resourceID, personID, outcome, detail, sealed) =
-                    try row.decode((Int64, Date, String, String?, String, UUID?, String?, String, String, String?, UUID?, String, JSONB<[String: String]>, Bool).self)
-                items.append(Entry(
-                    id: id, at: at, service: service, requestId: requestID, actorKind: actorKind, actorId: actorID, actorLabel: actorLabel,
-                    action: action, resource: resource, resourceId: resourceID, personId: personID, outcome: outcome,
-                    detail: detail.value, sealed: sealed))
+                    try row.decode(
+                        (Int64, Date, String, String?, String, UUID?, String?, String, String, String?, UUID?, String, JSONB<[String: String]>, Bool)
+                            .self)
+                items.append(
+                    Entry(
+                        id: id, at: at, service: service, requestId: requestID, actorKind: actorKind, actorId: actorID, actorLabel: actorLabel,
+                        action: action, resource: resource, resourceId: resourceID, personId: personID, outcome: outcome,
+                        detail: detail.value, sealed: sealed))
             }
             var filters: [String: String] = ["results": String(items.count)]
             if let person { filters["personId"] = person.uuidString.lowercased() }

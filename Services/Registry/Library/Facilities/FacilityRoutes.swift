@@ -37,9 +37,14 @@ struct FacilityRoutes: Sendable {
             fields.refuseUnknown(Self.fields)
             let name = fields.string("name", required: creating, maxLength: 300)
             let kind = fields.string("kind", required: creating)
-            if let value = kind.value { fields.validator.require(Facility.kinds.contains(value), fields.path("kind"), "must be one of \(Facility.kinds.sorted().joined(separator: ", "))") }
+            if let value = kind.value {
+                fields.validator.require(
+                    Facility.kinds.contains(value), fields.path("kind"), "must be one of \(Facility.kinds.sorted().joined(separator: ", "))")
+            }
             let ownership = fields.string("ownership")
-            if let value = ownership.value { fields.validator.require(Facility.ownerships.contains(value), fields.path("ownership"), "must be public or private") }
+            if let value = ownership.value {
+                fields.validator.require(Facility.ownerships.contains(value), fields.path("ownership"), "must be public or private")
+            }
             let province = fields.string("provinceCode", required: creating, maxLength: 2)
             let commune = fields.string("communeCode", maxLength: 5)
             let address = fields.string("address", maxLength: 300)
@@ -69,10 +74,15 @@ struct FacilityRoutes: Sendable {
             let province = query["provinceCode"].map(String.init)
             let kind = query["kind"].map(String.init)
             let text = query["q"].map { SearchText.fold(String($0)) }
-            if let kind { validator.require(Facility.kinds.contains(kind), "?kind", "must be one of \(Facility.kinds.sorted().joined(separator: ", "))") }
-            if let province { validator.require(province.count == 2 && province.allSatisfy(\.isNumber), "?provinceCode", "must be a 2-digit province code") }
+            if let kind {
+                validator.require(Facility.kinds.contains(kind), "?kind", "must be one of \(Facility.kinds.sorted().joined(separator: ", "))")
+            }
+            if let province {
+                validator.require(province.count == 2 && province.allSatisfy(\.isNumber), "?provinceCode", "must be a 2-digit province code")
+            }
             try validator.finish()
-            let rows = try await environment.database.query("""
+            let rows = try await environment.database.query(
+                """
                 SELECT \(sql: Facility.columns) FROM registry.facilities f
                 WHERE (\(province)::text IS NULL OR f.province_code = \(province))
                   AND (\(kind)::text IS NULL OR f.kind = \(kind))
@@ -83,8 +93,10 @@ struct FacilityRoutes: Sendable {
         }
         routes.on(.get, "/v1/facilities/{id}", .anyStaff) { _, context, _ -> Response in
             let id = try context.parameters.uuid("id")
-            guard let facility = try await environment.database.query(
-                "SELECT \(sql: Facility.columns) FROM registry.facilities f WHERE f.id = \(id)").first.map(Facility.init(row:))
+            guard
+                let facility = try await environment.database.query(
+                    "SELECT \(sql: Facility.columns) FROM registry.facilities f WHERE f.id = \(id)"
+                ).first.map(Facility.init(row:))
             else { throw ProblemDetails.notFound("No facility \(id).") }
             return try Response.json(facility, headers: [.eTag: facility.etag])
         }
@@ -92,16 +104,20 @@ struct FacilityRoutes: Sendable {
             var fields = try await JSONFields.body(of: request, context: context)
             guard let input = Input.read(&fields, current: nil) else { try fields.finish(); throw ProblemDetails.badRequest("invalid facility") }
             let facility = try await save(input, id: UUID(), version: nil, identity, context)
-            return try Response.json(facility, status: .created, headers: [
-                .eTag: facility.etag, .location: "/v1/facilities/\(facility.id.uuidString.lowercased())",
-            ])
+            return try Response.json(
+                facility, status: .created,
+                headers: [
+                    .eTag: facility.etag, .location: "/v1/facilities/\(facility.id.uuidString.lowercased())",
+                ])
         }
         routes.on(.patch, "/v1/facilities/{id}", .staff(.admin)) { request, context, identity -> Response in
             let id = try context.parameters.uuid("id")
             let version = try request.requiredVersion()
             var fields = try await JSONFields.body(of: request, context: context)
-            guard let current = try await environment.database.query(
-                "SELECT \(sql: Facility.columns) FROM registry.facilities f WHERE f.id = \(id)").first.map(Facility.init(row:))
+            guard
+                let current = try await environment.database.query(
+                    "SELECT \(sql: Facility.columns) FROM registry.facilities f WHERE f.id = \(id)"
+                ).first.map(Facility.init(row:))
             else { throw ProblemDetails.notFound("No facility \(id).") }
             guard let input = Input.read(&fields, current: current) else { try fields.finish(); throw ProblemDetails.badRequest("invalid facility") }
             let facility = try await save(input, id: id, version: version, identity, context)
@@ -115,13 +131,18 @@ struct FacilityRoutes: Sendable {
         routes.on(.delete, "/v1/facilities/{id}", .staff(.admin), summary: "Retire a facility") { _, context, identity -> Response in
             let id = try context.parameters.uuid("id")
             try await environment.database.withTransaction { connection in
-                guard let row = try await connection.query("""
-                    UPDATE registry.facilities f SET active = false, updated_at = now(), version = f.version + 1
-                    WHERE f.id = \(id) AND f.active
-                    RETURNING \(sql: Facility.columns)
-                    """).first else { throw ProblemDetails.notFound("No active facility \(id).") }
-                try await AuditLog.append(AuditEntry(
-                    identity, context, action: "retire", resource: "facility", resourceID: id.uuidString.lowercased()), on: connection)
+                guard
+                    let row = try await connection.query(
+                        """
+                        UPDATE registry.facilities f SET active = false, updated_at = now(), version = f.version + 1
+                        WHERE f.id = \(id) AND f.active
+                        RETURNING \(sql: Facility.columns)
+                        """
+                    ).first
+                else { throw ProblemDetails.notFound("No active facility \(id).") }
+                try await AuditLog.append(
+                    AuditEntry(
+                        identity, context, action: "retire", resource: "facility", resourceID: id.uuidString.lowercased()), on: connection)
                 try await publisher.publish(FacilityEvents.Saved(try Facility(row: row)), on: connection)
             }
             return Response(status: .noContent)
@@ -132,12 +153,14 @@ struct FacilityRoutes: Sendable {
     private func save(_ input: Input, id: UUID, version: Int?, _ identity: Identity, _ context: AppRequestContext) async throws -> Facility {
         try await environment.database.withTransaction { connection in
             var validator = FieldValidator()
-            let province = try await connection.query("""
+            let province = try await connection.query(
+                """
                 SELECT 1 FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = 'province' AND code = \(input.provinceCode)
                 """)
             validator.require(!province.isEmpty, "/provinceCode", "is not a province code of the 2025 list")
             if let commune = input.communeCode {
-                let inside = try await connection.query("""
+                let inside = try await connection.query(
+                    """
                     SELECT 1 FROM registry.admin_units
                     WHERE generation = \(AdminUnitGeneration.current) AND level = 'commune' AND code = \(commune) AND province_code = \(input.provinceCode)
                     """)
@@ -146,7 +169,8 @@ struct FacilityRoutes: Sendable {
             try validator.finish()
             let rows: PostgresRows
             if let version {
-                rows = try await connection.query("""
+                rows = try await connection.query(
+                    """
                     UPDATE registry.facilities f SET name = \(input.name), search_name = \(SearchText.fold(input.name)), kind = \(input.kind),
                         ownership = \(input.ownership), province_code = \(input.provinceCode), commune_code = \(input.communeCode),
                         address = \(input.address), capacity = \(input.capacity), active = \(input.active), updated_at = now(),
@@ -156,7 +180,8 @@ struct FacilityRoutes: Sendable {
                     """)
                 guard !rows.isEmpty else { throw ProblemDetails.preconditionFailed("The facility changed since version \(version); read it again.") }
             } else {
-                rows = try await connection.query("""
+                rows = try await connection.query(
+                    """
                     INSERT INTO registry.facilities AS f (id, name, search_name, kind, ownership, province_code, commune_code, address, capacity, active)
                     VALUES (\(id), \(input.name), \(SearchText.fold(input.name)), \(input.kind), \(input.ownership), \(input.provinceCode),
                             \(input.communeCode), \(input.address), \(input.capacity), \(input.active))
@@ -164,9 +189,10 @@ struct FacilityRoutes: Sendable {
                     """)
             }
             let facility = try Facility(row: rows.first!)
-            try await AuditLog.append(AuditEntry(
-                identity, context, action: version == nil ? "create" : "update", resource: "facility",
-                resourceID: id.uuidString.lowercased()), on: connection)
+            try await AuditLog.append(
+                AuditEntry(
+                    identity, context, action: version == nil ? "create" : "update", resource: "facility",
+                    resourceID: id.uuidString.lowercased()), on: connection)
             try await publisher.publish(FacilityEvents.Saved(facility), on: connection)
             return facility
         }

@@ -27,10 +27,12 @@ struct Housekeeping: Service {
                 do {
                     let swept = try await sweep()
                     if swept != Swept() {
-                        logger.info("Housekeeping", metadata: [
-                            "registry.sessions.removed": "\(swept.sessions)", "registry.throttles.removed": "\(swept.throttles)",
-                            "registry.idempotency_keys.removed": "\(swept.idempotencyKeys)",
-                        ])
+                        logger.info(
+                            "Housekeeping",
+                            metadata: [
+                                "registry.sessions.removed": "\(swept.sessions)", "registry.throttles.removed": "\(swept.throttles)",
+                                "registry.idempotency_keys.removed": "\(swept.idempotencyKeys)",
+                            ])
                     }
                 } catch {
                     logger.warning("Housekeeping failed; retrying later", metadata: ["error": "\(error)"])
@@ -44,17 +46,23 @@ struct Housekeeping: Service {
     func sweep() async throws -> Swept {
         let seconds = keep.inSeconds
         var swept = Swept()
-        swept.sessions = try await database.query("""
+        swept.sessions = try await database.query(
+            """
             DELETE FROM registry.sessions
             WHERE coalesce(revoked_at, expires_at) < now() - make_interval(secs => \(seconds))
-            """).affectedRows
-        swept.throttles = try await database.query("""
+            """
+        ).affectedRows
+        swept.throttles = try await database.query(
+            """
             DELETE FROM registry.login_throttle
             WHERE last_failure_at < now() - interval '1 day' AND (blocked_until IS NULL OR blocked_until < now())
-            """).affectedRows
-        swept.idempotencyKeys = try await database.query("""
+            """
+        ).affectedRows
+        swept.idempotencyKeys = try await database.query(
+            """
             DELETE FROM registry.idempotency_keys WHERE created_at < now() - make_interval(secs => \(seconds))
-            """).affectedRows
+            """
+        ).affectedRows
         return swept
     }
 }

@@ -35,14 +35,21 @@ struct IdempotencyKeys {
     /// Claims `key` for this request; returns the earlier answer when it was used before.
     func claim(account: UUID, key: String, body: Data) async throws -> Replay? {
         let hash = Data(SHA256.hash(data: body))
-        let claimed = try await connection.query("""
-            INSERT INTO registry.idempotency_keys (account_id, key, request_hash) VALUES (\(account), \(key), \(hash))
-            ON CONFLICT (account_id, key) DO NOTHING
-            """).affectedRows == 1
+        let claimed =
+            try await connection.query(
+                """
+                INSERT INTO registry.idempotency_keys (account_id, key, request_hash) VALUES (\(account), \(key), \(hash))
+                ON CONFLICT (account_id, key) DO NOTHING
+                """
+            ).affectedRows == 1
         if claimed { return nil }
-        guard let row = try await connection.query("""
-            SELECT request_hash, status, location, body FROM registry.idempotency_keys WHERE account_id = \(account) AND key = \(key)
-            """).first else { throw ProblemDetails.conflict("The Idempotency-Key is being used by a request still running; retry.") }
+        guard
+            let row = try await connection.query(
+                """
+                SELECT request_hash, status, location, body FROM registry.idempotency_keys WHERE account_id = \(account) AND key = \(key)
+                """
+            ).first
+        else { throw ProblemDetails.conflict("The Idempotency-Key is being used by a request still running; retry.") }
         let (storedHash, status, location, stored) = try row.decode((Data, Int?, String?, String?).self)
         guard storedHash == hash else {
             throw ProblemDetails.validation([.init(pointer: "Idempotency-Key", detail: "was used before with a different request body")])
@@ -55,7 +62,8 @@ struct IdempotencyKeys {
 
     /// Keeps the answer given to the request that claimed `key`.
     func complete(account: UUID, key: String, status: Int, location: String?, body: String) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE registry.idempotency_keys SET status = \(status), location = \(location), body = \(body)
             WHERE account_id = \(account) AND key = \(key)
             """)

@@ -68,7 +68,9 @@ struct ImportRow: Sendable {
         if sex == nil { fail("sex", "is required") }
         var birthDate: CalendarDate?
         if let text = value("birth_date") {
-            if text.count == 10, let date = CalendarDate(text), date.year >= 1900, date <= context.today { birthDate = date } else {
+            if text.count == 10, let date = CalendarDate(text), date.year >= 1900, date <= context.today {
+                birthDate = date
+            } else {
                 fail("birth_date", "must be a past date written YYYY-MM-DD")
             }
         }
@@ -86,7 +88,9 @@ struct ImportRow: Sendable {
         }
         let commune = value("commune_code")
         let province = commune.flatMap { context.communes[$0] }
-        if commune == nil { fail("commune_code", "is required") } else if province == nil {
+        if commune == nil {
+            fail("commune_code", "is required")
+        } else if province == nil {
             fail("commune_code", "is not a commune code of the 2025 list")
         } else if !context.mayPlace(commune!, province!) {
             fail("commune_code", "is outside your jurisdiction")
@@ -112,7 +116,9 @@ struct ImportRow: Sendable {
         }
         var decisionDate: CalendarDate?
         if let text = value("management_decision_date") {
-            if text.count == 10, let date = CalendarDate(text), date <= context.today { decisionDate = date } else {
+            if text.count == 10, let date = CalendarDate(text), date <= context.today {
+                decisionDate = date
+            } else {
                 fail("management_decision_date", "must be a past date written YYYY-MM-DD")
             }
         }
@@ -125,11 +131,12 @@ struct ImportRow: Sendable {
         guard problems.isEmpty, let fullName, let sex, let birthYear, let commune, let province else {
             return .failure(ImportRejection(line: line, problems: problems))
         }
-        return .success(ImportRow(
-            line: line, fullName: fullName, searchName: SearchText.fold(fullName), birthDate: birthDate, birthYear: birthYear,
-            sex: sex, ethnicity: ethnicity, nationalID: nationalID, communeCode: commune, provinceCode: province, address: address,
-            phone: phone, occupation: occupation, education: education, substances: Array(Set(substances)).sorted(), notes: notes,
-            decisionDate: decisionDate, decisionNumber: decisionNumber))
+        return .success(
+            ImportRow(
+                line: line, fullName: fullName, searchName: SearchText.fold(fullName), birthDate: birthDate, birthYear: birthYear,
+                sex: sex, ethnicity: ethnicity, nationalID: nationalID, communeCode: commune, provinceCode: province, address: address,
+                phone: phone, occupation: occupation, education: education, substances: Array(Set(substances)).sorted(), notes: notes,
+                decisionDate: decisionDate, decisionNumber: decisionNumber))
     }
 }
 

@@ -58,15 +58,21 @@ struct PersonChangeRoutes: Sendable {
                 day = parsed
             }
             let row = try await environment.database.withConnection { connection -> PostgresRow?? in
-                guard try await PersonStore(connection: connection).find(id, visible: PersonScope.condition(identity), today: day) != nil else { return nil }
-                return .some(try await connection.query("""
-                    SELECT status, valid_from, valid_to FROM registry.person_statuses
-                    WHERE person_id = \(id) AND valid_from <= \(day) AND (valid_to IS NULL OR valid_to > \(day))
-                    ORDER BY valid_from DESC LIMIT 1
-                    """).first)
+                guard try await PersonStore(connection: connection).find(id, visible: PersonScope.condition(identity), today: day) != nil else {
+                    return nil
+                }
+                return .some(
+                    try await connection.query(
+                        """
+                        SELECT status, valid_from, valid_to FROM registry.person_statuses
+                        WHERE person_id = \(id) AND valid_from <= \(day) AND (valid_to IS NULL OR valid_to > \(day))
+                        ORDER BY valid_from DESC LIMIT 1
+                        """
+                    ).first)
             }
             guard let row else { throw ProblemDetails.notFound("No person \(id) in your jurisdiction.") }
-            try await environment.audit.record(AuditEntry(identity, context, action: "read-status", resource: "person", resourceID: id.uuidString.lowercased(), personID: id))
+            try await environment.audit.record(
+                AuditEntry(identity, context, action: "read-status", resource: "person", resourceID: id.uuidString.lowercased(), personID: id))
             guard let row else { return StatusOnDate(personId: id, on: day.description, status: nil, validFrom: nil, validTo: nil) }
             let (status, from, to) = try row.decode((String, CalendarDate, CalendarDate?).self)
             return StatusOnDate(personId: id, on: day.description, status: status, validFrom: from.description, validTo: to?.description)
@@ -75,14 +81,16 @@ struct PersonChangeRoutes: Sendable {
             let id = try context.parameters.uuid("id")
             let rows = try await environment.database.withConnection { connection -> PostgresRows? in
                 if try await PersonStore(connection: connection).find(id, visible: PersonScope.condition(identity), today: .today()) != nil {
-                    return try await connection.query("""
+                    return try await connection.query(
+                        """
                         SELECT version, changed_at, changed_by_label, action, changes FROM registry.person_changes
                         WHERE person_id = \(id) ORDER BY version
                         """)
                 }
                 // Someone who moved away: their former commune (and province) keeps what was
                 // written while the person lived there, and nothing after.
-                let written = try await connection.query("""
+                let written = try await connection.query(
+                    """
                     SELECT c.version, c.changed_at, c.changed_by_label, c.action, c.changes FROM registry.person_changes c
                     JOIN registry.admin_units u ON u.generation = \(AdminUnitGeneration.current) AND u.level = 'commune' AND u.code = c.commune_code
                     WHERE c.person_id = \(id) AND (\(PersonScope.pastResidence(identity)))
@@ -91,11 +99,13 @@ struct PersonChangeRoutes: Sendable {
                 return written.isEmpty ? nil : written
             }
             guard let rows else { throw ProblemDetails.notFound("No person \(id) in your jurisdiction.") }
-            try await environment.audit.record(AuditEntry(identity, context, action: "read-history", resource: "person", resourceID: id.uuidString.lowercased(), personID: id))
-            return History(items: try rows.map { row in
-                let (version, at, by, action, changes) = try row.decode((Int, Date, String?, String, JSONB<JSONValue>).self)
-                return Change(version: version, changedAt: at, changedBy: by, action: action, changes: changes.value)
-            })
+            try await environment.audit.record(
+                AuditEntry(identity, context, action: "read-history", resource: "person", resourceID: id.uuidString.lowercased(), personID: id))
+            return History(
+                items: try rows.map { row in
+                    let (version, at, by, action, changes) = try row.decode((Int, Date, String?, String, JSONB<JSONValue>).self)
+                    return Change(version: version, changedAt: at, changedBy: by, action: action, changes: changes.value)
+                })
         }
     }
 
@@ -111,7 +121,9 @@ struct PersonChangeRoutes: Sendable {
     /// Loads the visible person for change, locked; 404 outside the caller's jurisdiction, 412
     /// when `version` is stale.
     private func lockedPerson(_ id: UUID, _ identity: Identity, version: Int?, _ connection: PostgresConnection) async throws -> Person {
-        guard let person = try await PersonStore(connection: connection).find(id, visible: PersonScope.condition(identity), today: .today(), lock: true) else {
+        guard
+            let person = try await PersonStore(connection: connection).find(id, visible: PersonScope.condition(identity), today: .today(), lock: true)
+        else {
             throw ProblemDetails.notFound("No person \(id) in your jurisdiction.")
         }
         if let version, person.version != version {
@@ -138,10 +150,12 @@ struct PersonChangeRoutes: Sendable {
             let sex = input.sex ?? current.sex
             // A CCCD kept as it is must still agree with a changed sex or birth year.
             if input.nationalID == nil, let kept = current.nationalId, current.nationalIdKind == "cccd",
-               !NationalID.parse(kept, sex: sex, birthYear: birthYear).1.isEmpty {
+                !NationalID.parse(kept, sex: sex, birthYear: birthYear).1.isEmpty
+            {
                 throw ProblemDetails.validation([.init(pointer: "/nationalId", detail: "no longer agrees with sex and birth year; correct it too")])
             }
-            let nationalID: NationalID? = input.nationalID ?? current.nationalId.map { NationalID(value: $0, kind: current.nationalIdKind == "cmnd" ? .cmnd : .cccd) }
+            let nationalID: NationalID? =
+                input.nationalID ?? current.nationalId.map { NationalID(value: $0, kind: current.nationalIdKind == "cmnd" ? .cmnd : .cccd) }
             if let nationalID, nationalID.value != current.nationalId {
                 if let province = nationalID.birthProvinceCode, !(try await store.legacyProvinceExists(province)) {
                     throw ProblemDetails.validation([.init(pointer: "/nationalId", detail: "its first 3 digits are not a province code")])
@@ -153,7 +167,8 @@ struct PersonChangeRoutes: Sendable {
                 }
             }
             let fullName = input.fullName ?? current.fullName
-            try await connection.query("""
+            try await connection.query(
+                """
                 UPDATE registry.people SET full_name = \(fullName), search_name = \(SearchText.fold(fullName)),
                     birth_date = \(birthDate), birth_year = \(birthYear), sex = \(sex),
                     ethnicity = \(input.ethnicity ?? current.ethnicity), national_id = \(nationalID?.value),
@@ -168,12 +183,14 @@ struct PersonChangeRoutes: Sendable {
             try await PersonHistory.record(
                 person: id, version: updated.version, by: identity, communeCode: current.residence.communeCode, action: "update",
                 changes: changes, on: connection)
-            try await AuditLog.append(AuditEntry(
-                identity, context, action: "update", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
-                detail: ["fields": changes.keys.sorted().joined(separator: ",")]), on: connection)
-            try await publisher.publish(PersonEvents.Changed(
-                personId: id, fields: changes.keys.sorted(), sex: updated.sex, birthYear: updated.birthYear,
-                ethnicity: updated.ethnicity, substances: updated.substances), on: connection)
+            try await AuditLog.append(
+                AuditEntry(
+                    identity, context, action: "update", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
+                    detail: ["fields": changes.keys.sorted().joined(separator: ",")]), on: connection)
+            try await publisher.publish(
+                PersonEvents.Changed(
+                    personId: id, fields: changes.keys.sorted(), sex: updated.sex, birthYear: updated.birthYear,
+                    ethnicity: updated.ethnicity, substances: updated.substances), on: connection)
             return try Response.json(updated, headers: [.eTag: updated.etag])
         }
     }
@@ -197,16 +214,20 @@ struct PersonChangeRoutes: Sendable {
             }
             var validator = FieldValidator()
             validator.require(commune != current.residence.communeCode, "/communeCode", "is the commune the person already lives in")
-            validator.require(date > CalendarDate(current.residence.since)!, "/date", "must be after the current residence began (\(current.residence.since))")
+            validator.require(
+                date > CalendarDate(current.residence.since)!, "/date", "must be after the current residence began (\(current.residence.since))")
             try validator.finish()
-            try await connection.query("""
+            try await connection.query(
+                """
                 UPDATE registry.residences SET to_date = \(date.adding(days: -1)) WHERE person_id = \(id) AND to_date IS NULL
                 """)
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO registry.residences (person_id, from_date, commune_code, province_code, address, recorded_by)
                 VALUES (\(id), \(date), \(commune), \(province), \(address), \(identity.id))
                 """)
-            try await connection.query("""
+            try await connection.query(
+                """
                 UPDATE registry.people SET residence_commune_code = \(commune), residence_province_code = \(province),
                     residence_address = \(address), residence_since = \(date), updated_at = now(), version = version + 1
                 WHERE id = \(id)
@@ -215,12 +236,14 @@ struct PersonChangeRoutes: Sendable {
             try await PersonHistory.record(
                 person: id, version: moved.version, by: identity, communeCode: current.residence.communeCode, action: "move",
                 changes: PersonHistory.diff(current, moved), on: connection)
-            try await AuditLog.append(AuditEntry(
-                identity, context, action: "move", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
-                detail: ["from": current.residence.communeCode, "to": commune]), on: connection)
-            try await publisher.publish(PersonEvents.Moved(
-                personId: id, fromCommuneCode: current.residence.communeCode, toCommuneCode: commune, toProvinceCode: province,
-                movedOn: date), on: connection)
+            try await AuditLog.append(
+                AuditEntry(
+                    identity, context, action: "move", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
+                    detail: ["from": current.residence.communeCode, "to": commune]), on: connection)
+            try await publisher.publish(
+                PersonEvents.Moved(
+                    personId: id, fromCommuneCode: current.residence.communeCode, toCommuneCode: commune, toProvinceCode: province,
+                    movedOn: date), on: connection)
             // The answer shows the person only if the mover still sees them; a commune officer who
             // hands someone over to another commune gets 204 and no longer sees them.
             guard try await store.find(id, visible: PersonScope.condition(identity), today: today) != nil else {
@@ -237,7 +260,11 @@ struct PersonChangeRoutes: Sendable {
         fields.refuseUnknown(["status", "validFrom", "decisionNumber"])
         let status = fields.string("status", required: true).value
         // The other statuses follow from treatment (determinations, episodes, after-care).
-        if let status { fields.validator.require(["drug_user", "management_ended"].contains(status), "/status", "must be drug_user (a management decision or its renewal) or management_ended") }
+        if let status {
+            fields.validator.require(
+                ["drug_user", "management_ended"].contains(status), "/status",
+                "must be drug_user (a management decision or its renewal) or management_ended")
+        }
         let today = CalendarDate.today()
         let from = fields.date("validFrom", required: true).value
         if let from { fields.validator.require(from <= today, "/validFrom", "must not be in the future") }
@@ -250,26 +277,32 @@ struct PersonChangeRoutes: Sendable {
             guard later.isEmpty else {
                 throw ProblemDetails.validation([.init(pointer: "/validFrom", detail: "must be after the latest recorded status")])
             }
-            try await connection.query("""
+            try await connection.query(
+                """
                 UPDATE registry.person_statuses SET valid_to = \(from)
                 WHERE person_id = \(id) AND (valid_to IS NULL OR valid_to > \(from))
                 """)
             let until: CalendarDate? = status == "drug_user" ? from.adding(months: 12) : nil
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO registry.person_statuses (person_id, valid_from, valid_to, status, basis, recorded_by)
                 VALUES (\(id), \(from), \(until), \(status), \(basis), \(identity.id))
                 """)
             try await connection.query("UPDATE registry.people SET updated_at = now(), version = version + 1 WHERE id = \(id)")
             try await PersonHistory.record(
                 person: id, version: person.version + 1, by: identity, communeCode: person.residence.communeCode, action: "status",
-                changes: ["status": .object(["old": person.status.map(JSONValue.string) ?? .null, "new": .string(status)]),
-                          "validFrom": .string(from.description)], on: connection)
-            try await AuditLog.append(AuditEntry(
-                identity, context, action: "status", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
-                detail: ["status": status]), on: connection)
-            try await publisher.publish(PersonEvents.StatusChanged(
-                personId: id, status: status, validFrom: from, validTo: until,
-                communeCode: person.residence.communeCode), on: connection)
+                changes: [
+                    "status": .object(["old": person.status.map(JSONValue.string) ?? .null, "new": .string(status)]),
+                    "validFrom": .string(from.description),
+                ], on: connection)
+            try await AuditLog.append(
+                AuditEntry(
+                    identity, context, action: "status", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
+                    detail: ["status": status]), on: connection)
+            try await publisher.publish(
+                PersonEvents.StatusChanged(
+                    personId: id, status: status, validFrom: from, validTo: until,
+                    communeCode: person.residence.communeCode), on: connection)
             return try Response.json(
                 StatusOnDate(personId: id, on: from.description, status: status, validFrom: from.description, validTo: until?.description),
                 status: .created)

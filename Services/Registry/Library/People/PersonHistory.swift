@@ -54,7 +54,8 @@ enum PersonHistory {
         changes: [String: JSONValue], on connection: PostgresConnection
     ) async throws {
         let json = JSONValue.object(changes).text
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO registry.person_changes (person_id, version, changed_by, changed_by_label, commune_code, action, changes)
             VALUES (\(person), \(version), \(identity.id), \(identity.label), \(communeCode), \(action), \(json)::jsonb)
             """)

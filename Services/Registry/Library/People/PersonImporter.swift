@@ -68,7 +68,8 @@ struct PersonImporter: Sendable {
                 } else {
                     let key = Self.matchKey(row.searchName, row.birthYear, row.communeCode)
                     if let first = seenPeople[key] {
-                        outcome = .failure(ImportRejection(line: row.line, problems: [.init(column: "full_name", detail: "the same person as line \(first)")]))
+                        outcome = .failure(
+                            ImportRejection(line: row.line, problems: [.init(column: "full_name", detail: "the same person as line \(first)")]))
                     } else {
                         seenPeople[key] = row.line
                     }
@@ -82,9 +83,10 @@ struct PersonImporter: Sendable {
             }
         }
         let created = try await writeAll(accepted, identity, context)
-        try await environment.audit.record(AuditEntry(
-            identity, context, action: "import", resource: "person-import",
-            detail: ["rows": String(rows), "created": String(created), "rejected": String(rejected)]))
+        try await environment.audit.record(
+            AuditEntry(
+                identity, context, action: "import", resource: "person-import",
+                detail: ["rows": String(rows), "created": String(created), "rejected": String(rejected)]))
         return Report(rows: rows, created: created, existing: accepted.count - created, rejected: rejected, rejections: rejections)
     }
 
@@ -96,12 +98,14 @@ struct PersonImporter: Sendable {
         try await environment.database.withConnection { connection in
             var communes: [String: String] = [:]
             for row in try await connection.query(
-                "SELECT code, province_code FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = 'commune'") {
+                "SELECT code, province_code FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = 'commune'")
+            {
                 let (code, province) = try row.decode((String, String).self)
                 communes[code] = province
             }
             let provinces = try await connection.query(
-                "SELECT code FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.legacy) AND level = 'province'").map { try $0.decode(String.self, at: 0) }
+                "SELECT code FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.legacy) AND level = 'province'"
+            ).map { try $0.decode(String.self, at: 0) }
             return ImportRow.Context(
                 communes: communes, legacyProvinces: Set(provinces), today: .today(),
                 mayPlace: { PersonScope.mayPlace(identity, commune: $0, province: $1) })
@@ -133,15 +137,20 @@ struct PersonImporter: Sendable {
     private func write(_ batch: ArraySlice<ImportRow>, _ identity: Identity, _ context: AppRequestContext) async throws -> Int {
         try await environment.database.withTransaction { connection in
             let nationalIDs = batch.compactMap { $0.nationalID?.value }
-            let registeredIDs = Set(try await connection.query(
-                "SELECT national_id FROM registry.people WHERE national_id = ANY(\(nationalIDs)::text[])").map { try $0.decode(String.self, at: 0) })
+            let registeredIDs = Set(
+                try await connection.query(
+                    "SELECT national_id FROM registry.people WHERE national_id = ANY(\(nationalIDs)::text[])"
+                ).map { try $0.decode(String.self, at: 0) })
             let unnamed = batch.filter { $0.nationalID == nil }
-            let registeredPeople = Set(try await connection.query("""
-                SELECT p.search_name || '|' || p.birth_year || '|' || p.residence_commune_code
-                FROM registry.people p
-                JOIN unnest(\(unnamed.map(\.searchName))::text[], \(unnamed.map(\.birthYear))::int[], \(unnamed.map(\.communeCode))::text[])
-                    AS k(n, y, c) ON p.search_name = k.n AND p.birth_year = k.y AND p.residence_commune_code = k.c
-                """).map { try $0.decode(String.self, at: 0) })
+            let registeredPeople = Set(
+                try await connection.query(
+                    """
+                    SELECT p.search_name || '|' || p.birth_year || '|' || p.residence_commune_code
+                    FROM registry.people p
+                    JOIN unnest(\(unnamed.map(\.searchName))::text[], \(unnamed.map(\.birthYear))::int[], \(unnamed.map(\.communeCode))::text[])
+                        AS k(n, y, c) ON p.search_name = k.n AND p.birth_year = k.y AND p.residence_commune_code = k.c
+                    """
+                ).map { try $0.decode(String.self, at: 0) })
             let fresh = batch.filter { row in
                 if let id = row.nationalID?.value { return !registeredIDs.contains(id) }
                 return !registeredPeople.contains(Self.matchKey(row.searchName, row.birthYear, row.communeCode))
@@ -149,29 +158,33 @@ struct PersonImporter: Sendable {
             guard !fresh.isEmpty else { return 0 }
             let personIDs = fresh.map { _ in UUID() }
             let today = CalendarDate.today()
-            let inserted = Set(try await connection.query("""
-                INSERT INTO registry.people (id, full_name, search_name, birth_date, birth_year, sex, ethnicity, national_id,
-                    national_id_kind, residence_commune_code, residence_province_code, residence_address, residence_since, phone,
-                    occupation, education, substances, notes, created_by)
-                SELECT id, n, sn, bd, by, sx, eth, nid, nk, cc, pc, addr, \(today), ph, occ, edu,
-                       CASE WHEN subs = '' THEN '{}'::text[] ELSE string_to_array(subs, ';') END, nt, \(identity.id)
-                FROM unnest(
-                    \(personIDs)::uuid[], \(fresh.map(\.fullName))::text[], \(fresh.map(\.searchName))::text[],
-                    \(fresh.map(\.birthDate))::date[], \(fresh.map(\.birthYear))::int[], \(fresh.map(\.sex))::text[],
-                    \(fresh.map(\.ethnicity))::text[], \(fresh.map { $0.nationalID?.value })::text[],
-                    \(fresh.map { $0.nationalID?.kind.rawValue })::text[], \(fresh.map(\.communeCode))::text[],
-                    \(fresh.map(\.provinceCode))::text[], \(fresh.map(\.address))::text[], \(fresh.map(\.phone))::text[],
-                    \(fresh.map(\.occupation))::text[], \(fresh.map(\.education))::text[],
-                    \(fresh.map { $0.substances.joined(separator: ";") })::text[], \(fresh.map(\.notes))::text[])
-                    AS r(id, n, sn, bd, by, sx, eth, nid, nk, cc, pc, addr, ph, occ, edu, subs, nt)
-                ON CONFLICT (national_id) DO NOTHING
-                RETURNING id
-                """).map { try $0.decode(UUID.self, at: 0) })
+            let inserted = Set(
+                try await connection.query(
+                    """
+                    INSERT INTO registry.people (id, full_name, search_name, birth_date, birth_year, sex, ethnicity, national_id,
+                        national_id_kind, residence_commune_code, residence_province_code, residence_address, residence_since, phone,
+                        occupation, education, substances, notes, created_by)
+                    SELECT id, n, sn, bd, by, sx, eth, nid, nk, cc, pc, addr, \(today), ph, occ, edu,
+                           CASE WHEN subs = '' THEN '{}'::text[] ELSE string_to_array(subs, ';') END, nt, \(identity.id)
+                    FROM unnest(
+                        \(personIDs)::uuid[], \(fresh.map(\.fullName))::text[], \(fresh.map(\.searchName))::text[],
+                        \(fresh.map(\.birthDate))::date[], \(fresh.map(\.birthYear))::int[], \(fresh.map(\.sex))::text[],
+                        \(fresh.map(\.ethnicity))::text[], \(fresh.map { $0.nationalID?.value })::text[],
+                        \(fresh.map { $0.nationalID?.kind.rawValue })::text[], \(fresh.map(\.communeCode))::text[],
+                        \(fresh.map(\.provinceCode))::text[], \(fresh.map(\.address))::text[], \(fresh.map(\.phone))::text[],
+                        \(fresh.map(\.occupation))::text[], \(fresh.map(\.education))::text[],
+                        \(fresh.map { $0.substances.joined(separator: ";") })::text[], \(fresh.map(\.notes))::text[])
+                        AS r(id, n, sn, bd, by, sx, eth, nid, nk, cc, pc, addr, ph, occ, edu, subs, nt)
+                    ON CONFLICT (national_id) DO NOTHING
+                    RETURNING id
+                    """
+                ).map { try $0.decode(UUID.self, at: 0) })
             let rows = zip(personIDs, fresh).filter { inserted.contains($0.0) }
             guard !rows.isEmpty else { return 0 }
             let ids = rows.map(\.0)
             let people = rows.map(\.1)
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO registry.residences (person_id, from_date, commune_code, province_code, address, recorded_by)
                 SELECT id, \(today), c, p, a, \(identity.id)
                 FROM unnest(\(ids)::uuid[], \(people.map(\.communeCode))::text[], \(people.map(\.provinceCode))::text[],
@@ -179,7 +192,8 @@ struct PersonImporter: Sendable {
                 """)
             let managed = rows.filter { $0.1.decisionDate != nil }
             if !managed.isEmpty {
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO registry.person_statuses (person_id, valid_from, valid_to, status, basis, recorded_by)
                     SELECT id, d, (d + interval '1 year')::date, 'drug_user', b, \(identity.id)
                     FROM unnest(\(managed.map(\.0))::uuid[], \(managed.map { $0.1.decisionDate })::date[],
@@ -187,24 +201,28 @@ struct PersonImporter: Sendable {
                     """)
             }
             let snapshots = people.map { Self.snapshot($0, today: today) }
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO registry.person_changes (person_id, version, changed_by, changed_by_label, commune_code, action, changes)
                 SELECT id, 1, \(identity.id), \(identity.label), c, 'import', s::jsonb
                 FROM unnest(\(ids)::uuid[], \(people.map(\.communeCode))::text[], \(snapshots)::text[]) AS r(id, c, s)
                 """)
-            try await AuditLog.append(ids.map {
-                AuditEntry(identity, context, action: "import", resource: "person", resourceID: $0.lowercasedString, personID: $0)
-            }, on: connection)
-            try await publisher.publish(batch: rows.map { id, row in
-                PersonEvents.Registered(
-                    personId: id, communeCode: row.communeCode, provinceCode: row.provinceCode, sex: row.sex, birthYear: row.birthYear,
-                    ethnicity: row.ethnicity, substances: row.substances, registeredOn: today)
-            }, on: connection)
-            try await publisher.publish(batch: managed.map { id, row in
-                PersonEvents.StatusChanged(
-                    personId: id, status: "drug_user", validFrom: row.decisionDate!,
-                    validTo: row.decisionDate!.adding(months: 12), communeCode: row.communeCode)
-            }, on: connection)
+            try await AuditLog.append(
+                ids.map {
+                    AuditEntry(identity, context, action: "import", resource: "person", resourceID: $0.lowercasedString, personID: $0)
+                }, on: connection)
+            try await publisher.publish(
+                batch: rows.map { id, row in
+                    PersonEvents.Registered(
+                        personId: id, communeCode: row.communeCode, provinceCode: row.provinceCode, sex: row.sex, birthYear: row.birthYear,
+                        ethnicity: row.ethnicity, substances: row.substances, registeredOn: today)
+                }, on: connection)
+            try await publisher.publish(
+                batch: managed.map { id, row in
+                    PersonEvents.StatusChanged(
+                        personId: id, status: "drug_user", validFrom: row.decisionDate!,
+                        validTo: row.decisionDate!.adding(months: 12), communeCode: row.communeCode)
+                }, on: connection)
             return rows.count
         }
     }

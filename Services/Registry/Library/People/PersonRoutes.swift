@@ -22,9 +22,11 @@ struct PersonRoutes: Sendable {
         routes.on(.post, "/v1/people", Self.writers) { request, context, identity -> Response in
             try await register(request, context, identity)
         }
-        routes.on(.post, "/v1/people/imports", Self.writers, summary: "Import people from CSV") { request, context, identity -> PersonImporter.Report in
+        routes.on(.post, "/v1/people/imports", Self.writers, summary: "Import people from CSV") {
+            request, context, identity -> PersonImporter.Report in
             let body = try await request.collectBody(limit: 512 << 20)
-            return try await PersonImporter(environment: environment, publisher: publisher).run(csv: Array(body), identity: identity, context: context)
+            return try await PersonImporter(environment: environment, publisher: publisher).run(
+                csv: Array(body), identity: identity, context: context)
         }
         routes.on(.get, "/v1/people/{id}", Self.rule, scope: .person(parameter: "id")) { _, context, identity -> Response in
             let id = try context.parameters.uuid("id")
@@ -33,11 +35,14 @@ struct PersonRoutes: Sendable {
             }
             guard let person else {
                 // An attempt outside one's jurisdiction is on the record too (the answer does not say whether the person exists).
-                try await environment.audit.record(AuditEntry(
-                    identity, context, action: "read", resource: "person", resourceID: id.uuidString.lowercased(), personID: id, outcome: .denied))
+                try await environment.audit.record(
+                    AuditEntry(
+                        identity, context, action: "read", resource: "person", resourceID: id.uuidString.lowercased(), personID: id, outcome: .denied)
+                )
                 throw ProblemDetails.notFound("No person \(id) in your jurisdiction.")
             }
-            try await environment.audit.record(AuditEntry(identity, context, action: "read", resource: "person", resourceID: id.uuidString.lowercased(), personID: id))
+            try await environment.audit.record(
+                AuditEntry(identity, context, action: "read", resource: "person", resourceID: id.uuidString.lowercased(), personID: id))
             return try Response.json(person, headers: [.eTag: person.etag])
         }
         routes.on(.get, "/v1/people", Self.rule, scope: .personList) { request, context, identity -> PersonSearch.Page in
@@ -106,12 +111,16 @@ struct PersonRoutes: Sendable {
                 if !candidates.isEmpty {
                     throw ProblemDetails(
                         type: ProblemDetails.typeBase + "possible-duplicate", title: "Possible duplicate", status: .conflict,
-                        detail: "A person with the same name and birth date is registered in this province. Check, then send again with \"confirmPossibleDuplicate\": true if this is someone else.",
-                        errors: candidates.map { .init(pointer: "/confirmPossibleDuplicate", detail: "possible duplicate of /v1/people/\($0.uuidString.lowercased())") })
+                        detail:
+                            "A person with the same name and birth date is registered in this province. Check, then send again with \"confirmPossibleDuplicate\": true if this is someone else.",
+                        errors: candidates.map {
+                            .init(pointer: "/confirmPossibleDuplicate", detail: "possible duplicate of /v1/people/\($0.uuidString.lowercased())")
+                        })
                 }
             }
             let id = UUID()
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO registry.people (id, full_name, search_name, birth_date, birth_year, sex, ethnicity, national_id,
                     national_id_kind, residence_commune_code, residence_province_code, residence_address, residence_since, phone,
                     occupation, education, substances, notes, created_by)
@@ -120,14 +129,16 @@ struct PersonRoutes: Sendable {
                     \(input.phone ?? nil), \(input.occupation ?? nil), \(input.education ?? nil), \(input.substances ?? []),
                     \(input.notes ?? nil), \(identity.id))
                 """)
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO registry.residences (person_id, from_date, commune_code, province_code, address, recorded_by)
                 VALUES (\(id), \(since), \(communeCode), \(province), \(address), \(identity.id))
                 """)
             var statusEvent: PersonEvents.StatusChanged?
             if let decided {
                 let until = decided.adding(months: 12)
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO registry.person_statuses (person_id, valid_from, valid_to, status, basis, recorded_by)
                     VALUES (\(id), \(decided), \(until), 'drug_user', \(basis), \(identity.id))
                     """)
@@ -138,12 +149,14 @@ struct PersonRoutes: Sendable {
             try await PersonHistory.record(
                 person: id, version: 1, by: identity, communeCode: communeCode, action: "create",
                 changes: PersonHistory.snapshot(PersonHistory.values(person)), on: connection)
-            try await AuditLog.append(AuditEntry(
-                identity, context, action: "create", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
-                detail: nationalID?.kind == .cmnd ? ["nationalIdKind": "cmnd"] : [:]), on: connection)
-            try await publisher.publish(PersonEvents.Registered(
-                personId: id, communeCode: communeCode, provinceCode: province, sex: person.sex, birthYear: birthYear,
-                ethnicity: person.ethnicity, substances: person.substances, registeredOn: today), on: connection)
+            try await AuditLog.append(
+                AuditEntry(
+                    identity, context, action: "create", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
+                    detail: nationalID?.kind == .cmnd ? ["nationalIdKind": "cmnd"] : [:]), on: connection)
+            try await publisher.publish(
+                PersonEvents.Registered(
+                    personId: id, communeCode: communeCode, provinceCode: province, sex: person.sex, birthYear: birthYear,
+                    ethnicity: person.ethnicity, substances: person.substances, registeredOn: today), on: connection)
             if let statusEvent { try await publisher.publish(statusEvent, on: connection) }
             let location = "/v1/people/\(id.uuidString.lowercased())"
             let json = String(decoding: try AppRequestContext.encoder.encode(person), as: UTF8.self)

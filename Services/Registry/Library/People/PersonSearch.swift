@@ -53,7 +53,8 @@ struct PersonSearch {
         }
         if let cursor = query["after"] {
             if let data = Data(base64Encoded: String(cursor)), let text = String(data: data, encoding: .utf8),
-               let split = text.lastIndex(of: "|"), let id = UUID(uuidString: String(text[text.index(after: split)...])) {
+                let split = text.lastIndex(of: "|"), let id = UUID(uuidString: String(text[text.index(after: split)...]))
+            {
                 after = (String(text[..<split]), id)
             } else {
                 validator.add("?after", "must be the next cursor of an earlier page")
@@ -88,12 +89,13 @@ struct PersonSearch {
         // A name search first finds the matches through the trigram index, then orders them: left
         // to itself the planner walks the name index in order and filters, which for a name far
         // down the alphabet reads most of the table. Without a name, the ordered walk is right.
-        let page: SQLFragment = text == nil
+        let page: SQLFragment =
+            text == nil
             ? "SELECT p.* FROM registry.people p WHERE \(filter) ORDER BY p.search_name, p.id LIMIT \(limit + 1)"
             : """
-                SELECT p.* FROM (SELECT p.* FROM registry.people p WHERE \(filter) OFFSET 0) p
-                ORDER BY p.search_name, p.id LIMIT \(limit + 1)
-                """
+            SELECT p.* FROM (SELECT p.* FROM registry.people p WHERE \(filter) OFFSET 0) p
+            ORDER BY p.search_name, p.id LIMIT \(limit + 1)
+            """
         // Planned for the actual filters every time (unprepared): a generic plan cannot tell a rare
         // name from an absent filter.
         let query: PostgresQuery = """

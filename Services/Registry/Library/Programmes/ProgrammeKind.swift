@@ -94,7 +94,8 @@ enum ProgrammeKind: String, CaseIterable, Sendable {
         let items = fields.array("members")
         for (index, item) in (items ?? []).enumerated() {
             guard case .object(let object) = item, case .string(let name)? = object["name"], !name.trimmingCharacters(in: .whitespaces).isEmpty,
-                  name.count <= 200 else {
+                name.count <= 200
+            else {
                 fields.validator.add(fields.path("members") + "/\(index)/name", "is required (at most 200 characters)")
                 continue
             }

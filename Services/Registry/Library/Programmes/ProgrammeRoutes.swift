@@ -37,7 +37,9 @@ struct ProgrammeRoutes: Sendable {
 
     static func kind(_ context: AppRequestContext) throws -> ProgrammeKind {
         guard let kind = context.parameters.get("kind").flatMap(ProgrammeKind.init(rawValue:)) else {
-            throw ProblemDetails.notFound("No programme kind '\(context.parameters.get("kind") ?? "")'; kinds: \(ProgrammeKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+            throw ProblemDetails.notFound(
+                "No programme kind '\(context.parameters.get("kind") ?? "")'; kinds: \(ProgrammeKind.allCases.map(\.rawValue).joined(separator: ", "))."
+            )
         }
         return kind
     }
@@ -62,17 +64,20 @@ struct ProgrammeRoutes: Sendable {
                 let details = JSONValue.object(checked.details).text
                 let rows: PostgresRows
                 do {
-                    rows = try await connection.query("""
+                    rows = try await connection.query(
+                        """
                         INSERT INTO registry.programme_records (id, kind, commune_code, province_code, on_date, details, created_by)
                         VALUES (\(id), \(kind.rawValue), \(commune), \(province), \(checked.onDate), \(details)::jsonb, \(identity.id))
                         RETURNING created_at
                         """)
                 } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
-                    throw ProblemDetails.conflict("Commune \(commune) already has a drug-free recognition for that year.", type: "duplicate-recognition")
+                    throw ProblemDetails.conflict(
+                        "Commune \(commune) already has a drug-free recognition for that year.", type: "duplicate-recognition")
                 }
-                try await AuditLog.append(AuditEntry(
-                    identity, context, action: "create", resource: "programme", resourceID: id.uuidString.lowercased(),
-                    detail: ["kind": kind.rawValue, "commune": commune]), on: connection)
+                try await AuditLog.append(
+                    AuditEntry(
+                        identity, context, action: "create", resource: "programme", resourceID: id.uuidString.lowercased(),
+                        detail: ["kind": kind.rawValue, "commune": commune]), on: connection)
                 var count: Int?
                 if case .number(let reached)? = checked.details["peopleReached"] { count = Int(reached) }
                 if case .array(let members)? = checked.details["members"] { count = members.count }
@@ -82,9 +87,10 @@ struct ProgrammeRoutes: Sendable {
                 if case .string(let value)? = checked.details["groupType"] { groupType = value }
                 var until: CalendarDate?
                 if case .string(let value)? = checked.details["until"] { until = CalendarDate(value) }
-                try await publisher.publish(ProgrammeEvents.Recorded(
-                    recordId: id, kind: kind.rawValue, communeCode: commune, provinceCode: province, onDate: checked.onDate,
-                    count: count, groupType: groupType, year: year, until: until), on: connection)
+                try await publisher.publish(
+                    ProgrammeEvents.Recorded(
+                        recordId: id, kind: kind.rawValue, communeCode: commune, provinceCode: province, onDate: checked.onDate,
+                        count: count, groupType: groupType, year: year, until: until), on: connection)
                 return Record(
                     id: id, kind: kind.rawValue, communeCode: commune, provinceCode: province, onDate: checked.onDate.description,
                     details: .object(checked.details), createdAt: try rows[0].decode(Date.self, at: 0))
@@ -96,16 +102,21 @@ struct ProgrammeRoutes: Sendable {
             let query = request.uri.queryParameters
             var validator = FieldValidator()
             let commune = query["communeCode"].map(String.init)
-            if let commune { validator.require(commune.count == 5 && commune.allSatisfy(\.isNumber), "?communeCode", "must be a 5-digit commune code") }
+            if let commune {
+                validator.require(commune.count == 5 && commune.allSatisfy(\.isNumber), "?communeCode", "must be a 5-digit commune code")
+            }
             func day(_ name: String) -> CalendarDate? {
                 guard let text = query[Substring(name)] else { return nil }
-                guard text.count == 10, let date = CalendarDate(text) else { validator.add("?\(name)", "must be a date written YYYY-MM-DD"); return nil }
+                guard text.count == 10, let date = CalendarDate(text) else {
+                    validator.add("?\(name)", "must be a date written YYYY-MM-DD"); return nil
+                }
                 return date
             }
             let from = day("from")
             let to = day("to")
             try validator.finish()
-            let rows = try await environment.database.query("""
+            let rows = try await environment.database.query(
+                """
                 SELECT r.id, r.kind, r.commune_code, r.province_code, r.on_date, r.details, r.created_at
                 FROM registry.programme_records r
                 WHERE r.kind = \(kind.rawValue) AND (\(Self.visible(identity)))
@@ -114,12 +125,14 @@ struct ProgrammeRoutes: Sendable {
                   AND (\(to)::date IS NULL OR r.on_date <= \(to))
                 ORDER BY r.on_date DESC, r.id LIMIT 1000
                 """)
-            return Page(items: try rows.map { row in
-                let (id, kind, commune, province, onDate, details, created) =
-                    try row.decode((UUID, String, String, String, CalendarDate, JSONB<JSONValue>, Date).self)
-                return Record(id: id, kind: kind, communeCode: commune, provinceCode: province, onDate: onDate.description,
-                              details: details.value, createdAt: created)
-            })
+            return Page(
+                items: try rows.map { row in
+                    let (id, kind, commune, province, onDate, details, created) =
+                        try row.decode((UUID, String, String, String, CalendarDate, JSONB<JSONValue>, Date).self)
+                    return Record(
+                        id: id, kind: kind, communeCode: commune, provinceCode: province, onDate: onDate.description,
+                        details: details.value, createdAt: created)
+                })
         }
     }
 }

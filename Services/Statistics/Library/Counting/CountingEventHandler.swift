@@ -24,7 +24,8 @@ struct CountingEventHandler: EventHandler {
         case (PersonEvents.Registered.type, 1):
             let person = try event.decode(PersonEvents.Registered.self)
             let day = person.registeredOn
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 INSERT INTO statistics.people (person_id, sex, birth_year, registered_on)
                 VALUES (\(person.personId), \(person.sex), \(person.birthYear), \(day))
                 ON CONFLICT (person_id) DO UPDATE SET sex = excluded.sex, birth_year = excluded.birth_year,
@@ -33,7 +34,8 @@ struct CountingEventHandler: EventHandler {
             try await residence(person.personId, from: day, commune: person.communeCode, province: person.provinceCode, transaction)
         case (PersonEvents.Changed.type, 1):
             let person = try event.decode(PersonEvents.Changed.self)
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 UPDATE statistics.people SET sex = \(person.sex), birth_year = \(person.birthYear) WHERE person_id = \(person.personId)
                 """)
         case (PersonEvents.Moved.type, 1):
@@ -44,17 +46,20 @@ struct CountingEventHandler: EventHandler {
             let from = change.validFrom, until = change.validTo
             // As the registry does: later records give way to the new one, earlier ones end where it starts.
             try await transaction.query("DELETE FROM statistics.statuses WHERE person_id = \(change.personId) AND valid_from >= \(from)")
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 UPDATE statistics.statuses SET valid_to = \(from)
                 WHERE person_id = \(change.personId) AND (valid_to IS NULL OR valid_to > \(from))
                 """)
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 INSERT INTO statistics.statuses (person_id, valid_from, valid_to, status)
                 VALUES (\(change.personId), \(from), \(until), \(change.status))
                 """)
         case (ReferralEvents.Changed.type, 1):
             let referral = try event.decode(ReferralEvents.Changed.self)
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 INSERT INTO statistics.referrals (referral_id, person_id, kind, status, outcome, outcome_on, amount_vnd,
                                                   commune_code, province_code, referred_on)
                 VALUES (\(referral.referralId), \(referral.personId), \(referral.kind), \(referral.status), \(referral.outcome),
@@ -68,8 +73,10 @@ struct CountingEventHandler: EventHandler {
         }
     }
 
-    private func residence(_ person: UUID, from day: CalendarDate, commune: String, province: String, _ transaction: PostgresConnection) async throws {
-        try await transaction.query("""
+    private func residence(_ person: UUID, from day: CalendarDate, commune: String, province: String, _ transaction: PostgresConnection) async throws
+    {
+        try await transaction.query(
+            """
             INSERT INTO statistics.residences (person_id, from_date, commune_code, province_code)
             VALUES (\(person), \(day), \(commune), \(province))
             ON CONFLICT (person_id, from_date) DO UPDATE SET commune_code = excluded.commune_code, province_code = excluded.province_code

@@ -34,7 +34,8 @@ struct ExportArea: Sendable {
         }
         let level = requested.count == 2 ? "province" : "commune"
         let rows = try await connection.query(
-            "SELECT province_code FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = \(level) AND code = \(requested)")
+            "SELECT province_code FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = \(level) AND code = \(requested)"
+        )
         guard let province = try rows.first?.decode(String.self, at: 0) else {
             throw ProblemDetails.validation([.init(pointer: "?areaCode", detail: "is not a \(level) code of the 2025 list")])
         }

@@ -46,8 +46,10 @@ struct ExportRoutes: Sendable {
     }
 
     func add(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/statistics/people-by-status", Self.rule,
-                  summary: "People by management status on a day (management_ended included), by area, status and sex") { request, context, identity -> Response in
+        routes.on(
+            .get, "/v1/statistics/people-by-status", Self.rule,
+            summary: "People by management status on a day (management_ended included), by area, status and sex"
+        ) { request, context, identity -> Response in
             let query = request.uri.queryParameters
             var validator = FieldValidator()
             let common = Self.common(query, &validator)
@@ -55,7 +57,8 @@ struct ExportRoutes: Sendable {
             try validator.finish()
             return try await export(dataset: "people-by-status", common, identity, context, parameters: ["on": on.description]) { area, connection in
                 let areaColumn: SQLFragment = common.groupByCommune ? "r.commune_code" : "r.province_code"
-                let rows = try await connection.query("""
+                let rows = try await connection.query(
+                    """
                     SELECT \(areaColumn) AS area, u.name, s.status, p.sex, count(*)
                     FROM statistics.statuses s
                     JOIN statistics.people p ON p.person_id = s.person_id
@@ -79,8 +82,10 @@ struct ExportRoutes: Sendable {
             }
         }
 
-        routes.on(.get, "/v1/statistics/referrals", Self.rule,
-                  summary: "Referrals made in a period, by area, kind, status and outcome") { request, context, identity -> Response in
+        routes.on(
+            .get, "/v1/statistics/referrals", Self.rule,
+            summary: "Referrals made in a period, by area, kind, status and outcome"
+        ) { request, context, identity -> Response in
             let query = request.uri.queryParameters
             var validator = FieldValidator()
             let common = Self.common(query, &validator)
@@ -94,7 +99,8 @@ struct ExportRoutes: Sendable {
                 dataset: "referrals", common, identity, context, parameters: ["from": from.description, "to": to.description]
             ) { area, connection in
                 let areaColumn: SQLFragment = common.groupByCommune ? "f.commune_code" : "f.province_code"
-                let rows = try await connection.query("""
+                let rows = try await connection.query(
+                    """
                     SELECT \(areaColumn) AS area, u.name, f.kind, f.status, f.outcome, count(*), sum(f.amount_vnd)::bigint
                     FROM statistics.referrals f
                     LEFT JOIN registry.admin_units u ON u.generation = \(AdminUnitGeneration.current) AND u.code = \(areaColumn)
@@ -125,9 +131,10 @@ struct ExportRoutes: Sendable {
         do {
             resolved = try await run(common, identity, parameters: parameters, query)
         } catch let problem as ProblemDetails where problem.statusCode == 403 {
-            try await environment.audit.record(AuditEntry(
-                identity, context, action: "export", resource: "statistics", resourceID: dataset, outcome: .denied,
-                detail: ["areaCode": common.requestedArea ?? "national"]))
+            try await environment.audit.record(
+                AuditEntry(
+                    identity, context, action: "export", resource: "statistics", resourceID: dataset, outcome: .denied,
+                    detail: ["areaCode": common.requestedArea ?? "national"]))
             throw problem
         }
         var table = resolved
@@ -138,7 +145,8 @@ struct ExportRoutes: Sendable {
         detail["rows"] = String(table.rows.count)
         detail["suppressed"] = String(suppressed)
         if case .agency(let agency) = identity { detail["purpose"] = agency.purpose }
-        try await environment.audit.record(AuditEntry(identity, context, action: "export", resource: "statistics", resourceID: dataset, detail: detail))
+        try await environment.audit.record(
+            AuditEntry(identity, context, action: "export", resource: "statistics", resourceID: dataset, detail: detail))
         return try table.response(format: common.format)
     }
 

@@ -37,7 +37,10 @@ struct ExportTable: Sendable {
             var text = "\u{FEFF}" + (dimensions + ["count"] + sums + ["suppressed"]).map(Self.csvField).joined(separator: ",") + "\r\n"
             for row in rows {
                 let count = row.count < 0 ? "" : String(row.count)
-                let fields = row.dimensions.map { Self.csvField($0 ?? "") } + [count] + row.sums.map { $0.map(String.init) ?? "" } + [row.count < 0 ? "true" : "false"]
+                let fields =
+                    row.dimensions.map { Self.csvField($0 ?? "") } + [count] + row.sums.map { $0.map(String.init) ?? "" } + [
+                        row.count < 0 ? "true" : "false"
+                    ]
                 text += fields.joined(separator: ",") + "\r\n"
             }
             var headers = HTTPFields()
