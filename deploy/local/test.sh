@@ -3,6 +3,7 @@
 #
 #   deploy/local/test.sh [swift test arguments...]     e.g. --filter PostgresTests
 #
+# Checks the formatting of the Swift files first (deploy/local/format.sh --check, `.swift-format`).
 # Installs missing Debian packages (postgresql, libpq-dev, pkg-config), starts a private cluster in
 # a new folder under /tmp on a free port, builds with `swift build --build-tests`, then runs
 # `swift test --skip-build` with these variables exported:
@@ -32,6 +33,10 @@ command -v swift >/dev/null 2>&1 || {
 
 cluster_install_packages
 timing "packages checked"
+
+# Unformatted code fails the run before anything is built (deploy/local/format.sh formats it).
+deploy/local/format.sh --check
+timing "formatting checked"
 
 cluster_start_throwaway recovery-test-pg
 pg_port=$CLUSTER_PORT
