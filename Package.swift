@@ -131,7 +131,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Postgres", "Migrations", logging],
+            dependencies: ["Postgres", "Migrations", "EventBus", logging, lifecycle],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,6 @@
 import Logging
 import Postgres
+import ServiceLifecycle
 import Synchronization
 
 /// Wakes consumers after events commit: `NOTIFY bus_events, '<topic>'` sent after the publishing
@@ -10,14 +11,20 @@ import Synchronization
 /// without it; their topics are collected and one short transaction notifies each of them once,
 /// while further commits collect for the next. A notification is a hint only: if the process
 /// dies between a commit and its notification, consumers find the event at their next backstop
-/// poll or reconnect. Share one notifier per process.
-public final class BusNotifier: Sendable {
+/// poll or reconnect.
+///
+/// A lifecycle `Service`: `run()` sends the notifications until graceful shutdown (after sending
+/// what is pending) or cancellation; topics woken while it does not run wait for it (consumers
+/// still poll). Share one notifier per process and run it beside the pool it borrows from.
+public final class BusNotifier: Service, Sendable {
     /// The channel consumers listen on; the payload is a topic.
     public static let channel = "bus_events"
 
     private struct State {
         var pending: Set<String> = []
-        var draining = false
+        /// `run()` waiting for the next topic.
+        var waiter: CheckedContinuation<Void, Never>?
+        var stopping = false
     }
 
     private let database: PostgresClient
@@ -32,14 +39,12 @@ public final class BusNotifier: Sendable {
 
     /// Asks for `topic` to be notified soon; returns at once.
     public func wake(_ topic: String) {
-        let start = state.withLock { state -> Bool in
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.pending.insert(topic)
-            guard !state.draining else { return false }
-            state.draining = true
-            return true
+            defer { state.waiter = nil }
+            return state.waiter
         }
-        // On an I/O thread of the pool: its statement then starts and resumes without a thread hop.
-        if start { Task(executorPreference: database.executors.first) { await self.drain() } }
+        waiter?.resume()
     }
 
     /// The shortest time between two rounds: commits in between share the next round. Each round
@@ -48,30 +53,65 @@ public final class BusNotifier: Sendable {
     /// commit after a quiet spell is still notified at once.
     public static let minimumInterval: Duration = .milliseconds(1)
 
-    /// Sends what is pending, one transaction per round, until nothing is.
-    private func drain() async {
-        var lastRound: ContinuousClock.Instant?
-        while true {
-            if let lastRound {
-                let next = lastRound + Self.minimumInterval
-                if next > .now { try? await Task.sleep(until: next, clock: .continuous) }
-            }
-            let topics = state.withLock { state -> [String] in
-                defer { state.pending.removeAll() }
-                if state.pending.isEmpty { state.draining = false }
-                return state.pending.sorted()
-            }
-            guard !topics.isEmpty else { return }
-            lastRound = .now
-            do {
-                try await database.query("SELECT pg_notify(\(Self.channel), topic) FROM unnest(\(topics)::text[]) AS topic")
-            } catch let error as PostgresError where error.code == .poolShutDown {
-                return
-            } catch {
-                logger.warning(
-                    "Cannot wake the bus's consumers; they will find the events at their next poll",
-                    metadata: ["error": "\(error)", "topics": "\(topics.joined(separator: ","))"])
+    /// Sends what is woken, one transaction per round, until graceful shutdown (what is pending
+    /// then is still sent) or cancellation.
+    /// Runs on an I/O thread of the pool, so that its statements start and resume without a hop.
+    public func run() async throws {
+        try await withTaskExecutorPreference(database.executors.first) {
+            var lastRound: ContinuousClock.Instant?
+            while await nextTopics() {
+                if let lastRound {
+                    let next = lastRound + Self.minimumInterval
+                    if next > .now { try? await Task.sleep(until: next, clock: .continuous) }
+                }
+                let topics = state.withLock { state -> [String] in
+                    defer { state.pending.removeAll() }
+                    return state.pending.sorted()
+                }
+                guard !topics.isEmpty else { continue }
+                lastRound = .now
+                do {
+                    try await database.query("SELECT pg_notify(\(Self.channel), topic) FROM unnest(\(topics)::text[]) AS topic")
+                } catch let error as PostgresError where error.code == .poolShutDown {
+                    return
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning(
+                        "Cannot wake the bus's consumers; they will find the events at their next poll",
+                        metadata: ["error": "\(error)", "topics": "\(topics.joined(separator: ","))"])
+                }
             }
         }
+    }
+
+    /// Waits until a topic is pending (true) or the notifier is to stop with nothing pending (false).
+    private func nextTopics() async -> Bool {
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let ready = state.withLock { state -> Bool in
+                        if !state.pending.isEmpty || state.stopping { return true }
+                        state.waiter = continuation
+                        return false
+                    }
+                    if ready { continuation.resume() }
+                }
+            } onCancel: {
+                self.stop()
+            }
+        } onGracefulShutdown: {
+            self.stop()
+        }
+        return state.withLock { !$0.pending.isEmpty || !$0.stopping }
+    }
+
+    private func stop() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.stopping = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
     }
 }

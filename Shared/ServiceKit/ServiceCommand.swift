@@ -112,6 +112,7 @@ public enum ServiceCommand {
             logger: logger)
         application.addServices(
             environment.database,
+            environment.busNotifier,
             DatabaseBootstrap(migrator: migrator, database: environment.database, readiness: environment.readiness, logger: logger))
         for background in service.services(environment) { application.addServices(background) }
         return application

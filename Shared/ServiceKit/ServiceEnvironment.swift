@@ -18,6 +18,7 @@ public struct ServiceEnvironment: Sendable {
     /// What `GET /metrics` shows: the process-wide registry behind swift-metrics in a served
     /// process, a private one otherwise (tests).
     public let metrics: PrometheusCollectorRegistry
-    /// Wakes the bus's consumers after this service's publishing transactions commit.
+    /// Wakes the bus's consumers after this service's publishing transactions commit; run by the
+    /// application beside the pool (`ServiceCommand.makeApplication`).
     public let busNotifier: BusNotifier
 }

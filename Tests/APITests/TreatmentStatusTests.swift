@@ -19,22 +19,22 @@ struct TreatmentStatusTests {
 
             // The treatment service publishes (as its own role): a determination, then an episode.
             let treatment = try await database.connect(role: "treatment")
-            let publisher = EventPublisher(
-                catalogue: TreatmentEvents.catalogue, producer: "treatment",
-                notifier: BusNotifier(database: database.client(role: "treatment"), logger: .test))
-            try await treatment.withTransaction { connection in
-                try await publisher.publish(
-                    TreatmentEvents.PersonStatusChanged(
-                        personId: UUID(), status: "addicted", validFrom: CalendarDate("2026-02-01")!, validTo: nil, reason: "determination"),
-                    on: connection)
-                try await publisher.publish(
-                    TreatmentEvents.PersonStatusChanged(
-                        personId: person, status: "addicted", validFrom: CalendarDate("2026-02-01")!, validTo: nil, reason: "determination"),
-                    on: connection)
-                try await publisher.publish(
-                    TreatmentEvents.PersonStatusChanged(
-                        personId: person, status: "in_treatment", validFrom: CalendarDate("2026-03-10")!, validTo: nil, reason: "episode_started"),
-                    on: connection)
+            try await withRunningNotifier(database.client(role: "treatment")) { notifier in
+                let publisher = EventPublisher(catalogue: TreatmentEvents.catalogue, producer: "treatment", notifier: notifier)
+                try await treatment.withTransaction { connection in
+                    try await publisher.publish(
+                        TreatmentEvents.PersonStatusChanged(
+                            personId: UUID(), status: "addicted", validFrom: CalendarDate("2026-02-01")!, validTo: nil, reason: "determination"),
+                        on: connection)
+                    try await publisher.publish(
+                        TreatmentEvents.PersonStatusChanged(
+                            personId: person, status: "addicted", validFrom: CalendarDate("2026-02-01")!, validTo: nil, reason: "determination"),
+                        on: connection)
+                    try await publisher.publish(
+                        TreatmentEvents.PersonStatusChanged(
+                            personId: person, status: "in_treatment", validFrom: CalendarDate("2026-03-10")!, validTo: nil, reason: "episode_started"),
+                        on: connection)
+                }
             }
             await treatment.close()
 
@@ -80,14 +80,13 @@ struct FacilityScopeTests {
             let episode = UUID()
             func publish(facility: UUID, endedOn: CalendarDate?) async throws {
                 let treatment = try await database.connect(role: "treatment")
-                try await treatment.withTransaction { connection in
-                    try await EventPublisher(
-                        catalogue: TreatmentEvents.catalogue, producer: "treatment",
-                        notifier: BusNotifier(database: database.client(role: "treatment"), logger: .test)
-                    ).publish(
-                        TreatmentEvents.EpisodeChanged(
-                            episodeId: episode, personId: person, facilityId: facility, form: "compulsory",
-                            startedOn: CalendarDate("2026-09-01")!, endedOn: endedOn), on: connection)
+                try await withRunningNotifier(database.client(role: "treatment")) { notifier in
+                    try await treatment.withTransaction { connection in
+                        try await EventPublisher(catalogue: TreatmentEvents.catalogue, producer: "treatment", notifier: notifier).publish(
+                            TreatmentEvents.EpisodeChanged(
+                                episodeId: episode, personId: person, facilityId: facility, form: "compulsory",
+                                startedOn: CalendarDate("2026-09-01")!, endedOn: endedOn), on: connection)
+                    }
                 }
                 await treatment.close()
             }

@@ -56,12 +56,14 @@ extension TestDatabase {
     }
 }
 
-/// Publishes `steps` steps for each subject, one transaction per event.
+/// Publishes `steps` steps for each subject, one transaction per event, waking consumers.
 func publishSteps(_ subjects: [String], steps: ClosedRange<Int>, on client: PostgresClient) async throws {
-    let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry", notifier: BusNotifier(database: client, logger: .test))
-    for step in steps {
-        for subject in subjects {
-            try await client.withTransaction { try await publisher.publish(StepRecorded(subject: subject, step: step), on: $0) }
+    try await withRunningNotifier(client) { notifier in
+        let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry", notifier: notifier)
+        for step in steps {
+            for subject in subjects {
+                try await client.withTransaction { try await publisher.publish(StepRecorded(subject: subject, step: step), on: $0) }
+            }
         }
     }
 }

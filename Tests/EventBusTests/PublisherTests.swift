@@ -93,9 +93,11 @@ struct WakeUpTests {
     ) async throws {
         try await withTestDatabase(label) { database in
             let client = try await database.busClient()
-            let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry", notifier: BusNotifier(database: client, logger: .test))
+            let notifier = BusNotifier(database: client, logger: .test)
+            let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry", notifier: notifier)
             let listener = PostgresListener(configuration: database.configuration(role: "registry"), channels: ["bus_events"], logger: .test)
             try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await notifier.run() }
                 group.addTask { try await listener.run() }
                 var events = listener.events.makeAsyncIterator()
                 let first = await events.next()
