@@ -24,7 +24,7 @@ func service(_ name: String, executable: String, resources: [Resource] = [], con
     [
         .target(
             name: name,
-            dependencies: ["ServiceKit", "Postgres", "Migrations", "EventBus", "Access", "Audit", hummingbird, logging, lifecycle, crypto]
+            dependencies: ["ServiceKit", "Postgres", "Migrations", "EventBus", "Access", "Audit", "Rules", hummingbird, logging, lifecycle, crypto]
                 + contracts,
             path: "Services/\(name)/Library",
             resources: [.copy("Migrations")] + resources,
@@ -99,6 +99,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Rules",
+            dependencies: ["Postgres"],
+            path: "Shared/Rules",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Migrations",
             dependencies: ["Postgres", logging],
             path: "Shared/Migrations",
@@ -107,7 +113,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Postgres", "Migrations", "EventBus", "Access", "Audit", hummingbird, logging, lifecycle,
+                "Postgres", "Migrations", "EventBus", "Access", "Audit", "Rules", hummingbird, logging, lifecycle,
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -171,7 +177,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceTests",
-            dependencies: ["ServiceKit", "Postgres", logging, "Registry", "Treatment", "Referrals", "Statistics", "TestSupport"],
+            dependencies: ["ServiceKit", "Postgres", "Rules", logging, "Registry", "Treatment", "Referrals", "Statistics", "TestSupport"],
             path: "Tests/ServiceTests",
             swiftSettings: swiftSettings
         ),

@@ -93,6 +93,7 @@ enum OpenAPIDocument {
             "properties": [
                 "type": ["type": "string", "format": "uri"], "title": ["type": "string"], "status": ["type": "integer"],
                 "detail": ["type": "string"],
+                "rule": ["type": "string", "description": "the rule a refused change of state breaks (409)"],
                 "errors": [
                     "type": "array",
                     "items": [

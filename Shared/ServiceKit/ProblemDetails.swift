@@ -22,6 +22,8 @@ public struct ProblemDetails: Error, Sendable, Codable, Equatable, HTTPResponseE
     public let statusCode: Int
     public let detail: String?
     public let errors: [FieldError]?
+    /// The rule a refused change breaks (`StateMachine.Refusal`), when that is the problem.
+    public var rule: String?
     /// Extra response headers (`WWW-Authenticate`, `Retry-After`, `Location`); not in the body.
     public var headers: HTTPFields = [:]
 
@@ -38,7 +40,7 @@ public struct ProblemDetails: Error, Sendable, Codable, Equatable, HTTPResponseE
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, title, statusCode = "status", detail, errors
+        case type, title, statusCode = "status", detail, errors, rule
     }
 
     public var status: HTTPResponse.Status { HTTPResponse.Status(code: statusCode) }

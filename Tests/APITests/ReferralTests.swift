@@ -140,6 +140,8 @@ struct ReferralTests {
             let early = try await referrals.call(
                 .post, "/v1/referrals/\(id)/outcome", token: tokens["partner1"], json: #"{"outcome":"employed","on":"\#(CalendarDate.today())"}"#)
             #expect(early.status == 409, "\(early.body)")
+            #expect(early.json["rule"] as? String == "An outcome is reported for a referral the partner accepted, once.", "\(early.body)")
+            #expect((early.json["type"] as? String)?.hasSuffix("/referral-status") == true)
             let bad = try await referrals.call(.post, "/v1/referrals/\(id)/response", token: tokens["partner1"], json: #"{"decision":"maybe"}"#)
             #expect(bad.status == 422 || bad.status == 400)
             let accepted = try await referrals.call(

@@ -4,6 +4,7 @@ import EventBus
 import Foundation
 import Hummingbird
 import Postgres
+import Rules
 import ServiceKit
 
 /// What happens to a referral after it is made: the partner accepts or declines it and reports
@@ -31,7 +32,7 @@ struct ReferralChangeRoutes: Sendable {
             let note = fields.string("note", maxLength: 2000).value
             try fields.finish()
             guard let decision, let status = ReferralStatus(rawValue: decision) else { throw ProblemDetails.badRequest("invalid answer") }
-            return try await change(id, identity, context, action: "respond", from: [.sent]) { store in
+            return try await change(id, identity, context, action: "respond", to: status) { store in
                 try await store.update(id, status: status, note: note, by: identity.id)
             }
         }
@@ -59,7 +60,7 @@ struct ReferralChangeRoutes: Sendable {
             let note = fields.string("note", maxLength: 2000).value
             try fields.finish()
             guard let outcome, let on else { throw ProblemDetails.badRequest("invalid outcome") }
-            return try await change(id, identity, context, action: "complete", from: [.accepted]) { store in
+            return try await change(id, identity, context, action: "complete", to: .completed) { store in
                 try await store.update(id, status: .completed, outcome: outcome, outcomeOn: on, amountVnd: amount, note: note, by: identity.id)
             }
         }
@@ -77,7 +78,7 @@ struct ReferralChangeRoutes: Sendable {
                 note = fields.string("note", maxLength: 2000).value
                 try fields.finish()
             }
-            return try await change(id, identity, context, action: "withdraw", from: [.sent, .accepted]) { store in
+            return try await change(id, identity, context, action: "withdraw", to: .withdrawn) { store in
                 try await store.update(id, status: .withdrawn, note: note, by: identity.id)
             }
         }
@@ -91,10 +92,11 @@ struct ReferralChangeRoutes: Sendable {
         return referral
     }
 
-    /// Locks the referral, checks its status is one of `from` (409 otherwise), applies `apply`,
-    /// audits and publishes the new state, and answers with it.
+    /// Locks the referral, checks `action` to `target` against `ReferralStatus.machine` (409
+    /// naming the rule otherwise), applies `apply`, audits and publishes the new state, and
+    /// answers with it.
     private func change(
-        _ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String, from allowed: Set<ReferralStatus>,
+        _ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String, to target: ReferralStatus,
         _ apply: (ReferralStore) async throws -> Void
     ) async throws -> Response {
         let updated = try await environment.database.withTransaction { connection -> Referral in
@@ -102,10 +104,13 @@ struct ReferralChangeRoutes: Sendable {
             guard let current = try await store.referral(id, visibleTo: identity, lock: true) else {
                 throw ProblemDetails.notFound("No referral \(id) for you.")
             }
-            guard let status = ReferralStatus(rawValue: current.status), allowed.contains(status) else {
-                throw ProblemDetails.conflict(
-                    "The referral is \(current.status); this needs it to be \(allowed.map(\.rawValue).sorted().joined(separator: " or ")).",
-                    type: "referral-status")
+            guard let status = ReferralStatus(rawValue: current.status) else {
+                throw ProblemDetails.conflict("The referral is \(current.status), which no change starts from.", type: "referral-status")
+            }
+            do throws(StateMachine<ReferralStatus>.Refusal) {
+                try ReferralStatus.machine.check(action, from: status, to: target)
+            } catch {
+                throw ProblemDetails(error)
             }
             try await apply(store)
             guard let updated = try await store.referral(id, visibleTo: identity) else { throw ProblemDetails.notFound("No referral \(id) for you.") }

@@ -1,3 +1,5 @@
+import Rules
+
 /// What a referral asks of a partner, and the outcomes that can close it.
 enum ReferralKind: String, CaseIterable, Sendable {
     /// Học nghề: a place on a vocational course.
@@ -19,11 +21,25 @@ enum ReferralKind: String, CaseIterable, Sendable {
     static let names = allCases.map(\.rawValue).joined(separator: ", ")
 }
 
-/// Where a referral stands. `sent` → `accepted` or `declined` (the partner answers);
-/// `accepted` → `completed` with an outcome (the partner reports); `sent` or `accepted` →
-/// `withdrawn` (the referring officer).
+/// Where a referral stands; how it moves is `machine`.
 enum ReferralStatus: String, CaseIterable, Sendable {
     case sent, accepted, declined, completed, withdrawn
 
     static let names = allCases.map(\.rawValue).joined(separator: ", ")
+
+    /// `sent` → `accepted` or `declined` (the partner answers); `accepted` → `completed` with an
+    /// outcome (the partner reports); `sent` or `accepted` → `withdrawn` (the referring officer).
+    static let machine = StateMachine<ReferralStatus>(
+        "referral",
+        [
+            .init(
+                "respond", from: [.sent], to: [.accepted, .declined],
+                rule: "A partner answers a referral once, while it is sent."),
+            .init(
+                "complete", from: [.accepted], to: [.completed],
+                rule: "An outcome is reported for a referral the partner accepted, once."),
+            .init(
+                "withdraw", from: [.sent, .accepted], to: [.withdrawn],
+                rule: "The referring side withdraws a referral only while it is open (sent or accepted)."),
+        ])
 }

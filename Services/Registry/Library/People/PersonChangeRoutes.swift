@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import Postgres
 import RegistryContracts
+import Rules
 import ServiceKit
 
 /// Changing a person's record: `PATCH /v1/people/{id}` (with `If-Match`), moving residence
@@ -282,7 +283,7 @@ struct PersonChangeRoutes: Sendable {
                 UPDATE registry.person_statuses SET valid_to = \(from)
                 WHERE person_id = \(id) AND (valid_to IS NULL OR valid_to > \(from))
                 """)
-            let until: CalendarDate? = status == "drug_user" ? from.adding(months: 12) : nil
+            let until: CalendarDate? = status == "drug_user" ? ManagementPeriod.drugUser(decidedOn: from).end(from: from) : nil
             try await connection.query(
                 """
                 INSERT INTO registry.person_statuses (person_id, valid_from, valid_to, status, basis, recorded_by)

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Postgres
 import RegistryContracts
+import Rules
 import ServiceKit
 
 /// Imports people from a CSV file (see `ImportRow` for the columns): every row is checked, the
@@ -191,13 +192,14 @@ struct PersonImporter: Sendable {
                             \(people.map(\.address))::text[]) AS r(id, c, p, a)
                 """)
             let managed = rows.filter { $0.1.decisionDate != nil }
+            let managedUntil = managed.map { ManagementPeriod.drugUser(decidedOn: $0.1.decisionDate!).end(from: $0.1.decisionDate!) }
             if !managed.isEmpty {
                 try await connection.query(
                     """
                     INSERT INTO registry.person_statuses (person_id, valid_from, valid_to, status, basis, recorded_by)
-                    SELECT id, d, (d + interval '1 year')::date, 'drug_user', b, \(identity.id)
-                    FROM unnest(\(managed.map(\.0))::uuid[], \(managed.map { $0.1.decisionDate })::date[],
-                                \(managed.map { $0.1.decisionNumber })::text[]) AS r(id, d, b)
+                    SELECT id, d, u, 'drug_user', b, \(identity.id)
+                    FROM unnest(\(managed.map(\.0))::uuid[], \(managed.map { $0.1.decisionDate })::date[], \(managedUntil)::date[],
+                                \(managed.map { $0.1.decisionNumber })::text[]) AS r(id, d, u, b)
                     """)
             }
             let snapshots = people.map { Self.snapshot($0, today: today) }
@@ -218,10 +220,10 @@ struct PersonImporter: Sendable {
                         ethnicity: row.ethnicity, substances: row.substances, registeredOn: today)
                 }, on: connection)
             try await publisher.publish(
-                batch: managed.map { id, row in
+                batch: zip(managed, managedUntil).map { person, until in
                     PersonEvents.StatusChanged(
-                        personId: id, status: "drug_user", validFrom: row.decisionDate!,
-                        validTo: row.decisionDate!.adding(months: 12), communeCode: row.communeCode)
+                        personId: person.0, status: "drug_user", validFrom: person.1.decisionDate!, validTo: until,
+                        communeCode: person.1.communeCode)
                 }, on: connection)
             return rows.count
         }

@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import Postgres
 import RegistryContracts
+import Rules
 import ServiceKit
 
 /// Registering, reading and searching people: `POST /v1/people`, `GET /v1/people/{id}`,
@@ -136,7 +137,7 @@ struct PersonRoutes: Sendable {
                 """)
             var statusEvent: PersonEvents.StatusChanged?
             if let decided {
-                let until = decided.adding(months: 12)
+                let until = ManagementPeriod.drugUser(decidedOn: decided).end(from: decided)
                 try await connection.query(
                     """
                     INSERT INTO registry.person_statuses (person_id, valid_from, valid_to, status, basis, recorded_by)

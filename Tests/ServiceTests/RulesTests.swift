@@ -1,0 +1,51 @@
+import Postgres
+import Rules
+import ServiceKit
+import Testing
+
+@Suite("Rules: state machines and legal durations")
+struct RulesTests {
+    enum Light: String, Sendable, CaseIterable {
+        case red, green, amber
+    }
+
+    static let lights = StateMachine<Light>(
+        "light",
+        [
+            .init("go", from: [.red], to: [.green], rule: "Green follows red."),
+            .init("slow", from: [.green], to: [.amber], rule: "Amber follows green."),
+            .init("stop", from: [.amber, .green], to: [.red], rule: "Red follows amber or green."),
+        ])
+
+    @Test func allowedChangesPassAndRefusedOnesNameTheRule() throws {
+        try Self.lights.check("go", from: .red, to: .green)
+        try Self.lights.check("stop", from: .green, to: .red)
+        let wrongState = #expect(throws: StateMachine<Light>.Refusal.self) { try Self.lights.check("go", from: .amber, to: .green) }
+        #expect(wrongState == .init(record: "light", action: "go", state: "amber", allowedFrom: ["red"], rule: "Green follows red."))
+        #expect(wrongState?.description == "The light is amber; go needs it to be red. Green follows red.")
+        let wrongTarget = #expect(throws: StateMachine<Light>.Refusal.self) { try Self.lights.check("slow", from: .green, to: .red) }
+        #expect(wrongTarget?.rule == "Amber follows green.")
+        let unknown = #expect(throws: StateMachine<Light>.Refusal.self) { try Self.lights.check("blink", from: .red, to: .red) }
+        #expect(unknown?.allowedFrom == [] && unknown?.description.contains("not a change a light knows") == true)
+        #expect(Self.lights.next(from: .green) == [.amber, .red])
+        #expect(Self.lights.next(from: .red) == [.green])
+    }
+
+    @Test func aRefusalBecomesA409ProblemWithItsRule() throws {
+        let refusal = StateMachine<Light>.Refusal(record: "light", action: "go", state: "amber", allowedFrom: ["red"], rule: "Green follows red.")
+        let problem = ProblemDetails(refusal)
+        #expect(problem.statusCode == 409)
+        #expect(problem.type.hasSuffix("light-status"))
+        #expect(problem.rule == "Green follows red.")
+    }
+
+    @Test func theManagementPeriodIsAYearUnderEitherLawAndSaysWhichRule() {
+        let before = ManagementPeriod.drugUser(decidedOn: CalendarDate("2026-06-30")!)
+        let after = ManagementPeriod.drugUser(decidedOn: CalendarDate("2026-07-01")!)
+        #expect(before.rule.hasPrefix("Law 73/2021/QH14") && after.rule.hasPrefix("Law 120/2025/QH15"))
+        #expect(before.end(from: CalendarDate("2026-06-30")!) == CalendarDate("2027-06-30")!)
+        // A leap day's year ends on the last day of February.
+        let leap = CalendarDate("2024-02-29")!
+        #expect(ManagementPeriod.drugUser(decidedOn: leap).end(from: leap) == CalendarDate("2025-02-28")!)
+    }
+}
