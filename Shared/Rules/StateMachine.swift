@@ -55,9 +55,11 @@ public struct StateMachine<State: RawRepresentable & Hashable & Sendable>: Senda
     /// `transitions` by action; an action given twice is a programming error.
     public init(_ record: String, _ transitions: [Transition]) {
         self.record = record
-        self.transitions = Dictionary(transitions.map { ($0.action, $0) }, uniquingKeysWith: { first, _ in
-            preconditionFailure("action \(first.action) of \(record) is defined twice")
-        })
+        self.transitions = Dictionary(
+            transitions.map { ($0.action, $0) },
+            uniquingKeysWith: { first, _ in
+                preconditionFailure("action \(first.action) of \(record) is defined twice")
+            })
     }
 
     /// The transition of `action`, if the machine has one.

@@ -10,7 +10,12 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 
-mapfile -t files < <(git ls-files '*.swift')
+# Tracked files and new ones not ignored: what a commit of the working tree would hold.
+mapfile -t listed < <(git ls-files --cached --others --exclude-standard '*.swift')
+files=()
+for file in "${listed[@]}"; do
+    if [ -f "$file" ]; then files+=("$file"); fi
+done
 if [ "${1:-}" != "--check" ]; then
     swift format format --in-place --parallel "${files[@]}"
     exit 0
