@@ -24,8 +24,10 @@ func service(_ name: String, executable: String, resources: [Resource] = [], con
     [
         .target(
             name: name,
-            dependencies: ["ServiceKit", "Postgres", "Migrations", "EventBus", "Access", "Audit", "Rules", hummingbird, logging, lifecycle, crypto]
-                + contracts,
+            dependencies: [
+                "ServiceKit", "Postgres", "Migrations", "EventBus", "Access", "Audit", "Rules", hummingbird, logging, lifecycle, crypto,
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ] + contracts,
             path: "Services/\(name)/Library",
             resources: [.copy("Migrations")] + resources,
             swiftSettings: swiftSettings
@@ -61,6 +63,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         .systemLibrary(
@@ -119,6 +122,7 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Shared/ServiceKit",
             swiftSettings: swiftSettings

@@ -1,3 +1,4 @@
+import ArgumentParser
 import EventBus
 import Foundation
 import Logging
@@ -5,38 +6,62 @@ import Postgres
 
 /// `<service> bus status | redrive CONSUMER | prune [DAYS]`: the operator's view of the event
 /// bus, as the service's role (so a service sees and re-drives only its own consumers).
-enum BusCommand {
-    static let usage = """
-        usage: <service> bus status            consumers of this service: pending events, lag, held and dead events
-               <service> bus redrive CONSUMER  give CONSUMER's dead events a new set of attempts, now
-               <service> bus prune [DAYS]      delete events older than DAYS (default 30) that every consumer has passed
-        """
+struct BusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bus", abstract: "The event bus as seen by this service.",
+        subcommands: [Status.self, Redrive.self, Prune.self])
 
-    static func run(_ arguments: [String], service: ServiceDescriptor, configuration: ServiceConfiguration, logger: Logger) async throws -> String {
-        let database = PostgresClient(configuration: configuration.postgres(for: service), logger: logger)
-        do {
-            let output = try await execute(arguments, BusAdministration(database: database))
-            await database.shutdown()
-            return output
-        } catch {
-            await database.shutdown()
-            throw error
+    /// Runs `body` with the bus administration on a pool of the service's role, and prints its
+    /// answer.
+    static func administer(_ body: @escaping (BusAdministration) async throws -> String) async throws {
+        try await ServiceCommand.run { service, configuration, logger in
+            let database = PostgresClient(configuration: configuration.postgres(for: service), logger: logger)
+            do {
+                print(try await body(BusAdministration(database: database)))
+                await database.shutdown()
+                return 0
+            } catch {
+                await database.shutdown()
+                throw error
+            }
         }
     }
 
-    private static func execute(_ arguments: [String], _ administration: BusAdministration) async throws -> String {
-        switch (arguments.first, arguments.count) {
-        case ("status", 1):
-            return format(try await administration.consumers())
-        case ("redrive", 2):
-            let count = try await administration.redriveDead(consumer: arguments[1])
-            return "\(count) dead event(s) of \(arguments[1]) re-driven"
-        case ("prune", 1), ("prune", 2):
-            guard let days = arguments.count == 2 ? Int(arguments[1]) : 30, days >= 0 else { throw UsageError(usage) }
-            let removed = try await administration.prune(olderThan: .seconds(days * 86_400))
-            return "\(removed) event(s) removed"
-        default:
-            throw UsageError(usage)
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Consumers of this service: pending events, lag, held and dead events.")
+
+        func run() async throws {
+            try await BusCommand.administer { BusCommand.format(try await $0.consumers()) }
+        }
+    }
+
+    struct Redrive: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give a consumer's dead events a new set of attempts, now.")
+
+        @Argument(help: "The consumer, as `bus status` names it.")
+        var consumer: String
+
+        func run() async throws {
+            let consumer = self.consumer
+            try await BusCommand.administer { "\(try await $0.redriveDead(consumer: consumer)) dead event(s) of \(consumer) re-driven" }
+        }
+    }
+
+    struct Prune: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete events older than DAYS that every consumer has passed.")
+
+        @Argument(help: "Age in days of the events to delete.")
+        var days: Int = 30
+
+        func validate() throws {
+            guard days >= 0 else { throw ValidationError("DAYS must be 0 or more") }
+        }
+
+        func run() async throws {
+            let days = self.days
+            try await BusCommand.administer { "\(try await $0.prune(olderThan: .seconds(days * 86_400))) event(s) removed" }
         }
     }
 
@@ -60,10 +85,4 @@ enum BusCommand {
         return zip(columns, widths).map { $0.padding(toLength: max($1, $0.count), withPad: " ", startingAt: 0) }
             .joined(separator: " ").trimmingCharacters(in: .whitespaces)
     }
-}
-
-/// Bad command-line arguments: the executable prints `description` and exits with status 64.
-public struct UsageError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

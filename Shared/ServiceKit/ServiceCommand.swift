@@ -1,5 +1,6 @@
 import Foundation
 import Access
+import ArgumentParser
 import Audit
 import EventBus
 import Hummingbird
@@ -12,60 +13,79 @@ import Postgres
 import ServiceLifecycle
 import UnixSignals
 
-/// The command line shared by the four executables:
+/// The command line shared by the four executables (swift-argument-parser; `--help` on each):
 ///
 ///     registry [serve]   apply migrations (retrying while the database is down), then serve HTTP
 ///     registry migrate   apply migrations and exit (0 on success)
 ///     registry bus ...   the event bus: status, redrive CONSUMER, prune [DAYS]
-///     registry help
+///     registry help [COMMAND]
 ///
-/// A malformed configuration exits at once with status 78 and a message naming the variable.
+/// plus the service's own commands (`ServiceDescriptor.commands`). Bad arguments exit with 64 and
+/// the usage; a malformed configuration exits at once with 78 and a message naming the variable;
+/// a failure exits with 1.
 public enum ServiceCommand {
     /// Runs the command given in `arguments` and never returns.
     public static func main(_ service: ServiceDescriptor, arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
-        let command = arguments.first ?? "serve"
-        let custom = service.commands.first { $0.name == command }
-        guard arguments.count <= 1 || command == "bus" || custom != nil,
-            custom != nil || ["serve", "migrate", "bus", "help", "--help", "-h"].contains(command)
-        else {
-            fail("unknown arguments '\(arguments.joined(separator: " "))'\n\n\(usage(service))", status: 64)
-        }
-        if command.hasPrefix("-") || command == "help" {
-            print(usage(service))
+        CurrentService.set(service)
+        do {
+            var command = try ServiceRootCommand.parseAsRoot(arguments)
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
             exit(0)
+        } catch {
+            // Bad arguments: the parser's message, then every command of this executable.
+            if ServiceRootCommand.exitCode(for: error) == .validationFailure {
+                printError(ServiceRootCommand.fullMessage(for: error))
+                printError(usage(service))
+                exit(ExitCode.validationFailure.rawValue)
+            }
+            ServiceRootCommand.exit(withError: error)
         }
+    }
+
+    /// One line naming every command: `usage: registry [serve | migrate | bus status|redrive|prune | ... | help [COMMAND]]`.
+    static func usage(_ service: ServiceDescriptor) -> String {
+        var commands: [String] = []
+        for command in ServiceRootCommand.configuration.subcommands {
+            let configuration = command.configuration
+            var nested: [String] = []
+            for subcommand in configuration.subcommands {
+                nested.append(subcommand._commandName)
+            }
+            let name = command._commandName
+            commands.append(nested.isEmpty ? name : name + " " + nested.joined(separator: "|"))
+        }
+        return "usage: \(service.name) [\((commands + ["help [COMMAND]"]).joined(separator: " | "))]"
+    }
+
+    /// Loads the configuration and sets up logging for the running service, then runs `body`:
+    /// a malformed configuration exits with 78, a `UsageError` with 64, any other error with 1
+    /// (logged and printed); a non-zero status `body` returns is the exit status.
+    public static func run(_ body: (ServiceDescriptor, ServiceConfiguration, Logger) async throws -> Int32) async throws {
+        let service = CurrentService.descriptor
         let configuration: ServiceConfiguration
         do {
             configuration = try await ServiceConfiguration.load(service: service)
         } catch {
-            fail("invalid configuration: \(error)", status: 78)
+            printError("invalid configuration: \(error)")
+            throw ExitCode(78)
         }
         let logger = bootstrapLogging(service: service, configuration: configuration)
+        let status: Int32
         do {
-            switch command {
-            case _ where custom != nil:
-                exit(try await custom!.run(Array(arguments.dropFirst()), configuration, logger))
-            case "migrate": try await migrate(service, configuration, logger)
-            case "bus": print(try await BusCommand.run(Array(arguments.dropFirst()), service: service, configuration: configuration, logger: logger))
-            default: try await serve(service, configuration, logger)
-            }
-            exit(0)
+            status = try await body(service, configuration, logger)
         } catch let error as UsageError {
-            fail(error.description, status: 64)
+            printError(error.description)
+            throw ExitCode.validationFailure
         } catch {
             logger.critical("Stopped", metadata: ["error": "\(error)"])
-            fail("\(service.name): \(error)", status: 1)
+            printError("\(service.name): \(error)")
+            throw ExitCode.failure
         }
-    }
-
-    static func usage(_ service: ServiceDescriptor) -> String {
-        """
-        usage: \(service.name) [serve | migrate | bus ... | \(service.commands.map { $0.name + " ..." }.joined(separator: " | "))\(service.commands.isEmpty ? "" : " | ")help]
-          serve    apply migrations, then serve HTTP on HOST:PORT (default 0.0.0.0:\(service.defaultPort))
-          migrate  apply migrations to schema \(service.schema) and exit
-          bus      status | redrive CONSUMER | prune [DAYS]: the event bus as seen by this service
-        \(service.commands.map { "  " + $0.usage + "\n" }.joined())Configuration comes from the environment (and ./.env); see README.md.
-        """
+        if status != 0 { throw ExitCode(status) }
     }
 
     /// Applies the migrations once and returns; no retries.
@@ -166,8 +186,7 @@ public enum ServiceCommand {
         return logger
     }
 
-    private static func fail(_ message: String, status: Int32) -> Never {
+    static func printError(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
-        exit(status)
     }
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import EventBus
 import Foundation
 import Hummingbird
@@ -24,8 +25,9 @@ public struct ServiceDescriptor: Sendable {
     /// Long-running work of the service besides its HTTP server (consumers, sealers), started
     /// after its migrations are applied.
     public let services: @Sendable (ServiceEnvironment) -> [any Service]
-    /// Commands of this executable besides `serve`, `migrate`, `bus` and `help`.
-    public let commands: [ServiceSubcommand]
+    /// Commands of this executable besides `serve`, `migrate`, `bus` and `help`; each runs its
+    /// work through `ServiceCommand.run`.
+    public let commands: [any ParsableCommand.Type]
     /// The event types this service publishes (see `docs/events.md`).
     public let events: EventCatalogue
 
@@ -34,7 +36,7 @@ public struct ServiceDescriptor: Sendable {
         migrations: @escaping @Sendable () throws -> [Migration],
         routes: @escaping @Sendable (SecuredRoutes, ServiceEnvironment) -> Void = { _, _ in },
         services: @escaping @Sendable (ServiceEnvironment) -> [any Service] = { _ in [] },
-        commands: [ServiceSubcommand] = [],
+        commands: [any ParsableCommand.Type] = [],
         events: EventCatalogue = EventCatalogue()
     ) {
         self.name = name

@@ -31,7 +31,7 @@ public enum RegistryService {
                 Housekeeping(database: environment.database, readiness: environment.readiness, logger: environment.logger),
             ]
         },
-        commands: [CreateAdminCommand.command, AuditCommand.command],
+        commands: [CreateAdminCommand.self, AuditCommand.self],
         events: eventCatalogue
     )
 
