@@ -82,4 +82,22 @@ struct ArchitectureTests {
                 "EventBus (Shared/EventBus) depends on the service target Registry (Services/Registry/Library)",
             ])
     }
+
+    /// Route files and event handlers hold no SQL: stores (and migrations) do.
+    @Test func routeFilesAndEventHandlersHoldNoSQL() throws {
+        let services = TestDatabase.repositoryRoot.appending(path: "Services")
+        let files = try #require(FileManager.default.enumerator(at: services, includingPropertiesForKeys: nil))
+            .compactMap { $0 as? URL }
+            .filter { $0.pathExtension == "swift" && ($0.lastPathComponent.contains("Routes") || $0.lastPathComponent.contains("Handler")) }
+        #expect(files.count >= 10)
+        let sql = try Regex(#"\b(SELECT|INSERT INTO|UPDATE [a-z_]+\.|DELETE FROM)\b|\.query\("#)
+        var found: [String] = []
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where line.contains(sql) {
+                found.append("\(file.lastPathComponent):\(number + 1): \(line.trimmingCharacters(in: .whitespaces))")
+            }
+        }
+        #expect(found == [], "SQL belongs in a store: \(found.joined(separator: "; "))")
+    }
 }

@@ -36,26 +36,20 @@ struct PartnerRoutes: Sendable {
             try fields.finish()
             guard let name, let kind else { throw ProblemDetails.badRequest("invalid partner") }
             let partner = try await environment.database.withTransaction { connection -> Partner in
+                let store = PartnerStore(connection: connection)
                 if let province {
-                    let known = try await connection.query(
-                        "SELECT 1 FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = 'province' AND code = \(province)"
-                    )
-                    guard !known.isEmpty else {
+                    guard try await store.provinceExists(province) else {
                         throw ProblemDetails.validation([.init(pointer: "/provinceCode", detail: "is not a province code of the 2025 list")])
                     }
                 }
                 let id = UUID()
-                let rows = try await connection.query(
-                    """
-                    INSERT INTO referrals.partners (id, name, search_name, kind, province_code, phone, email, address, created_by)
-                    VALUES (\(id), \(name), \(SearchText.fold(name)), \(kind.rawValue), \(province), \(phone), \(email), \(address), \(identity.id))
-                    RETURNING \(sql: Partner.columns)
-                    """)
+                let partner = try await store.insert(
+                    id: id, name: name, kind: kind, province: province, phone: phone, email: email, address: address, by: identity.id)
                 try await AuditLog.append(
                     AuditEntry(
                         identity, context, action: "create", resource: "partner", resourceID: id.uuidString.lowercased(),
                         detail: ["kind": kind.rawValue]), on: connection)
-                return try Partner(row: rows[0])
+                return partner
             }
             return try Response.json(partner, status: .created, headers: [.location: "/v1/partners/\(partner.id.uuidString.lowercased())"])
         }
@@ -78,39 +72,32 @@ struct PartnerRoutes: Sendable {
             let limit = try query.limit(default: 100, maximum: 500)
             try validator.finish()
             // A province's own partners and the national ones.
-            let rows = try await environment.database.query(
-                """
-                SELECT \(sql: Partner.columns) FROM referrals.partners
-                WHERE (active OR \(inactive))
-                  AND (\(kind)::text IS NULL OR kind = \(kind))
-                  AND (\(province)::text IS NULL OR province_code = \(province) OR province_code IS NULL)
-                  AND (\(search)::text IS NULL OR search_name LIKE '%' || \(search) || '%')
-                ORDER BY search_name, id LIMIT \(limit)
-                """)
-            return Page(items: try rows.map(Partner.init(row:)))
+            return Page(
+                items: try await environment.database.withConnection {
+                    try await PartnerStore(connection: $0).list(
+                        kind: kind, province: province, search: search, includeInactive: inactive, limit: limit)
+                })
         }
 
         routes.on(.get, "/v1/partners/{partnerId}", .anyStaff, summary: "Read a partner organisation") { _, context, _ -> Partner in
             let id = try context.parameters.uuid("partnerId")
-            let rows = try await environment.database.query("SELECT \(sql: Partner.columns) FROM referrals.partners WHERE id = \(id)")
-            guard let row = rows.first else { throw ProblemDetails.notFound("No partner organisation \(id).") }
-            return try Partner(row: row)
+            guard let partner = try await environment.database.withConnection({ try await PartnerStore(connection: $0).find(id) }) else {
+                throw ProblemDetails.notFound("No partner organisation \(id).")
+            }
+            return partner
         }
 
         routes.on(.post, "/v1/partners/{partnerId}/deactivate", .staff(.admin), summary: "Stop new referrals to a partner organisation") {
             _, context, identity -> Partner in
             let id = try context.parameters.uuid("partnerId")
             return try await environment.database.withTransaction { connection in
-                let rows = try await connection.query(
-                    """
-                    UPDATE referrals.partners SET active = false, updated_at = now() WHERE id = \(id)
-                    RETURNING \(sql: Partner.columns)
-                    """)
-                guard let row = rows.first else { throw ProblemDetails.notFound("No partner organisation \(id).") }
+                guard let partner = try await PartnerStore(connection: connection).deactivate(id) else {
+                    throw ProblemDetails.notFound("No partner organisation \(id).")
+                }
                 try await AuditLog.append(
                     AuditEntry(
                         identity, context, action: "deactivate", resource: "partner", resourceID: id.uuidString.lowercased()), on: connection)
-                return try Partner(row: row)
+                return partner
             }
         }
     }

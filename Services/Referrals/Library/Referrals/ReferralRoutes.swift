@@ -158,30 +158,21 @@ struct ReferralRoutes: Sendable {
             }
             let limit = try query.limit(default: 50, maximum: 500)
             try validator.finish()
-            let rows = try await environment.database.query(
-                """
-                SELECT \(sql: Referral.select)
-                WHERE (\(ReferralScope.condition(identity)))
-                  AND (\(status)::text IS NULL OR r.status = \(status))
-                  AND (\(kind)::text IS NULL OR r.kind = \(kind))
-                  AND (\(commune)::text IS NULL OR r.commune_code = \(commune))
-                  AND (\(after?.micros)::bigint IS NULL
-                       OR ((extract(epoch FROM r.created_at) * 1000000)::bigint, r.id) < (\(after?.micros), \(after?.id)))
-                ORDER BY r.created_at DESC, r.id DESC
-                LIMIT \(limit + 1)
-                """)
-            var referrals = try rows.map(Referral.init(row:))
+            var referrals = try await environment.database.withConnection {
+                try await ReferralStore(connection: $0).list(
+                    visibleTo: identity, status: status, kind: kind, commune: commune, after: after, limit: limit + 1)
+            }
             var next: String?
             if referrals.count > limit {
                 referrals.removeLast()
                 if let last = referrals.last { next = "\(last.createdMicros)_\(last.id.uuidString.lowercased())" }
             }
-            for referral in referrals {
-                try await environment.audit.record(
+            try await environment.audit.record(
+                referrals.map { referral in
                     AuditEntry(
                         identity, context, action: "list", resource: "referral", resourceID: referral.id.uuidString.lowercased(),
-                        personID: referral.personID))
-            }
+                        personID: referral.personID)
+                })
             let partner = ReferralScope.isPartner(identity)
             return Page(items: referrals.map { $0.view(forPartner: partner) }, next: next)
         }

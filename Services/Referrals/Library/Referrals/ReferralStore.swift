@@ -8,6 +8,26 @@ import ReferralsContracts
 struct ReferralStore {
     let connection: PostgresConnection
 
+    /// The referrals `identity` may see, newest first, filtered (each optional) and after the
+    /// cursor `after` (creation in microseconds, id); at most `limit`.
+    func list(
+        visibleTo identity: Identity, status: String?, kind: String?, commune: String?, after: (micros: Int, id: UUID)?, limit: Int
+    ) async throws -> [Referral] {
+        try await connection.query(
+            """
+            SELECT \(sql: Referral.select)
+            WHERE (\(ReferralScope.condition(identity)))
+              AND (\(status)::text IS NULL OR r.status = \(status))
+              AND (\(kind)::text IS NULL OR r.kind = \(kind))
+              AND (\(commune)::text IS NULL OR r.commune_code = \(commune))
+              AND (\(after?.micros)::bigint IS NULL
+                   OR ((extract(epoch FROM r.created_at) * 1000000)::bigint, r.id) < (\(after?.micros), \(after?.id)))
+            ORDER BY r.created_at DESC, r.id DESC
+            LIMIT \(limit)
+            """
+        ).map(Referral.init(row:))
+    }
+
     /// The person's current commune and province, if the caller may refer or list them.
     func visiblePerson(_ id: UUID, to identity: Identity) async throws -> (commune: String, province: String)? {
         let rows = try await connection.query(

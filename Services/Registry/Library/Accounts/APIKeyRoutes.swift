@@ -34,18 +34,9 @@ struct APIKeyRoutes: Sendable {
         let items: [Key]
     }
 
-    static let columns: StaticString = "id, label, purpose, area_code, created_at, expires_at, revoked_at"
-
-    static func key(_ row: PostgresRow) throws -> Key {
-        let (id, label, purpose, area, created, expires, revoked) = try row.decode((UUID, String, String, String?, Date, Date?, Date?).self)
-        return Key(id: id, label: label, purpose: purpose, areaCode: area, createdAt: created, expiresAt: expires, revokedAt: revoked, key: nil)
-    }
-
     func add(to routes: SecuredRoutes) {
         routes.on(.get, "/v1/api-keys", .staff(.admin)) { _, _, _ -> Page in
-            let rows = try await environment.database.query(
-                "SELECT \(sql: Self.columns) FROM registry.api_keys ORDER BY created_at DESC, id")
-            return Page(items: try rows.map(Self.key))
+            return Page(items: try await environment.database.withConnection { try await APIKeyStore(connection: $0).all() })
         }
         routes.on(.post, "/v1/api-keys", .staff(.admin)) { request, context, identity -> Response in
             let new = try await request.decodeJSON(as: NewKey.self, context: context)
@@ -64,17 +55,14 @@ struct APIKeyRoutes: Sendable {
             let secret = SecretToken.generate(.apiKey)
             let id = UUID()
             var key = try await environment.database.withTransaction { connection in
-                let rows = try await connection.query(
-                    """
-                    INSERT INTO registry.api_keys (id, label, purpose, area_code, key_hash, created_by, expires_at)
-                    VALUES (\(id), \(label), \(purpose), \(new.areaCode), \(SecretToken.hash(secret)), \(identity.id), \(new.expiresAt))
-                    RETURNING \(sql: Self.columns)
-                    """)
+                let key = try await APIKeyStore(connection: connection).insert(
+                    id: id, label: label, purpose: purpose, areaCode: new.areaCode, keyHash: SecretToken.hash(secret), by: identity.id,
+                    expiresAt: new.expiresAt)
                 try await AuditLog.append(
                     AuditEntry(
                         identity, context, action: "create", resource: "api_key", resourceID: id.uuidString.lowercased(),
                         detail: ["area": new.areaCode ?? "national"]), on: connection)
-                return try Self.key(rows.first!)
+                return key
             }
             key.key = secret
             return try Response.json(key, status: .created, headers: [.location: "/v1/api-keys/\(id.uuidString.lowercased())"])
@@ -82,17 +70,13 @@ struct APIKeyRoutes: Sendable {
         routes.on(.delete, "/v1/api-keys/{id}", .staff(.admin)) { _, context, identity -> Response in
             let id = try context.parameters.uuid("id")
             let revoked = try await environment.database.withTransaction { connection in
-                let rows = try await connection.query(
-                    """
-                    UPDATE registry.api_keys SET revoked_at = now(), revoked_by = \(identity.id)
-                    WHERE id = \(id) AND revoked_at IS NULL
-                    """)
-                if rows.affectedRows == 1 {
+                let revoked = try await APIKeyStore(connection: connection).revoke(id, by: identity.id)
+                if revoked {
                     try await AuditLog.append(
                         AuditEntry(
                             identity, context, action: "revoke", resource: "api_key", resourceID: id.uuidString.lowercased()), on: connection)
                 }
-                return rows.affectedRows == 1
+                return revoked
             }
             guard revoked else { throw ProblemDetails.notFound("No active API key \(id).") }
             environment.identities.forgetAll()

@@ -1,6 +1,5 @@
 import Access
 import Postgres
-import RegistryContracts
 
 /// Whether an account's jurisdiction names something that exists: a 2025 province or commune, a
 /// registered facility, or an active partner organisation (kept by the referrals service, which
@@ -21,16 +20,11 @@ enum JurisdictionCheck {
                 return "partner organisations are not set up yet (the referrals service has not started)"
             }
         case .province(let code):
-            let rows = try await connection.query(
-                "SELECT 1 FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = 'province' AND code = \(code)")
-            return rows.isEmpty ? "province \(code) is not in the 2025 list" : nil
+            return try await AdminUnitStore(connection: connection).provinceExists(code) ? nil : "province \(code) is not in the 2025 list"
         case .commune(let code):
-            let rows = try await connection.query(
-                "SELECT 1 FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = 'commune' AND code = \(code)")
-            return rows.isEmpty ? "commune \(code) is not in the 2025 list" : nil
+            return try await AdminUnitStore(connection: connection).communeExists(code) ? nil : "commune \(code) is not in the 2025 list"
         case .facility(let id):
-            let rows = try await connection.query("SELECT 1 FROM registry.facilities WHERE id = \(id)")
-            return rows.isEmpty ? "facility \(id) is not registered" : nil
+            return try await FacilityStore(connection: connection).exists(id) ? nil : "facility \(id) is not registered"
         }
     }
 }

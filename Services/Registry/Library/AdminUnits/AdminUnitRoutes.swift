@@ -63,14 +63,10 @@ struct AdminUnitRoutes: Sendable {
             var validator = FieldValidator()
             if let parent { validator.require(parent.count <= 5 && parent.allSatisfy(\.isNumber), "?parent", "must be a unit code") }
             try validator.finish()
-            let rows = try await environment.database.query(
-                """
-                SELECT \(sql: Self.columns) FROM registry.admin_units u
-                WHERE u.generation = \(generation)
-                  AND CASE WHEN \(parent)::text IS NULL THEN u.level = 'province' ELSE u.parent_code = \(parent) END
-                ORDER BY u.code
-                """)
-            return Page(items: try rows.map(Self.unit))
+            return Page(
+                items: try await environment.database.withConnection {
+                    try await AdminUnitStore(connection: $0).children(generation: generation, parent: parent)
+                })
         }
         routes.on(.get, "/v1/admin-units/search", .anyCaller) { request, _, _ -> Page in
             let query = request.uri.queryParameters
@@ -82,16 +78,10 @@ struct AdminUnitRoutes: Sendable {
             let generation = try query["generation"].map { try Self.generation($0) }
             let limit = try query.limit(default: 20, maximum: 100)
             try validator.finish()
-            let rows = try await environment.database.query(
-                """
-                SELECT \(sql: Self.columns) FROM registry.admin_units u
-                WHERE u.search_name LIKE '%' || \(text) || '%'
-                  AND (\(generation)::text IS NULL OR u.generation = \(generation))
-                  AND (\(level)::text IS NULL OR u.level = \(level))
-                ORDER BY (u.search_name = \(text)) DESC, (u.search_name LIKE \(text) || '%') DESC, u.generation, u.level DESC, u.code
-                LIMIT \(limit)
-                """)
-            return Page(items: try rows.map(Self.unit))
+            return Page(
+                items: try await environment.database.withConnection {
+                    try await AdminUnitStore(connection: $0).search(text, generation: generation, level: level, limit: limit)
+                })
         }
         routes.on(.get, "/v1/admin-units/{generation}/{level}/{code}", .anyCaller) { _, context, _ -> Unit in
             let generation = context.parameters.get("generation") ?? ""
@@ -102,30 +92,13 @@ struct AdminUnitRoutes: Sendable {
                     "No unit \(generation)/\(level)/\(code); generation is 2025 or legacy, level province, district or commune.")
             }
             return try await environment.database.withConnection { connection in
-                guard
-                    let row = try await connection.query(
-                        """
-                        SELECT \(sql: Self.columns) FROM registry.admin_units u
-                        WHERE u.generation = \(generation) AND u.level = \(level) AND u.code = \(code)
-                        """
-                    ).first
-                else { throw ProblemDetails.notFound("No unit \(generation)/\(level)/\(code).") }
-                var unit = try Self.unit(row)
+                let store = AdminUnitStore(connection: connection)
+                guard var unit = try await store.unit(generation: generation, level: level, code: code) else {
+                    throw ProblemDetails.notFound("No unit \(generation)/\(level)/\(code).")
+                }
                 if level == "commune" {
                     let isLegacy = generation == AdminUnitGeneration.legacy.rawValue
-                    let mapped = try await connection.query(
-                        """
-                        SELECT u.code, u.name, m.kind FROM registry.admin_unit_mapping m
-                        JOIN registry.admin_units u ON u.level = 'commune'
-                         AND u.generation = \(isLegacy ? AdminUnitGeneration.current : AdminUnitGeneration.legacy)
-                         AND u.code = CASE WHEN \(isLegacy) THEN m.commune_code ELSE m.legacy_commune_code END
-                        WHERE CASE WHEN \(isLegacy) THEN m.legacy_commune_code ELSE m.commune_code END = \(code)
-                        ORDER BY u.code
-                        """
-                    ).map { row -> Mapped in
-                        let (code, name, kind) = try row.decode((String, String, String).self)
-                        return Mapped(code: code, name: name, kind: kind)
-                    }
+                    let mapped = try await store.mapped(commune: code, fromLegacy: isLegacy)
                     if isLegacy { unit.mappedTo = mapped } else { unit.mappedFrom = mapped }
                 }
                 return unit

@@ -59,35 +59,16 @@ struct AuditRoutes: Sendable {
             }
             let limit = try query.limit(default: 100, maximum: 1000)
             try validator.finish()
-            let rows = try await environment.database.query(
-                """
-                SELECT e.id, e.at, e.service, e.request_id, e.actor_kind, e.actor_id, e.actor_label, e.action, e.resource,
-                       e.resource_id, e.person_id, e.outcome, e.detail, EXISTS (SELECT 1 FROM audit.chain c WHERE c.entry_id = e.id)
-                FROM audit.entries e
-                WHERE e.id > \(after)
-                  AND (\(person)::uuid IS NULL OR e.person_id = \(person))
-                  AND (\(account)::uuid IS NULL OR e.actor_id = \(account))
-                  AND (\(from)::timestamptz IS NULL OR e.at >= \(from))
-                  AND (\(to)::timestamptz IS NULL OR e.at < \(to))
-                ORDER BY e.id LIMIT \(limit + 1)
-                """)
-            var items: [Entry] = []
-            for row in rows.prefix(limit) {
-                let (id, at, service, requestID, actorKind, actorID, actorLabel, action, resource, resourceID, personID, outcome, detail, sealed) =
-                    try row.decode(
-                        (Int64, Date, String, String?, String, UUID?, String?, String, String, String?, UUID?, String, JSONB<[String: String]>, Bool)
-                            .self)
-                items.append(
-                    Entry(
-                        id: id, at: at, service: service, requestId: requestID, actorKind: actorKind, actorId: actorID, actorLabel: actorLabel,
-                        action: action, resource: resource, resourceId: resourceID, personId: personID, outcome: outcome,
-                        detail: detail.value, sealed: sealed))
+            let found = try await environment.database.withConnection {
+                try await AuditSearchStore(connection: $0).entries(
+                    after: after, person: person, account: account, from: from, to: to, limit: limit + 1)
             }
+            let items = Array(found.prefix(limit))
             var filters: [String: String] = ["results": String(items.count)]
             if let person { filters["personId"] = person.uuidString.lowercased() }
             if let account { filters["accountId"] = account.uuidString.lowercased() }
             try await environment.audit.record(AuditEntry(identity, context, action: "search", resource: "audit", personID: person, detail: filters))
-            return Page(items: items, next: rows.count > limit ? items.last?.id : nil)
+            return Page(items: items, next: found.count > limit ? items.last?.id : nil)
         }
     }
 }

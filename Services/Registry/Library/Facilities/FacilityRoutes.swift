@@ -81,23 +81,16 @@ struct FacilityRoutes: Sendable {
                 validator.require(province.count == 2 && province.allSatisfy(\.isNumber), "?provinceCode", "must be a 2-digit province code")
             }
             try validator.finish()
-            let rows = try await environment.database.query(
-                """
-                SELECT \(sql: Facility.columns) FROM registry.facilities f
-                WHERE (\(province)::text IS NULL OR f.province_code = \(province))
-                  AND (\(kind)::text IS NULL OR f.kind = \(kind))
-                  AND (\(text)::text IS NULL OR f.search_name LIKE '%' || \(text) || '%')
-                ORDER BY f.province_code, f.search_name, f.id LIMIT 1000
-                """)
-            return Page(items: try rows.map(Facility.init(row:)))
+            return Page(
+                items: try await environment.database.withConnection {
+                    try await FacilityStore(connection: $0).list(province: province, kind: kind, text: text)
+                })
         }
         routes.on(.get, "/v1/facilities/{id}", .anyStaff) { _, context, _ -> Response in
             let id = try context.parameters.uuid("id")
-            guard
-                let facility = try await environment.database.query(
-                    "SELECT \(sql: Facility.columns) FROM registry.facilities f WHERE f.id = \(id)"
-                ).first.map(Facility.init(row:))
-            else { throw ProblemDetails.notFound("No facility \(id).") }
+            guard let facility = try await environment.database.withConnection({ try await FacilityStore(connection: $0).find(id) }) else {
+                throw ProblemDetails.notFound("No facility \(id).")
+            }
             return try Response.json(facility, headers: [.eTag: facility.etag])
         }
         routes.on(.post, "/v1/facilities", .staff(.admin)) { request, context, identity -> Response in
@@ -114,11 +107,9 @@ struct FacilityRoutes: Sendable {
             let id = try context.parameters.uuid("id")
             let version = try request.requiredVersion()
             var fields = try await JSONFields.body(of: request, context: context)
-            guard
-                let current = try await environment.database.query(
-                    "SELECT \(sql: Facility.columns) FROM registry.facilities f WHERE f.id = \(id)"
-                ).first.map(Facility.init(row:))
-            else { throw ProblemDetails.notFound("No facility \(id).") }
+            guard let current = try await environment.database.withConnection({ try await FacilityStore(connection: $0).find(id) }) else {
+                throw ProblemDetails.notFound("No facility \(id).")
+            }
             guard let input = Input.read(&fields, current: current) else { try fields.finish(); throw ProblemDetails.badRequest("invalid facility") }
             let facility = try await save(input, id: id, version: version, identity, context)
             return try Response.json(facility, headers: [.eTag: facility.etag])
@@ -131,19 +122,13 @@ struct FacilityRoutes: Sendable {
         routes.on(.delete, "/v1/facilities/{id}", .staff(.admin), summary: "Retire a facility") { _, context, identity -> Response in
             let id = try context.parameters.uuid("id")
             try await environment.database.withTransaction { connection in
-                guard
-                    let row = try await connection.query(
-                        """
-                        UPDATE registry.facilities f SET active = false, updated_at = now(), version = f.version + 1
-                        WHERE f.id = \(id) AND f.active
-                        RETURNING \(sql: Facility.columns)
-                        """
-                    ).first
-                else { throw ProblemDetails.notFound("No active facility \(id).") }
+                guard let retired = try await FacilityStore(connection: connection).retire(id) else {
+                    throw ProblemDetails.notFound("No active facility \(id).")
+                }
                 try await AuditLog.append(
                     AuditEntry(
                         identity, context, action: "retire", resource: "facility", resourceID: id.uuidString.lowercased()), on: connection)
-                try await publisher.publish(FacilityEvents.Saved(try Facility(row: row)), on: connection)
+                try await publisher.publish(FacilityEvents.Saved(retired), on: connection)
             }
             return Response(status: .noContent)
         }
@@ -153,42 +138,24 @@ struct FacilityRoutes: Sendable {
     private func save(_ input: Input, id: UUID, version: Int?, _ identity: Identity, _ context: AppRequestContext) async throws -> Facility {
         try await environment.database.withTransaction { connection in
             var validator = FieldValidator()
-            let province = try await connection.query(
-                """
-                SELECT 1 FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = 'province' AND code = \(input.provinceCode)
-                """)
-            validator.require(!province.isEmpty, "/provinceCode", "is not a province code of the 2025 list")
+            let units = AdminUnitStore(connection: connection)
+            validator.require(try await units.provinceExists(input.provinceCode), "/provinceCode", "is not a province code of the 2025 list")
             if let commune = input.communeCode {
-                let inside = try await connection.query(
-                    """
-                    SELECT 1 FROM registry.admin_units
-                    WHERE generation = \(AdminUnitGeneration.current) AND level = 'commune' AND code = \(commune) AND province_code = \(input.provinceCode)
-                    """)
-                validator.require(!inside.isEmpty, "/communeCode", "is not a 2025 commune of province \(input.provinceCode)")
+                validator.require(
+                    try await units.province(ofCommune: commune) == input.provinceCode, "/communeCode",
+                    "is not a 2025 commune of province \(input.provinceCode)")
             }
             try validator.finish()
-            let rows: PostgresRows
+            let store = FacilityStore(connection: connection)
+            let facility: Facility
             if let version {
-                rows = try await connection.query(
-                    """
-                    UPDATE registry.facilities f SET name = \(input.name), search_name = \(SearchText.fold(input.name)), kind = \(input.kind),
-                        ownership = \(input.ownership), province_code = \(input.provinceCode), commune_code = \(input.communeCode),
-                        address = \(input.address), capacity = \(input.capacity), active = \(input.active), updated_at = now(),
-                        version = f.version + 1
-                    WHERE f.id = \(id) AND f.version = \(version)
-                    RETURNING \(sql: Facility.columns)
-                    """)
-                guard !rows.isEmpty else { throw ProblemDetails.preconditionFailed("The facility changed since version \(version); read it again.") }
+                guard let updated = try await store.update(id, with: input, at: version) else {
+                    throw ProblemDetails.preconditionFailed("The facility changed since version \(version); read it again.")
+                }
+                facility = updated
             } else {
-                rows = try await connection.query(
-                    """
-                    INSERT INTO registry.facilities AS f (id, name, search_name, kind, ownership, province_code, commune_code, address, capacity, active)
-                    VALUES (\(id), \(input.name), \(SearchText.fold(input.name)), \(input.kind), \(input.ownership), \(input.provinceCode),
-                            \(input.communeCode), \(input.address), \(input.capacity), \(input.active))
-                    RETURNING \(sql: Facility.columns)
-                    """)
+                facility = try await store.insert(input, id: id)
             }
-            let facility = try Facility(row: rows.first!)
             try await AuditLog.append(
                 AuditEntry(
                     identity, context, action: version == nil ? "create" : "update", resource: "facility",

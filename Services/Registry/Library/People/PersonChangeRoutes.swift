@@ -26,16 +26,8 @@ struct PersonChangeRoutes: Sendable {
         let validTo: String?
     }
 
-    struct Change: Codable {
-        let version: Int
-        let changedAt: Date
-        let changedBy: String?
-        let action: String
-        let changes: JSONValue
-    }
-
     struct History: ResponseEncodable {
-        let items: [Change]
+        let items: [PersonHistory.Entry]
     }
 
     func add(to routes: SecuredRoutes) {
@@ -58,55 +50,36 @@ struct PersonChangeRoutes: Sendable {
                 }
                 day = parsed
             }
-            let row = try await environment.database.withConnection { connection -> PostgresRow?? in
-                guard try await PersonStore(connection: connection).find(id, visible: PersonScope.condition(identity), today: day) != nil else {
-                    return nil
-                }
-                return .some(
-                    try await connection.query(
-                        """
-                        SELECT status, valid_from, valid_to FROM registry.person_statuses
-                        WHERE person_id = \(id) AND valid_from <= \(day) AND (valid_to IS NULL OR valid_to > \(day))
-                        ORDER BY valid_from DESC LIMIT 1
-                        """
-                    ).first)
+            typealias Found = (status: String, validFrom: CalendarDate, validTo: CalendarDate?)
+            let found = try await environment.database.withConnection { connection -> Found?? in
+                let store = PersonStore(connection: connection)
+                guard try await store.find(id, visible: PersonScope.condition(identity), today: day) != nil else { return nil }
+                return .some(try await store.status(of: id, on: day))
             }
-            guard let row else { throw ProblemDetails.notFound("No person \(id) in your jurisdiction.") }
+            guard let found else { throw ProblemDetails.notFound("No person \(id) in your jurisdiction.") }
             try await environment.audit.record(
                 AuditEntry(identity, context, action: "read-status", resource: "person", resourceID: id.uuidString.lowercased(), personID: id))
-            guard let row else { return StatusOnDate(personId: id, on: day.description, status: nil, validFrom: nil, validTo: nil) }
-            let (status, from, to) = try row.decode((String, CalendarDate, CalendarDate?).self)
-            return StatusOnDate(personId: id, on: day.description, status: status, validFrom: from.description, validTo: to?.description)
+            guard let found else { return StatusOnDate(personId: id, on: day.description, status: nil, validFrom: nil, validTo: nil) }
+            return StatusOnDate(
+                personId: id, on: day.description, status: found.status, validFrom: found.validFrom.description,
+                validTo: found.validTo?.description)
         }
         routes.on(.get, "/v1/people/{id}/history", PersonRoutes.rule, scope: scope) { _, context, identity -> History in
             let id = try context.parameters.uuid("id")
-            let rows = try await environment.database.withConnection { connection -> PostgresRows? in
-                if try await PersonStore(connection: connection).find(id, visible: PersonScope.condition(identity), today: .today()) != nil {
-                    return try await connection.query(
-                        """
-                        SELECT version, changed_at, changed_by_label, action, changes FROM registry.person_changes
-                        WHERE person_id = \(id) ORDER BY version
-                        """)
+            let entries = try await environment.database.withConnection { connection -> [PersonHistory.Entry]? in
+                let store = PersonStore(connection: connection)
+                if try await store.find(id, visible: PersonScope.condition(identity), today: .today()) != nil {
+                    return try await store.history(of: id)
                 }
                 // Someone who moved away: their former commune (and province) keeps what was
                 // written while the person lived there, and nothing after.
-                let written = try await connection.query(
-                    """
-                    SELECT c.version, c.changed_at, c.changed_by_label, c.action, c.changes FROM registry.person_changes c
-                    JOIN registry.admin_units u ON u.generation = \(AdminUnitGeneration.current) AND u.level = 'commune' AND u.code = c.commune_code
-                    WHERE c.person_id = \(id) AND (\(PersonScope.pastResidence(identity)))
-                    ORDER BY c.version
-                    """)
+                let written = try await store.history(of: id, writtenWhere: PersonScope.pastResidence(identity))
                 return written.isEmpty ? nil : written
             }
-            guard let rows else { throw ProblemDetails.notFound("No person \(id) in your jurisdiction.") }
+            guard let entries else { throw ProblemDetails.notFound("No person \(id) in your jurisdiction.") }
             try await environment.audit.record(
                 AuditEntry(identity, context, action: "read-history", resource: "person", resourceID: id.uuidString.lowercased(), personID: id))
-            return History(
-                items: try rows.map { row in
-                    let (version, at, by, action, changes) = try row.decode((Int, Date, String?, String, JSONB<JSONValue>).self)
-                    return Change(version: version, changedAt: at, changedBy: by, action: action, changes: changes.value)
-                })
+            return History(items: entries)
         }
     }
 
@@ -158,7 +131,7 @@ struct PersonChangeRoutes: Sendable {
             let nationalID: NationalID? =
                 input.nationalID ?? current.nationalId.map { NationalID(value: $0, kind: current.nationalIdKind == "cmnd" ? .cmnd : .cccd) }
             if let nationalID, nationalID.value != current.nationalId {
-                if let province = nationalID.birthProvinceCode, !(try await store.legacyProvinceExists(province)) {
+                if let province = nationalID.birthProvinceCode, !(try await AdminUnitStore(connection: connection).legacyProvinceExists(province)) {
                     throw ProblemDetails.validation([.init(pointer: "/nationalId", detail: "its first 3 digits are not a province code")])
                 }
                 if let holder = try await store.holder(ofNationalID: nationalID.value), holder != id {
@@ -167,23 +140,22 @@ struct PersonChangeRoutes: Sendable {
                         type: "duplicate-national-id", location: "/v1/people/\(holder.uuidString.lowercased())")
                 }
             }
-            let fullName = input.fullName ?? current.fullName
-            try await connection.query(
-                """
-                UPDATE registry.people SET full_name = \(fullName), search_name = \(SearchText.fold(fullName)),
-                    birth_date = \(birthDate), birth_year = \(birthYear), sex = \(sex),
-                    ethnicity = \(input.ethnicity ?? current.ethnicity), national_id = \(nationalID?.value),
-                    national_id_kind = \(nationalID?.kind.rawValue), phone = \(input.phone ?? current.phone),
-                    occupation = \(input.occupation ?? current.occupation), education = \(input.education ?? current.education),
-                    substances = \(input.substances ?? current.substances), notes = \(input.notes ?? current.notes),
-                    updated_at = now(), version = version + 1
-                WHERE id = \(id)
-                """)
+            try await store.update(
+                id,
+                with: NewPerson(
+                    id: id, fullName: input.fullName ?? current.fullName, birthDate: birthDate, birthYear: birthYear, sex: sex,
+                    ethnicity: input.ethnicity ?? current.ethnicity, nationalID: nationalID, communeCode: current.residence.communeCode,
+                    provinceCode: current.residence.provinceCode, address: current.residence.address,
+                    residenceSince: CalendarDate(current.residence.since)!, phone: input.phone ?? current.phone,
+                    occupation: input.occupation ?? current.occupation, education: input.education ?? current.education,
+                    substances: input.substances ?? current.substances, notes: input.notes ?? current.notes))
             let updated = try await store.find(id, visible: "TRUE", today: today)!
             let changes = PersonHistory.diff(current, updated)
-            try await PersonHistory.record(
-                person: id, version: updated.version, by: identity, communeCode: current.residence.communeCode, action: "update",
-                changes: changes, on: connection)
+            try await store.recordChanges([
+                ChangeRecord(
+                    person: id, version: updated.version, by: identity, communeCode: current.residence.communeCode, action: "update",
+                    changes: changes)
+            ])
             try await AuditLog.append(
                 AuditEntry(
                     identity, context, action: "update", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
@@ -210,7 +182,7 @@ struct PersonChangeRoutes: Sendable {
         return try await environment.database.withTransaction { connection in
             let current = try await lockedPerson(id, identity, version: nil, connection)
             let store = PersonStore(connection: connection)
-            guard let commune, let province = try await store.province(ofCommune: commune) else {
+            guard let commune, let province = try await AdminUnitStore(connection: connection).province(ofCommune: commune) else {
                 throw ProblemDetails.validation([.init(pointer: "/communeCode", detail: "is not a commune code of the 2025 list")])
             }
             var validator = FieldValidator()
@@ -218,25 +190,13 @@ struct PersonChangeRoutes: Sendable {
             validator.require(
                 date > CalendarDate(current.residence.since)!, "/date", "must be after the current residence began (\(current.residence.since))")
             try validator.finish()
-            try await connection.query(
-                """
-                UPDATE registry.residences SET to_date = \(date.adding(days: -1)) WHERE person_id = \(id) AND to_date IS NULL
-                """)
-            try await connection.query(
-                """
-                INSERT INTO registry.residences (person_id, from_date, commune_code, province_code, address, recorded_by)
-                VALUES (\(id), \(date), \(commune), \(province), \(address), \(identity.id))
-                """)
-            try await connection.query(
-                """
-                UPDATE registry.people SET residence_commune_code = \(commune), residence_province_code = \(province),
-                    residence_address = \(address), residence_since = \(date), updated_at = now(), version = version + 1
-                WHERE id = \(id)
-                """)
+            try await store.move(id, to: commune, province: province, address: address, on: date, by: identity.id)
             let moved = try await store.find(id, visible: "TRUE", today: today)!
-            try await PersonHistory.record(
-                person: id, version: moved.version, by: identity, communeCode: current.residence.communeCode, action: "move",
-                changes: PersonHistory.diff(current, moved), on: connection)
+            try await store.recordChanges([
+                ChangeRecord(
+                    person: id, version: moved.version, by: identity, communeCode: current.residence.communeCode, action: "move",
+                    changes: PersonHistory.diff(current, moved))
+            ])
             try await AuditLog.append(
                 AuditEntry(
                     identity, context, action: "move", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
@@ -274,28 +234,22 @@ struct PersonChangeRoutes: Sendable {
         guard let status, let from else { throw ProblemDetails.badRequest("status and validFrom are required") }
         return try await environment.database.withTransaction { connection in
             let person = try await lockedPerson(id, identity, version: nil, connection)
-            let later = try await connection.query("SELECT 1 FROM registry.person_statuses WHERE person_id = \(id) AND valid_from >= \(from)")
-            guard later.isEmpty else {
+            let store = PersonStore(connection: connection)
+            guard try await !store.hasStatus(id, onOrAfter: from) else {
                 throw ProblemDetails.validation([.init(pointer: "/validFrom", detail: "must be after the latest recorded status")])
             }
-            try await connection.query(
-                """
-                UPDATE registry.person_statuses SET valid_to = \(from)
-                WHERE person_id = \(id) AND (valid_to IS NULL OR valid_to > \(from))
-                """)
             let until: CalendarDate? = status == "drug_user" ? ManagementPeriod.drugUser(decidedOn: from).end(from: from) : nil
-            try await connection.query(
-                """
-                INSERT INTO registry.person_statuses (person_id, valid_from, valid_to, status, basis, recorded_by)
-                VALUES (\(id), \(from), \(until), \(status), \(basis), \(identity.id))
-                """)
-            try await connection.query("UPDATE registry.people SET updated_at = now(), version = version + 1 WHERE id = \(id)")
-            try await PersonHistory.record(
-                person: id, version: person.version + 1, by: identity, communeCode: person.residence.communeCode, action: "status",
-                changes: [
-                    "status": .object(["old": person.status.map(JSONValue.string) ?? .null, "new": .string(status)]),
-                    "validFrom": .string(from.description),
-                ], on: connection)
+            try await store.applyStatus(
+                DatedStatus(personID: id, status: status, validFrom: from, validTo: until, basis: basis), replacingLater: false, by: identity.id)
+            try await store.touch(id)
+            try await store.recordChanges([
+                ChangeRecord(
+                    person: id, version: person.version + 1, by: identity, communeCode: person.residence.communeCode, action: "status",
+                    changes: [
+                        "status": .object(["old": person.status.map(JSONValue.string) ?? .null, "new": .string(status)]),
+                        "validFrom": .string(from.description),
+                    ])
+            ])
             try await AuditLog.append(
                 AuditEntry(
                     identity, context, action: "status", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,

@@ -6,6 +6,15 @@ import Postgres
 /// Every change to a person's record, kept in `registry.person_changes`: who, when, which fields,
 /// old and new values.
 enum PersonHistory {
+    /// One entry as the API shows it.
+    struct Entry: Codable, Sendable {
+        let version: Int
+        let changedAt: Date
+        let changedBy: String?
+        let action: String
+        let changes: JSONValue
+    }
+
     /// The fields a change record lists, with their values; the one list both a registration and
     /// an import record.
     static func values(
@@ -47,17 +56,5 @@ enum PersonHistory {
             changes[key] = .object(["old": before[key] ?? .null, "new": value])
         }
         return changes
-    }
-
-    static func record(
-        person: UUID, version: Int, by identity: Identity, communeCode: String, action: String,
-        changes: [String: JSONValue], on connection: PostgresConnection
-    ) async throws {
-        let json = JSONValue.object(changes).text
-        try await connection.query(
-            """
-            INSERT INTO registry.person_changes (person_id, version, changed_by, changed_by_label, commune_code, action, changes)
-            VALUES (\(person), \(version), \(identity.id), \(identity.label), \(communeCode), \(action), \(json)::jsonb)
-            """)
     }
 }

@@ -97,16 +97,9 @@ struct PersonImporter: Sendable {
 
     private func loadContext(_ identity: Identity) async throws -> ImportRow.Context {
         try await environment.database.withConnection { connection in
-            var communes: [String: String] = [:]
-            for row in try await connection.query(
-                "SELECT code, province_code FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = 'commune'")
-            {
-                let (code, province) = try row.decode((String, String).self)
-                communes[code] = province
-            }
-            let provinces = try await connection.query(
-                "SELECT code FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.legacy) AND level = 'province'"
-            ).map { try $0.decode(String.self, at: 0) }
+            let units = AdminUnitStore(connection: connection)
+            let communes = try await units.communeProvinces()
+            let provinces = try await units.legacyProvinceCodes()
             return ImportRow.Context(
                 communes: communes, legacyProvinces: Set(provinces), today: .today(),
                 mayPlace: { PersonScope.mayPlace(identity, commune: $0, province: $1) })
@@ -137,21 +130,10 @@ struct PersonImporter: Sendable {
     /// Writes the rows of one batch that are not registered yet; returns how many it created.
     private func write(_ batch: ArraySlice<ImportRow>, _ identity: Identity, _ context: AppRequestContext) async throws -> Int {
         try await environment.database.withTransaction { connection in
-            let nationalIDs = batch.compactMap { $0.nationalID?.value }
-            let registeredIDs = Set(
-                try await connection.query(
-                    "SELECT national_id FROM registry.people WHERE national_id = ANY(\(nationalIDs)::text[])"
-                ).map { try $0.decode(String.self, at: 0) })
-            let unnamed = batch.filter { $0.nationalID == nil }
-            let registeredPeople = Set(
-                try await connection.query(
-                    """
-                    SELECT p.search_name || '|' || p.birth_year || '|' || p.residence_commune_code
-                    FROM registry.people p
-                    JOIN unnest(\(unnamed.map(\.searchName))::text[], \(unnamed.map(\.birthYear))::int[], \(unnamed.map(\.communeCode))::text[])
-                        AS k(n, y, c) ON p.search_name = k.n AND p.birth_year = k.y AND p.residence_commune_code = k.c
-                    """
-                ).map { try $0.decode(String.self, at: 0) })
+            let store = PersonStore(connection: connection)
+            let registeredIDs = try await store.registeredNationalIDs(batch.compactMap { $0.nationalID?.value })
+            let registeredPeople = try await store.registeredMatches(
+                batch.filter { $0.nationalID == nil }.map { ($0.searchName, $0.birthYear, $0.communeCode) })
             let fresh = batch.filter { row in
                 if let id = row.nationalID?.value { return !registeredIDs.contains(id) }
                 return !registeredPeople.contains(Self.matchKey(row.searchName, row.birthYear, row.communeCode))
@@ -159,56 +141,30 @@ struct PersonImporter: Sendable {
             guard !fresh.isEmpty else { return 0 }
             let personIDs = fresh.map { _ in UUID() }
             let today = CalendarDate.today()
-            let inserted = Set(
-                try await connection.query(
-                    """
-                    INSERT INTO registry.people (id, full_name, search_name, birth_date, birth_year, sex, ethnicity, national_id,
-                        national_id_kind, residence_commune_code, residence_province_code, residence_address, residence_since, phone,
-                        occupation, education, substances, notes, created_by)
-                    SELECT id, n, sn, bd, by, sx, eth, nid, nk, cc, pc, addr, \(today), ph, occ, edu,
-                           CASE WHEN subs = '' THEN '{}'::text[] ELSE string_to_array(subs, ';') END, nt, \(identity.id)
-                    FROM unnest(
-                        \(personIDs)::uuid[], \(fresh.map(\.fullName))::text[], \(fresh.map(\.searchName))::text[],
-                        \(fresh.map(\.birthDate))::date[], \(fresh.map(\.birthYear))::int[], \(fresh.map(\.sex))::text[],
-                        \(fresh.map(\.ethnicity))::text[], \(fresh.map { $0.nationalID?.value })::text[],
-                        \(fresh.map { $0.nationalID?.kind.rawValue })::text[], \(fresh.map(\.communeCode))::text[],
-                        \(fresh.map(\.provinceCode))::text[], \(fresh.map(\.address))::text[], \(fresh.map(\.phone))::text[],
-                        \(fresh.map(\.occupation))::text[], \(fresh.map(\.education))::text[],
-                        \(fresh.map { $0.substances.joined(separator: ";") })::text[], \(fresh.map(\.notes))::text[])
-                        AS r(id, n, sn, bd, by, sx, eth, nid, nk, cc, pc, addr, ph, occ, edu, subs, nt)
-                    ON CONFLICT (national_id) DO NOTHING
-                    RETURNING id
-                    """
-                ).map { try $0.decode(UUID.self, at: 0) })
+            let inserted = try await store.insert(
+                zip(personIDs, fresh).map { id, row in
+                    NewPerson(
+                        id: id, fullName: row.fullName, searchName: row.searchName, birthDate: row.birthDate, birthYear: row.birthYear,
+                        sex: row.sex, ethnicity: row.ethnicity, nationalID: row.nationalID, communeCode: row.communeCode,
+                        provinceCode: row.provinceCode, address: row.address, residenceSince: today, phone: row.phone,
+                        occupation: row.occupation, education: row.education, substances: row.substances, notes: row.notes)
+                }, by: identity.id)
             let rows = zip(personIDs, fresh).filter { inserted.contains($0.0) }
             guard !rows.isEmpty else { return 0 }
             let ids = rows.map(\.0)
-            let people = rows.map(\.1)
-            try await connection.query(
-                """
-                INSERT INTO registry.residences (person_id, from_date, commune_code, province_code, address, recorded_by)
-                SELECT id, \(today), c, p, a, \(identity.id)
-                FROM unnest(\(ids)::uuid[], \(people.map(\.communeCode))::text[], \(people.map(\.provinceCode))::text[],
-                            \(people.map(\.address))::text[]) AS r(id, c, p, a)
-                """)
             let managed = rows.filter { $0.1.decisionDate != nil }
             let managedUntil = managed.map { ManagementPeriod.drugUser(decidedOn: $0.1.decisionDate!).end(from: $0.1.decisionDate!) }
-            if !managed.isEmpty {
-                try await connection.query(
-                    """
-                    INSERT INTO registry.person_statuses (person_id, valid_from, valid_to, status, basis, recorded_by)
-                    SELECT id, d, u, 'drug_user', b, \(identity.id)
-                    FROM unnest(\(managed.map(\.0))::uuid[], \(managed.map { $0.1.decisionDate })::date[], \(managedUntil)::date[],
-                                \(managed.map { $0.1.decisionNumber })::text[]) AS r(id, d, u, b)
-                    """)
-            }
-            let snapshots = people.map { Self.snapshot($0, today: today) }
-            try await connection.query(
-                """
-                INSERT INTO registry.person_changes (person_id, version, changed_by, changed_by_label, commune_code, action, changes)
-                SELECT id, 1, \(identity.id), \(identity.label), c, 'import', s::jsonb
-                FROM unnest(\(ids)::uuid[], \(people.map(\.communeCode))::text[], \(snapshots)::text[]) AS r(id, c, s)
-                """)
+            try await store.insertStatuses(
+                zip(managed, managedUntil).map { person, until in
+                    DatedStatus(
+                        personID: person.0, status: "drug_user", validFrom: person.1.decisionDate!, validTo: until, basis: person.1.decisionNumber)
+                }, by: identity.id)
+            try await store.recordChanges(
+                rows.map { id, row in
+                    ChangeRecord(
+                        person: id, version: 1, by: identity, communeCode: row.communeCode, action: "import",
+                        changes: Self.snapshot(row, today: today))
+                })
             try await AuditLog.append(
                 ids.map {
                     AuditEntry(identity, context, action: "import", resource: "person", resourceID: $0.lowercasedString, personID: $0)
@@ -230,12 +186,12 @@ struct PersonImporter: Sendable {
     }
 
     /// The history record of an imported person: every field as a new value.
-    static func snapshot(_ row: ImportRow, today: CalendarDate) -> String {
+    static func snapshot(_ row: ImportRow, today: CalendarDate) -> [String: JSONValue] {
         let values = PersonHistory.values(
             fullName: row.fullName, birthDate: row.birthDate?.description, birthYear: row.birthYear, sex: row.sex,
             ethnicity: row.ethnicity, nationalID: row.nationalID?.value, phone: row.phone, occupation: row.occupation,
             education: row.education, substances: row.substances, notes: row.notes, communeCode: row.communeCode,
             address: row.address, since: today.description)
-        return JSONValue.object(PersonHistory.snapshot(values)).text
+        return PersonHistory.snapshot(values)
     }
 }

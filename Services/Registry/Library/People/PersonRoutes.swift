@@ -85,7 +85,7 @@ struct PersonRoutes: Sendable {
                 return IdempotencyKeys.response(replay)
             }
             var validator = FieldValidator()
-            guard let communeCode, let province = try await store.province(ofCommune: communeCode) else {
+            guard let communeCode, let province = try await AdminUnitStore(connection: connection).province(ofCommune: communeCode) else {
                 throw ProblemDetails.validation([.init(pointer: "/residence/communeCode", detail: "is not a commune code of the 2025 list")])
             }
             guard PersonScope.mayPlace(identity, commune: communeCode, province: province) else {
@@ -93,7 +93,9 @@ struct PersonRoutes: Sendable {
             }
             let nationalID = input.nationalID ?? nil
             if let birthProvince = nationalID?.birthProvinceCode {
-                validator.require(try await store.legacyProvinceExists(birthProvince), "/nationalId", "its first 3 digits are not a province code")
+                validator.require(
+                    try await AdminUnitStore(connection: connection).legacyProvinceExists(birthProvince), "/nationalId",
+                    "its first 3 digits are not a province code")
             }
             validator.require(since <= today, "/residence/since", "must not be in the future")
             if let decided { validator.require(decided <= today, "/management/decisionDate", "must not be in the future") }
@@ -120,36 +122,29 @@ struct PersonRoutes: Sendable {
                 }
             }
             let id = UUID()
-            try await connection.query(
-                """
-                INSERT INTO registry.people (id, full_name, search_name, birth_date, birth_year, sex, ethnicity, national_id,
-                    national_id_kind, residence_commune_code, residence_province_code, residence_address, residence_since, phone,
-                    occupation, education, substances, notes, created_by)
-                VALUES (\(id), \(fullName), \(searchName), \(input.birthDate ?? nil), \(birthYear), \(input.sex!), \(input.ethnicity ?? nil),
-                    \(nationalID?.value), \(nationalID?.kind.rawValue), \(communeCode), \(province), \(address), \(since),
-                    \(input.phone ?? nil), \(input.occupation ?? nil), \(input.education ?? nil), \(input.substances ?? []),
-                    \(input.notes ?? nil), \(identity.id))
-                """)
-            try await connection.query(
-                """
-                INSERT INTO registry.residences (person_id, from_date, commune_code, province_code, address, recorded_by)
-                VALUES (\(id), \(since), \(communeCode), \(province), \(address), \(identity.id))
-                """)
+            let newPerson = NewPerson(
+                id: id, fullName: fullName, birthDate: input.birthDate ?? nil, birthYear: birthYear, sex: input.sex!,
+                ethnicity: input.ethnicity ?? nil, nationalID: nationalID, communeCode: communeCode, provinceCode: province, address: address,
+                residenceSince: since, phone: input.phone ?? nil, occupation: input.occupation ?? nil, education: input.education ?? nil,
+                substances: input.substances ?? [], notes: input.notes ?? nil)
+            guard try await store.insert([newPerson], by: identity.id).contains(id) else {
+                // Registered by someone else since the check above.
+                throw ProblemDetails.conflict("A person with this national id is already registered.", type: "duplicate-national-id")
+            }
             var statusEvent: PersonEvents.StatusChanged?
             if let decided {
                 let until = ManagementPeriod.drugUser(decidedOn: decided).end(from: decided)
-                try await connection.query(
-                    """
-                    INSERT INTO registry.person_statuses (person_id, valid_from, valid_to, status, basis, recorded_by)
-                    VALUES (\(id), \(decided), \(until), 'drug_user', \(basis), \(identity.id))
-                    """)
+                try await store.insertStatuses(
+                    [DatedStatus(personID: id, status: "drug_user", validFrom: decided, validTo: until, basis: basis)], by: identity.id)
                 statusEvent = PersonEvents.StatusChanged(
                     personId: id, status: "drug_user", validFrom: decided, validTo: until, communeCode: communeCode)
             }
             let person = try await store.find(id, visible: "TRUE", today: today)!
-            try await PersonHistory.record(
-                person: id, version: 1, by: identity, communeCode: communeCode, action: "create",
-                changes: PersonHistory.snapshot(PersonHistory.values(person)), on: connection)
+            try await store.recordChanges([
+                ChangeRecord(
+                    person: id, version: 1, by: identity, communeCode: communeCode, action: "create",
+                    changes: PersonHistory.snapshot(PersonHistory.values(person)))
+            ])
             try await AuditLog.append(
                 AuditEntry(
                     identity, context, action: "create", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,

@@ -1,4 +1,5 @@
 import Foundation
+import EventBus
 import Postgres
 import RegistryContracts
 
@@ -16,22 +17,44 @@ struct PersonStore {
         ).first.map(Person.init(row:))
     }
 
-    /// The province of a 2025 commune, or nil when there is no such commune.
-    func province(ofCommune code: String) async throws -> String? {
-        try await connection.query(
-            """
-            SELECT province_code FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND level = 'commune' AND code = \(code)
-            """
-        ).first?.decode(String.self, at: 0)
+    /// The person's status on `day`, if any.
+    func status(of id: UUID, on day: CalendarDate) async throws -> (status: String, validFrom: CalendarDate, validTo: CalendarDate?)? {
+        guard
+            let row = try await connection.query(
+                """
+                SELECT status, valid_from, valid_to FROM registry.person_statuses
+                WHERE person_id = \(id) AND valid_from <= \(day) AND (valid_to IS NULL OR valid_to > \(day))
+                ORDER BY valid_from DESC LIMIT 1
+                """
+            ).first
+        else { return nil }
+        let (status, from, to) = try row.decode((String, CalendarDate, CalendarDate?).self)
+        return (status, from, to)
     }
 
-    /// Whether a pre-2025 province code exists (the first digits of a CCCD).
-    func legacyProvinceExists(_ code: String) async throws -> Bool {
-        try await !connection.query(
-            """
-            SELECT 1 FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.legacy) AND level = 'province' AND code = \(code)
-            """
-        ).isEmpty
+    /// The person's change history, oldest first; with `writtenWhere` (a `PersonScope.pastResidence`
+    /// condition on the commune `u`) only the entries written while they lived there.
+    func history(of id: UUID, writtenWhere condition: SQLFragment? = nil) async throws -> [PersonHistory.Entry] {
+        let rows: PostgresRows
+        if let condition {
+            rows = try await connection.query(
+                """
+                SELECT c.version, c.changed_at, c.changed_by_label, c.action, c.changes FROM registry.person_changes c
+                JOIN registry.admin_units u ON u.generation = \(AdminUnitGeneration.current) AND u.level = 'commune' AND u.code = c.commune_code
+                WHERE c.person_id = \(id) AND (\(condition))
+                ORDER BY c.version
+                """)
+        } else {
+            rows = try await connection.query(
+                """
+                SELECT version, changed_at, changed_by_label, action, changes FROM registry.person_changes
+                WHERE person_id = \(id) ORDER BY version
+                """)
+        }
+        return try rows.map { row in
+            let (version, at, by, action, changes) = try row.decode((Int, Date, String?, String, JSONB<JSONValue>).self)
+            return PersonHistory.Entry(version: version, changedAt: at, changedBy: by, action: action, changes: changes.value)
+        }
     }
 
     func holder(ofNationalID value: String) async throws -> UUID? {

@@ -54,26 +54,15 @@ struct ProgrammeRoutes: Sendable {
             try fields.finish()
             guard let commune, let checked else { throw ProblemDetails.badRequest("invalid programme record") }
             let record = try await environment.database.withTransaction { connection -> Record in
-                guard let province = try await PersonStore(connection: connection).province(ofCommune: commune) else {
+                guard let province = try await AdminUnitStore(connection: connection).province(ofCommune: commune) else {
                     throw ProblemDetails.validation([.init(pointer: "/communeCode", detail: "is not a commune code of the 2025 list")])
                 }
                 guard PersonScope.mayPlace(identity, commune: commune, province: province) else {
                     throw ProblemDetails.forbidden("You may record programmes only in your own jurisdiction.")
                 }
                 let id = UUID()
-                let details = JSONValue.object(checked.details).text
-                let rows: PostgresRows
-                do {
-                    rows = try await connection.query(
-                        """
-                        INSERT INTO registry.programme_records (id, kind, commune_code, province_code, on_date, details, created_by)
-                        VALUES (\(id), \(kind.rawValue), \(commune), \(province), \(checked.onDate), \(details)::jsonb, \(identity.id))
-                        RETURNING created_at
-                        """)
-                } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
-                    throw ProblemDetails.conflict(
-                        "Commune \(commune) already has a drug-free recognition for that year.", type: "duplicate-recognition")
-                }
+                let created = try await ProgrammeStore(connection: connection).insert(
+                    id: id, kind: kind, commune: commune, province: province, onDate: checked.onDate, details: checked.details, by: identity.id)
                 try await AuditLog.append(
                     AuditEntry(
                         identity, context, action: "create", resource: "programme", resourceID: id.uuidString.lowercased(),
@@ -93,7 +82,7 @@ struct ProgrammeRoutes: Sendable {
                         count: count, groupType: groupType, year: year, until: until), on: connection)
                 return Record(
                     id: id, kind: kind.rawValue, communeCode: commune, provinceCode: province, onDate: checked.onDate.description,
-                    details: .object(checked.details), createdAt: try rows[0].decode(Date.self, at: 0))
+                    details: .object(checked.details), createdAt: created)
             }
             return try Response.json(record, status: .created, headers: [.location: "/v1/programmes/\(kind.rawValue)?communeCode=\(commune)"])
         }
@@ -115,23 +104,9 @@ struct ProgrammeRoutes: Sendable {
             let from = day("from")
             let to = day("to")
             try validator.finish()
-            let rows = try await environment.database.query(
-                """
-                SELECT r.id, r.kind, r.commune_code, r.province_code, r.on_date, r.details, r.created_at
-                FROM registry.programme_records r
-                WHERE r.kind = \(kind.rawValue) AND (\(Self.visible(identity)))
-                  AND (\(commune)::text IS NULL OR r.commune_code = \(commune))
-                  AND (\(from)::date IS NULL OR r.on_date >= \(from))
-                  AND (\(to)::date IS NULL OR r.on_date <= \(to))
-                ORDER BY r.on_date DESC, r.id LIMIT 1000
-                """)
             return Page(
-                items: try rows.map { row in
-                    let (id, kind, commune, province, onDate, details, created) =
-                        try row.decode((UUID, String, String, String, CalendarDate, JSONB<JSONValue>, Date).self)
-                    return Record(
-                        id: id, kind: kind, communeCode: commune, provinceCode: province, onDate: onDate.description,
-                        details: details.value, createdAt: created)
+                items: try await environment.database.withConnection {
+                    try await ProgrammeStore(connection: $0).list(kind: kind, visible: Self.visible(identity), commune: commune, from: from, to: to)
                 })
         }
     }

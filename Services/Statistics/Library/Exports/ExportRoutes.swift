@@ -56,29 +56,7 @@ struct ExportRoutes: Sendable {
             let on = Self.day(query, "on", &validator) ?? CalendarDate.today()
             try validator.finish()
             return try await export(dataset: "people-by-status", common, identity, context, parameters: ["on": on.description]) { area, connection in
-                let areaColumn: SQLFragment = common.groupByCommune ? "r.commune_code" : "r.province_code"
-                let rows = try await connection.query(
-                    """
-                    SELECT \(areaColumn) AS area, u.name, s.status, p.sex, count(*)
-                    FROM statistics.statuses s
-                    JOIN statistics.people p ON p.person_id = s.person_id
-                    JOIN LATERAL (
-                        SELECT commune_code, province_code FROM statistics.residences r
-                        WHERE r.person_id = s.person_id
-                        ORDER BY (r.from_date <= \(on)) DESC, CASE WHEN r.from_date <= \(on) THEN r.from_date END DESC, r.from_date
-                        LIMIT 1) r ON true
-                    LEFT JOIN registry.admin_units u ON u.generation = \(AdminUnitGeneration.current) AND u.code = \(areaColumn)
-                         AND u.level = \(common.groupByCommune ? "commune" : "province")
-                    WHERE s.valid_from <= \(on) AND (s.valid_to IS NULL OR s.valid_to > \(on))
-                      AND (\(area.condition(province: "r.province_code", commune: "r.commune_code")))
-                    GROUP BY 1, 2, 3, 4 ORDER BY 1, 3, 4
-                    """)
-                return ExportTable(
-                    dataset: "people-by-status", parameters: [:], dimensions: ["areaCode", "areaName", "status", "sex"], sums: [],
-                    rows: try rows.map { row in
-                        let (code, name, status, sex, count) = try row.decode((String, String?, String, String, Int).self)
-                        return ([code, name, status, sex], count, [])
-                    })
+                try await ExportStore(connection: connection).peopleByStatus(on: on, in: area, byCommune: common.groupByCommune)
             }
         }
 
@@ -98,25 +76,7 @@ struct ExportRoutes: Sendable {
             return try await export(
                 dataset: "referrals", common, identity, context, parameters: ["from": from.description, "to": to.description]
             ) { area, connection in
-                let areaColumn: SQLFragment = common.groupByCommune ? "f.commune_code" : "f.province_code"
-                let rows = try await connection.query(
-                    """
-                    SELECT \(areaColumn) AS area, u.name, f.kind, f.status, f.outcome, count(*), sum(f.amount_vnd)::bigint
-                    FROM statistics.referrals f
-                    LEFT JOIN registry.admin_units u ON u.generation = \(AdminUnitGeneration.current) AND u.code = \(areaColumn)
-                         AND u.level = \(common.groupByCommune ? "commune" : "province")
-                    WHERE f.referred_on BETWEEN \(from) AND \(to)
-                      AND (\(area.condition(province: "f.province_code", commune: "f.commune_code")))
-                    GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 3, 4, 5
-                    """)
-                return ExportTable(
-                    dataset: "referrals", parameters: [:], dimensions: ["areaCode", "areaName", "kind", "status", "outcome"],
-                    sums: ["amountVnd"],
-                    rows: try rows.map { row in
-                        let (code, name, kind, status, outcome, count, amount) =
-                            try row.decode((String, String?, String, String, String?, Int, Int?).self)
-                        return ([code, name, kind, status, outcome], count, [amount])
-                    })
+                try await ExportStore(connection: connection).referrals(from: from, to: to, in: area, byCommune: common.groupByCommune)
             }
         }
     }

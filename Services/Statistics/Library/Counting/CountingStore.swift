@@ -1,0 +1,64 @@
+import Foundation
+import Postgres
+import ReferralsContracts
+import RegistryContracts
+
+/// The statistics service's counting tables (no names, no national ids): people's sex and birth
+/// year, dated residences and statuses, and referrals. Every write is an upsert or replaces what
+/// it restates, so applying an event twice changes nothing.
+struct CountingStore {
+    let connection: PostgresConnection
+
+    func savePerson(_ person: PersonEvents.Registered) async throws {
+        try await connection.query(
+            """
+            INSERT INTO statistics.people (person_id, sex, birth_year, registered_on)
+            VALUES (\(person.personId), \(person.sex), \(person.birthYear), \(person.registeredOn))
+            ON CONFLICT (person_id) DO UPDATE SET sex = excluded.sex, birth_year = excluded.birth_year,
+                registered_on = excluded.registered_on
+            """)
+        try await saveResidence(person.personId, from: person.registeredOn, commune: person.communeCode, province: person.provinceCode)
+    }
+
+    func updatePerson(_ person: PersonEvents.Changed) async throws {
+        try await connection.query(
+            "UPDATE statistics.people SET sex = \(person.sex), birth_year = \(person.birthYear) WHERE person_id = \(person.personId)")
+    }
+
+    func saveResidence(_ person: UUID, from day: CalendarDate, commune: String, province: String) async throws {
+        try await connection.query(
+            """
+            INSERT INTO statistics.residences (person_id, from_date, commune_code, province_code)
+            VALUES (\(person), \(day), \(commune), \(province))
+            ON CONFLICT (person_id, from_date) DO UPDATE SET commune_code = excluded.commune_code, province_code = excluded.province_code
+            """)
+    }
+
+    /// As the registry does: later records give way to the new one, earlier ones end where it starts.
+    func applyStatus(_ change: PersonEvents.StatusChanged) async throws {
+        try await connection.query("DELETE FROM statistics.statuses WHERE person_id = \(change.personId) AND valid_from >= \(change.validFrom)")
+        try await connection.query(
+            """
+            UPDATE statistics.statuses SET valid_to = \(change.validFrom)
+            WHERE person_id = \(change.personId) AND (valid_to IS NULL OR valid_to > \(change.validFrom))
+            """)
+        try await connection.query(
+            """
+            INSERT INTO statistics.statuses (person_id, valid_from, valid_to, status)
+            VALUES (\(change.personId), \(change.validFrom), \(change.validTo), \(change.status))
+            """)
+    }
+
+    func saveReferral(_ referral: ReferralEvents.Changed) async throws {
+        try await connection.query(
+            """
+            INSERT INTO statistics.referrals (referral_id, person_id, kind, status, outcome, outcome_on, amount_vnd,
+                                              commune_code, province_code, referred_on)
+            VALUES (\(referral.referralId), \(referral.personId), \(referral.kind), \(referral.status), \(referral.outcome),
+                    \(referral.outcomeOn), \(referral.amountVnd), \(referral.communeCode),
+                    \(referral.provinceCode), \(referral.referredOn))
+            ON CONFLICT (referral_id) DO UPDATE SET status = excluded.status, outcome = excluded.outcome,
+                outcome_on = excluded.outcome_on, amount_vnd = excluded.amount_vnd
+            """)
+    }
+}
