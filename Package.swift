@@ -15,7 +15,9 @@ let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 /// The event contracts of one producing service: its event types, which it publishes and other
 /// services decode (`Shared/Contracts/<Producer>`).
 func contracts(_ producer: String) -> Target {
-    .target(name: "\(producer)Contracts", dependencies: ["EventBus", "Postgres"], path: "Shared/Contracts/\(producer)", swiftSettings: swiftSettings)
+    .target(
+        name: "\(producer)Contracts", dependencies: ["EventBus", "Postgres", "ContractValues"], path: "Shared/Contracts/\(producer)",
+        swiftSettings: swiftSettings)
 }
 
 /// One service = a library target (routes, repositories, migrations) + a thin `@main` executable.
@@ -25,7 +27,8 @@ func service(_ name: String, executable: String, resources: [Resource] = [], con
         .target(
             name: name,
             dependencies: [
-                "ServiceKit", "Postgres", "Migrations", "EventBus", "Access", "Audit", "Rules", hummingbird, logging, lifecycle, crypto,
+                "ServiceKit", "Postgres", "Migrations", "EventBus", "Access", "Audit", "Rules", "ContractValues", hummingbird, logging,
+                lifecycle, crypto,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + contracts,
             path: "Services/\(name)/Library",
@@ -174,7 +177,7 @@ let package = Package(
             dependencies: [
                 "Access", "Audit", "ServiceKit", "Postgres", "TestSupport", logging, hummingbird,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                "Registry", "Treatment", "Referrals", "Statistics", "RegistryContracts", "TreatmentContracts", "ReferralsContracts",
+                "Registry", "Treatment", "Referrals", "Statistics", "RegistryContracts", "TreatmentContracts", "ReferralsContracts", "ContractValues",
             ],
             path: "Tests/APITests",
             swiftSettings: swiftSettings
@@ -186,7 +189,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
     ]
-        + [contracts("Registry"), contracts("Treatment"), contracts("Referrals")]
+        + [
+            .target(name: "ContractValues", dependencies: ["EventBus", "Postgres"], path: "Shared/Contracts/Values", swiftSettings: swiftSettings),
+            contracts("Registry"), contracts("Treatment"), contracts("Referrals"),
+        ]
         + service("Registry", executable: "registry", resources: [.copy("ReferenceData")], contracts: ["RegistryContracts", "TreatmentContracts"])
         + service("Treatment", executable: "treatment", contracts: ["TreatmentContracts"])
         + service("Referrals", executable: "referrals", contracts: ["ReferralsContracts", "RegistryContracts"])

@@ -38,7 +38,8 @@ public struct EventCatalogue: Sendable {
             text += "\n## `\(definition.type)` v\(definition.version)\n\n\(definition.summary)\n\nTopic: `\(definition.topic)`\n\n"
             text += "| field | kind | required |\n|---|---|---|\n"
             for field in definition.fields {
-                text += "| `\(field.name)` | \(field.kind.rawValue) | \(field.required ? "yes" : "no") |\n"
+                let kind = field.values.map { "\(field.kind.rawValue): " + $0.map { "`\($0)`" }.joined(separator: ", ") } ?? field.kind.rawValue
+                text += "| `\(field.name)` | \(kind) | \(field.required ? "yes" : "no") |\n"
             }
         }
         return text

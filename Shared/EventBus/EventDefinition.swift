@@ -11,10 +11,13 @@ public struct EventDefinition: Sendable, Hashable {
         public let name: String
         public let kind: FieldKind
         public let required: Bool
-        public init(_ name: String, _ kind: FieldKind, required: Bool = true) {
+        /// The only values a string field may hold (an `EventValue` type's raw values), if limited.
+        public let values: [String]?
+        public init(_ name: String, _ kind: FieldKind, required: Bool = true, values: [String]? = nil) {
             self.name = name
             self.kind = kind
             self.required = required
+            self.values = values
         }
     }
 
@@ -48,7 +51,11 @@ public struct EventDefinition: Sendable, Hashable {
                 if field.required { problems.append("\(field.name): required") }
                 continue
             }
-            if !Self.matches(value, field.kind) { problems.append("\(field.name): expected \(field.kind.rawValue)") }
+            if !Self.matches(value, field.kind) {
+                problems.append("\(field.name): expected \(field.kind.rawValue)")
+            } else if let values = field.values, case .string(let text) = value, !values.contains(text) {
+                problems.append("\(field.name): expected one of \(values.joined(separator: ", "))")
+            }
         }
         return problems
     }

@@ -15,9 +15,18 @@ enum FieldProbe {
         return recorder.fields
     }
 
+    /// The catalogue entry of a field named `name` of Swift type `type`.
+    static func field(_ name: String, _ type: Any.Type, required: Bool) -> EventDefinition.Field {
+        if let values = type as? any EventValue.Type {
+            return .init(name, .string, required: required, values: values.rawValues)
+        }
+        return .init(name, kind(of: type), required: required)
+    }
+
     /// The kind a payload field of Swift type `type` has.
     static func kind(of type: Any.Type) -> EventDefinition.FieldKind {
         switch type {
+        case is any EventValue.Type: .string
         case is UUID.Type: .uuid
         case is CalendarDate.Type: .date
         case is Date.Type: .timestamp
@@ -46,6 +55,7 @@ enum FieldProbe {
             default: nil
             }
         if let value = value as? T { return value }
+        if let values = type as? any EventValue.Type, let first = values.firstValue as? T { return first }
         // Arrays decode empty; nested types are read through a decoder that records nothing.
         return try T(from: ProbeDecoder(recorder: nil))
     }
@@ -82,12 +92,12 @@ private struct ProbeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoc
     func decodeNil(forKey key: Key) throws -> Bool { false }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        recorder?.fields.append(.init(key.stringValue, FieldProbe.kind(of: T.self)))
+        recorder?.fields.append(FieldProbe.field(key.stringValue, T.self, required: true))
         return try FieldProbe.placeholder(T.self)
     }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        recorder?.fields.append(.init(key.stringValue, FieldProbe.kind(of: T.self), required: false))
+        recorder?.fields.append(FieldProbe.field(key.stringValue, T.self, required: false))
         return try FieldProbe.placeholder(T.self)
     }
 
@@ -122,12 +132,12 @@ private struct ProbeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoc
     func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try decodeIfPresent(type, generic: key) }
 
     private func decode<T: Decodable>(_ type: T.Type, generic key: Key) throws -> T {
-        recorder?.fields.append(.init(key.stringValue, FieldProbe.kind(of: T.self)))
+        recorder?.fields.append(FieldProbe.field(key.stringValue, T.self, required: true))
         return try FieldProbe.placeholder(T.self)
     }
 
     private func decodeIfPresent<T: Decodable>(_ type: T.Type, generic key: Key) throws -> T? {
-        recorder?.fields.append(.init(key.stringValue, FieldProbe.kind(of: T.self), required: false))
+        recorder?.fields.append(FieldProbe.field(key.stringValue, T.self, required: false))
         return try FieldProbe.placeholder(T.self)
     }
 

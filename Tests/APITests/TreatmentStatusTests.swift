@@ -1,3 +1,4 @@
+import ContractValues
 import EventBus
 import Foundation
 import HTTPTypes
@@ -24,15 +25,15 @@ struct TreatmentStatusTests {
                 try await treatment.withTransaction { connection in
                     try await publisher.publish(
                         TreatmentEvents.PersonStatusChanged(
-                            personId: UUID(), status: "addicted", validFrom: CalendarDate("2026-02-01")!, validTo: nil, reason: "determination"),
+                            personId: UUID(), status: .addicted, validFrom: CalendarDate("2026-02-01")!, validTo: nil, reason: "determination"),
                         on: connection)
                     try await publisher.publish(
                         TreatmentEvents.PersonStatusChanged(
-                            personId: person, status: "addicted", validFrom: CalendarDate("2026-02-01")!, validTo: nil, reason: "determination"),
+                            personId: person, status: .addicted, validFrom: CalendarDate("2026-02-01")!, validTo: nil, reason: "determination"),
                         on: connection)
                     try await publisher.publish(
                         TreatmentEvents.PersonStatusChanged(
-                            personId: person, status: "in_treatment", validFrom: CalendarDate("2026-03-10")!, validTo: nil, reason: "episode_started"),
+                            personId: person, status: .inTreatment, validFrom: CalendarDate("2026-03-10")!, validTo: nil, reason: "episode_started"),
                         on: connection)
                 }
             }
@@ -84,7 +85,7 @@ struct FacilityScopeTests {
                     try await treatment.withTransaction { connection in
                         try await EventPublisher(catalogue: TreatmentEvents.catalogue, producer: "treatment", notifier: notifier).publish(
                             TreatmentEvents.EpisodeChanged(
-                                episodeId: episode, personId: person, facilityId: facility, form: "compulsory",
+                                episodeId: episode, personId: person, facilityId: facility, form: .compulsory,
                                 startedOn: CalendarDate("2026-09-01")!, endedOn: endedOn), on: connection)
                     }
                 }

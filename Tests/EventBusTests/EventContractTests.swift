@@ -13,6 +13,10 @@ struct EventContractTests {
 
         struct Nested: Codable, Sendable { let a: Int }
 
+        enum Colour: String, EventValue {
+            case red, deepBlue = "deep_blue"
+        }
+
         let sampleId: UUID
         let name: String
         let count: Int
@@ -24,6 +28,8 @@ struct EventContractTests {
         let at: Date
         let tags: [String]
         let nested: Nested?
+        let colour: Colour
+        let shade: Colour?
         var key: String { sampleId.lowercasedString }
     }
 
@@ -36,6 +42,7 @@ struct EventContractTests {
                 .init("sampleId", .uuid), .init("name", .string), .init("count", .integer), .init("small", .integer, required: false),
                 .init("ratio", .number), .init("active", .boolean), .init("on", .date), .init("until", .date, required: false),
                 .init("at", .timestamp), .init("tags", .array), .init("nested", .object, required: false),
+                .init("colour", .string, values: ["red", "deep_blue"]), .init("shade", .string, required: false, values: ["red", "deep_blue"]),
             ])
     }
 
@@ -44,10 +51,16 @@ struct EventContractTests {
         let event = Sample(
             sampleId: UUID(), name: "Đặng Văn Ân", count: 3, small: nil, ratio: 0.5, active: true,
             on: CalendarDate("2026-07-01")!, until: nil, at: Date(timeIntervalSince1970: 1_780_000_000), tags: ["a"],
-            nested: .init(a: 1))
+            nested: .init(a: 1), colour: .deepBlue, shade: nil)
         let encoded = try JSONEncoder.iso8601.encode(event)
         #expect(definition.problems(in: try JSONValue.parse(String(decoding: encoded, as: UTF8.self))) == [])
         #expect(definition.problems(in: try JSONValue.parse(#"{"sampleId": "x", "name": 1}"#)).contains("sampleId: expected uuid"))
+        var payload = try JSONValue.parse(String(decoding: encoded, as: UTF8.self))
+        if case .object(var members) = payload {
+            members["colour"] = .string("green")
+            payload = .object(members)
+        }
+        #expect(definition.problems(in: payload) == ["colour: expected one of red, deep_blue"])
     }
 }
 

@@ -1,3 +1,4 @@
+import ContractValues
 import EventBus
 import Foundation
 import Postgres
@@ -20,10 +21,8 @@ public enum ReferralEvents {
         public let referralId: UUID
         public let personId: UUID
         public let partnerId: UUID
-        /// vocational_training, job or loan.
-        public let kind: String
-        /// sent, accepted, declined, completed or withdrawn.
-        public let status: String
+        public let kind: ReferralKind
+        public let status: ReferralStatus
         public let outcome: String?
         public let outcomeOn: CalendarDate?
         public let amountVnd: Int?
@@ -34,7 +33,7 @@ public enum ReferralEvents {
         public var key: String { personId.lowercasedString }
 
         public init(
-            referralId: UUID, personId: UUID, partnerId: UUID, kind: String, status: String, outcome: String?,
+            referralId: UUID, personId: UUID, partnerId: UUID, kind: ReferralKind, status: ReferralStatus, outcome: String?,
             outcomeOn: CalendarDate?, amountVnd: Int?, communeCode: String, provinceCode: String, referredOn: CalendarDate
         ) {
             self.referralId = referralId

@@ -1,3 +1,4 @@
+import ContractValues
 import EventBus
 import Foundation
 import Postgres
@@ -18,7 +19,7 @@ public enum PersonEvents {
         public let personId: UUID
         public let communeCode: String
         public let provinceCode: String
-        public let sex: String
+        public let sex: Sex
         public let birthYear: Int
         public let ethnicity: String?
         public let substances: [String]
@@ -26,7 +27,7 @@ public enum PersonEvents {
         public var key: String { personId.lowercasedString }
 
         public init(
-            personId: UUID, communeCode: String, provinceCode: String, sex: String, birthYear: Int, ethnicity: String?,
+            personId: UUID, communeCode: String, provinceCode: String, sex: Sex, birthYear: Int, ethnicity: String?,
             substances: [String], registeredOn: CalendarDate
         ) {
             self.personId = personId
@@ -48,13 +49,13 @@ public enum PersonEvents {
         public let personId: UUID
         /// Names of the changed fields (never their values).
         public let fields: [String]
-        public let sex: String
+        public let sex: Sex
         public let birthYear: Int
         public let ethnicity: String?
         public let substances: [String]
         public var key: String { personId.lowercasedString }
 
-        public init(personId: UUID, fields: [String], sex: String, birthYear: Int, ethnicity: String?, substances: [String]) {
+        public init(personId: UUID, fields: [String], sex: Sex, birthYear: Int, ethnicity: String?, substances: [String]) {
             self.personId = personId
             self.fields = fields
             self.sex = sex
@@ -91,13 +92,13 @@ public enum PersonEvents {
         public static let topic = PersonEvents.topic
         public static let summary = "A person's management status changed."
         public let personId: UUID
-        public let status: String
+        public let status: ManagementStatus
         public let validFrom: CalendarDate
         public let validTo: CalendarDate?
         public let communeCode: String
         public var key: String { personId.lowercasedString }
 
-        public init(personId: UUID, status: String, validFrom: CalendarDate, validTo: CalendarDate?, communeCode: String) {
+        public init(personId: UUID, status: ManagementStatus, validFrom: CalendarDate, validTo: CalendarDate?, communeCode: String) {
             self.personId = personId
             self.status = status
             self.validFrom = validFrom

@@ -1,3 +1,4 @@
+import ContractValues
 import EventBus
 import Foundation
 import Postgres
@@ -17,11 +18,12 @@ public enum TreatmentEvents {
         public static let topic = TreatmentEvents.personTopic
         public static let summary =
             "A person's management status changed because of treatment (determination, episode or after-care start or end)."
-        public static let statuses: Set<String> = ["addicted", "in_treatment", "in_aftercare", "management_ended"]
+        /// The statuses treatment decides (a drug user's management is the registry's).
+        public static let statuses: Set<ManagementStatus> = [.addicted, .inTreatment, .inAftercare, .managementEnded]
 
         public let personId: UUID
-        /// addicted, in_treatment, in_aftercare or management_ended.
-        public let status: String
+        /// One of `statuses`.
+        public let status: ManagementStatus
         public let validFrom: CalendarDate
         /// The last day it is expected to apply, when known (the end of after-care, say).
         public let validTo: CalendarDate?
@@ -29,7 +31,7 @@ public enum TreatmentEvents {
         public let reason: String
         public var key: String { personId.lowercasedString }
 
-        public init(personId: UUID, status: String, validFrom: CalendarDate, validTo: CalendarDate?, reason: String) {
+        public init(personId: UUID, status: ManagementStatus, validFrom: CalendarDate, validTo: CalendarDate?, reason: String) {
             self.personId = personId
             self.status = status
             self.validFrom = validFrom
@@ -50,14 +52,13 @@ public enum TreatmentEvents {
         public let personId: UUID
         /// nil for treatment at family or community, which no facility's staff follow.
         public let facilityId: UUID?
-        /// voluntary_community, voluntary_facility, compulsory or methadone.
-        public let form: String
+        public let form: TreatmentForm
         public let startedOn: CalendarDate
         /// nil while the episode is open.
         public let endedOn: CalendarDate?
         public var key: String { personId.lowercasedString }
 
-        public init(episodeId: UUID, personId: UUID, facilityId: UUID?, form: String, startedOn: CalendarDate, endedOn: CalendarDate?) {
+        public init(episodeId: UUID, personId: UUID, facilityId: UUID?, form: TreatmentForm, startedOn: CalendarDate, endedOn: CalendarDate?) {
             self.episodeId = episodeId
             self.personId = personId
             self.facilityId = facilityId

@@ -1,5 +1,6 @@
 import Access
 import Audit
+import ContractValues
 import EventBus
 import Foundation
 import Hummingbird
@@ -118,7 +119,7 @@ struct ReferralChangeRoutes: Sendable {
                 AuditEntry(
                     identity, context, action: action, resource: "referral", resourceID: id.uuidString.lowercased(), personID: current.personID,
                     detail: ["status": updated.status]), on: connection)
-            try await publisher.publish(ReferralStore.event(updated), on: connection)
+            try await publisher.publish(try ReferralStore.event(updated), on: connection)
             return updated
         }
         return try Response.json(updated.view(forPartner: ReferralScope.isPartner(identity)))

@@ -1,5 +1,6 @@
 import Access
 import Audit
+import ContractValues
 import EventBus
 import Foundation
 import Hummingbird
@@ -104,7 +105,7 @@ struct ReferralRoutes: Sendable {
                     AuditEntry(
                         identity, context, action: "create", resource: "referral", resourceID: id.uuidString.lowercased(), personID: personID,
                         detail: ["kind": kind.rawValue, "partner": partnerID.uuidString.lowercased()]), on: connection)
-                try await publisher.publish(ReferralStore.event(referral), on: connection)
+                try await publisher.publish(try ReferralStore.event(referral), on: connection)
                 return referral
             }
             return try Response.json(

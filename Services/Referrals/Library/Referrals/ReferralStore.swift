@@ -1,4 +1,5 @@
 import Access
+import ContractValues
 import EventBus
 import Foundation
 import Postgres
@@ -84,10 +85,10 @@ struct ReferralStore {
     }
 
     /// The event describing the referral's current state.
-    static func event(_ referral: Referral) -> ReferralEvents.Changed {
+    static func event(_ referral: Referral) throws -> ReferralEvents.Changed {
         ReferralEvents.Changed(
-            referralId: referral.id, personId: referral.personID, partnerId: referral.partnerID, kind: referral.kind,
-            status: referral.status, outcome: referral.outcome, outcomeOn: referral.outcomeOn,
+            referralId: referral.id, personId: referral.personID, partnerId: referral.partnerID, kind: try ReferralKind.parse(referral.kind),
+            status: try ReferralStatus.parse(referral.status), outcome: referral.outcome, outcomeOn: referral.outcomeOn,
             amountVnd: referral.amountVnd, communeCode: referral.communeCode, provinceCode: referral.provinceCode,
             referredOn: CalendarDate(referral.createdAt))
     }

@@ -1,5 +1,6 @@
 import Access
 import Audit
+import ContractValues
 import EventBus
 import Foundation
 import HTTPTypes
@@ -162,7 +163,7 @@ struct PersonChangeRoutes: Sendable {
                     detail: ["fields": changes.keys.sorted().joined(separator: ",")]), on: connection)
             try await publisher.publish(
                 PersonEvents.Changed(
-                    personId: id, fields: changes.keys.sorted(), sex: updated.sex, birthYear: updated.birthYear,
+                    personId: id, fields: changes.keys.sorted(), sex: try Sex.parse(updated.sex), birthYear: updated.birthYear,
                     ethnicity: updated.ethnicity, substances: updated.substances), on: connection)
             return try Response.json(updated, headers: [.eTag: updated.etag])
         }
@@ -223,7 +224,7 @@ struct PersonChangeRoutes: Sendable {
         // The other statuses follow from treatment (determinations, episodes, after-care).
         if let status {
             fields.validator.require(
-                ["drug_user", "management_ended"].contains(status), "/status",
+                [ManagementStatus.drugUser.rawValue, ManagementStatus.managementEnded.rawValue].contains(status), "/status",
                 "must be drug_user (a management decision or its renewal) or management_ended")
         }
         let today = CalendarDate.today()
@@ -231,14 +232,16 @@ struct PersonChangeRoutes: Sendable {
         if let from { fields.validator.require(from <= today, "/validFrom", "must not be in the future") }
         let basis = fields.string("decisionNumber", maxLength: 100).value
         try fields.finish()
-        guard let status, let from else { throw ProblemDetails.badRequest("status and validFrom are required") }
+        guard let from, let status = status.flatMap(ManagementStatus.init(rawValue:)) else {
+            throw ProblemDetails.badRequest("status and validFrom are required")
+        }
         return try await environment.database.withTransaction { connection in
             let person = try await lockedPerson(id, identity, version: nil, connection)
             let store = PersonStore(connection: connection)
             guard try await !store.hasStatus(id, onOrAfter: from) else {
                 throw ProblemDetails.validation([.init(pointer: "/validFrom", detail: "must be after the latest recorded status")])
             }
-            let until: CalendarDate? = status == "drug_user" ? ManagementPeriod.drugUser(decidedOn: from).end(from: from) : nil
+            let until: CalendarDate? = status == .drugUser ? ManagementPeriod.drugUser(decidedOn: from).end(from: from) : nil
             try await store.applyStatus(
                 DatedStatus(personID: id, status: status, validFrom: from, validTo: until, basis: basis), replacingLater: false, by: identity.id)
             try await store.touch(id)
@@ -246,20 +249,21 @@ struct PersonChangeRoutes: Sendable {
                 ChangeRecord(
                     person: id, version: person.version + 1, by: identity, communeCode: person.residence.communeCode, action: "status",
                     changes: [
-                        "status": .object(["old": person.status.map(JSONValue.string) ?? .null, "new": .string(status)]),
+                        "status": .object(["old": person.status.map(JSONValue.string) ?? .null, "new": .string(status.rawValue)]),
                         "validFrom": .string(from.description),
                     ])
             ])
             try await AuditLog.append(
                 AuditEntry(
                     identity, context, action: "status", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
-                    detail: ["status": status]), on: connection)
+                    detail: ["status": status.rawValue]), on: connection)
             try await publisher.publish(
                 PersonEvents.StatusChanged(
                     personId: id, status: status, validFrom: from, validTo: until,
                     communeCode: person.residence.communeCode), on: connection)
             return try Response.json(
-                StatusOnDate(personId: id, on: from.description, status: status, validFrom: from.description, validTo: until?.description),
+                StatusOnDate(
+                    personId: id, on: from.description, status: status.rawValue, validFrom: from.description, validTo: until?.description),
                 status: .created)
         }
     }

@@ -1,5 +1,6 @@
 import Access
 import Audit
+import ContractValues
 import EventBus
 import Foundation
 import Hummingbird
@@ -157,7 +158,7 @@ struct PersonImporter: Sendable {
             try await store.insertStatuses(
                 zip(managed, managedUntil).map { person, until in
                     DatedStatus(
-                        personID: person.0, status: "drug_user", validFrom: person.1.decisionDate!, validTo: until, basis: person.1.decisionNumber)
+                        personID: person.0, status: .drugUser, validFrom: person.1.decisionDate!, validTo: until, basis: person.1.decisionNumber)
                 }, by: identity.id)
             try await store.recordChanges(
                 rows.map { id, row in
@@ -172,13 +173,14 @@ struct PersonImporter: Sendable {
             try await publisher.publish(
                 batch: rows.map { id, row in
                     PersonEvents.Registered(
-                        personId: id, communeCode: row.communeCode, provinceCode: row.provinceCode, sex: row.sex, birthYear: row.birthYear,
+                        personId: id, communeCode: row.communeCode, provinceCode: row.provinceCode, sex: try Sex.parse(row.sex),
+                        birthYear: row.birthYear,
                         ethnicity: row.ethnicity, substances: row.substances, registeredOn: today)
                 }, on: connection)
             try await publisher.publish(
                 batch: zip(managed, managedUntil).map { person, until in
                     PersonEvents.StatusChanged(
-                        personId: person.0, status: "drug_user", validFrom: person.1.decisionDate!, validTo: until,
+                        personId: person.0, status: .drugUser, validFrom: person.1.decisionDate!, validTo: until,
                         communeCode: person.1.communeCode)
                 }, on: connection)
             return rows.count

@@ -1,5 +1,6 @@
 import Access
 import Audit
+import ContractValues
 import EventBus
 import Foundation
 import HTTPTypes
@@ -135,9 +136,9 @@ struct PersonRoutes: Sendable {
             if let decided {
                 let until = ManagementPeriod.drugUser(decidedOn: decided).end(from: decided)
                 try await store.insertStatuses(
-                    [DatedStatus(personID: id, status: "drug_user", validFrom: decided, validTo: until, basis: basis)], by: identity.id)
+                    [DatedStatus(personID: id, status: .drugUser, validFrom: decided, validTo: until, basis: basis)], by: identity.id)
                 statusEvent = PersonEvents.StatusChanged(
-                    personId: id, status: "drug_user", validFrom: decided, validTo: until, communeCode: communeCode)
+                    personId: id, status: .drugUser, validFrom: decided, validTo: until, communeCode: communeCode)
             }
             let person = try await store.find(id, visible: "TRUE", today: today)!
             try await store.recordChanges([
@@ -151,7 +152,7 @@ struct PersonRoutes: Sendable {
                     detail: nationalID?.kind == .cmnd ? ["nationalIdKind": "cmnd"] : [:]), on: connection)
             try await publisher.publish(
                 PersonEvents.Registered(
-                    personId: id, communeCode: communeCode, provinceCode: province, sex: person.sex, birthYear: birthYear,
+                    personId: id, communeCode: communeCode, provinceCode: province, sex: try Sex.parse(person.sex), birthYear: birthYear,
                     ethnicity: person.ethnicity, substances: person.substances, registeredOn: today), on: connection)
             if let statusEvent { try await publisher.publish(statusEvent, on: connection) }
             let location = "/v1/people/\(id.uuidString.lowercased())"

@@ -1,3 +1,5 @@
+import ContractValues
+import EventBus
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -16,7 +18,8 @@ struct PersonSearch {
     var limit: Int
     var after: (name: String, id: UUID)?
 
-    static let statuses: Set<String> = ["drug_user", "addicted", "in_treatment", "in_aftercare", "management_ended", "none"]
+    /// Today's management statuses, and `none` for people without one.
+    static let statuses: Set<String> = Set(ManagementStatus.rawValues + ["none"])
     static let ageBands = ["under14": (0, 13), "14-15": (14, 15), "16-17": (16, 17), "18-29": (18, 29), "30+": (30, 150)]
 
     struct Page: ResponseEncodable {

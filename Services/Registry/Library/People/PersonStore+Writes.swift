@@ -1,4 +1,5 @@
 import Access
+import ContractValues
 import EventBus
 import Foundation
 import Postgres
@@ -54,7 +55,7 @@ struct NewPerson: Sendable {
 /// A management status over a span of days (`validTo` exclusive; nil while open).
 struct DatedStatus: Sendable {
     let personID: UUID
-    let status: String
+    let status: ManagementStatus
     let validFrom: CalendarDate
     let validTo: CalendarDate?
     /// The decision's number or the treatment event's reason.

@@ -1,3 +1,4 @@
+import ContractValues
 import EventBus
 import Foundation
 import Logging
@@ -59,7 +60,7 @@ struct TreatmentEventHandler: EventHandler {
             ChangeRecord(
                 person: change.personId, version: version + 1, changedBy: nil, label: "treatment", communeCode: commune, action: "status",
                 changes: [
-                    "status": .object(["new": .string(change.status)]), "validFrom": .string(change.validFrom.description),
+                    "status": .object(["new": .string(change.status.rawValue)]), "validFrom": .string(change.validFrom.description),
                     "reason": .string(change.reason),
                 ])
         ])

@@ -1,14 +1,8 @@
+import ContractValues
 import Rules
 
-/// What a referral asks of a partner, and the outcomes that can close it.
-enum ReferralKind: String, CaseIterable, Sendable {
-    /// Học nghề: a place on a vocational course.
-    case vocationalTraining = "vocational_training"
-    /// Giới thiệu việc làm: a job.
-    case job
-    /// Vay vốn: a loan (Bank for Social Policies, credit funds).
-    case loan
-
+/// The outcomes that can close a referral of each kind.
+extension ReferralKind {
     /// The outcomes a partner may record for this kind.
     var outcomes: [String] {
         switch self {
@@ -21,10 +15,8 @@ enum ReferralKind: String, CaseIterable, Sendable {
     static let names = allCases.map(\.rawValue).joined(separator: ", ")
 }
 
-/// Where a referral stands; how it moves is `machine`.
-enum ReferralStatus: String, CaseIterable, Sendable {
-    case sent, accepted, declined, completed, withdrawn
-
+/// How a referral moves: `machine`.
+extension ReferralStatus {
     static let names = allCases.map(\.rawValue).joined(separator: ", ")
 
     /// `sent` → `accepted` or `declined` (the partner answers); `accepted` → `completed` with an

@@ -1,0 +1,25 @@
+import Postgres
+
+/// A closed set of values an event field may take, spelled once as the cases' raw values
+/// (`ManagementStatus.drugUser` is `drug_user` on the wire, in the database and in the API).
+/// The catalogue lists the values of such a field, and a payload with any other is refused.
+/// Binds as its raw value.
+public protocol EventValue: RawRepresentable, CaseIterable, Codable, Sendable, Hashable, PostgresEncodable where RawValue == String {}
+
+extension EventValue {
+    public static var postgresType: PostgresDataType { .unknown }
+    public func encodeText() -> String? { rawValue }
+
+    /// Every raw value, in declaration order.
+    public static var rawValues: [String] { allCases.map(\.rawValue) }
+
+    /// The first case, as a stand-in value (`FieldProbe`).
+    static var firstValue: Any? { allCases.first }
+
+    /// The value spelled `text`, or a thrown error naming the type (for values read back from
+    /// the service's own tables, which their CHECK constraints keep valid).
+    public static func parse(_ text: String) throws -> Self {
+        guard let value = Self(rawValue: text) else { throw EventBusError(.invalidPayload, "\(text) is not a \(Self.self)") }
+        return value
+    }
+}
