@@ -4,14 +4,21 @@ import Postgres
 /// Reads the payload fields of a `Decodable` type by letting its `init(from:)` run against a
 /// decoder that records each key it asks for, with the Swift type and whether it was optional
 /// (`decodeIfPresent`). Synthesised conformances ask in declaration order.
-enum FieldProbe {
+public enum FieldProbe {
     static func fields<T: Decodable>(of type: T.Type) -> [EventDefinition.Field] {
+        guard let fields = try? probe(T.self) else { preconditionFailure("the fields of \(T.self) cannot be read") }
+        return fields
+    }
+
+    /// The top-level field names `T`'s `init(from:)` asks for, in order; nil when that cannot be
+    /// read (a hand-written `init(from:)` that checks the values it gets).
+    public static func names<T: Decodable>(of type: T.Type) -> [String]? {
+        (try? probe(T.self))?.map(\.name)
+    }
+
+    private static func probe<T: Decodable>(_ type: T.Type) throws -> [EventDefinition.Field] {
         let recorder = Recorder()
-        do {
-            _ = try T(from: ProbeDecoder(recorder: recorder))
-        } catch {
-            preconditionFailure("the fields of \(T.self) cannot be read: \(error)")
-        }
+        _ = try T(from: ProbeDecoder(recorder: recorder))
         return recorder.fields
     }
 

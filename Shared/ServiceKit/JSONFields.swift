@@ -32,7 +32,7 @@ public struct JSONFields: Sendable {
 
     /// The request's JSON body as an object (400 when it is not JSON, 422 when not an object).
     public static func body(of request: Request, context: AppRequestContext) async throws -> JSONFields {
-        try parse(try await request.collectBody(), context: context)
+        try parse(try await request.collectJSONBody(), context: context)
     }
 
     /// `data` as a JSON object (400 when it is not JSON, 422 when not an object).

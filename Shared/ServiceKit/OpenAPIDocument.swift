@@ -83,6 +83,10 @@ enum OpenAPIDocument {
         }
         if endpoint.path.contains("{") { responses["404"] = ["description": "Not found, or outside the caller's jurisdiction", "content": problem] }
         if endpoint.method == .patch { responses["412"] = ["description": "If-Match is not the current version", "content": problem] }
+        if [.post, .patch, .put].contains(endpoint.method) {
+            responses["413"] = ["description": "The body is too large", "content": problem]
+            responses["415"] = ["description": "The body is not sent as the media type the operation takes", "content": problem]
+        }
         return responses
     }
 

@@ -1,3 +1,4 @@
+import EventBus
 import Foundation
 import Hummingbird
 
@@ -6,7 +7,25 @@ extension Request {
     /// 400 for a body that is not JSON, 413 for one over `limit` bytes, 422 with a JSON Pointer for
     /// a missing field or a value of the wrong type.
     public func decodeJSON<T: Decodable>(as type: T.Type, context: AppRequestContext, limit: Int = 1 << 20) async throws -> T {
-        try Self.decodeJSON(T.self, from: try await collectBody(limit: limit), context: context)
+        try Self.decodeJSON(T.self, from: try await collectJSONBody(limit: limit), context: context)
+    }
+
+    /// 415 unless the `Content-Type` header says the body is `mediaType` (parameters such as
+    /// `charset` aside; `application/json` also accepts `application/*+json`).
+    public func requireContentType(_ mediaType: String) throws {
+        let sent = headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        if let sent, sent == mediaType || (mediaType == "application/json" && sent.hasPrefix("application/") && sent.hasSuffix("+json")) {
+            return
+        }
+        throw ProblemDetails(
+            type: ProblemDetails.typeBase + "unsupported-media-type", title: "Unsupported media type", status: .unsupportedMediaType,
+            detail: "The body must be \(mediaType), " + (sent.map { "not \($0)." } ?? "with a Content-Type header saying so."))
+    }
+
+    /// The body's bytes after checking it is sent as JSON (415 otherwise); see `collectBody`.
+    public func collectJSONBody(limit: Int = 1 << 20) async throws -> Data {
+        try requireContentType("application/json")
+        return try await collectBody(limit: limit)
     }
 
     /// The body's bytes: 413 over `limit`, 400 when empty.
@@ -24,12 +43,22 @@ extension Request {
     }
 
     /// Decodes `data` as `T`, or throws the problem `decodeJSON` describes.
+    /// Fields `T` does not have are refused (422, one pointer each), as `JSONFields` refuses them.
     public static func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, context: AppRequestContext) throws -> T {
+        let value: T
         do {
-            return try context.requestDecoder.decode(T.self, from: data)
+            value = try context.requestDecoder.decode(T.self, from: data)
         } catch let error as DecodingError {
             throw problem(error)
         }
+        if let names = FieldProbe.names(of: T.self), case .object(let members)? = try? JSONValue.parse(data) {
+            let known = Set(names)
+            let unknown = members.keys.filter { !known.contains($0) }.sorted()
+            if !unknown.isEmpty {
+                throw ProblemDetails.validation(unknown.map { .init(pointer: "/\($0)", detail: "is not a field of this request") })
+            }
+        }
+        return value
     }
 
     static func problem(_ error: DecodingError) -> ProblemDetails {

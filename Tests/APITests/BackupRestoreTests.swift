@@ -28,7 +28,7 @@ struct BackupRestoreTests {
     @Test func aBackupRestoresIntoAFreshDatabaseWithEveryRowAndAnIntactAuditTrail() async throws {
         try await PeopleTests.withRegistry("backup") { registry, tokens, database in
             let example = try String(contentsOf: ImportTests.example, encoding: .utf8)
-            #expect(try await registry.call(.post, "/v1/people/imports", token: tokens["commune00004"], json: example).status == 200)
+            #expect(try await registry.call(.post, "/v1/people/imports", token: tokens["commune00004"], csv: example).status == 200)
             let id = try PeopleTests.id(try await registry.call(.post, "/v1/people", token: tokens["commune00004"], json: PeopleTests.anh))
             // Everything sealed first (the running registry seals every second), so that nothing
             // changes in the source between its count and its backup.

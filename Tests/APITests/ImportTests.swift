@@ -12,7 +12,7 @@ struct ImportTests {
     @Test func theExampleFileImportsAndAFileWithGoodAndBadRowsImportsOnceWhenSentTwice() async throws {
         try await PeopleTests.withRegistry("import") { registry, tokens, database in
             let example = try String(contentsOf: Self.example, encoding: .utf8)
-            let first = try await registry.call(.post, "/v1/people/imports", token: tokens["commune00004"], json: example)
+            let first = try await registry.call(.post, "/v1/people/imports", token: tokens["commune00004"], csv: example)
             #expect(first.status == 200, "\(first.body)")
             #expect(first.json["created"] as? Int == 4)
             #expect(first.json["rejected"] as? Int == 0)
@@ -30,7 +30,7 @@ struct ImportTests {
                 Võ Văn Tài,male,,1985-06-01,001085000777,00004,
                 Nguyễn Văn Hùng,male,,1988-03-21,001088004512,00004,
                 """
-            let report = try await registry.call(.post, "/v1/people/imports", token: tokens["commune00004"], json: mixed)
+            let report = try await registry.call(.post, "/v1/people/imports", token: tokens["commune00004"], csv: mixed)
             #expect(report.status == 200)
             #expect(report.json["rows"] as? Int == 10)
             #expect(report.json["created"] as? Int == 2)
@@ -45,10 +45,10 @@ struct ImportTests {
                     "4:full_name", "5:sex", "6:national_id", "7:commune_code", "8:commune_code", "9:substances", "10:national_id",
                 ])
             // Sent again: nothing new.
-            let again = try await registry.call(.post, "/v1/people/imports", token: tokens["commune00004"], json: mixed)
+            let again = try await registry.call(.post, "/v1/people/imports", token: tokens["commune00004"], csv: mixed)
             #expect(again.json["created"] as? Int == 0)
             #expect(again.json["existing"] as? Int == 3)
-            let exampleAgain = try await registry.call(.post, "/v1/people/imports", token: tokens["commune00004"], json: example)
+            let exampleAgain = try await registry.call(.post, "/v1/people/imports", token: tokens["commune00004"], csv: example)
             #expect(exampleAgain.json["created"] as? Int == 0)
             #expect(exampleAgain.json["existing"] as? Int == 4)
 
@@ -69,7 +69,7 @@ struct ImportTests {
             let history = try await registry.call(.get, "/v1/people/\(person["id"] as! String)/history", token: tokens["commune00004"])
             #expect((history.json["items"] as? [[String: Any]])?.first?["action"] as? String == "import")
 
-            let badHeader = try await registry.call(.post, "/v1/people/imports", token: tokens["commune00004"], json: "name,sex\nA,male\n")
+            let badHeader = try await registry.call(.post, "/v1/people/imports", token: tokens["commune00004"], csv: "name,sex\nA,male\n")
             #expect(badHeader.status == 422)
             #expect(badHeader.body.contains("header/name") && badHeader.body.contains("header/full_name"))
         }

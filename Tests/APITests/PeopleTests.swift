@@ -122,6 +122,20 @@ struct PeopleTests {
                 let odd = try await registry.call(.post, "/v1/people", token: tokens["commune00004"], json: body)
                 #expect([400, 422].contains(odd.status), "\(body)")
             }
+            // A body not sent as JSON (or sent without saying what it is) answers 415, whatever it holds.
+            for type in ["text/plain", "application/x-www-form-urlencoded", nil] {
+                var headers: HTTPFields = [:]
+                headers[.contentType] = type ?? ""
+                let wrongType = try await registry.call(.post, "/v1/people", token: tokens["commune00004"], json: Self.anh, headers: headers)
+                #expect(wrongType.status == 415, "\(type ?? "no type"): \(wrongType.body)")
+                #expect(wrongType.contentType == "application/problem+json")
+            }
+            let csvForJSON = try await registry.call(.post, "/v1/people/imports", token: tokens["commune00004"], json: "full_name,sex,commune_code")
+            #expect(csvForJSON.status == 415)
+            // Bodies decoded into a type refuse fields it does not have, as the others do.
+            let extra = try await registry.call(.post, "/v1/auth/token", json: #"{"username":"commune00004","password":"x","remember":true}"#)
+            #expect(extra.status == 422, "\(extra.body)")
+            #expect((extra.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/remember")
             let admin = try await database.connect()
             #expect(try await admin.query("SELECT count(*) FROM registry.people")[0].decode(Int.self, at: 0) == 0)
             #expect(try await admin.query("SELECT count(*) FROM bus.events")[0].decode(Int.self, at: 0) == 0)

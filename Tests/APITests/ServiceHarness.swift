@@ -48,15 +48,19 @@ struct ServiceClient: Sendable {
         var contentType: String? { headers[.contentType] }
     }
 
+    /// Sends `json` as `application/json`, or `csv` as `text/csv` (a `Content-Type` in `extra` wins).
     @discardableResult
     func call(
-        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: String? = nil, headers extra: HTTPFields = [:]
+        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: String? = nil, csv: String? = nil,
+        headers extra: HTTPFields = [:]
     ) async throws -> Reply {
-        var headers = extra
+        var headers: HTTPFields = [:]
         if let token { headers[.authorization] = "Bearer \(token)" }
         if json != nil { headers[.contentType] = "application/json" }
+        if csv != nil { headers[.contentType] = "text/csv" }
+        for field in extra { headers[field.name] = field.value }
         let response = try await client.executeRequest(
-            uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+            uri: path, method: method, headers: headers, body: (json ?? csv).map { ByteBuffer(string: $0) })
         return Reply(status: response.status.code, headers: response.headers, body: String(buffer: response.body))
     }
 

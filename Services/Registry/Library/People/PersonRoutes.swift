@@ -26,6 +26,7 @@ struct PersonRoutes: Sendable {
         }
         routes.on(.post, "/v1/people/imports", Self.writers, summary: "Import people from CSV") {
             request, context, identity -> PersonImporter.Report in
+            try request.requireContentType("text/csv")
             let body = try await request.collectBody(limit: 512 << 20)
             return try await PersonImporter(environment: environment, publisher: publisher).run(
                 csv: Array(body), identity: identity, context: context)
@@ -61,7 +62,7 @@ struct PersonRoutes: Sendable {
     }
 
     private func register(_ request: Request, _ context: AppRequestContext, _ identity: Identity) async throws -> Response {
-        let body = try await request.collectBody()
+        let body = try await request.collectJSONBody()
         var fields = try JSONFields.parse(body, context: context)
         let today = CalendarDate.today()
         fields.refuseUnknown(PersonInput.editable.union(["residence", "management", "confirmPossibleDuplicate"]))
