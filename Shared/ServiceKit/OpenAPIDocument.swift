@@ -5,7 +5,7 @@ import Hummingbird
 /// The OpenAPI 3.1 document of a service, generated from the endpoints it declares (so it cannot
 /// drift from the router): paths, methods, path parameters, who may call each (`x-roles`), and
 /// the problem responses every endpoint can give. Served at `GET /openapi.json`.
-enum OpenAPIDocument {
+public enum OpenAPIDocument {
     static func json(service: ServiceDescriptor, endpoints: [SecuredRoutes.Endpoint]) throws -> Data {
         var paths: [String: [String: Any]] = [:]
         for endpoint in endpoints {
@@ -73,7 +73,6 @@ enum OpenAPIDocument {
     static func responses(_ endpoint: SecuredRoutes.Endpoint) -> [String: Any] {
         let problem: [String: Any] = ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problem"]]]
         var responses: [String: Any] = [
-            endpoint.method == .post ? "201" : "200": ["description": "Success", "content": ["application/json": ["schema": ["type": "object"]]]],
             "400": ["description": "Malformed request", "content": problem],
             "422": ["description": "Invalid fields, each named by a JSON Pointer in errors[]", "content": problem],
         ]
@@ -82,12 +81,36 @@ enum OpenAPIDocument {
             responses["403"] = ["description": "The caller's role may not do this", "content": problem]
         }
         if endpoint.path.contains("{") { responses["404"] = ["description": "Not found, or outside the caller's jurisdiction", "content": problem] }
-        if endpoint.method == .patch { responses["412"] = ["description": "If-Match is not the current version", "content": problem] }
+        // Success by method unless the endpoint declares its own: a POST creates, a PUT or DELETE
+        // answers without a body.
+        switch endpoint.method {
+        case .post: responses["201"] = ["description": "Created", "content": ["application/json": ["schema": ["type": "object"]]]]
+        case .put, .delete: responses["204"] = ["description": "Done"]
+        default: responses["200"] = ["description": "Success", "content": ["application/json": ["schema": ["type": "object"]]]]
+        }
+        if endpoint.method == .patch {
+            responses["412"] = ["description": "If-Match is not the current version", "content": problem]
+            responses["428"] = ["description": "If-Match is missing: send the version read with the record", "content": problem]
+        }
         if [.post, .patch, .put].contains(endpoint.method) {
             responses["413"] = ["description": "The body is too large", "content": problem]
             responses["415"] = ["description": "The body is not sent as the media type the operation takes", "content": problem]
         }
+        responses["500"] = ["description": "An unexpected failure (logged under the request id)", "content": problem]
+        responses["503"] = ["description": "The database is unavailable or the service not ready; try again", "content": problem]
+        for (status, description) in endpoint.responses {
+            switch status {
+            case 204: responses["204"] = ["description": description]
+            case 200..<300: responses[String(status)] = ["description": description, "content": ["application/json": ["schema": ["type": "object"]]]]
+            default: responses[String(status)] = ["description": description, "content": problem]
+            }
+        }
         return responses
+    }
+
+    /// The statuses the document lists for `endpoint`.
+    public static func documentedStatuses(_ endpoint: SecuredRoutes.Endpoint) -> Set<Int> {
+        Set(responses(endpoint).keys.compactMap { Int($0) })
     }
 
     static var problemSchema: [String: Any] {

@@ -31,9 +31,14 @@ public final class SecuredRoutes {
         public let scope: Scope
         /// One line for the OpenAPI document.
         public let summary: String?
+        /// Statuses it answers besides those every endpoint of its kind documents (see
+        /// `OpenAPIDocument.responses`), with what each means.
+        public let responses: [Int: String]
     }
 
     public let router: Router<AppRequestContext>
+    /// What the endpoints have answered, for the test that each status is documented.
+    public let answered = AnsweredStatuses()
     /// Every endpoint declared so far, in declaration order.
     public private(set) var catalogue: [Endpoint] = []
 
@@ -42,28 +47,58 @@ public final class SecuredRoutes {
     }
 
     /// Adds an endpoint callable only by identities `rule` admits.
+    /// Adds an endpoint callable only by identities `rule` admits. `responses`: the statuses it
+    /// answers beyond those of every endpoint of its kind (`OpenAPIDocument.responses`).
     public func on<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String, _ rule: AccessRule, scope: Scope = .none, summary: String? = nil,
-        handler: @escaping @Sendable (Request, AppRequestContext, Identity) async throws -> Output
+        responses: [Int: String] = [:], handler: @escaping @Sendable (Request, AppRequestContext, Identity) async throws -> Output
     ) {
-        catalogue.append(Endpoint(method: method, path: path, rule: rule, scope: scope, summary: summary))
-        router.on(RouterPath(path), method: method) { request, context -> Output in
-            guard let identity = context.identity else {
-                throw ProblemDetails.unauthorized("This endpoint needs a bearer token (POST /v1/auth/token on the registry).")
+        catalogue.append(Endpoint(method: method, path: path, rule: rule, scope: scope, summary: summary, responses: responses))
+        let answered = self.answered
+        router.on(RouterPath(path), method: method) { request, context -> Response in
+            try await Self.answer(method, path, answered, request, context) {
+                guard let identity = context.identity else {
+                    throw ProblemDetails.unauthorized("This endpoint needs a bearer token (POST /v1/auth/token on the registry).")
+                }
+                guard rule.admits(identity) else {
+                    throw ProblemDetails.forbidden("Your role may not \(method) \(path).")
+                }
+                return try await handler(request, context, identity)
             }
-            guard rule.admits(identity) else {
-                throw ProblemDetails.forbidden("Your role may not \(method) \(path).")
-            }
-            return try await handler(request, context, identity)
         }
     }
 
     /// Adds an endpoint anyone may call (only the token exchange should be one).
     public func onPublic<Output: ResponseGenerator>(
-        _ method: HTTPRequest.Method, _ path: String, summary: String? = nil,
+        _ method: HTTPRequest.Method, _ path: String, summary: String? = nil, responses: [Int: String] = [:],
         handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
     ) {
-        catalogue.append(Endpoint(method: method, path: path, rule: nil, scope: .none, summary: summary))
-        router.on(RouterPath(path), method: method, use: handler)
+        catalogue.append(Endpoint(method: method, path: path, rule: nil, scope: .none, summary: summary, responses: responses))
+        let answered = self.answered
+        router.on(RouterPath(path), method: method) { request, context -> Response in
+            try await Self.answer(method, path, answered, request, context) { try await handler(request, context) }
+        }
+    }
+
+    /// Runs `body`, notes the status it answers (a thrown problem's, or 500 for any other error,
+    /// which `ProblemMiddleware` renders as such) and passes the answer on.
+    private static func answer<Output: ResponseGenerator>(
+        _ method: HTTPRequest.Method, _ path: String, _ answered: AnsweredStatuses, _ request: Request, _ context: AppRequestContext,
+        _ body: () async throws -> Output
+    ) async throws -> Response {
+        do {
+            let response = try await body().response(from: request, context: context)
+            answered.record(method, path, response.status.code)
+            return response
+        } catch let problem as ProblemDetails {
+            answered.record(method, path, problem.statusCode)
+            throw problem
+        } catch let error as any HTTPResponseError {
+            answered.record(method, path, error.status.code)
+            throw error
+        } catch {
+            answered.record(method, path, 500)
+            throw error
+        }
     }
 }

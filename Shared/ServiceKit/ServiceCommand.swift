@@ -120,12 +120,15 @@ public enum ServiceCommand {
     }
 
     /// The HTTP application with its database pool and start-up migrations as services.
+    /// `inspect` is given the declared routes (the API tests check what they answered).
     public static func makeApplication(
-        _ service: ServiceDescriptor, _ configuration: ServiceConfiguration, _ logger: Logger
+        _ service: ServiceDescriptor, _ configuration: ServiceConfiguration, _ logger: Logger,
+        inspect: (SecuredRoutes) -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let environment = makeEnvironment(service, configuration, logger)
         let migrator = Migrator(schema: service.schema, migrations: try service.migrations(), logger: logger)
         let routes = makeRoutes(service, environment)
+        inspect(routes)
         var application = Application(
             router: routes.router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: service.name),

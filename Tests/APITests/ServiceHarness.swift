@@ -7,6 +7,7 @@ import Logging
 import Postgres
 import ServiceKit
 import TestSupport
+import Testing
 
 /// Runs a service in-process (Hummingbird's router test mode: no sockets, real services and a
 /// real database) against a test database, once its migrations are applied.
@@ -18,8 +19,10 @@ enum ServiceHarness {
         var variables = ["DATABASE_URL": try database.conninfo(role: descriptor.role), "DATABASE_POOL_SIZE": "4"]
         variables.merge(environment) { $1 }
         let configuration = try await ServiceConfiguration.load(service: descriptor, environment: variables)
-        let application = try ServiceCommand.makeApplication(descriptor, configuration, .test)
-        return try await application.test(.router) { client in
+        nonisolated(unsafe) var declared: SecuredRoutes?
+        let application = try ServiceCommand.makeApplication(descriptor, configuration, .test) { declared = $0 }
+        let routes = try #require(declared)
+        let value = try await application.test(.router) { client in
             let service = ServiceClient(client: client)
             let deadline = ContinuousClock.now + .seconds(30)
             while try await service.call(.get, "/readyz").status != 200 {
@@ -28,6 +31,15 @@ enum ServiceHarness {
             }
             return try await body(service)
         }
+        // Every status an endpoint answered during the test is in the service's OpenAPI document.
+        let endpoints = Dictionary(routes.catalogue.map { ("\($0.method) \($0.path)", $0) }, uniquingKeysWith: { first, _ in first })
+        for answer in routes.answered.all.sorted(by: { ($0.path, $0.status) < ($1.path, $1.status) }) {
+            guard let endpoint = endpoints["\(answer.method) \(answer.path)"] else { continue }
+            #expect(
+                OpenAPIDocument.documentedStatuses(endpoint).contains(answer.status),
+                "\(descriptor.name): \(answer.method) \(answer.path) answered \(answer.status), which its OpenAPI entry does not list")
+        }
+        return value
     }
 }
 

@@ -87,7 +87,10 @@ struct PartnerRoutes: Sendable {
             return partner
         }
 
-        routes.on(.post, "/v1/partners/{partnerId}/deactivate", .staff(.admin), summary: "Stop new referrals to a partner organisation") {
+        routes.on(
+            .post, "/v1/partners/{partnerId}/deactivate", .staff(.admin), summary: "Stop new referrals to a partner organisation",
+            responses: [200: "The partner organisation, deactivated"]
+        ) {
             _, context, identity -> Partner in
             let id = try context.parameters.uuid("partnerId")
             return try await environment.database.withTransaction { connection in

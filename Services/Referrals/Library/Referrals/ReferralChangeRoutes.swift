@@ -16,11 +16,16 @@ struct ReferralChangeRoutes: Sendable {
     let environment: ServiceEnvironment
     let publisher: EventPublisher
 
+    /// What a change of a referral answers besides the usual: the referral as it is now, or the
+    /// rule of `ReferralStatus.machine` its state does not allow.
+    static let changeResponses = [200: "The referral as it is now", 409: "The referral's status does not allow this change (`rule` names why)"]
+
     func add(to routes: SecuredRoutes) {
         let responders = AccessRule(roles: ReferralScope.responders)
         routes.on(
             .post, "/v1/referrals/{referralId}/response", responders, scope: .referral(parameter: "referralId"),
-            summary: "Accept or decline a referral (the partner)"
+            summary: "Accept or decline a referral (the partner)",
+            responses: Self.changeResponses
         ) { request, context, identity -> Response in
             let id = try context.parameters.uuid("referralId")
             try await visibleOrNotFound(id, identity, context)
@@ -40,7 +45,8 @@ struct ReferralChangeRoutes: Sendable {
 
         routes.on(
             .post, "/v1/referrals/{referralId}/outcome", responders, scope: .referral(parameter: "referralId"),
-            summary: "Report the outcome of an accepted referral (the partner)"
+            summary: "Report the outcome of an accepted referral (the partner)",
+            responses: Self.changeResponses
         ) { request, context, identity -> Response in
             let id = try context.parameters.uuid("referralId")
             let current = try await visibleOrNotFound(id, identity, context)
@@ -68,7 +74,8 @@ struct ReferralChangeRoutes: Sendable {
 
         routes.on(
             .post, "/v1/referrals/{referralId}/withdraw", AccessRule(roles: ReferralScope.officers), scope: .referral(parameter: "referralId"),
-            summary: "Withdraw a referral not completed yet (the referring side)"
+            summary: "Withdraw a referral not completed yet (the referring side)",
+            responses: Self.changeResponses
         ) { request, context, identity -> Response in
             let id = try context.parameters.uuid("referralId")
             try await visibleOrNotFound(id, identity, context)

@@ -52,7 +52,7 @@ struct AccountRoutes: Sendable {
             }
             return try Self.respond(account, status: .ok, context)
         }
-        routes.on(.post, "/v1/accounts", .staff(.admin)) { request, context, identity -> Response in
+        routes.on(.post, "/v1/accounts", .staff(.admin), responses: [409: "The username is taken"]) { request, context, identity -> Response in
             let new = try await request.decodeJSON(as: NewAccount.self, context: context)
             let account = try await create(new, by: identity, context)
             var response = try Self.respond(account, status: .created, context)

@@ -39,10 +39,17 @@ final class AuthRoutes: Sendable {
     }
 
     func add(to routes: SecuredRoutes) {
-        routes.onPublic(.post, "/v1/auth/token") { [self] request, context in
+        routes.onPublic(
+            .post, "/v1/auth/token",
+            responses: [
+                200: "Signed in: the access token", 401: "Wrong username or password, or the account is disabled",
+                429: "Too many failed sign-ins for this username; Retry-After says when to try again",
+            ]
+        ) { [self] request, context in
             try await token(request, context)
         }
-        routes.on(.post, "/v1/auth/logout", .anyStaff) { [self] _, context, identity -> Response in
+        routes.on(.post, "/v1/auth/logout", .anyStaff, responses: [204: "Signed out: the session's tokens no longer work"]) {
+            [self] _, context, identity -> Response in
             guard case .staff(let staff) = identity else { throw ProblemDetails.forbidden("Only staff sessions can log out.") }
             try await environment.database.withTransaction { connection in
                 try await AccountStore(connection: connection).revokeSession(id: staff.sessionID, reason: "logout")

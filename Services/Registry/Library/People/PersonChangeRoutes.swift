@@ -33,10 +33,15 @@ struct PersonChangeRoutes: Sendable {
 
     func add(to routes: SecuredRoutes) {
         let scope = SecuredRoutes.Scope.person(parameter: "id")
-        routes.on(.patch, "/v1/people/{id}", PersonRoutes.writers, scope: scope) { request, context, identity -> Response in
+        routes.on(
+            .patch, "/v1/people/{id}", PersonRoutes.writers, scope: scope, responses: [409: "Another person has this national id"]
+        ) { request, context, identity -> Response in
             try await update(request, context, identity)
         }
-        routes.on(.post, "/v1/people/{id}/moves", PersonRoutes.writers, scope: scope) { request, context, identity -> Response in
+        routes.on(
+            .post, "/v1/people/{id}/moves", PersonRoutes.writers, scope: scope,
+            responses: [200: "Moved: the record as it is now", 204: "Moved out of the caller's jurisdiction: no longer visible to them"]
+        ) { request, context, identity -> Response in
             try await move(request, context, identity)
         }
         routes.on(.post, "/v1/people/{id}/statuses", PersonRoutes.writers, scope: scope) { request, context, identity -> Response in

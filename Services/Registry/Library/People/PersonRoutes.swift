@@ -21,10 +21,19 @@ struct PersonRoutes: Sendable {
     static let writers = AccessRule.staff(.admin, .provinceOfficer, .communeOfficer)
 
     func add(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/people", Self.writers) { request, context, identity -> Response in
+        routes.on(
+            .post, "/v1/people", Self.writers,
+            responses: [
+                409: "Registered already (same national id), a likely duplicate to confirm, or an Idempotency-Key still in use",
+                200: "A replay of an earlier request with the same Idempotency-Key: its answer",
+            ]
+        ) { request, context, identity -> Response in
             try await register(request, context, identity)
         }
-        routes.on(.post, "/v1/people/imports", Self.writers, summary: "Import people from CSV") {
+        routes.on(
+            .post, "/v1/people/imports", Self.writers, summary: "Import people from CSV (text/csv)",
+            responses: [200: "The import's report: rows read, created, already registered, rejected with reasons"]
+        ) {
             request, context, identity -> PersonImporter.Report in
             try request.requireContentType("text/csv")
             let body = try await request.collectBody(limit: 512 << 20)

@@ -45,7 +45,10 @@ struct ProgrammeRoutes: Sendable {
     }
 
     func add(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/programmes/{kind}", Self.rule, summary: "Record a community programme") { request, context, identity -> Response in
+        routes.on(
+            .post, "/v1/programmes/{kind}", Self.rule, summary: "Record a community programme",
+            responses: [409: "The commune already has a drug-free recognition for that year"]
+        ) { request, context, identity -> Response in
             let kind = try Self.kind(context)
             var fields = try await JSONFields.body(of: request, context: context)
             let today = CalendarDate.today()
