@@ -38,8 +38,8 @@ public enum OpenAPIDocument {
                 operation["x-scope"] = "referrals: only those addressed to the caller's organisation or about people in the caller's jurisdiction"
             case .none: break
             }
-            if [.post, .put, .patch].contains(endpoint.method) {
-                operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ["type": "object"]]]]
+            if [.post, .put, .patch].contains(endpoint.method), let type = endpoint.bodyType {
+                operation["requestBody"] = ["required": true, "content": [type: ["schema": schema(of: type)]]]
             }
             paths[endpoint.path, default: [:]][method] = operation
         }
@@ -60,6 +60,16 @@ public enum OpenAPIDocument {
             ],
         ]
         return try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+
+    /// A body's schema by media type: JSON objects, CSV text.
+    static func schema(of mediaType: String) -> [String: Any] {
+        mediaType == "text/csv" ? ["type": "string"] : ["type": "object"]
+    }
+
+    /// The content of a success answer with a body, in each of the endpoint's media types.
+    static func answerContent(_ endpoint: SecuredRoutes.Endpoint) -> [String: Any] {
+        Dictionary(endpoint.answerTypes.map { ($0, ["schema": schema(of: $0)] as [String: Any]) }, uniquingKeysWith: { first, _ in first })
     }
 
     static func operationID(_ endpoint: SecuredRoutes.Endpoint) -> String {
@@ -84,9 +94,9 @@ public enum OpenAPIDocument {
         // Success by method unless the endpoint declares its own: a POST creates, a PUT or DELETE
         // answers without a body.
         switch endpoint.method {
-        case .post: responses["201"] = ["description": "Created", "content": ["application/json": ["schema": ["type": "object"]]]]
+        case .post: responses["201"] = ["description": "Created", "content": answerContent(endpoint)]
         case .put, .delete: responses["204"] = ["description": "Done"]
-        default: responses["200"] = ["description": "Success", "content": ["application/json": ["schema": ["type": "object"]]]]
+        default: responses["200"] = ["description": "Success", "content": answerContent(endpoint)]
         }
         if endpoint.method == .patch {
             responses["412"] = ["description": "If-Match is not the current version", "content": problem]
@@ -101,7 +111,7 @@ public enum OpenAPIDocument {
         for (status, description) in endpoint.responses {
             switch status {
             case 204: responses["204"] = ["description": description]
-            case 200..<300: responses[String(status)] = ["description": description, "content": ["application/json": ["schema": ["type": "object"]]]]
+            case 200..<300: responses[String(status)] = ["description": description, "content": answerContent(endpoint)]
             default: responses[String(status)] = ["description": description, "content": problem]
             }
         }

@@ -34,6 +34,10 @@ public final class SecuredRoutes {
         /// Statuses it answers besides those every endpoint of its kind documents (see
         /// `OpenAPIDocument.responses`), with what each means.
         public let responses: [Int: String]
+        /// The media type of the body it takes (POST, PUT, PATCH), or nil when it takes none.
+        public let bodyType: String?
+        /// The media types its success answers come in.
+        public let answerTypes: [String]
     }
 
     public let router: Router<AppRequestContext>
@@ -48,12 +52,17 @@ public final class SecuredRoutes {
 
     /// Adds an endpoint callable only by identities `rule` admits.
     /// Adds an endpoint callable only by identities `rule` admits. `responses`: the statuses it
-    /// answers beyond those of every endpoint of its kind (`OpenAPIDocument.responses`).
+    /// answers beyond those of every endpoint of its kind (`OpenAPIDocument.responses`);
+    /// `bodyType` and `answerTypes`: the media types it takes and answers, for its document.
     public func on<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String, _ rule: AccessRule, scope: Scope = .none, summary: String? = nil,
-        responses: [Int: String] = [:], handler: @escaping @Sendable (Request, AppRequestContext, Identity) async throws -> Output
+        responses: [Int: String] = [:], bodyType: String? = "application/json", answerTypes: [String] = ["application/json"],
+        handler: @escaping @Sendable (Request, AppRequestContext, Identity) async throws -> Output
     ) {
-        catalogue.append(Endpoint(method: method, path: path, rule: rule, scope: scope, summary: summary, responses: responses))
+        catalogue.append(
+            Endpoint(
+                method: method, path: path, rule: rule, scope: scope, summary: summary, responses: responses, bodyType: bodyType,
+                answerTypes: answerTypes))
         let answered = self.answered
         router.on(RouterPath(path), method: method) { request, context -> Response in
             try await Self.answer(method, path, answered, request, context) {
@@ -73,7 +82,10 @@ public final class SecuredRoutes {
         _ method: HTTPRequest.Method, _ path: String, summary: String? = nil, responses: [Int: String] = [:],
         handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
     ) {
-        catalogue.append(Endpoint(method: method, path: path, rule: nil, scope: .none, summary: summary, responses: responses))
+        catalogue.append(
+            Endpoint(
+                method: method, path: path, rule: nil, scope: .none, summary: summary, responses: responses, bodyType: "application/json",
+                answerTypes: ["application/json"]))
         let answered = self.answered
         router.on(RouterPath(path), method: method) { request, context -> Response in
             try await Self.answer(method, path, answered, request, context) { try await handler(request, context) }

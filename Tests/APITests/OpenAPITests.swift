@@ -29,6 +29,12 @@ struct OpenAPITests {
                 #expect(paths.values.reduce(0) { $0 + $1.count } == endpoints.count)
                 let ids = paths.values.flatMap { $0.values.compactMap { ($0 as? [String: Any])?["operationId"] as? String } }
                 #expect(Set(ids).count == ids.count)
+                // Media types: the import takes CSV; a sign-out takes no body; statuses beyond the usual are listed.
+                let importBody = (paths["/v1/people/imports"]?["post"] as? [String: Any])?["requestBody"] as? [String: Any]
+                #expect((importBody?["content"] as? [String: Any])?.keys.sorted() == ["text/csv"])
+                #expect((paths["/v1/auth/logout"]?["post"] as? [String: Any])?["requestBody"] == nil)
+                let moves = (paths["/v1/people/{id}/moves"]?["post"] as? [String: Any])?["responses"] as? [String: Any]
+                #expect(moves?["204"] != nil && moves?["200"] != nil && moves?["415"] != nil)
             }
         }
     }

@@ -89,7 +89,7 @@ struct PartnerRoutes: Sendable {
 
         routes.on(
             .post, "/v1/partners/{partnerId}/deactivate", .staff(.admin), summary: "Stop new referrals to a partner organisation",
-            responses: [200: "The partner organisation, deactivated"]
+            responses: [200: "The partner organisation, deactivated"], bodyType: nil
         ) {
             _, context, identity -> Partner in
             let id = try context.parameters.uuid("partnerId")

@@ -48,7 +48,7 @@ final class AuthRoutes: Sendable {
         ) { [self] request, context in
             try await token(request, context)
         }
-        routes.on(.post, "/v1/auth/logout", .anyStaff, responses: [204: "Signed out: the session's tokens no longer work"]) {
+        routes.on(.post, "/v1/auth/logout", .anyStaff, responses: [204: "Signed out: the session's tokens no longer work"], bodyType: nil) {
             [self] _, context, identity -> Response in
             guard case .staff(let staff) = identity else { throw ProblemDetails.forbidden("Only staff sessions can log out.") }
             try await environment.database.withTransaction { connection in

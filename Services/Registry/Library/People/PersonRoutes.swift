@@ -32,7 +32,7 @@ struct PersonRoutes: Sendable {
         }
         routes.on(
             .post, "/v1/people/imports", Self.writers, summary: "Import people from CSV (text/csv)",
-            responses: [200: "The import's report: rows read, created, already registered, rejected with reasons"]
+            responses: [200: "The import's report: rows read, created, already registered, rejected with reasons"], bodyType: "text/csv"
         ) {
             request, context, identity -> PersonImporter.Report in
             try request.requireContentType("text/csv")

@@ -48,7 +48,8 @@ struct ExportRoutes: Sendable {
     func add(to routes: SecuredRoutes) {
         routes.on(
             .get, "/v1/statistics/people-by-status", Self.rule,
-            summary: "People by management status on a day (management_ended included), by area, status and sex"
+            summary: "People by management status on a day (management_ended included), by area, status and sex",
+            answerTypes: ["application/json", "text/csv"]
         ) { request, context, identity -> Response in
             let query = request.uri.queryParameters
             var validator = FieldValidator()
@@ -62,7 +63,8 @@ struct ExportRoutes: Sendable {
 
         routes.on(
             .get, "/v1/statistics/referrals", Self.rule,
-            summary: "Referrals made in a period, by area, kind, status and outcome"
+            summary: "Referrals made in a period, by area, kind, status and outcome",
+            answerTypes: ["application/json", "text/csv"]
         ) { request, context, identity -> Response in
             let query = request.uri.queryParameters
             var validator = FieldValidator()
