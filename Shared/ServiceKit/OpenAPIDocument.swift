@@ -22,7 +22,8 @@ public enum OpenAPIDocument {
                     "schema": bare == "id" ? ["type": "string", "format": "uuid"] : ["type": "string"],
                 ]
             }
-            if !parameters.isEmpty { operation["parameters"] = parameters }
+            let all = parameters + endpoint.query.map(\.document)
+            if !all.isEmpty { operation["parameters"] = all }
             if let rule = endpoint.rule {
                 operation["security"] = [["bearer": [String]()]]
                 operation["x-roles"] = rule.roles.map(\.rawValue).sorted() + (rule.allowsAgencyKeys ? ["agency-key"] : [])

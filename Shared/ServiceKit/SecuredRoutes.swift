@@ -38,6 +38,8 @@ public final class SecuredRoutes {
         public let bodyType: String?
         /// The media types its success answers come in.
         public let answerTypes: [String]
+        /// The query parameters it takes; any other is refused.
+        public let query: [QueryParameter]
     }
 
     public let router: Router<AppRequestContext>
@@ -57,13 +59,14 @@ public final class SecuredRoutes {
     public func on<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String, _ rule: AccessRule, scope: Scope = .none, summary: String? = nil,
         responses: [Int: String] = [:], bodyType: String? = "application/json", answerTypes: [String] = ["application/json"],
-        handler: @escaping @Sendable (Request, AppRequestContext, Identity) async throws -> Output
+        query: [QueryParameter] = [], handler: @escaping @Sendable (Request, AppRequestContext, Identity) async throws -> Output
     ) {
         catalogue.append(
             Endpoint(
                 method: method, path: path, rule: rule, scope: scope, summary: summary, responses: responses, bodyType: bodyType,
-                answerTypes: answerTypes))
+                answerTypes: answerTypes, query: query))
         let answered = self.answered
+        let accepted = Set(query.map(\.name))
         router.on(RouterPath(path), method: method) { request, context -> Response in
             try await Self.answer(method, path, answered, request, context) {
                 guard let identity = context.identity else {
@@ -72,6 +75,7 @@ public final class SecuredRoutes {
                 guard rule.admits(identity) else {
                     throw ProblemDetails.forbidden("Your role may not \(method) \(path).")
                 }
+                try Self.refuseUnknownQuery(request, accepted)
                 return try await handler(request, context, identity)
             }
         }
@@ -85,11 +89,22 @@ public final class SecuredRoutes {
         catalogue.append(
             Endpoint(
                 method: method, path: path, rule: nil, scope: .none, summary: summary, responses: responses, bodyType: "application/json",
-                answerTypes: ["application/json"]))
+                answerTypes: ["application/json"], query: []))
         let answered = self.answered
         router.on(RouterPath(path), method: method) { request, context -> Response in
-            try await Self.answer(method, path, answered, request, context) { try await handler(request, context) }
+            try await Self.answer(method, path, answered, request, context) {
+                try Self.refuseUnknownQuery(request, [])
+                return try await handler(request, context)
+            }
         }
+    }
+
+    /// 422 naming each query parameter the operation does not take.
+    private static func refuseUnknownQuery(_ request: Request, _ accepted: Set<String>) throws {
+        let unknown = Set(request.uri.queryParameters.map { String($0.key) }).subtracting(accepted).sorted()
+        guard !unknown.isEmpty else { return }
+        let takes = accepted.isEmpty ? "it takes none" : "it takes \(accepted.sorted().joined(separator: ", "))"
+        throw ProblemDetails.validation(unknown.map { .init(pointer: "?\($0)", detail: "is not a parameter of this operation (\(takes))") })
     }
 
     /// Runs `body`, notes the status it answers (a thrown problem's, or 500 for any other error,

@@ -35,6 +35,13 @@ struct OpenAPITests {
                 #expect((paths["/v1/auth/logout"]?["post"] as? [String: Any])?["requestBody"] == nil)
                 let moves = (paths["/v1/people/{id}/moves"]?["post"] as? [String: Any])?["responses"] as? [String: Any]
                 #expect(moves?["204"] != nil && moves?["200"] != nil && moves?["415"] != nil)
+                // Query parameters are declared, with their closed sets.
+                let search = (paths["/v1/people"]?["get"] as? [String: Any])?["parameters"] as? [[String: Any]] ?? []
+                #expect(
+                    Set(search.compactMap { $0["name"] as? String }) == ["q", "nationalId", "communeCode", "status", "ageBand", "after", "limit"])
+                let status = search.first { $0["name"] as? String == "status" }
+                #expect(status?["in"] as? String == "query")
+                #expect(((status?["schema"] as? [String: Any])?["enum"] as? [String])?.contains("in_aftercare") == true)
             }
         }
     }

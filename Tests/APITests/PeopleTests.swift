@@ -132,6 +132,12 @@ struct PeopleTests {
             }
             let csvForJSON = try await registry.call(.post, "/v1/people/imports", token: tokens["commune00004"], json: "full_name,sex,commune_code")
             #expect(csvForJSON.status == 415)
+            // Query parameters an operation does not take are refused, each named.
+            let unknownQuery = try await registry.call(.get, "/v1/people?q=nguyen&sort=name&page=2", token: tokens["commune00004"])
+            #expect(unknownQuery.status == 422, "\(unknownQuery.body)")
+            let queryPointers = (unknownQuery.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["pointer"] as? String }
+            #expect(queryPointers == ["?page", "?sort"])
+            #expect(try await registry.call(.get, "/v1/people/\(UUID())?x=1", token: tokens["commune00004"]).status == 422)
             // Bodies decoded into a type refuse fields it does not have, as the others do.
             let extra = try await registry.call(.post, "/v1/auth/token", json: #"{"username":"commune00004","password":"x","remember":true}"#)
             #expect(extra.status == 422, "\(extra.body)")

@@ -54,7 +54,15 @@ struct PartnerRoutes: Sendable {
             return try Response.json(partner, status: .created, headers: [.location: "/v1/partners/\(partner.id.uuidString.lowercased())"])
         }
 
-        routes.on(.get, "/v1/partners", .anyStaff, summary: "List partner organisations (?kind=&provinceCode=&q=&inactive=true)") {
+        routes.on(
+            .get, "/v1/partners", .anyStaff, summary: "List partner organisations",
+            query: [
+                QueryParameter("kind", values: Partner.Kind.allCases.map(\.rawValue), "Only partners of this kind"),
+                QueryParameter("provinceCode", "A province's partners and the national ones"),
+                QueryParameter("q", "Name, with or without diacritics (2 to 100 letters or digits)"),
+                QueryParameter("inactive", type: "boolean", "true: deactivated partners too"), .limit,
+            ]
+        ) {
             request, context, _ -> Page in
             let query = request.uri.queryParameters
             var validator = FieldValidator()

@@ -136,7 +136,12 @@ struct ReferralRoutes: Sendable {
         let readers = AccessRule(roles: ReferralScope.readers)
         routes.on(
             .get, "/v1/referrals", readers, scope: .referralList,
-            summary: "Referrals the caller may see, newest first (?status=&kind=&communeCode=&after=&limit=)"
+            summary: "Referrals the caller may see, newest first",
+            query: [
+                QueryParameter("status", values: ReferralStatus.rawValues, "Only referrals in this status"),
+                QueryParameter("kind", values: ReferralKind.rawValues, "Only referrals of this kind"),
+                QueryParameter("communeCode", "Only referrals of people of this commune"), .after, .limit,
+            ]
         ) { request, context, identity -> Page in
             let query = request.uri.queryParameters
             var validator = FieldValidator()

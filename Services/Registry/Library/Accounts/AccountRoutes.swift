@@ -37,7 +37,8 @@ struct AccountRoutes: Sendable {
     }
 
     func add(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/accounts", .staff(.admin)) { request, _, _ -> Page in
+        routes.on(.get, "/v1/accounts", .staff(.admin), query: [QueryParameter("after", "The `next` username of the previous page"), .limit]) {
+            request, _, _ -> Page in
             let limit = try request.uri.queryParameters.limit()
             let after = request.uri.queryParameters["after"].map(String.init)
             let items = try await environment.database.withConnection {

@@ -56,7 +56,13 @@ struct AdminUnitRoutes: Sendable {
     static let levels: Set<String> = ["province", "district", "commune"]
 
     func add(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/admin-units", .anyCaller) { request, _, _ -> Page in
+        routes.on(
+            .get, "/v1/admin-units", .anyCaller,
+            query: [
+                QueryParameter("generation", values: AdminUnitGeneration.allCases.map(\.rawValue), "Units of 2025 (default) or before"),
+                QueryParameter("parent", "The unit whose children to list (the provinces without it)"),
+            ]
+        ) { request, _, _ -> Page in
             let query = request.uri.queryParameters
             let generation = try Self.generation(query["generation"])
             let parent = query["parent"].map(String.init)
@@ -68,7 +74,15 @@ struct AdminUnitRoutes: Sendable {
                     try await AdminUnitStore(connection: $0).children(generation: generation, parent: parent)
                 })
         }
-        routes.on(.get, "/v1/admin-units/search", .anyCaller) { request, _, _ -> Page in
+        routes.on(
+            .get, "/v1/admin-units/search", .anyCaller,
+            query: [
+                QueryParameter("q", "Name, with or without diacritics (2 to 100 letters or digits)"),
+                QueryParameter("level", values: ["province", "district", "commune"], "Only units of this level"),
+                QueryParameter("generation", values: AdminUnitGeneration.allCases.map(\.rawValue), "Only units of this generation"),
+                .limit,
+            ]
+        ) { request, _, _ -> Page in
             let query = request.uri.queryParameters
             let text = SearchText.fold(query["q"].map(String.init) ?? "")
             var validator = FieldValidator()

@@ -34,7 +34,14 @@ struct AuditRoutes: Sendable {
     }
 
     func add(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/audit", .staff(.auditor)) { request, context, identity -> Page in
+        routes.on(
+            .get, "/v1/audit", .staff(.auditor),
+            query: [
+                .uuid("personId", "Entries about this person"), .uuid("accountId", "Entries by this account"),
+                .dateTime("from", "Entries at or after this instant"), .dateTime("to", "Entries before this instant"),
+                QueryParameter("after", "The `next` entry id of the previous page"), .limit,
+            ]
+        ) { request, context, identity -> Page in
             let query = request.uri.queryParameters
             var validator = FieldValidator()
             func uuid(_ name: String) -> UUID? {

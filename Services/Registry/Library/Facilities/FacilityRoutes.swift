@@ -68,7 +68,14 @@ struct FacilityRoutes: Sendable {
     }
 
     func add(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/facilities", .anyStaff) { request, _, _ -> Page in
+        routes.on(
+            .get, "/v1/facilities", .anyStaff,
+            query: [
+                QueryParameter("provinceCode", "A 2-digit province code"),
+                QueryParameter("kind", values: Facility.kinds.sorted(), "Only facilities of this kind"),
+                QueryParameter("q", "Name, with or without diacritics"),
+            ]
+        ) { request, _, _ -> Page in
             let query = request.uri.queryParameters
             var validator = FieldValidator()
             let province = query["provinceCode"].map(String.init)

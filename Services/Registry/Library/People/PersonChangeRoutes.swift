@@ -47,7 +47,9 @@ struct PersonChangeRoutes: Sendable {
         routes.on(.post, "/v1/people/{id}/statuses", PersonRoutes.writers, scope: scope) { request, context, identity -> Response in
             try await recordStatus(request, context, identity)
         }
-        routes.on(.get, "/v1/people/{id}/status", PersonRoutes.rule, scope: scope) { request, context, identity -> StatusOnDate in
+        routes.on(
+            .get, "/v1/people/{id}/status", PersonRoutes.rule, scope: scope, query: [.date("on", "The day (default today)")]
+        ) { request, context, identity -> StatusOnDate in
             let id = try context.parameters.uuid("id")
             var day = CalendarDate.today()
             if let text = request.uri.queryParameters["on"] {

@@ -57,7 +57,8 @@ struct PersonRoutes: Sendable {
                 AuditEntry(identity, context, action: "read", resource: "person", resourceID: id.uuidString.lowercased(), personID: id))
             return try Response.json(person, headers: [.eTag: person.etag])
         }
-        routes.on(.get, "/v1/people", Self.rule, scope: .personList) { request, context, identity -> PersonSearch.Page in
+        routes.on(.get, "/v1/people", Self.rule, scope: .personList, query: PersonSearch.parameters) {
+            request, context, identity -> PersonSearch.Page in
             let search = try PersonSearch(query: request.uri.queryParameters)
             let page = try await environment.database.withConnection { connection in
                 try await search.run(on: connection, visible: PersonScope.condition(identity))

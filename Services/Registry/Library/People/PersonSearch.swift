@@ -20,6 +20,16 @@ struct PersonSearch {
 
     /// Today's management statuses, and `none` for people without one.
     static let statuses: Set<String> = Set(ManagementStatus.rawValues + ["none"])
+
+    /// The query parameters of `GET /v1/people`.
+    static let parameters: [QueryParameter] = [
+        QueryParameter("q", "Name, with or without diacritics (3 to 100 letters or digits)"),
+        QueryParameter("nationalId", "A 12-digit CCCD or 9-digit CMND"),
+        QueryParameter("communeCode", "A 5-digit commune code of the 2025 list"),
+        QueryParameter("status", values: ManagementStatus.rawValues + ["none"], "Today's management status"),
+        QueryParameter("ageBand", values: ["under14", "14-15", "16-17", "18-29", "30+"], "Age this year"),
+        .after, .limit,
+    ]
     static let ageBands = ["under14": (0, 13), "14-15": (14, 15), "16-17": (16, 17), "18-29": (18, 29), "30+": (30, 150)]
 
     struct Page: ResponseEncodable {

@@ -89,7 +89,13 @@ struct ProgrammeRoutes: Sendable {
             }
             return try Response.json(record, status: .created, headers: [.location: "/v1/programmes/\(kind.rawValue)?communeCode=\(commune)"])
         }
-        routes.on(.get, "/v1/programmes/{kind}", Self.rule, summary: "List community programme records") { request, context, identity -> Page in
+        routes.on(
+            .get, "/v1/programmes/{kind}", Self.rule, summary: "List community programme records",
+            query: [
+                QueryParameter("communeCode", "A 5-digit commune code"), .date("from", "Records on or after this day"),
+                .date("to", "Records on or before this day"),
+            ]
+        ) { request, context, identity -> Page in
             let kind = try Self.kind(context)
             let query = request.uri.queryParameters
             var validator = FieldValidator()

@@ -21,6 +21,13 @@ struct ExportRoutes: Sendable {
 
     static let rule = AccessRule(roles: [.admin, .provinceOfficer, .communeOfficer], allowsAgencyKeys: true)
 
+    /// The query parameters every export takes.
+    static let commonParameters: [QueryParameter] = [
+        QueryParameter("groupBy", values: ["province", "commune"], "Rows by province (default) or commune"),
+        QueryParameter("areaCode", "A province or commune code (default: the caller's area, or the country)"),
+        QueryParameter("format", values: ["json", "csv"], "The answer's format (default json)"),
+    ]
+
     /// What every export reads from the query: grouping, area, format.
     struct Common {
         let groupByCommune: Bool
@@ -49,7 +56,7 @@ struct ExportRoutes: Sendable {
         routes.on(
             .get, "/v1/statistics/people-by-status", Self.rule,
             summary: "People by management status on a day (management_ended included), by area, status and sex",
-            answerTypes: ["application/json", "text/csv"]
+            answerTypes: ["application/json", "text/csv"], query: Self.commonParameters + [.date("on", "The day (default today)")]
         ) { request, context, identity -> Response in
             let query = request.uri.queryParameters
             var validator = FieldValidator()
@@ -64,7 +71,10 @@ struct ExportRoutes: Sendable {
         routes.on(
             .get, "/v1/statistics/referrals", Self.rule,
             summary: "Referrals made in a period, by area, kind, status and outcome",
-            answerTypes: ["application/json", "text/csv"]
+            answerTypes: ["application/json", "text/csv"],
+            query: Self.commonParameters + [
+                .date("from", "First day of the period (default 1 January this year)"), .date("to", "Last day of the period (default today)"),
+            ]
         ) { request, context, identity -> Response in
             let query = request.uri.queryParameters
             var validator = FieldValidator()
