@@ -16,6 +16,12 @@ public enum FieldProbe {
         (try? probe(T.self))?.map(\.name)
     }
 
+    /// The top-level fields of `type` with their kinds, optionality and closed sets, or nil (see
+    /// `names`): for documenting a request body from the type that decodes it.
+    public static func describe(_ type: any Decodable.Type) -> [EventDefinition.Field]? {
+        try? probe(type)
+    }
+
     private static func probe<T: Decodable>(_ type: T.Type) throws -> [EventDefinition.Field] {
         let recorder = Recorder()
         _ = try T(from: ProbeDecoder(recorder: recorder))

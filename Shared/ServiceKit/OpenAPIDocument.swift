@@ -1,4 +1,5 @@
 import Access
+import EventBus
 import Foundation
 import Hummingbird
 
@@ -40,7 +41,8 @@ public enum OpenAPIDocument {
             case .none: break
             }
             if [.post, .put, .patch].contains(endpoint.method), let type = endpoint.bodyType {
-                operation["requestBody"] = ["required": true, "content": [type: ["schema": schema(of: type)]]]
+                let schema = endpoint.bodyFields.map(Self.schema(of:)) ?? schema(of: type)
+                operation["requestBody"] = ["required": true, "content": [type: ["schema": schema]]]
             }
             paths[endpoint.path, default: [:]][method] = operation
         }
@@ -61,6 +63,32 @@ public enum OpenAPIDocument {
             ],
         ]
         return try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+
+    /// The JSON Schema of a body read by a `Decodable` type: its fields, which are required, the
+    /// values of closed sets, and no others (unknown fields are refused).
+    static func schema(of fields: [EventDefinition.Field]) -> [String: Any] {
+        var properties: [String: Any] = [:]
+        for field in fields {
+            var property: [String: Any]
+            switch field.kind {
+            case .string: property = ["type": "string"]
+            case .integer: property = ["type": "integer"]
+            case .number: property = ["type": "number"]
+            case .boolean: property = ["type": "boolean"]
+            case .uuid: property = ["type": "string", "format": "uuid"]
+            case .date: property = ["type": "string", "format": "date"]
+            case .timestamp: property = ["type": "string", "format": "date-time"]
+            case .object: property = ["type": "object"]
+            case .array: property = ["type": "array"]
+            }
+            if let values = field.values { property["enum"] = values }
+            properties[field.name] = property
+        }
+        return [
+            "type": "object", "properties": properties, "required": fields.filter(\.required).map(\.name),
+            "additionalProperties": false,
+        ]
     }
 
     /// A body's schema by media type: JSON objects, CSV text.

@@ -1,4 +1,5 @@
 import Access
+import EventBus
 import HTTPTypes
 import Hummingbird
 
@@ -40,6 +41,8 @@ public final class SecuredRoutes {
         public let answerTypes: [String]
         /// The query parameters it takes; any other is refused.
         public let query: [QueryParameter]
+        /// The fields of its JSON body, when a `Decodable` type reads it (`body:`), for its document.
+        public let bodyFields: [EventDefinition.Field]?
     }
 
     public let router: Router<AppRequestContext>
@@ -59,12 +62,13 @@ public final class SecuredRoutes {
     public func on<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String, _ rule: AccessRule, scope: Scope = .none, summary: String? = nil,
         responses: [Int: String] = [:], bodyType: String? = "application/json", answerTypes: [String] = ["application/json"],
-        query: [QueryParameter] = [], handler: @escaping @Sendable (Request, AppRequestContext, Identity) async throws -> Output
+        query: [QueryParameter] = [], body: (any Decodable.Type)? = nil,
+        handler: @escaping @Sendable (Request, AppRequestContext, Identity) async throws -> Output
     ) {
         catalogue.append(
             Endpoint(
                 method: method, path: path, rule: rule, scope: scope, summary: summary, responses: responses, bodyType: bodyType,
-                answerTypes: answerTypes, query: query))
+                answerTypes: answerTypes, query: query, bodyFields: body.flatMap(FieldProbe.describe)))
         let answered = self.answered
         let accepted = Set(query.map(\.name))
         router.on(RouterPath(path), method: method) { request, context -> Response in
@@ -84,12 +88,12 @@ public final class SecuredRoutes {
     /// Adds an endpoint anyone may call (only the token exchange should be one).
     public func onPublic<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String, summary: String? = nil, responses: [Int: String] = [:],
-        handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
+        body: (any Decodable.Type)? = nil, handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
     ) {
         catalogue.append(
             Endpoint(
                 method: method, path: path, rule: nil, scope: .none, summary: summary, responses: responses, bodyType: "application/json",
-                answerTypes: ["application/json"], query: []))
+                answerTypes: ["application/json"], query: [], bodyFields: body.flatMap(FieldProbe.describe)))
         let answered = self.answered
         router.on(RouterPath(path), method: method) { request, context -> Response in
             try await Self.answer(method, path, answered, request, context) {

@@ -35,6 +35,12 @@ struct OpenAPITests {
                 #expect((paths["/v1/auth/logout"]?["post"] as? [String: Any])?["requestBody"] == nil)
                 let moves = (paths["/v1/people/{id}/moves"]?["post"] as? [String: Any])?["responses"] as? [String: Any]
                 #expect(moves?["204"] != nil && moves?["200"] != nil && moves?["415"] != nil)
+                // A body read by a Decodable type is published with its fields, and no others.
+                let token = (paths["/v1/auth/token"]?["post"] as? [String: Any])?["requestBody"] as? [String: Any]
+                let tokenSchema = ((token?["content"] as? [String: Any])?["application/json"] as? [String: Any])?["schema"] as? [String: Any]
+                #expect(Set((tokenSchema?["properties"] as? [String: Any])?.keys.map { $0 } ?? []) == ["username", "password"])
+                #expect(Set(tokenSchema?["required"] as? [String] ?? []) == ["username", "password"])
+                #expect(tokenSchema?["additionalProperties"] as? Bool == false)
                 // Query parameters are declared, with their closed sets.
                 let search = (paths["/v1/people"]?["get"] as? [String: Any])?["parameters"] as? [[String: Any]] ?? []
                 #expect(

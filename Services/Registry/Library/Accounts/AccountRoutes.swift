@@ -53,21 +53,22 @@ struct AccountRoutes: Sendable {
             }
             return try Self.respond(account, status: .ok, context)
         }
-        routes.on(.post, "/v1/accounts", .staff(.admin), responses: [409: "The username is taken"]) { request, context, identity -> Response in
+        routes.on(.post, "/v1/accounts", .staff(.admin), responses: [409: "The username is taken"], body: NewAccount.self) {
+            request, context, identity -> Response in
             let new = try await request.decodeJSON(as: NewAccount.self, context: context)
             let account = try await create(new, by: identity, context)
             var response = try Self.respond(account, status: .created, context)
             response.headers[.location] = "/v1/accounts/\(account.id.uuidString.lowercased())"
             return response
         }
-        routes.on(.patch, "/v1/accounts/{id}", .staff(.admin)) { request, context, identity -> Response in
+        routes.on(.patch, "/v1/accounts/{id}", .staff(.admin), body: AccountChange.self) { request, context, identity -> Response in
             let id = try context.parameters.uuid("id")
             let version = try request.requiredVersion()
             let change = try await request.decodeJSON(as: AccountChange.self, context: context)
             let account = try await update(id: id, version: version, change, by: identity, context)
             return try Self.respond(account, status: .ok, context)
         }
-        routes.on(.put, "/v1/accounts/{id}/password", .staff(.admin)) { request, context, identity -> Response in
+        routes.on(.put, "/v1/accounts/{id}/password", .staff(.admin), body: NewPassword.self) { request, context, identity -> Response in
             let id = try context.parameters.uuid("id")
             let body = try await request.decodeJSON(as: NewPassword.self, context: context)
             guard let account = try await environment.database.withConnection({ try await AccountStore(connection: $0).account(id: id) }) else {

@@ -44,7 +44,8 @@ final class AuthRoutes: Sendable {
             responses: [
                 200: "Signed in: the access token", 401: "Wrong username or password, or the account is disabled",
                 429: "Too many failed sign-ins for this username; Retry-After says when to try again",
-            ]
+            ],
+            body: TokenRequest.self
         ) { [self] request, context in
             try await token(request, context)
         }
@@ -60,7 +61,7 @@ final class AuthRoutes: Sendable {
             if let token = context.bearerToken { environment.identities.forget(token) }
             return Response(status: .noContent)
         }
-        routes.on(.put, "/v1/auth/password", .anyStaff) { [self] request, context, identity -> Response in
+        routes.on(.put, "/v1/auth/password", .anyStaff, body: PasswordChange.self) { [self] request, context, identity -> Response in
             guard case .staff(let staff) = identity else { throw ProblemDetails.forbidden("Only staff accounts have passwords.") }
             let change = try await request.decodeJSON(as: PasswordChange.self, context: context)
             var validator = FieldValidator()
