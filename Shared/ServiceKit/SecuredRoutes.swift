@@ -55,10 +55,11 @@ public final class SecuredRoutes {
         self.router = router
     }
 
-    /// Adds an endpoint callable only by identities `rule` admits.
-    /// Adds an endpoint callable only by identities `rule` admits. `responses`: the statuses it
-    /// answers beyond those of every endpoint of its kind (`OpenAPIDocument.responses`);
-    /// `bodyType` and `answerTypes`: the media types it takes and answers, for its document.
+    /// Adds an endpoint callable only by identities `rule` admits. For its OpenAPI entry:
+    /// `responses`, the statuses it answers beyond those of every endpoint of its kind
+    /// (`OpenAPIDocument.responses`); `bodyType` and `answerTypes`, the media types it takes and
+    /// answers; `body`, the `Decodable` type that reads its JSON body. `query` lists the query
+    /// parameters it takes: any other is refused with 422.
     public func on<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String, _ rule: AccessRule, scope: Scope = .none, summary: String? = nil,
         responses: [Int: String] = [:], bodyType: String? = "application/json", answerTypes: [String] = ["application/json"],
