@@ -7,7 +7,7 @@ import Hummingbird
 /// drift from the router): paths, methods, path parameters, who may call each (`x-roles`), and
 /// the problem responses every endpoint can give. Served at `GET /openapi.json`.
 public enum OpenAPIDocument {
-    static func json(service: ServiceDescriptor, endpoints: [SecuredRoutes.Endpoint]) throws -> Data {
+    public static func json(service: ServiceDescriptor, endpoints: [SecuredRoutes.Endpoint]) throws -> Data {
         var paths: [String: [String: Any]] = [:]
         for endpoint in endpoints {
             let method = endpoint.method.rawValue.lowercased()

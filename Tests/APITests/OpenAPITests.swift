@@ -1,12 +1,37 @@
 import Foundation
 import HTTPTypes
+import Referrals
 import Registry
+import Statistics
 import ServiceKit
 import TestSupport
 import Testing
+import Treatment
 
 @Suite("OpenAPI documents", .timeLimit(.minutes(2)))
 struct OpenAPITests {
+    /// Each service's document passes openapi-spec-validator (PyPI; `deploy/local/test.sh`
+    /// installs it).
+    @Test(arguments: [RegistryService.descriptor, TreatmentService.descriptor, ReferralsService.descriptor, StatisticsService.descriptor])
+    func everyDocumentValidates(_ descriptor: ServiceDescriptor) async throws {
+        let endpoints = try await AccessMatrixTests.catalogue(descriptor)
+        let file = FileManager.default.temporaryDirectory.appending(path: "recovery-openapi-\(descriptor.name)-\(getpid()).json")
+        try OpenAPIDocument.json(service: descriptor, endpoints: endpoints).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", "-c", "import json, sys; from openapi_spec_validator import validate; validate(json.load(open(sys.argv[1])))",
+            file.path,
+        ]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(descriptor.name): \(message.suffix(2000))")
+    }
+
     @Test func theRegistryDocumentListsEveryDeclaredEndpointWithItsRoles() async throws {
         let endpoints = try await AccessMatrixTests.catalogue(RegistryService.descriptor)
         try await withTestDatabase("openapi") { database in

@@ -4,7 +4,8 @@
 #   deploy/local/test.sh [swift test arguments...]     e.g. --filter PostgresTests
 #
 # Checks the formatting of the Swift files first (deploy/local/format.sh --check, `.swift-format`).
-# Installs missing Debian packages (postgresql, libpq-dev, pkg-config), starts a private cluster in
+# Installs missing Debian packages (postgresql, libpq-dev, pkg-config) and openapi-spec-validator
+# (pip) for the OpenAPI tests, starts a private cluster in
 # a new folder under /tmp on a free port, builds with `swift build --build-tests`, then runs
 # `swift test --skip-build` with these variables exported:
 #   TEST_DATABASE_URL  superuser URL of the cluster's `postgres` database; each test suite creates
@@ -32,6 +33,10 @@ command -v swift >/dev/null 2>&1 || {
 }
 
 cluster_install_packages
+# The OpenAPI tests validate the documents with openapi-spec-validator (PyPI).
+if ! python3 -c "import openapi_spec_validator" 2>/dev/null; then
+    python3 -m pip install --quiet openapi-spec-validator || python3 -m pip install --quiet openapi-spec-validator
+fi
 timing "packages checked"
 
 # Unformatted code fails the run before anything is built (deploy/local/format.sh formats it).
