@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Synchronization
 
 /// Reads the payload fields of a `Decodable` type by letting its `init(from:)` run against a
 /// decoder that records each key it asks for, with the Swift type and whether it was optional
@@ -13,8 +14,15 @@ public enum FieldProbe {
     /// The top-level field names `T`'s `init(from:)` asks for, in order; nil when that cannot be
     /// read (a hand-written `init(from:)` that checks the values it gets).
     public static func names<T: Decodable>(of type: T.Type) -> [String]? {
-        (try? probe(T.self))?.map(\.name)
+        let key = ObjectIdentifier(T.self)
+        if let known = knownNames.withLock({ $0[key] }) { return known }
+        let names = (try? probe(T.self))?.map(\.name)
+        knownNames.withLock { $0[key] = .some(names) }
+        return names
     }
+
+    /// `names` by type, read once per type (request bodies ask on every request).
+    private static let knownNames = Mutex<[ObjectIdentifier: [String]?]>([:])
 
     /// The top-level fields of `type` with their kinds, optionality and closed sets, or nil (see
     /// `names`): for documenting a request body from the type that decodes it.
@@ -104,55 +112,45 @@ private struct ProbeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoc
     func contains(_ key: Key) -> Bool { true }
     func decodeNil(forKey key: Key) throws -> Bool { false }
 
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        recorder?.fields.append(FieldProbe.field(key.stringValue, T.self, required: true))
-        return try FieldProbe.placeholder(T.self)
-    }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try record(key, T.self, required: true) }
 
-    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        recorder?.fields.append(FieldProbe.field(key.stringValue, T.self, required: false))
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? { try record(key, T.self, required: false) }
+
+    /// Notes the field and hands `init(from:)` a stand-in value of its type.
+    private func record<T: Decodable>(_ key: Key, _ type: T.Type, required: Bool) throws -> T {
+        recorder?.fields.append(FieldProbe.field(key.stringValue, T.self, required: required))
         return try FieldProbe.placeholder(T.self)
     }
 
     // The concrete overloads have default implementations that do not reach the generic ones.
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decode(type as Bool.Type, generic: key) }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String { try decode(type, generic: key) }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decode(type, generic: key) }
-    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try decode(type, generic: key) }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decode(type, generic: key) }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try decode(type, generic: key) }
-    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try decode(type, generic: key) }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try decode(type, generic: key) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try decode(type, generic: key) }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try decode(type, generic: key) }
-    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try decode(type, generic: key) }
-    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try decode(type, generic: key) }
-    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try decode(type, generic: key) }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decode(type, generic: key) }
-    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try decodeIfPresent(type, generic: key) }
-    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try decodeIfPresent(type, generic: key) }
-    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try decodeIfPresent(type, generic: key) }
-    func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? { try decodeIfPresent(type, generic: key) }
-    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try decodeIfPresent(type, generic: key) }
-    func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? { try decodeIfPresent(type, generic: key) }
-    func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? { try decodeIfPresent(type, generic: key) }
-    func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? { try decodeIfPresent(type, generic: key) }
-    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try decodeIfPresent(type, generic: key) }
-    func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? { try decodeIfPresent(type, generic: key) }
-    func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? { try decodeIfPresent(type, generic: key) }
-    func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? { try decodeIfPresent(type, generic: key) }
-    func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { try decodeIfPresent(type, generic: key) }
-    func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try decodeIfPresent(type, generic: key) }
-
-    private func decode<T: Decodable>(_ type: T.Type, generic key: Key) throws -> T {
-        recorder?.fields.append(FieldProbe.field(key.stringValue, T.self, required: true))
-        return try FieldProbe.placeholder(T.self)
-    }
-
-    private func decodeIfPresent<T: Decodable>(_ type: T.Type, generic key: Key) throws -> T? {
-        recorder?.fields.append(FieldProbe.field(key.stringValue, T.self, required: false))
-        return try FieldProbe.placeholder(T.self)
-    }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try record(key, type, required: true) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try record(key, type, required: true) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try record(key, type, required: true) }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try record(key, type, required: true) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try record(key, type, required: true) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try record(key, type, required: true) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try record(key, type, required: true) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try record(key, type, required: true) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try record(key, type, required: true) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try record(key, type, required: true) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try record(key, type, required: true) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try record(key, type, required: true) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try record(key, type, required: true) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try record(key, type, required: true) }
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try record(key, type, required: false) }
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try record(key, type, required: false) }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try record(key, type, required: false) }
+    func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? { try record(key, type, required: false) }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try record(key, type, required: false) }
+    func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? { try record(key, type, required: false) }
+    func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? { try record(key, type, required: false) }
+    func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? { try record(key, type, required: false) }
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try record(key, type, required: false) }
+    func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? { try record(key, type, required: false) }
+    func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? { try record(key, type, required: false) }
+    func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? { try record(key, type, required: false) }
+    func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { try record(key, type, required: false) }
+    func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try record(key, type, required: false) }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
         recorder?.fields.append(.init(key.stringValue, .object))
