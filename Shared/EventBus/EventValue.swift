@@ -13,9 +13,6 @@ extension EventValue {
     /// Every raw value, in declaration order.
     public static var rawValues: [String] { allCases.map(\.rawValue) }
 
-    /// The first case, as a stand-in value (`FieldProbe`).
-    static var firstValue: Any? { allCases.first }
-
     /// The value spelled `text`, or a thrown error naming the type (for values read back from
     /// the service's own tables, which their CHECK constraints keep valid).
     public static func parse(_ text: String) throws -> Self {

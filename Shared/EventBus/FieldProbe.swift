@@ -38,16 +38,28 @@ public enum FieldProbe {
 
     /// The catalogue entry of a field named `name` of Swift type `type`.
     static func field(_ name: String, _ type: Any.Type, required: Bool) -> EventDefinition.Field {
-        if let values = type as? any EventValue.Type {
-            return .init(name, .string, required: required, values: values.rawValues)
+        if let choices = closedSet(type) {
+            return .init(name, .string, required: required, values: choices.values)
         }
         return .init(name, kind(of: type), required: required)
+    }
+
+    /// The first case and the raw values of a type whose values are a closed set of strings (an
+    /// `EventValue`, or any `CaseIterable` string enum such as a role), nil for other types.
+    static func closedSet(_ type: Any.Type) -> (first: Any, values: [String])? {
+        guard let iterable = type as? any CaseIterable.Type else { return nil }
+        func open<T: CaseIterable>(_: T.Type) -> (first: Any, values: [String])? {
+            let all = Array(T.allCases)
+            let values = all.compactMap { ($0 as? any RawRepresentable)?.rawValue as? String }
+            guard let first = all.first, values.count == all.count else { return nil }
+            return (first, values)
+        }
+        return open(iterable)
     }
 
     /// The kind a payload field of Swift type `type` has.
     static func kind(of type: Any.Type) -> EventDefinition.FieldKind {
         switch type {
-        case is any EventValue.Type: .string
         case is UUID.Type: .uuid
         case is CalendarDate.Type: .date
         case is Date.Type: .timestamp
@@ -76,7 +88,7 @@ public enum FieldProbe {
             default: nil
             }
         if let value = value as? T { return value }
-        if let values = type as? any EventValue.Type, let first = values.firstValue as? T { return first }
+        if let first = closedSet(type)?.first as? T { return first }
         // Arrays decode empty; nested types are read through a decoder that records nothing.
         return try T(from: ProbeDecoder(recorder: nil))
     }
@@ -114,12 +126,19 @@ private struct ProbeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoc
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try record(key, T.self, required: true) }
 
-    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? { try record(key, T.self, required: false) }
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? { recordAbsent(key, T.self) }
 
     /// Notes the field and hands `init(from:)` a stand-in value of its type.
     private func record<T: Decodable>(_ key: Key, _ type: T.Type, required: Bool) throws -> T {
         recorder?.fields.append(FieldProbe.field(key.stringValue, T.self, required: required))
         return try FieldProbe.placeholder(T.self)
+    }
+
+    /// Notes an optional field and answers that it is absent (the value a hand-written
+    /// `init(from:)` can always accept).
+    private func recordAbsent<T: Decodable>(_ key: Key, _ type: T.Type) -> T? {
+        recorder?.fields.append(FieldProbe.field(key.stringValue, T.self, required: false))
+        return nil
     }
 
     // The concrete overloads have default implementations that do not reach the generic ones.
@@ -137,20 +156,20 @@ private struct ProbeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoc
     func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try record(key, type, required: true) }
     func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try record(key, type, required: true) }
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try record(key, type, required: true) }
-    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try record(key, type, required: false) }
-    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try record(key, type, required: false) }
-    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try record(key, type, required: false) }
-    func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? { try record(key, type, required: false) }
-    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try record(key, type, required: false) }
-    func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? { try record(key, type, required: false) }
-    func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? { try record(key, type, required: false) }
-    func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? { try record(key, type, required: false) }
-    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try record(key, type, required: false) }
-    func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? { try record(key, type, required: false) }
-    func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? { try record(key, type, required: false) }
-    func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? { try record(key, type, required: false) }
-    func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { try record(key, type, required: false) }
-    func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try record(key, type, required: false) }
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { recordAbsent(key, type) }
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { recordAbsent(key, type) }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { recordAbsent(key, type) }
+    func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? { recordAbsent(key, type) }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { recordAbsent(key, type) }
+    func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? { recordAbsent(key, type) }
+    func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? { recordAbsent(key, type) }
+    func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? { recordAbsent(key, type) }
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { recordAbsent(key, type) }
+    func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? { recordAbsent(key, type) }
+    func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? { recordAbsent(key, type) }
+    func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? { recordAbsent(key, type) }
+    func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { recordAbsent(key, type) }
+    func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { recordAbsent(key, type) }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
         recorder?.fields.append(.init(key.stringValue, .object))

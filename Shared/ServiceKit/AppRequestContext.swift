@@ -9,6 +9,8 @@ public struct AppRequestContext: RequestContext {
     public var identity: Identity?
     /// The bearer token itself, for logout; never logged.
     public var bearerToken: String?
+    /// The body the route declares (`SecuredRoutes.on(body:)`), which `JSONFields.body` checks.
+    public internal(set) var requestBody: RequestBody?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -3,14 +3,16 @@ import Foundation
 import Hummingbird
 import Postgres
 
-/// Reads a JSON object field by field, collecting every problem with its JSON Pointer, so that a
-/// client learns about all invalid fields in one 422 answer. Unknown fields are refused too (a
-/// misspelt optional field must not pass silently).
+/// A request's JSON object, checked against the operation's declared `BodySchema` (see
+/// `RequestBody`): every invalid, missing or unknown field is collected with its JSON Pointer, so
+/// a client learns about all of them in one 422 answer. The accessors return the checked values;
+/// a handler adds its own rules (dates in the past, fields that depend on each other) to
+/// `validator` and calls `finish()`.
 public struct JSONFields: Sendable {
     public enum Presence<Value: Sendable>: Sendable {
-        /// The field is not in the object.
+        /// The field is not in the object, or its value was refused.
         case absent
-        /// The field is `null`.
+        /// The field is `null` (or empty text).
         case null
         case value(Value)
 
@@ -20,23 +22,50 @@ public struct JSONFields: Sendable {
         }
     }
 
-    private let object: [String: JSONValue]
+    private let raw: [String: JSONValue]
+    private let checked: [String: JSONValue]
+    private let schema: BodySchema
     private let pointer: String
     public var validator: FieldValidator
 
-    public init(_ object: [String: JSONValue], pointer: String = "", validator: FieldValidator = FieldValidator()) {
-        self.object = object
+    /// Checks `object` (found at `pointer`) against `schema`, adding each problem to `validator`.
+    public init(_ object: [String: JSONValue], schema: BodySchema, pointer: String = "") {
+        var validator = FieldValidator()
+        self.checked = schema.check(object, at: pointer, &validator)
+        self.raw = object
+        self.schema = schema
         self.pointer = pointer
         self.validator = validator
     }
 
-    /// The request's JSON body as an object (400 when it is not JSON, 422 when not an object).
+    /// The request's JSON body checked against the body its route declares: 415 unless sent as
+    /// JSON, 400 when it is not JSON, 422 when not an object. A body the route declares optional
+    /// reads as `{}` when none is sent.
     public static func body(of request: Request, context: AppRequestContext) async throws -> JSONFields {
-        try parse(try await request.collectJSONBody(), context: context)
+        let (declared, schema) = try declaration(context)
+        if !declared.required, request.headers[.contentType] == nil || request.headers[.contentLength] == "0" {
+            let buffer = try await request.body.collect(upTo: 1)
+            if buffer.readableBytes == 0 { return JSONFields([:], schema: schema) }
+        }
+        return try parse(try await request.collectJSONBody(), schema: schema)
     }
 
-    /// `data` as a JSON object (400 when it is not JSON, 422 when not an object).
+    /// `data` (a body already read) checked against the body its route declares (see `body`).
     public static func parse(_ data: Data, context: AppRequestContext) throws -> JSONFields {
+        try parse(data, schema: try declaration(context).1)
+    }
+
+    /// The body the route declares and the schema it takes for this request's path.
+    private static func declaration(_ context: AppRequestContext) throws -> (RequestBody, BodySchema) {
+        guard let declared = context.requestBody, let schema = declared.schema(parameters: { context.parameters.get($0) }) else {
+            throw UndeclaredBody()
+        }
+        return (declared, schema)
+    }
+
+    /// `data` as a JSON object checked against `schema` (400 when it is not JSON, 422 when not an
+    /// object).
+    public static func parse(_ data: Data, schema: BodySchema) throws -> JSONFields {
         let value: JSONValue
         do {
             value = try JSONValue.parse(data)
@@ -46,143 +75,93 @@ public struct JSONFields: Sendable {
         guard case .object(let object) = value else {
             throw ProblemDetails.validation([.init(pointer: "/", detail: "must be a JSON object")])
         }
-        return JSONFields(object)
+        return JSONFields(object, schema: schema)
     }
 
     public func path(_ key: String) -> String { pointer + "/" + key }
 
-    public func has(_ key: String) -> Bool { object[key] != nil }
+    /// Whether the body has the field at all (valid or not, `null` included).
+    public func has(_ key: String) -> Bool { raw[key] != nil }
 
-    /// Refuses every field not in `known`.
-    public mutating func refuseUnknown(_ known: Set<String>) {
-        for key in object.keys.sorted() where !known.contains(key) {
-            validator.add(path(key), "is not a field of this request")
-        }
-    }
-
-    /// A string, trimmed of surrounding white space; `""` counts as absent when `emptyIsNull`.
-    public mutating func string(_ key: String, required: Bool = false, maxLength: Int = 1000, emptyIsNull: Bool = true) -> Presence<String> {
-        switch object[key] {
-        case nil:
-            if required { validator.add(path(key), "is required") }
-            return .absent
-        case .null?:
-            if required { validator.add(path(key), "is required") }
-            return .null
-        case .string(let text)?:
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty && emptyIsNull {
-                if required { validator.add(path(key), "must not be empty") }
-                return .null
-            }
-            if trimmed.count > maxLength {
-                validator.add(path(key), "must be at most \(maxLength) characters")
-                return .absent
-            }
-            return .value(trimmed)
-        default:
-            validator.add(path(key), "must be a string")
-            return .absent
-        }
-    }
-
-    public mutating func bool(_ key: String) -> Presence<Bool> {
-        switch object[key] {
+    /// The checked value of `key`, which the schema must declare.
+    private func presence(_ key: String) -> Presence<JSONValue> {
+        precondition(schema[key] != nil, "\(key) is not a declared field of this body")
+        switch checked[key] {
         case nil: return .absent
         case .null?: return .null
-        case .bool(let value)?: return .value(value)
-        default:
-            validator.add(path(key), "must be true or false")
-            return .absent
+        case let value?: return .value(value)
         }
     }
 
-    public mutating func integer(_ key: String, range: ClosedRange<Int>) -> Presence<Int> {
-        switch object[key] {
-        case nil: return .absent
-        case .null?: return .null
-        case .number(let number)? where number.rounded() == number && abs(number) < 1e15:
-            guard range.contains(Int(number)) else {
-                validator.add(path(key), "must be from \(range.lowerBound) to \(range.upperBound)")
-                return .absent
-            }
-            return .value(Int(number))
-        default:
-            validator.add(path(key), "must be a whole number")
-            return .absent
+    /// A text field, trimmed of surrounding white space (empty text reads as `null`).
+    public func string(_ key: String) -> Presence<String> {
+        switch presence(key) {
+        case .value(.string(let text)): .value(text)
+        case .null: .null
+        default: .absent
         }
     }
 
-    /// A calendar date written `YYYY-MM-DD`.
-    public mutating func date(_ key: String, required: Bool = false) -> Presence<CalendarDate> {
-        switch string(key, required: required, maxLength: 10) {
-        case .absent: return .absent
-        case .null: return .null
-        case .value(let text):
-            guard text.count == 10, let date = CalendarDate(text) else {
-                validator.add(path(key), "must be a date written YYYY-MM-DD")
-                return .absent
-            }
-            return .value(date)
+    public func bool(_ key: String) -> Presence<Bool> {
+        switch presence(key) {
+        case .value(.bool(let value)): .value(value)
+        case .null: .null
+        default: .absent
         }
     }
 
-    public mutating func stringArray(_ key: String, maxCount: Int = 50, maxLength: Int = 100) -> Presence<[String]> {
-        switch object[key] {
-        case nil: return .absent
-        case .null?: return .null
-        case .array(let items)?:
-            guard items.count <= maxCount else {
-                validator.add(path(key), "must have at most \(maxCount) items")
-                return .absent
-            }
-            var strings: [String] = []
-            for (index, item) in items.enumerated() {
-                guard case .string(let text) = item, !text.isEmpty, text.count <= maxLength else {
-                    validator.add(path(key) + "/\(index)", "must be a non-empty string of at most \(maxLength) characters")
-                    continue
-                }
-                strings.append(text)
-            }
-            return .value(strings)
-        default:
-            validator.add(path(key), "must be an array of strings")
-            return .absent
+    public func integer(_ key: String) -> Presence<Int> {
+        switch presence(key) {
+        case .value(.number(let number)): .value(Int(number))
+        case .null: .null
+        default: .absent
         }
     }
 
-    /// An array of any JSON values (nil when absent or null).
-    public mutating func array(_ key: String, maxCount: Int = 1000) -> [JSONValue]? {
-        switch object[key] {
-        case nil, .null?: return nil
-        case .array(let items)? where items.count <= maxCount: return items
-        case .array?:
-            validator.add(path(key), "must have at most \(maxCount) items")
-            return nil
-        default:
-            validator.add(path(key), "must be an array")
-            return nil
+    /// A calendar date field.
+    public func date(_ key: String) -> Presence<CalendarDate> {
+        switch presence(key) {
+        case .value(.string(let text)): CalendarDate(text).map { .value($0) } ?? .absent
+        case .null: .null
+        default: .absent
         }
     }
 
-    /// A nested object, read with the same validator (merge it back with `absorb`).
-    public mutating func object(_ key: String, required: Bool = false) -> JSONFields? {
-        switch object[key] {
-        case nil, .null?:
-            if required { validator.add(path(key), "is required") }
-            return nil
-        case .object(let nested)?:
-            return JSONFields(nested, pointer: path(key))
-        default:
-            validator.add(path(key), "must be an object")
-            return nil
+    /// A list of text values.
+    public func stringArray(_ key: String) -> Presence<[String]> {
+        switch presence(key) {
+        case .value(.array(let items)): .value(items.compactMap { if case .string(let text) = $0 { text } else { nil } })
+        case .null: .null
+        default: .absent
         }
     }
 
-    /// Takes over the problems a nested reader found.
+    /// A list of objects, each read with its declared fields (their problems are already in
+    /// `validator`).
+    public func objects(_ key: String) -> [JSONFields] {
+        guard case .value(.array(let items)) = presence(key), case .array(.object(let item?), _)? = schema[key]?.schema else { return [] }
+        return items.enumerated().compactMap { index, value in
+            guard case .object(let object) = value else { return nil }
+            return JSONFields(object, schema: item, pointer: path(key) + "/\(index)")
+        }
+    }
+
+    /// A nested object, read with its declared fields (its problems are already in `validator`);
+    /// nil when absent, null or refused.
+    public func object(_ key: String) -> JSONFields? {
+        guard case .value(.object(let object)) = presence(key), case .object(let nested?)? = schema[key]?.schema else { return nil }
+        return JSONFields(object, schema: nested, pointer: path(key))
+    }
+
+    /// Takes over the problems a handler added to a nested reader.
     public mutating func absorb(_ nested: JSONFields) {
         for error in nested.validator.errors { validator.add(error.pointer, error.detail) }
     }
 
     public func finish() throws { try validator.finish() }
+}
+
+/// A handler read a JSON body its route does not declare (a programming error: answered 500).
+struct UndeclaredBody: Error, CustomStringConvertible {
+    var description: String { "the route declares no JSON body for this request (SecuredRoutes.on(body:))" }
 }

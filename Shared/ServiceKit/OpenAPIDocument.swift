@@ -40,9 +40,8 @@ public enum OpenAPIDocument {
                 operation["x-scope"] = "referrals: only those addressed to the caller's organisation or about people in the caller's jurisdiction"
             case .none: break
             }
-            if [.post, .put, .patch].contains(endpoint.method), let type = endpoint.bodyType {
-                let schema = endpoint.bodyFields.map(Self.schema(of:)) ?? schema(of: type)
-                operation["requestBody"] = ["required": true, "content": [type: ["schema": schema]]]
+            if let body = endpoint.body {
+                operation["requestBody"] = ["required": body.required, "content": [body.mediaType: ["schema": body.document]]]
             }
             paths[endpoint.path, default: [:]][method] = operation
         }
@@ -65,33 +64,7 @@ public enum OpenAPIDocument {
         return try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
     }
 
-    /// The JSON Schema of a body read by a `Decodable` type: its fields, which are required, the
-    /// values of closed sets, and no others (unknown fields are refused).
-    static func schema(of fields: [EventDefinition.Field]) -> [String: Any] {
-        var properties: [String: Any] = [:]
-        for field in fields {
-            var property: [String: Any]
-            switch field.kind {
-            case .string: property = ["type": "string"]
-            case .integer: property = ["type": "integer"]
-            case .number: property = ["type": "number"]
-            case .boolean: property = ["type": "boolean"]
-            case .uuid: property = ["type": "string", "format": "uuid"]
-            case .date: property = ["type": "string", "format": "date"]
-            case .timestamp: property = ["type": "string", "format": "date-time"]
-            case .object: property = ["type": "object"]
-            case .array: property = ["type": "array"]
-            }
-            if let values = field.values { property["enum"] = values }
-            properties[field.name] = property
-        }
-        return [
-            "type": "object", "properties": properties, "required": fields.filter(\.required).map(\.name),
-            "additionalProperties": false,
-        ]
-    }
-
-    /// A body's schema by media type: JSON objects, CSV text.
+    /// An answer's schema by media type: JSON objects, CSV text.
     static func schema(of mediaType: String) -> [String: Any] {
         mediaType == "text/csv" ? ["type": "string"] : ["type": "object"]
     }
@@ -131,7 +104,7 @@ public enum OpenAPIDocument {
             responses["412"] = ["description": "If-Match is not the current version", "content": problem]
             responses["428"] = ["description": "If-Match is missing: send the version read with the record", "content": problem]
         }
-        if [.post, .patch, .put].contains(endpoint.method) {
+        if endpoint.body != nil {
             responses["413"] = ["description": "The body is too large", "content": problem]
             responses["415"] = ["description": "The body is not sent as the media type the operation takes", "content": problem]
         }

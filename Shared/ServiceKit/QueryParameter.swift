@@ -1,46 +1,56 @@
-/// A query parameter an operation takes: documented in its OpenAPI entry, and the only names the
-/// operation accepts (any other answers 422 naming it). The handler still reads and checks the
-/// values.
-public struct QueryParameter: Sendable, Hashable {
+/// A query parameter an operation takes, declared once: documented in its OpenAPI entry, and the
+/// only names the operation accepts. `SecuredRoutes` checks each value against `schema` before
+/// the handler runs (422 naming `?name` otherwise), so a handler reads values already checked.
+public struct QueryParameter: Sendable {
     public let name: String
-    /// JSON Schema type: `string`, `integer` or `boolean`.
-    public let type: String
-    /// JSON Schema format: `date`, `date-time`, `uuid`, or nil.
-    public let format: String?
-    /// The only values it takes, when a closed set.
-    public let values: [String]?
+    public let schema: ValueSchema
     public let description: String
+    /// Must be sent (most parameters are filters and may be left out).
+    public let required: Bool
 
-    public init(_ name: String, type: String = "string", format: String? = nil, values: [String]? = nil, _ description: String) {
+    public init(_ name: String, _ schema: ValueSchema, required: Bool = false, _ description: String) {
         self.name = name
-        self.type = type
-        self.format = format
-        self.values = values
+        self.schema = schema
+        self.required = required
         self.description = description
     }
 
+    /// Text of at most 200 characters.
+    public init(_ name: String, _ description: String) {
+        self.init(name, .text(maxLength: 200), description)
+    }
+
+    /// One of `values`.
+    public init(_ name: String, values: [String], _ description: String) {
+        self.init(name, .oneOf(values), description)
+    }
+
     public static func date(_ name: String, _ description: String) -> QueryParameter {
-        QueryParameter(name, format: "date", description)
+        QueryParameter(name, .date, description)
     }
 
     public static func dateTime(_ name: String, _ description: String) -> QueryParameter {
-        QueryParameter(name, format: "date-time", description)
+        QueryParameter(name, .dateTime, description)
     }
 
     public static func uuid(_ name: String, _ description: String) -> QueryParameter {
-        QueryParameter(name, format: "uuid", description)
+        QueryParameter(name, .uuid, description)
     }
 
-    /// `limit`: how many items a page holds.
-    public static let limit = QueryParameter("limit", type: "integer", "How many items a page holds at most")
+    public static func boolean(_ name: String, _ description: String) -> QueryParameter {
+        QueryParameter(name, .boolean, description)
+    }
+
+    /// `limit`: how many items a page holds, from 1 to `maximum`.
+    public static func limit(maximum: Int) -> QueryParameter {
+        QueryParameter("limit", .integer(1...maximum), "How many items a page holds at most")
+    }
+
     /// `after`: the `next` cursor of the previous page.
-    public static let after = QueryParameter("after", "The `next` cursor of the previous page")
+    public static let after = QueryParameter("after", .text(maxLength: 200), "The `next` cursor of the previous page")
 
     /// The OpenAPI parameter object.
     var document: [String: Any] {
-        var schema: [String: Any] = ["type": type]
-        if let format { schema["format"] = format }
-        if let values { schema["enum"] = values }
-        return ["name": name, "in": "query", "required": false, "description": description, "schema": schema]
+        ["name": name, "in": "query", "required": required, "description": description, "schema": schema.document]
     }
 }

@@ -42,12 +42,9 @@ extension Parameters {
 }
 
 extension FlatDictionary where Key == Substring, Value == Substring {
-    /// `?limit=`: 1 to `maximum`, `default` when absent; 422 otherwise.
-    public func limit(default defaultValue: Int = 50, maximum: Int = 500) throws -> Int {
-        guard let text = self["limit"] else { return defaultValue }
-        guard let value = Int(text), (1...maximum).contains(value) else {
-            throw ProblemDetails.validation([.init(pointer: "?limit", detail: "must be a whole number from 1 to \(maximum)")])
-        }
-        return value
+    /// `?limit=`, or `default` when absent. The operation declares its range
+    /// (`QueryParameter.limit(maximum:)`), which `SecuredRoutes` checks before the handler runs.
+    public func limit(default defaultValue: Int) -> Int {
+        self["limit"].flatMap { Int($0) } ?? defaultValue
     }
 }

@@ -24,7 +24,7 @@ public final class SecuredRoutes {
     }
 
     /// One declared endpoint.
-    public struct Endpoint: Sendable, Hashable {
+    public struct Endpoint: Sendable {
         public let method: HTTPRequest.Method
         public let path: String
         /// nil for a public endpoint (the token exchange).
@@ -35,14 +35,12 @@ public final class SecuredRoutes {
         /// Statuses it answers besides those every endpoint of its kind documents (see
         /// `OpenAPIDocument.responses`), with what each means.
         public let responses: [Int: String]
-        /// The media type of the body it takes (POST, PUT, PATCH), or nil when it takes none.
-        public let bodyType: String?
+        /// The body it takes, or nil when it takes none.
+        public let body: RequestBody?
         /// The media types its success answers come in.
         public let answerTypes: [String]
-        /// The query parameters it takes; any other is refused.
+        /// The query parameters it takes; any other is refused, and each value is checked.
         public let query: [QueryParameter]
-        /// The fields of its JSON body, when a `Decodable` type reads it (`body:`), for its document.
-        public let bodyFields: [EventDefinition.Field]?
     }
 
     public let router: Router<AppRequestContext>
@@ -55,23 +53,21 @@ public final class SecuredRoutes {
         self.router = router
     }
 
-    /// Adds an endpoint callable only by identities `rule` admits. For its OpenAPI entry:
-    /// `responses`, the statuses it answers beyond those of every endpoint of its kind
-    /// (`OpenAPIDocument.responses`); `bodyType` and `answerTypes`, the media types it takes and
-    /// answers; `body`, the `Decodable` type that reads its JSON body. `query` lists the query
-    /// parameters it takes: any other is refused with 422.
+    /// Adds an endpoint callable only by identities `rule` admits. `body` declares the body it
+    /// takes (`JSONFields.body` checks a JSON body against it); `query`, the query parameters it
+    /// takes (any other, or a value its schema refuses, answers 422 once access is granted).
+    /// For its OpenAPI entry: `responses`, the statuses it answers beyond those of every endpoint
+    /// of its kind (`OpenAPIDocument.responses`); `answerTypes`, the media types it answers in.
     public func on<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String, _ rule: AccessRule, scope: Scope = .none, summary: String? = nil,
-        responses: [Int: String] = [:], bodyType: String? = "application/json", answerTypes: [String] = ["application/json"],
-        query: [QueryParameter] = [], body: (any Decodable.Type)? = nil,
-        handler: @escaping @Sendable (Request, AppRequestContext, Identity) async throws -> Output
+        responses: [Int: String] = [:], body: RequestBody? = nil, answerTypes: [String] = ["application/json"],
+        query: [QueryParameter] = [], handler: @escaping @Sendable (Request, AppRequestContext, Identity) async throws -> Output
     ) {
         catalogue.append(
             Endpoint(
-                method: method, path: path, rule: rule, scope: scope, summary: summary, responses: responses, bodyType: bodyType,
-                answerTypes: answerTypes, query: query, bodyFields: body.flatMap(FieldProbe.describe)))
+                method: method, path: path, rule: rule, scope: scope, summary: summary, responses: responses, body: body,
+                answerTypes: answerTypes, query: query))
         let answered = self.answered
-        let accepted = Set(query.map(\.name))
         router.on(RouterPath(path), method: method) { request, context -> Response in
             try await Self.answer(method, path, answered, request, context) {
                 guard let identity = context.identity else {
@@ -80,7 +76,9 @@ public final class SecuredRoutes {
                 guard rule.admits(identity) else {
                     throw ProblemDetails.forbidden("Your role may not \(method) \(path).")
                 }
-                try Self.refuseUnknownQuery(request, accepted)
+                try Self.checkQuery(request, query)
+                var context = context
+                context.requestBody = body
                 return try await handler(request, context, identity)
             }
         }
@@ -89,27 +87,40 @@ public final class SecuredRoutes {
     /// Adds an endpoint anyone may call (only the token exchange should be one).
     public func onPublic<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String, summary: String? = nil, responses: [Int: String] = [:],
-        body: (any Decodable.Type)? = nil, handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
+        body: RequestBody? = nil, handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
     ) {
         catalogue.append(
             Endpoint(
-                method: method, path: path, rule: nil, scope: .none, summary: summary, responses: responses, bodyType: "application/json",
-                answerTypes: ["application/json"], query: [], bodyFields: body.flatMap(FieldProbe.describe)))
+                method: method, path: path, rule: nil, scope: .none, summary: summary, responses: responses, body: body,
+                answerTypes: ["application/json"], query: []))
         let answered = self.answered
         router.on(RouterPath(path), method: method) { request, context -> Response in
             try await Self.answer(method, path, answered, request, context) {
-                try Self.refuseUnknownQuery(request, [])
+                try Self.checkQuery(request, [])
+                var context = context
+                context.requestBody = body
                 return try await handler(request, context)
             }
         }
     }
 
-    /// 422 naming each query parameter the operation does not take.
-    private static func refuseUnknownQuery(_ request: Request, _ accepted: Set<String>) throws {
-        let unknown = Set(request.uri.queryParameters.map { String($0.key) }).subtracting(accepted).sorted()
-        guard !unknown.isEmpty else { return }
+    /// 422 naming each query parameter the operation does not take, or whose value its schema
+    /// refuses.
+    private static func checkQuery(_ request: Request, _ declared: [QueryParameter]) throws {
+        let parameters = request.uri.queryParameters
+        let accepted = Set(declared.map(\.name))
+        let unknown = Set(parameters.map { String($0.key) }).subtracting(accepted).sorted()
+        var validator = FieldValidator()
         let takes = accepted.isEmpty ? "it takes none" : "it takes \(accepted.sorted().joined(separator: ", "))"
-        throw ProblemDetails.validation(unknown.map { .init(pointer: "?\($0)", detail: "is not a parameter of this operation (\(takes))") })
+        for name in unknown { validator.add("?\(name)", "is not a parameter of this operation (\(takes))") }
+        for parameter in declared {
+            let values = parameters.getAll(parameter.name)
+            if parameter.required, values.isEmpty { validator.add("?\(parameter.name)", "is required") }
+            for value in values {
+                _ = parameter.schema.check(query: value, at: "?\(parameter.name)", &validator)
+            }
+        }
+        try validator.finish()
     }
 
     /// Runs `body`, notes the status it answers (a thrown problem's, or 500 for any other error,

@@ -32,6 +32,34 @@ struct OpenAPITests {
         #expect(process.terminationStatus == 0, "\(descriptor.name): \(message.suffix(2000))")
     }
 
+    /// No operation publishes a bare `{"type": "object"}`: each JSON body lists its fields (closed
+    /// to others), each query parameter its type, and whatever writes takes a declared body.
+    @Test(arguments: [RegistryService.descriptor, TreatmentService.descriptor, ReferralsService.descriptor, StatisticsService.descriptor])
+    func everyBodyAndParameterIsDescribed(_ descriptor: ServiceDescriptor) async throws {
+        let endpoints = try await AccessMatrixTests.catalogue(descriptor)
+        let document = try JSONSerialization.jsonObject(with: OpenAPIDocument.json(service: descriptor, endpoints: endpoints)) as? [String: Any]
+        let paths = try #require(document?["paths"] as? [String: [String: [String: Any]]])
+        for (path, operations) in paths {
+            for (method, operation) in operations {
+                let name = "\(method) \(path)"
+                for parameter in operation["parameters"] as? [[String: Any]] ?? [] {
+                    #expect((parameter["schema"] as? [String: Any])?["type"] is String, "\(name): \(parameter)")
+                }
+                guard let body = operation["requestBody"] as? [String: Any] else { continue }
+                let content = try #require(body["content"] as? [String: [String: Any]], "\(name)")
+                guard let schema = content["application/json"]?["schema"] as? [String: Any] else { continue }
+                let objects = (schema["oneOf"] as? [[String: Any]]) ?? [schema]
+                for object in objects {
+                    #expect(object["properties"] is [String: Any], "\(name) publishes no fields")
+                    #expect(object["additionalProperties"] as? Bool == false, "\(name) does not refuse other fields")
+                }
+            }
+        }
+        // Every write declares the body it takes, but sign-out and deactivation, which take none.
+        let bodiless = endpoints.filter { [.post, .put, .patch].contains($0.method) && $0.body == nil }.map(\.path)
+        #expect(Set(bodiless).isSubset(of: ["/v1/auth/logout", "/v1/partners/{partnerId}/deactivate"]), "\(bodiless)")
+    }
+
     @Test func theRegistryDocumentListsEveryDeclaredEndpointWithItsRoles() async throws {
         let endpoints = try await AccessMatrixTests.catalogue(RegistryService.descriptor)
         try await withTestDatabase("openapi") { database in

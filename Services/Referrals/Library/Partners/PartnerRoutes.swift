@@ -16,23 +16,21 @@ struct PartnerRoutes: Sendable {
     }
 
     func add(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/partners", .staff(.admin), summary: "Register a partner organisation") { request, context, identity -> Response in
-            var fields = try await JSONFields.body(of: request, context: context)
-            fields.refuseUnknown(["name", "kind", "provinceCode", "phone", "email", "address"])
-            let name = fields.string("name", required: true, maxLength: 200).value
-            let kindText = fields.string("kind", required: true, maxLength: 40).value
-            let kind = kindText.flatMap(Partner.Kind.init(rawValue:))
-            if kindText != nil, kind == nil {
-                fields.validator.add(fields.path("kind"), "must be one of \(Partner.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            let province = fields.string("provinceCode", maxLength: 2).value
-            let phone = fields.string("phone", maxLength: 20).value
-            if let phone, !ContactFormat.isPhone(phone) {
-                fields.validator.add(fields.path("phone"), "must be a phone number of 8 to 20 digits")
-            }
-            let email = fields.string("email", maxLength: 200).value
-            if let email, !ContactFormat.isEmail(email) { fields.validator.add(fields.path("email"), "must be an e-mail address") }
-            let address = fields.string("address", maxLength: 500).value
+        routes.on(
+            .post, "/v1/partners", .staff(.admin), summary: "Register a partner organisation",
+            body: .json(
+                .text("name", maxLength: 200, required: true), .oneOf("kind", Partner.Kind.allCases.map(\.rawValue), required: true),
+                BodySchema.Field("provinceCode", .formatted(.provinceCode), "Its province (none: a national partner)"),
+                BodySchema.Field("phone", .formatted(.phone, maxLength: 20)), BodySchema.Field("email", .formatted(.email, maxLength: 200)),
+                .text("address", maxLength: 500))
+        ) { request, context, identity -> Response in
+            let fields = try await JSONFields.body(of: request, context: context)
+            let name = fields.string("name").value
+            let kind = fields.string("kind").value.flatMap(Partner.Kind.init(rawValue:))
+            let province = fields.string("provinceCode").value
+            let phone = fields.string("phone").value
+            let email = fields.string("email").value
+            let address = fields.string("address").value
             try fields.finish()
             guard let name, let kind else { throw ProblemDetails.badRequest("invalid partner") }
             let partner = try await environment.database.withTransaction { connection -> Partner in
@@ -58,27 +56,19 @@ struct PartnerRoutes: Sendable {
             .get, "/v1/partners", .anyStaff, summary: "List partner organisations",
             query: [
                 QueryParameter("kind", values: Partner.Kind.allCases.map(\.rawValue), "Only partners of this kind"),
-                QueryParameter("provinceCode", "A province's partners and the national ones"),
-                QueryParameter("q", "Name, with or without diacritics (2 to 100 letters or digits)"),
-                QueryParameter("inactive", type: "boolean", "true: deactivated partners too"), .limit,
+                QueryParameter("provinceCode", .formatted(.provinceCode), "A province's partners and the national ones"),
+                QueryParameter(
+                    "q", .formatted(.searchText(letters: 2...100), maxLength: 300), "Name, with or without diacritics (2 to 100 letters or digits)"),
+                .boolean("inactive", "true: deactivated partners too"), .limit(maximum: 500),
             ]
         ) {
             request, context, _ -> Page in
             let query = request.uri.queryParameters
-            var validator = FieldValidator()
             let kind = query["kind"].map(String.init)
-            if let kind, Partner.Kind(rawValue: kind) == nil {
-                validator.add("?kind", "must be one of \(Partner.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
             let province = query["provinceCode"].map(String.init)
-            if let province {
-                validator.require(province.count == 2 && province.allSatisfy(\.isNumber), "?provinceCode", "must be a 2-digit province code")
-            }
             let search = query["q"].map { SearchText.fold(String($0)) }
-            if let search { validator.require(search.count >= 2 && search.count <= 100, "?q", "must have 2 to 100 letters or digits") }
             let inactive = query["inactive"] == "true"
-            let limit = try query.limit(default: 100, maximum: 500)
-            try validator.finish()
+            let limit = query.limit(default: 100)
             // A province's own partners and the national ones.
             return Page(
                 items: try await environment.database.withConnection {
@@ -97,7 +87,7 @@ struct PartnerRoutes: Sendable {
 
         routes.on(
             .post, "/v1/partners/{partnerId}/deactivate", .staff(.admin), summary: "Stop new referrals to a partner organisation",
-            responses: [200: "The partner organisation, deactivated"], bodyType: nil
+            responses: [200: "The partner organisation, deactivated"]
         ) {
             _, context, identity -> Partner in
             let id = try context.parameters.uuid("partnerId")

@@ -25,17 +25,14 @@ struct ReferralChangeRoutes: Sendable {
         routes.on(
             .post, "/v1/referrals/{referralId}/response", responders, scope: .referral(parameter: "referralId"),
             summary: "Accept or decline a referral (the partner)",
-            responses: Self.changeResponses
+            responses: Self.changeResponses,
+            body: .json(.oneOf("decision", ["accepted", "declined"], required: true), .text("note", maxLength: 2000))
         ) { request, context, identity -> Response in
             let id = try context.parameters.uuid("referralId")
             try await visibleOrNotFound(id, identity, context)
-            var fields = try await JSONFields.body(of: request, context: context)
-            fields.refuseUnknown(["decision", "note"])
-            let decision = fields.string("decision", required: true, maxLength: 20).value
-            if let decision, !["accepted", "declined"].contains(decision) {
-                fields.validator.add(fields.path("decision"), "must be accepted or declined")
-            }
-            let note = fields.string("note", maxLength: 2000).value
+            let fields = try await JSONFields.body(of: request, context: context)
+            let decision = fields.string("decision").value
+            let note = fields.string("note").value
             try fields.finish()
             guard let decision, let status = ReferralStatus(rawValue: decision) else { throw ProblemDetails.badRequest("invalid answer") }
             return try await change(id, identity, context, action: "respond", to: status) { store in
@@ -46,25 +43,28 @@ struct ReferralChangeRoutes: Sendable {
         routes.on(
             .post, "/v1/referrals/{referralId}/outcome", responders, scope: .referral(parameter: "referralId"),
             summary: "Report the outcome of an accepted referral (the partner)",
-            responses: Self.changeResponses
+            responses: Self.changeResponses,
+            body: .json(
+                .oneOf("outcome", ReferralKind.allOutcomes, required: true, "One of the outcomes of the referral's kind"),
+                .date("on", required: true, "The day of the outcome"),
+                .integer("amountVnd", 1...10_000_000_000, "The amount of a disbursed loan, in đồng"), .text("note", maxLength: 2000))
         ) { request, context, identity -> Response in
             let id = try context.parameters.uuid("referralId")
             let current = try await visibleOrNotFound(id, identity, context)
             let kind = ReferralKind(rawValue: current.kind) ?? .job
             var fields = try await JSONFields.body(of: request, context: context)
-            fields.refuseUnknown(["outcome", "on", "amountVnd", "note"])
-            let outcome = fields.string("outcome", required: true, maxLength: 40).value
+            let outcome = fields.string("outcome").value
             if let outcome, !kind.outcomes.contains(outcome) {
                 fields.validator.add(
                     fields.path("outcome"), "must be one of \(kind.outcomes.joined(separator: ", ")) for a \(kind.rawValue) referral")
             }
-            let on = fields.date("on", required: true).value
+            let on = fields.date("on").value
             if let on, on > CalendarDate.today() { fields.validator.add(fields.path("on"), "must not be in the future") }
             if let on, on < CalendarDate(current.createdAt) { fields.validator.add(fields.path("on"), "must not be before the referral was made") }
-            let amount = fields.integer("amountVnd", range: 1...10_000_000_000).value
+            let amount = fields.integer("amountVnd").value
             if outcome == "disbursed", amount == nil { fields.validator.add(fields.path("amountVnd"), "is required for a disbursed loan") }
             if amount != nil, outcome != "disbursed" { fields.validator.add(fields.path("amountVnd"), "applies only to a disbursed loan") }
-            let note = fields.string("note", maxLength: 2000).value
+            let note = fields.string("note").value
             try fields.finish()
             guard let outcome, let on else { throw ProblemDetails.badRequest("invalid outcome") }
             return try await change(id, identity, context, action: "complete", to: .completed) { store in
@@ -75,17 +75,13 @@ struct ReferralChangeRoutes: Sendable {
         routes.on(
             .post, "/v1/referrals/{referralId}/withdraw", AccessRule(roles: ReferralScope.officers), scope: .referral(parameter: "referralId"),
             summary: "Withdraw a referral not completed yet (the referring side)",
-            responses: Self.changeResponses
+            responses: Self.changeResponses, body: .json(BodySchema([.text("note", maxLength: 2000, "Why")]), required: false)
         ) { request, context, identity -> Response in
             let id = try context.parameters.uuid("referralId")
             try await visibleOrNotFound(id, identity, context)
-            var note: String?
-            if request.headers[.contentLength] != "0", request.headers[.contentType] != nil {
-                var fields = try await JSONFields.body(of: request, context: context)
-                fields.refuseUnknown(["note"])
-                note = fields.string("note", maxLength: 2000).value
-                try fields.finish()
-            }
+            let fields = try await JSONFields.body(of: request, context: context)
+            let note = fields.string("note").value
+            try fields.finish()
             return try await change(id, identity, context, action: "withdraw", to: .withdrawn) { store in
                 try await store.update(id, status: .withdrawn, note: note, by: identity.id)
             }

@@ -60,7 +60,11 @@ struct ReferralRoutes: Sendable {
         let officers = AccessRule(roles: ReferralScope.officers)
         routes.on(
             .post, "/v1/people/{personId}/referrals", officers, scope: .person(parameter: "personId"),
-            summary: "Refer a person to a partner organisation"
+            summary: "Refer a person to a partner organisation",
+            body: .json(
+                BodySchema.Field("partnerId", .uuid, required: true, "An active partner organisation"),
+                .oneOf("kind", ReferralKind.rawValues, required: true),
+                .text("request", maxLength: 2000, required: true, "What the person needs, for the partner"))
         ) { request, context, identity -> Response in
             let personID = try context.parameters.uuid("personId")
             // Scope first: outside it the answer is 404 whatever the body says.
@@ -68,15 +72,10 @@ struct ReferralRoutes: Sendable {
                 try await ReferralStore(connection: $0).visiblePerson(personID, to: identity)
             }
             guard place != nil else { throw try await personNotFound(personID, identity, context, action: "create") }
-            var fields = try await JSONFields.body(of: request, context: context)
-            fields.refuseUnknown(["partnerId", "kind", "request"])
-            let partnerText = fields.string("partnerId", required: true, maxLength: 36).value
-            let partnerID = partnerText.flatMap(UUID.init(uuidString:))
-            if partnerText != nil, partnerID == nil { fields.validator.add(fields.path("partnerId"), "must be a UUID") }
-            let kindText = fields.string("kind", required: true, maxLength: 40).value
-            let kind = kindText.flatMap(ReferralKind.init(rawValue:))
-            if kindText != nil, kind == nil { fields.validator.add(fields.path("kind"), "must be one of \(ReferralKind.names)") }
-            let requestText = fields.string("request", required: true, maxLength: 2000).value
+            let fields = try await JSONFields.body(of: request, context: context)
+            let partnerID = fields.string("partnerId").value.flatMap(UUID.init(uuidString:))
+            let kind = fields.string("kind").value.flatMap(ReferralKind.init(rawValue:))
+            let requestText = fields.string("request").value
             try fields.finish()
             guard let partnerID, let kind, let requestText else { throw ProblemDetails.badRequest("invalid referral") }
 
@@ -140,19 +139,15 @@ struct ReferralRoutes: Sendable {
             query: [
                 QueryParameter("status", values: ReferralStatus.rawValues, "Only referrals in this status"),
                 QueryParameter("kind", values: ReferralKind.rawValues, "Only referrals of this kind"),
-                QueryParameter("communeCode", "Only referrals of people of this commune"), .after, .limit,
+                QueryParameter("communeCode", .formatted(.communeCode), "Only referrals of people of this commune"), .after,
+                .limit(maximum: 500),
             ]
         ) { request, context, identity -> Page in
             let query = request.uri.queryParameters
             var validator = FieldValidator()
             let status = query["status"].map(String.init)
-            if let status, ReferralStatus(rawValue: status) == nil { validator.add("?status", "must be one of \(ReferralStatus.names)") }
             let kind = query["kind"].map(String.init)
-            if let kind, ReferralKind(rawValue: kind) == nil { validator.add("?kind", "must be one of \(ReferralKind.names)") }
             let commune = query["communeCode"].map(String.init)
-            if let commune {
-                validator.require(commune.count == 5 && commune.allSatisfy(\.isNumber), "?communeCode", "must be a 5-digit commune code")
-            }
             var after: (micros: Int, id: UUID)?
             if let cursor = query["after"] {
                 let parts = cursor.split(separator: "_")
@@ -162,7 +157,7 @@ struct ReferralRoutes: Sendable {
                     validator.add("?after", "must be the next cursor of an earlier page")
                 }
             }
-            let limit = try query.limit(default: 50, maximum: 500)
+            let limit = query.limit(default: 50)
             try validator.finish()
             var referrals = try await environment.database.withConnection {
                 try await ReferralStore(connection: $0).list(

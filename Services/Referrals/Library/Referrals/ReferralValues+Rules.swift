@@ -12,13 +12,12 @@ extension ReferralKind {
         }
     }
 
-    static let names = allCases.map(\.rawValue).joined(separator: ", ")
+    /// The outcomes of every kind, each once.
+    static let allOutcomes: [String] = allCases.flatMap(\.outcomes).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
 }
 
 /// How a referral moves: `machine`.
 extension ReferralStatus {
-    static let names = allCases.map(\.rawValue).joined(separator: ", ")
-
     /// `sent` → `accepted` or `declined` (the partner answers); `accepted` → `completed` with an
     /// outcome (the partner reports); `sent` or `accepted` → `withdrawn` (the referring officer).
     static let machine = StateMachine<ReferralStatus>(

@@ -37,9 +37,11 @@ struct AccountRoutes: Sendable {
     }
 
     func add(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/accounts", .staff(.admin), query: [QueryParameter("after", "The `next` username of the previous page"), .limit]) {
+        routes.on(
+            .get, "/v1/accounts", .staff(.admin), query: [QueryParameter("after", "The `next` username of the previous page"), .limit(maximum: 500)]
+        ) {
             request, _, _ -> Page in
-            let limit = try request.uri.queryParameters.limit()
+            let limit = request.uri.queryParameters.limit(default: 50)
             let after = request.uri.queryParameters["after"].map(String.init)
             let items = try await environment.database.withConnection {
                 try await AccountStore(connection: $0).list(after: after, limit: limit + 1)
@@ -53,7 +55,7 @@ struct AccountRoutes: Sendable {
             }
             return try Self.respond(account, status: .ok, context)
         }
-        routes.on(.post, "/v1/accounts", .staff(.admin), responses: [409: "The username is taken"], body: NewAccount.self) {
+        routes.on(.post, "/v1/accounts", .staff(.admin), responses: [409: "The username is taken"], body: .decodable(NewAccount.self)) {
             request, context, identity -> Response in
             let new = try await request.decodeJSON(as: NewAccount.self, context: context)
             let account = try await create(new, by: identity, context)
@@ -61,14 +63,14 @@ struct AccountRoutes: Sendable {
             response.headers[.location] = "/v1/accounts/\(account.id.uuidString.lowercased())"
             return response
         }
-        routes.on(.patch, "/v1/accounts/{id}", .staff(.admin), body: AccountChange.self) { request, context, identity -> Response in
+        routes.on(.patch, "/v1/accounts/{id}", .staff(.admin), body: .decodable(AccountChange.self)) { request, context, identity -> Response in
             let id = try context.parameters.uuid("id")
             let version = try request.requiredVersion()
             let change = try await request.decodeJSON(as: AccountChange.self, context: context)
             let account = try await update(id: id, version: version, change, by: identity, context)
             return try Self.respond(account, status: .ok, context)
         }
-        routes.on(.put, "/v1/accounts/{id}/password", .staff(.admin), body: NewPassword.self) { request, context, identity -> Response in
+        routes.on(.put, "/v1/accounts/{id}/password", .staff(.admin), body: .decodable(NewPassword.self)) { request, context, identity -> Response in
             let id = try context.parameters.uuid("id")
             let body = try await request.decodeJSON(as: NewPassword.self, context: context)
             guard let account = try await environment.database.withConnection({ try await AccountStore(connection: $0).account(id: id) }) else {

@@ -45,11 +45,11 @@ final class AuthRoutes: Sendable {
                 200: "Signed in: the access token", 401: "Wrong username or password, or the account is disabled",
                 429: "Too many failed sign-ins for this username; Retry-After says when to try again",
             ],
-            body: TokenRequest.self
+            body: .decodable(TokenRequest.self)
         ) { [self] request, context in
             try await token(request, context)
         }
-        routes.on(.post, "/v1/auth/logout", .anyStaff, responses: [204: "Signed out: the session's tokens no longer work"], bodyType: nil) {
+        routes.on(.post, "/v1/auth/logout", .anyStaff, responses: [204: "Signed out: the session's tokens no longer work"]) {
             [self] _, context, identity -> Response in
             guard case .staff(let staff) = identity else { throw ProblemDetails.forbidden("Only staff sessions can log out.") }
             try await environment.database.withTransaction { connection in
@@ -61,7 +61,7 @@ final class AuthRoutes: Sendable {
             if let token = context.bearerToken { environment.identities.forget(token) }
             return Response(status: .noContent)
         }
-        routes.on(.put, "/v1/auth/password", .anyStaff, body: PasswordChange.self) { [self] request, context, identity -> Response in
+        routes.on(.put, "/v1/auth/password", .anyStaff, body: .decodable(PasswordChange.self)) { [self] request, context, identity -> Response in
             guard case .staff(let staff) = identity else { throw ProblemDetails.forbidden("Only staff accounts have passwords.") }
             let change = try await request.decodeJSON(as: PasswordChange.self, context: context)
             var validator = FieldValidator()

@@ -53,22 +53,19 @@ struct AdminUnitRoutes: Sendable {
     }
 
     static let generations = Set(AdminUnitGeneration.allCases.map(\.rawValue))
-    static let levels: Set<String> = ["province", "district", "commune"]
+    static let levels = ["province", "district", "commune"]
 
     func add(to routes: SecuredRoutes) {
         routes.on(
             .get, "/v1/admin-units", .anyCaller,
             query: [
                 QueryParameter("generation", values: AdminUnitGeneration.allCases.map(\.rawValue), "Units of 2025 (default) or before"),
-                QueryParameter("parent", "The unit whose children to list (the provinces without it)"),
+                QueryParameter("parent", .formatted(.unitCode), "The code of the unit whose children to list (the provinces without it)"),
             ]
         ) { request, _, _ -> Page in
             let query = request.uri.queryParameters
-            let generation = try Self.generation(query["generation"])
+            let generation = query["generation"].map(String.init) ?? AdminUnitGeneration.current.rawValue
             let parent = query["parent"].map(String.init)
-            var validator = FieldValidator()
-            if let parent { validator.require(parent.count <= 5 && parent.allSatisfy(\.isNumber), "?parent", "must be a unit code") }
-            try validator.finish()
             return Page(
                 items: try await environment.database.withConnection {
                     try await AdminUnitStore(connection: $0).children(generation: generation, parent: parent)
@@ -77,21 +74,19 @@ struct AdminUnitRoutes: Sendable {
         routes.on(
             .get, "/v1/admin-units/search", .anyCaller,
             query: [
-                QueryParameter("q", "Name, with or without diacritics (2 to 100 letters or digits)"),
-                QueryParameter("level", values: ["province", "district", "commune"], "Only units of this level"),
+                QueryParameter(
+                    "q", .formatted(.searchText(letters: 2...100), maxLength: 300), required: true,
+                    "Name, with or without diacritics (2 to 100 letters or digits)"),
+                QueryParameter("level", values: Self.levels, "Only units of this level"),
                 QueryParameter("generation", values: AdminUnitGeneration.allCases.map(\.rawValue), "Only units of this generation"),
-                .limit,
+                .limit(maximum: 100),
             ]
         ) { request, _, _ -> Page in
             let query = request.uri.queryParameters
             let text = SearchText.fold(query["q"].map(String.init) ?? "")
-            var validator = FieldValidator()
-            validator.require((2...100).contains(text.count), "?q", "must have 2 to 100 letters or digits")
             let level = query["level"].map(String.init)
-            if let level { validator.require(Self.levels.contains(level), "?level", "must be province, district or commune") }
-            let generation = try query["generation"].map { try Self.generation($0) }
-            let limit = try query.limit(default: 20, maximum: 100)
-            try validator.finish()
+            let generation = query["generation"].map(String.init)
+            let limit = query.limit(default: 20)
             return Page(
                 items: try await environment.database.withConnection {
                     try await AdminUnitStore(connection: $0).search(text, generation: generation, level: level, limit: limit)
@@ -118,14 +113,6 @@ struct AdminUnitRoutes: Sendable {
                 return unit
             }
         }
-    }
-
-    static func generation(_ value: Substring?) throws -> String {
-        guard let value else { return AdminUnitGeneration.current.rawValue }
-        guard generations.contains(String(value)) else {
-            throw ProblemDetails.validation([.init(pointer: "?generation", detail: "must be 2025 or legacy")])
-        }
-        return String(value)
     }
 }
 

@@ -39,33 +39,16 @@ struct AuditRoutes: Sendable {
             query: [
                 .uuid("personId", "Entries about this person"), .uuid("accountId", "Entries by this account"),
                 .dateTime("from", "Entries at or after this instant"), .dateTime("to", "Entries before this instant"),
-                QueryParameter("after", "The `next` entry id of the previous page"), .limit,
+                QueryParameter("after", .integer(minimum: 0, maximum: nil), "The `next` entry id of the previous page"), .limit(maximum: 1000),
             ]
         ) { request, context, identity -> Page in
             let query = request.uri.queryParameters
-            var validator = FieldValidator()
-            func uuid(_ name: String) -> UUID? {
-                guard let text = query[Substring(name)] else { return nil }
-                guard let id = UUID(uuidString: String(text)) else { validator.add("?\(name)", "must be a UUID"); return nil }
-                return id
-            }
-            func date(_ name: String) -> Date? {
-                guard let text = query[Substring(name)] else { return nil }
-                guard let date = try? Date(String(text), strategy: .iso8601) else {
-                    validator.add("?\(name)", "must be an ISO 8601 date-time like 2026-01-31T00:00:00Z"); return nil
-                }
-                return date
-            }
-            let person = uuid("personId")
-            let account = uuid("accountId")
-            let from = date("from")
-            let to = date("to")
-            var after: Int64 = 0
-            if let text = query["after"] {
-                if let value = Int64(text), value >= 0 { after = value } else { validator.add("?after", "must be an entry id") }
-            }
-            let limit = try query.limit(default: 100, maximum: 1000)
-            try validator.finish()
+            let person = query["personId"].flatMap { UUID(uuidString: String($0)) }
+            let account = query["accountId"].flatMap { UUID(uuidString: String($0)) }
+            let from = query["from"].flatMap { try? Date(String($0), strategy: .iso8601) }
+            let to = query["to"].flatMap { try? Date(String($0), strategy: .iso8601) }
+            let after = query["after"].flatMap { Int64($0) } ?? 0
+            let limit = query.limit(default: 100)
             let found = try await environment.database.withConnection {
                 try await AuditSearchStore(connection: $0).entries(
                     after: after, person: person, account: account, from: from, to: to, limit: limit + 1)

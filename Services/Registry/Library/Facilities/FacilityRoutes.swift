@@ -30,27 +30,28 @@ struct FacilityRoutes: Sendable {
         var capacity: Int?
         var active: Bool
 
-        static let fields: Set<String> = ["name", "kind", "ownership", "provinceCode", "communeCode", "address", "capacity", "active"]
+        /// The body of `POST /v1/facilities`; a change (`PATCH`) sends any of its fields.
+        static let schema = BodySchema([
+            .text("name", maxLength: 300, required: true),
+            .oneOf("kind", Facility.kinds.sorted(), required: true),
+            .oneOf("ownership", Facility.ownerships.sorted(), "public (default) or private"),
+            BodySchema.Field("provinceCode", .formatted(.provinceCode), required: true, "A province of the 2025 list"),
+            BodySchema.Field("communeCode", .formatted(.communeCode), "A commune of the 2025 list in that province"),
+            .text("address", maxLength: 300),
+            .integer("capacity", 0...100_000, "Beds or places"),
+            .boolean("active", "false: retired (default true)"),
+        ])
 
         static func read(_ fields: inout JSONFields, current: Facility?) -> Input? {
-            let creating = current == nil
-            fields.refuseUnknown(Self.fields)
-            let name = fields.string("name", required: creating, maxLength: 300)
-            let kind = fields.string("kind", required: creating)
-            if let value = kind.value {
-                fields.validator.require(
-                    Facility.kinds.contains(value), fields.path("kind"), "must be one of \(Facility.kinds.sorted().joined(separator: ", "))")
-            }
+            let name = fields.string("name")
+            let kind = fields.string("kind")
             let ownership = fields.string("ownership")
-            if let value = ownership.value {
-                fields.validator.require(Facility.ownerships.contains(value), fields.path("ownership"), "must be public or private")
-            }
-            let province = fields.string("provinceCode", required: creating, maxLength: 2)
-            let commune = fields.string("communeCode", maxLength: 5)
-            let address = fields.string("address", maxLength: 300)
-            let capacity = fields.integer("capacity", range: 0...100_000)
+            let province = fields.string("provinceCode")
+            let commune = fields.string("communeCode")
+            let address = fields.string("address")
+            let capacity = fields.integer("capacity")
             let active = fields.bool("active")
-            if case .null = name { fields.validator.add(fields.path("name"), "must not be empty") }
+            if current != nil, case .null = name { fields.validator.add(fields.path("name"), "must not be empty") }
             guard fields.validator.errors.isEmpty else { return nil }
             func pick<T>(_ presence: JSONFields.Presence<T>, _ old: T?) -> T? {
                 switch presence {
@@ -71,23 +72,15 @@ struct FacilityRoutes: Sendable {
         routes.on(
             .get, "/v1/facilities", .anyStaff,
             query: [
-                QueryParameter("provinceCode", "A 2-digit province code"),
+                QueryParameter("provinceCode", .formatted(.provinceCode), "A 2-digit province code"),
                 QueryParameter("kind", values: Facility.kinds.sorted(), "Only facilities of this kind"),
                 QueryParameter("q", "Name, with or without diacritics"),
             ]
         ) { request, _, _ -> Page in
             let query = request.uri.queryParameters
-            var validator = FieldValidator()
             let province = query["provinceCode"].map(String.init)
             let kind = query["kind"].map(String.init)
             let text = query["q"].map { SearchText.fold(String($0)) }
-            if let kind {
-                validator.require(Facility.kinds.contains(kind), "?kind", "must be one of \(Facility.kinds.sorted().joined(separator: ", "))")
-            }
-            if let province {
-                validator.require(province.count == 2 && province.allSatisfy(\.isNumber), "?provinceCode", "must be a 2-digit province code")
-            }
-            try validator.finish()
             return Page(
                 items: try await environment.database.withConnection {
                     try await FacilityStore(connection: $0).list(province: province, kind: kind, text: text)
@@ -100,7 +93,7 @@ struct FacilityRoutes: Sendable {
             }
             return try Response.json(facility, headers: [.eTag: facility.etag])
         }
-        routes.on(.post, "/v1/facilities", .staff(.admin)) { request, context, identity -> Response in
+        routes.on(.post, "/v1/facilities", .staff(.admin), body: .json(Input.schema)) { request, context, identity -> Response in
             var fields = try await JSONFields.body(of: request, context: context)
             guard let input = Input.read(&fields, current: nil) else { try fields.finish(); throw ProblemDetails.badRequest("invalid facility") }
             let facility = try await save(input, id: UUID(), version: nil, identity, context)
@@ -110,7 +103,7 @@ struct FacilityRoutes: Sendable {
                     .eTag: facility.etag, .location: "/v1/facilities/\(facility.id.uuidString.lowercased())",
                 ])
         }
-        routes.on(.patch, "/v1/facilities/{id}", .staff(.admin)) { request, context, identity -> Response in
+        routes.on(.patch, "/v1/facilities/{id}", .staff(.admin), body: .json(Input.schema.allOptional)) { request, context, identity -> Response in
             let id = try context.parameters.uuid("id")
             let version = try request.requiredVersion()
             var fields = try await JSONFields.body(of: request, context: context)

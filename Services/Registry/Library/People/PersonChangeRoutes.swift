@@ -34,30 +34,37 @@ struct PersonChangeRoutes: Sendable {
     func add(to routes: SecuredRoutes) {
         let scope = SecuredRoutes.Scope.person(parameter: "id")
         routes.on(
-            .patch, "/v1/people/{id}", PersonRoutes.writers, scope: scope, responses: [409: "Another person has this national id"]
+            .patch, "/v1/people/{id}", PersonRoutes.writers, scope: scope, responses: [409: "Another person has this national id"],
+            body: .json(PersonInput.change)
         ) { request, context, identity -> Response in
             try await update(request, context, identity)
         }
         routes.on(
             .post, "/v1/people/{id}/moves", PersonRoutes.writers, scope: scope,
-            responses: [200: "Moved: the record as it is now", 204: "Moved out of the caller's jurisdiction: no longer visible to them"]
+            responses: [200: "Moved: the record as it is now", 204: "Moved out of the caller's jurisdiction: no longer visible to them"],
+            body: .json(
+                BodySchema.Field("communeCode", .formatted(.communeCode), required: true, "The commune of the 2025 list they move to"),
+                .text("address", maxLength: 300),
+                .date("date", "The day they moved (default today)"))
         ) { request, context, identity -> Response in
             try await move(request, context, identity)
         }
-        routes.on(.post, "/v1/people/{id}/statuses", PersonRoutes.writers, scope: scope) { request, context, identity -> Response in
+        routes.on(
+            .post, "/v1/people/{id}/statuses", PersonRoutes.writers, scope: scope,
+            body: .json(
+                .oneOf(
+                    "status", [ManagementStatus.drugUser.rawValue, ManagementStatus.managementEnded.rawValue], required: true,
+                    "drug_user (a management decision or its renewal) or management_ended; the others follow from treatment"),
+                .date("validFrom", required: true, "The day the decision takes effect"),
+                .text("decisionNumber", maxLength: 100))
+        ) { request, context, identity -> Response in
             try await recordStatus(request, context, identity)
         }
         routes.on(
             .get, "/v1/people/{id}/status", PersonRoutes.rule, scope: scope, query: [.date("on", "The day (default today)")]
         ) { request, context, identity -> StatusOnDate in
             let id = try context.parameters.uuid("id")
-            var day = CalendarDate.today()
-            if let text = request.uri.queryParameters["on"] {
-                guard text.count == 10, let parsed = CalendarDate(text) else {
-                    throw ProblemDetails.validation([.init(pointer: "?on", detail: "must be a date written YYYY-MM-DD")])
-                }
-                day = parsed
-            }
+            let day = request.uri.queryParameters["on"].flatMap { CalendarDate(String($0)) } ?? .today()
             typealias Found = (status: String, validFrom: CalendarDate, validTo: CalendarDate?)
             let found = try await environment.database.withConnection { connection -> Found?? in
                 let store = PersonStore(connection: connection)
@@ -118,8 +125,7 @@ struct PersonChangeRoutes: Sendable {
         let id = try context.parameters.uuid("id")
         try await requireVisible(id, identity)
         let version = try request.requiredVersion()
-        var fields = try await JSONFields.body(of: request, context: context)
-        fields.refuseUnknown(PersonInput.editable)
+        let fields = try await JSONFields.body(of: request, context: context)
         let today = CalendarDate.today()
         return try await environment.database.withTransaction { connection in
             let current = try await lockedPerson(id, identity, version: version, connection)
@@ -180,9 +186,8 @@ struct PersonChangeRoutes: Sendable {
         let id = try context.parameters.uuid("id")
         try await requireVisible(id, identity)
         var fields = try await JSONFields.body(of: request, context: context)
-        fields.refuseUnknown(["communeCode", "address", "date"])
-        let commune = fields.string("communeCode", required: true, maxLength: 5).value
-        let address = fields.string("address", maxLength: 300).value
+        let commune = fields.string("communeCode").value
+        let address = fields.string("address").value
         let today = CalendarDate.today()
         let date = fields.date("date").value ?? today
         fields.validator.require(date <= today, "/date", "must not be in the future")
@@ -226,18 +231,11 @@ struct PersonChangeRoutes: Sendable {
         let id = try context.parameters.uuid("id")
         try await requireVisible(id, identity)
         var fields = try await JSONFields.body(of: request, context: context)
-        fields.refuseUnknown(["status", "validFrom", "decisionNumber"])
-        let status = fields.string("status", required: true).value
-        // The other statuses follow from treatment (determinations, episodes, after-care).
-        if let status {
-            fields.validator.require(
-                [ManagementStatus.drugUser.rawValue, ManagementStatus.managementEnded.rawValue].contains(status), "/status",
-                "must be drug_user (a management decision or its renewal) or management_ended")
-        }
+        let status = fields.string("status").value
         let today = CalendarDate.today()
-        let from = fields.date("validFrom", required: true).value
+        let from = fields.date("validFrom").value
         if let from { fields.validator.require(from <= today, "/validFrom", "must not be in the future") }
-        let basis = fields.string("decisionNumber", maxLength: 100).value
+        let basis = fields.string("decisionNumber").value
         try fields.finish()
         guard let from, let status = status.flatMap(ManagementStatus.init(rawValue:)) else {
             throw ProblemDetails.badRequest("status and validFrom are required")

@@ -1,3 +1,5 @@
+import ContractValues
+import EventBus
 import Foundation
 import Postgres
 import ServiceKit
@@ -23,16 +25,30 @@ struct PersonInput: Sendable {
     ]
     static let sexes: Set<String> = ["male", "female"]
 
-    static let editable: Set<String> = [
-        "fullName", "birthDate", "birthYear", "sex", "ethnicity", "nationalId", "phone", "occupation", "education",
-        "substances", "notes",
+    /// The person's own fields as a registration (`POST /v1/people`) sends them; a change
+    /// (`PATCH`) sends any of them (`change`).
+    static let fields: [BodySchema.Field] = [
+        .text("fullName", maxLength: 200, required: true, "As on the identity card, with diacritics"),
+        .date("birthDate", "birthDate or, when only the year is known, birthYear is required"),
+        BodySchema.Field("birthYear", .integer(minimum: 1900, maximum: .currentYear)),
+        .oneOf("sex", Sex.rawValues, required: true),
+        .text("ethnicity", maxLength: 50),
+        .text("nationalId", maxLength: 20, "A 12-digit CCCD (or a 9-digit CMND), checked against sex and birth year"),
+        BodySchema.Field("phone", .formatted(.phone, maxLength: 20)),
+        .text("occupation", maxLength: 100),
+        .text("education", maxLength: 100),
+        BodySchema.Field("substances", .array(.oneOf(substances.sorted()), maxCount: 50)),
+        .text("notes", maxLength: 4000),
     ]
+
+    /// The body of `PATCH /v1/people/{id}`.
+    static let change = BodySchema(fields).allOptional
 
     /// Reads the fields present in `fields`; `current` is the record being changed (nil on create),
     /// against which the national id is checked when sex or birth year are not in the request.
     static func read(_ fields: inout JSONFields, creating: Bool, current: Person? = nil, today: CalendarDate) -> PersonInput {
         var input = PersonInput()
-        switch fields.string("fullName", required: creating, maxLength: 200) {
+        switch fields.string("fullName") {
         case .value(let name): input.fullName = name
         case .null where !creating: fields.validator.add(fields.path("fullName"), "must not be empty")
         default: break
@@ -44,7 +60,7 @@ struct PersonInput: Sendable {
         case .null: input.birthDate = .some(nil)
         case .absent: break
         }
-        if case .value(let year) = fields.integer("birthYear", range: 1900...today.year) { input.birthYear = year }
+        if case .value(let year) = fields.integer("birthYear") { input.birthYear = year }
         if let date = input.birthDate ?? nil {
             if let year = input.birthYear, year != date.year {
                 fields.validator.add(fields.path("birthYear"), "must be the year of birthDate")
@@ -54,36 +70,25 @@ struct PersonInput: Sendable {
         if creating, input.birthYear == nil, !fields.has("birthYear") {
             fields.validator.add(fields.path("birthDate"), "birthDate or, when only the year is known, birthYear is required")
         }
-        switch fields.string("sex", required: creating) {
-        case .value(let sex):
-            if sexes.contains(sex) { input.sex = sex } else { fields.validator.add(fields.path("sex"), "must be male or female") }
+        switch fields.string("sex") {
+        case .value(let sex): input.sex = sex
         case .null where !creating: fields.validator.add(fields.path("sex"), "must be male or female")
         default: break
         }
-        func optional(_ key: String, _ maxLength: Int) -> String?? {
-            switch fields.string(key, maxLength: maxLength) {
+        func optional(_ key: String) -> String?? {
+            switch fields.string(key) {
             case .value(let text): return .some(text)
             case .null: return .some(nil)
             case .absent: return nil
             }
         }
-        input.ethnicity = optional("ethnicity", 50)
-        input.occupation = optional("occupation", 100)
-        input.education = optional("education", 100)
-        input.notes = optional("notes", 4000)
-        if let phone = optional("phone", 20) {
-            if let phone, !ContactFormat.isPhone(phone) {
-                fields.validator.add(fields.path("phone"), "must be a phone number of 8 to 20 digits")
-            }
-            input.phone = .some(phone)
-        }
-        if case .value(let list) = fields.stringArray("substances") {
-            for (index, item) in list.enumerated() where !substances.contains(item) {
-                fields.validator.add(fields.path("substances") + "/\(index)", "must be one of \(substances.sorted().joined(separator: ", "))")
-            }
-            input.substances = Array(Set(list)).sorted()
-        }
-        switch fields.string("nationalId", maxLength: 20) {
+        input.ethnicity = optional("ethnicity")
+        input.occupation = optional("occupation")
+        input.education = optional("education")
+        input.notes = optional("notes")
+        input.phone = optional("phone")
+        if case .value(let list) = fields.stringArray("substances") { input.substances = Array(Set(list)).sorted() }
+        switch fields.string("nationalId") {
         case .value(let text):
             let (parsed, problems) = NationalID.parse(
                 text, sex: input.sex ?? current?.sex, birthYear: input.birthYear ?? current?.birthYear)

@@ -20,19 +20,42 @@ struct PersonRoutes: Sendable {
     static let rule = AccessRule(roles: PersonScope.roles)
     static let writers = AccessRule.staff(.admin, .provinceOfficer, .communeOfficer)
 
+    /// The body of `POST /v1/people`: the person, where they live and, when a decision already
+    /// placed them under management, that decision.
+    static let registration = BodySchema(
+        PersonInput.fields + [
+            BodySchema.Field(
+                "residence",
+                .object(
+                    BodySchema([
+                        BodySchema.Field("communeCode", .formatted(.communeCode), required: true, "A commune of the 2025 list"),
+                        .text("address", maxLength: 300),
+                        .date("since", "Since when they live there (default today)"),
+                    ])), required: true),
+            BodySchema.Field(
+                "management",
+                .object(
+                    BodySchema([
+                        .date("decisionDate", required: true, "The day the management decision was made"),
+                        .text("decisionNumber", maxLength: 100),
+                    ]))),
+            .boolean("confirmPossibleDuplicate", "true: register although a likely duplicate was found"),
+        ])
+
     func add(to routes: SecuredRoutes) {
         routes.on(
             .post, "/v1/people", Self.writers,
             responses: [
                 409: "Registered already (same national id), a likely duplicate to confirm, or an Idempotency-Key still in use",
                 200: "A replay of an earlier request with the same Idempotency-Key: its answer",
-            ]
+            ],
+            body: .json(Self.registration)
         ) { request, context, identity -> Response in
             try await register(request, context, identity)
         }
         routes.on(
             .post, "/v1/people/imports", Self.writers, summary: "Import people from CSV (text/csv)",
-            responses: [200: "The import's report: rows read, created, already registered, rejected with reasons"], bodyType: "text/csv"
+            responses: [200: "The import's report: rows read, created, already registered, rejected with reasons"], body: .csv
         ) {
             request, context, identity -> PersonImporter.Report in
             try request.requireContentType("text/csv")
@@ -75,17 +98,14 @@ struct PersonRoutes: Sendable {
         let body = try await request.collectJSONBody()
         var fields = try JSONFields.parse(body, context: context)
         let today = CalendarDate.today()
-        fields.refuseUnknown(PersonInput.editable.union(["residence", "management", "confirmPossibleDuplicate"]))
         let input = PersonInput.read(&fields, creating: true, today: today)
-        var residence = fields.object("residence", required: true)
-        let communeCode = residence?.string("communeCode", required: true, maxLength: 5).value
-        let address = residence?.string("address", maxLength: 300).value
+        let residence = fields.object("residence")
+        let communeCode = residence?.string("communeCode").value
+        let address = residence?.string("address").value
         let since = residence?.date("since").value ?? today
-        if let residence { fields.absorb(residence) }
-        var management = fields.object("management")
-        let decided = management?.date("decisionDate", required: true).value
-        let basis = management?.string("decisionNumber", maxLength: 100).value
-        if let management { fields.absorb(management) }
+        let management = fields.object("management")
+        let decided = management?.date("decisionDate").value
+        let basis = management?.string("decisionNumber").value
         let confirm = fields.bool("confirmPossibleDuplicate").value ?? false
         try fields.finish()
         let idempotencyKey = try IdempotencyKeys.key(of: request)

@@ -18,17 +18,15 @@ struct PersonSearch {
     var limit: Int
     var after: (name: String, id: UUID)?
 
-    /// Today's management statuses, and `none` for people without one.
-    static let statuses: Set<String> = Set(ManagementStatus.rawValues + ["none"])
-
     /// The query parameters of `GET /v1/people`.
     static let parameters: [QueryParameter] = [
-        QueryParameter("q", "Name, with or without diacritics (3 to 100 letters or digits)"),
-        QueryParameter("nationalId", "A 12-digit CCCD or 9-digit CMND"),
-        QueryParameter("communeCode", "A 5-digit commune code of the 2025 list"),
+        QueryParameter(
+            "q", .formatted(.searchText(letters: 3...100), maxLength: 300), "Name, with or without diacritics (3 to 100 letters or digits)"),
+        QueryParameter("nationalId", .formatted(.nationalID), "A 12-digit CCCD or 9-digit CMND"),
+        QueryParameter("communeCode", .formatted(.communeCode), "A 5-digit commune code of the 2025 list"),
         QueryParameter("status", values: ManagementStatus.rawValues + ["none"], "Today's management status"),
         QueryParameter("ageBand", values: ["under14", "14-15", "16-17", "18-29", "30+"], "Age this year"),
-        .after, .limit,
+        .after, .limit(maximum: 200),
     ]
     static let ageBands = ["under14": (0, 13), "14-15": (14, 15), "16-17": (16, 17), "18-29": (18, 29), "30+": (30, 150)]
 
@@ -40,29 +38,12 @@ struct PersonSearch {
 
     init(query: FlatDictionary<Substring, Substring>, today: CalendarDate = .today()) throws {
         var validator = FieldValidator()
-        if let q = query["q"] {
-            let folded = SearchText.fold(String(q))
-            validator.require((3...100).contains(folded.count), "?q", "must have 3 to 100 letters or digits")
-            text = folded
-        }
-        if let id = query["nationalId"] {
-            validator.require((id.count == 9 || id.count == 12) && id.allSatisfy(\.isNumber), "?nationalId", "must be 9 or 12 digits")
-            nationalID = String(id)
-        }
-        if let commune = query["communeCode"] {
-            validator.require(commune.count == 5 && commune.allSatisfy(\.isNumber), "?communeCode", "must be a 5-digit commune code")
-            communeCode = String(commune)
-        }
-        if let status = query["status"] {
-            validator.require(Self.statuses.contains(String(status)), "?status", "must be one of \(Self.statuses.sorted().joined(separator: ", "))")
-            self.status = String(status)
-        }
-        if let band = query["ageBand"] {
-            if let (low, high) = Self.ageBands[String(band)] {
-                birthYears = (today.year - high)...(today.year - low)
-            } else {
-                validator.add("?ageBand", "must be one of under14, 14-15, 16-17, 18-29, 30+")
-            }
+        text = query["q"].map { SearchText.fold(String($0)) }
+        nationalID = query["nationalId"].map(String.init)
+        communeCode = query["communeCode"].map(String.init)
+        status = query["status"].map(String.init)
+        if let band = query["ageBand"], let (low, high) = Self.ageBands[String(band)] {
+            birthYears = (today.year - high)...(today.year - low)
         }
         if let cursor = query["after"] {
             if let data = Data(base64Encoded: String(cursor)), let text = String(data: data, encoding: .utf8),
@@ -73,10 +54,7 @@ struct PersonSearch {
                 validator.add("?after", "must be the next cursor of an earlier page")
             }
         }
-        limit = (try? query.limit(default: 50, maximum: 200)) ?? 50
-        if query["limit"] != nil, (try? query.limit(default: 50, maximum: 200)) == nil {
-            validator.add("?limit", "must be a whole number from 1 to 200")
-        }
+        limit = query.limit(default: 50)
         try validator.finish()
     }
 

@@ -17,7 +17,7 @@ enum ProgrammeKind: String, CaseIterable, Sendable {
     /// Training of a treatment or after-care worker: `traineeName`, `course`, `trainedOn`, `hours`.
     case training
 
-    static let groupTypes: Set<String> = ["volunteer_team", "club", "residents_group"]
+    static let groupTypes = ["volunteer_team", "club", "residents_group"]
 
     /// The checked fields of a request body for this kind, as stored, with the record's date.
     struct Checked {
@@ -25,84 +25,84 @@ enum ProgrammeKind: String, CaseIterable, Sendable {
         let details: [String: JSONValue]
     }
 
-    /// Reads and checks the kind's own fields from `fields` (which also carries `communeCode`).
+    /// The body of a record of this kind: the commune and the kind's own fields.
+    var schema: BodySchema {
+        let commune = BodySchema.Field("communeCode", .formatted(.communeCode), required: true, "A commune of the 2025 list")
+        switch self {
+        case .campaign:
+            return BodySchema([
+                commune, .date("heldOn", required: true), .text("topic", maxLength: 300, required: true),
+                .integer("peopleReached", 0...1_000_000, required: true), .text("notes", maxLength: 2000),
+            ])
+        case .aftercareModel:
+            return BodySchema([
+                commune, .text("model", maxLength: 200, required: true), .date("since", required: true),
+                .date("until", "Not before since"), .text("notes", maxLength: 2000),
+            ])
+        case .group:
+            let member = BodySchema([.text("name", maxLength: 200, required: true), .text("role", maxLength: 100)])
+            return BodySchema([
+                commune, .oneOf("groupType", Self.groupTypes, required: true), .text("name", maxLength: 200, required: true),
+                .date("foundedOn", required: true),
+                BodySchema.Field("members", .array(.object(member), maxCount: 1000), "Volunteers (not people under management)"),
+            ])
+        case .drugFree:
+            return BodySchema([
+                commune, BodySchema.Field("year", .integer(minimum: 2000, maximum: .currentYear), required: true),
+                .text("decisionNumber", maxLength: 100, required: true), .date("decidedOn", required: true),
+            ])
+        case .training:
+            return BodySchema([
+                commune, .text("traineeName", maxLength: 200, required: true), .text("course", maxLength: 300, required: true),
+                .date("trainedOn", required: true), .integer("hours", 1...2000),
+            ])
+        }
+    }
+
+    /// The body of `POST /v1/programmes/{kind}`, by kind.
+    static var body: RequestBody { .json(by: "kind", allCases.map { ($0.rawValue, $0.schema) }) }
+
+    /// Reads the kind's own fields from `fields` (checked against `schema`) and checks their
+    /// dates; nil when anything is invalid.
     func read(_ fields: inout JSONFields, today: CalendarDate) -> Checked? {
         var details: [String: JSONValue] = [:]
         var onDate: CalendarDate?
-        func date(_ key: String, required: Bool = true) -> CalendarDate? {
-            let value = fields.date(key, required: required).value
-            if let value {
-                fields.validator.require(value <= today && value.year >= 1990, fields.path(key), "must be a date from 1990 to today")
-                details[key] = .string(value.description)
+        for field in schema.fields where field.name != "communeCode" {
+            switch field.schema {
+            case .date:
+                guard let value = fields.date(field.name).value else { continue }
+                fields.validator.require(value <= today && value.year >= 1990, fields.path(field.name), "must be a date from 1990 to today")
+                details[field.name] = .string(value.description)
+            case .integer:
+                if let value = fields.integer(field.name).value { details[field.name] = .number(Double(value)) }
+            case .array:
+                details[field.name] = .array(
+                    fields.objects(field.name).map { member in
+                        var object: [String: JSONValue] = [:]
+                        if let name = member.string("name").value { object["name"] = .string(name) }
+                        if let role = member.string("role").value { object["role"] = .string(role) }
+                        return .object(object)
+                    })
+            default:
+                if let value = fields.string(field.name).value { details[field.name] = .string(value) }
             }
-            return value
         }
-        func text(_ key: String, max: Int = 300, required: Bool = true) {
-            if let value = fields.string(key, required: required, maxLength: max).value { details[key] = .string(value) }
-        }
-        func count(_ key: String, range: ClosedRange<Int>, required: Bool = true) {
-            switch fields.integer(key, range: range) {
-            case .value(let number): details[key] = .number(Double(number))
-            case .absent where required && !fields.has(key), .null where required: fields.validator.add(fields.path(key), "is required")
-            default: break
-            }
-        }
-        switch self {
-        case .campaign:
-            fields.refuseUnknown(["communeCode", "heldOn", "topic", "peopleReached", "notes"])
-            onDate = date("heldOn")
-            text("topic")
-            count("peopleReached", range: 0...1_000_000)
-            text("notes", max: 2000, required: false)
-        case .aftercareModel:
-            fields.refuseUnknown(["communeCode", "model", "since", "until", "notes"])
-            text("model", max: 200)
-            onDate = date("since")
-            if let until = date("until", required: false), let onDate {
-                fields.validator.require(until >= onDate, fields.path("until"), "must not be before since")
-            }
-            text("notes", max: 2000, required: false)
-        case .group:
-            fields.refuseUnknown(["communeCode", "groupType", "name", "foundedOn", "members"])
-            if let type = fields.string("groupType", required: true).value {
-                fields.validator.require(Self.groupTypes.contains(type), fields.path("groupType"), "must be volunteer_team, club or residents_group")
-                details["groupType"] = .string(type)
-            }
-            text("name", max: 200)
-            onDate = date("foundedOn")
-            details["members"] = .array(members(&fields))
-        case .drugFree:
-            fields.refuseUnknown(["communeCode", "year", "decisionNumber", "decidedOn"])
-            count("year", range: 2000...today.year)
-            text("decisionNumber", max: 100)
-            onDate = date("decidedOn")
-        case .training:
-            fields.refuseUnknown(["communeCode", "traineeName", "course", "trainedOn", "hours"])
-            text("traineeName", max: 200)
-            text("course", max: 300)
-            onDate = date("trainedOn")
-            count("hours", range: 1...2000, required: false)
+        onDate = details[dateField].flatMap { if case .string(let text) = $0 { CalendarDate(text) } else { nil } }
+        if self == .aftercareModel, let until = fields.date("until").value, let onDate {
+            fields.validator.require(until >= onDate, fields.path("until"), "must not be before since")
         }
         guard let onDate, fields.validator.errors.isEmpty else { return nil }
         return Checked(onDate: onDate, details: details)
     }
 
-    /// `members`: an array of `{name, role}` (volunteers, not people under management).
-    private func members(_ fields: inout JSONFields) -> [JSONValue] {
-        guard fields.has("members") else { return [] }
-        var parsed: [JSONValue] = []
-        let items = fields.array("members")
-        for (index, item) in (items ?? []).enumerated() {
-            guard case .object(let object) = item, case .string(let name)? = object["name"], !name.trimmingCharacters(in: .whitespaces).isEmpty,
-                name.count <= 200
-            else {
-                fields.validator.add(fields.path("members") + "/\(index)/name", "is required (at most 200 characters)")
-                continue
-            }
-            var member: [String: JSONValue] = ["name": .string(name.trimmingCharacters(in: .whitespaces))]
-            if case .string(let role)? = object["role"], role.count <= 100 { member["role"] = .string(role) }
-            parsed.append(.object(member))
+    /// The field holding the record's date.
+    private var dateField: String {
+        switch self {
+        case .campaign: "heldOn"
+        case .aftercareModel: "since"
+        case .group: "foundedOn"
+        case .drugFree: "decidedOn"
+        case .training: "trainedOn"
         }
-        return parsed
     }
 }

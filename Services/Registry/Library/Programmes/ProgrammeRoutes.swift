@@ -47,12 +47,12 @@ struct ProgrammeRoutes: Sendable {
     func add(to routes: SecuredRoutes) {
         routes.on(
             .post, "/v1/programmes/{kind}", Self.rule, summary: "Record a community programme",
-            responses: [409: "The commune already has a drug-free recognition for that year"]
+            responses: [409: "The commune already has a drug-free recognition for that year"], body: ProgrammeKind.body
         ) { request, context, identity -> Response in
             let kind = try Self.kind(context)
             var fields = try await JSONFields.body(of: request, context: context)
             let today = CalendarDate.today()
-            let commune = fields.string("communeCode", required: true, maxLength: 5).value
+            let commune = fields.string("communeCode").value
             let checked = kind.read(&fields, today: today)
             try fields.finish()
             guard let commune, let checked else { throw ProblemDetails.badRequest("invalid programme record") }
@@ -92,27 +92,15 @@ struct ProgrammeRoutes: Sendable {
         routes.on(
             .get, "/v1/programmes/{kind}", Self.rule, summary: "List community programme records",
             query: [
-                QueryParameter("communeCode", "A 5-digit commune code"), .date("from", "Records on or after this day"),
+                QueryParameter("communeCode", .formatted(.communeCode), "A 5-digit commune code"), .date("from", "Records on or after this day"),
                 .date("to", "Records on or before this day"),
             ]
         ) { request, context, identity -> Page in
             let kind = try Self.kind(context)
             let query = request.uri.queryParameters
-            var validator = FieldValidator()
             let commune = query["communeCode"].map(String.init)
-            if let commune {
-                validator.require(commune.count == 5 && commune.allSatisfy(\.isNumber), "?communeCode", "must be a 5-digit commune code")
-            }
-            func day(_ name: String) -> CalendarDate? {
-                guard let text = query[Substring(name)] else { return nil }
-                guard text.count == 10, let date = CalendarDate(text) else {
-                    validator.add("?\(name)", "must be a date written YYYY-MM-DD"); return nil
-                }
-                return date
-            }
-            let from = day("from")
-            let to = day("to")
-            try validator.finish()
+            let from = query["from"].flatMap(CalendarDate.init)
+            let to = query["to"].flatMap(CalendarDate.init)
             return Page(
                 items: try await environment.database.withConnection {
                     try await ProgrammeStore(connection: $0).list(kind: kind, visible: Self.visible(identity), commune: commune, from: from, to: to)

@@ -24,7 +24,7 @@ struct ExportRoutes: Sendable {
     /// The query parameters every export takes.
     static let commonParameters: [QueryParameter] = [
         QueryParameter("groupBy", values: ["province", "commune"], "Rows by province (default) or commune"),
-        QueryParameter("areaCode", "A province or commune code (default: the caller's area, or the country)"),
+        QueryParameter("areaCode", .formatted(.unitCode), "A province or commune code (default: the caller's area, or the country)"),
         QueryParameter("format", values: ["json", "csv"], "The answer's format (default json)"),
     ]
 
@@ -35,21 +35,11 @@ struct ExportRoutes: Sendable {
         let format: String
     }
 
-    static func common(_ query: FlatDictionary<Substring, Substring>, _ validator: inout FieldValidator) -> Common {
-        let groupBy = query["groupBy"].map(String.init) ?? "province"
-        validator.require(["province", "commune"].contains(groupBy), "?groupBy", "must be province or commune")
-        let format = query["format"].map(String.init) ?? "json"
-        validator.require(["json", "csv"].contains(format), "?format", "must be json or csv")
-        return Common(groupByCommune: groupBy == "commune", requestedArea: query["areaCode"].map(String.init), format: format)
-    }
-
-    static func day(_ query: FlatDictionary<Substring, Substring>, _ name: String, _ validator: inout FieldValidator) -> CalendarDate? {
-        guard let text = query[Substring(name)] else { return nil }
-        guard text.count == 10, let date = CalendarDate(text) else {
-            validator.add("?\(name)", "must be a date written YYYY-MM-DD")
-            return nil
-        }
-        return date
+    /// The grouping, area and format of a request (its values checked against `commonParameters`).
+    static func common(_ query: FlatDictionary<Substring, Substring>) -> Common {
+        Common(
+            groupByCommune: query["groupBy"] == "commune", requestedArea: query["areaCode"].map(String.init),
+            format: query["format"].map(String.init) ?? "json")
     }
 
     func add(to routes: SecuredRoutes) {
@@ -59,10 +49,8 @@ struct ExportRoutes: Sendable {
             answerTypes: ["application/json", "text/csv"], query: Self.commonParameters + [.date("on", "The day (default today)")]
         ) { request, context, identity -> Response in
             let query = request.uri.queryParameters
-            var validator = FieldValidator()
-            let common = Self.common(query, &validator)
-            let on = Self.day(query, "on", &validator) ?? CalendarDate.today()
-            try validator.finish()
+            let common = Self.common(query)
+            let on = query["on"].flatMap(CalendarDate.init) ?? CalendarDate.today()
             return try await export(dataset: "people-by-status", common, identity, context, parameters: ["on": on.description]) { area, connection in
                 try await ExportStore(connection: connection).peopleByStatus(on: on, in: area, byCommune: common.groupByCommune)
             }
@@ -78,10 +66,10 @@ struct ExportRoutes: Sendable {
         ) { request, context, identity -> Response in
             let query = request.uri.queryParameters
             var validator = FieldValidator()
-            let common = Self.common(query, &validator)
+            let common = Self.common(query)
             let today = CalendarDate.today()
-            let from = Self.day(query, "from", &validator) ?? CalendarDate(year: today.year, month: 1, day: 1)!
-            let to = Self.day(query, "to", &validator) ?? today
+            let from = query["from"].flatMap(CalendarDate.init) ?? CalendarDate(year: today.year, month: 1, day: 1)!
+            let to = query["to"].flatMap(CalendarDate.init) ?? today
             validator.require(from <= to, "?to", "must not be before ?from")
             validator.require(to.daysSinceEpoch - from.daysSinceEpoch <= 3_660, "?from", "the period may span at most ten years")
             try validator.finish()
