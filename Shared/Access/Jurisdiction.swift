@@ -10,7 +10,7 @@ public enum Jurisdiction: Sendable, Hashable, Codable {
     case facility(id: UUID)
     case partner(id: UUID)
 
-    public enum Kind: String, Sendable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
         case national, province, commune, facility, partner
     }
 

@@ -30,10 +30,33 @@ public enum FieldProbe {
         try? probe(type)
     }
 
+    /// One field `init(from:)` asked for, with its Swift type when it asked through a typed
+    /// `decode` (nil for a nested container read by hand).
+    public struct Member {
+        public let field: EventDefinition.Field
+        public let type: Any.Type?
+    }
+
+    /// The top-level fields of `type` with their Swift types, or nil (see `names`): for
+    /// documenting a type field by field, nested types included.
+    public static func members(of type: any Decodable.Type) -> [Member]? {
+        func open<T: Decodable>(_: T.Type) -> [Member]? {
+            let recorder = Recorder()
+            guard (try? T(from: ProbeDecoder(recorder: recorder))) != nil else { return nil }
+            return recorder.members
+        }
+        return open(type)
+    }
+
+    /// The element type of an array type, nil for any other type.
+    public static func elementType(of type: Any.Type) -> Any.Type? {
+        (type as? any ProbedArray.Type)?.elementType
+    }
+
     private static func probe<T: Decodable>(_ type: T.Type) throws -> [EventDefinition.Field] {
         let recorder = Recorder()
         _ = try T(from: ProbeDecoder(recorder: recorder))
-        return recorder.fields
+        return recorder.members.map(\.field)
     }
 
     /// The catalogue entry of a field named `name` of Swift type `type`.
@@ -46,7 +69,7 @@ public enum FieldProbe {
 
     /// The first case and the raw values of a type whose values are a closed set of strings (an
     /// `EventValue`, or any `CaseIterable` string enum such as a role), nil for other types.
-    static func closedSet(_ type: Any.Type) -> (first: Any, values: [String])? {
+    public static func closedSet(_ type: Any.Type) -> (first: Any, values: [String])? {
         guard let iterable = type as? any CaseIterable.Type else { return nil }
         func open<T: CaseIterable>(_: T.Type) -> (first: Any, values: [String])? {
             let all = Array(T.allCases)
@@ -94,13 +117,25 @@ public enum FieldProbe {
     }
 
     final class Recorder {
-        var fields: [EventDefinition.Field] = []
+        var members: [Member] = []
+
+        func record(_ name: String, _ type: Any.Type, required: Bool) {
+            members.append(Member(field: FieldProbe.field(name, type, required: required), type: type))
+        }
+
+        func record(_ name: String, _ kind: EventDefinition.FieldKind) {
+            members.append(Member(field: .init(name, kind), type: nil))
+        }
     }
 }
 
 /// Marks arrays for `FieldProbe.kind(of:)`.
-protocol ProbedArray {}
-extension Array: ProbedArray {}
+protocol ProbedArray {
+    static var elementType: Any.Type { get }
+}
+extension Array: ProbedArray {
+    static var elementType: Any.Type { Element.self }
+}
 
 private struct ProbeDecoder: Decoder {
     let recorder: FieldProbe.Recorder?
@@ -130,14 +165,14 @@ private struct ProbeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoc
 
     /// Notes the field and hands `init(from:)` a stand-in value of its type.
     private func record<T: Decodable>(_ key: Key, _ type: T.Type, required: Bool) throws -> T {
-        recorder?.fields.append(FieldProbe.field(key.stringValue, T.self, required: required))
+        recorder?.record(key.stringValue, T.self, required: required)
         return try FieldProbe.placeholder(T.self)
     }
 
     /// Notes an optional field and answers that it is absent (the value a hand-written
     /// `init(from:)` can always accept).
     private func recordAbsent<T: Decodable>(_ key: Key, _ type: T.Type) -> T? {
-        recorder?.fields.append(FieldProbe.field(key.stringValue, T.self, required: false))
+        recorder?.record(key.stringValue, T.self, required: false)
         return nil
     }
 
@@ -172,12 +207,12 @@ private struct ProbeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoc
     func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { recordAbsent(key, type) }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-        recorder?.fields.append(.init(key.stringValue, .object))
+        recorder?.record(key.stringValue, .object)
         return KeyedDecodingContainer(ProbeKeyedContainer<NestedKey>(recorder: nil))
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        recorder?.fields.append(.init(key.stringValue, .array))
+        recorder?.record(key.stringValue, .array)
         return EmptyUnkeyedContainer()
     }
 

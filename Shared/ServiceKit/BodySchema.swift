@@ -35,10 +35,16 @@ public struct BodySchema: Sendable {
         BodySchema(fields.map { Field($0.name, $0.schema, required: false, $0.description) })
     }
 
-    /// The schema of a body a `Decodable` type reads, from its fields (documentation only: the
-    /// decoder checks the body).
-    public init(describing fields: [EventDefinition.Field]) {
-        self.fields = fields.map { Field($0.name, ValueSchema($0.kind, values: $0.values), required: $0.required) }
+    /// The fields of a `Decodable` type as `FieldProbe` reads them, nested types included, for
+    /// documentation (a decoder, not this schema, checks what the type reads).
+    init(describing members: [FieldProbe.Member], depth: Int) {
+        self.fields = members.map { member in
+            let schema =
+                if let type = member.type { ValueSchema.describing(type, depth: depth) } else {
+                    ValueSchema(member.field.kind, values: member.field.values)
+                }
+            return Field(member.field.name, schema, required: member.field.required)
+        }
     }
 
     /// Checks `object` (found at `pointer`) and returns its valid fields in normal form (text
@@ -67,18 +73,17 @@ public struct BodySchema: Sendable {
         return checked
     }
 
-    /// Its JSON Schema: the fields, which are required, and no others.
-    var document: [String: Any] {
+    /// Its JSON Schema: the fields and which are required; `closed` (a request's body): no others.
+    func document(closed: Bool = true) -> [String: Any] {
         var properties: [String: Any] = [:]
         for field in fields {
-            var property = field.schema.document
+            var property = field.schema.document(closed: closed)
             if let description = field.description { property["description"] = description }
             properties[field.name] = property
         }
-        return [
-            "type": "object", "properties": properties, "required": fields.filter(\.required).map(\.name),
-            "additionalProperties": false,
-        ]
+        var document: [String: Any] = ["type": "object", "properties": properties, "required": fields.filter(\.required).map(\.name)]
+        if closed { document["additionalProperties"] = false }
+        return document
     }
 }
 

@@ -4,7 +4,7 @@ import Hummingbird
 
 /// `GET /v1/auth/me` on every service: who the token belongs to, as this service sees it.
 enum IdentityRoutes {
-    struct Me: ResponseEncodable {
+    struct Me: ResponseCodable {
         let kind: String
         let id: UUID
         let label: String

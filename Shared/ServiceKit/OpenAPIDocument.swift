@@ -69,9 +69,19 @@ public enum OpenAPIDocument {
         mediaType == "text/csv" ? ["type": "string"] : ["type": "object"]
     }
 
-    /// The content of a success answer with a body, in each of the endpoint's media types.
+    /// The content of a success answer with a body, in each of the endpoint's media types (JSON
+    /// with the fields of the types it declares).
     static func answerContent(_ endpoint: SecuredRoutes.Endpoint) -> [String: Any] {
-        Dictionary(endpoint.answerTypes.map { ($0, ["schema": schema(of: $0)] as [String: Any]) }, uniquingKeysWith: { first, _ in first })
+        var content: [String: Any] = [:]
+        for type in endpoint.answerTypes {
+            let shapes: [[String: Any]] = endpoint.answers.map { $0.document(closed: false) }
+            let schema: [String: Any] =
+                if type != "application/json" || shapes.isEmpty { schema(of: type) } else if shapes.count == 1 { shapes[0] } else {
+                    ["oneOf": shapes]
+                }
+            content[type] = ["schema": schema]
+        }
+        return content
     }
 
     static func operationID(_ endpoint: SecuredRoutes.Endpoint) -> String {
@@ -93,12 +103,14 @@ public enum OpenAPIDocument {
             responses["403"] = ["description": "The caller's role may not do this", "content": problem]
         }
         if endpoint.path.contains("{") { responses["404"] = ["description": "Not found, or outside the caller's jurisdiction", "content": problem] }
-        // Success by method unless the endpoint declares its own: a POST creates, a PUT or DELETE
-        // answers without a body.
-        switch endpoint.method {
-        case .post: responses["201"] = ["description": "Created", "content": answerContent(endpoint)]
-        case .put, .delete: responses["204"] = ["description": "Done"]
-        default: responses["200"] = ["description": "Success", "content": answerContent(endpoint)]
+        // Success by method unless the endpoint declares its own success statuses: a POST creates,
+        // a PUT or DELETE answers without a body.
+        if !endpoint.responses.keys.contains(where: { (200..<300).contains($0) }) {
+            switch endpoint.method {
+            case .post: responses["201"] = ["description": "Created", "content": answerContent(endpoint)]
+            case .put, .delete: responses["204"] = ["description": "Done"]
+            default: responses["200"] = ["description": "Success", "content": answerContent(endpoint)]
+            }
         }
         if endpoint.method == .patch {
             responses["412"] = ["description": "If-Match is not the current version", "content": problem]

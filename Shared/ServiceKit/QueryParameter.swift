@@ -51,6 +51,6 @@ public struct QueryParameter: Sendable {
 
     /// The OpenAPI parameter object.
     var document: [String: Any] {
-        ["name": name, "in": "query", "required": required, "description": description, "schema": schema.document]
+        ["name": name, "in": "query", "required": required, "description": description, "schema": schema.document()]
     }
 }

@@ -39,7 +39,7 @@ public struct RequestBody: Sendable {
 
     /// A JSON object a `Decodable` type reads (`Request.decodeJSON`); documented from its fields.
     public static func decodable(_ type: any Decodable.Type) -> RequestBody {
-        let shape = FieldProbe.describe(type).map { Shape.fields(BodySchema(describing: $0)) } ?? .anyObject
+        let shape = FieldProbe.members(of: type).map { Shape.fields(BodySchema(describing: $0, depth: 1)) } ?? .anyObject
         return RequestBody(mediaType: "application/json", shape: shape, required: true)
     }
 
@@ -60,11 +60,11 @@ public struct RequestBody: Sendable {
     /// Its JSON Schema.
     var document: [String: Any] {
         switch shape {
-        case .fields(let schema): return schema.document
+        case .fields(let schema): return schema.document()
         case .variants(let parameter, let variants):
             return [
                 "oneOf": variants.map { variant -> [String: Any] in
-                    var document = variant.schema.document
+                    var document = variant.schema.document()
                     document["title"] = "\(parameter) = \(variant.value)"
                     return document
                 }

@@ -39,6 +39,8 @@ public final class SecuredRoutes {
         public let body: RequestBody?
         /// The media types its success answers come in.
         public let answerTypes: [String]
+        /// The shapes of its JSON success answer (one, or one of several), empty when undeclared.
+        public let answers: [ValueSchema]
         /// The query parameters it takes; any other is refused, and each value is checked.
         public let query: [QueryParameter]
     }
@@ -57,16 +59,19 @@ public final class SecuredRoutes {
     /// takes (`JSONFields.body` checks a JSON body against it); `query`, the query parameters it
     /// takes (any other, or a value its schema refuses, answers 422 once access is granted).
     /// For its OpenAPI entry: `responses`, the statuses it answers beyond those of every endpoint
-    /// of its kind (`OpenAPIDocument.responses`); `answerTypes`, the media types it answers in.
+    /// of its kind (`OpenAPIDocument.responses`); `answerTypes`, the media types it answers in;
+    /// `answers`, the types its JSON answer takes (by default the handler's own type when it is
+    /// `Decodable`; name them when it returns a `Response`).
     public func on<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String, _ rule: AccessRule, scope: Scope = .none, summary: String? = nil,
         responses: [Int: String] = [:], body: RequestBody? = nil, answerTypes: [String] = ["application/json"],
-        query: [QueryParameter] = [], handler: @escaping @Sendable (Request, AppRequestContext, Identity) async throws -> Output
+        answers: [any Decodable.Type] = [], query: [QueryParameter] = [],
+        handler: @escaping @Sendable (Request, AppRequestContext, Identity) async throws -> Output
     ) {
         catalogue.append(
             Endpoint(
                 method: method, path: path, rule: rule, scope: scope, summary: summary, responses: responses, body: body,
-                answerTypes: answerTypes, query: query))
+                answerTypes: answerTypes, answers: Self.shapes(answers, Output.self), query: query))
         let answered = self.answered
         router.on(RouterPath(path), method: method) { request, context -> Response in
             try await Self.answer(method, path, answered, request, context) {
@@ -87,12 +92,13 @@ public final class SecuredRoutes {
     /// Adds an endpoint anyone may call (only the token exchange should be one).
     public func onPublic<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String, summary: String? = nil, responses: [Int: String] = [:],
-        body: RequestBody? = nil, handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
+        body: RequestBody? = nil, answers: [any Decodable.Type] = [],
+        handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
     ) {
         catalogue.append(
             Endpoint(
                 method: method, path: path, rule: nil, scope: .none, summary: summary, responses: responses, body: body,
-                answerTypes: ["application/json"], query: []))
+                answerTypes: ["application/json"], answers: Self.shapes(answers, Output.self), query: []))
         let answered = self.answered
         router.on(RouterPath(path), method: method) { request, context -> Response in
             try await Self.answer(method, path, answered, request, context) {
@@ -102,6 +108,12 @@ public final class SecuredRoutes {
                 return try await handler(request, context)
             }
         }
+    }
+
+    /// The schemas of `declared`, or of `output` when none are and it is `Decodable`.
+    private static func shapes(_ declared: [any Decodable.Type], _ output: Any.Type) -> [ValueSchema] {
+        let types = declared.isEmpty ? [output as? any Decodable.Type].compactMap { $0 } : declared
+        return types.map { ValueSchema.describing($0) }
     }
 
     /// 422 naming each query parameter the operation does not take, or whose value its schema

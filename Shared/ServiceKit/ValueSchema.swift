@@ -22,6 +22,8 @@ public indirect enum ValueSchema: Sendable {
     case array(ValueSchema, maxCount: Int?)
     /// An object with declared fields (nil: any object, documented only).
     case object(BodySchema?)
+    /// One of several shapes (documentation of answers only: never checks a request).
+    case alternatives([ValueSchema])
 
     /// A shape a string must have beyond its length.
     public enum StringFormat: Sendable, Equatable {
@@ -133,6 +135,8 @@ public indirect enum ValueSchema: Sendable {
             let before = validator.errors.count
             let checked = schema.check(members, at: pointer, &validator)
             return validator.errors.count == before ? .object(checked) : nil
+        case .alternatives:
+            preconditionFailure("alternatives document answers; they check no request")
         }
     }
 
@@ -239,13 +243,13 @@ public indirect enum ValueSchema: Sendable {
             return checkText(text, maxLength: maxLength, values: values, format: format, at: pointer, &validator)
         case .date, .dateTime:
             return checkText(text, maxLength: nil, values: nil, format: nil, at: pointer, &validator)
-        case .number, .array, .object:
+        case .number, .array, .object, .alternatives:
             return text
         }
     }
 
-    /// Its JSON Schema.
-    var document: [String: Any] {
+    /// Its JSON Schema; `closed` (a request's body): objects take no other fields.
+    func document(closed: Bool = true) -> [String: Any] {
         switch self {
         case .string(let maxLength, let values, let format):
             var schema: [String: Any] = ["type": "string"]
@@ -277,14 +281,40 @@ public indirect enum ValueSchema: Sendable {
         case .date: return ["type": "string", "format": "date"]
         case .dateTime: return ["type": "string", "format": "date-time"]
         case .array(let item, let maxCount):
-            var schema: [String: Any] = ["type": "array", "items": item.document]
+            var schema: [String: Any] = ["type": "array", "items": item.document(closed: closed)]
             if let maxCount { schema["maxItems"] = maxCount }
             return schema
-        case .object(let schema): return schema?.document ?? ["type": "object"]
+        case .object(let schema): return schema?.document(closed: closed) ?? ["type": "object"]
+        case .alternatives(let shapes): return ["oneOf": shapes.map { $0.document(closed: closed) }]
         }
     }
 
-    /// The schema of an event-catalogue field kind (bodies read by a `Decodable` type).
+    /// The schema of values of Swift type `type` as they are written in JSON: for documenting the
+    /// bodies a `Decodable` type reads and the answers it shapes. Nested types are described
+    /// field by field (down to `depth` 6).
+    static func describing(_ type: Any.Type, depth: Int = 0) -> ValueSchema {
+        if let choices = FieldProbe.closedSet(type) { return .oneOf(choices.values) }
+        switch type {
+        case is UUID.Type: return .uuid
+        case is CalendarDate.Type: return .date
+        case is Date.Type: return .dateTime
+        case is String.Type: return .string(maxLength: nil, values: nil, format: nil)
+        case is any FixedWidthInteger.Type: return .integer(minimum: nil, maximum: nil)
+        case is Double.Type, is Float.Type, is Decimal.Type: return .number
+        case is Bool.Type: return .boolean
+        default: break
+        }
+        if let shapes = type as? any DocumentedAlternatives.Type {
+            return .alternatives(shapes.alternatives.map { describing($0, depth: depth + 1) })
+        }
+        if let element = FieldProbe.elementType(of: type) { return .array(describing(element, depth: depth + 1), maxCount: nil) }
+        if depth < 6, let decodable = type as? any Decodable.Type, let members = FieldProbe.members(of: decodable), !members.isEmpty {
+            return .object(BodySchema(describing: members, depth: depth + 1))
+        }
+        return .object(nil)
+    }
+
+    /// The schema of an event-catalogue field kind (a nested container read by hand).
     init(_ kind: EventDefinition.FieldKind, values: [String]?) {
         switch kind {
         case .string: self = .string(maxLength: nil, values: values, format: nil)
@@ -298,4 +328,10 @@ public indirect enum ValueSchema: Sendable {
         case .array: self = .array(.object(nil), maxCount: nil)
         }
     }
+}
+
+/// A value written as one of several types (a record seen differently by different roles): its
+/// documentation lists each.
+public protocol DocumentedAlternatives {
+    static var alternatives: [any Decodable.Type] { get }
 }

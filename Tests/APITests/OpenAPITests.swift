@@ -33,7 +33,8 @@ struct OpenAPITests {
     }
 
     /// No operation publishes a bare `{"type": "object"}`: each JSON body lists its fields (closed
-    /// to others), each query parameter its type, and whatever writes takes a declared body.
+    /// to others), each JSON answer its fields, each query parameter its type, and whatever
+    /// writes takes a declared body.
     @Test(arguments: [RegistryService.descriptor, TreatmentService.descriptor, ReferralsService.descriptor, StatisticsService.descriptor])
     func everyBodyAndParameterIsDescribed(_ descriptor: ServiceDescriptor) async throws {
         let endpoints = try await AccessMatrixTests.catalogue(descriptor)
@@ -44,6 +45,12 @@ struct OpenAPITests {
                 let name = "\(method) \(path)"
                 for parameter in operation["parameters"] as? [[String: Any]] ?? [] {
                     #expect((parameter["schema"] as? [String: Any])?["type"] is String, "\(name): \(parameter)")
+                }
+                let answers = (operation["responses"] as? [String: [String: Any]] ?? [:]).filter { $0.key.hasPrefix("2") }
+                for (status, answer) in answers {
+                    guard let json = (answer["content"] as? [String: [String: Any]])?["application/json"] else { continue }
+                    let schema = json["schema"] as? [String: Any] ?? [:]
+                    #expect(schema["properties"] is [String: Any] || schema["oneOf"] is [Any], "\(name) \(status): its answer has no fields")
                 }
                 guard let body = operation["requestBody"] as? [String: Any] else { continue }
                 let content = try #require(body["content"] as? [String: [String: Any]], "\(name)")

@@ -120,7 +120,7 @@ struct BodySchemaTests {
     }
 
     @Test func theDocumentedSchemaIsTheCheckedOne() throws {
-        let document = Self.schema.document
+        let document = Self.schema.document()
         #expect(document["additionalProperties"] as? Bool == false)
         #expect(Set(document["required"] as? [String] ?? []) == ["name", "kind"])
         let properties = try #require(document["properties"] as? [String: [String: Any]])

@@ -3,7 +3,7 @@ import Hummingbird
 import Postgres
 
 /// A partner organisation that receives referrals, as the API shows it.
-struct Partner: ResponseEncodable, Sendable {
+struct Partner: ResponseCodable, Sendable {
     /// What kind of organisation it is; which referral kinds it usually takes is advice, not a rule.
     enum Kind: String, Codable, Sendable, CaseIterable {
         /// Trung tâm dịch vụ việc làm.

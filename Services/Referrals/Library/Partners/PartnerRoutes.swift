@@ -11,7 +11,7 @@ import ServiceKit
 struct PartnerRoutes: Sendable {
     let environment: ServiceEnvironment
 
-    struct Page: ResponseEncodable {
+    struct Page: ResponseCodable {
         let items: [Partner]
     }
 
@@ -22,7 +22,8 @@ struct PartnerRoutes: Sendable {
                 .text("name", maxLength: 200, required: true), .oneOf("kind", Partner.Kind.allCases.map(\.rawValue), required: true),
                 BodySchema.Field("provinceCode", .formatted(.provinceCode), "Its province (none: a national partner)"),
                 BodySchema.Field("phone", .formatted(.phone, maxLength: 20)), BodySchema.Field("email", .formatted(.email, maxLength: 200)),
-                .text("address", maxLength: 500))
+                .text("address", maxLength: 500)),
+            answers: [Partner.self]
         ) { request, context, identity -> Response in
             let fields = try await JSONFields.body(of: request, context: context)
             let name = fields.string("name").value

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import ServiceKit
 
 /// One referral as stored, with the person's name and phone (from the registry) and the partner's
 /// name. Officers get all of it (`officerView`); the partner it is addressed to gets
@@ -106,9 +107,16 @@ struct Referral: Sendable {
     }
 
     /// Either view, encoded as itself.
-    enum View: Encodable, Sendable {
+    enum View: Codable, Sendable, DocumentedAlternatives {
         case officer(OfficerView)
         case partner(PartnerView)
+
+        static var alternatives: [any Decodable.Type] { [OfficerView.self, PartnerView.self] }
+
+        /// The officer's view when the person's id is there, the partner's otherwise.
+        init(from decoder: any Decoder) throws {
+            if let officer = try? OfficerView(from: decoder) { self = .officer(officer) } else { self = .partner(try PartnerView(from: decoder)) }
+        }
 
         func encode(to encoder: any Encoder) throws {
             switch self {

@@ -18,11 +18,11 @@ struct ReferralRoutes: Sendable {
     let environment: ServiceEnvironment
     let publisher: EventPublisher
 
-    struct PersonPage: ResponseEncodable {
+    struct PersonPage: ResponseCodable {
         let items: [Referral.OfficerView]
     }
 
-    struct Page: ResponseEncodable {
+    struct Page: ResponseCodable {
         let items: [Referral.View]
         /// The cursor of the next page (`?after=`), absent on the last.
         let next: String?
@@ -64,7 +64,8 @@ struct ReferralRoutes: Sendable {
             body: .json(
                 BodySchema.Field("partnerId", .uuid, required: true, "An active partner organisation"),
                 .oneOf("kind", ReferralKind.rawValues, required: true),
-                .text("request", maxLength: 2000, required: true, "What the person needs, for the partner"))
+                .text("request", maxLength: 2000, required: true, "What the person needs, for the partner")),
+            answers: [Referral.View.self]
         ) { request, context, identity -> Response in
             let personID = try context.parameters.uuid("personId")
             // Scope first: outside it the answer is 404 whatever the body says.
@@ -180,7 +181,7 @@ struct ReferralRoutes: Sendable {
 
         routes.on(
             .get, "/v1/referrals/{referralId}", readers, scope: .referral(parameter: "referralId"),
-            summary: "Read a referral"
+            summary: "Read a referral", answers: [Referral.View.self]
         ) { _, context, identity -> Response in
             let id = try context.parameters.uuid("referralId")
             let referral = try await environment.database.withConnection { try await ReferralStore(connection: $0).referral(id, visibleTo: identity) }

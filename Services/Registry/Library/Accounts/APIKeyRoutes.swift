@@ -30,7 +30,7 @@ struct APIKeyRoutes: Sendable {
         var key: String?
     }
 
-    struct Page: ResponseEncodable {
+    struct Page: ResponseCodable {
         let items: [Key]
     }
 
@@ -38,7 +38,8 @@ struct APIKeyRoutes: Sendable {
         routes.on(.get, "/v1/api-keys", .staff(.admin)) { _, _, _ -> Page in
             return Page(items: try await environment.database.withConnection { try await APIKeyStore(connection: $0).all() })
         }
-        routes.on(.post, "/v1/api-keys", .staff(.admin), body: .decodable(NewKey.self)) { request, context, identity -> Response in
+        routes.on(.post, "/v1/api-keys", .staff(.admin), body: .decodable(NewKey.self), answers: [Key.self]) {
+            request, context, identity -> Response in
             let new = try await request.decodeJSON(as: NewKey.self, context: context)
             let label = new.label.trimmingCharacters(in: .whitespacesAndNewlines)
             let purpose = new.purpose.trimmingCharacters(in: .whitespacesAndNewlines)

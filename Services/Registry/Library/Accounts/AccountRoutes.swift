@@ -31,7 +31,7 @@ struct AccountRoutes: Sendable {
         let password: String
     }
 
-    struct Page: ResponseEncodable {
+    struct Page: ResponseCodable {
         let items: [Account]
         let next: String?
     }
@@ -48,14 +48,17 @@ struct AccountRoutes: Sendable {
             }
             return Page(items: Array(items.prefix(limit)), next: items.count > limit ? items[limit - 1].username : nil)
         }
-        routes.on(.get, "/v1/accounts/{id}", .staff(.admin)) { _, context, _ -> Response in
+        routes.on(.get, "/v1/accounts/{id}", .staff(.admin), answers: [Account.self]) { _, context, _ -> Response in
             let id = try context.parameters.uuid("id")
             guard let account = try await environment.database.withConnection({ try await AccountStore(connection: $0).account(id: id) }) else {
                 throw ProblemDetails.notFound("No account \(id).")
             }
             return try Self.respond(account, status: .ok, context)
         }
-        routes.on(.post, "/v1/accounts", .staff(.admin), responses: [409: "The username is taken"], body: .decodable(NewAccount.self)) {
+        routes.on(
+            .post, "/v1/accounts", .staff(.admin), responses: [409: "The username is taken"], body: .decodable(NewAccount.self),
+            answers: [Account.self]
+        ) {
             request, context, identity -> Response in
             let new = try await request.decodeJSON(as: NewAccount.self, context: context)
             let account = try await create(new, by: identity, context)
@@ -63,7 +66,8 @@ struct AccountRoutes: Sendable {
             response.headers[.location] = "/v1/accounts/\(account.id.uuidString.lowercased())"
             return response
         }
-        routes.on(.patch, "/v1/accounts/{id}", .staff(.admin), body: .decodable(AccountChange.self)) { request, context, identity -> Response in
+        routes.on(.patch, "/v1/accounts/{id}", .staff(.admin), body: .decodable(AccountChange.self), answers: [Account.self]) {
+            request, context, identity -> Response in
             let id = try context.parameters.uuid("id")
             let version = try request.requiredVersion()
             let change = try await request.decodeJSON(as: AccountChange.self, context: context)

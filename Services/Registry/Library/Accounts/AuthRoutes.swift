@@ -26,9 +26,9 @@ final class AuthRoutes: Sendable {
         let password: String
     }
 
-    struct TokenResponse: ResponseEncodable {
+    struct TokenResponse: ResponseCodable {
         let accessToken: String
-        let tokenType = "Bearer"
+        var tokenType = "Bearer"
         let expiresAt: Date
         let account: Account
     }

@@ -36,7 +36,7 @@ struct AdminUnitRoutes: Sendable {
         let kind: String
     }
 
-    struct Page: ResponseEncodable {
+    struct Page: ResponseCodable {
         let items: [Unit]
     }
 

@@ -28,7 +28,7 @@ struct AuditRoutes: Sendable {
         let sealed: Bool
     }
 
-    struct Page: ResponseEncodable {
+    struct Page: ResponseCodable {
         let items: [Entry]
         let next: Int64?
     }

@@ -15,7 +15,7 @@ struct FacilityRoutes: Sendable {
     let environment: ServiceEnvironment
     let publisher: EventPublisher
 
-    struct Page: ResponseEncodable {
+    struct Page: ResponseCodable {
         let items: [Facility]
     }
 
@@ -86,14 +86,15 @@ struct FacilityRoutes: Sendable {
                     try await FacilityStore(connection: $0).list(province: province, kind: kind, text: text)
                 })
         }
-        routes.on(.get, "/v1/facilities/{id}", .anyStaff) { _, context, _ -> Response in
+        routes.on(.get, "/v1/facilities/{id}", .anyStaff, answers: [Facility.self]) { _, context, _ -> Response in
             let id = try context.parameters.uuid("id")
             guard let facility = try await environment.database.withConnection({ try await FacilityStore(connection: $0).find(id) }) else {
                 throw ProblemDetails.notFound("No facility \(id).")
             }
             return try Response.json(facility, headers: [.eTag: facility.etag])
         }
-        routes.on(.post, "/v1/facilities", .staff(.admin), body: .json(Input.schema)) { request, context, identity -> Response in
+        routes.on(.post, "/v1/facilities", .staff(.admin), body: .json(Input.schema), answers: [Facility.self]) {
+            request, context, identity -> Response in
             var fields = try await JSONFields.body(of: request, context: context)
             guard let input = Input.read(&fields, current: nil) else { try fields.finish(); throw ProblemDetails.badRequest("invalid facility") }
             let facility = try await save(input, id: UUID(), version: nil, identity, context)
@@ -103,7 +104,8 @@ struct FacilityRoutes: Sendable {
                     .eTag: facility.etag, .location: "/v1/facilities/\(facility.id.uuidString.lowercased())",
                 ])
         }
-        routes.on(.patch, "/v1/facilities/{id}", .staff(.admin), body: .json(Input.schema.allOptional)) { request, context, identity -> Response in
+        routes.on(.patch, "/v1/facilities/{id}", .staff(.admin), body: .json(Input.schema.allOptional), answers: [Facility.self]) {
+            request, context, identity -> Response in
             let id = try context.parameters.uuid("id")
             let version = try request.requiredVersion()
             var fields = try await JSONFields.body(of: request, context: context)

@@ -18,7 +18,7 @@ struct PersonChangeRoutes: Sendable {
     let environment: ServiceEnvironment
     let publisher: EventPublisher
 
-    struct StatusOnDate: ResponseEncodable {
+    struct StatusOnDate: ResponseCodable {
         let personId: UUID
         let on: String
         /// nil when the person was not under management that day.
@@ -27,7 +27,7 @@ struct PersonChangeRoutes: Sendable {
         let validTo: String?
     }
 
-    struct History: ResponseEncodable {
+    struct History: ResponseCodable {
         let items: [PersonHistory.Entry]
     }
 
@@ -35,7 +35,7 @@ struct PersonChangeRoutes: Sendable {
         let scope = SecuredRoutes.Scope.person(parameter: "id")
         routes.on(
             .patch, "/v1/people/{id}", PersonRoutes.writers, scope: scope, responses: [409: "Another person has this national id"],
-            body: .json(PersonInput.change)
+            body: .json(PersonInput.change), answers: [Person.self]
         ) { request, context, identity -> Response in
             try await update(request, context, identity)
         }
@@ -45,7 +45,8 @@ struct PersonChangeRoutes: Sendable {
             body: .json(
                 BodySchema.Field("communeCode", .formatted(.communeCode), required: true, "The commune of the 2025 list they move to"),
                 .text("address", maxLength: 300),
-                .date("date", "The day they moved (default today)"))
+                .date("date", "The day they moved (default today)")),
+            answers: [Person.self]
         ) { request, context, identity -> Response in
             try await move(request, context, identity)
         }
@@ -56,7 +57,8 @@ struct PersonChangeRoutes: Sendable {
                     "status", [ManagementStatus.drugUser.rawValue, ManagementStatus.managementEnded.rawValue], required: true,
                     "drug_user (a management decision or its renewal) or management_ended; the others follow from treatment"),
                 .date("validFrom", required: true, "The day the decision takes effect"),
-                .text("decisionNumber", maxLength: 100))
+                .text("decisionNumber", maxLength: 100)),
+            answers: [StatusOnDate.self]
         ) { request, context, identity -> Response in
             try await recordStatus(request, context, identity)
         }

@@ -47,9 +47,10 @@ struct PersonRoutes: Sendable {
             .post, "/v1/people", Self.writers,
             responses: [
                 409: "Registered already (same national id), a likely duplicate to confirm, or an Idempotency-Key still in use",
+                201: "Registered: the person's record",
                 200: "A replay of an earlier request with the same Idempotency-Key: its answer",
             ],
-            body: .json(Self.registration)
+            body: .json(Self.registration), answers: [Person.self]
         ) { request, context, identity -> Response in
             try await register(request, context, identity)
         }
@@ -63,7 +64,7 @@ struct PersonRoutes: Sendable {
             return try await PersonImporter(environment: environment, publisher: publisher).run(
                 csv: Array(body), identity: identity, context: context)
         }
-        routes.on(.get, "/v1/people/{id}", Self.rule, scope: .person(parameter: "id")) { _, context, identity -> Response in
+        routes.on(.get, "/v1/people/{id}", Self.rule, scope: .person(parameter: "id"), answers: [Person.self]) { _, context, identity -> Response in
             let id = try context.parameters.uuid("id")
             let person = try await environment.database.withConnection { connection in
                 try await PersonStore(connection: connection).find(id, visible: PersonScope.condition(identity), today: .today())

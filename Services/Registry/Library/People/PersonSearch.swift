@@ -30,7 +30,7 @@ struct PersonSearch {
     ]
     static let ageBands = ["under14": (0, 13), "14-15": (14, 15), "16-17": (16, 17), "18-29": (18, 29), "30+": (30, 150)]
 
-    struct Page: ResponseEncodable {
+    struct Page: ResponseCodable {
         let items: [Person]
         /// Pass as `after` for the next page; absent on the last page. Opaque.
         let next: String?

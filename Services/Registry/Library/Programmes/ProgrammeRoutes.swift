@@ -24,7 +24,7 @@ struct ProgrammeRoutes: Sendable {
         let createdAt: Date
     }
 
-    struct Page: ResponseEncodable {
+    struct Page: ResponseCodable {
         let items: [Record]
     }
 
@@ -47,7 +47,8 @@ struct ProgrammeRoutes: Sendable {
     func add(to routes: SecuredRoutes) {
         routes.on(
             .post, "/v1/programmes/{kind}", Self.rule, summary: "Record a community programme",
-            responses: [409: "The commune already has a drug-free recognition for that year"], body: ProgrammeKind.body
+            responses: [409: "The commune already has a drug-free recognition for that year"], body: ProgrammeKind.body,
+            answers: [Record.self]
         ) { request, context, identity -> Response in
             let kind = try Self.kind(context)
             var fields = try await JSONFields.body(of: request, context: context)

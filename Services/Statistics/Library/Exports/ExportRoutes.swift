@@ -46,7 +46,8 @@ struct ExportRoutes: Sendable {
         routes.on(
             .get, "/v1/statistics/people-by-status", Self.rule,
             summary: "People by management status on a day (management_ended included), by area, status and sex",
-            answerTypes: ["application/json", "text/csv"], query: Self.commonParameters + [.date("on", "The day (default today)")]
+            answerTypes: ["application/json", "text/csv"], answers: [ExportTable.Document.self],
+            query: Self.commonParameters + [.date("on", "The day (default today)")]
         ) { request, context, identity -> Response in
             let query = request.uri.queryParameters
             let common = Self.common(query)
@@ -59,7 +60,7 @@ struct ExportRoutes: Sendable {
         routes.on(
             .get, "/v1/statistics/referrals", Self.rule,
             summary: "Referrals made in a period, by area, kind, status and outcome",
-            answerTypes: ["application/json", "text/csv"],
+            answerTypes: ["application/json", "text/csv"], answers: [ExportTable.Document.self],
             query: Self.commonParameters + [
                 .date("from", "First day of the period (default 1 January this year)"), .date("to", "Last day of the period (default today)"),
             ]

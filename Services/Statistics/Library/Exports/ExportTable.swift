@@ -57,12 +57,15 @@ struct ExportTable: Sendable {
             item["suppressed"] = .bool(row.count < 0)
             items.append(item)
         }
-        let document: JSONValue = .object([
-            "dataset": .string(dataset),
-            "parameters": .object(parameters.mapValues(JSONValue.string)),
-            "items": .array(items.map(JSONValue.object)),
-        ])
-        return try Response.json(document)
+        return try Response.json(Document(dataset: dataset, parameters: parameters, items: items))
+    }
+
+    /// The JSON answer: the dataset, its parameters and a row per item (the dataset's dimension
+    /// columns, `count`, its sums and `suppressed`).
+    struct Document: Codable {
+        let dataset: String
+        let parameters: [String: String]
+        let items: [[String: JSONValue]]
     }
 
     /// A CSV field, quoted when needed; a leading `=`, `+`, `-` or `@` is prefixed with `'` so a
