@@ -1,7 +1,10 @@
 import Access
+import Audit
 import EventBus
+import Foundation
 import HTTPTypes
 import Hummingbird
+import Postgres
 
 /// The one way services add endpoints: each declares its `AccessRule` (and whether it serves one
 /// person's data), the rule is enforced before the handler runs, and the declaration lands in
@@ -46,13 +49,18 @@ public final class SecuredRoutes {
     }
 
     public let router: Router<AppRequestContext>
+    /// Where refused attempts on a person's or a referral's data are recorded (nil: nowhere, for
+    /// routers built without a database).
+    let audit: AuditLog?
     /// What the endpoints have answered, for the test that each status is documented.
     public let answered = AnsweredStatuses()
     /// Every endpoint declared so far, in declaration order.
     public private(set) var catalogue: [Endpoint] = []
 
-    public init(router: Router<AppRequestContext>) {
+    /// `audit` records every refused attempt on an endpoint scoped to one person or referral.
+    public init(router: Router<AppRequestContext>, audit: AuditLog?) {
         self.router = router
+        self.audit = audit
     }
 
     /// Adds an endpoint callable only by identities `rule` admits. `body` declares the body it
@@ -73,20 +81,48 @@ public final class SecuredRoutes {
                 method: method, path: path, rule: rule, scope: scope, summary: summary, responses: responses, body: body,
                 answerTypes: answerTypes, answers: Self.shapes(answers, Output.self), query: query))
         let answered = self.answered
+        let audit = self.audit
         router.on(RouterPath(path), method: method) { request, context -> Response in
             try await Self.answer(method, path, answered, request, context) {
                 guard let identity = context.identity else {
                     throw ProblemDetails.unauthorized("This endpoint needs a bearer token (POST /v1/auth/token on the registry).")
                 }
-                guard rule.admits(identity) else {
-                    throw ProblemDetails.forbidden("Your role may not \(method) \(path).")
+                do {
+                    guard rule.admits(identity) else {
+                        throw ProblemDetails.forbidden("Your role may not \(method) \(path).")
+                    }
+                    try Self.checkQuery(request, query)
+                    var context = context
+                    context.requestBody = body
+                    return try await handler(request, context, identity)
+                } catch let problem as ProblemDetails where problem.statusCode == 403 || problem.statusCode == 404 {
+                    try await Self.recordRefusal(scope, method, path, identity, context, audit)
+                    throw problem
                 }
-                try Self.checkQuery(request, query)
-                var context = context
-                context.requestBody = body
-                return try await handler(request, context, identity)
             }
         }
+    }
+
+    /// Records a refused attempt (403, or 404: outside the caller's jurisdiction or not there) on
+    /// the person or referral a scoped endpoint serves, naming it, whatever the handler did.
+    private static func recordRefusal(
+        _ scope: Scope, _ method: HTTPRequest.Method, _ path: String, _ identity: Identity, _ context: AppRequestContext, _ audit: AuditLog?
+    ) async throws {
+        let resource: String
+        let parameter: String
+        switch scope {
+        case .person(let name): (resource, parameter) = ("person", name)
+        case .referral(let name): (resource, parameter) = ("referral", name)
+        case .none, .personList, .referralList: return
+        }
+        guard let audit else { return }
+        let id = context.parameters.get(parameter)
+        try await audit.record(
+            AuditEntry(
+                identity, context, action: method == .get ? "read" : "change", resource: resource,
+                resourceID: id.flatMap(UUID.init(uuidString:))?.lowercasedString ?? id.map { String($0.prefix(64)) },
+                personID: resource == "person" ? id.flatMap(UUID.init(uuidString:)) : nil, outcome: .denied,
+                detail: ["endpoint": "\(method) \(path)"]))
     }
 
     /// Adds an endpoint anyone may call (only the token exchange should be one).

@@ -162,7 +162,7 @@ public enum ServiceCommand {
         HealthRoutes.add(to: router, readiness: environment.readiness)
         MetricsRoutes.add(to: router, registry: environment.metrics, database: environment.database)
         router.add(middleware: AuthenticationMiddleware(identities: environment.identities))
-        let routes = SecuredRoutes(router: router)
+        let routes = SecuredRoutes(router: router, audit: environment.audit)
         IdentityRoutes.add(to: routes)
         service.routes(routes, environment)
         // Generated last, from everything declared above; not itself an endpoint of the catalogue.

@@ -28,6 +28,16 @@ struct AccessMatrixTests {
         return ServiceCommand.makeRoutes(descriptor, environment).catalogue
     }
 
+    /// How many refused attempts on `id` through `endpoint` the audit trail holds (0 without an id).
+    static func refusals(_ connection: PostgresConnection, of id: String?, _ endpoint: SecuredRoutes.Endpoint) async throws -> Int {
+        guard let id else { return 0 }
+        return try await connection.query(
+            """
+            SELECT count(*) FROM audit.entries
+            WHERE resource_id = lower(\(id)) AND outcome = 'denied' AND detail ->> 'endpoint' = \("\(endpoint.method) \(endpoint.path)")
+            """)[0].decode(Int.self, at: 0)
+    }
+
     /// A concrete path for a declared one: the person parameter becomes `person`, the referral
     /// parameter `referral`, every other `{parameter}` a fresh UUID.
     static func concrete(_ endpoint: SecuredRoutes.Endpoint, person: String, referral: String?) -> String {
@@ -118,39 +128,57 @@ struct AccessMatrixTests {
                         #expect(made.status == 201, "\(made.body)")
                         referral = made.json["id"] as? String
                     }
-                    for endpoint in endpoints {
-                        let path = Self.concrete(endpoint, person: person, referral: referral)
-                        let body: String? = [.post, .put, .patch].contains(endpoint.method) ? "{}" : nil
-                        for (caller, token, identity) in callers {
-                            let reply = try await service.call(endpoint.method, path, token: token, json: body)
-                            let label = "\(name) \(endpoint.method) \(endpoint.path) as \(caller): \(reply.status) \(reply.body)"
-                            #expect(reply.status == 204 || reply.contentType != nil, "\(label)")
-                            guard let identity else {
-                                #expect(reply.status == 401, "\(label)")
-                                continue
-                            }
-                            if endpoint.rule!.admits(identity) {
-                                #expect(![401, 403, 500].contains(reply.status), "\(label)")
+                    let trail = try await database.connect()
+                    do {
+                        for endpoint in endpoints {
+                            let path = Self.concrete(endpoint, person: person, referral: referral)
+                            let body: String? = [.post, .put, .patch].contains(endpoint.method) ? "{}" : nil
+                            let served: String? =
                                 switch endpoint.scope {
-                                case .person:
-                                    #expect((reply.status == 404) == !Self.covers(identity), "\(label)")
-                                case .personList:
-                                    let items = reply.json["items"] as? [[String: Any]]
-                                    #expect(items?.count == (Self.covers(identity) ? 1 : 0), "\(label)")
-                                case .referral:
-                                    #expect((reply.status == 404) == !Self.coversReferral(identity), "\(label)")
-                                case .referralList:
-                                    let items = reply.json["items"] as? [[String: Any]]
-                                    #expect(items?.count == (Self.coversReferral(identity) ? 1 : 0), "\(label)")
-                                case .none:
-                                    break
+                                case .person: person
+                                case .referral: referral
+                                default: nil
                                 }
-                            } else {
-                                #expect(reply.status == 403, "\(label)")
-                                #expect(reply.contentType == "application/problem+json", "\(label)")
+                            for (caller, token, identity) in callers {
+                                let refusalsBefore = try await Self.refusals(trail, of: served, endpoint)
+                                let reply = try await service.call(endpoint.method, path, token: token, json: body)
+                                let label = "\(name) \(endpoint.method) \(endpoint.path) as \(caller): \(reply.status) \(reply.body)"
+                                // Every refused attempt on one person's or referral's data is on the audit trail.
+                                if served != nil, identity != nil, [403, 404].contains(reply.status) {
+                                    #expect(try await Self.refusals(trail, of: served, endpoint) == refusalsBefore + 1, "not audited: \(label)")
+                                }
+                                #expect(reply.status == 204 || reply.contentType != nil, "\(label)")
+                                guard let identity else {
+                                    #expect(reply.status == 401, "\(label)")
+                                    continue
+                                }
+                                if endpoint.rule!.admits(identity) {
+                                    #expect(![401, 403, 500].contains(reply.status), "\(label)")
+                                    switch endpoint.scope {
+                                    case .person:
+                                        #expect((reply.status == 404) == !Self.covers(identity), "\(label)")
+                                    case .personList:
+                                        let items = reply.json["items"] as? [[String: Any]]
+                                        #expect(items?.count == (Self.covers(identity) ? 1 : 0), "\(label)")
+                                    case .referral:
+                                        #expect((reply.status == 404) == !Self.coversReferral(identity), "\(label)")
+                                    case .referralList:
+                                        let items = reply.json["items"] as? [[String: Any]]
+                                        #expect(items?.count == (Self.coversReferral(identity) ? 1 : 0), "\(label)")
+                                    case .none:
+                                        break
+                                    }
+                                } else {
+                                    #expect(reply.status == 403, "\(label)")
+                                    #expect(reply.contentType == "application/problem+json", "\(label)")
+                                }
                             }
                         }
+                    } catch {
+                        await trail.close()
+                        throw error
                     }
+                    await trail.close()
                 }
                 if descriptor.name == "registry" {
                     try await check(registry)

@@ -95,7 +95,7 @@ struct ReferralChangeRoutes: Sendable {
     @discardableResult
     private func visibleOrNotFound(_ id: UUID, _ identity: Identity, _ context: AppRequestContext) async throws -> Referral {
         let referral = try await environment.database.withConnection { try await ReferralStore(connection: $0).referral(id, visibleTo: identity) }
-        guard let referral else { throw try await ReferralRoutes.notFound(id, identity, context, action: "update", audit: environment.audit) }
+        guard let referral else { throw ReferralRoutes.notFound(id) }
         return referral
     }
 

@@ -33,25 +33,14 @@ struct ReferralRoutes: Sendable {
         addListing(to: routes)
     }
 
-    private func notFound(_ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String) async throws -> ProblemDetails {
-        try await Self.notFound(id, identity, context, action: action, audit: environment.audit)
+    /// The 404 for a referral the caller may not see (`SecuredRoutes` records the attempt).
+    static func notFound(_ id: UUID) -> ProblemDetails {
+        ProblemDetails.notFound("No referral \(id) for you.")
     }
 
-    /// The 404 for a referral the caller may not see, with the attempt on the audit trail.
-    static func notFound(
-        _ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String, audit: AuditLog
-    ) async throws -> ProblemDetails {
-        try await audit.record(
-            AuditEntry(
-                identity, context, action: action, resource: "referral", resourceID: id.uuidString.lowercased(), outcome: .denied))
-        return ProblemDetails.notFound("No referral \(id) for you.")
-    }
-
-    private func personNotFound(_ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String) async throws -> ProblemDetails {
-        try await environment.audit.record(
-            AuditEntry(
-                identity, context, action: action, resource: "person", resourceID: id.uuidString.lowercased(), personID: id, outcome: .denied))
-        return ProblemDetails.notFound("No person \(id) in your jurisdiction.")
+    /// The 404 for a person outside the caller's jurisdiction (`SecuredRoutes` records the attempt).
+    static func personNotFound(_ id: UUID) -> ProblemDetails {
+        ProblemDetails.notFound("No person \(id) in your jurisdiction.")
     }
 
     // MARK: A person's referrals
@@ -72,7 +61,7 @@ struct ReferralRoutes: Sendable {
             let place = try await environment.database.withConnection {
                 try await ReferralStore(connection: $0).visiblePerson(personID, to: identity)
             }
-            guard place != nil else { throw try await personNotFound(personID, identity, context, action: "create") }
+            guard place != nil else { throw Self.personNotFound(personID) }
             let fields = try await JSONFields.body(of: request, context: context)
             let partnerID = fields.string("partnerId").value.flatMap(UUID.init(uuidString:))
             let kind = fields.string("kind").value.flatMap(ReferralKind.init(rawValue:))
@@ -122,7 +111,7 @@ struct ReferralRoutes: Sendable {
                 guard try await store.visiblePerson(personID, to: identity) != nil else { return nil }
                 return try await store.referrals(ofPerson: personID)
             }
-            guard let referrals else { throw try await personNotFound(personID, identity, context, action: "read") }
+            guard let referrals else { throw Self.personNotFound(personID) }
             try await environment.audit.record(
                 AuditEntry(
                     identity, context, action: "read", resource: "referral", personID: personID, detail: ["count": "\(referrals.count)"]))
@@ -185,7 +174,7 @@ struct ReferralRoutes: Sendable {
         ) { _, context, identity -> Response in
             let id = try context.parameters.uuid("referralId")
             let referral = try await environment.database.withConnection { try await ReferralStore(connection: $0).referral(id, visibleTo: identity) }
-            guard let referral else { throw try await notFound(id, identity, context, action: "read") }
+            guard let referral else { throw Self.notFound(id) }
             try await environment.audit.record(
                 AuditEntry(
                     identity, context, action: "read", resource: "referral", resourceID: id.uuidString.lowercased(), personID: referral.personID))

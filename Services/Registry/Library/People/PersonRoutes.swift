@@ -70,11 +70,7 @@ struct PersonRoutes: Sendable {
                 try await PersonStore(connection: connection).find(id, visible: PersonScope.condition(identity), today: .today())
             }
             guard let person else {
-                // An attempt outside one's jurisdiction is on the record too (the answer does not say whether the person exists).
-                try await environment.audit.record(
-                    AuditEntry(
-                        identity, context, action: "read", resource: "person", resourceID: id.uuidString.lowercased(), personID: id, outcome: .denied)
-                )
+                // Recorded as a denied attempt (`SecuredRoutes`); the answer does not say whether the person exists.
                 throw ProblemDetails.notFound("No person \(id) in your jurisdiction.")
             }
             try await environment.audit.record(
