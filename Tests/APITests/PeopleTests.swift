@@ -172,6 +172,49 @@ struct PeopleTests {
         }
     }
 
+    /// Duplicates are caught nationally, but an officer learns nothing of a person outside their
+    /// jurisdiction beyond that they are registered (no id, no commune), and each such match is on
+    /// the audit trail naming the person.
+    @Test func aMatchOutsideTheCallersJurisdictionDisclosesNoIdAndIsAudited() async throws {
+        try await Self.withRegistry("people_oracle") { registry, tokens, _ in
+            let id = try Self.id(try await registry.call(.post, "/v1/people", token: tokens["commune00004"], json: Self.anh))
+            let elsewhere = Self.anh.replacingOccurrences(of: #""communeCode":"00004""#, with: #""communeCode":"00097""#)
+            let taken = try await registry.call(.post, "/v1/people", token: tokens["commune00097"], json: elsewhere)
+            #expect(taken.status == 409)
+            #expect(taken.json["type"] as? String == "https://recovery.gov.vn/problems/registered-elsewhere")
+            #expect(taken.headers[.location] == nil && !taken.body.lowercased().contains(id) && !taken.body.contains("00004"), "\(taken.body)")
+            // A change to the same national id on one's own person: the same answer.
+            let own = try Self.id(
+                try await registry.call(
+                    .post, "/v1/people", token: tokens["commune00097"],
+                    json: #"{"fullName":"Trần Văn Bình","birthYear":1990,"sex":"male","residence":{"communeCode":"00097"}}"#))
+            let changed = try await registry.call(
+                .patch, "/v1/people/\(own)", token: tokens["commune00097"],
+                json: #"{"nationalId":"001195012345","sex":"female","birthDate":"1995-02-14"}"#,
+                headers: [.ifMatch: "\"1\""])
+            #expect(changed.status == 409 && changed.json["type"] as? String == "https://recovery.gov.vn/problems/registered-elsewhere")
+            #expect(changed.headers[.location] == nil && !changed.body.lowercased().contains(id), "\(changed.body)")
+            // A likely duplicate by name elsewhere in the province: counted, not named.
+            let similar = #"{"fullName":"Nguyen Thi Anh Tuyet","birthDate":"1995-02-14","sex":"female","residence":{"communeCode":"00097"}}"#
+            let warned = try await registry.call(.post, "/v1/people", token: tokens["commune00097"], json: similar)
+            #expect(warned.status == 409 && warned.json["type"] as? String == "https://recovery.gov.vn/problems/possible-duplicate")
+            #expect(!warned.body.lowercased().contains(id) && warned.body.contains("elsewhere in the province (1)"), "\(warned.body)")
+            // An import with that national id: counted as existing, nothing created, the match audited.
+            let csv = "full_name,sex,birth_date,national_id,commune_code\nNguyễn Thị Ánh Tuyết,female,1995-02-14,001195012345,00097\n"
+            let imported = try await registry.call(.post, "/v1/people/imports", token: tokens["commune00097"], csv: csv)
+            #expect(imported.status == 200 && imported.json["existing"] as? Int == 1 && !imported.body.lowercased().contains(id), "\(imported.body)")
+            let trail = try await registry.call(.get, "/v1/audit?personId=\(id)", token: tokens["auditor1"])
+            let matches = (trail.json["items"] as? [[String: Any]] ?? []).filter { $0["action"] as? String == "match" }.map {
+                "\($0["actorLabel"] as? String ?? "?") \($0["outcome"] as? String ?? "?") \(($0["detail"] as? [String: String])?["matchedBy"] ?? "?")"
+            }
+            #expect(
+                matches == [
+                    "commune00097 denied nationalId", "commune00097 denied nationalId", "commune00097 denied name-and-birth-year",
+                    "commune00097 denied nationalId",
+                ], "\(trail.body)")
+        }
+    }
+
     @Test func aRetriedCreateWithTheSameIdempotencyKeyCreatesOnce() async throws {
         try await Self.withRegistry("people_idempotent") { registry, tokens, database in
             let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "create-7f3a"]

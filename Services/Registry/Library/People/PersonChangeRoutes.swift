@@ -150,10 +150,11 @@ struct PersonChangeRoutes: Sendable {
                 if let province = nationalID.birthProvinceCode, !(try await AdminUnitStore(connection: connection).legacyProvinceExists(province)) {
                     throw ProblemDetails.validation([.init(pointer: "/nationalId", detail: "its first 3 digits are not a province code")])
                 }
-                if let holder = try await store.holder(ofNationalID: nationalID.value), holder != id {
-                    throw ProblemDetails.conflict(
-                        "Another person has this national id: /v1/people/\(holder.uuidString.lowercased())",
-                        type: "duplicate-national-id", location: "/v1/people/\(holder.uuidString.lowercased())")
+                if let holder = try await store.holder(ofNationalID: nationalID.value, visible: PersonScope.condition(identity)),
+                    holder.person != id
+                {
+                    if !holder.visible { try await environment.audit.record(holder.auditEntry(identity, context, by: "nationalId")) }
+                    throw holder.nationalIDConflict()
                 }
             }
             try await store.update(

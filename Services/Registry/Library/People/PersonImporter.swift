@@ -132,11 +132,16 @@ struct PersonImporter: Sendable {
     private func write(_ batch: ArraySlice<ImportRow>, _ identity: Identity, _ context: AppRequestContext) async throws -> Int {
         try await environment.database.withTransaction { connection in
             let store = PersonStore(connection: connection)
-            let registeredIDs = try await store.registeredNationalIDs(batch.compactMap { $0.nationalID?.value })
+            let registeredIDs = try await store.registeredNationalIDs(
+                batch.compactMap { $0.nationalID?.value }, visible: PersonScope.condition(identity))
+            // A national id registered outside the caller's jurisdiction counts as existing, and the
+            // match is on the audit trail (the report names no one).
+            try await environment.audit.record(
+                registeredIDs.values.filter { !$0.visible }.map { $0.auditEntry(identity, context, by: "nationalId") })
             let registeredPeople = try await store.registeredMatches(
                 batch.filter { $0.nationalID == nil }.map { ($0.searchName, $0.birthYear, $0.communeCode) })
             let fresh = batch.filter { row in
-                if let id = row.nationalID?.value { return !registeredIDs.contains(id) }
+                if let id = row.nationalID?.value { return registeredIDs[id] == nil }
                 return !registeredPeople.contains(Self.matchKey(row.searchName, row.birthYear, row.communeCode))
             }
             guard !fresh.isEmpty else { return 0 }

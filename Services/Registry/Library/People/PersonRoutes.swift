@@ -129,25 +129,36 @@ struct PersonRoutes: Sendable {
             validator.require(since <= today, "/residence/since", "must not be in the future")
             if let decided { validator.require(decided <= today, "/management/decisionDate", "must not be in the future") }
             try validator.finish()
-            if let nationalID, let holder = try await store.holder(ofNationalID: nationalID.value) {
-                throw ProblemDetails.conflict(
-                    "A person with this national id is already registered: /v1/people/\(holder.uuidString.lowercased())",
-                    type: "duplicate-national-id", location: "/v1/people/\(holder.uuidString.lowercased())")
+            let visible = PersonScope.condition(identity)
+            if let nationalID, let holder = try await store.holder(ofNationalID: nationalID.value, visible: visible) {
+                if !holder.visible { try await environment.audit.record(holder.auditEntry(identity, context, by: "nationalId")) }
+                throw holder.nationalIDConflict()
             }
             let fullName = input.fullName!
             let searchName = SearchText.fold(fullName)
             let birthYear = input.birthYear!
             if !confirm {
                 let candidates = try await store.likelyDuplicates(
-                    searchName: searchName, birthYear: birthYear, birthDate: input.birthDate ?? nil, province: province)
+                    searchName: searchName, birthYear: birthYear, birthDate: input.birthDate ?? nil, province: province, visible: visible)
                 if !candidates.isEmpty {
+                    let elsewhere = candidates.filter { !$0.visible }
+                    try await environment.audit.record(elsewhere.map { $0.auditEntry(identity, context, by: "name-and-birth-year") })
+                    var errors: [ProblemDetails.FieldError] = candidates.filter(\.visible).map {
+                        .init(pointer: "/confirmPossibleDuplicate", detail: "possible duplicate of /v1/people/\($0.person.lowercasedString)")
+                    }
+                    if !elsewhere.isEmpty {
+                        errors.append(
+                            .init(
+                                pointer: "/confirmPossibleDuplicate",
+                                detail:
+                                    "possible duplicate registered elsewhere in the province (\(elsewhere.count)); ask your province's office before registering again"
+                            ))
+                    }
                     throw ProblemDetails(
                         type: ProblemDetails.typeBase + "possible-duplicate", title: "Possible duplicate", status: .conflict,
                         detail:
                             "A person with the same name and birth date is registered in this province. Check, then send again with \"confirmPossibleDuplicate\": true if this is someone else.",
-                        errors: candidates.map {
-                            .init(pointer: "/confirmPossibleDuplicate", detail: "possible duplicate of /v1/people/\($0.uuidString.lowercased())")
-                        })
+                        errors: errors)
                 }
             }
             let id = UUID()

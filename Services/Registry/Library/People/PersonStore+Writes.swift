@@ -151,12 +151,17 @@ extension PersonStore {
             ).map { try $0.decode(String.self, at: 0) })
     }
 
-    /// Which of `nationalIDs` are registered.
-    func registeredNationalIDs(_ nationalIDs: [String]) async throws -> Set<String> {
-        guard !nationalIDs.isEmpty else { return [] }
-        return Set(
-            try await connection.query("SELECT national_id FROM registry.people WHERE national_id = ANY(\(nationalIDs)::text[])")
-                .map { try $0.decode(String.self, at: 0) })
+    /// The people holding any of `nationalIDs`, by national id (`visible`: whether the caller may see them).
+    func registeredNationalIDs(_ nationalIDs: [String], visible: SQLFragment) async throws -> [String: DuplicateMatch] {
+        guard !nationalIDs.isEmpty else { return [:] }
+        var matches: [String: DuplicateMatch] = [:]
+        for row in try await connection.query(
+            "SELECT p.national_id, p.id, (\(visible)) FROM registry.people p WHERE p.national_id = ANY(\(nationalIDs)::text[])")
+        {
+            let (nationalID, id, visible) = try row.decode((String, UUID, Bool).self)
+            matches[nationalID] = DuplicateMatch(person: id, visible: visible)
+        }
+        return matches
     }
 
     /// Inserts the first statuses of people who have none yet (a registration's or an import's

@@ -57,20 +57,29 @@ struct PersonStore {
         }
     }
 
-    func holder(ofNationalID value: String) async throws -> UUID? {
-        try await connection.query("SELECT id FROM registry.people WHERE national_id = \(value)").first?.decode(UUID.self, at: 0)
+    /// The person holding national id `value`, if any (`visible`: the caller's condition on `p`).
+    func holder(ofNationalID value: String, visible: SQLFragment) async throws -> DuplicateMatch? {
+        try await connection.query("SELECT p.id, (\(visible)) FROM registry.people p WHERE p.national_id = \(value)").first.map {
+            let (id, visible) = try $0.decode((UUID, Bool).self)
+            return DuplicateMatch(person: id, visible: visible)
+        }
     }
 
     /// People with the same folded name and birth year in the province: likely the same person.
-    func likelyDuplicates(searchName: String, birthYear: Int, birthDate: CalendarDate?, province: String) async throws -> [UUID] {
+    func likelyDuplicates(
+        searchName: String, birthYear: Int, birthDate: CalendarDate?, province: String, visible: SQLFragment
+    ) async throws -> [DuplicateMatch] {
         try await connection.query(
             """
-            SELECT id FROM registry.people
-            WHERE residence_province_code = \(province) AND search_name = \(searchName) AND birth_year = \(birthYear)
-              AND (\(birthDate)::date IS NULL OR birth_date IS NULL OR birth_date = \(birthDate))
-            ORDER BY id LIMIT 10
+            SELECT p.id, (\(visible)) FROM registry.people p
+            WHERE p.residence_province_code = \(province) AND p.search_name = \(searchName) AND p.birth_year = \(birthYear)
+              AND (\(birthDate)::date IS NULL OR p.birth_date IS NULL OR p.birth_date = \(birthDate))
+            ORDER BY p.id LIMIT 10
             """
-        ).map { try $0.decode(UUID.self, at: 0) }
+        ).map {
+            let (id, visible) = try $0.decode((UUID, Bool).self)
+            return DuplicateMatch(person: id, visible: visible)
+        }
     }
 }
 
