@@ -52,6 +52,14 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
 
     /// Starts a statement: prepares it first when it is not prepared on this connection yet.
     func start(query: PostgresQuery, honouringCancellation: Bool, completion: @escaping @Sendable (Result<PostgresRows, any Error>) -> Void) {
+        // libpq sends text parameters as C strings: one holding NUL would be cut short silently.
+        if let index = query.bindings.values.firstIndex(where: { $0?.utf8.contains(0) == true }) {
+            completion(
+                .failure(
+                    PostgresError(
+                        code: .invalidParameter, message: "parameter $\(index + 1) holds a NUL character, which PostgreSQL cannot store")))
+            return
+        }
         let types = query.bindings.types
         guard cacheSize > 0, query.isPrepared else {
             begin(

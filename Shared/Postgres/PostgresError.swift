@@ -9,7 +9,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Base: String, Sendable {
             case connectionFailed, connectionClosed, server, poolTimeout, poolShutDown, protocolViolation
-            case invalidConfiguration
+            case invalidConfiguration, invalidParameter
         }
         let base: Base
         public static let connectionFailed = Code(base: .connectionFailed)
@@ -19,6 +19,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         public static let poolShutDown = Code(base: .poolShutDown)
         public static let protocolViolation = Code(base: .protocolViolation)
         public static let invalidConfiguration = Code(base: .invalidConfiguration)
+        /// A parameter PostgreSQL cannot take as sent (text holding NUL); nothing was sent.
+        public static let invalidParameter = Code(base: .invalidParameter)
         public var description: String { base.rawValue }
     }
 

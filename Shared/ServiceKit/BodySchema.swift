@@ -98,9 +98,11 @@ extension ValueSchema {
 }
 
 extension BodySchema.Field {
-    /// A text field of at most `maxLength` characters.
-    public static func text(_ name: String, maxLength: Int, required: Bool = false, _ description: String? = nil) -> Self {
-        Self(name, .text(maxLength: maxLength), required: required, description)
+    /// A text field of at most `maxLength` characters; `multiline`: tab and line breaks allowed.
+    public static func text(
+        _ name: String, maxLength: Int, required: Bool = false, multiline: Bool = false, _ description: String? = nil
+    ) -> Self {
+        Self(name, .text(maxLength: maxLength, multiline: multiline), required: required, description)
     }
 
     /// A text field holding one of `values`.

@@ -16,6 +16,9 @@ public struct CSVReader: Sequence {
     public struct Record: Sendable {
         public let line: Int
         public let fields: [String]
+        /// The indexes of fields whose bytes are not valid UTF-8 (their text holds U+FFFD where
+        /// the bytes were: never to be stored).
+        public let malformed: [Int]
     }
 
     public func makeIterator() -> Iterator {
@@ -32,6 +35,15 @@ public struct CSVReader: Sequence {
             guard index < bytes.count else { return nil }
             let start = line
             var fields: [String] = []
+            var malformed: [Int] = []
+            func finish(_ field: [UInt8]) {
+                if let text = String(validating: field, as: UTF8.self) {
+                    fields.append(text)
+                } else {
+                    malformed.append(fields.count)
+                    fields.append(String(decoding: field, as: UTF8.self))
+                }
+            }
             var field: [UInt8] = []
             var quoted = false
             var wasQuoted = false
@@ -57,21 +69,21 @@ public struct CSVReader: Sequence {
                     quoted = true
                     wasQuoted = true
                 case UInt8(ascii: ","):
-                    fields.append(String(decoding: field, as: UTF8.self))
+                    finish(field)
                     field.removeAll(keepingCapacity: true)
                     wasQuoted = false
                 case UInt8(ascii: "\r"):
                     continue
                 case UInt8(ascii: "\n"):
                     line += 1
-                    fields.append(String(decoding: field, as: UTF8.self))
-                    return Record(line: start, fields: fields)
+                    finish(field)
+                    return Record(line: start, fields: fields, malformed: malformed)
                 default:
                     field.append(byte)
                 }
             }
-            fields.append(String(decoding: field, as: UTF8.self))
-            return Record(line: start, fields: fields)
+            finish(field)
+            return Record(line: start, fields: fields, malformed: malformed)
         }
     }
 }

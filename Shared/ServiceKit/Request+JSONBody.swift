@@ -43,7 +43,8 @@ extension Request {
     }
 
     /// Decodes `data` as `T`, or throws the problem `decodeJSON` describes.
-    /// Fields `T` does not have are refused (422, one pointer each), as `JSONFields` refuses them.
+    /// Fields `T` does not have are refused (422, one pointer each), as `JSONFields` refuses them,
+    /// and so is text holding control characters other than tab and line breaks.
     public static func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, context: AppRequestContext) throws -> T {
         let value: T
         do {
@@ -51,14 +52,30 @@ extension Request {
         } catch let error as DecodingError {
             throw problem(error)
         }
-        if let names = FieldProbe.names(of: T.self), case .object(let members)? = try? JSONValue.parse(data) {
+        guard let parsed = try? JSONValue.parse(data) else { return value }
+        var validator = FieldValidator()
+        if let names = FieldProbe.names(of: T.self), case .object(let members) = parsed {
             let known = Set(names)
-            let unknown = members.keys.filter { !known.contains($0) }.sorted()
-            if !unknown.isEmpty {
-                throw ProblemDetails.validation(unknown.map { .init(pointer: "/\($0)", detail: "is not a field of this request") })
-            }
+            for name in members.keys.sorted() where !known.contains(name) { validator.add("/\(name)", "is not a field of this request") }
         }
+        refuseControlCharacters(in: parsed, at: "", &validator)
+        try validator.finish()
         return value
+    }
+
+    /// Adds a problem for each string in `value` that holds a control character.
+    private static func refuseControlCharacters(in value: JSONValue, at pointer: String, _ validator: inout FieldValidator) {
+        switch value {
+        case .string(let text):
+            if let character = text.firstControlCharacter(allowingLineBreaks: true) {
+                validator.add(pointer.isEmpty ? "/" : pointer, controlCharacterProblem(character))
+            }
+        case .object(let members):
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) { refuseControlCharacters(in: member, at: pointer + "/" + key, &validator) }
+        case .array(let items):
+            for (index, item) in items.enumerated() { refuseControlCharacters(in: item, at: pointer + "/\(index)", &validator) }
+        default: break
+        }
     }
 
     static func problem(_ error: DecodingError) -> ProblemDetails {

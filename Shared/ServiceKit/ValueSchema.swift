@@ -40,6 +40,9 @@ public indirect enum ValueSchema: Sendable {
         case unitCode
         /// Twelve digits (a CCCD) or nine (an old CMND).
         case nationalID
+        /// Text that may span lines: tab and line breaks allowed (other control characters never
+        /// are, in any text).
+        case multiline
         /// Words to search for: `letters` letters or digits once folded (`SearchText.fold`).
         case searchText(letters: ClosedRange<Int>)
     }
@@ -52,8 +55,10 @@ public indirect enum ValueSchema: Sendable {
         var resolved: Int { if case .value(let value) = self { value } else { CalendarDate.today().year } }
     }
 
-    /// A string of at most `maxLength` characters.
-    public static func text(maxLength: Int) -> ValueSchema { .string(maxLength: maxLength, values: nil, format: nil) }
+    /// A string of at most `maxLength` characters; `multiline`: tab and line breaks allowed.
+    public static func text(maxLength: Int, multiline: Bool = false) -> ValueSchema {
+        .string(maxLength: maxLength, values: nil, format: multiline ? .multiline : nil)
+    }
 
     /// One of `values`.
     public static func oneOf(_ values: [String]) -> ValueSchema { .string(maxLength: nil, values: values, format: nil) }
@@ -144,6 +149,10 @@ public indirect enum ValueSchema: Sendable {
     func checkText(
         _ text: String, maxLength: Int?, values: [String]?, format: StringFormat?, at pointer: String, _ validator: inout FieldValidator
     ) -> String? {
+        if let character = text.firstControlCharacter(allowingLineBreaks: format == .multiline) {
+            validator.add(pointer, controlCharacterProblem(character))
+            return nil
+        }
         switch self {
         case .date:
             guard text.utf8.count == 10, CalendarDate(text) != nil else {
@@ -199,6 +208,7 @@ public indirect enum ValueSchema: Sendable {
                 validator.add(pointer, "must have \(letters.lowerBound) to \(letters.upperBound) letters or digits")
                 return nil
             }
+        case .multiline?: break
         case .nationalID?:
             guard text.utf8.count == 9 || text.utf8.count == 12, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
                 validator.add(pointer, "must be 9 or 12 digits")
@@ -263,6 +273,7 @@ public indirect enum ValueSchema: Sendable {
             case .communeCode?: schema["pattern"] = "^[0-9]{5}$"
             case .unitCode?: schema["pattern"] = "^[0-9]{1,5}$"
             case .nationalID?: schema["pattern"] = "^([0-9]{9}|[0-9]{12})$"
+            case .multiline?: schema["description"] = "may span lines"
             case .searchText(let letters)?: schema["minLength"] = letters.lowerBound
             case nil: break
             }

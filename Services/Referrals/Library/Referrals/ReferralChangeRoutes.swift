@@ -26,7 +26,7 @@ struct ReferralChangeRoutes: Sendable {
             .post, "/v1/referrals/{referralId}/response", responders, scope: .referral(parameter: "referralId"),
             summary: "Accept or decline a referral (the partner)",
             responses: Self.changeResponses,
-            body: .json(.oneOf("decision", ["accepted", "declined"], required: true), .text("note", maxLength: 2000)),
+            body: .json(.oneOf("decision", ["accepted", "declined"], required: true), .text("note", maxLength: 2000, multiline: true)),
             answers: [Referral.View.self]
         ) { request, context, identity -> Response in
             let id = try context.parameters.uuid("referralId")
@@ -48,7 +48,7 @@ struct ReferralChangeRoutes: Sendable {
             body: .json(
                 .oneOf("outcome", ReferralKind.allOutcomes, required: true, "One of the outcomes of the referral's kind"),
                 .date("on", required: true, "The day of the outcome"),
-                .integer("amountVnd", 1...10_000_000_000, "The amount of a disbursed loan, in đồng"), .text("note", maxLength: 2000)),
+                .integer("amountVnd", 1...10_000_000_000, "The amount of a disbursed loan, in đồng"), .text("note", maxLength: 2000, multiline: true)),
             answers: [Referral.View.self]
         ) { request, context, identity -> Response in
             let id = try context.parameters.uuid("referralId")
@@ -77,7 +77,7 @@ struct ReferralChangeRoutes: Sendable {
         routes.on(
             .post, "/v1/referrals/{referralId}/withdraw", AccessRule(roles: ReferralScope.officers), scope: .referral(parameter: "referralId"),
             summary: "Withdraw a referral not completed yet (the referring side)",
-            responses: Self.changeResponses, body: .json(BodySchema([.text("note", maxLength: 2000, "Why")]), required: false),
+            responses: Self.changeResponses, body: .json(BodySchema([.text("note", maxLength: 2000, multiline: true, "Why")]), required: false),
             answers: [Referral.View.self]
         ) { request, context, identity -> Response in
             let id = try context.parameters.uuid("referralId")

@@ -53,7 +53,7 @@ struct ReferralRoutes: Sendable {
             body: .json(
                 BodySchema.Field("partnerId", .uuid, required: true, "An active partner organisation"),
                 .oneOf("kind", ReferralKind.rawValues, required: true),
-                .text("request", maxLength: 2000, required: true, "What the person needs, for the partner")),
+                .text("request", maxLength: 2000, required: true, multiline: true, "What the person needs, for the partner")),
             answers: [Referral.View.self]
         ) { request, context, identity -> Response in
             let personID = try context.parameters.uuid("personId")

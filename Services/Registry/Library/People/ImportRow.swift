@@ -46,9 +46,20 @@ struct ImportRow: Sendable {
     }
 
     /// Reads `fields` by `columns` (header name → index); returns the row or its problems
-    /// (`column: reason`).
-    static func read(line: Int, fields: [String], columns: [String: Int], context: Context) -> Result<ImportRow, ImportRejection> {
+    /// (`column: reason`). `malformed`: the indexes of fields that were not UTF-8.
+    static func read(
+        line: Int, fields: [String], malformed: [Int] = [], columns: [String: Int], context: Context
+    ) -> Result<ImportRow, ImportRejection> {
         var problems: [ImportRejection.Problem] = []
+        // Text is stored exactly as sent or not at all: no replacement characters, no control
+        // characters (line breaks only in notes).
+        for (name, index) in columns.sorted(by: { $0.value < $1.value }) where index < fields.count {
+            if malformed.contains(index) {
+                problems.append(.init(column: name, detail: "is not valid UTF-8 text (save the file as UTF-8)"))
+            } else if let character = fields[index].firstControlCharacter(allowingLineBreaks: name == "notes") {
+                problems.append(.init(column: name, detail: controlCharacterProblem(character)))
+            }
+        }
         func value(_ name: String) -> String? {
             guard let index = columns[name], index < fields.count else { return nil }
             let text = fields[index].trimmingWhitespace()

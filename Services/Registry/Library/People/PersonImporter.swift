@@ -59,7 +59,8 @@ struct PersonImporter: Sendable {
         while let record = records.next() {
             if record.fields.allSatisfy({ $0.unicodeScalars.allSatisfy(\.properties.isWhitespace) }) { continue }
             rows += 1
-            var outcome = ImportRow.read(line: record.line, fields: record.fields, columns: columns, context: rowContext)
+            var outcome = ImportRow.read(
+                line: record.line, fields: record.fields, malformed: record.malformed, columns: columns, context: rowContext)
             if case .success(let row) = outcome {
                 if let id = row.nationalID?.value {
                     if let first = seenIDs[id] {

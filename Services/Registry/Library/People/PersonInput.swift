@@ -38,7 +38,7 @@ struct PersonInput: Sendable {
         .text("occupation", maxLength: 100),
         .text("education", maxLength: 100),
         BodySchema.Field("substances", .array(.oneOf(substances.sorted()), maxCount: 50)),
-        .text("notes", maxLength: 4000),
+        .text("notes", maxLength: 4000, multiline: true),
     ]
 
     /// The body of `PATCH /v1/people/{id}`.

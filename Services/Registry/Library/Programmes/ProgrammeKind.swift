@@ -32,12 +32,12 @@ enum ProgrammeKind: String, CaseIterable, Sendable {
         case .campaign:
             return BodySchema([
                 commune, .date("heldOn", required: true), .text("topic", maxLength: 300, required: true),
-                .integer("peopleReached", 0...1_000_000, required: true), .text("notes", maxLength: 2000),
+                .integer("peopleReached", 0...1_000_000, required: true), .text("notes", maxLength: 2000, multiline: true),
             ])
         case .aftercareModel:
             return BodySchema([
                 commune, .text("model", maxLength: 200, required: true), .date("since", required: true),
-                .date("until", "Not before since"), .text("notes", maxLength: 2000),
+                .date("until", "Not before since"), .text("notes", maxLength: 2000, multiline: true),
             ])
         case .group:
             let member = BodySchema([.text("name", maxLength: 200, required: true), .text("role", maxLength: 100)])
