@@ -46,19 +46,23 @@ extension Request {
     /// Fields `T` does not have are refused (422, one pointer each), as `JSONFields` refuses them,
     /// and so is text holding control characters other than tab and line breaks.
     public static func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, context: AppRequestContext) throws -> T {
+        var validator = FieldValidator()
+        if let parsed = try? JSONValue.parse(data) {
+            if let names = FieldProbe.names(of: T.self), case .object(let members) = parsed {
+                let known = Set(names)
+                for name in members.keys.sorted() where !known.contains(name) { validator.add("/\(name)", "is not a field of this request") }
+            }
+            refuseControlCharacters(in: parsed, at: "", &validator)
+        }
         let value: T
         do {
             value = try context.requestDecoder.decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw problem(error)
+            // A misspelt field is named together with the field it was meant to be.
+            let problem = problem(error)
+            guard !validator.errors.isEmpty, problem.statusCode == 422 else { throw problem }
+            throw ProblemDetails.validation(validator.errors + (problem.errors ?? []))
         }
-        guard let parsed = try? JSONValue.parse(data) else { return value }
-        var validator = FieldValidator()
-        if let names = FieldProbe.names(of: T.self), case .object(let members) = parsed {
-            let known = Set(names)
-            for name in members.keys.sorted() where !known.contains(name) { validator.add("/\(name)", "is not a field of this request") }
-        }
-        refuseControlCharacters(in: parsed, at: "", &validator)
         try validator.finish()
         return value
     }

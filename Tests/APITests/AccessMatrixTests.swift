@@ -103,7 +103,7 @@ struct AccessMatrixTests {
                 }
                 let admin = tokens.first { $0.caller == "admin1" }!.token!
                 let created = try await registry.call(
-                    .post, "/v1/api-keys", token: admin, json: #"{"label":"Cục Thống kê","purpose":"monthly indicators"}"#)
+                    .post, "/v1/api-keys", token: admin, json: #"{"label":"Cục Thống kê","purpose":"monthly indicators","areaCode":"national"}"#)
                 let key = try #require(created.json["key"] as? String)
                 tokens.append(("agency-key", key, .agency(AgencyIdentity(keyID: UUID(), label: "k", purpose: "p", areaCode: nil))))
                 let registered = try await registry.call(

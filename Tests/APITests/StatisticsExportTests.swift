@@ -27,9 +27,9 @@ struct StatisticsExportTests {
     }
 
     static func key(_ registry: ServiceClient, admin: String?, area: String?) async throws -> (key: String, id: String) {
-        let areaField = area.map { #","areaCode":"\#($0)""# } ?? ""
         let made = try await registry.call(
-            .post, "/v1/api-keys", token: admin, json: #"{"label":"Tổng cục Thống kê","purpose":"báo cáo tháng"\#(areaField)}"#)
+            .post, "/v1/api-keys", token: admin,
+            json: #"{"label":"Tổng cục Thống kê","purpose":"báo cáo tháng","areaCode":"\#(area ?? "national")"}"#)
         #expect(made.status == 201, "\(made.body)")
         return (try #require(made.json["key"] as? String), try #require(made.json["id"] as? String))
     }

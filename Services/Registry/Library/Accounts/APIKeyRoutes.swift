@@ -6,15 +6,20 @@ import Postgres
 import ServiceKit
 
 /// Other agencies' API keys, for admins: `GET/POST /v1/api-keys`, `DELETE /v1/api-keys/{id}`.
-/// A key opens the statistics service's aggregates of its area and nothing else; it is shown
-/// once, at creation, and stored only as its hash.
+/// A key opens the statistics service's aggregates of its area, and the administrative units
+/// (public reference data) any caller reads; it is shown once, at creation, and stored only as
+/// its hash.
 struct APIKeyRoutes: Sendable {
     let environment: ServiceEnvironment
+
+    /// What `areaCode` says for a key of the whole country.
+    static let national = "national"
 
     struct NewKey: Decodable {
         let label: String
         let purpose: String
-        let areaCode: String?
+        /// Required: a province or commune code of the 2025 list, or `national` (never implied).
+        let areaCode: String
         let expiresAt: Date?
     }
 
@@ -22,7 +27,8 @@ struct APIKeyRoutes: Sendable {
         let id: UUID
         let label: String
         let purpose: String
-        let areaCode: String?
+        /// A province or commune code, or `national`.
+        let areaCode: String
         let createdAt: Date
         let expiresAt: Date?
         let revokedAt: Date?
@@ -46,23 +52,33 @@ struct APIKeyRoutes: Sendable {
             var validator = FieldValidator()
             validator.require((1...200).contains(label.count), "/label", "must be 1 to 200 characters")
             validator.require((1...500).contains(purpose.count), "/purpose", "must say, in 1 to 500 characters, what the key is for")
-            if let area = new.areaCode {
+            let area = new.areaCode == Self.national ? nil : new.areaCode
+            if let area {
                 validator.require(
                     (area.count == 2 || area.count == 5) && area.allSatisfy(\.isNumber) && area.allSatisfy(\.isASCII),
-                    "/areaCode", "must be a province (2 digits) or commune (5 digits) code")
+                    "/areaCode", "must be a province (2 digits) or commune (5 digits) code, or national")
             }
             if let expires = new.expiresAt { validator.require(expires > Date(), "/expiresAt", "must be in the future") }
             try validator.finish()
             let secret = SecretToken.generate(.apiKey)
             let id = UUID()
             var key = try await environment.database.withTransaction { connection in
+                if let area {
+                    let units = AdminUnitStore(connection: connection)
+                    let exists = area.count == 2 ? try await units.provinceExists(area) : try await units.communeExists(area)
+                    guard exists else {
+                        throw ProblemDetails.validation([
+                            .init(pointer: "/areaCode", detail: "is not a \(area.count == 2 ? "province" : "commune") code of the 2025 list")
+                        ])
+                    }
+                }
                 let key = try await APIKeyStore(connection: connection).insert(
-                    id: id, label: label, purpose: purpose, areaCode: new.areaCode, keyHash: SecretToken.hash(secret), by: identity.id,
+                    id: id, label: label, purpose: purpose, areaCode: area, keyHash: SecretToken.hash(secret), by: identity.id,
                     expiresAt: new.expiresAt)
                 try await AuditLog.append(
                     AuditEntry(
                         identity, context, action: "create", resource: "api_key", resourceID: id.uuidString.lowercased(),
-                        detail: ["area": new.areaCode ?? "national"]), on: connection)
+                        detail: ["area": new.areaCode]), on: connection)
                 return key
             }
             key.key = secret

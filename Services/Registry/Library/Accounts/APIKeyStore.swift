@@ -10,7 +10,8 @@ struct APIKeyStore {
     static func key(_ row: PostgresRow) throws -> APIKeyRoutes.Key {
         let (id, label, purpose, area, created, expires, revoked) = try row.decode((UUID, String, String, String?, Date, Date?, Date?).self)
         return APIKeyRoutes.Key(
-            id: id, label: label, purpose: purpose, areaCode: area, createdAt: created, expiresAt: expires, revokedAt: revoked, key: nil)
+            id: id, label: label, purpose: purpose, areaCode: area ?? APIKeyRoutes.national, createdAt: created, expiresAt: expires,
+            revokedAt: revoked, key: nil)
     }
 
     /// Every key, newest first.
