@@ -34,6 +34,44 @@ struct StatisticsExportTests {
         return (try #require(made.json["key"] as? String), try #require(made.json["id"] as? String))
     }
 
+    /// A residence begins when the registration says, not on the day of registration: a move dated
+    /// before the registration day (but after the residence began) is where the person is counted.
+    @Test func aBackDatedMoveCountsThePersonInTheNewCommune() async throws {
+        try await PeopleTests.withRegistry("statistics_backdated") { registry, tokens, database in
+            let made = try await registry.call(
+                .post, "/v1/people", token: tokens["province01"],
+                json: """
+                    {"fullName":"Trần Văn An","birthYear":1990,"sex":"male","residence":{"communeCode":"00004","since":"2026-01-01"},"management":{"decisionDate":"2026-01-05"}}
+                    """)
+            let id = try PeopleTests.id(made)
+            let moved = try await registry.call(
+                .post, "/v1/people/\(id)/moves", token: tokens["province01"], json: #"{"communeCode":"00008","date":"2026-02-01"}"#)
+            #expect(moved.status == 200, "\(moved.body)")
+            try await ServiceHarness.withService(StatisticsService.descriptor, database: database) { statistics in
+                let path = "/v1/statistics/people-by-status?on=2026-06-01&groupBy=commune&areaCode=01"
+                _ = try await Self.waitForCount(statistics, path, token: tokens["province01"], total: 1)
+                // Both events are applied in order; wait until the move is too, then look.
+                let deadline = ContinuousClock.now + .seconds(30)
+                var communes: [String] = []
+                repeat {
+                    let reply = try await statistics.call(.get, path, token: tokens["province01"])
+                    communes = (reply.json["items"] as? [[String: Any]] ?? []).compactMap { $0["areaCode"] as? String }
+                    if communes == ["00008"] { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                } while ContinuousClock.now < deadline
+                #expect(communes == ["00008"])
+                // Today too (the registration day is after the move: it must not count as a move back).
+                let today = try await statistics.call(
+                    .get, "/v1/statistics/people-by-status?groupBy=commune&areaCode=01", token: tokens["province01"])
+                #expect((today.json["items"] as? [[String: Any]] ?? []).compactMap { $0["areaCode"] as? String } == ["00008"], "\(today.body)")
+                // In mid-January, before the move, in 00004.
+                let january = try await statistics.call(
+                    .get, "/v1/statistics/people-by-status?on=2026-01-15&groupBy=commune&areaCode=01", token: tokens["province01"])
+                #expect((january.json["items"] as? [[String: Any]] ?? []).compactMap { $0["areaCode"] as? String } == ["00004"], "\(january.body)")
+            }
+        }
+    }
+
     @Test func countsComeFromEventsAreBoundToTheKeysAreaAndEveryExportIsAudited() async throws {
         try await PeopleTests.withRegistry("statistics_exports") { registry, tokens, database in
             let commune = tokens["commune00004"]

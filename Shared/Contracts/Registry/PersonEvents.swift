@@ -9,13 +9,15 @@ public enum PersonEvents {
     public static let topic = "registry.person"
 
     /// Every person event type, for the registry's catalogue.
-    public static let contracts: [any EventContract.Type] = [Registered.self, Changed.self, Moved.self, StatusChanged.self]
+    public static let contracts: [any EventContract.Type] = [RegisteredV1.self, Registered.self, Changed.self, Moved.self, StatusChanged.self]
 
-    public struct Registered: EventContract, Equatable {
-        public static let type = "registry.person.registered"
+    /// A registration as published until 2026-12-05, without the day the residence began: the log
+    /// still holds these, and consumers read them (the residence then counts from `registeredOn`).
+    public struct RegisteredV1: EventContract, Equatable {
+        public static let type = Registered.type
         public static let version = 1
         public static let topic = PersonEvents.topic
-        public static let summary = "A person was registered for management."
+        public static let summary = "A person was registered for management (the first version, without the residence's start)."
         public let personId: UUID
         public let communeCode: String
         public let provinceCode: String
@@ -25,19 +27,47 @@ public enum PersonEvents {
         public let substances: [String]
         public let registeredOn: CalendarDate
         public var key: String { personId.lowercasedString }
+    }
+
+    /// A registration. `residenceSince` is the day the person began living in `communeCode`,
+    /// which may be before the registration (and before a move dated earlier than it).
+    public struct Registered: EventContract, Equatable {
+        public static let type = "registry.person.registered"
+        public static let version = 2
+        public static let topic = PersonEvents.topic
+        public static let summary = "A person was registered for management, with the day their residence began."
+        public let personId: UUID
+        public let communeCode: String
+        public let provinceCode: String
+        public let residenceSince: CalendarDate
+        public let sex: Sex
+        public let birthYear: Int
+        public let ethnicity: String?
+        public let substances: [String]
+        public let registeredOn: CalendarDate
+        public var key: String { personId.lowercasedString }
 
         public init(
-            personId: UUID, communeCode: String, provinceCode: String, sex: Sex, birthYear: Int, ethnicity: String?,
-            substances: [String], registeredOn: CalendarDate
+            personId: UUID, communeCode: String, provinceCode: String, residenceSince: CalendarDate, sex: Sex, birthYear: Int,
+            ethnicity: String?, substances: [String], registeredOn: CalendarDate
         ) {
             self.personId = personId
             self.communeCode = communeCode
             self.provinceCode = provinceCode
+            self.residenceSince = residenceSince
             self.sex = sex
             self.birthYear = birthYear
             self.ethnicity = ethnicity
             self.substances = substances
             self.registeredOn = registeredOn
+        }
+
+        /// A first-version registration, its residence counted from the day of registration.
+        public init(_ first: RegisteredV1) {
+            self.init(
+                personId: first.personId, communeCode: first.communeCode, provinceCode: first.provinceCode, residenceSince: first.registeredOn,
+                sex: first.sex, birthYear: first.birthYear, ethnicity: first.ethnicity, substances: first.substances,
+                registeredOn: first.registeredOn)
         }
     }
 

@@ -179,7 +179,8 @@ struct PersonImporter: Sendable {
             try await publisher.publish(
                 batch: rows.map { id, row in
                     PersonEvents.Registered(
-                        personId: id, communeCode: row.communeCode, provinceCode: row.provinceCode, sex: try Sex.parse(row.sex),
+                        personId: id, communeCode: row.communeCode, provinceCode: row.provinceCode, residenceSince: today,
+                        sex: try Sex.parse(row.sex),
                         birthYear: row.birthYear,
                         ethnicity: row.ethnicity, substances: row.substances, registeredOn: today)
                 }, on: connection)

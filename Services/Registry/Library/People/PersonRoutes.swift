@@ -191,7 +191,8 @@ struct PersonRoutes: Sendable {
                     detail: nationalID?.kind == .cmnd ? ["nationalIdKind": "cmnd"] : [:]), on: connection)
             try await publisher.publish(
                 PersonEvents.Registered(
-                    personId: id, communeCode: communeCode, provinceCode: province, sex: try Sex.parse(person.sex), birthYear: birthYear,
+                    personId: id, communeCode: communeCode, provinceCode: province, residenceSince: since, sex: try Sex.parse(person.sex),
+                    birthYear: birthYear,
                     ethnicity: person.ethnicity, substances: person.substances, registeredOn: today), on: connection)
             if let statusEvent { try await publisher.publish(statusEvent, on: connection) }
             let location = "/v1/people/\(id.uuidString.lowercased())"

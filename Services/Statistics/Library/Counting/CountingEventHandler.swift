@@ -22,7 +22,9 @@ struct CountingEventHandler: EventHandler {
     func handle(_ event: EventEnvelope, in transaction: PostgresConnection) async throws {
         let store = CountingStore(connection: transaction)
         switch (event.type, event.version) {
-        case (PersonEvents.Registered.type, 1):
+        case (PersonEvents.RegisteredV1.type, PersonEvents.RegisteredV1.version):
+            try await store.savePerson(PersonEvents.Registered(try event.decode(PersonEvents.RegisteredV1.self)))
+        case (PersonEvents.Registered.type, PersonEvents.Registered.version):
             try await store.savePerson(try event.decode(PersonEvents.Registered.self))
         case (PersonEvents.Changed.type, 1):
             try await store.updatePerson(try event.decode(PersonEvents.Changed.self))

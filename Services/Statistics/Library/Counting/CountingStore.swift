@@ -17,7 +17,7 @@ struct CountingStore {
             ON CONFLICT (person_id) DO UPDATE SET sex = excluded.sex, birth_year = excluded.birth_year,
                 registered_on = excluded.registered_on
             """)
-        try await saveResidence(person.personId, from: person.registeredOn, commune: person.communeCode, province: person.provinceCode)
+        try await saveResidence(person.personId, from: person.residenceSince, commune: person.communeCode, province: person.provinceCode)
     }
 
     func updatePerson(_ person: PersonEvents.Changed) async throws {
