@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// Encodes an `Encodable` value straight into a `JSONValue`, which publishing both checks
 /// against the catalogue and writes out (`JSONValue.text`): one pass, no JSON text parsed back.
@@ -6,9 +7,17 @@ import Foundation
 /// It follows `JSONEncoder` with `.iso8601` dates: optionals left out when nil (as synthesised
 /// conformances do), `Date` as ISO 8601 text, `UUID` and `URL` as text. Numbers are doubles, so
 /// an integer beyond ±2^53 (which JSON readers cannot hold exactly) and non-finite doubles throw.
-struct JSONValueEncoder {
-    func encode(_ value: some Encodable) throws -> JSONValue {
-        let encoder = ValueEncoder(codingPath: [])
+public struct JSONValueEncoder: Sendable {
+    /// Writes ids in lower case (HTTP answers, as in paths and `Location`); event payloads keep
+    /// `UUID.uuidString`'s upper case, which the stored log already holds.
+    let lowercaseIDs: Bool
+
+    public init(lowercaseIDs: Bool = false) {
+        self.lowercaseIDs = lowercaseIDs
+    }
+
+    public func encode(_ value: some Encodable) throws -> JSONValue {
+        let encoder = ValueEncoder(codingPath: [], lowercaseIDs: lowercaseIDs)
         try encoder.box(value)
         return encoder.slot.resolved
     }
@@ -30,15 +39,19 @@ private final class Slot {
 
 private final class ValueEncoder: Encoder {
     let codingPath: [any CodingKey]
+    let lowercaseIDs: Bool
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     let slot = Slot()
 
-    init(codingPath: [any CodingKey]) { self.codingPath = codingPath }
+    init(codingPath: [any CodingKey], lowercaseIDs: Bool) {
+        self.codingPath = codingPath
+        self.lowercaseIDs = lowercaseIDs
+    }
 
     func box(_ value: some Encodable) throws {
         switch value {
         case let date as Date: slot.value = .string(date.formatted(.iso8601))
-        case let uuid as UUID: slot.value = .string(uuid.uuidString)
+        case let uuid as UUID: slot.value = .string(lowercaseIDs ? uuid.lowercasedString : uuid.uuidString)
         case let url as URL: slot.value = .string(url.absoluteString)
         case let decimal as Decimal: slot.value = .number(try number(NSDecimalNumber(decimal: decimal).doubleValue))
         default: try value.encode(to: self)
@@ -72,7 +85,7 @@ private final class ValueEncoder: Encoder {
     func singleValueContainer() -> any SingleValueEncodingContainer { SingleContainer(encoder: self) }
 
     /// A child encoder for a nested value at `key`, its slot already linked into the parent.
-    func child(_ key: any CodingKey) -> ValueEncoder { ValueEncoder(codingPath: codingPath + [key]) }
+    func child(_ key: any CodingKey) -> ValueEncoder { ValueEncoder(codingPath: codingPath + [key], lowercaseIDs: lowercaseIDs) }
 }
 
 private struct IndexKey: CodingKey {

@@ -21,20 +21,13 @@ public struct AppRequestContext: RequestContext {
 }
 
 extension AppRequestContext {
-    /// JSON bodies: camelCase keys, ISO 8601 dates.
+    /// JSON bodies: camelCase keys, ISO 8601 dates; answers as `APIResponseEncoder` writes them.
     public var requestDecoder: JSONDecoder { Self.decoder }
-    public var responseEncoder: JSONEncoder { Self.encoder }
+    public var responseEncoder: APIResponseEncoder { APIResponseEncoder() }
 
     public static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
-    }()
-
-    public static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }()
 }

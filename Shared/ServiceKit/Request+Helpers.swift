@@ -4,12 +4,12 @@ import Hummingbird
 import HummingbirdCore
 
 extension Response {
-    /// A JSON response encoded like every other (camelCase, ISO 8601 dates, sorted keys).
+    /// A JSON response encoded like every other (`APIResponseEncoder`).
     public static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"
-        let data = try AppRequestContext.encoder.encode(value)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        let text = try APIResponseEncoder.text(value)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
 

@@ -44,8 +44,11 @@ struct PeopleTests {
             let created = try await registry.call(.post, "/v1/people", token: tokens["commune00004"], json: Self.anh)
             #expect(created.status == 201)
             let id = try Self.id(created)
+            // Ids are written in lower case everywhere: in bodies as in Location.
+            #expect(id == id.lowercased() && created.json["id"] as? String == id, "\(created.body)")
             let read = try await registry.call(.get, "/v1/people/\(id)", token: tokens["commune00004"])
             #expect(read.json["fullName"] as? String == "Nguyễn Thị Ánh Tuyết")
+            #expect(read.json["id"] as? String == id)
             #expect(read.headers[.eTag] == #""1""#)
             for query in ["nguyen%20thi%20anh%20tuyet", "Nguy%E1%BB%85n%20Th%E1%BB%8B", "ANH%20TUYET", "anh%20tuy"] {
                 let found = try await registry.call(.get, "/v1/people?q=\(query)", token: tokens["commune00004"])

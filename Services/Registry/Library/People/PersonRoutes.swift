@@ -196,7 +196,7 @@ struct PersonRoutes: Sendable {
                     ethnicity: person.ethnicity, substances: person.substances, registeredOn: today), on: connection)
             if let statusEvent { try await publisher.publish(statusEvent, on: connection) }
             let location = "/v1/people/\(id.uuidString.lowercased())"
-            let json = String(decoding: try AppRequestContext.encoder.encode(person), as: UTF8.self)
+            let json = try APIResponseEncoder.text(person)
             if let idempotencyKey {
                 try await keys.complete(account: identity.id, key: idempotencyKey, status: 201, location: location, body: json)
             }
