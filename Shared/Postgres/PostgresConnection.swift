@@ -40,7 +40,8 @@ public final class PostgresConnection: Sendable {
         loop.submit { loop.register(io) }
     }
 
-    /// Opens a connection; throws `.connectionFailed` with libpq's reason (never the password).
+    /// Opens a connection; throws `.connectionFailed` naming the server, port, user and database
+    /// tried, with libpq's reason (never the password).
     ///
     /// The blocking connect runs on a thread of its own, so a slow or unreachable server never
     /// holds up other connections.
@@ -51,13 +52,22 @@ public final class PostgresConnection: Sendable {
         let (handle, sink) = try await connector.run { () throws -> (UnsafeSendable<OpaquePointer>, UnsafeSendable<Unmanaged<NoticeSink>>) in
             let handle = Self.open(parameters)
             guard let handle, PQstatus(handle) == CONNECTION_OK, PQsetnonblocking(handle, 1) == 0 else {
-                let message = handle.map { String(cString: PQerrorMessage($0)).trimmingNewlines() } ?? "out of memory"
+                let reason = handle.map { String(cString: PQerrorMessage($0)).trimmingNewlines() } ?? "out of memory"
                 PQfinish(handle)
-                throw PostgresError(code: .connectionFailed, message: message)
+                throw PostgresError(code: .connectionFailed, message: "cannot connect to \(Self.target(parameters)): \(reason)")
             }
             return (UnsafeSendable(handle), UnsafeSendable(NoticeSink.install(on: handle, logger: logger)))
         }
         return PostgresConnection(handle: handle.value, sink: sink.value, cacheSize: configuration.preparedStatementCacheSize, logger: logger)
+    }
+
+    /// `user@host:port/database` as libpq will try it (its defaults where a setting is absent).
+    static func target(_ parameters: [(key: String, value: String)]) -> String {
+        func value(_ key: String) -> String? { parameters.last { $0.key == key && !$0.value.isEmpty }?.value }
+        let user = value("user") ?? ProcessInfo.processInfo.environment["PGUSER"] ?? "(the system user)"
+        let host = value("host") ?? value("hostaddr") ?? ProcessInfo.processInfo.environment["PGHOST"] ?? "the local socket"
+        let port = value("port") ?? ProcessInfo.processInfo.environment["PGPORT"] ?? "5432"
+        return "\(user)@\(host):\(port)/\(value("dbname") ?? user)"
     }
 
     static func open(_ parameters: [(key: String, value: String)]) -> OpaquePointer? {

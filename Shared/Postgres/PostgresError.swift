@@ -58,6 +58,11 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
 
     public var description: String {
         var parts = ["code: \(code)"]
+        // What a failed connection or configuration says names the server, never a person's data
+        // (nor a password: libpq does not repeat it).
+        if code == .connectionFailed || code == .invalidConfiguration || code == .invalidParameter, let message {
+            parts.append("message: \(message)")
+        }
         if let sqlState { parts.append("sqlState: \(sqlState)") }
         if let table { parts.append("table: \(table)") }
         if let column { parts.append("column: \(column)") }

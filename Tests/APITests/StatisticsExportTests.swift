@@ -126,11 +126,17 @@ struct StatisticsExportTests {
                 let outside = try await statistics.call(.get, path + "&areaCode=01", token: south.key)
                 #expect(outside.status == 403)
                 #expect(outside.contentType == "application/problem+json")
-                // A commune-bound key: its commune only, grouped by commune.
+                // A commune-bound key: its commune only, grouped by commune (the default at its level;
+                // asking for provinces is refused).
                 let communeKey = try await Self.key(registry, admin: tokens["admin1"], area: "00004")
-                #expect(try await statistics.call(.get, path, token: communeKey.key).status == 422)
-                let byCommune = try await statistics.call(.get, path + "&groupBy=commune", token: communeKey.key)
-                #expect(((byCommune.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["count"] as? Int } == [5])
+                #expect(try await statistics.call(.get, path + "&groupBy=province", token: communeKey.key).status == 422)
+                for query in ["", "&groupBy=commune"] {
+                    let byCommune = try await statistics.call(.get, path + query, token: communeKey.key)
+                    #expect(((byCommune.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["count"] as? Int } == [5], "\(byCommune.body)")
+                }
+                // A commune officer's default too.
+                let officer = try await statistics.call(.get, path, token: tokens["commune00004"])
+                #expect(officer.status == 200 && (officer.json["parameters"] as? [String: String])?["groupBy"] == "commune", "\(officer.body)")
                 // Officers: their own jurisdiction only.
                 #expect(try await statistics.call(.get, path + "&areaCode=79", token: tokens["province01"]).status == 403)
                 #expect(try await statistics.call(.get, path, token: tokens["auditor1"]).status == 403)
@@ -148,7 +154,7 @@ struct StatisticsExportTests {
                     """
                 ).map { try $0.decode((String, Int).self) }
                 await admin.close()
-                #expect(exports.map { "\($0.0) \($0.1)" } == ["denied 1", "success 4"])
+                #expect(exports.map { "\($0.0) \($0.1)" } == ["denied 1", "success 5"])
                 let trail = try await registry.call(.get, "/v1/audit?accountId=\(south.id)", token: try await registry.signIn("auditor1"))
                 let entries = try #require(trail.json["items"] as? [[String: Any]])
                 #expect(entries.compactMap { $0["outcome"] as? String } == ["success", "denied"], "\(trail.body)")

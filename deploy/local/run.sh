@@ -2,6 +2,9 @@
 # Runs the whole system on this machine: PostgreSQL plus the four services.
 #
 #   deploy/local/run.sh          (stop everything with Ctrl-C)
+#   deploy/local/run.sh SERVICE COMMAND [ARGUMENTS...]
+#                                runs one command of a service against the same database instead,
+#                                e.g. `deploy/local/run.sh registry create-admin root`, and exits
 #
 # Without DATABASE_URL: installs missing Debian packages, starts (first initialises) a private
 # PostgreSQL cluster in .pg/ of the project (or a folder under /tmp when the postgres user cannot
@@ -26,6 +29,16 @@ cd "$root"
 source "$root/deploy/local/cluster.sh"
 
 services=(registry treatment referrals statistics)
+command_service=""
+if [ "$#" -gt 0 ]; then
+    command_service=$1
+    shift
+    case " ${services[*]} " in
+        *" $command_service "*) ;;
+        *) printf '[run.sh] error: %s is not a service (%s)\n' "$command_service" "${services[*]}" >&2; exit 2 ;;
+    esac
+    [ "$#" -gt 0 ] || { printf '[run.sh] error: give the command to run, e.g. %s --help\n' "$command_service" >&2; exit 2; }
+fi
 declare -A default_port=([registry]=8081 [treatment]=8082 [referrals]=8083 [statistics]=8084)
 
 log() { printf '[run.sh] %s\n' "$*" >&2; }
@@ -122,7 +135,7 @@ declare -A port_of
 for s in "${services[@]}"; do
     port_var="$(upper "$s")_PORT"
     port_of[$s]=${!port_var:-${default_port[$s]}}
-    if (exec 3<>"/dev/tcp/127.0.0.1/${port_of[$s]}") 2>/dev/null; then
+    if [ -z "$command_service" ] && (exec 3<>"/dev/tcp/127.0.0.1/${port_of[$s]}") 2>/dev/null; then
         log "error: port ${port_of[$s]} for $s is already in use (set $port_var to move it)"
         exit 1
     fi
@@ -133,6 +146,14 @@ for s in "${services[@]}"; do
     log "$s migrate"
     DATABASE_URL=${service_url[$s]} PORT=${port_of[$s]} "$bin_dir/$s" migrate
 done
+
+# --- one command instead -----------------------------------------------------------------------------
+if [ -n "$command_service" ]; then
+    log "$command_service $* (DATABASE_URL=${service_url[$command_service]%%:*}://...)"
+    rc=0
+    DATABASE_URL=${service_url[$command_service]} "$bin_dir/$command_service" "$@" || rc=$?
+    shutdown "$rc"
+fi
 
 # --- serve -----------------------------------------------------------------------------------------
 for s in "${services[@]}"; do

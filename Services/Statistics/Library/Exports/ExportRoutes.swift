@@ -23,14 +23,16 @@ struct ExportRoutes: Sendable {
 
     /// The query parameters every export takes.
     static let commonParameters: [QueryParameter] = [
-        QueryParameter("groupBy", values: ["province", "commune"], "Rows by province (default) or commune"),
+        QueryParameter(
+            "groupBy", values: ["province", "commune"], "Rows by province or commune (default: commune for a commune's statistics, else province)"),
         QueryParameter("areaCode", .formatted(.unitCode), "A province or commune code (default: the caller's area, or the country)"),
         QueryParameter("format", values: ["json", "csv"], "The answer's format (default json)"),
     ]
 
     /// What every export reads from the query: grouping, area, format.
     struct Common {
-        let groupByCommune: Bool
+        /// `province` or `commune` as asked; nil: the area's own level (communes for a commune).
+        let groupBy: String?
         let requestedArea: String?
         let format: String
     }
@@ -38,7 +40,7 @@ struct ExportRoutes: Sendable {
     /// The grouping, area and format of a request (its values checked against `commonParameters`).
     static func common(_ query: FlatDictionary<Substring, Substring>) -> Common {
         Common(
-            groupByCommune: query["groupBy"] == "commune", requestedArea: query["areaCode"].map(String.init),
+            groupBy: query["groupBy"].map(String.init), requestedArea: query["areaCode"].map(String.init),
             format: query["format"].map(String.init) ?? "json")
     }
 
@@ -52,8 +54,9 @@ struct ExportRoutes: Sendable {
             let query = request.uri.queryParameters
             let common = Self.common(query)
             let on = query["on"].flatMap(CalendarDate.init) ?? CalendarDate.today()
-            return try await export(dataset: "people-by-status", common, identity, context, parameters: ["on": on.description]) { area, connection in
-                try await ExportStore(connection: connection).peopleByStatus(on: on, in: area, byCommune: common.groupByCommune)
+            return try await export(dataset: "people-by-status", common, identity, context, parameters: ["on": on.description]) {
+                area, byCommune, connection in
+                try await ExportStore(connection: connection).peopleByStatus(on: on, in: area, byCommune: byCommune)
             }
         }
 
@@ -76,8 +79,8 @@ struct ExportRoutes: Sendable {
             try validator.finish()
             return try await export(
                 dataset: "referrals", common, identity, context, parameters: ["from": from.description, "to": to.description]
-            ) { area, connection in
-                try await ExportStore(connection: connection).referrals(from: from, to: to, in: area, byCommune: common.groupByCommune)
+            ) { area, byCommune, connection in
+                try await ExportStore(connection: connection).referrals(from: from, to: to, in: area, byCommune: byCommune)
             }
         }
     }
@@ -86,7 +89,7 @@ struct ExportRoutes: Sendable {
     /// in the audit trail and answers in the asked format.
     private func export(
         dataset: String, _ common: Common, _ identity: Identity, _ context: AppRequestContext, parameters: [String: String],
-        _ query: @Sendable (ExportArea, PostgresConnection) async throws -> ExportTable
+        _ query: @Sendable (ExportArea, Bool, PostgresConnection) async throws -> ExportTable
     ) async throws -> Response {
         let resolved: ExportTable
         do {
@@ -114,16 +117,18 @@ struct ExportRoutes: Sendable {
     /// The table, in one read-only snapshot.
     private func run(
         _ common: Common, _ identity: Identity, parameters: [String: String],
-        _ query: @Sendable (ExportArea, PostgresConnection) async throws -> ExportTable
+        _ query: @Sendable (ExportArea, Bool, PostgresConnection) async throws -> ExportTable
     ) async throws -> ExportTable {
         try await environment.database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection -> ExportTable in
             let area = try await ExportArea.resolve(requested: common.requestedArea, for: identity, on: connection)
-            guard !(area.isCommune && !common.groupByCommune) else {
+            // By default, rows at the caller's level: communes for a commune's statistics.
+            let byCommune = common.groupBy.map { $0 == "commune" } ?? area.isCommune
+            guard !(area.isCommune && !byCommune) else {
                 throw ProblemDetails.validation([.init(pointer: "?groupBy", detail: "must be commune for a commune's statistics")])
             }
-            var table = try await query(area, connection)
+            var table = try await query(area, byCommune, connection)
             table.parameters = parameters
-            table.parameters["groupBy"] = common.groupByCommune ? "commune" : "province"
+            table.parameters["groupBy"] = byCommune ? "commune" : "province"
             table.parameters["areaCode"] = area.code ?? "national"
             return table
         }
