@@ -77,7 +77,11 @@ if [ "${PROFILE:-0}" = 1 ]; then
     profiler=$!
 fi
 cpu_before=$(awk '{ print $14 + $15 }' "/proc/$server/stat")
+rss_before=$(awk '/^VmRSS/ { print int($2 / 1024) }' "/proc/$server/status")
 import=$($py import "$base" "$token" "$dir/people.csv")
+# The peak resident memory of the registry so far (the import is by far its largest request).
+rss_peak=$(awk '/^VmHWM/ { print int($2 / 1024) }' "/proc/$server/status")
+csv_mib=$(($(stat -c %s "$dir/people.csv") >> 20))
 import_cpu=$(awk -v before="$cpu_before" -v tick="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15 - before) / tick }' "/proc/$server/stat")
 if [ "${PROFILE:-0}" = 1 ]; then
     kill -INT "$profiler"
@@ -108,6 +112,7 @@ echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }'), fsync on,
 echo "machine yardstick: pgbench -M prepared -S -c 1 -T 10 on this cluster: $yardstick tps"
 echo "$import   (target: 250,000 rows within 60 s)"
 echo "    registry CPU during the import: $import_cpu s (user + system)"
+echo "    registry memory: $rss_before MiB resident before, $rss_peak MiB at its peak (a $csv_mib MiB file)"
 echo "    by: python3 Benchmarks/registry/http_bench.py import BASE TOKEN people.csv  (people.csv: generate_people.py $people)"
 echo "$search   (target: p95 <= 20 ms)"
 echo "    by: python3 Benchmarks/registry/http_bench.py search BASE TOKEN people.csv $searches"

@@ -1,6 +1,6 @@
-/// Reads RFC 4180 CSV from UTF-8 bytes: quoted fields with `""` escapes and line breaks, CRLF or
-/// LF line ends, a leading byte-order mark ignored. Works on bytes, so a file of hundreds of
-/// megabytes costs one copy of itself.
+/// Reads RFC 4180 CSV from UTF-8 bytes given whole: quoted fields with `""` escapes and line
+/// breaks, CRLF or LF line ends, a leading byte-order mark ignored. See `CSVParser` for input that
+/// arrives in pieces (an upload read as it comes).
 public struct CSVReader: Sequence {
     private let bytes: [UInt8]
 
@@ -22,68 +22,124 @@ public struct CSVReader: Sequence {
     }
 
     public func makeIterator() -> Iterator {
-        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        return Iterator(bytes: bytes, index: start)
+        var parser = CSVParser()
+        parser.feed(bytes)
+        parser.end()
+        return Iterator(parser: parser)
     }
 
     public struct Iterator: IteratorProtocol {
-        let bytes: [UInt8]
-        var index: Int
-        var line = 1
+        var parser: CSVParser
 
-        public mutating func next() -> Record? {
-            guard index < bytes.count else { return nil }
-            let start = line
-            var fields: [String] = []
-            var malformed: [Int] = []
-            func finish(_ field: [UInt8]) {
-                if let text = String(validating: field, as: UTF8.self) {
-                    fields.append(text)
-                } else {
-                    malformed.append(fields.count)
-                    fields.append(String(decoding: field, as: UTF8.self))
+        public mutating func next() -> Record? { parser.next() }
+    }
+}
+
+/// Parses CSV fed in pieces of any size (a record may span pieces, even a `""` escape): `feed`
+/// the bytes as they arrive and take the complete records with `next`; after `end`, `next` also
+/// gives the last record when the input does not end with a line break. It keeps only the
+/// record in progress and the bytes not read yet, so a file of any size is read in bounded memory.
+public struct CSVParser {
+    private var pending: [UInt8] = []
+    private var index = 0
+    private var line = 1
+    private var checkedMark = false
+    private var ended = false
+    // The record in progress.
+    private var start = 1
+    private var fields: [String] = []
+    private var malformed: [Int] = []
+    private var field: [UInt8] = []
+    private var quoted = false
+    private var wasQuoted = false
+    /// A quote inside a quoted field was the last byte read: the next byte says whether it was
+    /// an escaped quote or the closing one.
+    private var quoteAtEnd = false
+
+    public init() {}
+
+    /// Adds the next bytes of the input.
+    public mutating func feed(_ bytes: some Sequence<UInt8>) {
+        if index > 0, index >= pending.count / 2 {
+            pending.removeFirst(index)
+            index = 0
+        }
+        pending.append(contentsOf: bytes)
+    }
+
+    /// No more bytes will come.
+    public mutating func end() {
+        ended = true
+    }
+
+    /// The next complete record, or nil until more bytes arrive (after `end`: when none is left).
+    public mutating func next() -> CSVReader.Record? {
+        if !checkedMark {
+            guard ended || pending.count - index >= 3 else { return nil }
+            checkedMark = true
+            if pending[index...].starts(with: [0xEF, 0xBB, 0xBF]) { index += 3 }
+        }
+        while index < pending.count {
+            let byte = pending[index]
+            index += 1
+            if quoteAtEnd {
+                quoteAtEnd = false
+                if byte == UInt8(ascii: "\"") {
+                    field.append(byte)
+                    continue
                 }
+                quoted = false
             }
-            var field: [UInt8] = []
-            var quoted = false
-            var wasQuoted = false
-            while index < bytes.count {
-                let byte = bytes[index]
-                index += 1
-                if quoted {
-                    if byte == UInt8(ascii: "\"") {
-                        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
-                            field.append(byte)
-                            index += 1
-                        } else {
-                            quoted = false
-                        }
-                    } else {
-                        if byte == UInt8(ascii: "\n") { line += 1 }
-                        field.append(byte)
-                    }
-                    continue
-                }
-                switch byte {
-                case UInt8(ascii: "\"") where field.isEmpty && !wasQuoted:
-                    quoted = true
-                    wasQuoted = true
-                case UInt8(ascii: ","):
-                    finish(field)
-                    field.removeAll(keepingCapacity: true)
-                    wasQuoted = false
-                case UInt8(ascii: "\r"):
-                    continue
-                case UInt8(ascii: "\n"):
-                    line += 1
-                    finish(field)
-                    return Record(line: start, fields: fields, malformed: malformed)
-                default:
+            if quoted {
+                if byte == UInt8(ascii: "\"") {
+                    quoteAtEnd = true
+                } else {
+                    if byte == UInt8(ascii: "\n") { line += 1 }
                     field.append(byte)
                 }
+                continue
             }
-            finish(field)
-            return Record(line: start, fields: fields, malformed: malformed)
+            switch byte {
+            case UInt8(ascii: "\"") where field.isEmpty && !wasQuoted:
+                quoted = true
+                wasQuoted = true
+            case UInt8(ascii: ","):
+                endField()
+            case UInt8(ascii: "\r"):
+                continue
+            case UInt8(ascii: "\n"):
+                line += 1
+                endField()
+                return endRecord()
+            default:
+                field.append(byte)
+            }
         }
+        guard ended else { return nil }
+        // The input ended: a quote read last closed its field, and an unfinished record is the last.
+        quoteAtEnd = false
+        guard !field.isEmpty || !fields.isEmpty || wasQuoted else { return nil }
+        endField()
+        return endRecord()
+    }
+
+    private mutating func endField() {
+        if let text = String(validating: field, as: UTF8.self) {
+            fields.append(text)
+        } else {
+            malformed.append(fields.count)
+            fields.append(String(decoding: field, as: UTF8.self))
+        }
+        field.removeAll(keepingCapacity: true)
+        wasQuoted = false
+        quoted = false
+    }
+
+    private mutating func endRecord() -> CSVReader.Record {
+        let record = CSVReader.Record(line: start, fields: fields, malformed: malformed)
+        fields = []
+        malformed = []
+        start = line
+        return record
     }
 }

@@ -24,6 +24,8 @@ public struct ServiceConfiguration: Sendable {
     public var authCacheLifetime: Duration
     /// How long a session token issued by the registry is valid.
     public var sessionLifetime: Duration
+    /// The largest people import the registry takes, in bytes (413 above it).
+    public var importMaxBytes: Int
 
     /// Reads and validates; throws `ConfigurationError` naming the first bad variable.
     public static func load(service: ServiceDescriptor, environment: [String: String]? = nil) async throws -> ServiceConfiguration {
@@ -74,6 +76,7 @@ public struct ServiceConfiguration: Sendable {
         shutdownGrace = .seconds(try Self.integer("SHUTDOWN_GRACE_S", value("SHUTDOWN_GRACE_S"), default: 10, range: 0...600))
         authCacheLifetime = .seconds(try Self.integer("AUTH_CACHE_TTL_S", value("AUTH_CACHE_TTL_S"), default: 30, range: 0...60))
         sessionLifetime = .seconds(try Self.integer("AUTH_SESSION_TTL_S", value("AUTH_SESSION_TTL_S"), default: 28_800, range: 60...604_800))
+        importMaxBytes = try Self.integer("IMPORT_MAX_MB", value("IMPORT_MAX_MB"), default: 128, range: 1...1024) << 20
     }
 
     /// The database settings for this service's pool: its schema first on the search path.

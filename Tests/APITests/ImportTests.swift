@@ -9,6 +9,25 @@ import Testing
 struct ImportTests {
     static let example = TestDatabase.repositoryRoot.appending(path: "Services/Registry/examples/people-import.csv")
 
+    /// An import takes CSV only (415 otherwise, whatever the body holds), and a file over
+    /// `IMPORT_MAX_MB` is refused with 413 before anything is written.
+    @Test func theMediaTypeAndTheSizeAreCheckedFirst() async throws {
+        try await PeopleTests.withRegistry("import_limits", environment: ["IMPORT_MAX_MB": "1"]) { registry, tokens, database in
+            let csv = "full_name,sex,birth_year,commune_code\nLê Văn An,male,1990,00004\n"
+            let asJSON = try await registry.call(
+                .post, "/v1/people/imports", token: tokens["commune00004"], csv: csv, headers: [.contentType: "application/json"])
+            #expect(asJSON.status == 415, "\(asJSON.body)")
+            let rows = String(repeating: "Lê Văn An,male,1990,00004\n", count: 40_000)
+            let huge = try await registry.call(
+                .post, "/v1/people/imports", token: tokens["commune00004"], csv: "full_name,sex,birth_year,commune_code\n" + rows)
+            #expect(huge.status == 413 && huge.contentType == "application/problem+json", "\(huge.body)")
+            #expect(huge.body.contains("at most 1 MiB"), "\(huge.body)")
+            let admin = try await database.connect()
+            #expect(try await admin.query("SELECT count(*) FROM registry.people")[0].decode(Int.self, at: 0) == 0)
+            await admin.close()
+        }
+    }
+
     @Test func theExampleFileImportsAndAFileWithGoodAndBadRowsImportsOnceWhenSentTwice() async throws {
         try await PeopleTests.withRegistry("import") { registry, tokens, database in
             let example = try String(contentsOf: Self.example, encoding: .utf8)

@@ -11,10 +11,11 @@ import Testing
 struct PeopleTests {
     /// A registry with seeded staff; `tokens` by username.
     static func withRegistry(
-        _ label: String, _ body: @Sendable (ServiceClient, [String: String], TestDatabase) async throws -> Void
+        _ label: String, environment: [String: String] = [:],
+        _ body: @Sendable (ServiceClient, [String: String], TestDatabase) async throws -> Void
     ) async throws {
         try await withTestDatabase(label) { database in
-            try await ServiceHarness.withService(RegistryService.descriptor, database: database) { registry in
+            try await ServiceHarness.withService(RegistryService.descriptor, database: database, environment: environment) { registry in
                 try await StaffSeed.insert(into: database)
                 var tokens: [String: String] = [:]
                 for username in ["admin1", "commune00004", "commune00097", "province01", "province79", "auditor1"] {

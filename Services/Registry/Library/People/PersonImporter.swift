@@ -19,7 +19,9 @@ struct PersonImporter: Sendable {
     let environment: ServiceEnvironment
     let publisher: EventPublisher
     var batchSize = 1000
-    /// Batches written at the same time, each in its own transaction (see `writeAll`).
+    /// Batches written at the same time, each in its own transaction on its own connection: while
+    /// PostgreSQL writes one, the next is read and sent. Batches never compete for the same person
+    /// (repeats within the file are rejected as they are read).
     var parallelBatches = 2
     /// Most rejections listed in the report (all are counted).
     var listedRejections = 1000
@@ -32,35 +34,87 @@ struct PersonImporter: Sendable {
         let rejections: [ImportRejection]
     }
 
-    func run(csv: [UInt8], identity: Identity, context: AppRequestContext) async throws -> Report {
-        var records = CSVReader(bytes: csv).makeIterator()
-        guard let header = records.next() else { throw ProblemDetails.badRequest("The file is empty; it needs a header row.") }
-        var columns: [String: Int] = [:]
-        var validator = FieldValidator()
-        for (index, name) in header.fields.enumerated() {
-            let column = name.trimmingCharacters(in: .whitespaces).lowercased()
-            if ImportRow.required.contains(column) || ImportRow.optional.contains(column) {
-                if columns[column] != nil { validator.add("header/\(column)", "appears twice") }
-                columns[column] = index
-            } else {
-                validator.add("header/\(column)", "is not a column of the import format")
-            }
-        }
-        for column in ImportRow.required where columns[column] == nil { validator.add("header/\(column)", "is missing") }
-        try validator.finish()
+    /// The largest file an import takes (`IMPORT_MAX_MB`; 413 above it, before anything is read).
+    var maxBytes: Int { environment.configuration.importMaxBytes }
 
+    /// Imports the file `bytes` delivers (at most `maxBytes`), reading it as it arrives: rows are
+    /// checked as they come and written a batch at a time while the rest is still being read, so
+    /// memory stays bounded whatever the file's size. An upload cut short leaves the batches
+    /// already written; sending the file again completes it (registered rows count as existing).
+    func run<Bytes: AsyncSequence>(bytes: Bytes, identity: Identity, context: AppRequestContext) async throws -> Report
+    where Bytes.Element == ByteBuffer {
         let rowContext = try await loadContext(identity)
-        var accepted: [ImportRow] = []
-        var rejections: [ImportRejection] = []
-        var rejected = 0
+        var parser = CSVParser()
+        var state = ReadState()
+        var received = 0
+        let created = try await withThrowingTaskGroup(of: Int.self) { group in
+            var created = 0
+            var inFlight = 0
+            /// Writes `batch`, first waiting for a transaction to finish when `parallelBatches` are.
+            func submit(_ batch: [ImportRow]) async throws {
+                if inFlight == parallelBatches, let count = try await group.next() {
+                    created += count
+                    inFlight -= 1
+                }
+                group.addTask { try await write(batch[...], identity, context) }
+                inFlight += 1
+            }
+            var ended = false
+            var iterator = bytes.makeAsyncIterator()
+            while !ended {
+                if let chunk = try await iterator.next() {
+                    received += chunk.readableBytes
+                    guard received <= maxBytes else { throw tooLarge }
+                    parser.feed(chunk.readableBytesView)
+                } else {
+                    parser.end()
+                    ended = true
+                }
+                while let record = parser.next() {
+                    if let batch = try state.take(record, rowContext, batchSize: batchSize, listing: listedRejections) { try await submit(batch) }
+                }
+            }
+            guard state.columns != nil else { throw ProblemDetails.badRequest("The file is empty; it needs a header row.") }
+            if !state.batch.isEmpty { try await submit(state.batch) }
+            for try await count in group { created += count }
+            return created
+        }
+        try await environment.audit.record(
+            AuditEntry(
+                identity, context, action: "import", resource: "person-import",
+                detail: ["rows": String(state.rows), "created": String(created), "rejected": String(state.rejected)]))
+        return Report(
+            rows: state.rows, created: created, existing: state.accepted - created, rejected: state.rejected, rejections: state.rejections)
+    }
+
+    /// The 413 for a file over `maxBytes`.
+    var tooLarge: ProblemDetails {
+        ProblemDetails(
+            type: ProblemDetails.typeBase + "too-large", title: "Request body too large", status: .contentTooLarge,
+            detail: "An import file may be at most \(maxBytes >> 20) MiB: split it and send the parts one after the other.")
+    }
+
+    /// What reading the file has found so far: the header's columns, the rows of the batch being
+    /// filled, counts, the rejections to list, and what earlier rows held (to catch repeats).
+    struct ReadState {
+        var columns: [String: Int]?
+        var batch: [ImportRow] = []
         var rows = 0
+        var accepted = 0
+        var rejected = 0
+        var rejections: [ImportRejection] = []
         var seenIDs: [String: Int] = [:]
         var seenPeople: [String: Int] = [:]
-        while let record = records.next() {
-            if record.fields.allSatisfy({ $0.unicodeScalars.allSatisfy(\.properties.isWhitespace) }) { continue }
+
+        /// Takes one record (the header first); returns a full batch to write, if this filled one.
+        mutating func take(_ record: CSVReader.Record, _ context: ImportRow.Context, batchSize: Int, listing: Int) throws -> [ImportRow]? {
+            guard let columns else {
+                columns = try Self.columns(of: record)
+                return nil
+            }
+            if record.fields.allSatisfy({ $0.unicodeScalars.allSatisfy(\.properties.isWhitespace) }) { return nil }
             rows += 1
-            var outcome = ImportRow.read(
-                line: record.line, fields: record.fields, malformed: record.malformed, columns: columns, context: rowContext)
+            var outcome = ImportRow.read(line: record.line, fields: record.fields, malformed: record.malformed, columns: columns, context: context)
             if case .success(let row) = outcome {
                 if let id = row.nationalID?.value {
                     if let first = seenIDs[id] {
@@ -69,7 +123,7 @@ struct PersonImporter: Sendable {
                         seenIDs[id] = row.line
                     }
                 } else {
-                    let key = Self.matchKey(row.searchName, row.birthYear, row.communeCode)
+                    let key = PersonImporter.matchKey(row.searchName, row.birthYear, row.communeCode)
                     if let first = seenPeople[key] {
                         outcome = .failure(
                             ImportRejection(line: row.line, problems: [.init(column: "full_name", detail: "the same person as line \(first)")]))
@@ -79,18 +133,36 @@ struct PersonImporter: Sendable {
                 }
             }
             switch outcome {
-            case .success(let row): accepted.append(row)
+            case .success(let row):
+                accepted += 1
+                batch.append(row)
+                guard batch.count >= batchSize else { return nil }
+                defer { batch = [] }
+                return batch
             case .failure(let rejection):
                 rejected += 1
-                if rejections.count < listedRejections { rejections.append(rejection) }
+                if rejections.count < listing { rejections.append(rejection) }
+                return nil
             }
         }
-        let created = try await writeAll(accepted, identity, context)
-        try await environment.audit.record(
-            AuditEntry(
-                identity, context, action: "import", resource: "person-import",
-                detail: ["rows": String(rows), "created": String(created), "rejected": String(rejected)]))
-        return Report(rows: rows, created: created, existing: accepted.count - created, rejected: rejected, rejections: rejections)
+
+        /// The header's columns by name; 422 naming unknown, repeated and missing ones.
+        static func columns(of header: CSVReader.Record) throws -> [String: Int] {
+            var columns: [String: Int] = [:]
+            var validator = FieldValidator()
+            for (index, name) in header.fields.enumerated() {
+                let column = name.trimmingCharacters(in: .whitespaces).lowercased()
+                if ImportRow.required.contains(column) || ImportRow.optional.contains(column) {
+                    if columns[column] != nil { validator.add("header/\(column)", "appears twice") }
+                    columns[column] = index
+                } else {
+                    validator.add("header/\(column)", "is not a column of the import format")
+                }
+            }
+            for column in ImportRow.required where columns[column] == nil { validator.add("header/\(column)", "is missing") }
+            try validator.finish()
+            return columns
+        }
     }
 
     static func matchKey(_ searchName: String, _ birthYear: Int, _ commune: String) -> String {
@@ -105,27 +177,6 @@ struct PersonImporter: Sendable {
             return ImportRow.Context(
                 communes: communes, legacyProvinces: Set(provinces), today: .today(),
                 mayPlace: { PersonScope.mayPlace(identity, commune: $0, province: $1) })
-        }
-    }
-
-    /// Writes `rows` in batches, `parallelBatches` transactions at a time on as many connections:
-    /// while PostgreSQL writes one batch, the next is prepared and sent. Batches never compete for
-    /// the same person (the rows were de-duplicated in the file before). Returns how many it created.
-    private func writeAll(_ rows: [ImportRow], _ identity: Identity, _ context: AppRequestContext) async throws -> Int {
-        try await withThrowingTaskGroup(of: Int.self) { group in
-            var created = 0
-            var inFlight = 0
-            for start in stride(from: 0, to: rows.count, by: batchSize) {
-                if inFlight == parallelBatches, let count = try await group.next() {
-                    created += count
-                    inFlight -= 1
-                }
-                let batch = rows[start..<min(start + batchSize, rows.count)]
-                group.addTask { try await write(batch, identity, context) }
-                inFlight += 1
-            }
-            for try await count in group { created += count }
-            return created
         }
     }
 

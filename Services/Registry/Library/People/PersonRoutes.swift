@@ -56,13 +56,24 @@ struct PersonRoutes: Sendable {
         }
         routes.on(
             .post, "/v1/people/imports", Self.writers, summary: "Import people from CSV (text/csv)",
-            responses: [200: "The import's report: rows read, created, already registered, rejected with reasons"], body: .csv
+            responses: [
+                200: "The import's report: rows read, created, already registered, rejected with reasons",
+                411: "No Content-Length: an import states its size",
+                413: "The file is larger than IMPORT_MAX_MB",
+            ],
+            body: .csv
         ) {
             request, context, identity -> PersonImporter.Report in
             try request.requireContentType("text/csv")
-            let body = try await request.collectBody(limit: 512 << 20)
-            return try await PersonImporter(environment: environment, publisher: publisher).run(
-                csv: Array(body), identity: identity, context: context)
+            let importer = PersonImporter(environment: environment, publisher: publisher)
+            guard let length = request.headers[.contentLength].flatMap({ Int($0) }) else {
+                throw ProblemDetails(
+                    type: ProblemDetails.typeBase + "length-required", title: "Length required", status: .lengthRequired,
+                    detail: "Send the file with a Content-Length header (at most \(importer.maxBytes >> 20) MiB).")
+            }
+            guard length <= importer.maxBytes else { throw importer.tooLarge }
+            return try await importer.run(
+                bytes: request.body, identity: identity, context: context)
         }
         routes.on(.get, "/v1/people/{id}", Self.rule, scope: .person(parameter: "id"), answers: [Person.self]) { _, context, identity -> Response in
             let id = try context.parameters.uuid("id")
