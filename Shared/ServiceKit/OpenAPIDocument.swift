@@ -18,9 +18,10 @@ public enum OpenAPIDocument {
             ]
             let parameters = endpoint.path.split(separator: "/").filter { $0.hasPrefix("{") && $0.hasSuffix("}") }.map { name -> [String: Any] in
                 let bare = String(name.dropFirst().dropLast())
+                if let declared = endpoint.pathParameters.first(where: { $0.name == bare }) { return declared.pathDocument }
                 return [
                     "name": bare, "in": "path", "required": true,
-                    "schema": bare == "id" ? ["type": "string", "format": "uuid"] : ["type": "string"],
+                    "schema": bare == "id" || bare.hasSuffix("Id") ? ["type": "string", "format": "uuid"] : ["type": "string"],
                 ]
             }
             let all = parameters + endpoint.query.map(\.document)

@@ -53,4 +53,14 @@ public struct QueryParameter: Sendable {
     var document: [String: Any] {
         ["name": name, "in": "query", "required": required, "description": description, "schema": schema.document()]
     }
+
+    /// The OpenAPI object of a path parameter declared this way (always required).
+    var pathDocument: [String: Any] {
+        ["name": name, "in": "path", "required": true, "description": description, "schema": schema.document()]
+    }
 }
+
+/// A `{parameter}` of an operation's path, declared like a query parameter for its document (the
+/// handler answers 404 for a value that names nothing). Path parameters not declared are
+/// documented as UUIDs when named `id` or `...Id`, as text otherwise.
+public typealias PathParameter = QueryParameter

@@ -46,6 +46,8 @@ public final class SecuredRoutes {
         public let answers: [ValueSchema]
         /// The query parameters it takes; any other is refused, and each value is checked.
         public let query: [QueryParameter]
+        /// Its path parameters that are not ids (closed sets, codes), for its document.
+        public let pathParameters: [PathParameter]
     }
 
     public let router: Router<AppRequestContext>
@@ -73,13 +75,13 @@ public final class SecuredRoutes {
     public func on<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String, _ rule: AccessRule, scope: Scope = .none, summary: String? = nil,
         responses: [Int: String] = [:], body: RequestBody? = nil, answerTypes: [String] = ["application/json"],
-        answers: [any Decodable.Type] = [], query: [QueryParameter] = [],
+        answers: [any Decodable.Type] = [], query: [QueryParameter] = [], pathParameters: [PathParameter] = [],
         handler: @escaping @Sendable (Request, AppRequestContext, Identity) async throws -> Output
     ) {
         catalogue.append(
             Endpoint(
                 method: method, path: path, rule: rule, scope: scope, summary: summary, responses: responses, body: body,
-                answerTypes: answerTypes, answers: Self.shapes(answers, Output.self), query: query))
+                answerTypes: answerTypes, answers: Self.shapes(answers, Output.self), query: query, pathParameters: pathParameters))
         let answered = self.answered
         let audit = self.audit
         router.on(RouterPath(path), method: method) { request, context -> Response in
@@ -134,7 +136,7 @@ public final class SecuredRoutes {
         catalogue.append(
             Endpoint(
                 method: method, path: path, rule: nil, scope: .none, summary: summary, responses: responses, body: body,
-                answerTypes: ["application/json"], answers: Self.shapes(answers, Output.self), query: []))
+                answerTypes: ["application/json"], answers: Self.shapes(answers, Output.self), query: [], pathParameters: []))
         let answered = self.answered
         router.on(RouterPath(path), method: method) { request, context -> Response in
             try await Self.answer(method, path, answered, request, context) {

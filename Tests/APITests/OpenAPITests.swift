@@ -44,7 +44,12 @@ struct OpenAPITests {
             for (method, operation) in operations {
                 let name = "\(method) \(path)"
                 for parameter in operation["parameters"] as? [[String: Any]] ?? [] {
-                    #expect((parameter["schema"] as? [String: Any])?["type"] is String, "\(name): \(parameter)")
+                    let schema = parameter["schema"] as? [String: Any] ?? [:]
+                    #expect(schema["type"] is String, "\(name): \(parameter)")
+                    // A path parameter says what it takes: an id, a closed set or a code's shape.
+                    if parameter["in"] as? String == "path" {
+                        #expect(schema["format"] != nil || schema["enum"] != nil || schema["pattern"] != nil, "\(name): \(parameter)")
+                    }
                 }
                 let answers = (operation["responses"] as? [String: [String: Any]] ?? [:]).filter { $0.key.hasPrefix("2") }
                 for (status, answer) in answers {

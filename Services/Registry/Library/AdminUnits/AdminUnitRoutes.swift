@@ -92,7 +92,14 @@ struct AdminUnitRoutes: Sendable {
                     try await AdminUnitStore(connection: $0).search(text, generation: generation, level: level, limit: limit)
                 })
         }
-        routes.on(.get, "/v1/admin-units/{generation}/{level}/{code}", .anyCaller) { _, context, _ -> Unit in
+        routes.on(
+            .get, "/v1/admin-units/{generation}/{level}/{code}", .anyCaller,
+            pathParameters: [
+                PathParameter("generation", values: AdminUnitGeneration.allCases.map(\.rawValue), "Units of 2025, or those before"),
+                PathParameter("level", values: Self.levels, "The unit's level"),
+                PathParameter("code", .formatted(.unitCode), "The unit's code (2 digits: province, 3: district, 5: commune)"),
+            ]
+        ) { _, context, _ -> Unit in
             let generation = context.parameters.get("generation") ?? ""
             let level = context.parameters.get("level") ?? ""
             let code = context.parameters.get("code") ?? ""

@@ -29,6 +29,7 @@ struct ProgrammeRoutes: Sendable {
     }
 
     static let rule = AccessRule.staff(.admin, .provinceOfficer, .communeOfficer)
+    static let kindParameter = PathParameter("kind", values: ProgrammeKind.allCases.map(\.rawValue), "The kind of programme record")
 
     /// Records of the caller's jurisdiction (`r` is `registry.programme_records`).
     static func visible(_ identity: Identity) -> SQLFragment {
@@ -48,7 +49,7 @@ struct ProgrammeRoutes: Sendable {
         routes.on(
             .post, "/v1/programmes/{kind}", Self.rule, summary: "Record a community programme",
             responses: [409: "The commune already has a drug-free recognition for that year"], body: ProgrammeKind.body,
-            answers: [Record.self]
+            answers: [Record.self], pathParameters: [Self.kindParameter]
         ) { request, context, identity -> Response in
             let kind = try Self.kind(context)
             var fields = try await JSONFields.body(of: request, context: context)
@@ -95,7 +96,8 @@ struct ProgrammeRoutes: Sendable {
             query: [
                 QueryParameter("communeCode", .formatted(.communeCode), "A 5-digit commune code"), .date("from", "Records on or after this day"),
                 .date("to", "Records on or before this day"),
-            ]
+            ],
+            pathParameters: [Self.kindParameter]
         ) { request, context, identity -> Page in
             let kind = try Self.kind(context)
             let query = request.uri.queryParameters
