@@ -9,13 +9,6 @@ import Testing
 /// answer shows the area.
 @Suite("Agency API keys and account bodies", .timeLimit(.minutes(2)))
 struct APIKeyTests {
-    static func problems(_ reply: ServiceClient.Reply) -> [String: String] {
-        Dictionary(
-            ((reply.json["errors"] as? [[String: Any]]) ?? []).compactMap { error in
-                (error["pointer"] as? String).map { ($0, error["detail"] as? String ?? "") }
-            }, uniquingKeysWith: { first, _ in first })
-    }
-
     @Test func theAreaIsRequiredCheckedAndAlwaysShown() async throws {
         try await PeopleTests.withRegistry("api_keys") { registry, tokens, _ in
             let admin = tokens["admin1"]
@@ -23,15 +16,15 @@ struct APIKeyTests {
                 try await registry.call(.post, "/v1/api-keys", token: admin, json: #"{"label":"Sở Y tế","purpose":"báo cáo quý"\#(fields)}"#)
             }
             let missing = try await make("")
-            #expect(missing.status == 422 && Self.problems(missing)["/areaCode"] == "is required", "\(missing.body)")
+            #expect(missing.status == 422 && missing.fieldProblems["/areaCode"] == "is required", "\(missing.body)")
             let misspelt = try await make(#","area":"79""#)
-            #expect(misspelt.status == 422 && Self.problems(misspelt)["/area"] == "is not a field of this request", "\(misspelt.body)")
+            #expect(misspelt.status == 422 && misspelt.fieldProblems["/area"] == "is not a field of this request", "\(misspelt.body)")
             for (code, detail) in [
                 ("00000", "is not a commune code of the 2025 list"), ("99", "is not a province code of the 2025 list"),
                 ("7", "must be a province (2 digits) or commune (5 digits) code, or national"),
             ] {
                 let refused = try await make(#","areaCode":"\#(code)""#)
-                #expect(refused.status == 422 && Self.problems(refused)["/areaCode"] == detail, "\(code): \(refused.body)")
+                #expect(refused.status == 422 && refused.fieldProblems["/areaCode"] == detail, "\(code): \(refused.body)")
             }
             let national = try await make(#","areaCode":"national""#)
             #expect(national.status == 201 && national.json["areaCode"] as? String == "national", "\(national.body)")
@@ -52,14 +45,14 @@ struct APIKeyTests {
                 json:
                     #"{"username":"ktv01","displayName":"Kiểm tra viên","role":"auditor","jurisdiction":{"kind":"national"},"password":"Một mật khẩu đủ dài 2026","jurisdictionCode":"01"}"#
             )
-            #expect(created.status == 422 && Self.problems(created)["/jurisdictionCode"] != nil, "\(created.body)")
+            #expect(created.status == 422 && created.fieldProblems["/jurisdictionCode"] != nil, "\(created.body)")
             let accounts = try await registry.call(.get, "/v1/accounts", token: admin)
             let someone = try #require((accounts.json["items"] as? [[String: Any]])?.first?["id"] as? String)
             let read = try await registry.call(.get, "/v1/accounts/\(someone)", token: admin)
             let changed = try await registry.call(
                 .patch, "/v1/accounts/\(someone)", token: admin, json: #"{"displayName":"X","actve":false}"#,
                 headers: [.ifMatch: try #require(read.headers[.eTag])])
-            #expect(changed.status == 422 && Self.problems(changed)["/actve"] == "is not a field of this request", "\(changed.body)")
+            #expect(changed.status == 422 && changed.fieldProblems["/actve"] == "is not a field of this request", "\(changed.body)")
         }
     }
 }

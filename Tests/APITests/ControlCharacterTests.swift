@@ -11,13 +11,6 @@ import Testing
 /// never a truncated value, never a 500.
 @Suite("Control characters and malformed text", .timeLimit(.minutes(2)))
 struct ControlCharacterTests {
-    static func pointers(_ reply: ServiceClient.Reply) -> [String: String] {
-        Dictionary(
-            ((reply.json["errors"] as? [[String: Any]]) ?? []).compactMap { error in
-                (error["pointer"] as? String).map { ($0, error["detail"] as? String ?? "") }
-            }, uniquingKeysWith: { first, _ in first })
-    }
-
     @Test func bodiesWithControlCharactersAreRefusedFieldByField() async throws {
         try await PeopleTests.withRegistry("control_bodies") { registry, tokens, database in
             let officer = tokens["commune00004"]
@@ -25,12 +18,12 @@ struct ControlCharacterTests {
                 .post, "/v1/people", token: officer,
                 json: #"{"fullName":"A\u0000B","birthYear":1990,"sex":"male","residence":{"communeCode":"00004","address":"Ng\u0007õ 5"}}"#)
             #expect(nul.status == 422, "\(nul.body)")
-            #expect(Self.pointers(nul)["/fullName"] == "must not contain control characters (U+0000)", "\(nul.body)")
-            #expect(Self.pointers(nul)["/residence/address"] == "must not contain control characters (U+0007)", "\(nul.body)")
+            #expect(nul.fieldProblems["/fullName"] == "must not contain control characters (U+0000)", "\(nul.body)")
+            #expect(nul.fieldProblems["/residence/address"] == "must not contain control characters (U+0007)", "\(nul.body)")
             // A name on its own line breaks is refused too; notes may span lines and come back exactly.
             let newline = try await registry.call(
                 .post, "/v1/people", token: officer, json: #"{"fullName":"A\nB","birthYear":1990,"sex":"male","residence":{"communeCode":"00004"}}"#)
-            #expect(Self.pointers(newline)["/fullName"] == "must not contain control characters (U+000A)", "\(newline.body)")
+            #expect(newline.fieldProblems["/fullName"] == "must not contain control characters (U+000A)", "\(newline.body)")
             let notes = try await registry.call(
                 .post, "/v1/people", token: officer,
                 json: #"{"fullName":"Lê Văn An","birthYear":1990,"sex":"male","notes":"dòng 1\n\tdòng 2","residence":{"communeCode":"00004"}}"#)
@@ -40,20 +33,20 @@ struct ControlCharacterTests {
             let facility = try await registry.call(
                 .post, "/v1/facilities", token: tokens["admin1"],
                 json: #"{"name":"\u0000","kind":"methadone_clinic","provinceCode":"01"}"#)
-            #expect(facility.status == 422 && Self.pointers(facility)["/name"] != nil, "\(facility.body)")
+            #expect(facility.status == 422 && facility.fieldProblems["/name"] != nil, "\(facility.body)")
             // Bodies read by a Decodable type: accounts and API keys.
             let account = try await registry.call(
                 .post, "/v1/accounts", token: tokens["admin1"],
                 json:
                     #"{"username":"cb01","displayName":"C\u0000B","role":"auditor","jurisdiction":{"kind":"national"},"password":"a long enough passphrase 1"}"#
             )
-            #expect(account.status == 422 && Self.pointers(account)["/displayName"] != nil, "\(account.body)")
+            #expect(account.status == 422 && account.fieldProblems["/displayName"] != nil, "\(account.body)")
             let key = try await registry.call(
                 .post, "/v1/api-keys", token: tokens["admin1"], json: #"{"label":"\u0000Cục","purpose":"p","areaCode":"01"}"#)
-            #expect(key.status == 422 && Self.pointers(key)["/label"] != nil, "\(key.body)")
+            #expect(key.status == 422 && key.fieldProblems["/label"] != nil, "\(key.body)")
             // Query parameters too.
             let search = try await registry.call(.get, "/v1/people?q=ng%00uyen", token: officer)
-            #expect(search.status == 422 && Self.pointers(search)["?q"] != nil, "\(search.body)")
+            #expect(search.status == 422 && search.fieldProblems["?q"] != nil, "\(search.body)")
             // Nothing of the refused requests was written.
             let admin = try await database.connect()
             let stored = try await admin.query("SELECT count(*) FROM registry.people")[0].decode(Int.self, at: 0)

@@ -57,6 +57,14 @@ struct ServiceClient: Sendable {
             (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
         }
 
+        /// A problem's invalid fields: pointer → reason (the first reason of a pointer).
+        var fieldProblems: [String: String] {
+            Dictionary(
+                ((json["errors"] as? [[String: Any]]) ?? []).compactMap { error in
+                    (error["pointer"] as? String).map { ($0, error["detail"] as? String ?? "") }
+                }, uniquingKeysWith: { first, _ in first })
+        }
+
         var contentType: String? { headers[.contentType] }
     }
 
