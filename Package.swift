@@ -106,7 +106,7 @@ let package = Package(
         ),
         .target(
             name: "Rules",
-            dependencies: ["Postgres"],
+            dependencies: ["Postgres", "ContractValues"],
             path: "Shared/Rules",
             swiftSettings: swiftSettings
         ),
@@ -184,7 +184,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceTests",
-            dependencies: ["ServiceKit", "Postgres", "Rules", logging, "Registry", "Treatment", "Referrals", "Statistics", "TestSupport"],
+            dependencies: [
+                "ServiceKit", "Postgres", "Rules", "ContractValues", logging, "Registry", "Treatment", "Referrals", "Statistics", "TestSupport",
+            ],
             path: "Tests/ServiceTests",
             swiftSettings: swiftSettings
         ),

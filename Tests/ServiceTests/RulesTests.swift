@@ -1,3 +1,4 @@
+import ContractValues
 import Postgres
 import Rules
 import ServiceKit
@@ -47,5 +48,24 @@ struct RulesTests {
         // A leap day's year ends on the last day of February.
         let leap = CalendarDate("2024-02-29")!
         #expect(ManagementPeriod.drugUser(decidedOn: leap).end(from: leap) == CalendarDate("2025-02-28")!)
+    }
+
+    @Test func theRegimeInForceOnADayJudgesItAndTheMostSpecificRuleAnswers() throws {
+        let book = RegimeBook(StandardRegimes.all.reversed())
+        #expect(book.regimes.map(\.name) == ["law-73-2021", "law-120-2025"])
+        #expect(book.inForce(on: CalendarDate("2021-12-31")!) == nil)
+        #expect(book.inForce(on: CalendarDate("2026-06-30")!)?.name == "law-73-2021")
+        #expect(book.inForce(on: CalendarDate("2026-07-01")!)?.name == "law-120-2025")
+        #expect(book.lastDay(of: StandardRegimes.law73) == CalendarDate("2026-06-30") && book.lastDay(of: StandardRegimes.law120) == nil)
+        let law73 = StandardRegimes.law73
+        #expect(law73.duration(.treatment, form: .compulsory, age: 17)?.value == 6...12)
+        #expect(law73.duration(.treatment, form: .compulsory, age: 18)?.value == 12...24)
+        // Without an age the age-bound rules do not apply: nothing is guessed.
+        #expect(law73.duration(.treatment, form: .compulsory) == nil)
+        #expect(law73.duration(.aftercare, form: .voluntaryFacility)?.value == 12...12)
+        let repeatTerm = try #require(StandardRegimes.law120.duration(.treatment, form: .compulsory, age: 30, occurrence: .repeat))
+        #expect(repeatTerm.value == 36...36 && repeatTerm.provenance == .reported && repeatTerm.regime == "law-120-2025")
+        #expect(StandardRegimes.law120.duration(.aftercare, form: .compulsory, age: 30)?.provenance == .carriedOver)
+        #expect(StandardRegimes.all.allSatisfy { $0.problems.isEmpty })
     }
 }
