@@ -10,7 +10,7 @@ public struct AppRequestContext: RequestContext {
     /// The bearer token itself, for logout; never logged.
     public var bearerToken: String?
     /// The body the route declares (`SecuredRoutes.on(body:)`), which `JSONFields.body` checks.
-    public internal(set) var requestBody: RequestBody?
+    public internal(set) var requestBody: DeclaredBody?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

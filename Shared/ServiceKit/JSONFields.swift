@@ -4,7 +4,7 @@ import Hummingbird
 import Postgres
 
 /// A request's JSON object, checked against the operation's declared `BodySchema` (see
-/// `RequestBody`): every invalid, missing or unknown field is collected with its JSON Pointer, so
+/// `DeclaredBody`): every invalid, missing or unknown field is collected with its JSON Pointer, so
 /// a client learns about all of them in one 422 answer. The accessors return the checked values;
 /// a handler adds its own rules (dates in the past, fields that depend on each other) to
 /// `validator` and calls `finish()`.
@@ -56,7 +56,7 @@ public struct JSONFields: Sendable {
     }
 
     /// The body the route declares and the schema it takes for this request's path.
-    private static func declaration(_ context: AppRequestContext) throws -> (RequestBody, BodySchema) {
+    private static func declaration(_ context: AppRequestContext) throws -> (DeclaredBody, BodySchema) {
         guard let declared = context.requestBody, let schema = declared.schema(parameters: { context.parameters.get($0) }) else {
             throw UndeclaredBody()
         }

@@ -39,7 +39,7 @@ public final class SecuredRoutes {
         /// `OpenAPIDocument.responses`), with what each means.
         public let responses: [Int: String]
         /// The body it takes, or nil when it takes none.
-        public let body: RequestBody?
+        public let body: DeclaredBody?
         /// The media types its success answers come in.
         public let answerTypes: [String]
         /// The shapes of its JSON success answer (one, or one of several), empty when undeclared.
@@ -74,7 +74,7 @@ public final class SecuredRoutes {
     /// `Decodable`; name them when it returns a `Response`).
     public func on<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String, _ rule: AccessRule, scope: Scope = .none, summary: String? = nil,
-        responses: [Int: String] = [:], body: RequestBody? = nil, answerTypes: [String] = ["application/json"],
+        responses: [Int: String] = [:], body: DeclaredBody? = nil, answerTypes: [String] = ["application/json"],
         answers: [any Decodable.Type] = [], query: [QueryParameter] = [], pathParameters: [PathParameter] = [],
         handler: @escaping @Sendable (Request, AppRequestContext, Identity) async throws -> Output
     ) {
@@ -130,7 +130,7 @@ public final class SecuredRoutes {
     /// Adds an endpoint anyone may call (only the token exchange should be one).
     public func onPublic<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String, summary: String? = nil, responses: [Int: String] = [:],
-        body: RequestBody? = nil, answers: [any Decodable.Type] = [],
+        body: DeclaredBody? = nil, answers: [any Decodable.Type] = [],
         handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
     ) {
         catalogue.append(

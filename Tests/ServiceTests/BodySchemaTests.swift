@@ -137,7 +137,7 @@ struct BodySchemaTests {
         let members = try #require(properties["members"]?["items"] as? [String: Any])
         #expect(members["required"] as? [String] == ["name"])
         // A body chosen by a path parameter publishes one schema per value.
-        let variants = RequestBody.json(by: "kind", [("a", Self.member), ("b", Self.schema)])
+        let variants = DeclaredBody.json(by: "kind", [("a", Self.member), ("b", Self.schema)])
         #expect((variants.document["oneOf"] as? [Any])?.count == 2)
         #expect(variants.schema(parameters: { _ in "b" })?.fields.count == Self.schema.fields.count)
         #expect(variants.schema(parameters: { _ in "c" }) == nil)

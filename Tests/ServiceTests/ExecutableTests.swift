@@ -53,6 +53,8 @@ struct ExecutableTests {
 
     @Test func sigintAlsoStopsCleanly() async throws {
         try await withTestDatabase("exe_sigint") { database in
+            // The treatment service reads the registry's treatment_people view.
+            try await ServiceProcess.migrateRegistry(in: database)
             let process = try ServiceProcess(
                 "treatment", port: try HTTPProbe.freePort(), environment: ["DATABASE_URL": try database.conninfo(role: "treatment")])
             try await process.waitFor("/readyz", status: 200)

@@ -1,18 +1,29 @@
+import EventBus
 import Foundation
 import Migrations
 import ServiceKit
 import TreatmentContracts
 
 /// The treatment service: its schema, port, migrations, routes and the events it publishes.
-/// Today it serves the legal regimes (`RegimeRoutes`); determinations, episodes and after-care
-/// follow on them.
+/// Today it serves the legal regimes (`RegimeRoutes`) and determinations of addiction
+/// (`DeterminationRoutes`); episodes and after-care follow on them.
 public enum TreatmentService {
     public static let descriptor = ServiceDescriptor(
         name: "treatment",
         schema: "treatment",
         defaultPort: 8082,
         migrations: { try Migration.load(bundle: .module) },
-        routes: { routes, environment in RegimeRoutes(environment: environment).add(to: routes) },
+        routes: { routes, environment in
+            let publisher = EventPublisher(catalogue: TreatmentEvents.catalogue, producer: "treatment", notifier: environment.busNotifier)
+            RegimeRoutes(environment: environment).add(to: routes)
+            DeterminationRoutes(environment: environment, publisher: publisher).add(to: routes)
+        },
+        services: { environment in
+            [
+                SharedTables(
+                    ["registry.treatment_people"], readiness: environment.readiness, database: environment.database, logger: environment.logger)
+            ]
+        },
         events: TreatmentEvents.catalogue
     )
 }

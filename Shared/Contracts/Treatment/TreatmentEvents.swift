@@ -7,7 +7,42 @@ import Postgres
 public enum TreatmentEvents {
     public static let personTopic = "treatment.person"
 
-    public static let contracts: [any EventContract.Type] = [EpisodeChanged.self, PersonStatusChanged.self]
+    public static let contracts: [any EventContract.Type] = [EpisodeChanged.self, PersonStatusChanged.self, DeterminationRecorded.self]
+
+    /// A determination of addiction was recorded: how many of the six criteria were met and the
+    /// result, under the regime in force that day (statistics count determinations; a positive one
+    /// starts the registration deadline). No doctor, no criteria by name.
+    public struct DeterminationRecorded: EventContract, Equatable {
+        public static let type = "treatment.determination.recorded"
+        public static let version = 1
+        public static let topic = TreatmentEvents.personTopic
+        public static let summary = "A determination of addiction was recorded, with its result."
+
+        public let determinationId: UUID
+        public let personId: UUID
+        public let determinedOn: CalendarDate
+        public let criteriaMet: Int
+        public let positive: Bool
+        /// The regime that judged it (its name).
+        public let regime: String
+        public let communeCode: String
+        public let provinceCode: String
+        public var key: String { personId.lowercasedString }
+
+        public init(
+            determinationId: UUID, personId: UUID, determinedOn: CalendarDate, criteriaMet: Int, positive: Bool, regime: String,
+            communeCode: String, provinceCode: String
+        ) {
+            self.determinationId = determinationId
+            self.personId = personId
+            self.determinedOn = determinedOn
+            self.criteriaMet = criteriaMet
+            self.positive = positive
+            self.regime = regime
+            self.communeCode = communeCode
+            self.provinceCode = provinceCode
+        }
+    }
 
     /// A person's management status changed because of treatment: a determination of addiction,
     /// the start or end of a treatment episode or of after-care. The registry keeps each person's

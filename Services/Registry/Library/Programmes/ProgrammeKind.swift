@@ -60,7 +60,7 @@ enum ProgrammeKind: String, CaseIterable, Sendable {
     }
 
     /// The body of `POST /v1/programmes/{kind}`, by kind.
-    static var body: RequestBody { .json(by: "kind", allCases.map { ($0.rawValue, $0.schema) }) }
+    static var body: DeclaredBody { .json(by: "kind", allCases.map { ($0.rawValue, $0.schema) }) }
 
     /// Reads the kind's own fields from `fields` (checked against `schema`) and checks their
     /// dates; nil when anything is invalid.

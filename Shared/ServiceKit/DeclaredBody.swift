@@ -4,7 +4,7 @@ import EventBus
 /// the media type (415 for any other), the fields (checked by `JSONFields.body`, refused with 422
 /// naming each), and whether it may be left out. The OpenAPI document publishes the same
 /// declaration.
-public struct RequestBody: Sendable {
+public struct DeclaredBody: Sendable {
     /// How the body is shaped.
     public enum Shape: Sendable {
         /// A JSON object with these fields.
@@ -23,28 +23,28 @@ public struct RequestBody: Sendable {
     public let required: Bool
 
     /// A JSON object with `schema`'s fields.
-    public static func json(_ schema: BodySchema, required: Bool = true) -> RequestBody {
-        RequestBody(mediaType: "application/json", shape: .fields(schema), required: required)
+    public static func json(_ schema: BodySchema, required: Bool = true) -> DeclaredBody {
+        DeclaredBody(mediaType: "application/json", shape: .fields(schema), required: required)
     }
 
     /// A JSON object with `fields`.
-    public static func json(_ fields: BodySchema.Field...) -> RequestBody {
+    public static func json(_ fields: BodySchema.Field...) -> DeclaredBody {
         json(BodySchema(fields))
     }
 
     /// A JSON object whose schema is chosen by path parameter `parameter`.
-    public static func json(by parameter: String, _ variants: [(value: String, schema: BodySchema)]) -> RequestBody {
-        RequestBody(mediaType: "application/json", shape: .variants(parameter: parameter, variants), required: true)
+    public static func json(by parameter: String, _ variants: [(value: String, schema: BodySchema)]) -> DeclaredBody {
+        DeclaredBody(mediaType: "application/json", shape: .variants(parameter: parameter, variants), required: true)
     }
 
     /// A JSON object a `Decodable` type reads (`Request.decodeJSON`); documented from its fields.
-    public static func decodable(_ type: any Decodable.Type) -> RequestBody {
+    public static func decodable(_ type: any Decodable.Type) -> DeclaredBody {
         let shape = FieldProbe.members(of: type).map { Shape.fields(BodySchema(describing: $0, depth: 1)) } ?? .anyObject
-        return RequestBody(mediaType: "application/json", shape: shape, required: true)
+        return DeclaredBody(mediaType: "application/json", shape: shape, required: true)
     }
 
     /// A CSV file.
-    public static let csv = RequestBody(mediaType: "text/csv", shape: .text, required: true)
+    public static let csv = DeclaredBody(mediaType: "text/csv", shape: .text, required: true)
 
     /// The schema a body sent to a route with path `parameters` must follow, nil for text.
     func schema(parameters: (String) -> String?) -> BodySchema? {
