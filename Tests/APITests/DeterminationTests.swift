@@ -51,7 +51,8 @@ struct DeterminationTests {
                     try await registry.call(.get, "/v1/people/\(id)/status?on=\(day)", token: tokens["commune00004"]).json["status"] as? String
                 }
                 let deadlineToWait = ContinuousClock.now + .seconds(20)
-                while try await status(on: "2026-08-10") != "addicted", ContinuousClock.now < deadlineToWait {
+                // The three events are applied in order: wait for the last (the earliest day).
+                while try await status(on: "2025-05-05") != "addicted", ContinuousClock.now < deadlineToWait {
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 #expect(try await status(on: "2026-08-10") == "addicted")
