@@ -83,9 +83,10 @@ public struct JSONFields: Sendable {
     /// Whether the body has the field at all (valid or not, `null` included).
     public func has(_ key: String) -> Bool { raw[key] != nil }
 
-    /// The checked value of `key`, which the schema must declare.
+    /// The checked value of `key`, which the schema must declare (a field it does not declare
+    /// was refused, so it reads as absent).
     private func presence(_ key: String) -> Presence<JSONValue> {
-        precondition(schema[key] != nil, "\(key) is not a declared field of this body")
+        assert(schema[key] != nil, "\(key) is not a declared field of this body")
         switch checked[key] {
         case nil: return .absent
         case .null?: return .null
@@ -151,11 +152,6 @@ public struct JSONFields: Sendable {
     public func object(_ key: String) -> JSONFields? {
         guard case .value(.object(let object)) = presence(key), case .object(let nested?)? = schema[key]?.schema else { return nil }
         return JSONFields(object, schema: nested, pointer: path(key))
-    }
-
-    /// Takes over the problems a handler added to a nested reader.
-    public mutating func absorb(_ nested: JSONFields) {
-        for error in nested.validator.errors { validator.add(error.pointer, error.detail) }
     }
 
     public func finish() throws { try validator.finish() }
