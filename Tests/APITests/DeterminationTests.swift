@@ -33,17 +33,21 @@ struct DeterminationTests {
                 #expect(positive.status == 201 && positive.json["positive"] as? Bool == true, "\(positive.body)")
                 let deadline = positive.json["registrationDeadline"] as? [String: Any]
                 #expect(deadline?["workingDays"] as? Int == 5 && deadline?["provenance"] as? String == "carried_over", "\(positive.body)")
-                // Under the earlier regime, the same rule as enacted.
+                // Monday 10 August: the fifth working day after it is Monday 17 August.
+                #expect(deadline?["dueOn"] as? String == "2026-08-17", "\(positive.body)")
+                // Under the earlier regime, the same rule as enacted; the days of Tết do not count
+                // (Thursday 12 February: Friday 13, then 23 to 26 February).
                 let older = try await treatment.call(
                     .post, path, token: tokens["commune00004"],
-                    json: Self.determination("2025-05-05", ["craving", "withdrawal", "tolerance", "neglect"]))
+                    json: Self.determination("2026-02-12", ["craving", "withdrawal", "tolerance", "neglect"]))
                 #expect(older.json["regime"] as? String == "law-73-2021", "\(older.body)")
-                #expect((older.json["registrationDeadline"] as? [String: Any])?["provenance"] as? String == "enacted")
+                let olderDeadline = older.json["registrationDeadline"] as? [String: Any]
+                #expect(olderDeadline?["provenance"] as? String == "enacted" && olderDeadline?["dueOn"] as? String == "2026-02-26", "\(older.body)")
 
                 let listed = try await treatment.call(.get, path, token: tokens["commune00004"])
                 #expect(
                     (listed.json["items"] as? [[String: Any]])?.compactMap { $0["determinedOn"] as? String } == [
-                        "2026-08-10", "2026-08-03", "2025-05-05",
+                        "2026-08-10", "2026-08-03", "2026-02-12",
                     ])
 
                 // The registry follows: addicted from the day of the positive determination.
@@ -52,13 +56,13 @@ struct DeterminationTests {
                 }
                 let deadlineToWait = ContinuousClock.now + .seconds(20)
                 // The three events are applied in order: wait for the last (the earliest day).
-                while try await status(on: "2025-05-05") != "addicted", ContinuousClock.now < deadlineToWait {
+                while try await status(on: "2026-02-12") != "addicted", ContinuousClock.now < deadlineToWait {
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 #expect(try await status(on: "2026-08-10") == "addicted")
                 // Addicted since the first positive determination, not before.
-                #expect(try await status(on: "2025-05-05") == "addicted")
-                #expect(try await status(on: "2025-05-04") == nil)
+                #expect(try await status(on: "2026-02-12") == "addicted")
+                #expect(try await status(on: "2026-02-11") == nil)
                 // The events carry no doctor and no criteria by name.
                 let admin = try await database.connect()
                 let payloads = try await admin.query(
@@ -90,6 +94,29 @@ struct DeterminationTests {
                 let stored = try await admin.query("SELECT count(*) FROM treatment.determinations")[0].decode(Int.self, at: 0)
                 await admin.close()
                 #expect(stored == 0)
+            }
+        }
+    }
+
+    /// The working-day calendar is data: read by anyone, kept by admins as each year's days are
+    /// announced, and a deadline counts what it says.
+    @Test func theCalendarIsReadByAnyoneAndKeptByAdmins() async throws {
+        try await PeopleTests.withRegistry("calendar") { registry, tokens, database in
+            let id = try PeopleTests.id(try await registry.call(.post, "/v1/people", token: tokens["commune00004"], json: PeopleTests.anh))
+            try await ServiceHarness.withService(TreatmentService.descriptor, database: database) { treatment in
+                let year = try await treatment.call(.get, "/v1/calendar?year=2026", token: tokens["commune00004"])
+                let days = (year.json["items"] as? [[String: Any]] ?? []).compactMap { $0["day"] as? String }
+                #expect(days.contains("2026-02-17") && days.contains("2026-09-02") && !days.contains("2025-01-01"), "\(year.body)")
+                let body = #"{"working":false,"name":"Quốc khánh (ngày liền kề)"}"#
+                #expect(try await treatment.call(.put, "/v1/calendar/2026-09-01", token: tokens["commune00004"], json: body).status == 403)
+                #expect(try await treatment.call(.put, "/v1/calendar/2026-9-1", token: tokens["admin1"], json: body).status == 404)
+                #expect(try await treatment.call(.put, "/v1/calendar/2026-09-01", token: tokens["admin1"], json: body).status == 204)
+                // Friday 28 August: Monday 31 August, then 1 and 2 September off: Thursday 3,
+                // Friday 4, Monday 7 and Tuesday 8 September.
+                let made = try await treatment.call(
+                    .post, "/v1/people/\(id)/determinations", token: tokens["commune00004"],
+                    json: Self.determination("2026-08-28", ["craving", "withdrawal", "tolerance"]))
+                #expect((made.json["registrationDeadline"] as? [String: Any])?["dueOn"] as? String == "2026-09-08", "\(made.body)")
             }
         }
     }

@@ -68,4 +68,17 @@ struct RulesTests {
         #expect(StandardRegimes.law120.duration(.aftercare, form: .compulsory, age: 30)?.provenance == .carriedOver)
         #expect(StandardRegimes.all.allSatisfy { $0.problems.isEmpty })
     }
+
+    @Test func workingDaysSkipWeekendsAndHolidaysAndCountSwappedSaturdays() {
+        let plain = WorkingCalendar(exceptions: [:])
+        #expect(!plain.isWorkingDay(CalendarDate("2026-12-05")!) && plain.isWorkingDay(CalendarDate("2026-12-07")!))
+        #expect(plain.adding(workingDays: 5, after: CalendarDate("2025-04-25")!) == CalendarDate("2025-05-02"))
+        // 2025: Saturday 26 April worked for Friday 2 May; 30 April and 1 May off.
+        let swapped = WorkingCalendar(exceptions: [
+            CalendarDate("2025-04-26")!: true, CalendarDate("2025-04-30")!: false, CalendarDate("2025-05-01")!: false,
+            CalendarDate("2025-05-02")!: false,
+        ])
+        #expect(swapped.adding(workingDays: 5, after: CalendarDate("2025-04-25")!) == CalendarDate("2025-05-06"))
+        #expect(swapped.adding(workingDays: 0, after: CalendarDate("2025-04-25")!) == CalendarDate("2025-04-25"))
+    }
 }

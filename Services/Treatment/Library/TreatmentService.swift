@@ -16,6 +16,7 @@ public enum TreatmentService {
         routes: { routes, environment in
             let publisher = EventPublisher(catalogue: TreatmentEvents.catalogue, producer: "treatment", notifier: environment.busNotifier)
             RegimeRoutes(environment: environment).add(to: routes)
+            CalendarRoutes(environment: environment).add(to: routes)
             DeterminationRoutes(environment: environment, publisher: publisher).add(to: routes)
         },
         services: { environment in

@@ -18,21 +18,26 @@ struct Determination: ResponseCodable, Sendable {
     /// The regime in force on `determinedOn` (its name).
     let regime: String
     /// Set for a positive result: the working days to register for treatment, counted from the
-    /// day after `determinedOn`.
+    /// day after `determinedOn`, and the last of them.
     let registrationDeadline: Deadline?
     let recordedAt: Date
 
     struct Deadline: Codable, Sendable {
         let workingDays: Int
         let from: CalendarDate
+        /// The last day to register: `workingDays` working days after `from` (weekends, public
+        /// holidays and swapped days counted as the calendar says).
+        let dueOn: CalendarDate
         let rule: String
         let provenance: Provenance
     }
 
     /// The deadline a positive determination on `day` starts under `regime`.
-    static func deadline(positive: Bool, on day: CalendarDate, regime: Regime) -> Deadline? {
+    static func deadline(positive: Bool, on day: CalendarDate, regime: Regime, calendar: WorkingCalendar) -> Deadline? {
         guard positive else { return nil }
         let rule = regime.registrationDeadline
-        return Deadline(workingDays: rule.value, from: day, rule: rule.rule, provenance: rule.provenance)
+        return Deadline(
+            workingDays: rule.value, from: day, dueOn: calendar.adding(workingDays: rule.value, after: day), rule: rule.rule,
+            provenance: rule.provenance)
     }
 }

@@ -62,7 +62,9 @@ struct DeterminationRoutes: Sendable {
                 let determination = Determination(
                     id: UUID(), personId: person, determinedOn: day, doctor: doctor, healthFacility: place,
                     criteria: AddictionCriterion.rawValues.filter(criteria.contains), positive: positive, regime: regime.name,
-                    registrationDeadline: Determination.deadline(positive: positive, on: day, regime: regime), recordedAt: Date())
+                    registrationDeadline: Determination.deadline(
+                        positive: positive, on: day, regime: regime, calendar: try await CalendarStore(connection: connection).calendar()),
+                    recordedAt: Date())
                 try await store.insert(determination, commune: residence.commune, province: residence.province, by: identity.id)
                 try await AuditLog.append(
                     AuditEntry(
@@ -90,7 +92,8 @@ struct DeterminationRoutes: Sendable {
             try await requireVisible(person, identity)
             let items = try await environment.database.withConnection { connection -> [Determination] in
                 try await DeterminationStore(connection: connection).determinations(
-                    of: person, book: try await RegimeStore(connection: connection).book())
+                    of: person, book: try await RegimeStore(connection: connection).book(),
+                    calendar: try await CalendarStore(connection: connection).calendar())
             }
             try await environment.audit.record(
                 AuditEntry(identity, context, action: "read", resource: "determination", resourceID: person.lowercasedString, personID: person))

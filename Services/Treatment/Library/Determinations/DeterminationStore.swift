@@ -30,7 +30,7 @@ struct DeterminationStore {
     }
 
     /// A person's determinations, the latest first, each with the deadline its regime set.
-    func determinations(of person: UUID, book: RegimeBook) async throws -> [Determination] {
+    func determinations(of person: UUID, book: RegimeBook, calendar: WorkingCalendar) async throws -> [Determination] {
         try await connection.query(
             """
             SELECT id, determined_on, doctor, health_facility, criteria, positive, regime, recorded_at
@@ -42,7 +42,8 @@ struct DeterminationStore {
             let judged = book.regimes.first { $0.name == regime }
             return Determination(
                 id: id, personId: person, determinedOn: day, doctor: doctor, healthFacility: facility, criteria: criteria, positive: positive,
-                regime: regime, registrationDeadline: judged.flatMap { Determination.deadline(positive: positive, on: day, regime: $0) },
+                regime: regime,
+                registrationDeadline: judged.flatMap { Determination.deadline(positive: positive, on: day, regime: $0, calendar: calendar) },
                 recordedAt: recorded)
         }
     }
