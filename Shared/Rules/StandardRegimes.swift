@@ -79,40 +79,61 @@ public enum StandardRegimes {
                         rule: "Law 120/2025/QH15: 36 months from the second treatment (fixed term or maximum unconfirmed)",
                         provenance: .reported),
                 ]
-            } + [
-                DurationRule(
-                    .aftercare, months: 12...12, rule: "Law 73/2021/QH14, Art. 40 (carried over): one year", provenance: .carriedOver),
-                DurationRule(
-                    .aftercare, form: .compulsory, ages: AgeRange(from: 18, below: 200), months: 24...24,
-                    rule: "Law 73/2021/QH14, Art. 40 (carried over): two years after an adult's compulsory treatment", provenance: .carriedOver),
-                DurationRule(
-                    .aftercare, form: .compulsory, ages: AgeRange(from: 12, below: 18), months: 12...12,
-                    rule: "Law 73/2021/QH14, Art. 40 (carried over): one year after a minor's compulsory treatment", provenance: .carriedOver),
+            }
+            // After-care as before: the new law's figures are not known.
+            + law73.durations.filter { $0.measure == .aftercare }.map { $0.carriedOver() } + [
                 DurationRule(
                     .monitoring, months: 12...24, rule: "Law 120/2025/QH15 and its draft decree: electronic monitoring for 1 to 2 years",
-                    provenance: .reported),
+                    provenance: .reported)
             ],
-        termReductions: [
-            TermReductionRule(
-                form: .compulsory, minimumMonths: 3, maximumMonths: 6, afterShare: 0.5,
-                rule: "Law 73/2021/QH14, Art. 35 (carried over)", provenance: .carriedOver)
-        ],
-        stages: [
-            StageRule(form: .compulsory, required: 5, rule: "Decree 116/2021, Art. 4 (carried over)", provenance: .carriedOver),
-            StageRule(form: .voluntaryFacility, required: 3, rule: "Decree 116/2021, Art. 4 (carried over)", provenance: .carriedOver),
-            StageRule(form: .voluntaryCommunity, required: 3, rule: "Decree 116/2021, Art. 4 (carried over)", provenance: .carriedOver),
-        ],
-        registrationDeadline: CountRule(value: 5, rule: "Law 73/2021/QH14, Art. 32 (carried over)", provenance: .carriedOver),
-        addictionCriteria: CountRule(value: 3, rule: "Circular 18/2021/TT-BYT (carried over)", provenance: .carriedOver),
+        termReductions: law73.termReductions.map { $0.carriedOver() },
+        stages: law73.stages.map { $0.carriedOver() },
+        registrationDeadline: law73.registrationDeadline.carriedOver(),
+        addictionCriteria: law73.addictionCriteria.carriedOver(),
         deciders: [
             DeciderRule(
                 decision: .management, decider: .communePoliceChief, rule: "Law 120/2025/QH15: the commune police", provenance: .reported),
             DeciderRule(
                 decision: .voluntaryTreatment, decider: .communePoliceChief, rule: "Law 120/2025/QH15: the commune police",
                 provenance: .reported),
+        ] + law73.deciders.filter { $0.decision == .compulsoryTreatment }.map { $0.carriedOver() } + [
             DeciderRule(
-                decision: .compulsoryTreatment, decider: .court, rule: "Law 73/2021/QH14, Art. 33 (carried over)", provenance: .carriedOver),
-            DeciderRule(
-                decision: .monitoring, decider: .communePoliceChief, rule: "Law 120/2025/QH15: the commune police chief", provenance: .reported),
+                decision: .monitoring, decider: .communePoliceChief, rule: "Law 120/2025/QH15: the commune police chief", provenance: .reported)
         ])
+}
+
+/// A rule of the previous regime that a new one keeps, because the new law is not known to change
+/// it: the same figure, its basis cited as carried over.
+protocol CarriedOver {
+    func carriedOver() -> Self
+}
+
+extension DurationRule: CarriedOver {
+    func carriedOver() -> DurationRule {
+        DurationRule(
+            measure, form: form, ages: ages, occurrence: occurrence, months: minimumMonths...maximumMonths, rule: rule + " (carried over)",
+            provenance: .carriedOver)
+    }
+}
+
+extension TermReductionRule: CarriedOver {
+    func carriedOver() -> TermReductionRule {
+        TermReductionRule(
+            form: form, minimumMonths: minimumMonths, maximumMonths: maximumMonths, afterShare: afterShare, rule: rule + " (carried over)",
+            provenance: .carriedOver)
+    }
+}
+
+extension StageRule: CarriedOver {
+    func carriedOver() -> StageRule { StageRule(form: form, required: required, rule: rule + " (carried over)", provenance: .carriedOver) }
+}
+
+extension CountRule: CarriedOver {
+    func carriedOver() -> CountRule { CountRule(value: value, rule: rule + " (carried over)", provenance: .carriedOver) }
+}
+
+extension DeciderRule: CarriedOver {
+    func carriedOver() -> DeciderRule {
+        DeciderRule(decision: decision, decider: decider, rule: rule + " (carried over)", provenance: .carriedOver)
+    }
 }

@@ -3,7 +3,8 @@
 -- and the weekend days the government swaps to working days (working = true). Tết and the Hùng
 -- Kings' day follow the lunar calendar, and the swaps each year's announcement: admins enter each
 -- year's days (PUT /v1/calendar/{day}) as the government announces them. Seeded with 2025 and the
--- days of 2026 announced by December 2026.
+-- 2026 days known when this was written (to be checked against the government's notice; the
+-- second National Day holiday of 2026 is left for an admin to enter).
 CREATE TABLE treatment.calendar_days (
     day date PRIMARY KEY,
     working boolean NOT NULL,
