@@ -73,6 +73,28 @@ public struct BodySchema: Sendable {
         return checked
     }
 
+    /// Adds a problem for each field of `object` (and of the objects nested in it, where their
+    /// fields are declared) that the schema does not declare; checks nothing else (for bodies a
+    /// `Decodable` type reads and checks).
+    func refuseUnknown(in object: [String: JSONValue], at pointer: String, _ validator: inout FieldValidator) {
+        for key in object.keys.sorted() {
+            let path = pointer + "/" + key
+            guard let field = self[key] else {
+                validator.add(path, "is not a field of this request")
+                continue
+            }
+            switch (field.schema, object[key]) {
+            case (.object(let nested?), .object(let members)?):
+                nested.refuseUnknown(in: members, at: path, &validator)
+            case (.array(.object(let nested?), _), .array(let items)?):
+                for (index, item) in items.enumerated() {
+                    if case .object(let members) = item { nested.refuseUnknown(in: members, at: path + "/\(index)", &validator) }
+                }
+            default: break
+            }
+        }
+    }
+
     /// Its JSON Schema: the fields and which are required; `closed` (a request's body): no others.
     func document(closed: Bool = true) -> [String: Any] {
         var properties: [String: Any] = [:]

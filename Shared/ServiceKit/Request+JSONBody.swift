@@ -48,9 +48,14 @@ extension Request {
     public static func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, context: AppRequestContext) throws -> T {
         var validator = FieldValidator()
         if let parsed = try? JSONValue.parse(data) {
-            if let names = FieldProbe.names(of: T.self), case .object(let members) = parsed {
-                let known = Set(names)
-                for name in members.keys.sorted() where !known.contains(name) { validator.add("/\(name)", "is not a field of this request") }
+            if case .object(let members) = parsed {
+                // The route's declared body (nested objects too), else the type's top-level fields.
+                if let schema = context.requestBody?.schema(parameters: { context.parameters.get($0) }) {
+                    schema.refuseUnknown(in: members, at: "", &validator)
+                } else if let names = FieldProbe.names(of: T.self) {
+                    let known = Set(names)
+                    for name in members.keys.sorted() where !known.contains(name) { validator.add("/\(name)", "is not a field of this request") }
+                }
             }
             refuseControlCharacters(in: parsed, at: "", &validator)
         }

@@ -46,6 +46,13 @@ struct APIKeyTests {
                     #"{"username":"ktv01","displayName":"Kiểm tra viên","role":"auditor","jurisdiction":{"kind":"national"},"password":"Một mật khẩu đủ dài 2026","jurisdictionCode":"01"}"#
             )
             #expect(created.status == 422 && created.fieldProblems["/jurisdictionCode"] != nil, "\(created.body)")
+            // Nested objects too.
+            let nested = try await registry.call(
+                .post, "/v1/accounts", token: admin,
+                json:
+                    #"{"username":"ktv02","displayName":"Kiểm tra viên","role":"auditor","jurisdiction":{"kind":"national","province":"01"},"password":"Một mật khẩu đủ dài 2026"}"#
+            )
+            #expect(nested.status == 422 && nested.fieldProblems["/jurisdiction/province"] == "is not a field of this request", "\(nested.body)")
             let accounts = try await registry.call(.get, "/v1/accounts", token: admin)
             let someone = try #require((accounts.json["items"] as? [[String: Any]])?.first?["id"] as? String)
             let read = try await registry.call(.get, "/v1/accounts/\(someone)", token: admin)
