@@ -43,9 +43,12 @@ public struct JSONFields: Sendable {
     /// reads as `{}` when none is sent.
     public static func body(of request: Request, context: AppRequestContext) async throws -> JSONFields {
         let (declared, schema) = try declaration(context)
-        if !declared.required, request.headers[.contentType] == nil || request.headers[.contentLength] == "0" {
-            let buffer = try await request.body.collect(upTo: 1)
-            if buffer.readableBytes == 0 { return JSONFields([:], schema: schema) }
+        guard declared.required else {
+            // Nothing sent reads as `{}`; anything sent must still be JSON (415 otherwise).
+            let data = try await request.collectBodyOrNothing()
+            if data.isEmpty { return JSONFields([:], schema: schema) }
+            try request.requireContentType("application/json")
+            return try parse(data, schema: schema)
         }
         return try parse(try await request.collectJSONBody(), schema: schema)
     }

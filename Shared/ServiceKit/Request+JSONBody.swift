@@ -30,16 +30,20 @@ extension Request {
 
     /// The body's bytes: 413 over `limit`, 400 when empty.
     public func collectBody(limit: Int = 1 << 20) async throws -> Data {
-        let buffer: ByteBuffer
+        let data = try await collectBodyOrNothing(limit: limit)
+        guard !data.isEmpty else { throw ProblemDetails.badRequest("The request needs a JSON body.") }
+        return data
+    }
+
+    /// The body's bytes, empty when none was sent: 413 over `limit`.
+    public func collectBodyOrNothing(limit: Int = 1 << 20) async throws -> Data {
         do {
-            buffer = try await body.collect(upTo: limit)
+            return Data(try await body.collect(upTo: limit).readableBytesView)
         } catch {
             throw ProblemDetails(
                 type: ProblemDetails.typeBase + "too-large", title: "Request body too large", status: .contentTooLarge,
                 detail: "The body may be at most \(limit) bytes.")
         }
-        guard buffer.readableBytes > 0 else { throw ProblemDetails.badRequest("The request needs a JSON body.") }
-        return Data(buffer.readableBytesView)
     }
 
     /// Decodes `data` as `T`, or throws the problem `decodeJSON` describes.

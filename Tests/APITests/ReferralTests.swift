@@ -177,6 +177,10 @@ struct ReferralTests {
 
             // A second referral, withdrawn by the commune before any answer.
             let second = try #require(try await Self.refer(referrals, person, token: tokens["commune00004"], kind: "loan").json["id"] as? String)
+            // The note is optional, but a body sent must say it is JSON.
+            let untyped = try await referrals.call(
+                .post, "/v1/referrals/\(second)/withdraw", token: tokens["commune00004"], untyped: #"{"note":"Đã có việc"}"#)
+            #expect(untyped.status == 415, "\(untyped.body)")
             let withdrawn = try await referrals.call(
                 .post, "/v1/referrals/\(second)/withdraw", token: tokens["commune00004"], json: #"{"note":"Đã có việc"}"#)
             #expect(withdrawn.json["status"] as? String == "withdrawn")

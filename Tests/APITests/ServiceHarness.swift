@@ -69,18 +69,18 @@ struct ServiceClient: Sendable {
     }
 
     /// Sends `json` as `application/json`, or `csv` (or `csvBytes`, which need not be UTF-8) as
-    /// `text/csv` (a `Content-Type` in `extra` wins).
+    /// `text/csv`, or `untyped` without a `Content-Type` (a `Content-Type` in `extra` wins).
     @discardableResult
     func call(
         _ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: String? = nil, csv: String? = nil,
-        csvBytes: [UInt8]? = nil, headers extra: HTTPFields = [:]
+        csvBytes: [UInt8]? = nil, untyped: String? = nil, headers extra: HTTPFields = [:]
     ) async throws -> Reply {
         var headers: HTTPFields = [:]
         if let token { headers[.authorization] = "Bearer \(token)" }
         if json != nil { headers[.contentType] = "application/json" }
         if csv != nil || csvBytes != nil { headers[.contentType] = "text/csv" }
         for field in extra { headers[field.name] = field.value }
-        let bytes = csvBytes ?? (json ?? csv).map { Array($0.utf8) }
+        let bytes = csvBytes ?? (json ?? csv ?? untyped).map { Array($0.utf8) }
         let response = try await client.executeRequest(
             uri: path, method: method, headers: headers, body: bytes.map { ByteBuffer(bytes: $0) })
         return Reply(status: response.status.code, headers: response.headers, body: String(buffer: response.body))

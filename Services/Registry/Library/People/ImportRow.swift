@@ -1,3 +1,4 @@
+import ContractValues
 import Foundation
 import Postgres
 import ServiceKit
@@ -75,7 +76,7 @@ struct ImportRow: Sendable {
         let fullName = limited("full_name", 200)
         if fullName == nil { fail("full_name", "is required") }
         let sex = value("sex")
-        if let sex, !PersonInput.sexes.contains(sex) { fail("sex", "must be male or female") }
+        if let sex, Sex(rawValue: sex) == nil { fail("sex", "must be male or female") }
         if sex == nil { fail("sex", "is required") }
         var birthDate: CalendarDate?
         if let text = value("birth_date") {

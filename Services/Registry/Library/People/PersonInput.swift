@@ -23,7 +23,6 @@ struct PersonInput: Sendable {
         "heroin", "opium", "morphine", "methamphetamine", "amphetamine", "mdma", "ketamine", "cannabis", "cocaine",
         "synthetic_cannabinoids", "new_psychoactive", "other",
     ]
-    static let sexes: Set<String> = ["male", "female"]
 
     /// The person's own fields as a registration (`POST /v1/people`) sends them; a change
     /// (`PATCH`) sends any of them (`change`).
