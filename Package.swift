@@ -196,7 +196,7 @@ let package = Package(
             contracts("Registry"), contracts("Treatment"), contracts("Referrals"),
         ]
         + service("Registry", executable: "registry", resources: [.copy("ReferenceData")], contracts: ["RegistryContracts", "TreatmentContracts"])
-        + service("Treatment", executable: "treatment", contracts: ["TreatmentContracts"])
+        + service("Treatment", executable: "treatment", contracts: ["TreatmentContracts", "RegistryContracts"])
         + service("Referrals", executable: "referrals", contracts: ["ReferralsContracts", "RegistryContracts"])
         + service("Statistics", executable: "statistics", contracts: ["RegistryContracts", "ReferralsContracts"])
 )

@@ -24,10 +24,14 @@ public struct Regime: Codable, Sendable, Equatable {
     public let addictionCriteria: CountRule
     /// Who decides each kind of decision.
     public let deciders: [DeciderRule]
+    /// What a relapse during after-care does to it; nil in a regime added before this rule existed
+    /// (after-care then ends, as under Law 73/2021).
+    public let relapse: RelapseRule?
 
     public init(
         name: String, title: String, effectiveFrom: CalendarDate, durations: [DurationRule], termReductions: [TermReductionRule],
-        stages: [StageRule], registrationDeadline: CountRule, addictionCriteria: CountRule, deciders: [DeciderRule]
+        stages: [StageRule], registrationDeadline: CountRule, addictionCriteria: CountRule, deciders: [DeciderRule],
+        relapse: RelapseRule? = nil
     ) {
         self.name = name
         self.title = title
@@ -38,7 +42,20 @@ public struct Regime: Codable, Sendable, Equatable {
         self.registrationDeadline = registrationDeadline
         self.addictionCriteria = addictionCriteria
         self.deciders = deciders
+        self.relapse = relapse
     }
+
+    /// How many of the five stages an episode of `form` must complete (0 when the regime asks
+    /// none, as for substitution therapy), with the rule.
+    public func requiredStages(_ form: TreatmentForm) -> Ruling<Int> {
+        guard let rule = stages.first(where: { $0.form == form }) else {
+            return Ruling(value: 0, regime: name, rule: "\(name) sets no stages for \(form.rawValue)", provenance: .enacted)
+        }
+        return Ruling(value: rule.required, regime: name, rule: rule.rule, provenance: rule.provenance)
+    }
+
+    /// The term reduction the regime allows for `form`, if any.
+    public func termReduction(_ form: TreatmentForm) -> TermReductionRule? { termReductions.first { $0.form == form } }
 
     /// The duration of `measure` for a person of `age` in `form` (nil: not about a form) whose
     /// treatment this is (`occurrence`), with the rule it comes from; nil when the regime sets
@@ -192,6 +209,26 @@ public struct StageRule: Codable, Sendable, Equatable {
     public let required: Int
     public let rule: String
     public let provenance: Provenance
+}
+
+/// What a relapse during after-care does to it.
+public struct RelapseRule: Codable, Sendable, Equatable {
+    public enum Effect: String, Codable, Sendable, CaseIterable {
+        /// After-care ends; a new treatment (compulsory, the trigger says) follows.
+        case end
+        /// After-care is suspended and resumes after the new treatment.
+        case suspend
+    }
+
+    public let aftercare: Effect
+    public let rule: String
+    public let provenance: Provenance
+
+    public init(aftercare: Effect, rule: String, provenance: Provenance) {
+        self.aftercare = aftercare
+        self.rule = rule
+        self.provenance = provenance
+    }
 }
 
 /// A count the regime sets (working days, criteria), with its rule.

@@ -23,6 +23,9 @@ public enum StandardRegimes {
                 .treatment, form: .voluntaryFacility, months: 6...12, rule: "Decree 116/2021, Art. 31: 6 to 12 months at a facility",
                 provenance: .enacted),
             DurationRule(
+                .treatment, form: .socialProtectionCentre, months: 6...12,
+                rule: "Decree 116/2021, Art. 31: 6 to 12 months at a facility (a social protection centre is one)", provenance: .enacted),
+            DurationRule(
                 .treatment, form: .compulsory, ages: AgeRange(from: 18, below: 200), months: 12...24,
                 rule: "Law 73/2021/QH14, Art. 33: 12 to 24 months for adults, by court decision", provenance: .enacted),
             DurationRule(
@@ -47,6 +50,8 @@ public enum StandardRegimes {
             StageRule(form: .compulsory, required: 5, rule: "Decree 116/2021, Art. 4: all five stages", provenance: .enacted),
             StageRule(form: .voluntaryFacility, required: 3, rule: "Decree 116/2021, Art. 4: at least the first three stages", provenance: .enacted),
             StageRule(form: .voluntaryCommunity, required: 3, rule: "Decree 116/2021, Art. 4: at least the first three stages", provenance: .enacted),
+            StageRule(
+                form: .socialProtectionCentre, required: 3, rule: "Decree 116/2021, Art. 4: at least the first three stages", provenance: .enacted),
         ],
         registrationDeadline: CountRule(
             value: 5, rule: "Law 73/2021/QH14, Art. 32: register within 5 working days of a positive determination", provenance: .enacted),
@@ -57,7 +62,10 @@ public enum StandardRegimes {
             DeciderRule(
                 decision: .voluntaryTreatment, decider: .communeChairman, rule: "Decree 116/2021, Art. 17", provenance: .enacted),
             DeciderRule(decision: .compulsoryTreatment, decider: .court, rule: "Law 73/2021/QH14, Art. 33", provenance: .enacted),
-        ])
+        ],
+        relapse: RelapseRule(
+            aftercare: .end,
+            rule: "Law 73/2021/QH14, Art. 32: relapse during after-care ends it and is a ground for compulsory treatment", provenance: .enacted))
 
     /// Law 120/2025/QH15, in force from 2026-07-01. Its figures come from the press (`reported`);
     /// what it is not known to change is carried over from Law 73/2021.
@@ -69,7 +77,7 @@ public enum StandardRegimes {
                 .management, months: 12...12, rule: "Law 120/2025/QH15: one year from the management decision", provenance: .reported)
         ]
             // Every form but substitution therapy, as the draft had it.
-            + [TreatmentForm.voluntaryCommunity, .voluntaryFacility, .compulsory].flatMap { form in
+            + [TreatmentForm.voluntaryCommunity, .voluntaryFacility, .socialProtectionCentre, .compulsory].flatMap { form in
                 [
                     DurationRule(
                         .treatment, form: form, occurrence: .first, months: 24...24,
@@ -99,7 +107,8 @@ public enum StandardRegimes {
         ] + law73.deciders.filter { $0.decision == .compulsoryTreatment }.map { $0.carriedOver() } + [
             DeciderRule(
                 decision: .monitoring, decider: .communePoliceChief, rule: "Law 120/2025/QH15: the commune police chief", provenance: .reported)
-        ])
+        ],
+        relapse: law73.relapse?.carriedOver())
 }
 
 /// A rule of the previous regime that a new one keeps, because the new law is not known to change
@@ -126,6 +135,10 @@ extension TermReductionRule: CarriedOver {
 
 extension StageRule: CarriedOver {
     func carriedOver() -> StageRule { StageRule(form: form, required: required, rule: rule + " (carried over)", provenance: .carriedOver) }
+}
+
+extension RelapseRule: CarriedOver {
+    func carriedOver() -> RelapseRule { RelapseRule(aftercare: aftercare, rule: rule + " (carried over)", provenance: .carriedOver) }
 }
 
 extension CountRule: CarriedOver {

@@ -37,6 +37,7 @@ public enum OpenAPIDocument {
             case .personList: operation["x-scope"] = "people: only those in the caller's jurisdiction"
             case .referral:
                 operation["x-scope"] = "referral: 404 unless addressed to the caller's organisation or about a person in the caller's jurisdiction"
+            case .record(let resource, _): operation["x-scope"] = "\(resource): 404 unless the caller may see it"
             case .referralList:
                 operation["x-scope"] = "referrals: only those addressed to the caller's organisation or about people in the caller's jurisdiction"
             case .none: break

@@ -24,6 +24,9 @@ public final class SecuredRoutes {
         case referral(parameter: String)
         /// Lists referrals: only those the caller may see (as for `referral`).
         case referralList
+        /// Serves one record of `resource` (an episode, an after-care period) whose id is path
+        /// parameter `parameter`: 404 to a caller who may not see it, as if it did not exist.
+        case record(resource: String, parameter: String)
     }
 
     /// One declared endpoint.
@@ -115,6 +118,7 @@ public final class SecuredRoutes {
         switch scope {
         case .person(let name): (resource, parameter) = ("person", name)
         case .referral(let name): (resource, parameter) = ("referral", name)
+        case .record(let kind, let name): (resource, parameter) = (kind, name)
         case .none, .personList, .referralList: return
         }
         guard let audit else { return }

@@ -165,6 +165,9 @@ struct AccessMatrixTests {
                                     case .referralList:
                                         let items = reply.json["items"] as? [[String: Any]]
                                         #expect(items?.count == (Self.coversReferral(identity) ? 1 : 0), "\(label)")
+                                    case .record:
+                                        // A record nobody made: not found, whoever asks.
+                                        #expect(reply.status == 404, "\(label)")
                                     case .none:
                                         break
                                     }

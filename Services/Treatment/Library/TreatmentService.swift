@@ -5,8 +5,9 @@ import ServiceKit
 import TreatmentContracts
 
 /// The treatment service: its schema, port, migrations, routes and the events it publishes.
-/// Today it serves the legal regimes (`RegimeRoutes`) and determinations of addiction
-/// (`DeterminationRoutes`); episodes and after-care follow on them.
+/// It serves the legal regimes (`RegimeRoutes`), the working-day calendar, determinations of
+/// addiction, treatment episodes (`EpisodeRoutes`, `EpisodeChangeRoutes`), after-care, drug tests
+/// and relapses.
 public enum TreatmentService {
     public static let descriptor = ServiceDescriptor(
         name: "treatment",
@@ -18,11 +19,16 @@ public enum TreatmentService {
             RegimeRoutes(environment: environment).add(to: routes)
             CalendarRoutes(environment: environment).add(to: routes)
             DeterminationRoutes(environment: environment, publisher: publisher).add(to: routes)
+            EpisodeRoutes(environment: environment).add(to: routes)
+            EpisodeChangeRoutes(environment: environment, publisher: publisher).add(to: routes)
+            AftercareRoutes(environment: environment, publisher: publisher).add(to: routes)
+            DrugTestRoutes(environment: environment, publisher: publisher).add(to: routes)
         },
         services: { environment in
             [
                 SharedTables(
-                    ["registry.treatment_people"], readiness: environment.readiness, database: environment.database, logger: environment.logger)
+                    ["registry.treatment_people", "registry.treatment_facilities", "registry.treatment_management_periods"],
+                    readiness: environment.readiness, database: environment.database, logger: environment.logger)
             ]
         },
         events: TreatmentEvents.catalogue

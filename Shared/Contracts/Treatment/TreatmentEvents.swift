@@ -7,7 +7,11 @@ import Postgres
 public enum TreatmentEvents {
     public static let personTopic = "treatment.person"
 
-    public static let contracts: [any EventContract.Type] = [EpisodeChanged.self, PersonStatusChanged.self, DeterminationRecorded.self]
+    public static let contracts: [any EventContract.Type] = [
+        EpisodeChanged.self, PersonStatusChanged.self, DeterminationRecorded.self, EpisodeStarted.self, StageCompleted.self,
+        EpisodeTransferred.self, EpisodeEnded.self, AftercareStarted.self, AftercareEnded.self, AftercareMoved.self, ContactLogged.self,
+        TestRecorded.self, RelapseRecorded.self, SupportNeedsRecorded.self, MonitoringOrdered.self,
+    ]
 
     /// A determination of addiction was recorded: how many of the six criteria were met and the
     /// result, under the regime in force that day (statistics count determinations; a positive one
@@ -60,7 +64,8 @@ public enum TreatmentEvents {
         /// One of `statuses`.
         public let status: ManagementStatus
         public let validFrom: CalendarDate
-        /// The last day it is expected to apply, when known (the end of after-care, say).
+        /// The first day it is expected to no longer apply, when known (the day after after-care's
+        /// last day, say), as the registry's dated statuses have it.
         public let validTo: CalendarDate?
         /// determination, episode_started, episode_ended, aftercare_started, aftercare_ended.
         public let reason: String

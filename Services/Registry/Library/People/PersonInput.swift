@@ -19,10 +19,7 @@ struct PersonInput: Sendable {
     var notes: String??
 
     /// Substances recorded (codes; other agencies count by them).
-    static let substances: Set<String> = [
-        "heroin", "opium", "morphine", "methamphetamine", "amphetamine", "mdma", "ketamine", "cannabis", "cocaine",
-        "synthetic_cannabinoids", "new_psychoactive", "other",
-    ]
+    static let substances = Set(Substance.rawValues)
 
     /// The person's own fields as a registration (`POST /v1/people`) sends them; a change
     /// (`PATCH`) sends any of them (`change`).

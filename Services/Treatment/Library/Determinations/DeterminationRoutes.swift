@@ -52,7 +52,7 @@ struct DeterminationRoutes: Sendable {
             }
             let determination = try await environment.database.withTransaction { connection -> Determination in
                 let store = DeterminationStore(connection: connection)
-                guard let residence = try await store.residence(of: person, visibleTo: identity) else {
+                guard let residence = try await PersonDirectory(connection: connection).person(person, visibleTo: identity) else {
                     throw ProblemDetails.notFound("No person \(person) in your jurisdiction.")
                 }
                 guard let regime = try await RegimeStore(connection: connection).book().inForce(on: day) else {
@@ -65,7 +65,7 @@ struct DeterminationRoutes: Sendable {
                     registrationDeadline: Determination.deadline(
                         positive: positive, on: day, regime: regime, calendar: try await CalendarStore(connection: connection).calendar()),
                     recordedAt: Date())
-                try await store.insert(determination, commune: residence.commune, province: residence.province, by: identity.id)
+                try await store.insert(determination, commune: residence.communeCode, province: residence.provinceCode, by: identity.id)
                 try await AuditLog.append(
                     AuditEntry(
                         identity, context, action: "create", resource: "determination", resourceID: determination.id.lowercasedString,
@@ -73,8 +73,13 @@ struct DeterminationRoutes: Sendable {
                 try await publisher.publish(
                     TreatmentEvents.DeterminationRecorded(
                         determinationId: determination.id, personId: person, determinedOn: day, criteriaMet: criteria.count, positive: positive,
-                        regime: regime.name, communeCode: residence.commune, provinceCode: residence.province), on: connection)
-                if positive {
+                        regime: regime.name, communeCode: residence.communeCode, provinceCode: residence.provinceCode), on: connection)
+                // During after-care, a positive determination is a relapse (which makes the person addicted again).
+                let relapse =
+                    positive
+                    ? try await RelapseRecorder(connection: connection, publisher: publisher).record(
+                        person: person, on: day, source: "determination", sourceID: determination.id) : nil
+                if positive, relapse == nil {
                     try await publisher.publish(
                         TreatmentEvents.PersonStatusChanged(
                             personId: person, status: .addicted, validFrom: day, validTo: nil, reason: "determination"),
@@ -105,7 +110,7 @@ struct DeterminationRoutes: Sendable {
     /// the refusal).
     private func requireVisible(_ person: UUID, _ identity: Identity) async throws {
         let visible = try await environment.database.withConnection {
-            try await DeterminationStore(connection: $0).residence(of: person, visibleTo: identity) != nil
+            try await PersonDirectory(connection: $0).person(person, visibleTo: identity) != nil
         }
         guard visible else { throw ProblemDetails.notFound("No person \(person) in your jurisdiction.") }
     }
