@@ -26,6 +26,9 @@ public struct ServiceConfiguration: Sendable {
     public var sessionLifetime: Duration
     /// The largest people import the registry takes, in bytes (413 above it).
     public var importMaxBytes: Int
+    /// Treatment: how many days after the last contact (or the start) an after-care contact falls
+    /// due; the commune's deadline list shows those overdue.
+    public var aftercareContactDays: Int
 
     /// Reads and validates; throws `ConfigurationError` naming the first bad variable.
     public static func load(service: ServiceDescriptor, environment: [String: String]? = nil) async throws -> ServiceConfiguration {
@@ -77,6 +80,7 @@ public struct ServiceConfiguration: Sendable {
         authCacheLifetime = .seconds(try Self.integer("AUTH_CACHE_TTL_S", value("AUTH_CACHE_TTL_S"), default: 30, range: 0...60))
         sessionLifetime = .seconds(try Self.integer("AUTH_SESSION_TTL_S", value("AUTH_SESSION_TTL_S"), default: 28_800, range: 60...604_800))
         importMaxBytes = try Self.integer("IMPORT_MAX_MB", value("IMPORT_MAX_MB"), default: 128, range: 1...1024) << 20
+        aftercareContactDays = try Self.integer("AFTERCARE_CONTACT_DAYS", value("AFTERCARE_CONTACT_DAYS"), default: 30, range: 1...365)
     }
 
     /// The database settings for this service's pool: its schema first on the search path.

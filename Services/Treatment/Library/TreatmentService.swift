@@ -1,6 +1,7 @@
 import EventBus
 import Foundation
 import Migrations
+import RegistryContracts
 import ServiceKit
 import TreatmentContracts
 
@@ -23,12 +24,20 @@ public enum TreatmentService {
             EpisodeChangeRoutes(environment: environment, publisher: publisher).add(to: routes)
             AftercareRoutes(environment: environment, publisher: publisher).add(to: routes)
             DrugTestRoutes(environment: environment, publisher: publisher).add(to: routes)
+            DeadlineRoutes(environment: environment).add(to: routes)
         },
         services: { environment in
-            [
+            let moves = BusConsumer(
+                configuration: ConsumerConfiguration(name: RegistryMoveHandler.consumerName, topics: [PersonEvents.topic]),
+                handler: RegistryMoveHandler(
+                    publisher: EventPublisher(catalogue: TreatmentEvents.catalogue, producer: "treatment", notifier: environment.busNotifier),
+                    logger: environment.logger),
+                database: environment.database, logger: environment.logger)
+            return [
+                AfterMigrations(moves, readiness: environment.readiness),
                 SharedTables(
                     ["registry.treatment_people", "registry.treatment_facilities", "registry.treatment_management_periods"],
-                    readiness: environment.readiness, database: environment.database, logger: environment.logger)
+                    readiness: environment.readiness, database: environment.database, logger: environment.logger),
             ]
         },
         events: TreatmentEvents.catalogue

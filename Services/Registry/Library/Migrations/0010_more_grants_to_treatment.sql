@@ -1,7 +1,7 @@
 -- What else the treatment service reads of the registry. The facilities (reference data, no
 -- personal data): an episode at a facility must name an active one of a kind that gives its form.
--- And the dated management statuses of drug users (no names): the commune's deadline list shows
--- the management periods about to lapse. Views run with the registry's rights; the treatment role
+-- And the dated management statuses of drug users (no names), each saying whether it is the
+-- person's latest status: the commune's deadline list shows the periods about to lapse. Views run with the registry's rights; the treatment role
 -- gets the views, never the tables.
 CREATE VIEW registry.treatment_facilities WITH (security_barrier) AS
 SELECT id AS facility_id, kind, ownership, province_code, commune_code, active
@@ -9,7 +9,8 @@ FROM registry.facilities;
 GRANT SELECT ON registry.treatment_facilities TO treatment;
 
 CREATE VIEW registry.treatment_management_periods WITH (security_barrier) AS
-SELECT s.person_id, s.valid_from, s.valid_to, p.residence_commune_code AS commune_code, p.residence_province_code AS province_code
+SELECT s.person_id, s.valid_from, s.valid_to, p.residence_commune_code AS commune_code, p.residence_province_code AS province_code,
+       NOT EXISTS (SELECT 1 FROM registry.person_statuses n WHERE n.person_id = s.person_id AND n.valid_from > s.valid_from) AS latest
 FROM registry.person_statuses s
 JOIN registry.people p ON p.id = s.person_id
 WHERE s.status = 'drug_user';

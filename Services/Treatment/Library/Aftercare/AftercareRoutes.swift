@@ -25,7 +25,48 @@ struct AftercareRoutes: Sendable {
     static let scope = SecuredRoutes.Scope.record(resource: "aftercare", parameter: "aftercareId")
     static let responses = [200: "The after-care as it is now", 409: "The after-care is not active, or a rule does not allow this"]
 
+    /// A contact as the commune that logged it reads it back.
+    struct LoggedContact: Codable, Sendable {
+        let aftercareId: UUID
+        let personId: UUID
+        let contact: Aftercare.Contact
+    }
+
+    struct ContactPage: ResponseCodable {
+        let items: [LoggedContact]
+    }
+
     func add(to routes: SecuredRoutes) {
+        routes.on(
+            .get, "/v1/contacts", .staff(.communeOfficer),
+            summary: "The after-care contacts the caller's commune logged (kept after the person moves away), the latest first",
+            query: [.date("from", "The first day (default: 90 days ago)"), .date("to", "The last day (default today)"), .limit(maximum: 1000)]
+        ) { request, context, identity -> ContactPage in
+            guard case .staff(let staff) = identity, case .commune(let commune) = staff.jurisdiction else {
+                throw ProblemDetails.forbidden("Contacts are listed by the commune that logged them.")
+            }
+            let query = request.uri.queryParameters
+            let to = query["to"].flatMap(CalendarDate.init) ?? .today()
+            let from = query["from"].flatMap(CalendarDate.init) ?? to.adding(days: -90)
+            let items = try await environment.database.withConnection { connection in
+                try await connection.query(
+                    """
+                    SELECT aftercare_id, person_id, id, contact_on, kind, note FROM treatment.aftercare_contacts
+                    WHERE commune_code = \(commune) AND contact_on BETWEEN \(from) AND \(to)
+                    ORDER BY contact_on DESC, recorded_at DESC LIMIT \(query.limit(default: 200))
+                    """
+                ).map { row in
+                    let (aftercare, person, id, on, kind, note) = try row.decode((UUID, UUID, UUID, CalendarDate, String, String?).self)
+                    return LoggedContact(
+                        aftercareId: aftercare, personId: person,
+                        contact: .init(id: id, on: on, kind: Aftercare.ContactKind(rawValue: kind) ?? .visit, note: note, communeCode: commune))
+                }
+            }
+            try await environment.audit.record(
+                AuditEntry(identity, context, action: "read", resource: "aftercare_contact", resourceID: "commune:\(commune)"))
+            return ContactPage(items: items)
+        }
+
         routes.on(
             .get, "/v1/people/{personId}/aftercare", Self.readers, scope: .person(parameter: "personId"),
             summary: "A person's after-care periods, the latest first"

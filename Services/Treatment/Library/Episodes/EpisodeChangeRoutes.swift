@@ -135,15 +135,14 @@ struct EpisodeChangeRoutes: Sendable {
                         "On \(on) \(Int(served * 100))% of the term is served; a reduction needs \(Int(reduction.afterShare * 100))%.",
                         rule: citation, type: "term-reduction")
                 }
-                try await change.store.reduceTerm(episode.id, months: months, on: on, decision: number)
+                let termEnd = Episode.termEnd(plannedEnd: episode.plannedEnd, reductionMonths: months)
+                try await change.store.reduceTerm(episode.id, months: months, on: on, decision: number, termEnd: termEnd)
                 // The registry's in-treatment status now ends earlier.
                 if let started = episode.startedOn {
                     try await change.publisher.publish(
                         TreatmentEvents.PersonStatusChanged(
-                            personId: episode.personId, status: .inTreatment, validFrom: started,
-                            validTo: Episode.termEnd(plannedEnd: episode.plannedEnd, reductionMonths: months)?.adding(days: 1), reason: "term_reduced"
-                        ),
-                        on: change.connection)
+                            personId: episode.personId, status: .inTreatment, validFrom: started, validTo: termEnd?.adding(days: 1),
+                            reason: "term_reduced"), on: change.connection)
                 }
             }
         }

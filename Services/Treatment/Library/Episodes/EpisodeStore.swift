@@ -107,11 +107,11 @@ struct EpisodeStore {
             """
             INSERT INTO treatment.episodes
                 (id, person_id, form, facility_id, supervisor, court, decision_number, decision_date, minor, occurrence, regime,
-                 planned_start, planned_end, status, commune_code, province_code, created_by, created_at, updated_at)
+                 planned_start, planned_end, term_end, status, commune_code, province_code, created_by, created_at, updated_at)
             VALUES (\(episode.id), \(episode.personId), \(episode.form), \(episode.facilityId), \(episode.supervisor),
                     \(episode.courtDecision?.court), \(episode.courtDecision?.decisionNumber), \(episode.courtDecision?.decisionDate),
                     \(episode.minor), \(episode.occurrence.rawValue), \(episode.regime), \(episode.plannedStart), \(episode.plannedEnd),
-                    \(episode.status), \(episode.communeCode), \(episode.provinceCode), \(account), \(episode.createdAt), \(episode.updatedAt))
+                    \(episode.plannedEnd), \(episode.status), \(episode.communeCode), \(episode.provinceCode), \(account), \(episode.createdAt), \(episode.updatedAt))
             """)
     }
 
@@ -133,8 +133,9 @@ struct EpisodeStore {
         try await touch(id)
     }
 
-    func reduceTerm(_ id: UUID, months: Int, on day: CalendarDate, decision: String) async throws {
-        try await touch(id, "term_reduction_months = \(months), term_reduced_on = \(day), term_reduction_decision = \(decision)")
+    func reduceTerm(_ id: UUID, months: Int, on day: CalendarDate, decision: String, termEnd: CalendarDate?) async throws {
+        try await touch(
+            id, "term_reduction_months = \(months), term_reduced_on = \(day), term_reduction_decision = \(decision), term_end = \(termEnd)")
     }
 
     func transfer(_ id: UUID, to facility: UUID, on day: CalendarDate, reason: String) async throws {

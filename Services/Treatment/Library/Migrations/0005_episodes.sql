@@ -21,6 +21,8 @@ CREATE TABLE treatment.episodes (
     -- The last day of the term (NULL: no term, as for substitution therapy).
     planned_end date,
     term_reduction_months integer CHECK (term_reduction_months > 0),
+    -- The last day of the term after any reduction (what the deadline lists read).
+    term_end date,
     term_reduced_on date,
     term_reduction_decision text,
     started_on date,
@@ -43,9 +45,9 @@ CREATE UNIQUE INDEX episodes_one_open ON treatment.episodes (person_id) WHERE st
 CREATE UNIQUE INDEX episodes_one_open_substitution ON treatment.episodes (person_id) WHERE status IN ('planned', 'active') AND form = 'methadone';
 CREATE INDEX episodes_person ON treatment.episodes (person_id, planned_start);
 -- Deadline lists: open episodes by commune and by facility, by the day the term ends.
-CREATE INDEX episodes_open_commune ON treatment.episodes (commune_code, planned_end) WHERE status = 'active';
-CREATE INDEX episodes_open_province ON treatment.episodes (province_code, planned_end) WHERE status = 'active';
-CREATE INDEX episodes_open_facility ON treatment.episodes (facility_id, planned_end) WHERE status = 'active';
+CREATE INDEX episodes_open_commune ON treatment.episodes (commune_code, term_end) WHERE status = 'active';
+CREATE INDEX episodes_open_province ON treatment.episodes (province_code, term_end) WHERE status = 'active';
+CREATE INDEX episodes_open_facility ON treatment.episodes (facility_id, term_end) WHERE status = 'active';
 
 -- The five stages (Decree 116/2021, Art. 4), each completed once, in order.
 CREATE TABLE treatment.episode_stages (
@@ -70,4 +72,5 @@ CREATE TABLE treatment.episode_placements (
 -- The registration deadline a positive determination starts, computed when it is recorded (the
 -- working-day calendar then known); the deadline list reads it.
 ALTER TABLE treatment.determinations ADD COLUMN registration_due_on date;
-CREATE INDEX determinations_due ON treatment.determinations (commune_code, registration_due_on) WHERE positive;
+CREATE INDEX determinations_due_commune ON treatment.determinations (commune_code, registration_due_on) WHERE positive;
+CREATE INDEX determinations_due_province ON treatment.determinations (province_code, registration_due_on) WHERE positive;

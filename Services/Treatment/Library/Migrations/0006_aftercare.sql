@@ -100,3 +100,4 @@ CREATE TABLE treatment.relapses (
 );
 CREATE INDEX relapses_person ON treatment.relapses (person_id, detected_on);
 CREATE INDEX relapses_commune ON treatment.relapses (commune_code, detected_on);
+CREATE INDEX relapses_province ON treatment.relapses (province_code, detected_on);
