@@ -18,19 +18,20 @@ public struct TreatmentTerm: Sendable, Equatable {
     /// The last day of a term of `months` months from `start`.
     public static func lastDay(from start: CalendarDate, months: Int) -> CalendarDate { start.adding(months: months).adding(days: -1) }
 
-    /// Why `regime` refuses this term for `form` (a person of `age`, `occurrence`), naming the
-    /// regime and the rule; nil when it allows it. Returns the ruling it applied in either case.
+    /// Why `regime` refuses this term of `measure` (a treatment by default) for `form` (a person
+    /// of `age`, `occurrence`), naming the regime and the rule; nil when it allows it, or sets no
+    /// such duration. Returns the ruling it applied in either case.
     public func judge(
-        by regime: Regime, form: TreatmentForm, age: Int, occurrence: Occurrence
-    ) -> (
-        ruling: Ruling<ClosedRange<Int>>?, problem: String?
-    ) {
-        guard let ruling = regime.duration(.treatment, form: form, age: age, occurrence: occurrence) else {
+        by regime: Regime, form: TreatmentForm?, age: Int?, occurrence: Occurrence?, measure: DurationRule.Measure = .treatment
+    ) -> (ruling: Ruling<ClosedRange<Int>>?, problem: String?) {
+        guard let ruling = regime.duration(measure, form: form, age: age, occurrence: occurrence) else {
             return (nil, nil)
         }
         let citation = "\(ruling.rule) (regime \(regime.name), \(ruling.provenance.rawValue))"
         guard let plannedEnd else {
-            return (ruling, "is required: the regime sets a term of \(Self.describe(ruling.value)) for \(form.rawValue). \(citation)")
+            return (
+                ruling, "is required: the regime sets a term of \(Self.describe(ruling.value)) for \(form?.rawValue ?? measure.rawValue). \(citation)"
+            )
         }
         let earliest = Self.lastDay(from: start, months: ruling.value.lowerBound)
         let latest = Self.lastDay(from: start, months: ruling.value.upperBound)

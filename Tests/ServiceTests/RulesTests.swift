@@ -69,6 +69,63 @@ struct RulesTests {
         #expect(StandardRegimes.all.allSatisfy { $0.problems.isEmpty })
     }
 
+    /// Every treatment duration of both shipped regimes at its limits: the last allowed day and
+    /// the days just outside, for an episode starting on the last day of Law 73/2021
+    /// (2026-06-30) and on the first of Law 120/2025 (2026-07-01), by form, age and occurrence.
+    @Test(arguments: ["2026-06-30", "2026-07-01"])
+    func everyTreatmentTermIsJudgedAtItsLimits(_ day: String) throws {
+        let start = try #require(CalendarDate(day))
+        let book = RegimeBook(StandardRegimes.all)
+        let regime = try #require(book.inForce(on: start))
+        #expect(regime.name == (day == "2026-06-30" ? "law-73-2021" : "law-120-2025"))
+        var judged = 0
+        for form in TreatmentForm.allCases {
+            for age in [12, 17, 18, 40] {
+                for occurrence in Occurrence.allCases {
+                    guard let ruling = regime.duration(.treatment, form: form, age: age, occurrence: occurrence) else {
+                        // Only substitution therapy has no term.
+                        #expect(form == .methadone, "\(form) \(age) \(occurrence)")
+                        continue
+                    }
+                    let shortest = TreatmentTerm.lastDay(from: start, months: ruling.value.lowerBound)
+                    let longest = TreatmentTerm.lastDay(from: start, months: ruling.value.upperBound)
+                    func problem(_ end: CalendarDate) -> String? {
+                        TreatmentTerm(start: start, plannedEnd: end).judge(by: regime, form: form, age: age, occurrence: occurrence).problem
+                    }
+                    #expect(problem(shortest) == nil && problem(longest) == nil, "\(form) \(age) \(occurrence)")
+                    let tooShort = try #require(problem(shortest.adding(days: -1)), "\(form) \(age) \(occurrence)")
+                    let tooLong = try #require(problem(longest.adding(days: 1)), "\(form) \(age) \(occurrence)")
+                    for refusal in [tooShort, tooLong] {
+                        #expect(refusal.contains(regime.name) && refusal.contains(ruling.rule), "\(refusal)")
+                        #expect(refusal.contains(ruling.provenance.rawValue), "\(refusal)")
+                    }
+                    judged += 1
+                }
+            }
+        }
+        #expect(judged == 4 * 4 * 2)
+        // The figures themselves: Law 73/2021 by form and age, Law 120/2025 by occurrence.
+        let compulsoryMinor = regime.duration(.treatment, form: .compulsory, age: 15, occurrence: .first)?.value
+        let community = regime.duration(.treatment, form: .voluntaryCommunity, age: 30, occurrence: .repeat)?.value
+        if regime.name == "law-73-2021" {
+            #expect(compulsoryMinor == 6...12 && community == 6...12)
+            #expect(regime.duration(.treatment, form: .compulsory, age: 30, occurrence: .first)?.value == 12...24)
+        } else {
+            #expect(compulsoryMinor == 24...24 && community == 36...36)
+        }
+        // A term without an end is refused where the regime sets one, accepted for substitution therapy.
+        #expect(TreatmentTerm(start: start, plannedEnd: nil).judge(by: regime, form: .compulsory, age: 30, occurrence: .first).problem != nil)
+        #expect(TreatmentTerm(start: start, plannedEnd: nil).judge(by: regime, form: .methadone, age: 30, occurrence: .first).problem == nil)
+    }
+
+    @Test func ageCountsWholeYearsFromTheBirthDateOrYear() throws {
+        let day = try #require(CalendarDate("2026-03-10"))
+        #expect(TreatmentTerm.age(on: day, birthDate: CalendarDate("2008-03-10"), birthYear: nil) == 18)
+        #expect(TreatmentTerm.age(on: day, birthDate: CalendarDate("2008-03-11"), birthYear: nil) == 17)
+        #expect(TreatmentTerm.age(on: day, birthDate: nil, birthYear: 2008) == 18)
+        #expect(TreatmentTerm.age(on: day, birthDate: nil, birthYear: nil) == nil)
+    }
+
     @Test func workingDaysSkipWeekendsAndHolidaysAndCountSwappedSaturdays() {
         let plain = WorkingCalendar(exceptions: [:])
         #expect(!plain.isWorkingDay(CalendarDate("2026-12-05")!) && plain.isWorkingDay(CalendarDate("2026-12-07")!))

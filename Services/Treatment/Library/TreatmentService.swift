@@ -25,6 +25,7 @@ public enum TreatmentService {
             AftercareRoutes(environment: environment, publisher: publisher).add(to: routes)
             DrugTestRoutes(environment: environment, publisher: publisher).add(to: routes)
             DeadlineRoutes(environment: environment).add(to: routes)
+            MonitoringRoutes(environment: environment, publisher: publisher).add(to: routes)
         },
         services: { environment in
             let moves = BusConsumer(
