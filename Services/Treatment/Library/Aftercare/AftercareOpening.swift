@@ -10,11 +10,10 @@ import TreatmentContracts
 /// compulsory treatment, one year otherwise).
 enum AftercareOpening {
     static func open(after episode: Episode, endedOn day: CalendarDate, regime: Regime, _ change: EpisodeChangeRoutes.ChangeContext) async throws {
-        let person = try await change.connection.query(
-            "SELECT commune_code, province_code, birth_date, birth_year FROM registry.treatment_people WHERE person_id = \(episode.personId)"
-        ).first.map { try $0.decode((String, String, CalendarDate?, Int?).self) }
-        let (commune, province) = (person?.0 ?? episode.communeCode, person?.1 ?? episode.provinceCode)
-        let age = TreatmentTerm.age(on: episode.startedOn ?? day, birthDate: person?.2, birthYear: person?.3) ?? (episode.minor ? 17 : 18)
+        // Where the person lives now; their age when the episode began decides adult or minor.
+        let person = try await PersonDirectory(connection: change.connection).person(episode.personId, visibleTo: nil)
+        let (commune, province) = (person?.communeCode ?? episode.communeCode, person?.provinceCode ?? episode.provinceCode)
+        let age = person?.age(on: episode.startedOn ?? day) ?? (episode.minor ? 17 : 18)
         guard let length = regime.duration(.aftercare, form: episode.form, age: age) else { return }
         let startsOn = day.adding(days: 1)
         let aftercare = Aftercare(

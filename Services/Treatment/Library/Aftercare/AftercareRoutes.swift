@@ -48,19 +48,8 @@ struct AftercareRoutes: Sendable {
             let query = request.uri.queryParameters
             let to = query["to"].flatMap(CalendarDate.init) ?? .today()
             let from = query["from"].flatMap(CalendarDate.init) ?? to.adding(days: -90)
-            let items = try await environment.database.withConnection { connection in
-                try await connection.query(
-                    """
-                    SELECT aftercare_id, person_id, id, contact_on, kind, note FROM treatment.aftercare_contacts
-                    WHERE commune_code = \(commune) AND contact_on BETWEEN \(from) AND \(to)
-                    ORDER BY contact_on DESC, recorded_at DESC LIMIT \(query.limit(default: 200))
-                    """
-                ).map { row in
-                    let (aftercare, person, id, on, kind, note) = try row.decode((UUID, UUID, UUID, CalendarDate, String, String?).self)
-                    return LoggedContact(
-                        aftercareId: aftercare, personId: person,
-                        contact: .init(id: id, on: on, kind: Aftercare.ContactKind(rawValue: kind) ?? .visit, note: note, communeCode: commune))
-                }
+            let items = try await environment.database.withConnection {
+                try await AftercareStore(connection: $0).contacts(loggedBy: commune, from: from, to: to, limit: query.limit(default: 200))
             }
             try await environment.audit.record(
                 AuditEntry(identity, context, action: "read", resource: "aftercare_contact", resourceID: "commune:\(commune)"))

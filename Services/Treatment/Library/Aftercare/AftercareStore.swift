@@ -66,6 +66,23 @@ struct AftercareStore {
         ).first.map(Self.aftercare)
     }
 
+    /// The contacts `commune` logged between `from` and `to`, the latest first, whoever runs the
+    /// after-care now.
+    func contacts(loggedBy commune: String, from: CalendarDate, to: CalendarDate, limit: Int) async throws -> [AftercareRoutes.LoggedContact] {
+        try await connection.query(
+            """
+            SELECT aftercare_id, person_id, id, contact_on, kind, note FROM treatment.aftercare_contacts
+            WHERE commune_code = \(commune) AND contact_on BETWEEN \(from) AND \(to)
+            ORDER BY contact_on DESC, recorded_at DESC LIMIT \(limit)
+            """
+        ).map { row in
+            let (aftercare, person, id, on, kind, note) = try row.decode((UUID, UUID, UUID, CalendarDate, String, String?).self)
+            return .init(
+                aftercareId: aftercare, personId: person,
+                contact: .init(id: id, on: on, kind: Aftercare.ContactKind(rawValue: kind) ?? .visit, note: note, communeCode: commune))
+        }
+    }
+
     func insert(_ aftercare: Aftercare) async throws {
         try await connection.query(
             """

@@ -51,24 +51,15 @@ struct DrugTestRoutes: Sendable {
             try validator.finish()
             guard let day, let method, let positive else { throw ProblemDetails.badRequest("invalid test") }
             let test = try await environment.database.withTransaction { connection -> DrugTest in
-                let during = try await connection.query(
-                    """
-                    SELECT CASE
-                        WHEN EXISTS (SELECT 1 FROM treatment.aftercare a WHERE a.person_id = \(person) AND a.status = 'active'
-                                     AND a.starts_on <= \(day) AND \(day) <= a.ends_on) THEN 'aftercare'
-                        WHEN EXISTS (SELECT 1 FROM treatment.episodes e WHERE e.person_id = \(person) AND e.started_on <= \(day)
-                                     AND (e.ended_on IS NULL OR \(day) <= e.ended_on)) THEN 'episode'
-                        ELSE 'none' END
-                    """)[0].decode(String.self, at: 0)
+                let store = DrugTestStore(connection: connection)
+                let during = try await store.during(person, on: day)
                 let id = UUID()
                 let ordered = Substance.allCases.filter(substances.contains)
-                try await connection.query(
-                    """
-                    INSERT INTO treatment.drug_tests
-                        (id, person_id, tested_on, method, substances, positive, during, commune_code, province_code, recorded_by)
-                    VALUES (\(id), \(person), \(day), \(method.rawValue), \(ordered.map(\.rawValue))::text[], \(positive), \(during),
-                            \(found.communeCode), \(found.provinceCode), \(identity.id))
-                    """)
+                try await store.insert(
+                    DrugTest(
+                        id: id, personId: person, testedOn: day, method: method, substances: ordered, positive: positive, during: during,
+                        relapseId: nil,
+                        recordedAt: Date()), commune: found.communeCode, province: found.provinceCode, by: identity.id)
                 try await publisher.publish(
                     TreatmentEvents.TestRecorded(
                         testId: id, personId: person, testedOn: day, method: method.rawValue, substances: ordered.map(\.rawValue), positive: positive,
@@ -95,20 +86,7 @@ struct DrugTestRoutes: Sendable {
             let person = try context.parameters.uuid("personId")
             let items = try await environment.database.withConnection { connection -> [DrugTest]? in
                 guard try await PersonDirectory(connection: connection).person(person, visibleTo: identity) != nil else { return nil }
-                return try await connection.query(
-                    """
-                    SELECT t.id, t.tested_on, t.method, t.substances, t.positive, t.during, r.id, t.recorded_at
-                    FROM treatment.drug_tests t LEFT JOIN treatment.relapses r ON r.source = 'test' AND r.source_id = t.id
-                    WHERE t.person_id = \(person) ORDER BY t.tested_on DESC, t.recorded_at DESC
-                    """
-                ).map { row in
-                    let (id, day, method, substances, positive, during, relapse, recorded) = try row.decode(
-                        (UUID, CalendarDate, String, [String], Bool, String, UUID?, Date).self)
-                    return DrugTest(
-                        id: id, personId: person, testedOn: day, method: DrugTest.Method(rawValue: method) ?? .urine,
-                        substances: substances.compactMap(Substance.init(rawValue:)), positive: positive, during: during, relapseId: relapse,
-                        recordedAt: recorded)
-                }
+                return try await DrugTestStore(connection: connection).tests(of: person)
             }
             guard let items else { throw ProblemDetails.notFound("No person \(person) in your jurisdiction.") }
             try await environment.audit.record(

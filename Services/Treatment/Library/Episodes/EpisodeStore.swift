@@ -151,6 +151,15 @@ struct EpisodeStore {
             id, "status = \(reason.status), discharge_reason = \(reason), ended_on = \(day), discharge_note = \(note)")
     }
 
+    /// The person's episodes follow them to `commune` (its officers see them from then on).
+    func move(person: UUID, to commune: String, province: String) async throws {
+        try await connection.query(
+            """
+            UPDATE treatment.episodes SET commune_code = \(commune), province_code = \(province), updated_at = now()
+            WHERE person_id = \(person) AND commune_code <> \(commune)
+            """)
+    }
+
     /// Applies `assignments` and moves the version and update time on.
     private func touch(_ id: UUID, _ assignments: SQLFragment...) async throws {
         let all = SQLFragment(joining: assignments + ["version = version + 1", "updated_at = now()"], separator: ", ")

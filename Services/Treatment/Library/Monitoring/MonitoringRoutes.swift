@@ -68,7 +68,8 @@ struct MonitoringRoutes: Sendable {
                 if let problem = term.judge(by: regime, form: nil, age: nil, occurrence: nil, measure: .monitoring).problem {
                     throw ProblemDetails.validation([.init(pointer: "/endsOn", detail: problem)])
                 }
-                guard let (during, record) = try await accompanied(personID, on: starts, connection) else {
+                let store = MonitoringStore(connection: connection)
+                guard let (during, record) = try await store.accompanied(personID, on: starts) else {
                     throw ProblemDetails.ruleConflict(
                         "On \(starts) the person is in neither treatment at family or community, substitution therapy nor after-care.",
                         rule: Self.duringRule, type: "monitoring-rule")
@@ -76,14 +77,7 @@ struct MonitoringRoutes: Sendable {
                 let monitoring = Monitoring(
                     id: UUID(), personId: personID, during: during, recordId: record, device: device, startsOn: starts, endsOn: ends,
                     reason: reason, decisionNumber: decision, regime: regime.name, recordedAt: Date())
-                try await connection.query(
-                    """
-                    INSERT INTO treatment.monitoring
-                        (id, person_id, during, record_id, device, starts_on, ends_on, reason, decision_number, regime, commune_code, province_code,
-                         recorded_by, recorded_at)
-                    VALUES (\(monitoring.id), \(personID), \(during), \(record), \(device), \(starts), \(ends), \(reason), \(decision), \(regime.name),
-                            \(person.communeCode), \(person.provinceCode), \(identity.id), \(monitoring.recordedAt))
-                    """)
+                try await store.insert(monitoring, commune: person.communeCode, province: person.provinceCode, by: identity.id)
                 try await publisher.publish(
                     TreatmentEvents.MonitoringOrdered(
                         monitoringId: monitoring.id, personId: personID, startsOn: starts, endsOn: ends, during: during, regime: regime.name,
@@ -101,20 +95,7 @@ struct MonitoringRoutes: Sendable {
             _, context, identity -> MonitoringPage in
             let personID = try context.parameters.uuid("personId")
             _ = try await visiblePerson(personID, identity)
-            let items = try await environment.database.withConnection { connection in
-                try await connection.query(
-                    """
-                    SELECT id, during, record_id, device, starts_on, ends_on, reason, decision_number, regime, recorded_at
-                    FROM treatment.monitoring WHERE person_id = \(personID) ORDER BY starts_on DESC
-                    """
-                ).map { row in
-                    let (id, during, record, device, starts, ends, reason, decision, regime, recorded) = try row.decode(
-                        (UUID, String, UUID, String, CalendarDate, CalendarDate, String, String, String, Date).self)
-                    return Monitoring(
-                        id: id, personId: personID, during: during, recordId: record, device: device, startsOn: starts, endsOn: ends, reason: reason,
-                        decisionNumber: decision, regime: regime, recordedAt: recorded)
-                }
-            }
+            let items = try await environment.database.withConnection { try await MonitoringStore(connection: $0).monitoring(of: personID) }
             try await environment.audit.record(
                 AuditEntry(identity, context, action: "read", resource: "monitoring", resourceID: personID.lowercasedString, personID: personID))
             return MonitoringPage(items: items)
@@ -148,13 +129,8 @@ struct MonitoringRoutes: Sendable {
                 let declaration = SubstanceDeclaration(
                     id: UUID(), personId: personID, declaredOn: day, substances: substances, note: fields.string("note").value, regime: regime.name,
                     recordedAt: Date())
-                try await connection.query(
-                    """
-                    INSERT INTO treatment.substance_declarations
-                        (id, person_id, declared_on, substances, note, regime, commune_code, province_code, recorded_by, recorded_at)
-                    VALUES (\(declaration.id), \(personID), \(day), \(substances)::text[], \(declaration.note), \(regime.name), \(person.communeCode),
-                            \(person.provinceCode), \(identity.id), \(declaration.recordedAt))
-                    """)
+                try await MonitoringStore(connection: connection).insert(
+                    declaration, commune: person.communeCode, province: person.provinceCode, by: identity.id)
                 try await AuditLog.append(
                     AuditEntry(
                         identity, context, action: "create", resource: "substance_declaration", resourceID: declaration.id.lowercasedString,
@@ -170,18 +146,7 @@ struct MonitoringRoutes: Sendable {
         ) { _, context, identity -> DeclarationPage in
             let personID = try context.parameters.uuid("personId")
             _ = try await visiblePerson(personID, identity)
-            let items = try await environment.database.withConnection { connection in
-                try await connection.query(
-                    """
-                    SELECT id, declared_on, substances, note, regime, recorded_at FROM treatment.substance_declarations
-                    WHERE person_id = \(personID) ORDER BY declared_on DESC, recorded_at DESC
-                    """
-                ).map { row in
-                    let (id, day, substances, note, regime, recorded) = try row.decode((UUID, CalendarDate, [String], String?, String, Date).self)
-                    return SubstanceDeclaration(
-                        id: id, personId: personID, declaredOn: day, substances: substances, note: note, regime: regime, recordedAt: recorded)
-                }
-            }
+            let items = try await environment.database.withConnection { try await MonitoringStore(connection: $0).declarations(of: personID) }
             try await environment.audit.record(
                 AuditEntry(
                     identity, context, action: "read", resource: "substance_declaration", resourceID: personID.lowercasedString, personID: personID))
@@ -193,20 +158,5 @@ struct MonitoringRoutes: Sendable {
         let person = try await environment.database.withConnection { try await PersonDirectory(connection: $0).person(id, visibleTo: identity) }
         guard let person else { throw ProblemDetails.notFound("No person \(id) in your jurisdiction.") }
         return person
-    }
-
-    /// What monitoring on `day` would accompany: an active episode at family or community or of
-    /// substitution therapy, or active after-care.
-    private func accompanied(_ person: UUID, on day: CalendarDate, _ connection: PostgresConnection) async throws -> (String, UUID)? {
-        try await connection.query(
-            """
-            SELECT 'aftercare', a.id FROM treatment.aftercare a
-            WHERE a.person_id = \(person) AND a.status = 'active' AND a.starts_on <= \(day) AND \(day) <= a.ends_on
-            UNION ALL
-            SELECT 'episode', e.id FROM treatment.episodes e
-            WHERE e.person_id = \(person) AND e.status = 'active' AND e.form IN ('voluntary_community', 'methadone') AND e.started_on <= \(day)
-            LIMIT 1
-            """
-        ).first.map { try $0.decode((String, UUID).self) }
     }
 }

@@ -19,11 +19,7 @@ struct RegistryMoveHandler: EventHandler {
     func handle(_ event: EventEnvelope, in transaction: PostgresConnection) async throws {
         guard event.type == PersonEvents.Moved.type, event.version == 1 else { return }
         let move = try event.decode(PersonEvents.Moved.self)
-        try await transaction.query(
-            """
-            UPDATE treatment.episodes SET commune_code = \(move.toCommuneCode), province_code = \(move.toProvinceCode), updated_at = now()
-            WHERE person_id = \(move.personId) AND commune_code <> \(move.toCommuneCode)
-            """)
+        try await EpisodeStore(connection: transaction).move(person: move.personId, to: move.toCommuneCode, province: move.toProvinceCode)
         let aftercare = AftercareStore(connection: transaction)
         guard
             let moved = try await aftercare.move(
