@@ -40,13 +40,7 @@ port=$CLUSTER_PORT
 cluster_psql "$port" postgres --quiet --command="ALTER SYSTEM SET fsync = on" --command="ALTER SYSTEM SET synchronous_commit = on" \
     --command="ALTER SYSTEM SET full_page_writes = on" --command="SELECT pg_reload_conf()" >/dev/null
 cluster_psql "$port" postgres --command="CREATE DATABASE bench" >/dev/null
-# A yardstick of the machine, printed beside the figures: pgbench's select-only rate at
-# concurrency 1 on this same cluster (machines of this kind differ by more than twice).
-cluster_psql "$port" postgres --command="CREATE DATABASE yardstick" >/dev/null
-"$PG_BIN/pgbench" --host=127.0.0.1 --port="$port" --username=postgres --initialize --scale=10 --quiet yardstick >/dev/null 2>&1
-yardstick=$("$PG_BIN/pgbench" --host=127.0.0.1 --port="$port" --username=postgres --protocol=prepared --select-only \
-    --client=1 --time=10 --no-vacuum yardstick 2>&1 | awk '/^tps = .*without initial connection time/ { printf "%.0f", $3 }')
-cluster_psql "$port" postgres --command="DROP DATABASE yardstick" >/dev/null
+yardstick=$(cluster_yardstick "$port")
 cluster_psql "$port" bench --quiet --file="$root/deploy/sql/setup.sql" >/dev/null 2>&1
 
 http_port=$(cluster_free_port)

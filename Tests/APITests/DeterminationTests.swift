@@ -29,7 +29,7 @@ struct DeterminationTests {
                 #expect(negative.json["registrationDeadline"] == nil && negative.json["regime"] as? String == "law-120-2025")
                 // Three: positive, with the deadline the regime sets.
                 let positive = try await treatment.call(
-                    .post, path, token: tokens["province01"], json: Self.determination("2026-08-10", ["craving", "withdrawal", "harmful_use"]))
+                    .post, path, token: tokens["admin1"], json: Self.determination("2026-08-10", ["craving", "withdrawal", "harmful_use"]))
                 #expect(positive.status == 201 && positive.json["positive"] as? Bool == true, "\(positive.body)")
                 let deadline = positive.json["registrationDeadline"] as? [String: Any]
                 #expect(deadline?["workingDays"] as? Int == 5 && deadline?["provenance"] as? String == "carried_over", "\(positive.body)")
@@ -82,6 +82,9 @@ struct DeterminationTests {
                 let body = Self.determination("2026-08-03", ["craving", "tolerance", "withdrawal"])
                 #expect(try await treatment.call(.post, path, token: tokens["commune00097"], json: body).status == 404)
                 #expect(try await treatment.call(.get, path, token: tokens["province79"]).status == 404)
+                // Province officers read, but do not record.
+                #expect(try await treatment.call(.post, path, token: tokens["province01"], json: body).status == 403)
+                #expect(try await treatment.call(.get, path, token: tokens["province01"]).status == 200)
                 #expect(try await treatment.call(.post, "/v1/people/\(UUID())/determinations", token: tokens["admin1"], json: body).status == 404)
                 let bad = try await treatment.call(
                     .post, path, token: tokens["commune00004"],

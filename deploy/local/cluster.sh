@@ -269,3 +269,15 @@ cluster_cleanup_throwaway() {
     rm -rf "$CLUSTER_DIR"
     exit "$rc"
 }
+
+# A yardstick of the machine, printed beside benchmark figures: pgbench's select-only rate at
+# concurrency 1 on the cluster at port $1 (machines of this kind differ by more than twice).
+cluster_yardstick() {
+    local port=$1 tps
+    cluster_psql "$port" postgres --command="CREATE DATABASE yardstick" >/dev/null
+    "$PG_BIN/pgbench" --host=127.0.0.1 --port="$port" --username=postgres --initialize --scale=10 --quiet yardstick >/dev/null 2>&1
+    tps=$("$PG_BIN/pgbench" --host=127.0.0.1 --port="$port" --username=postgres --protocol=prepared --select-only \
+        --client=1 --time=10 --no-vacuum yardstick 2>&1 | awk '/^tps = .*without initial connection time/ { printf "%.0f", $3 }')
+    cluster_psql "$port" postgres --command="DROP DATABASE yardstick" >/dev/null
+    echo "$tps"
+}

@@ -9,15 +9,16 @@ import Rules
 import ServiceKit
 import TreatmentContracts
 
-/// Determinations of addiction, for the officers whose jurisdiction covers the person:
-/// `POST /v1/people/{personId}/determinations` records one (the result follows from the criteria
+/// Determinations of addiction, for the officers whose jurisdiction covers the person (province
+/// officers read only): `POST /v1/people/{personId}/determinations` records one (the result follows from the criteria
 /// met under the regime in force that day; a positive one makes the person `addicted` in the
 /// registry and starts the registration deadline), `GET` lists them.
 struct DeterminationRoutes: Sendable {
     let environment: ServiceEnvironment
     let publisher: EventPublisher
 
-    static let officers = AccessRule.staff(.admin, .provinceOfficer, .communeOfficer)
+    static let recorders = AccessRule.staff(.admin, .communeOfficer)
+    static let readers = AccessRule.staff(.admin, .provinceOfficer, .communeOfficer)
 
     struct Page: ResponseCodable {
         let items: [Determination]
@@ -34,7 +35,7 @@ struct DeterminationRoutes: Sendable {
     func add(to routes: SecuredRoutes) {
         let scope = SecuredRoutes.Scope.person(parameter: "personId")
         routes.on(
-            .post, "/v1/people/{personId}/determinations", Self.officers, scope: scope, summary: "Record a determination of addiction",
+            .post, "/v1/people/{personId}/determinations", Self.recorders, scope: scope, summary: "Record a determination of addiction",
             body: Self.body, answers: [Determination.self]
         ) { request, context, identity -> Response in
             let person = try context.parameters.uuid("personId")
@@ -91,7 +92,7 @@ struct DeterminationRoutes: Sendable {
                 determination, status: .created, headers: [.location: "/v1/people/\(person.lowercasedString)/determinations"])
         }
         routes.on(
-            .get, "/v1/people/{personId}/determinations", Self.officers, scope: scope, summary: "A person's determinations, the latest first"
+            .get, "/v1/people/{personId}/determinations", Self.readers, scope: scope, summary: "A person's determinations, the latest first"
         ) { _, context, identity -> Page in
             let person = try context.parameters.uuid("personId")
             try await requireVisible(person, identity)

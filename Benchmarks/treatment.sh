@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Measures the treatment service over HTTP on a throwaway PostgreSQL cluster with durable
+# settings (fsync, synchronous_commit and full_page_writes on), release builds, in one run:
+#
+#   Benchmarks/treatment.sh            (PEOPLE=250000 WRK_SECONDS=15 REQUESTS=500 by default)
+#
+# Setup (not measured): the registry benchmark's PEOPLE people imported through the registry,
+# then an episode history for a third of them (Benchmarks/treatment/seed.sql: a determination, a
+# completed episode with its stages, and an active episode, running after-care with contacts or
+# completed after-care), VACUUM ANALYZE and CHECKPOINT. Then:
+#  1. opening episodes under wrk, 16 connections, each for a person without one: episodes/s;
+#  2. a commune's deadline list (the 50 most populous communes, in turn), one client: p50/p95/p99;
+#  3. a province's deadline list (every province), one client: p50/p95/p99;
+#  4. a person's full treatment history (people with a history), one client: p50/p95/p99;
+# with pgbench's select-only rate at concurrency 1 on the same cluster as a yardstick of the
+# machine. Installs wrk from Debian when missing. See BENCHMARKS.md.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# shellcheck source=deploy/local/cluster.sh
+source "$root/deploy/local/cluster.sh"
+
+people=${PEOPLE:-250000}
+wrk_seconds=${WRK_SECONDS:-15}
+requests=${REQUESTS:-500}
+day=2026-12-05
+log() { printf '[treatment-bench] %s\n' "$*" >&2; }
+
+cluster_install_packages
+cluster_install_tool wrk
+cluster_find_bin
+log "swift build -c release --product registry --product treatment"
+swift build -c release --product registry >&2
+swift build -c release --product treatment >&2
+bin="$(swift build -c release --show-bin-path)"
+
+cluster_start_throwaway recovery-treatbench-pg
+dir=$CLUSTER_DIR
+port=$CLUSTER_PORT
+cluster_psql "$port" postgres --quiet --command="ALTER SYSTEM SET fsync = on" --command="ALTER SYSTEM SET synchronous_commit = on" \
+    --command="ALTER SYSTEM SET full_page_writes = on" --command="SELECT pg_reload_conf()" >/dev/null
+cluster_psql "$port" postgres --command="CREATE DATABASE bench" >/dev/null
+yardstick=$(cluster_yardstick "$port")
+cluster_psql "$port" bench --quiet --file="$root/deploy/sql/setup.sql" >/dev/null 2>&1
+
+registry_port=$(cluster_free_port)
+treatment_port=$(cluster_free_port)
+registry_base="http://127.0.0.1:$registry_port"
+base="http://127.0.0.1:$treatment_port"
+export LOG_FORMAT=text LOG_LEVEL=warning HOST=127.0.0.1
+password="Kiểm tra tốc độ 2026"
+DATABASE_URL="postgresql://registry@127.0.0.1:$port/bench" "$bin/registry" migrate >&2
+echo "$password" | DATABASE_URL="postgresql://registry@127.0.0.1:$port/bench" "$bin/registry" create-admin perf >&2
+DATABASE_URL="postgresql://registry@127.0.0.1:$port/bench" PORT=$registry_port "$bin/registry" serve >"$dir/registry.log" 2>&1 &
+registry=$!
+DATABASE_URL="postgresql://treatment@127.0.0.1:$port/bench" "$bin/treatment" migrate >&2
+DATABASE_URL="postgresql://treatment@127.0.0.1:$port/bench" PORT=$treatment_port "$bin/treatment" serve >"$dir/treatment.log" 2>&1 &
+treatment=$!
+trap 'kill $registry $treatment 2>/dev/null; wait $registry $treatment 2>/dev/null; cluster_cleanup_throwaway' EXIT
+for url in "$registry_base" "$base"; do
+    for _ in $(seq 1 120); do
+        curl -fsS -o /dev/null "$url/readyz" 2>/dev/null && break
+        sleep 0.5
+    done
+    curl -fsS -o /dev/null "$url/readyz"
+done
+
+py="python3 $root/Benchmarks/registry/http_bench.py"
+token=$($py token "$registry_base" perf "$password")
+log "generating and importing $people people"
+python3 "$root/Benchmarks/registry/generate_people.py" "$people" "$dir/people.csv"
+$py import "$registry_base" "$token" "$dir/people.csv" >&2
+log "writing an episode history for a third of them"
+cluster_psql "$port" bench --quiet --file="$root/Benchmarks/treatment/seed.sql" >/dev/null
+sql() { cluster_psql "$port" bench --tuples-only --no-align --command="$1"; }
+histories=$(sql "SELECT count(DISTINCT person_id) FROM treatment.episodes")
+episodes=$(sql "SELECT count(*) FROM treatment.episodes")
+# Paths for each measurement, and the people without an episode for the creations.
+sql "SELECT id FROM registry.people WHERE abs(hashtext(id::text)) % 3 <> 0 ORDER BY id LIMIT 60000" >"$dir/ids.txt"
+sql "SELECT '/v1/deadlines?on=$day&commune=' || residence_commune_code FROM registry.people
+     GROUP BY residence_commune_code ORDER BY count(*) DESC LIMIT 50" >"$dir/communes.txt"
+sql "SELECT DISTINCT '/v1/deadlines?on=$day&province=' || residence_province_code FROM registry.people" >"$dir/provinces.txt"
+sql "SELECT DISTINCT '/v1/people/' || person_id || '/episodes' FROM treatment.episodes LIMIT 20000" >"$dir/histories.txt"
+commune_people=$(sql "SELECT max(n) FROM (SELECT count(*) n FROM registry.people GROUP BY residence_commune_code) c")
+province_people=$(sql "SELECT max(n) FROM (SELECT count(*) n FROM registry.people GROUP BY residence_province_code) p")
+# Steady state before measuring: the import's audit entries sealed, its writes checkpointed.
+for _ in $(seq 1 120); do
+    pending=$(sql "SELECT (SELECT count(*) FROM audit.entries) - (SELECT count(*) FROM audit.chain)")
+    [ "$pending" -lt 100 ] && break
+    sleep 1
+done
+cluster_psql "$port" bench --quiet --command="CHECKPOINT" >/dev/null
+
+log "opening episodes, wrk 16 connections, ${wrk_seconds}s"
+create=$(TOKEN=$token IDS_FILE="$dir/ids.txt" wrk -t2 -c16 -d"${wrk_seconds}s" --latency -s "$root/Benchmarks/treatment/create_episode.lua" "$base")
+latency="python3 $root/Benchmarks/treatment/latency.py $base $token"
+log "deadline lists and histories, one client"
+commune=$($latency "a commune's deadline list" "$dir/communes.txt" "$requests")
+province=$($latency "a province's deadline list" "$dir/provinces.txt" "$requests")
+history=$($latency "a person's treatment history" "$dir/histories.txt" "$requests")
+
+rps() { awk '/^Requests\/sec/ { printf "%.0f", $2 }'; }
+pct() { awk -v p="$1" '$1 == p { print $2 }'; }
+echo
+echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }'), fsync on, synchronous_commit on; release builds; $(nproc) cores"
+echo "machine yardstick: pgbench -M prepared -S -c 1 -T 10 on this cluster: $yardstick tps"
+echo "data: $people people, $histories with an episode history ($episodes episodes); largest commune $commune_people people, largest province $province_people"
+echo "open an episode (wrk -t2 -c16 -d${wrk_seconds}s --latency -s Benchmarks/treatment/create_episode.lua BASE): $(echo "$create" | rps) episodes/s, p50 $(echo "$create" | pct 50%), p99 $(echo "$create" | pct 99%), errors: $(echo "$create" | grep -c 'Non-2xx\|Socket errors' || true)   (target: >= 500/s)"
+echo "$commune   (target: p95 <= 20 ms)"
+echo "$province   (target: p95 <= 100 ms)"
+echo "$history   (target: p95 <= 10 ms)"
+echo "    by: python3 Benchmarks/treatment/latency.py BASE TOKEN LABEL PATHS N, on=$day, admin token, as a list's caller"
