@@ -268,6 +268,15 @@ struct EpisodeTests {
                 let care = try await treatment.call(.get, "/v1/people/\(person)/aftercare", token: commune)
                 let first = (care.json["items"] as? [[String: Any]])?.first
                 #expect(first?["startsOn"] as? String == "2026-03-01" && first?["endsOn"] as? String == "2027-02-28", "\(care.body)")
+                // Substitution therapy completing during that after-care extends it rather than opening a second one.
+                let methadonePath = "/v1/episodes/\(try #require(methadone.json["id"] as? String))"
+                let admin1 = tokens["admin1"]
+                #expect(try await treatment.call(.post, "\(methadonePath)/start", token: admin1, json: #"{"on":"2025-09-15"}"#).status == 200)
+                let substituted = try await treatment.call(
+                    .post, "\(methadonePath)/end", token: admin1, json: #"{"reason":"completed","on":"2026-04-01"}"#)
+                #expect(substituted.status == 200, "\(substituted.body)")
+                let extended = (try await treatment.call(.get, "/v1/people/\(person)/aftercare", token: commune)).json["items"] as? [[String: Any]]
+                #expect(extended?.count == 1 && extended?.first?["endsOn"] as? String == "2027-04-01", "\(extended ?? [])")
                 // Completion of after-care only at its end.
                 let aftercare = try #require(first?["id"] as? String)
                 refused(

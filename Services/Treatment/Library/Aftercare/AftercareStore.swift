@@ -56,6 +56,12 @@ struct AftercareStore {
         ).map(Self.aftercare)
     }
 
+    /// The person's active after-care, whatever its dates, locked.
+    func running(of person: UUID) async throws -> Aftercare? {
+        try await connection.query("SELECT \(sql: Self.select) WHERE a.person_id = \(person) AND a.status = 'active' FOR UPDATE OF a")
+            .first.map(Self.aftercare)
+    }
+
     /// The person's after-care that is active on `day`, locked.
     func active(of person: UUID, on day: CalendarDate) async throws -> Aftercare? {
         try await connection.query(
@@ -96,6 +102,10 @@ struct AftercareStore {
             INSERT INTO treatment.aftercare_places (aftercare_id, commune_code, province_code, from_date)
             VALUES (\(aftercare.id), \(aftercare.communeCode), \(aftercare.provinceCode), \(aftercare.startsOn))
             """)
+    }
+
+    func extend(_ id: UUID, to day: CalendarDate) async throws {
+        try await touch(id, "ends_on = \(day)")
     }
 
     func setSupervisor(_ id: UUID, _ supervisor: Aftercare.Supervisor) async throws {
