@@ -58,9 +58,12 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
     /// The date `days` days later (earlier when negative).
     public func adding(days: Int) -> CalendarDate { CalendarDate(daysSinceEpoch: daysSinceEpoch + days) }
 
-    /// The same day `months` months later, clamped to the month's last day (Jan 31 + 1 month = Feb 28/29).
+    /// The same day `months` months later, clamped to the month's last day (Jan 31 + 1 month = Feb 28/29),
+    /// and to the dates a `CalendarDate` holds (years 1 to 9999) rather than trapping beyond them.
     public func adding(months: Int) -> CalendarDate {
         let total = year * 12 + (month - 1) + months
+        guard total >= 12 else { return CalendarDate(year: 1, month: 1, day: 1)! }
+        guard total < 10_000 * 12 else { return CalendarDate(year: 9999, month: 12, day: 31)! }
         let y = total / 12
         let m = total % 12 + 1
         return CalendarDate(year: y, month: m, day: min(day, Self.daysIn(month: m, year: y)))!

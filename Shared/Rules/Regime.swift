@@ -101,7 +101,7 @@ public struct Regime: Codable, Sendable, Equatable {
             problems.append(("/durations", "must include the management period (measure management)"))
         }
         for (index, rule) in termReductions.enumerated()
-        where !(0...rule.maximumMonths).contains(rule.minimumMonths)
+        where rule.minimumMonths < 0 || rule.minimumMonths > rule.maximumMonths
             || !(0.0...1.0).contains(rule.afterShare)
         {
             problems.append(("/termReductions/\(index)", "must have 0 <= minimumMonths <= maximumMonths and 0 <= afterShare <= 1"))

@@ -16,16 +16,20 @@ struct EpisodeTests {
     static let facility = "00000000-0000-4000-8000-00000000f001"
     static let otherFacility = "00000000-0000-4000-8000-00000000f002"
     static let clinic = "00000000-0000-4000-8000-00000000f003"
+    static let privateFacility = "00000000-0000-4000-8000-00000000f004"
 
     /// Adds facilities to the registry: `facility` and `otherFacility` for compulsory treatment,
-    /// `clinic` a methadone clinic, all in province 01.
+    /// `clinic` a methadone clinic, `privateFacility` a private one, all in province 01.
     static func addFacilities(_ database: TestDatabase) async throws {
         let admin = try await database.connect()
-        for (id, kind) in [(facility, "compulsory_treatment"), (otherFacility, "compulsory_treatment"), (clinic, "methadone_clinic")] {
+        for (id, kind, ownership) in [
+            (facility, "compulsory_treatment", "public"), (otherFacility, "compulsory_treatment", "public"), (clinic, "methadone_clinic", "public"),
+            (privateFacility, "compulsory_treatment", "private"),
+        ] {
             try await admin.query(
                 """
                 INSERT INTO registry.facilities (id, name, search_name, kind, ownership, province_code)
-                VALUES (\(UUID(uuidString: id)!), \("Cơ sở " + kind), \("co so " + kind), \(kind), 'public', '01')
+                VALUES (\(UUID(uuidString: id)!), \("Cơ sở " + kind), \("co so " + kind), \(kind), \(ownership), '01')
                 """)
         }
         await admin.close()
@@ -166,6 +170,11 @@ struct EpisodeTests {
             let staff = try await registry.signIn("facility1")
             let person = try PeopleTests.id(try await registry.call(.post, "/v1/people", token: commune, json: PeopleTests.anh))
             try await ServiceHarness.withService(TreatmentService.descriptor, database: database) { treatment in
+                // Compulsory treatment only at a public facility.
+                let atPrivate = try await treatment.call(
+                    .post, "/v1/people/\(person)/episodes", token: commune,
+                    json: Self.compulsory(start: "2025-01-10", end: "2026-01-09").replacingOccurrences(of: Self.facility, with: Self.privateFacility))
+                #expect(atPrivate.status == 409 && (atPrivate.json["rule"] as? String)?.contains("public") == true, "\(atPrivate.body)")
                 let opened = try await treatment.call(
                     .post, "/v1/people/\(person)/episodes", token: commune, json: Self.compulsory(start: "2025-01-10", end: "2026-01-09"))
                 let path = "/v1/episodes/\(try #require(opened.json["id"] as? String, "\(opened.body)"))"
@@ -215,6 +224,11 @@ struct EpisodeTests {
                 let tooMuch = try await treatment.call(
                     .post, "\(path)/term-reduction", token: staff, json: #"{"months":7,"decidedOn":"2025-07-20","decisionNumber":"5/QĐ"}"#)
                 #expect(tooMuch.status == 422 && tooMuch.fieldProblems["/months"]?.contains("3 to 6") == true, "\(tooMuch.body)")
+                // Six months off would end the term before the decision.
+                refused(
+                    try await treatment.call(
+                        .post, "\(path)/term-reduction", token: staff, json: #"{"months":6,"decidedOn":"2025-07-20","decisionNumber":"5/QĐ"}"#),
+                    "term-reduction", "reduction past the decision")
                 let reduced = try await treatment.call(
                     .post, "\(path)/term-reduction", token: staff, json: #"{"months":3,"decidedOn":"2025-07-20","decisionNumber":"5/QĐ"}"#)
                 #expect(reduced.status == 200 && reduced.json["termEnd"] as? String == "2025-10-09", "\(reduced.body)")
@@ -222,11 +236,16 @@ struct EpisodeTests {
                     try await treatment.call(
                         .post, "\(path)/term-reduction", token: staff, json: #"{"months":3,"decidedOn":"2025-08-01","decisionNumber":"6/QĐ"}"#),
                     "term-reduction", "second reduction")
-                // A transfer keeps one episode; the old facility no longer sees it.
+                // A transfer keeps one episode; the old facility reads what it recorded, and changes nothing more.
                 let moved = try await treatment.call(
                     .post, "\(path)/transfer", token: staff, json: #"{"facilityId":"\#(Self.otherFacility)","on":"2025-08-01","reason":"Quá tải"}"#)
                 #expect(moved.status == 200 && (moved.json["placements"] as? [[String: Any]])?.count == 2, "\(moved.body)")
-                #expect(try await treatment.call(.get, path, token: staff).status == 404)
+                #expect(try await treatment.call(.get, path, token: staff).status == 200)
+                #expect(
+                    try await treatment.call(.post, "\(path)/stages", token: staff, json: #"{"stage":"detoxification","completedOn":"2025-08-02"}"#)
+                        .status == 403)
+                // Nor does it see the person's other records any more.
+                #expect(try await treatment.call(.get, "/v1/people/\(person)/tests", token: staff).status == 404)
                 // Discontinued, then nothing more.
                 let admin = tokens["admin1"]
                 let ended = try await treatment.call(.post, "\(path)/end", token: admin, json: #"{"reason":"dropped_out","on":"2025-08-20"}"#)
@@ -332,6 +351,17 @@ struct EpisodeTests {
                     .post, "/v1/people/\(person)/episodes", token: commune, json: #"{"form":"compulsory","plannedStart":"2026-01-05"}"#)
                 #expect(
                     Set(missing.fieldProblems.keys).isSuperset(of: ["/facilityId", "/court", "/decisionNumber", "/decisionDate"]), "\(missing.body)")
+                // Dates far out are refused, not computed.
+                let far = try await treatment.call(
+                    .post, "/v1/people/\(person)/episodes", token: commune, json: Self.community(start: "9999-12-01", end: "9999-12-31"))
+                #expect(far.status == 422 && far.fieldProblems["/plannedStart"] != nil, "\(far.body)")
+                // A late admission moves the term's end with it.
+                let planned = try await treatment.call(
+                    .post, "/v1/people/\(person)/episodes", token: commune, json: Self.community(start: "2026-01-05", end: "2026-07-04"))
+                let late = try await treatment.call(
+                    .post, "/v1/episodes/\(try #require(planned.json["id"] as? String, "\(planned.body)"))/start", token: commune,
+                    json: #"{"on":"2026-01-20"}"#)
+                #expect(late.json["plannedEnd"] as? String == "2026-07-19" && late.json["termEnd"] as? String == "2026-07-19", "\(late.body)")
             }
         }
     }

@@ -24,6 +24,9 @@ struct CalendarDateTests {
         #expect(start.adding(months: 1).description == "2024-02-29")
         #expect(start.adding(months: 12).description == "2025-01-31")
         #expect(start.adding(months: -2).description == "2023-11-30")
+        // Beyond the years a date holds: the last or first day, never a trap (a client's 9999-12-01 plus a term).
+        #expect(CalendarDate("9999-12-01")!.adding(months: 36).description == "9999-12-31")
+        #expect(CalendarDate("0001-02-01")!.adding(months: -2).description == "0001-01-01")
         #expect(CalendarDate(year: 2022, month: 1, day: 1)!.adding(days: 365).description == "2023-01-01")
     }
 }

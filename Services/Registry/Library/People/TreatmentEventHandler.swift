@@ -51,9 +51,18 @@ struct TreatmentEventHandler: EventHandler {
             logger.warning("Treatment status for a person the registry does not know", metadata: ["registry.person.id": "\(change.personId)"])
             return
         }
+        // An end on or before the start would break the table's rule and hold every later event of
+        // the person behind this one: the status is applied without an end, and the oddity logged.
+        var validTo = change.validTo
+        if let end = validTo, end <= change.validFrom {
+            logger.warning(
+                "A treatment status ends on or before it starts; applied without an end",
+                metadata: ["bus.event.id": "\(event.id)", "registry.person.id": "\(change.personId)"])
+            validTo = nil
+        }
         // Later records are ended at the new status's start or replaced when they start the same day.
         try await store.applyStatus(
-            DatedStatus(personID: change.personId, status: change.status, validFrom: change.validFrom, validTo: change.validTo, basis: change.reason),
+            DatedStatus(personID: change.personId, status: change.status, validFrom: change.validFrom, validTo: validTo, basis: change.reason),
             replacingLater: true, by: nil)
         try await store.touch(change.personId)
         try await store.recordChanges([
@@ -66,7 +75,7 @@ struct TreatmentEventHandler: EventHandler {
         ])
         try await publisher.publish(
             PersonEvents.StatusChanged(
-                personId: change.personId, status: change.status, validFrom: change.validFrom, validTo: change.validTo,
+                personId: change.personId, status: change.status, validFrom: change.validFrom, validTo: validTo,
                 communeCode: commune), correlationID: event.correlationID, on: transaction)
     }
 }

@@ -52,7 +52,11 @@ struct AftercareRoutes: Sendable {
                 try await AftercareStore(connection: $0).contacts(loggedBy: commune, from: from, to: to, limit: query.limit(default: 200))
             }
             try await environment.audit.record(
-                AuditEntry(identity, context, action: "read", resource: "aftercare_contact", resourceID: "commune:\(commune)"))
+                items.map {
+                    AuditEntry(
+                        identity, context, action: "list", resource: "aftercare_contact", resourceID: $0.contact.id.lowercasedString,
+                        personID: $0.personId)
+                })
             return ContactPage(items: items)
         }
 
@@ -184,7 +188,8 @@ struct AftercareRoutes: Sendable {
                         provinceCode: aftercare.provinceCode), on: store.connection)
                 try await publisher.publish(
                     TreatmentEvents.PersonStatusChanged(
-                        personId: aftercare.personId, status: .managementEnded, validFrom: on.adding(days: 1), validTo: nil, reason: "aftercare_ended"
+                        personId: aftercare.personId, status: .managementEnded, validFrom: aftercare.endsOn.adding(days: 1), validTo: nil,
+                        reason: "aftercare_ended"
                     ),
                     on: store.connection)
             }

@@ -8,7 +8,7 @@ import ServiceKit
 /// `GET /v1/deadlines`: the daily work list of a commune, a province or a facility (episodes
 /// ending, after-care ending, registrations due, contacts overdue, management periods lapsing,
 /// relapses awaiting compulsory treatment), within the caller's jurisdiction. Audited as a read
-/// of the area's records.
+/// of the area's list and of each person it names.
 struct DeadlineRoutes: Sendable {
     let environment: ServiceEnvironment
 
@@ -50,8 +50,14 @@ struct DeadlineRoutes: Sendable {
                     managementLapsing: .init(try await store.managementLapsing(), limit: limit),
                     compulsoryTriggers: .init(try await store.compulsoryTriggers(), limit: limit))
             }
+            // One entry for the list, and one per person it names (with one commit).
             try await environment.audit.record(
-                AuditEntry(identity, context, action: "read", resource: "deadlines", resourceID: area.label, detail: ["on": on.description]))
+                [AuditEntry(identity, context, action: "read", resource: "deadlines", resourceID: area.label, detail: ["on": on.description])]
+                    + deadlines.people.map {
+                        AuditEntry(
+                            identity, context, action: "list", resource: "deadlines", resourceID: area.label, personID: $0,
+                            detail: ["on": on.description])
+                    })
             return deadlines
         }
     }

@@ -51,7 +51,8 @@ struct DeadlineStore {
                 WHERE d.positive AND d.registration_due_on <= \(until) AND d.determined_on <= \(on)
                   AND \(area.condition(commune: "d.commune_code", province: "d.province_code"))
                   AND NOT EXISTS (SELECT 1 FROM treatment.episodes e WHERE e.person_id = d.person_id
-                                  AND (e.planned_start >= d.determined_on OR e.created_at >= d.recorded_at))
+                                  AND (e.planned_start >= d.determined_on OR e.created_at >= d.recorded_at
+                                       OR e.status IN ('planned', 'active')))
                 ORDER BY d.person_id, d.determined_on DESC
             ) due ORDER BY registration_due_on, id LIMIT \(limit + 1)
             """

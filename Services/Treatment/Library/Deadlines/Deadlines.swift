@@ -19,6 +19,15 @@ struct Deadlines: ResponseCodable, Sendable {
     let managementLapsing: Section<ManagementLapsing>
     let compulsoryTriggers: Section<CompulsoryTrigger>
 
+    /// Every person the lists name, each once.
+    var people: [UUID] {
+        var seen = Set<UUID>()
+        let all =
+            episodesEnding.items.map(\.personId) + aftercareEnding.items.map(\.personId) + registrationDue.items.map(\.personId)
+            + contactsOverdue.items.map(\.personId) + managementLapsing.items.map(\.personId) + compulsoryTriggers.items.map(\.personId)
+        return all.filter { seen.insert($0).inserted }
+    }
+
     struct Section<Item: Codable & Sendable>: Codable, Sendable {
         let items: [Item]
         /// True when there were more than `items` (raise `limit` or narrow the area).

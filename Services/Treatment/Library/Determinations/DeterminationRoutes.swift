@@ -80,7 +80,9 @@ struct DeterminationRoutes: Sendable {
                     positive
                     ? try await RelapseRecorder(connection: connection, publisher: publisher).record(
                         person: person, on: day, source: "determination", sourceID: determination.id) : nil
-                if positive, relapse == nil {
+                // Someone already registered for or in treatment stays so.
+                let inTreatment = try await !EpisodeStore(connection: connection).openEpisodes(of: person).isEmpty
+                if positive, relapse == nil, !inTreatment {
                     try await publisher.publish(
                         TreatmentEvents.PersonStatusChanged(
                             personId: person, status: .addicted, validFrom: day, validTo: nil, reason: "determination"),

@@ -48,8 +48,11 @@ struct EpisodeChangeRoutes: Sendable {
             return try await change(id, identity, context, action: "start", to: .active, detail: ["on": on.description]) { episode, _, change in
                 try Self.require(on <= .today(), "/on", "must not be in the future")
                 try Self.require(on >= episode.plannedStart, "/on", "must not be before plannedStart (\(episode.plannedStart))")
-                try await change.store.start(episode.id, on: on, facility: episode.facilityId)
-                try await EpisodePublishing.started(episode, on: on, change)
+                // The term runs from the admission: a late one moves its end by as many days.
+                let shift = on.daysSinceEpoch - episode.plannedStart.daysSinceEpoch
+                let plannedEnd = episode.plannedEnd?.adding(days: shift)
+                try await change.store.start(episode.id, on: on, plannedEnd: plannedEnd, facility: episode.facilityId)
+                try await EpisodePublishing.started(episode, on: on, termEnd: plannedEnd, change)
             }
         }
 
@@ -136,6 +139,11 @@ struct EpisodeChangeRoutes: Sendable {
                         rule: citation, type: "term-reduction")
                 }
                 let termEnd = Episode.termEnd(plannedEnd: episode.plannedEnd, reductionMonths: months)
+                if let termEnd, termEnd < on {
+                    throw ProblemDetails.ruleConflict(
+                        "Reduced by \(months) months the term would have ended on \(termEnd), before the decision.", rule: citation,
+                        type: "term-reduction")
+                }
                 try await change.store.reduceTerm(episode.id, months: months, on: on, decision: number, termEnd: termEnd)
                 // The registry's in-treatment status now ends earlier.
                 if let started = episode.startedOn {
@@ -209,6 +217,12 @@ struct EpisodeChangeRoutes: Sendable {
                 episode, regime, change in
                 try Self.require(on <= .today(), "/on", "must not be in the future")
                 if let started = episode.startedOn { try Self.require(on >= started, "/on", "must not be before the start (\(started))") }
+                if let last = episode.stages.last {
+                    try Self.require(on >= last.completedOn, "/on", "must not be before the last stage (\(last.completedOn))")
+                }
+                if let placed = episode.placements.last?.from {
+                    try Self.require(on >= placed, "/on", "must not be before the current placement (\(placed))")
+                }
                 if reason == .completed { try Self.checkCompletion(episode, on: on, regime: regime) }
                 try await change.store.end(episode.id, reason: reason, on: on, note: note)
                 try await EpisodePublishing.ended(episode, reason: reason, on: on, regime: regime, change)
@@ -258,6 +272,12 @@ struct EpisodeChangeRoutes: Sendable {
     ) async throws -> Response {
         let updated = try await environment.database.withTransaction { connection -> Episode in
             let store = EpisodeStore(connection: connection)
+            // The person first (as opening an episode does), then the episode: changes of one
+            // person's episodes and after-care happen one at a time.
+            guard let person = try await store.episode(id, visibleTo: identity)?.personId else {
+                throw ProblemDetails.notFound("No episode \(id) for you.")
+            }
+            try await store.lockPerson(person)
             guard let current = try await store.episode(id, visibleTo: identity, lock: true) else {
                 throw ProblemDetails.notFound("No episode \(id) for you.")
             }
@@ -281,7 +301,8 @@ struct EpisodeChangeRoutes: Sendable {
                 AuditEntry(
                     identity, context, action: action, resource: "episode", resourceID: id.lowercasedString, personID: current.personId,
                     detail: detail.merging(["status": updated.status.rawValue]) { first, _ in first }), on: connection)
-            if action != "complete_stage" && action != "reduce_term" {
+            // The registry follows which facility has the person (an episode that never began had none).
+            if action != "complete_stage" && action != "reduce_term", updated.startedOn != nil {
                 try await publisher.publish(updated.changed, on: connection)
             }
             return updated

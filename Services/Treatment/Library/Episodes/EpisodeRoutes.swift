@@ -29,6 +29,12 @@ struct EpisodeRoutes: Sendable {
         .socialProtectionCentre: ["social_protection_centre"],
     ]
 
+    /// The earliest start this service records (the regimes it knows begin in 2022; older
+    /// treatments count through `previousTreatments`).
+    static let earliestStart = CalendarDate(year: 2000, month: 1, day: 1)!
+    /// Where compulsory treatment takes place.
+    static let publicFacilityRule = "Law 73/2021/QH14, Art. 28: compulsory treatment takes place at a public facility"
+
     /// Who may be in compulsory treatment.
     static let compulsoryAge = (minimum: 12, rule: "Law 73/2021/QH14, Art. 32-34: compulsory treatment from 12 years of age")
     /// Which episodes may run side by side.
@@ -61,7 +67,12 @@ struct EpisodeRoutes: Sendable {
             else { throw ProblemDetails.notFound("No person \(personID) in your jurisdiction.") }
             let request = try await checked(request, context)
             let episode = try await environment.database.withTransaction { connection -> Episode in
-                try await open(request, for: person, identity, context, connection)
+                // Read again inside the transaction: the person may have moved meanwhile.
+                try await EpisodeStore(connection: connection).lockPerson(person.id)
+                guard let current = try await PersonDirectory(connection: connection).person(personID, visibleTo: identity) else {
+                    throw ProblemDetails.notFound("No person \(personID) in your jurisdiction.")
+                }
+                return try await open(request, for: current, identity, context, connection)
             }
             return try Response.json(episode, status: .created, headers: [.location: "/v1/episodes/\(episode.id.lowercasedString)"])
         }
@@ -118,7 +129,14 @@ struct EpisodeRoutes: Sendable {
         let court = fields.string("court").value
         let number = fields.string("decisionNumber").value
         let decided = fields.date("decisionDate").value
-        if let start, let end { validator.require(start <= end, "/plannedEnd", "must not be before plannedStart") }
+        if let start {
+            validator.require(start <= CalendarDate.today().adding(months: 24), "/plannedStart", "must be within two years from today")
+            validator.require(start >= Self.earliestStart, "/plannedStart", "must not be before \(Self.earliestStart)")
+        }
+        if let start, let end {
+            validator.require(start <= end, "/plannedEnd", "must not be before plannedStart")
+            validator.require(end <= start.adding(months: 120), "/plannedEnd", "must be within ten years of plannedStart")
+        }
         if let form {
             if form.atFacility {
                 validator.require(facility != nil, "/facilityId", "is required for \(form.rawValue)")
@@ -158,6 +176,11 @@ struct EpisodeRoutes: Sendable {
             guard let facility = try await store.facility(facilityID), facility.active else {
                 throw ProblemDetails.validation([.init(pointer: "/facilityId", detail: "is not an active facility in the registry")])
             }
+            if request.form == .compulsory, facility.ownership != "public" {
+                throw ProblemDetails.ruleConflict(
+                    "The facility is \(facility.ownership); compulsory treatment needs a public one.", rule: Self.publicFacilityRule,
+                    type: "treatment-rule")
+            }
             let kinds = Self.facilityKinds[request.form] ?? []
             guard kinds.contains(facility.kind) else {
                 throw ProblemDetails.validation([
@@ -180,7 +203,6 @@ struct EpisodeRoutes: Sendable {
                 "The person is \(age) on \(request.plannedStart): too young for compulsory treatment.", rule: Self.compulsoryAge.rule,
                 type: "treatment-rule")
         }
-        try await store.lockPerson(person.id)
         let open = try await store.openEpisodes(of: person.id)
         let compatible = open.allSatisfy { other in
             (request.form == .methadone && other.form == .voluntaryCommunity) || (request.form == .voluntaryCommunity && other.form == .methadone)
@@ -207,7 +229,10 @@ struct EpisodeRoutes: Sendable {
         try await AuditLog.append(
             AuditEntry(
                 identity, context, action: "create", resource: "episode", resourceID: episode.id.lowercasedString, personID: person.id,
-                detail: ["form": request.form.rawValue, "regime": regime.name]), on: connection)
+                detail: [
+                    "form": request.form.rawValue, "regime": regime.name, "occurrence": occurrence.rawValue,
+                    "previousTreatments": String(request.previousTreatments),
+                ]), on: connection)
         return episode
     }
 }

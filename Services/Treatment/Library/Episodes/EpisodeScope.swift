@@ -4,7 +4,8 @@ import Postgres
 import ServiceKit
 
 /// Who sees and who changes an episode. Officers see the episodes of people living in their
-/// jurisdiction (province officers read only); facility staff those at their facility. Changes:
+/// jurisdiction (province officers read only); facility staff those at their facility, and those
+/// that passed through it (what they recorded stays readable after a transfer). Changes:
 /// the facility runs its own episodes (admission, stages, reductions, transfers, discharge); the
 /// commune runs treatment at family or community and may cancel an episode at a facility that has
 /// not begun; admins anything.
@@ -12,7 +13,10 @@ enum EpisodeScope {
     /// True for rows of `treatment.episodes e` the caller may see.
     static func visible(_ identity: Identity) -> SQLFragment {
         if case .staff(let staff) = identity, staff.role == .facilityStaff, case .facility(let facility) = staff.jurisdiction {
-            return "e.facility_id = \(facility)"
+            return """
+                (e.facility_id = \(facility)
+                 OR EXISTS (SELECT 1 FROM treatment.episode_placements pl WHERE pl.episode_id = e.id AND pl.facility_id = \(facility)))
+                """
         }
         return AreaScope.condition(identity, province: "e.province_code", commune: "e.commune_code")
     }

@@ -79,20 +79,23 @@ struct EpisodeStore {
         ).map { try $0.decode((UUID, TreatmentForm).self) }
     }
 
-    /// How many treatments (not substitution therapy) the person began before `day`.
+    /// How many treatments (not substitution therapy) the person began before `day`; one that
+    /// continued in another form (`transferred`) counts with what followed it.
     func treatmentsBegun(by person: UUID, before day: CalendarDate) async throws -> Int {
         try await connection.query(
             """
             SELECT count(*) FROM treatment.episodes
             WHERE person_id = \(person) AND form <> 'methadone' AND started_on IS NOT NULL AND started_on < \(day)
+              AND status <> 'transferred'
             """
         )[0].decode(Int.self, at: 0)
     }
 
-    /// The facility's kind, whether it is active, and its province; nil when the registry has none.
-    func facility(_ id: UUID) async throws -> (kind: String, active: Bool, province: String)? {
+    /// The facility's kind, whether it is active, and its ownership (`public`, `private`); nil when
+    /// the registry has none.
+    func facility(_ id: UUID) async throws -> (kind: String, active: Bool, ownership: String)? {
         try await connection.query(
-            "SELECT kind, active, province_code FROM registry.treatment_facilities WHERE facility_id = \(id)"
+            "SELECT kind, active, ownership FROM registry.treatment_facilities WHERE facility_id = \(id)"
         ).first.map { try $0.decode((String, Bool, String).self) }
     }
 
@@ -115,8 +118,10 @@ struct EpisodeStore {
             """)
     }
 
-    func start(_ id: UUID, on day: CalendarDate, facility: UUID?) async throws {
-        try await touch(id, "status = 'active', started_on = \(day)")
+    /// Begins the episode on `day`; its term runs from then (`plannedEnd` and `termEnd` move with a
+    /// late or early admission).
+    func start(_ id: UUID, on day: CalendarDate, plannedEnd: CalendarDate?, facility: UUID?) async throws {
+        try await touch(id, "status = 'active', started_on = \(day), planned_end = \(plannedEnd), term_end = \(plannedEnd)")
         if let facility {
             try await connection.query(
                 "INSERT INTO treatment.episode_placements (episode_id, facility_id, from_date, reason) VALUES (\(id), \(facility), \(day), 'admission')"
@@ -151,13 +156,26 @@ struct EpisodeStore {
             id, "status = \(reason.status), discharge_reason = \(reason), ended_on = \(day), discharge_note = \(note)")
     }
 
-    /// The person's episodes follow them to `commune` (its officers see them from then on).
+    /// The person's treatment record follows them to `commune` (its officers see it, and its
+    /// deadline list shows it, from then on). Contacts keep the commune that logged them.
     func move(person: UUID, to commune: String, province: String) async throws {
         try await connection.query(
             """
             UPDATE treatment.episodes SET commune_code = \(commune), province_code = \(province), updated_at = now()
             WHERE person_id = \(person) AND commune_code <> \(commune)
             """)
+        try await connection.query(
+            """
+            UPDATE treatment.aftercare SET commune_code = \(commune), province_code = \(province), updated_at = now()
+            WHERE person_id = \(person) AND commune_code <> \(commune)
+            """)
+        for table: StaticString in [
+            "treatment.determinations", "treatment.relapses", "treatment.drug_tests", "treatment.monitoring", "treatment.substance_declarations",
+        ] {
+            try await connection.query(
+                "UPDATE \(sql: table) SET commune_code = \(commune), province_code = \(province) WHERE person_id = \(person) AND commune_code <> \(commune)"
+            )
+        }
     }
 
     /// Applies `assignments` and moves the version and update time on.

@@ -20,7 +20,7 @@ struct TreatedPerson: Sendable {
 }
 
 /// Finds the people a caller may see: officers those living in their jurisdiction, facility staff
-/// those with an episode at their facility.
+/// those with an episode planned or under way at their facility (as the registry does).
 struct PersonDirectory {
     let connection: PostgresConnection
 
@@ -40,7 +40,10 @@ struct PersonDirectory {
     /// True for rows of `registry.treatment_people tp` the caller may see.
     static func visible(_ identity: Identity) -> SQLFragment {
         if case .staff(let staff) = identity, staff.role == .facilityStaff, case .facility(let facility) = staff.jurisdiction {
-            return "EXISTS (SELECT 1 FROM treatment.episodes e WHERE e.person_id = tp.person_id AND e.facility_id = \(facility))"
+            return """
+                EXISTS (SELECT 1 FROM treatment.episodes e WHERE e.person_id = tp.person_id AND e.facility_id = \(facility)
+                        AND e.status IN ('planned', 'active'))
+                """
         }
         return AreaScope.condition(identity, province: "tp.province_code", commune: "tp.commune_code")
     }
