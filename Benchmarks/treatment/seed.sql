@@ -18,9 +18,9 @@ FROM chosen c;
 
 INSERT INTO treatment.determinations
     (id, person_id, determined_on, doctor, health_facility, criteria, positive, regime, commune_code, province_code, recorded_by,
-     registration_due_on)
+     registration_due_on, registered_on)
 SELECT determination_id, person_id, determined_on, 'BS. Nguyễn Văn An', 'Trạm Y tế xã', ARRAY['craving', 'withdrawal', 'tolerance'], true,
-       'law-73-2021', commune_code, province_code, '00000000-0000-4000-8000-000000000000', determined_on + 7
+       'law-73-2021', commune_code, province_code, '00000000-0000-4000-8000-000000000000', determined_on + 7, determined_on + 7
 FROM history;
 
 INSERT INTO treatment.episodes

@@ -15,3 +15,5 @@ FROM registry.person_statuses s
 JOIN registry.people p ON p.id = s.person_id
 WHERE s.status = 'drug_user';
 GRANT SELECT ON registry.treatment_management_periods TO treatment;
+-- The periods ending soon, for the lists of large areas.
+CREATE INDEX person_statuses_drug_user_end ON registry.person_statuses (valid_to) WHERE status = 'drug_user';

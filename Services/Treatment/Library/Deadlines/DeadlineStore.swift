@@ -40,19 +40,16 @@ struct DeadlineStore {
         }
     }
 
-    /// The latest positive determination of each person in the area, due by `until`, with no
-    /// episode opened since.
+    /// The latest positive determination of each person in the area, due by `until`, not followed
+    /// by a registration (an episode opened since marks it registered).
     func registrationDue() async throws -> [Deadlines.RegistrationDue] {
         try await connection.query(
             """
             SELECT * FROM (
                 SELECT DISTINCT ON (d.person_id) d.id, d.person_id, d.determined_on, d.registration_due_on
                 FROM treatment.determinations d
-                WHERE d.positive AND d.registration_due_on <= \(until) AND d.determined_on <= \(on)
+                WHERE d.positive AND d.registered_on IS NULL AND d.registration_due_on <= \(until) AND d.determined_on <= \(on)
                   AND \(area.condition(commune: "d.commune_code", province: "d.province_code"))
-                  AND NOT EXISTS (SELECT 1 FROM treatment.episodes e WHERE e.person_id = d.person_id
-                                  AND (e.planned_start >= d.determined_on OR e.created_at >= d.recorded_at
-                                       OR e.status IN ('planned', 'active')))
                 ORDER BY d.person_id, d.determined_on DESC
             ) due ORDER BY registration_due_on, id LIMIT \(limit + 1)
             """
@@ -85,7 +82,7 @@ struct DeadlineStore {
         try await connection.query(
             """
             SELECT m.person_id, m.valid_to - 1 FROM registry.treatment_management_periods m
-            WHERE m.latest AND m.valid_to > \(on) AND m.valid_to - 1 <= \(until)
+            WHERE m.latest AND m.valid_to > \(on) AND m.valid_to <= \(until.adding(days: 1))
               AND \(area.condition(commune: "m.commune_code", province: "m.province_code"))
             ORDER BY m.valid_to, m.person_id LIMIT \(limit + 1)
             """
@@ -99,9 +96,7 @@ struct DeadlineStore {
         try await connection.query(
             """
             SELECT r.id, r.person_id, r.detected_on FROM treatment.relapses r
-            WHERE r.detected_on <= \(on) AND \(area.condition(commune: "r.commune_code", province: "r.province_code"))
-              AND NOT EXISTS (SELECT 1 FROM treatment.episodes e WHERE e.person_id = r.person_id
-                              AND (e.planned_start >= r.detected_on OR e.created_at >= r.recorded_at))
+            WHERE r.resolved_on IS NULL AND r.detected_on <= \(on) AND \(area.condition(commune: "r.commune_code", province: "r.province_code"))
             ORDER BY r.detected_on, r.id LIMIT \(limit + 1)
             """
         ).map { row in

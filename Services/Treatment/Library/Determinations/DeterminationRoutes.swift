@@ -66,7 +66,10 @@ struct DeterminationRoutes: Sendable {
                     registrationDeadline: Determination.deadline(
                         positive: positive, on: day, regime: regime, calendar: try await CalendarStore(connection: connection).calendar()),
                     recordedAt: Date())
-                try await store.insert(determination, commune: residence.communeCode, province: residence.provinceCode, by: identity.id)
+                // Someone already registered for or in treatment stays so: nothing falls due.
+                let inTreatment = try await !EpisodeStore(connection: connection).openEpisodes(of: person).isEmpty
+                try await store.insert(
+                    determination, commune: residence.communeCode, province: residence.provinceCode, registered: inTreatment, by: identity.id)
                 try await AuditLog.append(
                     AuditEntry(
                         identity, context, action: "create", resource: "determination", resourceID: determination.id.lowercasedString,
@@ -80,8 +83,6 @@ struct DeterminationRoutes: Sendable {
                     positive
                     ? try await RelapseRecorder(connection: connection, publisher: publisher).record(
                         person: person, on: day, source: "determination", sourceID: determination.id) : nil
-                // Someone already registered for or in treatment stays so.
-                let inTreatment = try await !EpisodeStore(connection: connection).openEpisodes(of: person).isEmpty
                 if positive, relapse == nil, !inTreatment {
                     try await publisher.publish(
                         TreatmentEvents.PersonStatusChanged(

@@ -8,16 +8,17 @@ import ServiceKit
 struct DeterminationStore {
     let connection: PostgresConnection
 
-    func insert(_ determination: Determination, commune: String, province: String, by account: UUID) async throws {
+    /// `registered`: the person is registered for or in treatment already (nothing falls due).
+    func insert(_ determination: Determination, commune: String, province: String, registered: Bool, by account: UUID) async throws {
         try await connection.query(
             """
             INSERT INTO treatment.determinations
                 (id, person_id, determined_on, doctor, health_facility, criteria, positive, regime, commune_code, province_code, recorded_by, recorded_at,
-                 registration_due_on)
+                 registration_due_on, registered_on)
             VALUES (\(determination.id), \(determination.personId), \(determination.determinedOn), \(determination.doctor),
                     \(determination.healthFacility), \(determination.criteria)::text[], \(determination.positive), \(determination.regime),
                     \(commune), \(province), \(account), \(determination.recordedAt),
-                    \(determination.registrationDeadline?.dueOn))
+                    \(determination.registrationDeadline?.dueOn), \(registered ? determination.determinedOn : nil))
             """)
     }
 

@@ -226,6 +226,7 @@ struct EpisodeRoutes: Sendable {
             dischargeReason: nil, dischargeNote: nil, stages: [], placements: [], communeCode: person.communeCode,
             provinceCode: person.provinceCode, createdAt: now, updatedAt: now, version: 1)
         try await store.insert(episode, by: identity.id)
+        try await store.markRegistered(person.id, on: CalendarDate(now))
         try await AuditLog.append(
             AuditEntry(
                 identity, context, action: "create", resource: "episode", resourceID: episode.id.lowercasedString, personID: person.id,

@@ -120,6 +120,14 @@ struct EpisodeStore {
 
     /// Begins the episode on `day`; its term runs from then (`plannedEnd` and `termEnd` move with a
     /// late or early admission).
+    /// The person registered for treatment on `day`: positive determinations waiting for it count
+    /// as registered, and relapses waiting for a new treatment as resolved.
+    func markRegistered(_ person: UUID, on day: CalendarDate) async throws {
+        try await connection.query(
+            "UPDATE treatment.determinations SET registered_on = \(day) WHERE person_id = \(person) AND positive AND registered_on IS NULL")
+        try await connection.query("UPDATE treatment.relapses SET resolved_on = \(day) WHERE person_id = \(person) AND resolved_on IS NULL")
+    }
+
     func start(_ id: UUID, on day: CalendarDate, plannedEnd: CalendarDate?, facility: UUID?) async throws {
         try await touch(id, "status = 'active', started_on = \(day), planned_end = \(plannedEnd), term_end = \(plannedEnd)")
         if let facility {

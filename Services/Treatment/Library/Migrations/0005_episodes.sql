@@ -70,7 +70,10 @@ CREATE TABLE treatment.episode_placements (
 );
 
 -- The registration deadline a positive determination starts, computed when it is recorded (the
--- working-day calendar then known); the deadline list reads it.
-ALTER TABLE treatment.determinations ADD COLUMN registration_due_on date;
-CREATE INDEX determinations_due_commune ON treatment.determinations (commune_code, registration_due_on) WHERE positive;
-CREATE INDEX determinations_due_province ON treatment.determinations (province_code, registration_due_on) WHERE positive;
+-- working-day calendar then known), and the day the person registered (an episode was opened, or
+-- was open already): the deadline list reads the positive ones not registered yet.
+ALTER TABLE treatment.determinations ADD COLUMN registration_due_on date, ADD COLUMN registered_on date;
+CREATE INDEX determinations_due_commune ON treatment.determinations (commune_code, registration_due_on)
+    WHERE positive AND registered_on IS NULL;
+CREATE INDEX determinations_due_province ON treatment.determinations (province_code, registration_due_on)
+    WHERE positive AND registered_on IS NULL;

@@ -83,7 +83,7 @@ CREATE INDEX drug_tests_person ON treatment.drug_tests (person_id, tested_on);
 
 -- Relapses during after-care (a positive test or determination): each ends or suspends the
 -- after-care as its regime says and triggers compulsory treatment, pending until an episode is
--- opened for the person after it.
+-- opened for the person after it (resolved_on).
 CREATE TABLE treatment.relapses (
     id uuid PRIMARY KEY,
     person_id uuid NOT NULL,
@@ -96,8 +96,9 @@ CREATE TABLE treatment.relapses (
     rule text NOT NULL,
     commune_code text NOT NULL,
     province_code text NOT NULL,
+    resolved_on date,
     recorded_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX relapses_person ON treatment.relapses (person_id, detected_on);
-CREATE INDEX relapses_commune ON treatment.relapses (commune_code, detected_on);
-CREATE INDEX relapses_province ON treatment.relapses (province_code, detected_on);
+CREATE INDEX relapses_commune ON treatment.relapses (commune_code, detected_on) WHERE resolved_on IS NULL;
+CREATE INDEX relapses_province ON treatment.relapses (province_code, detected_on) WHERE resolved_on IS NULL;
