@@ -4,9 +4,10 @@ import Migrations
 import ReferralsContracts
 import ServiceKit
 
-/// The referrals service: partner organisations (employment centres, vocational schools,
-/// employers, lenders) and the referrals officers address to them, answered and closed with an
-/// outcome by the partner.
+/// The referrals service: reintegration cases opened from after-care (`CaseRoutes`,
+/// `CaseEventHandler`), partner organisations (employment centres, vocational schools, employers,
+/// lenders) and the referrals officers address to them, answered and closed with an outcome by
+/// the partner.
 public enum ReferralsService {
     public static let descriptor = ServiceDescriptor(
         name: "referrals",
@@ -15,10 +16,17 @@ public enum ReferralsService {
         migrations: { try Migration.load(bundle: .module) },
         routes: { routes, environment in addRoutes(routes, environment) },
         services: { environment in
-            [
+            let cases = BusConsumer(
+                configuration: ConsumerConfiguration(name: CaseEventHandler.consumerName, topics: CaseEventHandler.topics),
+                handler: CaseEventHandler(
+                    publisher: EventPublisher(catalogue: ReferralEvents.catalogue, producer: "referrals", notifier: environment.busNotifier),
+                    logger: environment.logger),
+                database: environment.database, logger: environment.logger)
+            return [
+                AfterMigrations(cases, readiness: environment.readiness),
                 SharedTables(
                     ["registry.referral_contacts", "registry.admin_units"], readiness: environment.readiness,
-                    database: environment.database, logger: environment.logger)
+                    database: environment.database, logger: environment.logger),
             ]
         },
         events: ReferralEvents.catalogue
@@ -29,5 +37,6 @@ public enum ReferralsService {
         let publisher = EventPublisher(catalogue: ReferralEvents.catalogue, producer: "referrals", notifier: environment.busNotifier)
         ReferralRoutes(environment: environment, publisher: publisher).add(to: routes)
         ReferralChangeRoutes(environment: environment, publisher: publisher).add(to: routes)
+        CaseRoutes(environment: environment, publisher: publisher).add(to: routes)
     }
 }
