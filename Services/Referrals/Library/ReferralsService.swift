@@ -38,5 +38,6 @@ public enum ReferralsService {
         ReferralRoutes(environment: environment, publisher: publisher).add(to: routes)
         ReferralChangeRoutes(environment: environment, publisher: publisher).add(to: routes)
         CaseRoutes(environment: environment, publisher: publisher).add(to: routes)
+        OfferRoutes(environment: environment).add(to: routes)
     }
 }

@@ -75,6 +75,23 @@ struct CaseRoutes: Sendable {
         }
 
         routes.on(
+            .get, "/v1/cases/{caseId}/matches", Self.readers, scope: Self.scope,
+            summary: "The open offers that fit the case, best first, each with why it matched", query: [.limit(maximum: 100)]
+        ) { request, context, identity -> OfferMatcher.Page in
+            let id = try context.parameters.uuid("caseId")
+            let limit = request.uri.queryParameters.limit(default: 20)
+            let found = try await environment.database.withConnection { connection -> (UUID, OfferMatcher.Page)? in
+                guard let found = try await CaseStore(connection: connection).reintegrationCase(id, visibleTo: identity) else { return nil }
+                let items = try await OfferMatcher(connection: connection).matches(for: found, today: .today(), limit: limit)
+                return (found.personId, OfferMatcher.Page(caseId: id, items: items))
+            }
+            guard let (person, page) = found else { throw ProblemDetails.notFound("No case \(id) for you.") }
+            try await environment.audit.record(
+                AuditEntry(identity, context, action: "match", resource: "case", resourceID: id.lowercasedString, personID: person))
+            return page
+        }
+
+        routes.on(
             .put, "/v1/cases/{caseId}/assessment", Self.writers, scope: Self.scope, summary: "Record the needs assessment",
             responses: Self.responses,
             body: .json(

@@ -11,8 +11,13 @@ struct Partner: ResponseCodable, Sendable {
         /// Cơ sở giáo dục nghề nghiệp.
         case vocationalSchool = "vocational_school"
         case employer
-        /// Ngân hàng Chính sách xã hội, quỹ tín dụng.
+        /// A credit fund or other lender.
         case lender
+        /// A branch of the Bank for Social Policies (Ngân hàng Chính sách xã hội).
+        case socialPolicyBank = "social_policy_bank"
+        /// Quỹ phát triển tái hòa nhập cộng đồng.
+        case reintegrationFund = "reintegration_fund"
+        case other
     }
 
     let id: UUID
