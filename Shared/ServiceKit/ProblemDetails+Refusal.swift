@@ -8,3 +8,13 @@ extension ProblemDetails {
         rule = refusal.rule
     }
 }
+
+extension ProblemDetails {
+    /// 409 for something a rule forbids: `detail` says what, `rule` cites the rule (and the regime,
+    /// when one decides it), `type` is the problem's slug.
+    public static func ruleConflict(_ detail: String, rule: String?, type: String) -> ProblemDetails {
+        var problem = ProblemDetails.conflict(detail, type: type)
+        problem.rule = rule
+        return problem
+    }
+}

@@ -95,6 +95,19 @@ struct CaseTests {
                     // Partners never see cases; other communes and province 79 find nothing.
                     let partner = try await registry.signIn("partner1")
                     #expect(try await referrals.call(.get, "/v1/cases", token: partner).status == 403)
+                    // A referral from the case names it to officers, never to the partner.
+                    let setup = try await database.connect()
+                    try await setup.query(
+                        "INSERT INTO referrals.partners (id, name, search_name, kind) VALUES (\(UUID(uuidString: ReferralTests.partnerID)!), 'Trung tâm', 'trung tam', 'employment_centre')"
+                    )
+                    await setup.close()
+                    let referred = try await referrals.call(
+                        .post, "/v1/people/\(person)/referrals", token: commune,
+                        json: #"{"partnerId":"\#(ReferralTests.partnerID)","kind":"job","request":"Việc làm","caseId":"\#(caseID)"}"#)
+                    #expect((referred.json["details"] as? [String: Any])?["caseId"] as? String == caseID, "\(referred.body)")
+                    let partnerView = try await referrals.call(.get, "/v1/referrals/\(try #require(referred.json["id"] as? String))", token: partner)
+                    #expect(partnerView.status == 200 && (partnerView.json["details"] as? [String: Any])?["caseId"] == nil, "\(partnerView.body)")
+                    #expect(!partnerView.body.contains(caseID))
                     #expect(try await referrals.call(.get, "/v1/cases/\(caseID)", token: tokens["commune00097"]).status == 404)
                     #expect((try await referrals.call(.get, "/v1/cases", token: tokens["province79"]).json["items"] as? [Any])?.isEmpty == true)
                     #expect(try await referrals.call(.get, "/v1/cases/\(caseID)", token: tokens["province01"]).status == 200)

@@ -90,7 +90,9 @@ struct ReferralTests {
 
             let seen = try await referrals.call(.get, "/v1/referrals/\(id)", token: tokens["partner1"])
             #expect(seen.status == 200)
-            #expect(Set(seen.json.keys) == ["id", "person", "kind", "request", "status", "createdAt", "updatedAt"], "\(seen.body)")
+            #expect(Set(seen.json.keys) == ["id", "person", "kind", "request", "status", "details", "createdAt", "updatedAt"], "\(seen.body)")
+            // The steps' details, never the reintegration case (it derives from treatment).
+            #expect((seen.json["details"] as? [String: Any])?["caseId"] == nil, "\(seen.body)")
             #expect(seen.json["person"] as? [String: String] == ["fullName": "Nguyễn Thị Ánh Tuyết", "phone": "0912345678"])
             let listed = try await referrals.call(.get, "/v1/referrals", token: tokens["partner1"])
             #expect((listed.json["items"] as? [[String: Any]])?.count == 1)

@@ -36,7 +36,10 @@ public enum ReferralsService {
         PartnerRoutes(environment: environment).add(to: routes)
         let publisher = EventPublisher(catalogue: ReferralEvents.catalogue, producer: "referrals", notifier: environment.busNotifier)
         ReferralRoutes(environment: environment, publisher: publisher).add(to: routes)
-        ReferralChangeRoutes(environment: environment, publisher: publisher).add(to: routes)
+        let changes = ReferralChangeRoutes(environment: environment, publisher: publisher)
+        changes.add(to: routes)
+        ReferralStepRoutes(environment: environment, publisher: publisher, changes: changes).add(to: routes)
+        FollowUpRoutes(environment: environment, publisher: publisher).add(to: routes)
         CaseRoutes(environment: environment, publisher: publisher).add(to: routes)
         OfferRoutes(environment: environment).add(to: routes)
     }

@@ -7,7 +7,9 @@ import Postgres
 public enum ReferralEvents {
     public static let topic = "referrals.referral"
 
-    public static let contracts: [any EventContract.Type] = [Changed.self, CaseChanged.self, CounsellingGiven.self]
+    public static let contracts: [any EventContract.Type] = [
+        Changed.self, StepRecorded.self, FollowUpRecorded.self, CaseChanged.self, CounsellingGiven.self,
+    ]
 
     /// A referral was made, answered, completed with an outcome, or withdrawn (its current state).
     /// The statistics service counts referrals and their outcomes by area from these.

@@ -26,13 +26,37 @@ struct Referral: Sendable {
     let version: Int
     /// The creation time in microseconds since 1970, exact: the list's cursor.
     let createdMicros: Int
+    /// The steps' details: the offer and case it comes from, the reason a referral was declined
+    /// or dropped, and the outcome's particulars.
+    let details: Details
+
+    /// What the later steps record (each nil until its step).
+    struct Details: Codable, Sendable, Equatable {
+        let offerId: UUID?
+        let caseId: UUID?
+        /// Why it was declined or dropped.
+        let reason: String?
+        /// A completed course's certificate.
+        let certificate: String?
+        /// A job: the employer, the position and the monthly wage in đồng.
+        let employer: String?
+        let position: String?
+        let wageVnd: Int?
+        /// A loan: its term in months.
+        let loanTermMonths: Int?
+        /// The day of the placement or disbursement (follow-ups count from it).
+        let placedOn: CalendarDate?
+        /// A loan's repayment: on_schedule, late, repaid, written_off.
+        let repayment: String?
+    }
 
     /// `SELECT \(sql: Referral.select) WHERE …`: the columns `init(row:)` decodes, from
     /// `referrals.referrals r` joined to its person `c` and partner `p`.
     static let select: StaticString = """
         r.id, r.person_id, c.full_name, c.phone, r.partner_id, p.name, r.kind, r.request, r.commune_code, r.province_code,
         r.status, r.outcome, r.outcome_on, r.amount_vnd, r.note, r.created_at, r.updated_at, r.version,
-        (extract(epoch FROM r.created_at) * 1000000)::bigint AS created_micros
+        (extract(epoch FROM r.created_at) * 1000000)::bigint AS created_micros,
+        r.offer_id, r.case_id, r.reason, r.certificate, r.employer, r.position, r.wage_vnd, r.loan_term_months, r.placed_on, r.repayment
         FROM referrals.referrals r
         JOIN registry.referral_contacts c ON c.person_id = r.person_id
         JOIN referrals.partners p ON p.id = r.partner_id
@@ -58,6 +82,10 @@ struct Referral: Sendable {
         updatedAt = try row.decode(at: 16)
         version = try row.decode(at: 17)
         createdMicros = try row.decode(at: 18)
+        details = Details(
+            offerId: try row.decode(at: 19), caseId: try row.decode(at: 20), reason: try row.decode(at: 21), certificate: try row.decode(at: 22),
+            employer: try row.decode(at: 23), position: try row.decode(at: 24), wageVnd: try row.decode(at: 25),
+            loanTermMonths: try row.decode(at: 26), placedOn: try row.decode(at: 27), repayment: try row.decode(at: 28))
     }
 
     struct Person: Codable, Sendable {
@@ -85,6 +113,7 @@ struct Referral: Sendable {
         let outcomeOn: String?
         let amountVnd: Int?
         let note: String?
+        let details: Details
         let createdAt: Date
         let updatedAt: Date
         let version: Int
@@ -102,6 +131,7 @@ struct Referral: Sendable {
         let outcomeOn: String?
         let amountVnd: Int?
         let note: String?
+        let details: Details
         let createdAt: Date
         let updatedAt: Date
     }
@@ -131,7 +161,7 @@ struct Referral: Sendable {
             id: id, personId: personID, person: Person(fullName: fullName, phone: phone),
             partner: PartnerSummary(id: partnerID, name: partnerName), kind: kind, request: request,
             communeCode: communeCode, provinceCode: provinceCode, status: status, outcome: outcome,
-            outcomeOn: outcomeOn?.description, amountVnd: amountVnd, note: note, createdAt: createdAt,
+            outcomeOn: outcomeOn?.description, amountVnd: amountVnd, note: note, details: details, createdAt: createdAt,
             updatedAt: updatedAt, version: version)
     }
 
@@ -139,6 +169,11 @@ struct Referral: Sendable {
         PartnerView(
             id: id, person: Person(fullName: fullName, phone: phone), kind: kind, request: request, status: status,
             outcome: outcome, outcomeOn: outcomeOn?.description, amountVnd: amountVnd, note: note,
+            // Not the case: it derives from treatment, which partners never learn of.
+            details: Details(
+                offerId: details.offerId, caseId: nil, reason: details.reason, certificate: details.certificate, employer: details.employer,
+                position: details.position, wageVnd: details.wageVnd, loanTermMonths: details.loanTermMonths, placedOn: details.placedOn,
+                repayment: details.repayment),
             createdAt: createdAt, updatedAt: updatedAt)
     }
 

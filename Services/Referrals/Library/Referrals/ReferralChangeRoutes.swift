@@ -93,7 +93,7 @@ struct ReferralChangeRoutes: Sendable {
 
     /// The referral, or a 404 (recorded as denied) when the caller may not see it.
     @discardableResult
-    private func visibleOrNotFound(_ id: UUID, _ identity: Identity, _ context: AppRequestContext) async throws -> Referral {
+    func visibleOrNotFound(_ id: UUID, _ identity: Identity, _ context: AppRequestContext) async throws -> Referral {
         let referral = try await environment.database.withConnection { try await ReferralStore(connection: $0).referral(id, visibleTo: identity) }
         guard let referral else { throw ReferralRoutes.notFound(id) }
         return referral
@@ -102,7 +102,7 @@ struct ReferralChangeRoutes: Sendable {
     /// Locks the referral, checks `action` to `target` against `ReferralStatus.machine` (409
     /// naming the rule otherwise), applies `apply`, audits and publishes the new state, and
     /// answers with it.
-    private func change(
+    func change(
         _ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String, to target: ReferralStatus,
         _ apply: (ReferralStore) async throws -> Void
     ) async throws -> Response {

@@ -53,7 +53,10 @@ struct ReferralRoutes: Sendable {
             body: .json(
                 BodySchema.Field("partnerId", .uuid, required: true, "An active partner organisation"),
                 .oneOf("kind", ReferralKind.rawValues, required: true),
-                .text("request", maxLength: 2000, required: true, multiline: true, "What the person needs, for the partner")),
+                .text("request", maxLength: 2000, required: true, multiline: true, "What the person needs, for the partner"),
+                BodySchema.Field("offerId", .uuid, "The partner's offer it is for (its kind must fit: a course, a job, a loan programme)"),
+                BodySchema.Field("caseId", .uuid, "The person's reintegration case it comes from"),
+                .boolean("propose", "true: recorded as proposed, sent later (a send step)")),
             answers: [Referral.View.self]
         ) { request, context, identity -> Response in
             let personID = try context.parameters.uuid("personId")
@@ -66,6 +69,9 @@ struct ReferralRoutes: Sendable {
             let partnerID = fields.string("partnerId").value.flatMap(UUID.init(uuidString:))
             let kind = fields.string("kind").value.flatMap(ReferralKind.init(rawValue:))
             let requestText = fields.string("request").value
+            let offerID = fields.string("offerId").value.flatMap(UUID.init(uuidString:))
+            let caseID = fields.string("caseId").value.flatMap(UUID.init(uuidString:))
+            let status: ReferralStatus = fields.bool("propose").value == true ? .proposed : .sent
             try fields.finish()
             guard let partnerID, let kind, let requestText else { throw ProblemDetails.badRequest("invalid referral") }
 
@@ -83,10 +89,27 @@ struct ReferralRoutes: Sendable {
                 case true?:
                     break
                 }
+                if let offerID {
+                    let offerKinds = ["course": ReferralKind.vocationalTraining, "job": .job, "loan_programme": .loan]
+                    guard let terms = try await store.offerTerms(offerID), terms.partner == partnerID, terms.active else {
+                        throw ProblemDetails.validation([.init(pointer: "/offerId", detail: "is not an open offer of this partner")])
+                    }
+                    guard offerKinds[terms.kind] == kind else {
+                        throw ProblemDetails.validation([
+                            .init(pointer: "/offerId", detail: "is a \(terms.kind), not for a \(kind.rawValue) referral")
+                        ])
+                    }
+                }
+                if let caseID {
+                    let found = try await CaseStore(connection: connection).reintegrationCase(caseID, visibleTo: identity)
+                    guard let found, found.personId == personID, found.status == .open else {
+                        throw ProblemDetails.validation([.init(pointer: "/caseId", detail: "is not an open case of this person in your area")])
+                    }
+                }
                 let id = UUID()
                 try await store.insert(
                     id: id, person: personID, partner: partnerID, kind: kind, request: requestText,
-                    commune: place.commune, province: place.province, by: identity.id)
+                    commune: place.commune, province: place.province, offer: offerID, case: caseID, status: status, by: identity.id)
                 guard let referral = try await store.referral(id, visibleTo: identity) else {
                     throw ProblemDetails.notFound("No person \(personID) in your jurisdiction.")
                 }

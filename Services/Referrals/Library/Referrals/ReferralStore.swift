@@ -61,12 +61,15 @@ struct ReferralStore {
     }
 
     func insert(
-        id: UUID, person: UUID, partner: UUID, kind: ReferralKind, request: String, commune: String, province: String, by actor: UUID
+        id: UUID, person: UUID, partner: UUID, kind: ReferralKind, request: String, commune: String, province: String, offer: UUID? = nil,
+        case caseID: UUID? = nil, status: ReferralStatus = .sent, by actor: UUID
     ) async throws {
         try await connection.query(
             """
-            INSERT INTO referrals.referrals (id, person_id, partner_id, kind, request, commune_code, province_code, created_by, updated_by)
-            VALUES (\(id), \(person), \(partner), \(kind.rawValue), \(request), \(commune), \(province), \(actor), \(actor))
+            INSERT INTO referrals.referrals
+                (id, person_id, partner_id, kind, request, commune_code, province_code, offer_id, case_id, status, created_by, updated_by)
+            VALUES (\(id), \(person), \(partner), \(kind.rawValue), \(request), \(commune), \(province), \(offer), \(caseID),
+                    \(status.rawValue), \(actor), \(actor))
             """)
     }
 

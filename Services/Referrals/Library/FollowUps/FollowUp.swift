@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+import Postgres
+
+/// A follow-up of a placement or a loan, due 3, 6 or 12 months after it (the same day of the
+/// month, or the month's last day when it has none: 30 November + 3 months is 29 February in a
+/// leap year).
+struct FollowUp: ResponseCodable, Sendable {
+    /// Months after the placement or disbursement.
+    static let schedule = [3, 6, 12]
+
+    enum Repayment: String, Codable, Sendable, CaseIterable {
+        case onSchedule = "on_schedule"
+        case late, repaid
+        case writtenOff = "written_off"
+    }
+
+    let id: UUID
+    let referralId: UUID
+    let personId: UUID
+    let partnerId: UUID
+    /// vocational_training, job or loan.
+    let kind: String
+    let months: Int
+    let dueOn: CalendarDate
+    /// Negative when overdue.
+    let daysLeft: Int
+    let doneOn: CalendarDate?
+    let stillEmployed: Bool?
+    let wageVnd: Int?
+    let repayment: Repayment?
+    let note: String?
+    let communeCode: String
+    let provinceCode: String
+}
