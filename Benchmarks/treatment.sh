@@ -96,11 +96,9 @@ cluster_psql "$port" bench --quiet --command="CHECKPOINT" >/dev/null
 
 log "opening episodes, wrk 16 connections, ${wrk_seconds}s"
 create=$(TOKEN=$token IDS_FILE="$dir/ids.txt" wrk -t2 -c16 -d"${wrk_seconds}s" --latency -s "$root/Benchmarks/treatment/create_episode.lua" "$base")
-latency="python3 $root/Benchmarks/treatment/latency.py $base $token"
+latency="python3 $root/Benchmarks/latency.py $base $token"
 if [ "${EXPLAIN:-0}" = 1 ]; then
-    cluster_psql "$port" postgres --quiet --command="LOAD 'auto_explain'" --command="ALTER SYSTEM SET session_preload_libraries = 'auto_explain'" \
-        --command="ALTER SYSTEM SET auto_explain.log_min_duration = '5ms'" --command="ALTER SYSTEM SET auto_explain.log_analyze = on" \
-        --command="ALTER SYSTEM SET auto_explain.log_buffers = on" --command="SELECT pg_reload_conf()" >/dev/null
+    cluster_explain_on "$port"
     # New sessions load it: restart the treatment service's connections.
     kill "$treatment"; wait "$treatment" 2>/dev/null || true
     DATABASE_URL="postgresql://treatment@127.0.0.1:$port/bench" PORT=$treatment_port "$bin/treatment" serve >>"$dir/treatment.log" 2>&1 &
@@ -122,25 +120,9 @@ echo "open an episode (wrk -t2 -c16 -d${wrk_seconds}s --latency -s Benchmarks/tr
 echo "$commune   (target: p95 <= 20 ms)"
 echo "$province   (target: p95 <= 100 ms)"
 echo "$history   (target: p95 <= 10 ms)"
-echo "    by: python3 Benchmarks/treatment/latency.py BASE TOKEN LABEL PATHS N, on=$day, admin token, as a list's caller"
+echo "    by: python3 Benchmarks/latency.py BASE TOKEN LABEL PATHS N, on=$day, admin token, as a list's caller"
 if [ "${EXPLAIN:-0}" = 1 ]; then
     echo
-    echo "Statements slower than 5 ms during the lists (auto_explain), by duration, the slowest 6 of each kind:"
-    python3 - "$dir/postgres.log" <<'PY'
-import re, sys
-text = open(sys.argv[1], errors="replace").read()
-plans = re.split(r"\n(?=\S.*LOG:  duration: )", text)
-found = []
-for plan in plans:
-    m = re.search(r"LOG:  duration: ([0-9.]+) ms  plan:", plan)
-    if m:
-        query = re.search(r"Query Text: (.*)", plan)
-        found.append((float(m.group(1)), (query.group(1) if query else "")[:60], plan))
-seen = {}
-for duration, key, plan in sorted(found, reverse=True):
-    seen.setdefault(key, []).append((duration, plan))
-for key, items in sorted(seen.items(), key=lambda kv: -kv[1][0][0])[:6]:
-    print(f"--- {len(items)} x, slowest {items[0][0]:.1f} ms: {key}")
-    print(items[0][1][:3000])
-PY
+    echo "Statements slower than 5 ms during the lists (auto_explain), the slowest of each of the six slowest kinds:"
+    cluster_explain_report "$dir"
 fi

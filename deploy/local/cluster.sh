@@ -281,3 +281,34 @@ cluster_yardstick() {
     cluster_psql "$port" postgres --command="DROP DATABASE yardstick" >/dev/null
     echo "$tps"
 }
+
+# Benchmarks' EXPLAIN=1: logs the plan of every statement slower than $2 ms (default 5) on the
+# cluster at port $1 (auto_explain, for new sessions: restart the clients after).
+cluster_explain_on() {
+    local port=$1 ms=${2:-5}
+    cluster_psql "$port" postgres --quiet --command="LOAD 'auto_explain'" \
+        --command="ALTER SYSTEM SET session_preload_libraries = 'auto_explain'" \
+        --command="ALTER SYSTEM SET auto_explain.log_min_duration = '${ms}ms'" --command="ALTER SYSTEM SET auto_explain.log_analyze = on" \
+        --command="ALTER SYSTEM SET auto_explain.log_buffers = on" --command="SELECT pg_reload_conf()" >/dev/null
+}
+
+# Prints the slowest plan of each of the six slowest kinds of statement auto_explain logged in the
+# cluster's log ($1: the cluster's directory).
+cluster_explain_report() {
+    python3 - "$1/postgres.log" <<'PY'
+import re, sys
+text = open(sys.argv[1], errors="replace").read()
+found = []
+for plan in re.split(r"\n(?=\S.*LOG:  duration: )", text):
+    m = re.search(r"LOG:  duration: ([0-9.]+) ms  plan:", plan)
+    if m:
+        query = re.search(r"Query Text: (.*)", plan)
+        found.append((float(m.group(1)), (query.group(1) if query else "")[:60], plan))
+kinds = {}
+for duration, key, plan in sorted(found, reverse=True):
+    kinds.setdefault(key, []).append((duration, plan))
+for key, items in sorted(kinds.items(), key=lambda kv: -kv[1][0][0])[:6]:
+    print(f"--- {len(items)} x, slowest {items[0][0]:.1f} ms: {key}")
+    print(items[0][1][:3000])
+PY
+}

@@ -27,11 +27,12 @@ struct FollowUpStore {
     /// The follow-ups not done and due by `until` that `identity` may see (as its referrals),
     /// overdue ones first, at most `limit`.
     func due(visibleTo identity: Identity, commune: String?, on day: CalendarDate, until: CalendarDate, limit: Int) async throws -> [FollowUp] {
-        try await connection.query(
+        // A commune's list goes through its referrals (an index), not every follow-up due.
+        let inCommune: SQLFragment = commune.map { "r.commune_code = \($0)" } ?? "TRUE"
+        return try await connection.query(
             """
             SELECT \(sql: Self.select)
-            WHERE f.done_on IS NULL AND f.due_on <= \(until) AND (\(ReferralScope.condition(identity)))
-              AND (\(commune)::text IS NULL OR r.commune_code = \(commune))
+            WHERE f.done_on IS NULL AND f.due_on <= \(until) AND (\(ReferralScope.condition(identity))) AND \(inCommune)
             ORDER BY f.due_on, f.id LIMIT \(limit)
             """
         ).map { try Self.followUp($0, on: day) }

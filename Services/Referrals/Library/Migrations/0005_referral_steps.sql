@@ -32,6 +32,7 @@ ALTER TABLE referrals.referrals
     ADD CONSTRAINT referrals_outcome_day CHECK ((outcome IS NULL) = (outcome_on IS NULL)),
     ADD CONSTRAINT referrals_amount_disbursed CHECK (amount_vnd IS NULL OR status IN ('approved', 'disbursed', 'completed'));
 CREATE INDEX referrals_case ON referrals.referrals (case_id) WHERE case_id IS NOT NULL;
+CREATE INDEX referrals_commune ON referrals.referrals (commune_code);
 
 CREATE TABLE referrals.referral_steps (
     id uuid PRIMARY KEY,
