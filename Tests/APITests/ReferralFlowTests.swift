@@ -122,6 +122,19 @@ struct ReferralFlowTests {
             let elsewhere = try await referrals.call(.get, "/v1/follow-ups?on=2025-09-01", token: tokens["commune00097"])
             #expect((elsewhere.json["items"] as? [Any])?.isEmpty == true, "\(elsewhere.body)")
 
+            // Each step dated and by whom; a decline needs its reason.
+            let history = try await referrals.call(.get, "/v1/referrals/\(hired)/steps", token: officer)
+            #expect(
+                (history.json["items"] as? [[String: Any]])?.compactMap { $0["action"] as? String } == ["send", "respond", "hire", "employ"],
+                "\(history.body)")
+            #expect((history.json["items"] as? [[String: Any]])?.last?["on"] as? String == "2024-02-29")
+            let another = try await refer("job", job)
+            let noReason = try await referrals.call(.post, "/v1/referrals/\(another)/response", token: partner, json: #"{"decision":"declined"}"#)
+            #expect(noReason.status == 422 && noReason.fieldProblems["/note"] != nil, "\(noReason.body)")
+            let declined = try await referrals.call(
+                .post, "/v1/referrals/\(another)/response", token: partner, json: #"{"decision":"declined","note":"Hết chỗ"}"#)
+            #expect((declined.json["details"] as? [String: Any])?["reason"] as? String == "Hết chỗ", "\(declined.body)")
+
             // Published without names, with the amounts statistics count.
             let steps = try await PeopleTests.events(database, type: "referrals.referral.step_recorded")
             #expect(steps.count == 8 && steps.allSatisfy { !$0.contains("Tuyết") }, "\(steps)")

@@ -151,7 +151,9 @@ struct ReferralTests {
             #expect(accepted.status == 200)
             #expect(accepted.json["status"] as? String == "accepted")
             #expect(
-                try await referrals.call(.post, "/v1/referrals/\(id)/response", token: tokens["partner1"], json: #"{"decision":"declined"}"#).status
+                try await referrals.call(
+                    .post, "/v1/referrals/\(id)/response", token: tokens["partner1"], json: #"{"decision":"declined","note":"Đã đủ người"}"#
+                ).status
                     == 409)
 
             let tomorrow = CalendarDate.today().adding(days: 1)

@@ -26,18 +26,22 @@ struct ReferralChangeRoutes: Sendable {
             .post, "/v1/referrals/{referralId}/response", responders, scope: .referral(parameter: "referralId"),
             summary: "Accept or decline a referral (the partner)",
             responses: Self.changeResponses,
-            body: .json(.oneOf("decision", ["accepted", "declined"], required: true), .text("note", maxLength: 2000, multiline: true)),
+            body: .json(
+                .oneOf("decision", ["accepted", "declined"], required: true),
+                .text("note", maxLength: 2000, multiline: true, "For the other side; why, when declined (required then)")),
             answers: [Referral.View.self]
         ) { request, context, identity -> Response in
             let id = try context.parameters.uuid("referralId")
             try await visibleOrNotFound(id, identity, context)
             let fields = try await JSONFields.body(of: request, context: context)
+            var validator = fields.validator
             let decision = fields.string("decision").value
             let note = fields.string("note").value
-            try fields.finish()
+            if decision == "declined", note == nil { validator.add("/note", "is required to decline: say why") }
+            try validator.finish()
             guard let decision, let status = ReferralStatus(rawValue: decision) else { throw ProblemDetails.badRequest("invalid answer") }
-            return try await change(id, identity, context, action: "respond", to: status) { store in
-                try await store.update(id, status: status, note: note, by: identity.id)
+            return try await change(id, identity, context, action: "respond", to: status, reason: status == .declined ? note : nil) { store in
+                try await store.update(id, status: status, note: note, reason: status == .declined ? note : nil, by: identity.id)
             }
         }
 
@@ -100,11 +104,11 @@ struct ReferralChangeRoutes: Sendable {
     }
 
     /// Locks the referral, checks `action` to `target` against `ReferralStatus.machine` (409
-    /// naming the rule otherwise), applies `apply`, audits and publishes the new state, and
-    /// answers with it.
+    /// naming the rule otherwise), applies `apply`, records the step (dated `on`, by whom, with
+    /// `reason`), audits and publishes the new state, and answers with it.
     func change(
         _ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String, to target: ReferralStatus,
-        _ apply: (ReferralStore) async throws -> Void
+        on day: CalendarDate = .today(), reason: String? = nil, _ apply: (ReferralStore) async throws -> Void
     ) async throws -> Response {
         let updated = try await environment.database.withTransaction { connection -> Referral in
             let store = ReferralStore(connection: connection)
@@ -120,6 +124,7 @@ struct ReferralChangeRoutes: Sendable {
                 throw ProblemDetails(error)
             }
             try await apply(store)
+            try await store.recordStep(id, action: action, status: target, on: day, reason: reason, by: identity.id)
             guard let updated = try await store.referral(id, visibleTo: identity) else { throw ProblemDetails.notFound("No referral \(id) for you.") }
             try await AuditLog.append(
                 AuditEntry(

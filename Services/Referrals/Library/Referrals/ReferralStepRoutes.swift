@@ -28,7 +28,24 @@ struct ReferralStepRoutes: Sendable {
         "disburse": .disbursed, "drop": .dropped,
     ]
 
+    struct History: ResponseCodable {
+        let items: [ReferralStep]
+    }
+
     func add(to routes: SecuredRoutes) {
+        routes.on(
+            .get, "/v1/referrals/{referralId}/steps", AccessRule(roles: ReferralScope.readers), scope: .referral(parameter: "referralId"),
+            summary: "A referral's steps, each dated and by whom"
+        ) { _, context, identity -> History in
+            let id = try context.parameters.uuid("referralId")
+            let referral = try await changes.visibleOrNotFound(id, identity, context)
+            let items = try await environment.database.withConnection { try await ReferralStore(connection: $0).steps(of: id) }
+            try await environment.audit.record(
+                AuditEntry(
+                    identity, context, action: "read", resource: "referral_steps", resourceID: id.lowercasedString, personID: referral.personID))
+            return History(items: items)
+        }
+
         routes.on(
             .post, "/v1/referrals/{referralId}/steps", AccessRule(roles: ReferralScope.officers.union(ReferralScope.responders)),
             scope: .referral(parameter: "referralId"), summary: "Record the next step of a referral",
@@ -68,7 +85,7 @@ struct ReferralStepRoutes: Sendable {
             }
             // Completing a course is its own change (the outcome endpoint completes from accepted).
             let action = step == "complete" ? "complete_course" : step
-            return try await changes.change(id, identity, context, action: action, to: target) { store in
+            return try await changes.change(id, identity, context, action: action, to: target, on: input.on, reason: input.reason) { store in
                 try await apply(input, to: current, store, by: identity.id)
             }
         }
@@ -139,7 +156,7 @@ struct ReferralStepRoutes: Sendable {
             break
         }
         guard let status = Self.targets[input.step] else { return }
-        try await store.step(current.id, action: input.step, status: status, on: input.on, reason: input.reason, by: actor, assignments)
+        try await store.advance(current.id, to: status, by: actor, assignments)
         try await publisher.publish(
             ReferralEvents.StepRecorded(
                 referralId: current.id, personId: current.personID, partnerId: current.partnerID, kind: try ReferralKind.parse(current.kind),

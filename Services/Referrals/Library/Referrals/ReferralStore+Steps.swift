@@ -4,19 +4,31 @@ import Postgres
 
 /// The SQL of a referral's steps, its offer's capacity and its follow-ups.
 extension ReferralStore {
-    /// Records a step and applies `assignments` to the referral.
-    func step(
-        _ id: UUID, action: String, status: ReferralStatus, on day: CalendarDate, reason: String?, by actor: UUID, _ assignments: [SQLFragment]
-    ) async throws {
+    /// Moves the referral to `status` with `assignments`.
+    func advance(_ id: UUID, to status: ReferralStatus, by actor: UUID, _ assignments: [SQLFragment]) async throws {
         let all = SQLFragment(
             joining: assignments + ["status = \(status.rawValue)", "updated_at = now()", "updated_by = \(actor)", "version = version + 1"],
             separator: ", ")
         try await connection.query("UPDATE referrals.referrals SET \(all) WHERE id = \(id)")
+    }
+
+    /// Records a step of the referral's history: what, when, why and by whom.
+    func recordStep(_ id: UUID, action: String, status: ReferralStatus, on day: CalendarDate, reason: String?, by actor: UUID) async throws {
         try await connection.query(
             """
             INSERT INTO referrals.referral_steps (id, referral_id, action, status, step_on, reason, recorded_by)
             VALUES (\(UUID()), \(id), \(action), \(status.rawValue), \(day), \(reason), \(actor))
             """)
+    }
+
+    /// A referral's steps, in the order they were taken.
+    func steps(of id: UUID) async throws -> [ReferralStep] {
+        try await connection.query(
+            "SELECT action, status, step_on, reason, recorded_by, recorded_at FROM referrals.referral_steps WHERE referral_id = \(id) ORDER BY recorded_at, id"
+        ).map { row in
+            let (action, status, day, reason, by, at) = try row.decode((String, String, CalendarDate, String?, UUID, Date).self)
+            return ReferralStep(action: action, status: status, on: day, reason: reason, recordedBy: by, recordedAt: at)
+        }
     }
 
     /// Takes a seat or an opening of the offer; false when none is left.

@@ -76,13 +76,14 @@ struct ReferralStore {
     /// Moves a referral to `status`, with the outcome fields when it completes.
     func update(
         _ id: UUID, status: ReferralStatus, outcome: String? = nil, outcomeOn: CalendarDate? = nil, amountVnd: Int? = nil,
-        note: String?, by actor: UUID
+        note: String?, reason: String? = nil, by actor: UUID
     ) async throws {
         try await connection.query(
             """
             UPDATE referrals.referrals
             SET status = \(status.rawValue), outcome = \(outcome), outcome_on = \(outcomeOn), amount_vnd = \(amountVnd),
-                note = coalesce(\(note), note), updated_at = now(), updated_by = \(actor), version = version + 1
+                note = coalesce(\(note), note), reason = coalesce(\(reason), reason), updated_at = now(), updated_by = \(actor),
+                version = version + 1
             WHERE id = \(id)
             """)
     }
