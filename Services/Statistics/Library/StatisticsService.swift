@@ -11,7 +11,10 @@ public enum StatisticsService {
         schema: "statistics",
         defaultPort: 8084,
         migrations: { try Migration.load(bundle: .module) },
-        routes: { routes, environment in ExportRoutes(environment: environment).add(to: routes) },
+        routes: { routes, environment in
+            ExportRoutes(environment: environment).add(to: routes)
+            IndicatorRoutes().add(to: routes)
+        },
         services: { environment in
             let counts = BusConsumer(
                 configuration: ConsumerConfiguration(
@@ -24,4 +27,10 @@ public enum StatisticsService {
             ]
         }
     )
+
+    /// `docs/indicators.md`, generated from the catalogue the service serves.
+    public static func indicatorsMarkdown() -> String { IndicatorCatalogue.markdown() }
+
+    /// The ids of every indicator defined.
+    public static var indicatorIDs: [String] { IndicatorCatalogue.all.map(\.id) }
 }
