@@ -198,5 +198,5 @@ let package = Package(
         + service("Registry", executable: "registry", resources: [.copy("ReferenceData")], contracts: ["RegistryContracts", "TreatmentContracts"])
         + service("Treatment", executable: "treatment", contracts: ["TreatmentContracts", "RegistryContracts"])
         + service("Referrals", executable: "referrals", contracts: ["ReferralsContracts", "RegistryContracts", "TreatmentContracts"])
-        + service("Statistics", executable: "statistics", contracts: ["RegistryContracts", "ReferralsContracts"])
+        + service("Statistics", executable: "statistics", contracts: ["RegistryContracts", "ReferralsContracts", "TreatmentContracts"])
 )

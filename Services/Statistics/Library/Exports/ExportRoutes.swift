@@ -15,7 +15,9 @@ import ServiceKit
 ///   people by their management status on a day (every status, `management_ended` too), by area
 ///   and sex;
 /// - `GET /v1/statistics/referrals?from=&to=&groupBy=&areaCode=&format=`: referrals made in a
-///   period, by area, kind, status and outcome, with the amounts of disbursed loans.
+///   period, by area, kind, status and outcome, with the amounts of disbursed loans;
+/// - `GET /v1/statistics/treatment?from=&to=&groupBy=&areaCode=&format=`: treatment and
+///   reintegration in a period, by area, measure and form.
 struct ExportRoutes: Sendable {
     let environment: ServiceEnvironment
 
@@ -81,6 +83,34 @@ struct ExportRoutes: Sendable {
                 dataset: "referrals", common, identity, context, parameters: ["from": from.description, "to": to.description]
             ) { area, byCommune, connection in
                 try await ExportStore(connection: connection).referrals(from: from, to: to, in: area, byCommune: byCommune)
+            }
+        }
+        addTreatment(to: routes)
+    }
+
+    /// Treatment and reintegration in a period (`ExportStore.treatment`).
+    private func addTreatment(to routes: SecuredRoutes) {
+        routes.on(
+            .get, "/v1/statistics/treatment", Self.rule,
+            summary: "Treatment and reintegration in a period, by area, measure and treatment form",
+            answerTypes: ["application/json", "text/csv"], answers: [ExportTable.Document.self],
+            query: Self.commonParameters + [
+                .date("from", "First day of the period (default 1 January this year)"), .date("to", "Last day of the period (default today)"),
+            ]
+        ) { request, context, identity -> Response in
+            let query = request.uri.queryParameters
+            var validator = FieldValidator()
+            let common = Self.common(query)
+            let today = CalendarDate.today()
+            let from = query["from"].flatMap(CalendarDate.init) ?? CalendarDate(year: today.year, month: 1, day: 1)!
+            let to = query["to"].flatMap(CalendarDate.init) ?? today
+            validator.require(from <= to, "?to", "must not be before ?from")
+            validator.require(to.daysSinceEpoch - from.daysSinceEpoch <= 3_660, "?from", "the period may span at most ten years")
+            try validator.finish()
+            return try await export(
+                dataset: "treatment", common, identity, context, parameters: ["from": from.description, "to": to.description]
+            ) { area, byCommune, connection in
+                try await ExportStore(connection: connection).treatment(from: from, to: to, in: area, byCommune: byCommune)
             }
         }
     }

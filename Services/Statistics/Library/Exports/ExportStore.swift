@@ -56,4 +56,50 @@ struct ExportStore {
                 return ([code, name, kind, status, outcome], count, [amount])
             })
     }
+
+    /// Treatment and reintegration from `from` to `to`, by area, measure and treatment form:
+    /// positive determinations, episodes begun and completed, people in treatment and in
+    /// after-care on the last day, after-care begun, relapses, loans disbursed (with their sum).
+    /// Each row is counted where the person lived when its event happened.
+    func treatment(from: CalendarDate, to: CalendarDate, in area: ExportArea, byCommune: Bool) async throws -> ExportTable {
+        let column: SQLFragment = byCommune ? "commune_code" : "province_code"
+        let inArea = area.condition(province: "province_code", commune: "commune_code")
+        let rows = try await connection.query(
+            """
+            SELECT m.area, u.name, m.measure, m.form, m.n, m.amount FROM (
+                SELECT \(column) AS area, 'determinations_positive' AS measure, NULL::text AS form, count(*) AS n, NULL::bigint AS amount
+                FROM statistics.determinations WHERE positive AND determined_on BETWEEN \(from) AND \(to) AND \(inArea) GROUP BY 1
+                UNION ALL
+                SELECT \(column), 'episodes_started', form, count(*), NULL FROM statistics.episodes
+                WHERE started_on BETWEEN \(from) AND \(to) AND \(inArea) GROUP BY 1, 3
+                UNION ALL
+                SELECT \(column), 'episodes_completed', form, count(*), NULL FROM statistics.episodes
+                WHERE status = 'completed' AND ended_on BETWEEN \(from) AND \(to) AND \(inArea) GROUP BY 1, 3
+                UNION ALL
+                SELECT \(column), 'in_treatment_on_last_day', form, count(DISTINCT person_id), NULL FROM statistics.episodes
+                WHERE started_on <= \(to) AND (ended_on IS NULL OR ended_on >= \(to)) AND \(inArea) GROUP BY 1, 3
+                UNION ALL
+                SELECT \(column), 'aftercare_started', NULL, count(*), NULL FROM statistics.aftercare
+                WHERE starts_on BETWEEN \(from) AND \(to) AND \(inArea) GROUP BY 1
+                UNION ALL
+                SELECT \(column), 'in_aftercare_on_last_day', NULL, count(DISTINCT person_id), NULL FROM statistics.aftercare
+                WHERE starts_on <= \(to) AND coalesce(ended_on, ends_on) >= \(to) AND \(inArea) GROUP BY 1
+                UNION ALL
+                SELECT \(column), 'relapses', NULL, count(*), NULL FROM statistics.relapses
+                WHERE detected_on BETWEEN \(from) AND \(to) AND \(inArea) GROUP BY 1
+                UNION ALL
+                SELECT \(column), 'loans_disbursed', NULL, count(*), sum(amount_vnd)::bigint FROM statistics.referral_steps
+                WHERE step = 'disburse' AND step_on BETWEEN \(from) AND \(to) AND \(inArea) GROUP BY 1
+            ) m
+            LEFT JOIN registry.admin_units u ON u.generation = \(AdminUnitGeneration.current) AND u.code = m.area
+                 AND u.level = \(byCommune ? "commune" : "province")
+            ORDER BY 1, 3, 4
+            """)
+        return ExportTable(
+            dataset: "treatment", parameters: [:], dimensions: ["areaCode", "areaName", "measure", "form"], sums: ["amountVnd"],
+            rows: try rows.map { row in
+                let (code, name, measure, form, count, amount) = try row.decode((String, String?, String, String?, Int, Int?).self)
+                return ([code, name, measure, form], count, [amount])
+            })
+    }
 }

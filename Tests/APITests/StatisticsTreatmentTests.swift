@@ -1,0 +1,76 @@
+import Foundation
+import HTTPTypes
+import Postgres
+import Registry
+import ServiceKit
+import Statistics
+import TestSupport
+import Testing
+import Treatment
+
+/// Treatment counted by the statistics service from the treatment service's events only: a
+/// scripted path (a positive determination, treatment at family or community completed, after-care,
+/// a relapse) appears in `GET /v1/statistics/treatment` for the commune, counts that are small
+/// suppressed for another agency's key.
+@Suite("Statistics: treatment counted from the treatment service's events", .timeLimit(.minutes(3)))
+struct StatisticsTreatmentTests {
+    @Test func aScriptedPathIsCountedWhereItHappened() async throws {
+        try await PeopleTests.withRegistry("statistics_treatment") { registry, tokens, database in
+            let commune = tokens["commune00004"]
+            let person = try PeopleTests.id(try await registry.call(.post, "/v1/people", token: commune, json: PeopleTests.anh))
+            try await ServiceHarness.withService(TreatmentService.descriptor, database: database) { treatment in
+                try await ServiceHarness.withService(StatisticsService.descriptor, database: database) { statistics in
+                    _ = try await treatment.call(
+                        .post, "/v1/people/\(person)/determinations", token: commune,
+                        json: DeterminationTests.determination("2025-01-02", ["craving", "withdrawal", "tolerance"]))
+                    let opened = try await treatment.call(
+                        .post, "/v1/people/\(person)/episodes", token: commune, json: EpisodeTests.community(start: "2025-01-06", end: "2025-07-05"))
+                    let episode = try #require(opened.json["id"] as? String, "\(opened.body)")
+                    _ = try await treatment.call(.post, "/v1/episodes/\(episode)/start", token: commune, json: #"{"on":"2025-01-06"}"#)
+                    for (stage, day) in [("intake", "2025-01-07"), ("detoxification", "2025-02-01"), ("counselling", "2025-04-01")] {
+                        _ = try await treatment.call(
+                            .post, "/v1/episodes/\(episode)/stages", token: commune, json: #"{"stage":"\#(stage)","completedOn":"\#(day)"}"#)
+                    }
+                    _ = try await treatment.call(
+                        .post, "/v1/episodes/\(episode)/end", token: commune, json: #"{"reason":"completed","on":"2025-07-05"}"#)
+                    let relapse = try await treatment.call(
+                        .post, "/v1/people/\(person)/tests", token: commune,
+                        json: #"{"testedOn":"2025-10-01","method":"urine","substances":["heroin"],"positive":true}"#)
+                    #expect(relapse.json["relapseId"] is String, "\(relapse.body)")
+
+                    let path = "/v1/statistics/treatment?from=2025-01-01&to=2025-12-31&areaCode=00004"
+                    func measures(_ reply: ServiceClient.Reply) -> [String: Int?] {
+                        var found: [String: Int?] = [:]
+                        for item in (reply.json["items"] as? [[String: Any]]) ?? [] {
+                            let key = [item["measure"] as? String, item["form"] as? String].compactMap { $0 }.joined(separator: "/")
+                            found[key] = item["count"] as? Int
+                        }
+                        return found
+                    }
+                    let deadline = ContinuousClock.now + .seconds(20)
+                    var reply = try await statistics.call(.get, path, token: tokens["admin1"])
+                    while measures(reply)["relapses"] == nil, ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(200))
+                        reply = try await statistics.call(.get, path, token: tokens["admin1"])
+                    }
+                    let counted = measures(reply)
+                    #expect(counted["determinations_positive"] == 1, "\(reply.body)")
+                    #expect(counted["episodes_started/voluntary_community"] == 1 && counted["episodes_completed/voluntary_community"] == 1)
+                    #expect(counted["aftercare_started"] == 1 && counted["relapses"] == 1, "\(reply.body)")
+                    // On the last day the person is neither in treatment nor in after-care (the relapse ended it).
+                    #expect(counted["in_treatment_on_last_day/voluntary_community"] == nil && counted["in_aftercare_on_last_day"] == nil)
+                    // In June the person was in treatment.
+                    let june = measures(
+                        try await statistics.call(
+                            .get, "/v1/statistics/treatment?from=2025-06-01&to=2025-06-30&areaCode=00004", token: tokens["admin1"]))
+                    #expect(june["in_treatment_on_last_day/voluntary_community"] == 1, "\(june)")
+                    // Another agency's key sees the ones suppressed.
+                    let key = try await StatisticsExportTests.key(registry, admin: tokens["admin1"], area: nil)
+                    let agency = try await statistics.call(.get, path, headers: [.authorization: "Bearer \(key.key)"])
+                    let items = (agency.json["items"] as? [[String: Any]]) ?? []
+                    #expect(!items.isEmpty && items.allSatisfy { $0["suppressed"] as? Bool == true && $0["count"] is NSNull }, "\(agency.body)")
+                }
+            }
+        }
+    }
+}
