@@ -55,6 +55,8 @@ struct OfferTests {
                 // Bad offers, named field by field.
                 let noJob = try await referrals.call(.post, offers, token: partnerToken, json: #"{"kind":"job","title":"x"}"#)
                 #expect(noJob.status == 422 && noJob.fieldProblems["/job"] != nil, "\(noJob.body)")
+                let nullCourse = try await referrals.call(.post, offers, token: partnerToken, json: #"{"kind":"course","title":"x","course":null}"#)
+                #expect(nullCourse.status == 422 && nullCourse.fieldProblems["/course"] != nil, "\(nullCourse.body)")
                 let badRate = try await referrals.call(
                     .post, offers, token: partnerToken, json: Self.loan.replacingOccurrences(of: #""0.066""#, with: #""6.6%""#))
                 #expect(badRate.status == 422 && badRate.fieldProblems["/loanProgramme/interestRate"] != nil, "\(badRate.body)")

@@ -31,6 +31,12 @@ struct ReferralFlowTests {
             let loan = try await offer(Self.loan)
             let course = try await offer(Self.course)
             let admin = try await database.connect()
+            /// The undated steps (making, answering) as if taken on 2023-11-01, like the referral.
+            func backdateSteps(_ id: String) async throws {
+                try await admin.query(
+                    "UPDATE referrals.referral_steps SET step_on = '2023-11-01' WHERE referral_id = \(UUID(uuidString: id)!) AND step_on > '2023-11-01' AND action IN ('make', 'propose', 'respond')"
+                )
+            }
             /// A referral to `offer`, made (as if) on 2023-11-01 so its steps can be dated then.
             func refer(_ kind: String, _ offer: String, propose: Bool = false) async throws -> String {
                 let made = try await referrals.call(
@@ -38,6 +44,7 @@ struct ReferralFlowTests {
                     json: #"{"partnerId":"\#(ReferralTests.partnerID)","kind":"\#(kind)","request":"x","offerId":"\#(offer)","propose":\#(propose)}"#)
                 let id = try #require(made.json["id"] as? String, "\(made.body)")
                 try await admin.query("UPDATE referrals.referrals SET created_at = '2023-11-01' WHERE id = \(UUID(uuidString: id)!)")
+                try await backdateSteps(id)
                 return id
             }
             func step(_ id: String, _ body: String, token: String? = nil) async throws -> ServiceClient.Reply {
@@ -46,6 +53,7 @@ struct ReferralFlowTests {
             func accept(_ id: String) async throws {
                 let reply = try await referrals.call(.post, "/v1/referrals/\(id)/response", token: partner, json: #"{"decision":"accepted"}"#)
                 #expect(reply.status == 200, "\(reply.body)")
+                try await backdateSteps(id)
             }
             func refused(_ reply: ServiceClient.Reply, _ label: String) {
                 #expect(reply.status == 409 && reply.json["rule"] is String, "\(label): \(reply.status) \(reply.body)")
@@ -53,10 +61,11 @@ struct ReferralFlowTests {
 
             // A job: proposed, sent by the officer, accepted, hired within the range, employed.
             let hired = try await refer("job", job, propose: true)
-            refused(
-                try await referrals.call(.post, "/v1/referrals/\(hired)/response", token: partner, json: #"{"decision":"accepted"}"#),
-                "answer a proposal")
-            #expect(try await step(hired, #"{"step":"send","on":"2023-11-02"}"#).status == 403)
+            // A proposal is the referring side's until it is sent: the partner does not see it.
+            #expect(
+                try await referrals.call(.post, "/v1/referrals/\(hired)/response", token: partner, json: #"{"decision":"accepted"}"#).status == 404)
+            #expect(try await referrals.call(.get, "/v1/referrals/\(hired)", token: partner).status == 404)
+            #expect(try await step(hired, #"{"step":"send","on":"2023-11-02"}"#).status == 404)
             #expect(try await step(hired, #"{"step":"send","on":"2023-11-02"}"#, token: officer).json["status"] as? String == "sent")
             try await accept(hired)
             refused(try await step(hired, #"{"step":"employ","on":"2023-11-20"}"#), "employ before hire")
@@ -71,6 +80,8 @@ struct ReferralFlowTests {
             #expect(Set(missing.fieldProblems.keys) == ["/employer", "/position", "/wageVnd"], "\(missing.body)")
             let placed = try await step(hired, #"{"step":"hire","on":"2023-11-30","employer":"May 10","position":"Thợ may","wageVnd":7000000}"#)
             #expect(placed.status == 200 && (placed.json["details"] as? [String: Any])?["wageVnd"] as? Int == 7_000_000, "\(placed.body)")
+            let backwards = try await step(hired, #"{"step":"employ","on":"2023-11-29"}"#)
+            #expect(backwards.status == 422 && backwards.fieldProblems["/on"] != nil, "\(backwards.body)")
             #expect(try await step(hired, #"{"step":"employ","on":"2024-02-29"}"#).json["status"] as? String == "employed")
             // The opening had one place: a second person cannot be hired on it.
             let second = try await refer("job", job)
@@ -99,6 +110,14 @@ struct ReferralFlowTests {
             #expect(try await step(trained, #"{"step":"complete","on":"2024-04-10"}"#).fieldProblems["/certificate"] != nil)
             let certified = try await step(trained, #"{"step":"complete","on":"2024-04-10","certificate":"Chứng chỉ sơ cấp hàn 0123"}"#)
             #expect(certified.json["status"] as? String == "completed" && certified.json["outcome"] as? String == "trained", "\(certified.body)")
+            // A seat taken comes free when the person drops out.
+            func seatsTaken() async throws -> Int? { try await referrals.call(.get, "/v1/offers/\(course)", token: officer).json["taken"] as? Int }
+            let quitter = try await refer("vocational_training", course)
+            try await accept(quitter)
+            _ = try await step(quitter, #"{"step":"enrol","on":"2024-01-05"}"#)
+            #expect(try await seatsTaken() == 2)
+            _ = try await step(quitter, #"{"step":"drop","on":"2024-02-01","reason":"Chuyển nơi ở"}"#)
+            #expect(try await seatsTaken() == 1)
 
             // Follow-ups: 3, 6 and 12 months after the placement (30 November 2023: 29 February 2024
             // in a leap year) and the disbursement (31 August 2024: 30 November, 28 February).
@@ -118,6 +137,11 @@ struct ReferralFlowTests {
                     .status == 409)
             let loanNow = try await referrals.call(.get, "/v1/referrals/\(lent)", token: officer)
             #expect((loanNow.json["details"] as? [String: Any])?["repayment"] as? String == "late", "\(loanNow.body)")
+            // The partner's list: no person id, no residence; no filtering by commune.
+            let partnerDue = try await referrals.call(.get, "/v1/follow-ups?on=2025-09-01&within=0", token: partner)
+            let partnerItems = (partnerDue.json["items"] as? [[String: Any]]) ?? []
+            #expect(!partnerItems.isEmpty && partnerItems.allSatisfy { $0["personId"] == nil && $0["communeCode"] == nil }, "\(partnerDue.body)")
+            #expect(try await referrals.call(.get, "/v1/follow-ups?communeCode=00004", token: partner).status == 422)
             // Another commune sees none of them.
             let elsewhere = try await referrals.call(.get, "/v1/follow-ups?on=2025-09-01", token: tokens["commune00097"])
             #expect((elsewhere.json["items"] as? [Any])?.isEmpty == true, "\(elsewhere.body)")
@@ -125,7 +149,9 @@ struct ReferralFlowTests {
             // Each step dated and by whom; a decline needs its reason.
             let history = try await referrals.call(.get, "/v1/referrals/\(hired)/steps", token: officer)
             #expect(
-                (history.json["items"] as? [[String: Any]])?.compactMap { $0["action"] as? String } == ["send", "respond", "hire", "employ"],
+                (history.json["items"] as? [[String: Any]])?.compactMap { $0["action"] as? String } == [
+                    "propose", "send", "respond", "hire", "employ",
+                ],
                 "\(history.body)")
             #expect((history.json["items"] as? [[String: Any]])?.last?["on"] as? String == "2024-02-29")
             let another = try await refer("job", job)
@@ -137,7 +163,7 @@ struct ReferralFlowTests {
 
             // Published without names, with the amounts statistics count.
             let steps = try await PeopleTests.events(database, type: "referrals.referral.step_recorded")
-            #expect(steps.count == 8 && steps.allSatisfy { !$0.contains("Tuyết") }, "\(steps)")
+            #expect(steps.count == 10 && steps.allSatisfy { !$0.contains("Tuyết") }, "\(steps)")
             #expect(steps.contains { $0.contains("40000000") && $0.contains("disburse") })
             #expect(try await PeopleTests.events(database, type: "referrals.follow_up.recorded").count == 1)
             await admin.close()

@@ -10,9 +10,11 @@ import TreatmentContracts
 /// event in the transaction that moves the consumer's position, so exactly once:
 /// - `treatment.aftercare.started` opens the after-care period's case for the person's commune
 ///   (a replayed event opens nothing twice: one case per after-care period);
-/// - `treatment.support_needs.recorded` adds the needs to it;
+/// - `treatment.support_needs.recorded` adds the needs to it (and opens it, when its start was
+///   never seen);
+/// - `treatment.aftercare.moved` and `registry.person.moved` hand the person's open cases to the
+///   new commune;
 /// - `treatment.aftercare.ended` closes it;
-/// - `registry.person.moved` hands the person's open cases to the new commune.
 /// Each change is published as `referrals.case.changed`.
 struct CaseEventHandler: EventHandler {
     let publisher: EventPublisher
@@ -35,17 +37,32 @@ struct CaseEventHandler: EventHandler {
             try await publish(id, store, event)
         case (TreatmentEvents.SupportNeedsRecorded.type, 1):
             let needs = try event.decode(TreatmentEvents.SupportNeedsRecorded.self)
-            guard let current = try await store.reintegrationCase(ofAftercare: needs.aftercareId), current.status == .open else {
-                logger.info("Support needs for an after-care period without an open case", metadata: ["bus.event.id": "\(event.id)"])
+            let known = needs.needs.filter { ReintegrationCase.Need(rawValue: $0) != nil }
+            guard let current = try await store.reintegrationCase(ofAftercare: needs.aftercareId) else {
+                // The after-care's start came before this consumer: the needs open its case.
+                let id = UUID()
+                if try await store.open(
+                    id: id, person: needs.personId, aftercare: needs.aftercareId, on: needs.recordedOn, needs: [],
+                    commune: needs.communeCode, province: needs.provinceCode)
+                {
+                    try await store.addNeeds(id, known)
+                    try await publish(id, store, event)
+                }
                 return
             }
-            try await store.addNeeds(current.id, needs.needs.filter { ReintegrationCase.Need(rawValue: $0) != nil })
+            guard current.status == .open else { return }
+            try await store.addNeeds(current.id, known)
             try await publish(current.id, store, event)
         case (TreatmentEvents.AftercareEnded.type, 1):
             let ended = try event.decode(TreatmentEvents.AftercareEnded.self)
             guard let current = try await store.reintegrationCase(ofAftercare: ended.aftercareId), current.status == .open else { return }
             try await store.close(current.id, on: max(ended.endedOn, current.openedOn), reason: "aftercare_ended", note: nil)
             try await publish(current.id, store, event)
+        case (TreatmentEvents.AftercareMoved.type, 1):
+            let moved = try event.decode(TreatmentEvents.AftercareMoved.self)
+            for id in try await store.handOver(person: moved.personId, to: moved.communeCode, province: moved.provinceCode) {
+                try await publish(id, store, event)
+            }
         case (PersonEvents.Moved.type, 1):
             let move = try event.decode(PersonEvents.Moved.self)
             for id in try await store.handOver(person: move.personId, to: move.toCommuneCode, province: move.toProvinceCode) {

@@ -48,10 +48,12 @@ struct CaseStore {
 
     /// The cases `identity` may see, open ones first then by opening day (latest first), at most `limit`.
     func cases(visibleTo identity: Identity, status: String?, commune: String?, limit: Int) async throws -> [ReintegrationCase] {
-        try await connection.query(
+        // Filters written only when given, so a cached generic plan can still use the indexes.
+        let withStatus: SQLFragment = status.map { "k.status = \($0)" } ?? "TRUE"
+        let inCommune: SQLFragment = commune.map { "k.commune_code = \($0)" } ?? "TRUE"
+        return try await connection.query(
             """
-            SELECT \(sql: Self.select) WHERE (\(Self.visible(identity)))
-              AND (\(status)::text IS NULL OR k.status = \(status)) AND (\(commune)::text IS NULL OR k.commune_code = \(commune))
+            SELECT \(sql: Self.select) WHERE (\(Self.visible(identity))) AND \(withStatus) AND \(inCommune)
             ORDER BY k.status = 'open' DESC, k.opened_on DESC, k.id LIMIT \(limit)
             """
         ).map(Self.reintegrationCase)
@@ -76,9 +78,13 @@ struct CaseStore {
         ).isEmpty
     }
 
-    /// Adds `needs` to those the case has (each once).
+    /// Adds `needs` to those the case has (each once, in the order of `ReintegrationCase.Need`, as
+    /// an assessment stores them: matching ranks offers by it).
     func addNeeds(_ id: UUID, _ needs: [String]) async throws {
-        try await touch(id, "needs = ARRAY(SELECT DISTINCT unnest(needs || \(needs)::text[]) ORDER BY 1)")
+        let order = ReintegrationCase.Need.allCases.map(\.rawValue)
+        try await touch(
+            id, "needs = ARRAY(SELECT n FROM unnest(\(order)::text[]) WITH ORDINALITY AS o(n, i) WHERE n = ANY(needs || \(needs)::text[]) ORDER BY i)"
+        )
     }
 
     func assess(_ id: UUID, needs: [String], skills: String?, priorWork: String?, on day: CalendarDate, by account: UUID) async throws {

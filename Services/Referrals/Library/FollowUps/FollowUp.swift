@@ -17,7 +17,8 @@ struct FollowUp: ResponseCodable, Sendable {
 
     let id: UUID
     let referralId: UUID
-    let personId: UUID
+    /// Officers only (a partner knows the person by the referral, not by id or residence).
+    let personId: UUID?
     let partnerId: UUID
     /// vocational_training, job or loan.
     let kind: String
@@ -30,6 +31,14 @@ struct FollowUp: ResponseCodable, Sendable {
     let wageVnd: Int?
     let repayment: Repayment?
     let note: String?
-    let communeCode: String
-    let provinceCode: String
+    /// Where the person lived when referred (officers only).
+    let communeCode: String?
+    let provinceCode: String?
+
+    /// What a partner organisation sees: no person id, no residence.
+    var partnerView: FollowUp {
+        FollowUp(
+            id: id, referralId: referralId, personId: nil, partnerId: partnerId, kind: kind, months: months, dueOn: dueOn, daysLeft: daysLeft,
+            doneOn: doneOn, stillEmployed: stillEmployed, wageVnd: wageVnd, repayment: repayment, note: note, communeCode: nil, provinceCode: nil)
+    }
 }

@@ -29,6 +29,10 @@ struct FollowUpRoutes: Sendable {
             ]
         ) { request, context, identity -> Page in
             let query = request.uri.queryParameters
+            let partner = ReferralScope.isPartner(identity)
+            if partner, query["communeCode"] != nil {
+                throw ProblemDetails.validation([.init(pointer: "?communeCode", detail: "is for officers; a partner lists its own follow-ups")])
+            }
             let on = query["on"].flatMap(CalendarDate.init) ?? .today()
             let until = on.adding(days: query["within"].flatMap { Int($0) } ?? 30)
             let items = try await environment.database.withConnection {
@@ -39,7 +43,7 @@ struct FollowUpRoutes: Sendable {
                 items.map {
                     AuditEntry(identity, context, action: "list", resource: "follow_up", resourceID: $0.id.lowercasedString, personID: $0.personId)
                 })
-            return Page(items: items)
+            return Page(items: partner ? items.map(\.partnerView) : items)
         }
 
         routes.on(
@@ -91,19 +95,31 @@ struct FollowUpRoutes: Sendable {
                 }
                 try problems.finish()
                 try await store.record(id, on: day, stillEmployed: employed, wageVnd: wage, repayment: repayment, note: note, by: identity.id)
+                // A loan's repayment is the referral's too: audited and published as its change.
+                if let repayment, let referral = try await ReferralStore(connection: connection).referral(current.referralId, visibleTo: identity) {
+                    try await AuditLog.append(
+                        AuditEntry(
+                            identity, context, action: "repayment", resource: "referral", resourceID: current.referralId.lowercasedString,
+                            personID: current.personId, detail: ["repayment": repayment.rawValue]), on: connection)
+                    try await publisher.publish(try ReferralStore.event(referral), on: connection)
+                }
                 try await AuditLog.append(
                     AuditEntry(
                         identity, context, action: "follow_up", resource: "follow_up", resourceID: id.lowercasedString, personID: current.personId),
                     on: connection)
+                // The store reads every column; only the partner's view leaves some out.
+                guard let person = current.personId, let commune = current.communeCode, let province = current.provinceCode else {
+                    throw ProblemDetails.notFound("No follow-up \(id).")
+                }
                 try await publisher.publish(
                     ReferralEvents.FollowUpRecorded(
-                        followUpId: id, referralId: current.referralId, personId: current.personId, months: current.months, on: day,
-                        stillEmployed: employed, wageVnd: wage, repayment: repayment?.rawValue, communeCode: current.communeCode,
-                        provinceCode: current.provinceCode), on: connection)
+                        followUpId: id, referralId: current.referralId, personId: person, months: current.months, on: day,
+                        stillEmployed: employed, wageVnd: wage, repayment: repayment?.rawValue, communeCode: commune, provinceCode: province),
+                    on: connection)
                 guard let done = try await store.followUp(id, visibleTo: identity, on: today) else {
                     throw ProblemDetails.notFound("No follow-up \(id).")
                 }
-                return done
+                return ReferralScope.isPartner(identity) ? done.partnerView : done
             }
         }
     }

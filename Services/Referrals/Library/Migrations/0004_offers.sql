@@ -20,7 +20,9 @@ CREATE TABLE referrals.offers (
     id uuid PRIMARY KEY,
     partner_id uuid NOT NULL REFERENCES referrals.partners (id),
     kind text NOT NULL CHECK (kind IN ('course', 'job', 'loan_programme')),
-    title text NOT NULL CHECK (length(title) BETWEEN 1 AND 300),
+    -- Lengths are checked by the API, in characters (a CHECK counts code points, and a decomposed
+    -- Vietnamese letter is several).
+    title text NOT NULL CHECK (length(title) >= 1),
     -- Where it takes place; NULL: wherever the partner serves.
     province_code text CHECK (province_code ~ '^[0-9]{2}$'),
     commune_code text CHECK (commune_code ~ '^[0-9]{5}$'),

@@ -15,7 +15,7 @@ END $$;
 ALTER TABLE referrals.referrals
     ADD COLUMN offer_id uuid REFERENCES referrals.offers (id),
     ADD COLUMN case_id uuid REFERENCES referrals.cases (id),
-    ADD COLUMN reason text CHECK (length(reason) <= 2000),
+    ADD COLUMN reason text,
     ADD COLUMN certificate text,
     ADD COLUMN employer text,
     ADD COLUMN position text,
@@ -31,6 +31,10 @@ ALTER TABLE referrals.referrals
     ADD CONSTRAINT referrals_outcome_final CHECK ((status IN ('completed', 'employed', 'disbursed', 'dropped')) = (outcome IS NOT NULL)),
     ADD CONSTRAINT referrals_outcome_day CHECK ((outcome IS NULL) = (outcome_on IS NULL)),
     ADD CONSTRAINT referrals_amount_disbursed CHECK (amount_vnd IS NULL OR status IN ('approved', 'disbursed', 'completed'));
+-- Lengths are checked by the API in characters; a CHECK counts code points (a decomposed
+-- Vietnamese letter is several), so the request's and note's upper bounds go.
+ALTER TABLE referrals.referrals DROP CONSTRAINT IF EXISTS referrals_request_check, DROP CONSTRAINT IF EXISTS referrals_note_check,
+    ADD CONSTRAINT referrals_request_check CHECK (length(request) >= 1);
 CREATE INDEX referrals_case ON referrals.referrals (case_id) WHERE case_id IS NOT NULL;
 CREATE INDEX referrals_commune ON referrals.referrals (commune_code);
 

@@ -176,7 +176,7 @@ struct OfferRoutes: Sendable {
             {
                 validator.require(starts <= ends, "/course/endsOn", "must not be before startsOn")
                 course = .init(trade: trade, startsOn: starts, endsOn: ends, seats: seats, costCovered: c.bool("costCovered").value ?? false)
-            } else if !fields.has("course") {
+            } else if !validator.errors.contains(where: { $0.pointer.hasPrefix("/course") }) {
                 validator.add("/course", "is required for a course")
             }
         case .job?:
@@ -185,7 +185,7 @@ struct OfferRoutes: Sendable {
             {
                 validator.require(low <= high, "/job/wageMaxVnd", "must not be below wageMinVnd")
                 job = .init(position: position, employer: j.string("employer").value, wageMinVnd: low, wageMaxVnd: high, openings: openings)
-            } else if !fields.has("job") {
+            } else if !validator.errors.contains(where: { $0.pointer.hasPrefix("/job") }) {
                 validator.add("/job", "is required for a job opening")
             }
         case .loanProgramme?:
@@ -199,7 +199,7 @@ struct OfferRoutes: Sendable {
                 loan = .init(
                     lender: l.string("lender").value, purpose: purpose, limitVnd: limit, termMonths: term, interestRate: normal ?? rate,
                     eligibility: l.string("eligibility").value)
-            } else if !fields.has("loanProgramme") {
+            } else if !validator.errors.contains(where: { $0.pointer.hasPrefix("/loanProgramme") }) {
                 validator.add("/loanProgramme", "is required for a loan programme")
             }
         case nil: break

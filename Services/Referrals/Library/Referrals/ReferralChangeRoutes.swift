@@ -40,7 +40,7 @@ struct ReferralChangeRoutes: Sendable {
             if decision == "declined", note == nil { validator.add("/note", "is required to decline: say why") }
             try validator.finish()
             guard let decision, let status = ReferralStatus(rawValue: decision) else { throw ProblemDetails.badRequest("invalid answer") }
-            return try await change(id, identity, context, action: "respond", to: status, reason: status == .declined ? note : nil) { store in
+            return try await change(id, identity, context, action: "respond", to: status, reason: status == .declined ? note : nil) { store, _ in
                 try await store.update(id, status: status, note: note, reason: status == .declined ? note : nil, by: identity.id)
             }
         }
@@ -73,7 +73,11 @@ struct ReferralChangeRoutes: Sendable {
             let note = fields.string("note").value
             try fields.finish()
             guard let outcome, let on else { throw ProblemDetails.badRequest("invalid outcome") }
-            return try await change(id, identity, context, action: "complete", to: .completed) { store in
+            return try await change(id, identity, context, action: "complete", to: .completed, on: on) { store, locked in
+                // A loan to an offer stays within its programme's limit, whichever way it is reported.
+                if let offer = locked.details.offerId, let limit = try await store.offerTerms(offer)?.limit, let amount, amount > limit {
+                    throw ProblemDetails.validation([.init(pointer: "/amountVnd", detail: "must not exceed the programme's limit of \(limit) đồng")])
+                }
                 try await store.update(id, status: .completed, outcome: outcome, outcomeOn: on, amountVnd: amount, note: note, by: identity.id)
             }
         }
@@ -89,7 +93,7 @@ struct ReferralChangeRoutes: Sendable {
             let fields = try await JSONFields.body(of: request, context: context)
             let note = fields.string("note").value
             try fields.finish()
-            return try await change(id, identity, context, action: "withdraw", to: .withdrawn) { store in
+            return try await change(id, identity, context, action: "withdraw", to: .withdrawn) { store, _ in
                 try await store.update(id, status: .withdrawn, note: note, by: identity.id)
             }
         }
@@ -108,7 +112,7 @@ struct ReferralChangeRoutes: Sendable {
     /// `reason`), audits and publishes the new state, and answers with it.
     func change(
         _ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String, to target: ReferralStatus,
-        on day: CalendarDate = .today(), reason: String? = nil, _ apply: (ReferralStore) async throws -> Void
+        on day: CalendarDate = .today(), reason: String? = nil, _ apply: (ReferralStore, Referral) async throws -> Void
     ) async throws -> Response {
         let updated = try await environment.database.withTransaction { connection -> Referral in
             let store = ReferralStore(connection: connection)
@@ -123,7 +127,7 @@ struct ReferralChangeRoutes: Sendable {
             } catch {
                 throw ProblemDetails(error)
             }
-            try await apply(store)
+            try await apply(store, current)
             try await store.recordStep(id, action: action, status: target, on: day, reason: reason, by: identity.id)
             guard let updated = try await store.referral(id, visibleTo: identity) else { throw ProblemDetails.notFound("No referral \(id) for you.") }
             try await AuditLog.append(

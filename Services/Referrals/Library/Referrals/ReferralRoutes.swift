@@ -110,6 +110,8 @@ struct ReferralRoutes: Sendable {
                 try await store.insert(
                     id: id, person: personID, partner: partnerID, kind: kind, request: requestText,
                     commune: place.commune, province: place.province, offer: offerID, case: caseID, status: status, by: identity.id)
+                try await store.recordStep(
+                    id, action: status == .proposed ? "propose" : "make", status: status, on: .today(), reason: nil, by: identity.id)
                 guard let referral = try await store.referral(id, visibleTo: identity) else {
                     throw ProblemDetails.notFound("No person \(personID) in your jurisdiction.")
                 }

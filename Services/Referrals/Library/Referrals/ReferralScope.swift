@@ -20,7 +20,8 @@ enum ReferralScope {
         guard case .staff(let staff) = identity else { return "FALSE" }
         switch (staff.role, staff.jurisdiction) {
         case (.admin, _): return "TRUE"
-        case (.referralPartner, .partner(let id)): return "r.partner_id = \(id)"
+        // A proposal is the referring side's until it is sent.
+        case (.referralPartner, .partner(let id)): return "r.partner_id = \(id) AND r.status <> 'proposed'"
         default:
             // Where the person lives now, or where they lived when referred.
             return "(\(person(identity)) OR \(AreaScope.condition(identity, province: "r.province_code", commune: "r.commune_code")))"

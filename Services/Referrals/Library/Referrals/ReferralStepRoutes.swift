@@ -85,8 +85,13 @@ struct ReferralStepRoutes: Sendable {
             }
             // Completing a course is its own change (the outcome endpoint completes from accepted).
             let action = step == "complete" ? "complete_course" : step
-            return try await changes.change(id, identity, context, action: action, to: target, on: input.on, reason: input.reason) { store in
-                try await apply(input, to: current, store, by: identity.id)
+            return try await changes.change(id, identity, context, action: action, to: target, on: input.on, reason: input.reason) {
+                store, locked in
+                // Steps follow each other: none dated before the last.
+                if let last = try await store.lastStepDay(id), input.on < last {
+                    throw ProblemDetails.validation([.init(pointer: "/on", detail: "must not be before the referral's last step (\(last))")])
+                }
+                try await apply(input, to: locked, store, by: identity.id)
             }
         }
     }
@@ -150,6 +155,11 @@ struct ReferralStepRoutes: Sendable {
         case "complete":
             assignments += ["outcome = 'trained'", "outcome_on = \(input.on)", "certificate = \(input.certificate)"]
         case "drop":
+            // A seat or an opening taken comes free again, and a placement's follow-ups go.
+            if let offer = current.details.offerId, [ReferralStatus.enrolled.rawValue, ReferralStatus.hired.rawValue].contains(current.status) {
+                try await store.releasePlace(on: offer)
+            }
+            try await store.cancelFollowUps(current.id)
             let outcome = ["vocational_training": "dropped_out", "job": "not_employed", "loan": "refused"][current.kind] ?? "dropped_out"
             assignments += ["outcome = \(outcome)", "outcome_on = \(input.on)", "reason = \(input.reason)", "amount_vnd = NULL"]
         default:

@@ -31,6 +31,21 @@ extension ReferralStore {
         }
     }
 
+    /// The day of the referral's last step, if it has any.
+    func lastStepDay(_ id: UUID) async throws -> CalendarDate? {
+        try await connection.query("SELECT max(step_on) FROM referrals.referral_steps WHERE referral_id = \(id)")[0].decode(CalendarDate?.self, at: 0)
+    }
+
+    /// Gives a seat or an opening back to the offer.
+    func releasePlace(on offer: UUID) async throws {
+        try await connection.query("UPDATE referrals.offers SET taken = taken - 1, updated_at = now() WHERE id = \(offer) AND taken > 0")
+    }
+
+    /// Removes the referral's follow-ups not done yet (the placement they follow fell through).
+    func cancelFollowUps(_ id: UUID) async throws {
+        try await connection.query("DELETE FROM referrals.follow_ups WHERE referral_id = \(id) AND done_on IS NULL")
+    }
+
     /// Takes a seat or an opening of the offer; false when none is left.
     func takePlace(on offer: UUID) async throws -> Bool {
         try await !connection.query(
