@@ -64,11 +64,36 @@ struct StatisticsTreatmentTests {
                         try await statistics.call(
                             .get, "/v1/statistics/treatment?from=2025-06-01&to=2025-06-30&areaCode=00004", token: tokens["admin1"]))
                     #expect(june["in_treatment_on_last_day/voluntary_community"] == 1, "\(june)")
+                    // The indicators computed from the same tables, by period.
+                    func values(_ indicator: String, _ query: String) async throws -> [[String: Any]] {
+                        let reply = try await statistics.call(
+                            .get, "/v1/indicators/\(indicator)/values?areaCode=00004&\(query)", token: tokens["admin1"])
+                        #expect(reply.status == 200, "\(indicator): \(reply.body)")
+                        return (reply.json["items"] as? [[String: Any]]) ?? []
+                    }
+                    let relapses = try await values("relapse_rate", "from=2025-01-01&to=2025-12-31")
+                    #expect(
+                        relapses.count == 1 && relapses[0]["numerator"] as? Int == 1 && relapses[0]["denominator"] as? Int == 1
+                            && relapses[0]["value"] as? Double == 100, "\(relapses)")
+                    let quarters = try await values("people_in_treatment", "from=2025-01-01&to=2025-12-31&period=quarter")
+                    #expect(quarters.compactMap { $0["periodEnd"] as? String } == ["2025-03-31", "2025-06-30"], "\(quarters)")
+                    #expect(quarters.allSatisfy { $0["breakdown"] as? String == "voluntary_community" && $0["value"] as? Double == 1 })
+                    let mix = try await values("treatment_mix", "from=2025-01-01&to=2025-12-31")
+                    #expect(mix.count == 1 && mix[0]["value"] as? Double == 100 && mix[0]["breakdown"] as? String == "voluntary_community", "\(mix)")
+                    #expect(try await values("compulsory_share", "from=2025-01-01&to=2025-12-31").isEmpty)
+                    #expect(try await values("determinations", "from=2025-01-01&to=2025-12-31").first?["numerator"] as? Int == 1)
+                    let later = try await statistics.call(.get, "/v1/indicators/staff_trained_share/values", token: tokens["admin1"])
+                    #expect(later.status == 404, "\(later.body)")
                     // Another agency's key sees the ones suppressed.
                     let key = try await StatisticsExportTests.key(registry, admin: tokens["admin1"], area: nil)
                     let agency = try await statistics.call(.get, path, headers: [.authorization: "Bearer \(key.key)"])
                     let items = (agency.json["items"] as? [[String: Any]]) ?? []
                     #expect(!items.isEmpty && items.allSatisfy { $0["suppressed"] as? Bool == true && $0["count"] is NSNull }, "\(agency.body)")
+                    let keyed = try await statistics.call(
+                        .get, "/v1/indicators/relapse_rate/values?from=2025-01-01&to=2025-12-31&areaCode=00004",
+                        headers: [.authorization: "Bearer \(key.key)"])
+                    let keyedItems = (keyed.json["items"] as? [[String: Any]]) ?? []
+                    #expect(keyedItems.count == 1 && keyedItems[0]["suppressed"] as? Bool == true && keyedItems[0]["value"] == nil, "\(keyed.body)")
                 }
             }
         }

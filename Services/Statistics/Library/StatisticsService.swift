@@ -13,7 +13,7 @@ public enum StatisticsService {
         migrations: { try Migration.load(bundle: .module) },
         routes: { routes, environment in
             ExportRoutes(environment: environment).add(to: routes)
-            IndicatorRoutes().add(to: routes)
+            IndicatorRoutes(environment: environment).add(to: routes)
         },
         services: { environment in
             let counts = BusConsumer(

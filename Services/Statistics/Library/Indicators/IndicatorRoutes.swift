@@ -1,26 +1,98 @@
+import Access
+import Audit
 import Foundation
 import Hummingbird
+import Postgres
 import ServiceKit
 
-/// The indicator catalogue: anyone signed in, and other agencies' keys, read the definitions
-/// (`GET /v1/indicators`, `GET /v1/indicators/{indicatorId}`). No personal data.
+/// The indicator catalogue and its values. Anyone signed in, and other agencies' keys, read the
+/// definitions (`GET /v1/indicators`, `GET /v1/indicators/{indicatorId}`); officers and keys read
+/// values by area and period within the area they are bound to
+/// (`GET /v1/indicators/{indicatorId}/values`), small cells suppressed for keys, each read audited
+/// as an export. No personal data.
 struct IndicatorRoutes: Sendable {
+    let environment: ServiceEnvironment
+
     struct Page: ResponseCodable {
         let items: [Indicator]
     }
 
+    static let months = ["year": 12, "quarter": 3, "month": 1]
+
     func add(to routes: SecuredRoutes) {
+        let idParameter = PathParameter("indicatorId", values: IndicatorCatalogue.all.map(\.id), "The indicator's id")
         routes.on(.get, "/v1/indicators", .anyCaller, summary: "Every indicator, with its exact definition") { _, _, _ -> Page in
             Page(items: IndicatorCatalogue.all)
         }
         routes.on(
             .get, "/v1/indicators/{indicatorId}", .anyCaller, summary: "One indicator's definition",
-            responses: [404: "No indicator with this id"],
-            pathParameters: [PathParameter("indicatorId", values: IndicatorCatalogue.all.map(\.id), "The indicator's id")]
+            responses: [404: "No indicator with this id"], pathParameters: [idParameter]
         ) { _, context, _ -> Indicator in
             let id = context.parameters.get("indicatorId") ?? ""
             guard let indicator = IndicatorCatalogue.indicator(id) else { throw ProblemDetails.notFound("No indicator \(id).") }
             return indicator
+        }
+        routes.on(
+            .get, "/v1/indicators/{indicatorId}/values", ExportRoutes.rule,
+            summary: "An indicator's values by area and period (numerator, denominator, value)",
+            responses: [404: "No indicator with this id, or its values are not computed yet", 403: "An area outside the caller's"],
+            query: [
+                .date("from", "First day (default 1 January this year)"), .date("to", "Last day (default today)"),
+                QueryParameter("period", values: ["year", "quarter", "month"], "Periods from `from` (default year)"),
+                QueryParameter("groupBy", values: ["province", "commune"], "Rows by province or commune (default: the area's own level)"),
+                QueryParameter("areaCode", .formatted(.unitCode), "A province or commune code (default: the caller's area, or the country)"),
+            ],
+            pathParameters: [idParameter]
+        ) { request, context, identity -> IndicatorValues in
+            let id = context.parameters.get("indicatorId") ?? ""
+            guard let indicator = IndicatorCatalogue.indicator(id) else { throw ProblemDetails.notFound("No indicator \(id).") }
+            guard IndicatorStore.computed.contains(id) else {
+                throw ProblemDetails.notFound("The values of \(id) are not computed yet; its definition is at /v1/indicators/\(id).")
+            }
+            let query = request.uri.queryParameters
+            let today = CalendarDate.today()
+            let from = query["from"].flatMap(CalendarDate.init) ?? CalendarDate(year: today.year, month: 1, day: 1)!
+            let to = query["to"].flatMap(CalendarDate.init) ?? today
+            let period = query["period"].map(String.init) ?? "year"
+            var validator = FieldValidator()
+            validator.require(from <= to, "?to", "must not be before ?from")
+            validator.require(to.daysSinceEpoch - from.daysSinceEpoch <= 3_660, "?from", "the period may span at most ten years")
+            try validator.finish()
+            let requested = query["areaCode"].map(String.init)
+            let groupBy = query["groupBy"].map(String.init)
+            var values: IndicatorValues
+            do {
+                values = try await environment.database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
+                    let area = try await ExportArea.resolve(requested: requested, for: identity, on: connection)
+                    let byCommune = groupBy.map { $0 == "commune" } ?? area.isCommune
+                    guard !(area.isCommune && !byCommune) else {
+                        throw ProblemDetails.validation([.init(pointer: "?groupBy", detail: "must be commune for a commune's statistics")])
+                    }
+                    let rows = try await IndicatorStore(connection: connection).values(
+                        of: id, from: from, to: to, months: Self.months[period] ?? 12, area: area, byCommune: byCommune)
+                    return IndicatorValues(
+                        indicator: id, kind: indicator.kind, period: period, generation: "2025",
+                        parameters: [
+                            "from": from.description, "to": to.description, "areaCode": area.code ?? "national",
+                            "groupBy": byCommune ? "commune" : "province",
+                        ], items: rows)
+                }
+            } catch let problem as ProblemDetails where problem.statusCode == 403 {
+                try await environment.audit.record(
+                    AuditEntry(
+                        identity, context, action: "export", resource: "statistics", resourceID: "indicator:\(id)", outcome: .denied,
+                        detail: ["areaCode": requested ?? "national"]))
+                throw problem
+            }
+            var suppressed = 0
+            if case .agency = identity { suppressed = values.suppressSmallCells(limit: ExportTable.smallCellLimit) }
+            var detail = values.parameters
+            detail["rows"] = String(values.items.count)
+            detail["suppressed"] = String(suppressed)
+            if case .agency(let agency) = identity { detail["purpose"] = agency.purpose }
+            try await environment.audit.record(
+                AuditEntry(identity, context, action: "export", resource: "statistics", resourceID: "indicator:\(id)", detail: detail))
+            return values
         }
     }
 }

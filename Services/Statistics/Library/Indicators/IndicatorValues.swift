@@ -1,0 +1,47 @@
+import Foundation
+import Hummingbird
+import Postgres
+
+/// An indicator's values by area and period: each row its numerator, its denominator (for a
+/// share), the value (a percentage for a share), and a loan amount where it has one. For other
+/// agencies' keys a row whose numerator or denominator is from 1 to 4 is suppressed whole.
+struct IndicatorValues: ResponseCodable, Sendable {
+    struct Row: Codable, Sendable {
+        let areaCode: String
+        let areaName: String?
+        let periodStart: CalendarDate
+        let periodEnd: CalendarDate
+        /// The breakdown's value (a treatment form), when the indicator has one.
+        let breakdown: String?
+        var numerator: Int?
+        var denominator: Int?
+        /// A share in percent with one decimal; a count as itself.
+        var value: Double?
+        var amountVnd: Int?
+        var suppressed: Bool
+    }
+
+    let indicator: String
+    let kind: Indicator.Kind
+    let period: String
+    /// The administrative units the rows are named by.
+    let generation: String
+    let parameters: [String: String]
+    var items: [Row]
+
+    /// Suppresses small cells in place; returns how many rows were.
+    mutating func suppressSmallCells(limit: Int) -> Int {
+        var suppressed = 0
+        for index in items.indices {
+            let small = [items[index].numerator, items[index].denominator].contains { value in value.map { $0 > 0 && $0 < limit } ?? false }
+            guard small else { continue }
+            items[index].numerator = nil
+            items[index].denominator = nil
+            items[index].value = nil
+            items[index].amountVnd = nil
+            items[index].suppressed = true
+            suppressed += 1
+        }
+        return suppressed
+    }
+}
