@@ -122,6 +122,15 @@ public struct JSONFields: Sendable {
         }
     }
 
+    /// A number field (not for money: money is whole đồng, an integer).
+    public func number(_ key: String) -> Presence<Double> {
+        switch presence(key) {
+        case .value(.number(let number)): .value(number)
+        case .null: .null
+        default: .absent
+        }
+    }
+
     /// A calendar date field.
     public func date(_ key: String) -> Presence<CalendarDate> {
         switch presence(key) {

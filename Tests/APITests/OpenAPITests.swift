@@ -46,9 +46,10 @@ struct OpenAPITests {
                 for parameter in operation["parameters"] as? [[String: Any]] ?? [] {
                     let schema = parameter["schema"] as? [String: Any] ?? [:]
                     #expect(schema["type"] is String, "\(name): \(parameter)")
-                    // A path parameter says what it takes: an id, a closed set or a code's shape.
+                    // A path parameter says what it takes: an id, a closed set, a code's shape or a bounded number.
                     if parameter["in"] as? String == "path" {
-                        #expect(schema["format"] != nil || schema["enum"] != nil || schema["pattern"] != nil, "\(name): \(parameter)")
+                        let bounded = schema["type"] as? String == "integer" && schema["minimum"] != nil && schema["maximum"] != nil
+                        #expect(schema["format"] != nil || schema["enum"] != nil || schema["pattern"] != nil || bounded, "\(name): \(parameter)")
                     }
                 }
                 let answers = (operation["responses"] as? [String: [String: Any]] ?? [:]).filter { $0.key.hasPrefix("2") }

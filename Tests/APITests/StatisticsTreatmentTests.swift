@@ -82,6 +82,27 @@ struct StatisticsTreatmentTests {
                     #expect(mix.count == 1 && mix[0]["value"] as? Double == 100 && mix[0]["breakdown"] as? String == "voluntary_community", "\(mix)")
                     #expect(try await values("compulsory_share", "from=2025-01-01&to=2025-12-31").isEmpty)
                     #expect(try await values("determinations", "from=2025-01-01&to=2025-12-31").first?["numerator"] as? Int == 1)
+                    // Plan targets: the province sets them for its communes; each value then shows its status.
+                    func setTarget(_ path: String, _ body: String, token: String?) async throws -> ServiceClient.Reply {
+                        try await statistics.call(.put, "/v1/targets/\(path)", token: token, json: body)
+                    }
+                    #expect(try await setTarget("relapse_rate/00004/2025", #"{"maximum":10}"#, token: tokens["province01"]).status == 200)
+                    #expect(try await setTarget("determinations/00004/2025", #"{"minimum":2}"#, token: tokens["province01"]).status == 200)
+                    #expect(try await setTarget("treatment_mix/00004/2025", #"{"minimum":30}"#, token: tokens["admin1"]).status == 200)
+                    #expect(try await setTarget("relapse_rate/00004/2025", #"{"maximum":10}"#, token: tokens["province79"]).status == 403)
+                    #expect(try await setTarget("relapse_rate/00004/2025", #"{"maximum":10}"#, token: commune).status == 403)
+                    let inverted = try await setTarget("relapse_rate/00004/2025", #"{"minimum":20,"maximum":10}"#, token: tokens["province01"])
+                    #expect(inverted.status == 422 && inverted.fieldProblems["/maximum"] != nil, "\(inverted.body)")
+                    let overShare = try await setTarget("treated_share/00004/2025", #"{"minimum":120}"#, token: tokens["province01"])
+                    #expect(overShare.status == 422 && overShare.fieldProblems["/minimum"] != nil, "\(overShare.body)")
+                    let judged = try await values("relapse_rate", "from=2025-01-01&to=2025-12-31").first
+                    #expect(judged?["status"] as? String == "behind" && judged?["gap"] as? Double == 90, "\(judged ?? [:])")
+                    #expect((judged?["target"] as? [String: Any])?["maximum"] as? Double == 10)
+                    let determined = try await values("determinations", "from=2025-01-01&to=2025-12-31").first
+                    #expect(determined?["status"] as? String == "behind" && determined?["gap"] as? Double == -1, "\(determined ?? [:])")
+                    #expect(try await values("treatment_mix", "from=2025-01-01&to=2025-12-31").first?["status"] as? String == "met")
+                    let listed = try await statistics.call(.get, "/v1/targets?year=2025", token: tokens["province01"])
+                    #expect((listed.json["items"] as? [Any])?.count == 3, "\(listed.body)")
                     let later = try await statistics.call(.get, "/v1/indicators/staff_trained_share/values", token: tokens["admin1"])
                     #expect(later.status == 404, "\(later.body)")
                     // Another agency's key sees the ones suppressed.

@@ -14,6 +14,7 @@ public enum StatisticsService {
         routes: { routes, environment in
             ExportRoutes(environment: environment).add(to: routes)
             IndicatorRoutes(environment: environment).add(to: routes)
+            TargetRoutes(environment: environment).add(to: routes)
         },
         services: { environment in
             let counts = BusConsumer(

@@ -70,12 +70,17 @@ struct IndicatorRoutes: Sendable {
                     }
                     let rows = try await IndicatorStore(connection: connection).values(
                         of: id, from: from, to: to, months: Self.months[period] ?? 12, area: area, byCommune: byCommune)
-                    return IndicatorValues(
+                    let targets = try await TargetStore(connection: connection).targets(
+                        of: id, areas: Array(Set(rows.map(\.areaCode))), years: Array(Set(rows.map(\.periodEnd.year))))
+                    var values = IndicatorValues(
                         indicator: id, kind: indicator.kind, period: period, generation: "2025",
                         parameters: [
                             "from": from.description, "to": to.description, "areaCode": area.code ?? "national",
                             "groupBy": byCommune ? "commune" : "province",
                         ], items: rows)
+                    values.attach(
+                        targets, flowCount: indicator.period == .flow && (indicator.kind == .count || indicator.kind == .amount), today: .today())
+                    return values
                 }
             } catch let problem as ProblemDetails where problem.statusCode == 403 {
                 try await environment.audit.record(

@@ -19,6 +19,23 @@ struct IndicatorValues: ResponseCodable, Sendable {
         var value: Double?
         var amountVnd: Int?
         var suppressed: Bool
+        /// The plan's target for the unit and the period's year, if one is set.
+        var target: Target?
+        /// How far the value lies outside the target (negative below its minimum).
+        var gap: Double?
+        var status: Target.Status?
+    }
+
+    /// Attaches each row's target (the unit's, for the year its period ends in), gap and status.
+    mutating func attach(_ targets: [Target], flowCount: Bool, today: CalendarDate) {
+        for index in items.indices {
+            let row = items[index]
+            guard let target = targets.first(where: { $0.areaCode == row.areaCode && $0.year == row.periodEnd.year }) else { continue }
+            items[index].target = target
+            guard let value = row.value else { continue }
+            items[index].gap = target.gap(of: value)
+            items[index].status = target.status(of: value, at: row.periodEnd, flowCount: flowCount, today: today)
+        }
     }
 
     let indicator: String
@@ -39,6 +56,8 @@ struct IndicatorValues: ResponseCodable, Sendable {
             items[index].denominator = nil
             items[index].value = nil
             items[index].amountVnd = nil
+            items[index].gap = nil
+            items[index].status = nil
             items[index].suppressed = true
             suppressed += 1
         }
