@@ -101,6 +101,14 @@ struct OfferTests {
                 // Another commune's officer does not see the case.
                 #expect(try await referrals.call(.get, "/v1/cases/\(caseID)/matches", token: tokens["commune00097"]).status == 404)
 
+                // Admins keep a partner's record current; its own accounts do not.
+                let renamed = try await referrals.call(
+                    .patch, "/v1/partners/\(Self.otherPartner)", token: tokens["admin1"], json: #"{"phone":"024 3333 4444","kind":"other"}"#)
+                #expect(
+                    renamed.status == 200 && renamed.json["phone"] as? String == "024 3333 4444" && renamed.json["kind"] as? String == "other",
+                    "\(renamed.body)")
+                #expect(try await referrals.call(.patch, "/v1/partners/\(Self.partner)", token: partnerToken, json: #"{"phone":"0"}"#).status == 403)
+                #expect(try await referrals.call(.patch, "/v1/partners/\(Self.partner)", token: tokens["admin1"], json: "{}").status == 422)
                 // Areas a partner serves: a commune of province 01, checked against the 2025 list.
                 let areas = try await referrals.call(
                     .put, "/v1/partners/\(Self.otherPartner)/areas", token: tokens["admin1"],

@@ -142,6 +142,12 @@ struct ReferralFlowTests {
             let partnerItems = (partnerDue.json["items"] as? [[String: Any]]) ?? []
             #expect(!partnerItems.isEmpty && partnerItems.allSatisfy { $0["personId"] == nil && $0["communeCode"] == nil }, "\(partnerDue.body)")
             #expect(try await referrals.call(.get, "/v1/follow-ups?communeCode=00004", token: partner).status == 422)
+            // An officer's list of one partner's follow-ups.
+            let ofPartner = try await referrals.call(
+                .get, "/v1/follow-ups?on=2025-09-01&within=0&partnerId=\(ReferralTests.partnerID)", token: officer)
+            #expect((ofPartner.json["items"] as? [Any])?.count == 5, "\(ofPartner.body)")
+            let ofNobody = try await referrals.call(.get, "/v1/follow-ups?on=2025-09-01&partnerId=\(UUID())", token: officer)
+            #expect((ofNobody.json["items"] as? [Any])?.isEmpty == true, "\(ofNobody.body)")
             // Another commune sees none of them.
             let elsewhere = try await referrals.call(.get, "/v1/follow-ups?on=2025-09-01", token: tokens["commune00097"])
             #expect((elsewhere.json["items"] as? [Any])?.isEmpty == true, "\(elsewhere.body)")

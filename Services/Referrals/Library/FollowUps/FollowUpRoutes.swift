@@ -25,7 +25,8 @@ struct FollowUpRoutes: Sendable {
             .get, "/v1/follow-ups", Self.readers, summary: "Follow-ups due (overdue first) for the caller's area or organisation",
             query: [
                 .date("on", "The day (default today)"), QueryParameter("within", .integer(0...365), "Days ahead (default 30)"),
-                QueryParameter("communeCode", .formatted(.communeCode), "One commune of the caller's area"), .limit(maximum: 1000),
+                QueryParameter("communeCode", .formatted(.communeCode), "One commune of the caller's area"),
+                QueryParameter("partnerId", .uuid, "One partner organisation's (officers; a partner sees only its own)"), .limit(maximum: 1000),
             ]
         ) { request, context, identity -> Page in
             let query = request.uri.queryParameters
@@ -37,7 +38,8 @@ struct FollowUpRoutes: Sendable {
             let until = on.adding(days: query["within"].flatMap { Int($0) } ?? 30)
             let items = try await environment.database.withConnection {
                 try await FollowUpStore(connection: $0).due(
-                    visibleTo: identity, commune: query["communeCode"].map(String.init), on: on, until: until, limit: query.limit(default: 200))
+                    visibleTo: identity, commune: query["communeCode"].map(String.init),
+                    partner: query["partnerId"].flatMap { UUID(uuidString: String($0)) }, on: on, until: until, limit: query.limit(default: 200))
             }
             try await environment.audit.record(
                 items.map {

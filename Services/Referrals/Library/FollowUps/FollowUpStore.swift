@@ -26,13 +26,17 @@ struct FollowUpStore {
 
     /// The follow-ups not done and due by `until` that `identity` may see (as its referrals),
     /// overdue ones first, at most `limit`.
-    func due(visibleTo identity: Identity, commune: String?, on day: CalendarDate, until: CalendarDate, limit: Int) async throws -> [FollowUp] {
-        // A commune's list goes through its referrals (an index), not every follow-up due.
+    func due(
+        visibleTo identity: Identity, commune: String?, partner: UUID?, on day: CalendarDate, until: CalendarDate, limit: Int
+    ) async throws -> [FollowUp] {
+        // A commune's or a partner's list goes through its referrals (an index), not every
+        // follow-up due; filters are written only when given, for the generic plan's sake.
         let inCommune: SQLFragment = commune.map { "r.commune_code = \($0)" } ?? "TRUE"
+        let ofPartner: SQLFragment = partner.map { "r.partner_id = \($0)" } ?? "TRUE"
         return try await connection.query(
             """
             SELECT \(sql: Self.select)
-            WHERE f.done_on IS NULL AND f.due_on <= \(until) AND (\(ReferralScope.condition(identity))) AND \(inCommune)
+            WHERE f.done_on IS NULL AND f.due_on <= \(until) AND (\(ReferralScope.condition(identity))) AND \(inCommune) AND \(ofPartner)
             ORDER BY f.due_on, f.id LIMIT \(limit)
             """
         ).map { try Self.followUp($0, on: day) }

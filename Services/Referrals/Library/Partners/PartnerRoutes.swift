@@ -87,6 +87,44 @@ struct PartnerRoutes: Sendable {
         }
 
         routes.on(
+            .patch, "/v1/partners/{partnerId}", .staff(.admin), summary: "Change a partner organisation's name, kind or contact",
+            responses: [200: "The partner organisation as it is now"],
+            body: .json(
+                .text("name", maxLength: 200), .oneOf("kind", Partner.Kind.allCases.map(\.rawValue)),
+                BodySchema.Field("provinceCode", .formatted(.provinceCode), "Its province (null: a national partner)"),
+                BodySchema.Field("phone", .formatted(.phone, maxLength: 20)), BodySchema.Field("email", .formatted(.email, maxLength: 200)),
+                .text("address", maxLength: 500)),
+            answers: [Partner.self]
+        ) { request, context, identity -> Partner in
+            let id = try context.parameters.uuid("partnerId")
+            let fields = try await JSONFields.body(of: request, context: context)
+            var validator = fields.validator
+            var assignments: [SQLFragment] = []
+            if case .value(let name) = fields.string("name") { assignments += ["name = \(name)", "search_name = \(SearchText.fold(name))"] }
+            if fields.has("name"), fields.string("name").value == nil { validator.add("/name", "must not be empty") }
+            if case .value(let kind) = fields.string("kind") { assignments.append("kind = \(kind)") }
+            if fields.has("kind"), fields.string("kind").value == nil { validator.add("/kind", "must not be empty") }
+            let province = fields.string("provinceCode").value
+            if fields.has("provinceCode") { assignments.append("province_code = \(province)") }
+            let contacts: [(String, StaticString)] = [("phone", "phone"), ("email", "email"), ("address", "address")]
+            for (name, column) in contacts where fields.has(name) {
+                assignments.append("\(sql: column) = \(fields.string(name).value)")
+            }
+            validator.require(!assignments.isEmpty, "/", "send at least one field to change")
+            try validator.finish()
+            return try await environment.database.withTransaction { connection in
+                let store = PartnerStore(connection: connection)
+                if let province, !(try await store.provinceExists(province)) {
+                    throw ProblemDetails.validation([.init(pointer: "/provinceCode", detail: "is not a province code of the 2025 list")])
+                }
+                guard let partner = try await store.update(id, assignments) else { throw ProblemDetails.notFound("No partner organisation \(id).") }
+                try await AuditLog.append(
+                    AuditEntry(identity, context, action: "update", resource: "partner", resourceID: id.lowercasedString), on: connection)
+                return partner
+            }
+        }
+
+        routes.on(
             .post, "/v1/partners/{partnerId}/deactivate", .staff(.admin), summary: "Stop new referrals to a partner organisation",
             responses: [200: "The partner organisation, deactivated"]
         ) {

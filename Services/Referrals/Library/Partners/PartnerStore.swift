@@ -45,6 +45,13 @@ struct PartnerStore {
         try await connection.query("SELECT \(sql: Partner.columns) FROM referrals.partners WHERE id = \(id)").first.map(Partner.init(row:))
     }
 
+    /// Applies `assignments` (the fields a change sends); nil when there is no such partner.
+    func update(_ id: UUID, _ assignments: [SQLFragment]) async throws -> Partner? {
+        let all = SQLFragment(joining: assignments + ["updated_at = now()"], separator: ", ")
+        return try await connection.query("UPDATE referrals.partners SET \(all) WHERE id = \(id) RETURNING \(sql: Partner.columns)").first
+            .map(Partner.init(row:))
+    }
+
     /// Stops new referrals to the partner; nil when there is no such partner.
     func deactivate(_ id: UUID) async throws -> Partner? {
         try await connection.query(
