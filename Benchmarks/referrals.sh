@@ -21,6 +21,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 # shellcheck source=deploy/local/cluster.sh
 source "$root/deploy/local/cluster.sh"
+# shellcheck source=Benchmarks/service_bench.sh
+source "$root/Benchmarks/service_bench.sh"
 
 people=${PEOPLE:-100000}
 wrk_seconds=${WRK_SECONDS:-15}
@@ -36,42 +38,20 @@ swift build -c release --product registry >&2
 swift build -c release --product referrals >&2
 bin="$(swift build -c release --show-bin-path)"
 
-cluster_start_throwaway recovery-refbench-pg
-dir=$CLUSTER_DIR
-port=$CLUSTER_PORT
-cluster_psql "$port" postgres --quiet --command="ALTER SYSTEM SET fsync = on" --command="ALTER SYSTEM SET synchronous_commit = on" \
-    --command="ALTER SYSTEM SET full_page_writes = on" --command="SELECT pg_reload_conf()" >/dev/null
-cluster_psql "$port" postgres --command="CREATE DATABASE bench" >/dev/null
-yardstick=$(cluster_yardstick "$port")
-cluster_psql "$port" bench --quiet --file="$root/deploy/sql/setup.sql" >/dev/null 2>&1
-
+bench_cluster recovery-refbench-pg
 registry_port=$(cluster_free_port)
 referrals_port=$(cluster_free_port)
 registry_base="http://127.0.0.1:$registry_port"
 base="http://127.0.0.1:$referrals_port"
 export LOG_FORMAT=text LOG_LEVEL=warning HOST=127.0.0.1
-password="Kiểm tra tốc độ 2026"
-DATABASE_URL="postgresql://registry@127.0.0.1:$port/bench" "$bin/registry" migrate >&2
-echo "$password" | DATABASE_URL="postgresql://registry@127.0.0.1:$port/bench" "$bin/registry" create-admin perf >&2
-DATABASE_URL="postgresql://registry@127.0.0.1:$port/bench" PORT=$registry_port "$bin/registry" serve >"$dir/registry.log" 2>&1 &
-registry=$!
-DATABASE_URL="postgresql://referrals@127.0.0.1:$port/bench" "$bin/referrals" migrate >&2
-DATABASE_URL="postgresql://referrals@127.0.0.1:$port/bench" PORT=$referrals_port "$bin/referrals" serve >"$dir/referrals.log" 2>&1 &
-referrals=$!
-trap 'kill $registry $referrals 2>/dev/null; wait $registry $referrals 2>/dev/null; cluster_cleanup_throwaway' EXIT
-for url in "$registry_base" "$base"; do
-    for _ in $(seq 1 120); do
-        curl -fsS -o /dev/null "$url/readyz" 2>/dev/null && break
-        sleep 0.5
-    done
-    curl -fsS -o /dev/null "$url/readyz"
-done
+trap 'kill ${registry:-} ${referrals:-} 2>/dev/null; wait ${registry:-} ${referrals:-} 2>/dev/null; cluster_cleanup_throwaway' EXIT
+bench_serve registry "$registry_port"
+registry=$bench_pid
+bench_serve referrals "$referrals_port"
+referrals=$bench_pid
 
-py="python3 $root/Benchmarks/registry/http_bench.py"
-token=$($py token "$registry_base" perf "$password")
 log "generating and importing $people people"
-python3 "$root/Benchmarks/registry/generate_people.py" "$people" "$dir/people.csv"
-$py import "$registry_base" "$token" "$dir/people.csv" >&2
+bench_import_people "$registry_base" "$people"
 log "writing partners, offers, cases, placements and follow-ups"
 cluster_psql "$port" bench --quiet --file="$root/Benchmarks/referrals/seed.sql" >/dev/null
 sql() { cluster_psql "$port" bench --tuples-only --no-align --command="$1"; }
@@ -83,27 +63,22 @@ sql "SELECT '/v1/follow-ups?on=$day&communeCode=' || r.commune_code FROM referra
 commune_follow_ups=$(sql "SELECT max(n) FROM (SELECT count(*) n FROM referrals.follow_ups f JOIN referrals.referrals r ON r.id = f.referral_id
                           GROUP BY r.commune_code) c")
 sql "SELECT id FROM referrals.referrals WHERE status = 'sent' ORDER BY id" >"$dir/sent.txt"
-for _ in $(seq 1 120); do
-    pending=$(sql "SELECT (SELECT count(*) FROM audit.entries) - (SELECT count(*) FROM audit.chain)")
-    [ "$pending" -lt 100 ] && break
-    sleep 1
-done
-cluster_psql "$port" bench --quiet --command="CHECKPOINT" >/dev/null
+bench_steady
 
 if [ "${EXPLAIN:-0}" = 1 ]; then
     cluster_explain_on "$port"
     # New sessions load it: restart the referrals service's connections.
     kill "$referrals"; wait "$referrals" 2>/dev/null || true
-    DATABASE_URL="postgresql://referrals@127.0.0.1:$port/bench" PORT=$referrals_port "$bin/referrals" serve >>"$dir/referrals.log" 2>&1 &
-    referrals=$!
-    for _ in $(seq 1 120); do curl -fsS -o /dev/null "$base/readyz" 2>/dev/null && break; sleep 0.5; done
+    bench_serve referrals "$referrals_port"
+    referrals=$bench_pid
 fi
 latency="python3 $root/Benchmarks/latency.py $base $token"
 log "matching and follow-up lists, one client"
 matching=$($latency "matching offers for a case" "$dir/matches.txt" "$requests")
 follow_ups=$($latency "a commune's follow-up due list" "$dir/follow-ups.txt" "$requests")
 log "status changes, wrk 16 connections, ${wrk_seconds}s"
-changes=$(TOKEN=$token IDS_FILE="$dir/sent.txt" wrk -t2 -c16 -d"${wrk_seconds}s" --latency -s "$root/Benchmarks/referrals/respond.lua" "$base")
+changes=$(TOKEN=$token IDS_FILE="$dir/sent.txt" PATH_FORMAT="/v1/referrals/%s/response" BODY='{"decision":"accepted"}' \
+    wrk -t2 -c16 -d"${wrk_seconds}s" --latency -s "$root/Benchmarks/post_each.lua" "$base")
 
 rps() { awk '/^Requests\/sec/ { printf "%.0f", $2 }'; }
 pct() { awk -v p="$1" '$1 == p { print $2 }'; }
@@ -113,7 +88,7 @@ echo "machine yardstick: pgbench -M prepared -S -c 1 -T 10 on this cluster: $yar
 echo "data: $people people; $counts; at most $commune_follow_ups follow-ups in one commune"
 echo "$matching   (target: p95 <= 20 ms)"
 echo "$follow_ups   (target: p95 <= 20 ms)"
-echo "status changes (wrk -t2 -c16 -d${wrk_seconds}s --latency -s Benchmarks/referrals/respond.lua BASE): $(echo "$changes" | rps) changes/s, p50 $(echo "$changes" | pct 50%), p99 $(echo "$changes" | pct 99%), errors: $(echo "$changes" | grep -c 'Non-2xx\|Socket errors' || true)   (target: >= 500/s)"
+echo "status changes (wrk -t2 -c16 -d${wrk_seconds}s --latency -s Benchmarks/post_each.lua BASE, PATH_FORMAT=/v1/referrals/%s/response): $(echo "$changes" | rps) changes/s, p50 $(echo "$changes" | pct 50%), p99 $(echo "$changes" | pct 99%), errors: $(echo "$changes" | grep -c 'Non-2xx\|Socket errors' || true)   (target: >= 500/s)"
 echo "    by: python3 Benchmarks/latency.py BASE TOKEN LABEL PATHS N (admin token), on=$day"
 if [ "${EXPLAIN:-0}" = 1 ]; then
     echo

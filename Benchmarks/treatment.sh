@@ -22,6 +22,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 # shellcheck source=deploy/local/cluster.sh
 source "$root/deploy/local/cluster.sh"
+# shellcheck source=Benchmarks/service_bench.sh
+source "$root/Benchmarks/service_bench.sh"
 
 people=${PEOPLE:-250000}
 wrk_seconds=${WRK_SECONDS:-15}
@@ -37,42 +39,20 @@ swift build -c release --product registry >&2
 swift build -c release --product treatment >&2
 bin="$(swift build -c release --show-bin-path)"
 
-cluster_start_throwaway recovery-treatbench-pg
-dir=$CLUSTER_DIR
-port=$CLUSTER_PORT
-cluster_psql "$port" postgres --quiet --command="ALTER SYSTEM SET fsync = on" --command="ALTER SYSTEM SET synchronous_commit = on" \
-    --command="ALTER SYSTEM SET full_page_writes = on" --command="SELECT pg_reload_conf()" >/dev/null
-cluster_psql "$port" postgres --command="CREATE DATABASE bench" >/dev/null
-yardstick=$(cluster_yardstick "$port")
-cluster_psql "$port" bench --quiet --file="$root/deploy/sql/setup.sql" >/dev/null 2>&1
-
+bench_cluster recovery-treatbench-pg
 registry_port=$(cluster_free_port)
 treatment_port=$(cluster_free_port)
 registry_base="http://127.0.0.1:$registry_port"
 base="http://127.0.0.1:$treatment_port"
 export LOG_FORMAT=text LOG_LEVEL=warning HOST=127.0.0.1
-password="Kiểm tra tốc độ 2026"
-DATABASE_URL="postgresql://registry@127.0.0.1:$port/bench" "$bin/registry" migrate >&2
-echo "$password" | DATABASE_URL="postgresql://registry@127.0.0.1:$port/bench" "$bin/registry" create-admin perf >&2
-DATABASE_URL="postgresql://registry@127.0.0.1:$port/bench" PORT=$registry_port "$bin/registry" serve >"$dir/registry.log" 2>&1 &
-registry=$!
-DATABASE_URL="postgresql://treatment@127.0.0.1:$port/bench" "$bin/treatment" migrate >&2
-DATABASE_URL="postgresql://treatment@127.0.0.1:$port/bench" PORT=$treatment_port "$bin/treatment" serve >"$dir/treatment.log" 2>&1 &
-treatment=$!
-trap 'kill $registry $treatment 2>/dev/null; wait $registry $treatment 2>/dev/null; cluster_cleanup_throwaway' EXIT
-for url in "$registry_base" "$base"; do
-    for _ in $(seq 1 120); do
-        curl -fsS -o /dev/null "$url/readyz" 2>/dev/null && break
-        sleep 0.5
-    done
-    curl -fsS -o /dev/null "$url/readyz"
-done
+trap 'kill ${registry:-} ${treatment:-} 2>/dev/null; wait ${registry:-} ${treatment:-} 2>/dev/null; cluster_cleanup_throwaway' EXIT
+bench_serve registry "$registry_port"
+registry=$bench_pid
+bench_serve treatment "$treatment_port"
+treatment=$bench_pid
 
-py="python3 $root/Benchmarks/registry/http_bench.py"
-token=$($py token "$registry_base" perf "$password")
 log "generating and importing $people people"
-python3 "$root/Benchmarks/registry/generate_people.py" "$people" "$dir/people.csv"
-$py import "$registry_base" "$token" "$dir/people.csv" >&2
+bench_import_people "$registry_base" "$people"
 log "writing an episode history for a third of them"
 cluster_psql "$port" bench --quiet --file="$root/Benchmarks/treatment/seed.sql" >/dev/null
 sql() { cluster_psql "$port" bench --tuples-only --no-align --command="$1"; }
@@ -86,24 +66,19 @@ sql "SELECT DISTINCT '/v1/deadlines?on=$day&province=' || residence_province_cod
 sql "SELECT DISTINCT '/v1/people/' || person_id || '/episodes' FROM treatment.episodes LIMIT 20000" >"$dir/histories.txt"
 commune_people=$(sql "SELECT max(n) FROM (SELECT count(*) n FROM registry.people GROUP BY residence_commune_code) c")
 province_people=$(sql "SELECT max(n) FROM (SELECT count(*) n FROM registry.people GROUP BY residence_province_code) p")
-# Steady state before measuring: the import's audit entries sealed, its writes checkpointed.
-for _ in $(seq 1 120); do
-    pending=$(sql "SELECT (SELECT count(*) FROM audit.entries) - (SELECT count(*) FROM audit.chain)")
-    [ "$pending" -lt 100 ] && break
-    sleep 1
-done
-cluster_psql "$port" bench --quiet --command="CHECKPOINT" >/dev/null
+bench_steady
 
 log "opening episodes, wrk 16 connections, ${wrk_seconds}s"
-create=$(TOKEN=$token IDS_FILE="$dir/ids.txt" wrk -t2 -c16 -d"${wrk_seconds}s" --latency -s "$root/Benchmarks/treatment/create_episode.lua" "$base")
+create=$(TOKEN=$token IDS_FILE="$dir/ids.txt" PATH_FORMAT="/v1/people/%s/episodes" EXPECT=201 \
+    BODY='{"form":"voluntary_community","plannedStart":"2026-01-05","plannedEnd":"2026-07-04","supervisor":"Công an xã"}' \
+    wrk -t2 -c16 -d"${wrk_seconds}s" --latency -s "$root/Benchmarks/post_each.lua" "$base")
 latency="python3 $root/Benchmarks/latency.py $base $token"
 if [ "${EXPLAIN:-0}" = 1 ]; then
     cluster_explain_on "$port"
     # New sessions load it: restart the treatment service's connections.
     kill "$treatment"; wait "$treatment" 2>/dev/null || true
-    DATABASE_URL="postgresql://treatment@127.0.0.1:$port/bench" PORT=$treatment_port "$bin/treatment" serve >>"$dir/treatment.log" 2>&1 &
-    treatment=$!
-    for _ in $(seq 1 120); do curl -fsS -o /dev/null "$base/readyz" 2>/dev/null && break; sleep 0.5; done
+    bench_serve treatment "$treatment_port"
+    treatment=$bench_pid
 fi
 log "deadline lists and histories, one client"
 commune=$($latency "a commune's deadline list" "$dir/communes.txt" "$requests")
@@ -116,7 +91,7 @@ echo
 echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }'), fsync on, synchronous_commit on; release builds; $(nproc) cores"
 echo "machine yardstick: pgbench -M prepared -S -c 1 -T 10 on this cluster: $yardstick tps"
 echo "data: $people people, $histories with an episode history ($episodes episodes); largest commune $commune_people people, largest province $province_people"
-echo "open an episode (wrk -t2 -c16 -d${wrk_seconds}s --latency -s Benchmarks/treatment/create_episode.lua BASE): $(echo "$create" | rps) episodes/s, p50 $(echo "$create" | pct 50%), p99 $(echo "$create" | pct 99%), errors: $(echo "$create" | grep -c 'Non-2xx\|Socket errors' || true)   (target: >= 500/s)"
+echo "open an episode (wrk -t2 -c16 -d${wrk_seconds}s --latency -s Benchmarks/post_each.lua BASE, PATH_FORMAT=/v1/people/%s/episodes): $(echo "$create" | rps) episodes/s, p50 $(echo "$create" | pct 50%), p99 $(echo "$create" | pct 99%), errors: $(echo "$create" | grep -c 'Non-2xx\|Socket errors' || true)   (target: >= 500/s)"
 echo "$commune   (target: p95 <= 20 ms)"
 echo "$province   (target: p95 <= 100 ms)"
 echo "$history   (target: p95 <= 10 ms)"

@@ -62,55 +62,50 @@ struct ExportRoutes: Sendable {
             }
         }
 
-        routes.on(
-            .get, "/v1/statistics/referrals", Self.rule,
-            summary: "Referrals made in a period, by area, kind, status and outcome",
-            answerTypes: ["application/json", "text/csv"], answers: [ExportTable.Document.self],
-            query: Self.commonParameters + [
-                .date("from", "First day of the period (default 1 January this year)"), .date("to", "Last day of the period (default today)"),
-            ]
-        ) { request, context, identity -> Response in
-            let query = request.uri.queryParameters
-            var validator = FieldValidator()
-            let common = Self.common(query)
-            let today = CalendarDate.today()
-            let from = query["from"].flatMap(CalendarDate.init) ?? CalendarDate(year: today.year, month: 1, day: 1)!
-            let to = query["to"].flatMap(CalendarDate.init) ?? today
-            validator.require(from <= to, "?to", "must not be before ?from")
-            validator.require(to.daysSinceEpoch - from.daysSinceEpoch <= 3_660, "?from", "the period may span at most ten years")
-            try validator.finish()
-            return try await export(
-                dataset: "referrals", common, identity, context, parameters: ["from": from.description, "to": to.description]
-            ) { area, byCommune, connection in
-                try await ExportStore(connection: connection).referrals(from: from, to: to, in: area, byCommune: byCommune)
-            }
+        addPeriodExport(
+            to: routes, path: "/v1/statistics/referrals", dataset: "referrals",
+            summary: "Referrals made in a period, by area, kind, status and outcome"
+        ) { from, to, area, byCommune, connection in
+            try await ExportStore(connection: connection).referrals(from: from, to: to, in: area, byCommune: byCommune)
         }
-        addTreatment(to: routes)
+        addPeriodExport(
+            to: routes, path: "/v1/statistics/treatment", dataset: "treatment",
+            summary: "Treatment and reintegration in a period, by area, measure and treatment form"
+        ) { from, to, area, byCommune, connection in
+            try await ExportStore(connection: connection).treatment(from: from, to: to, in: area, byCommune: byCommune)
+        }
     }
 
-    /// Treatment and reintegration in a period (`ExportStore.treatment`).
-    private func addTreatment(to routes: SecuredRoutes) {
+    /// The period every period export reads: `from` (default 1 January this year) to `to`
+    /// (default today), at most ten years.
+    static func period(_ query: FlatDictionary<Substring, Substring>) throws -> (from: CalendarDate, to: CalendarDate) {
+        var validator = FieldValidator()
+        let today = CalendarDate.today()
+        let from = query["from"].flatMap(CalendarDate.init) ?? CalendarDate(year: today.year, month: 1, day: 1)!
+        let to = query["to"].flatMap(CalendarDate.init) ?? today
+        validator.require(from <= to, "?to", "must not be before ?from")
+        validator.require(to.daysSinceEpoch - from.daysSinceEpoch <= 3_660, "?from", "the period may span at most ten years")
+        try validator.finish()
+        return (from, to)
+    }
+
+    /// An export of a period (`?from=&to=` besides the common parameters), answered by `table`.
+    private func addPeriodExport(
+        to routes: SecuredRoutes, path: String, dataset: String, summary: String,
+        _ table: @escaping @Sendable (CalendarDate, CalendarDate, ExportArea, Bool, PostgresConnection) async throws -> ExportTable
+    ) {
         routes.on(
-            .get, "/v1/statistics/treatment", Self.rule,
-            summary: "Treatment and reintegration in a period, by area, measure and treatment form",
-            answerTypes: ["application/json", "text/csv"], answers: [ExportTable.Document.self],
+            .get, path, Self.rule, summary: summary, answerTypes: ["application/json", "text/csv"], answers: [ExportTable.Document.self],
             query: Self.commonParameters + [
                 .date("from", "First day of the period (default 1 January this year)"), .date("to", "Last day of the period (default today)"),
             ]
         ) { request, context, identity -> Response in
             let query = request.uri.queryParameters
-            var validator = FieldValidator()
-            let common = Self.common(query)
-            let today = CalendarDate.today()
-            let from = query["from"].flatMap(CalendarDate.init) ?? CalendarDate(year: today.year, month: 1, day: 1)!
-            let to = query["to"].flatMap(CalendarDate.init) ?? today
-            validator.require(from <= to, "?to", "must not be before ?from")
-            validator.require(to.daysSinceEpoch - from.daysSinceEpoch <= 3_660, "?from", "the period may span at most ten years")
-            try validator.finish()
+            let (from, to) = try Self.period(query)
             return try await export(
-                dataset: "treatment", common, identity, context, parameters: ["from": from.description, "to": to.description]
+                dataset: dataset, Self.common(query), identity, context, parameters: ["from": from.description, "to": to.description]
             ) { area, byCommune, connection in
-                try await ExportStore(connection: connection).treatment(from: from, to: to, in: area, byCommune: byCommune)
+                try await table(from, to, area, byCommune, connection)
             }
         }
     }

@@ -50,14 +50,8 @@ struct IndicatorRoutes: Sendable {
                 throw ProblemDetails.notFound("The values of \(id) are not computed yet; its definition is at /v1/indicators/\(id).")
             }
             let query = request.uri.queryParameters
-            let today = CalendarDate.today()
-            let from = query["from"].flatMap(CalendarDate.init) ?? CalendarDate(year: today.year, month: 1, day: 1)!
-            let to = query["to"].flatMap(CalendarDate.init) ?? today
+            let (from, to) = try ExportRoutes.period(query)
             let period = query["period"].map(String.init) ?? "year"
-            var validator = FieldValidator()
-            validator.require(from <= to, "?to", "must not be before ?from")
-            validator.require(to.daysSinceEpoch - from.daysSinceEpoch <= 3_660, "?from", "the period may span at most ten years")
-            try validator.finish()
             let requested = query["areaCode"].map(String.init)
             let groupBy = query["groupBy"].map(String.init)
             var values: IndicatorValues

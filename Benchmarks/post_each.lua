@@ -1,8 +1,11 @@
--- wrk script: POST /v1/people/{id}/episodes, opening a planned treatment at family or community
--- for a person of the file in IDS_FILE, each person once (the threads take alternate lines). The
--- bearer token comes from TOKEN.
+-- wrk script: one POST for each id of the file in IDS_FILE, each id once (the threads take
+-- alternate lines): the path is PATH_FORMAT with the id for its %s, the body BODY (JSON). The
+-- bearer token comes from TOKEN; any status but EXPECT (default 200) stops the run.
 local ids = {}
 local token = os.getenv("TOKEN")
+local pathFormat = os.getenv("PATH_FORMAT")
+local body = os.getenv("BODY")
+local expected = tonumber(os.getenv("EXPECT") or "200")
 local counter = 0
 local threads = 0
 -- threadId is a global: setup() sets it in each thread's state (a local would hide it).
@@ -17,15 +20,13 @@ function init(args)
   counter = threadId - 1
 end
 
-local body = '{"form":"voluntary_community","plannedStart":"2026-01-05","plannedEnd":"2026-07-04","supervisor":"Công an xã"}'
-
 function request()
   counter = counter + 2
   local id = ids[(counter % #ids) + 1]
-  return wrk.format("POST", "/v1/people/" .. id .. "/episodes", {
+  return wrk.format("POST", string.format(pathFormat, id), {
     ["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json" }, body)
 end
 
 function response(status, headers, body)
-  if status ~= 201 then error("status " .. status .. " " .. body) end
+  if status ~= expected then error("status " .. status .. " " .. body) end
 end

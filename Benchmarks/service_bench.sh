@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Shared by the service benchmarks (treatment.sh, referrals.sh), sourced after deploy/local/cluster.sh:
+# a throwaway cluster with the durable settings of production and the machine's yardstick, the
+# services' release builds migrated and served with their own roles, the registry benchmark's
+# generated people imported, and the steady state before measuring.
+
+bench_password="Kiểm tra tốc độ 2026"
+
+# Starts the throwaway cluster named $1 with fsync, synchronous_commit and full_page_writes on,
+# the database `bench` set up as deploy/sql/setup.sql does; sets `dir`, `port` and `yardstick`.
+bench_cluster() {
+    cluster_start_throwaway "$1"
+    dir=$CLUSTER_DIR
+    port=$CLUSTER_PORT
+    cluster_psql "$port" postgres --quiet --command="ALTER SYSTEM SET fsync = on" --command="ALTER SYSTEM SET synchronous_commit = on" \
+        --command="ALTER SYSTEM SET full_page_writes = on" --command="SELECT pg_reload_conf()" >/dev/null
+    cluster_psql "$port" postgres --command="CREATE DATABASE bench" >/dev/null
+    yardstick=$(cluster_yardstick "$port")
+    cluster_psql "$port" bench --quiet --file="$root/deploy/sql/setup.sql" >/dev/null 2>&1
+}
+
+# Migrates service $1 (its release build in `bin`) and serves it on port $2 as its own role, the
+# registry with an admin `perf`; sets `bench_pid` and waits until it is ready.
+bench_serve() {
+    local service=$1 http_port=$2
+    local url="postgresql://$service@127.0.0.1:$port/bench"
+    DATABASE_URL="$url" "$bin/$service" migrate >&2
+    if [ "$service" = registry ] && [ ! -e "$dir/admin-created" ]; then
+        echo "$bench_password" | DATABASE_URL="$url" "$bin/registry" create-admin perf >&2
+        touch "$dir/admin-created"
+    fi
+    DATABASE_URL="$url" PORT=$http_port "$bin/$service" serve >>"$dir/$service.log" 2>&1 &
+    bench_pid=$!
+    local _
+    for _ in $(seq 1 120); do
+        curl -fsS -o /dev/null "http://127.0.0.1:$http_port/readyz" 2>/dev/null && return 0
+        sleep 0.5
+    done
+    curl -fsS -o /dev/null "http://127.0.0.1:$http_port/readyz"
+}
+
+# Signs in as `perf` on the registry at $1 and imports $2 generated people; sets `token`.
+bench_import_people() {
+    local py="python3 $root/Benchmarks/registry/http_bench.py"
+    token=$($py token "$1" perf "$bench_password")
+    python3 "$root/Benchmarks/registry/generate_people.py" "$2" "$dir/people.csv"
+    $py import "$1" "$token" "$dir/people.csv" >&2
+}
+
+# Waits until the audit trail is sealed, then checkpoints: what follows measures the steady state.
+bench_steady() {
+    local _ pending
+    for _ in $(seq 1 120); do
+        pending=$(cluster_psql "$port" bench --tuples-only --no-align \
+            --command="SELECT (SELECT count(*) FROM audit.entries) - (SELECT count(*) FROM audit.chain)")
+        [ "$pending" -lt 100 ] && break
+        sleep 1
+    done
+    cluster_psql "$port" bench --quiet --command="CHECKPOINT" >/dev/null
+}
