@@ -103,6 +103,15 @@ struct StatisticsTreatmentTests {
                     #expect(try await values("treatment_mix", "from=2025-01-01&to=2025-12-31").first?["status"] as? String == "met")
                     let listed = try await statistics.call(.get, "/v1/targets?year=2025", token: tokens["province01"])
                     #expect((listed.json["items"] as? [Any])?.count == 3, "\(listed.body)")
+                    // The year's table: every computed indicator for the commune, with its target.
+                    let table = try await statistics.call(.get, "/v1/indicators/table?year=2025&areaCode=00004", token: tokens["province01"])
+                    let rows = (table.json["items"] as? [[String: Any]]) ?? []
+                    func row(_ id: String) -> [String: Any]? { (rows.first { $0["indicator"] as? String == id })?["row"] as? [String: Any] }
+                    #expect(table.status == 200 && table.json["areaCode"] as? String == "00004", "\(table.body)")
+                    #expect(row("relapse_rate")?["value"] as? Double == 100 && row("relapse_rate")?["status"] as? String == "behind", "\(rows)")
+                    #expect(row("determinations")?["numerator"] as? Int == 1 && row("loans") == nil, "\(rows)")
+                    #expect(
+                        try await statistics.call(.get, "/v1/indicators/table?year=2025&areaCode=00097", token: tokens["province79"]).status == 403)
                     let later = try await statistics.call(.get, "/v1/indicators/staff_trained_share/values", token: tokens["admin1"])
                     #expect(later.status == 404, "\(later.body)")
                     // Another agency's key sees the ones suppressed.

@@ -82,8 +82,8 @@ struct FollowUpRoutes: Sendable {
                 guard let current = try await store.followUp(id, visibleTo: identity, on: today, lock: true) else {
                     throw ProblemDetails.notFound("No follow-up \(id) for you.")
                 }
-                guard current.doneOn == nil else {
-                    throw ProblemDetails.conflict("The follow-up was recorded on \(current.doneOn!).", type: "follow-up-done")
+                if let done = current.doneOn {
+                    throw ProblemDetails.conflict("The follow-up was recorded on \(done).", type: "follow-up-done")
                 }
                 var problems = FieldValidator()
                 problems.require(

@@ -19,6 +19,22 @@ struct IndicatorRoutes: Sendable {
 
     static let months = ["year": 12, "quarter": 3, "month": 1]
 
+    /// Every computed indicator of a year for one area: one row each (a row per form for the mix).
+    struct Table: ResponseCodable {
+        struct Item: Codable, Sendable {
+            let indicator: String
+            let kind: Indicator.Kind
+            var row: IndicatorValues.Row
+        }
+
+        let year: Int
+        let areaCode: String
+        let from: CalendarDate
+        let to: CalendarDate
+        let generation: String
+        var items: [Item]
+    }
+
     func add(to routes: SecuredRoutes) {
         let idParameter = PathParameter("indicatorId", values: IndicatorCatalogue.all.map(\.id), "The indicator's id")
         routes.on(.get, "/v1/indicators", .anyCaller, summary: "Every indicator, with its exact definition") { _, _, _ -> Page in
@@ -32,6 +48,55 @@ struct IndicatorRoutes: Sendable {
             guard let indicator = IndicatorCatalogue.indicator(id) else { throw ProblemDetails.notFound("No indicator \(id).") }
             return indicator
         }
+        routes.on(
+            .get, "/v1/indicators/table", ExportRoutes.rule,
+            summary: "Every computed indicator for a year, for the whole of the caller's area (or one unit of it), with targets",
+            responses: [403: "An area outside the caller's"],
+            query: [
+                QueryParameter("year", .integer(2000...2100), "The year (default this year; a running year counts to today)"),
+                QueryParameter("areaCode", .formatted(.unitCode), "A province or commune code (default: the caller's area, or the country)"),
+            ]
+        ) { request, context, identity -> Table in
+            let query = request.uri.queryParameters
+            let today = CalendarDate.today()
+            let year = query["year"].flatMap { Int($0) } ?? today.year
+            let from = CalendarDate(year: year, month: 1, day: 1)!
+            let to = min(CalendarDate(year: year, month: 12, day: 31)!, today)
+            guard from <= to else { throw ProblemDetails.validation([.init(pointer: "?year", detail: "must not be in the future")]) }
+            let requested = query["areaCode"].map(String.init)
+            var table = try await environment.database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection -> Table in
+                let area = try await ExportArea.resolve(requested: requested, for: identity, on: connection)
+                let label = area.code ?? "national"
+                var items: [Table.Item] = []
+                for id in IndicatorCatalogue.all.map(\.id) where IndicatorStore.computed.contains(id) {
+                    guard let indicator = IndicatorCatalogue.indicator(id) else { continue }
+                    var values = IndicatorValues(
+                        indicator: id, kind: indicator.kind, period: "year", generation: "2025", parameters: [:],
+                        items: try await IndicatorStore(connection: connection).values(
+                            of: id, from: from, to: to, months: 12, area: area, grouping: .whole(label: label)))
+                    let targets = try await TargetStore(connection: connection).targets(of: id, areas: [label], years: [year])
+                    values.attach(
+                        targets, flowCount: indicator.period == .flow && (indicator.kind == .count || indicator.kind == .amount), today: today)
+                    items += values.items.map { Table.Item(indicator: id, kind: indicator.kind, row: $0) }
+                }
+                return Table(year: year, areaCode: label, from: from, to: to, generation: "2025", items: items)
+            }
+            var suppressed = 0
+            if case .agency = identity {
+                for index in table.items.indices {
+                    var one = IndicatorValues(
+                        indicator: "", kind: .count, period: "year", generation: "", parameters: [:], items: [table.items[index].row])
+                    suppressed += one.suppressSmallCells(limit: ExportTable.smallCellLimit)
+                    table.items[index].row = one.items[0]
+                }
+            }
+            try await environment.audit.record(
+                AuditEntry(
+                    identity, context, action: "export", resource: "statistics", resourceID: "indicator-table",
+                    detail: ["year": String(year), "areaCode": table.areaCode, "rows": String(table.items.count), "suppressed": String(suppressed)]))
+            return table
+        }
+
         routes.on(
             .get, "/v1/indicators/{indicatorId}/values", ExportRoutes.rule,
             summary: "An indicator's values by area and period (numerator, denominator, value)",
@@ -63,7 +128,7 @@ struct IndicatorRoutes: Sendable {
                         throw ProblemDetails.validation([.init(pointer: "?groupBy", detail: "must be commune for a commune's statistics")])
                     }
                     let rows = try await IndicatorStore(connection: connection).values(
-                        of: id, from: from, to: to, months: Self.months[period] ?? 12, area: area, byCommune: byCommune)
+                        of: id, from: from, to: to, months: Self.months[period] ?? 12, area: area, grouping: byCommune ? .commune : .province)
                     let targets = try await TargetStore(connection: connection).targets(
                         of: id, areas: Array(Set(rows.map(\.areaCode))), years: Array(Set(rows.map(\.periodEnd.year))))
                     var values = IndicatorValues(

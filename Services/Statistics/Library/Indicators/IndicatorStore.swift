@@ -14,28 +14,40 @@ struct IndicatorStore {
         "relapse_rate", "loans",
     ]
 
+    /// How rows are grouped: by commune, by province, or one row for the whole area (named `label`).
+    enum Grouping: Sendable {
+        case commune, province
+        case whole(label: String)
+    }
+
     func values(
-        of indicator: String, from: CalendarDate, to: CalendarDate, months: Int, area: ExportArea, byCommune: Bool
+        of indicator: String, from: CalendarDate, to: CalendarDate, months: Int, area: ExportArea, grouping: Grouping
     ) async throws -> [IndicatorValues.Row] {
-        let column: SQLFragment = byCommune ? "commune_code" : "province_code"
+        // Unqualified: each measure reads one table with an area column (and the periods).
+        let column: SQLFragment =
+            switch grouping {
+            case .commune: "commune_code"
+            case .province: "province_code"
+            case .whole(let label): "\(label)::text"
+            }
         let inArea = area.condition(province: "province_code", commune: "commune_code")
         let measure: SQLFragment
         switch indicator {
         case "determinations":
             measure = """
-                SELECT p.s, p.e, d.\(column) AS area, NULL::text AS breakdown, count(*) AS n, NULL::bigint AS d, NULL::bigint AS amount
+                SELECT p.s, p.e, \(column) AS area, NULL::text AS breakdown, count(*) AS n, NULL::bigint AS d, NULL::bigint AS amount
                 FROM periods p JOIN statistics.determinations d ON d.positive AND d.determined_on BETWEEN p.s AND p.e
                 WHERE \(inArea) GROUP BY 1, 2, 3
                 """
         case "people_in_treatment":
             measure = """
-                SELECT p.s, p.e, x.\(column), x.form, count(DISTINCT x.person_id), NULL::bigint, NULL::bigint
+                SELECT p.s, p.e, \(column), x.form, count(DISTINCT x.person_id), NULL::bigint, NULL::bigint
                 FROM periods p JOIN statistics.episodes x ON x.started_on <= p.e AND (x.ended_on IS NULL OR x.ended_on >= p.e)
                 WHERE \(inArea) GROUP BY 1, 2, 3, 4
                 """
         case "people_in_aftercare":
             measure = """
-                SELECT p.s, p.e, a.\(column), NULL::text, count(DISTINCT a.person_id), NULL::bigint, NULL::bigint
+                SELECT p.s, p.e, \(column), NULL::text, count(DISTINCT a.person_id), NULL::bigint, NULL::bigint
                 FROM periods p JOIN statistics.aftercare a ON a.starts_on <= p.e AND coalesce(a.ended_on, a.ends_on) >= p.e
                 WHERE \(inArea) GROUP BY 1, 2, 3
                 """
@@ -44,17 +56,17 @@ struct IndicatorStore {
             let counted: SQLFragment = indicator == "treatment_mix" ? "TRUE" : "x.form = 'compulsory'"
             measure = """
                 SELECT t.s, t.e, t.area, t.breakdown, t.n, tot.d, NULL::bigint FROM (
-                    SELECT p.s, p.e, x.\(column) AS area, \(byForm) AS breakdown, count(DISTINCT x.person_id) AS n
+                    SELECT p.s, p.e, \(column) AS area, \(byForm) AS breakdown, count(DISTINCT x.person_id) AS n
                     FROM periods p JOIN statistics.episodes x ON x.started_on <= p.e AND (x.ended_on IS NULL OR x.ended_on >= p.s)
                     WHERE \(inArea) AND \(counted) GROUP BY 1, 2, 3, 4) t
                 JOIN (
-                    SELECT p.s, x.\(column) AS area, count(DISTINCT x.person_id) AS d
+                    SELECT p.s, \(column) AS area, count(DISTINCT x.person_id) AS d
                     FROM periods p JOIN statistics.episodes x ON x.started_on <= p.e AND (x.ended_on IS NULL OR x.ended_on >= p.s)
                     WHERE \(inArea) GROUP BY 1, 2) tot ON tot.s = t.s AND tot.area = t.area
                 """
         case "aftercare_coverage":
             measure = """
-                SELECT p.s, p.e, x.\(column), NULL::text,
+                SELECT p.s, p.e, \(column), NULL::text,
                        count(*) FILTER (WHERE EXISTS (SELECT 1 FROM statistics.aftercare a WHERE a.episode_id = x.episode_id AND a.starts_on = x.ended_on + 1)),
                        count(*), NULL::bigint
                 FROM periods p JOIN statistics.episodes x ON x.status = 'completed' AND x.ended_on BETWEEN p.s AND p.e
@@ -63,7 +75,7 @@ struct IndicatorStore {
                 """
         case "relapse_rate":
             measure = """
-                SELECT p.s, p.e, a.\(column), NULL::text,
+                SELECT p.s, p.e, \(column), NULL::text,
                        count(DISTINCT a.person_id) FILTER (WHERE EXISTS (
                            SELECT 1 FROM statistics.relapses r WHERE r.person_id = a.person_id AND r.detected_on BETWEEN p.s AND p.e)),
                        count(DISTINCT a.person_id), NULL::bigint
@@ -72,14 +84,19 @@ struct IndicatorStore {
                 """
         case "loans":
             measure = """
-                SELECT p.s, p.e, r.\(column), NULL::text, count(*), NULL::bigint, sum(r.amount_vnd)::bigint
+                SELECT p.s, p.e, \(column), NULL::text, count(*), NULL::bigint, sum(r.amount_vnd)::bigint
                 FROM periods p JOIN statistics.referral_steps r ON r.step = 'disburse' AND r.step_on BETWEEN p.s AND p.e
                 WHERE \(inArea) GROUP BY 1, 2, 3
                 """
         default:
             return []
         }
-        let level = byCommune ? "commune" : "province"
+        let level =
+            switch grouping {
+            case .commune: "commune"
+            case .province: "province"
+            case .whole(let label): label.count == 5 ? "commune" : "province"
+            }
         return try await connection.query(
             """
             WITH periods AS (
