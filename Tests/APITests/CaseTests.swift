@@ -73,8 +73,15 @@ struct CaseTests {
                         }
                     }
                     await again.close()
-                    try await Task.sleep(for: .seconds(1))
-                    #expect((try await referrals.call(.get, "/v1/cases", token: commune).json["items"] as? [Any])?.count == 1)
+                    // A later event of the same person is applied after the replayed one: once it
+                    // shows, the replay has been handled too.
+                    _ = try await treatment.call(
+                        .post, "/v1/aftercare/\(aftercare)/support-needs", token: commune, json: #"{"needs":["schooling"],"on":"2025-07-11"}"#)
+                    let after = try await Self.eventually(referrals, "/v1/cases", token: commune) { reply in
+                        ((reply.json["items"] as? [[String: Any]])?.first?["needs"] as? [String])?.contains("schooling") == true
+                    }
+                    #expect((after.json["items"] as? [[String: Any]])?.count == 1, "\(after.body)")
+                    #expect((after.json["items"] as? [[String: Any]])?.first?["needs"] as? [String] == ["job", "loan", "schooling"], "\(after.body)")
 
                     // The commune assesses and counsels; the case is published without names.
                     let assessed = try await referrals.call(

@@ -83,11 +83,8 @@ struct IndicatorRoutes: Sendable {
             }
             var suppressed = 0
             if case .agency = identity {
-                for index in table.items.indices {
-                    var one = IndicatorValues(
-                        indicator: "", kind: .count, period: "year", generation: "", parameters: [:], items: [table.items[index].row])
-                    suppressed += one.suppressSmallCells(limit: ExportTable.smallCellLimit)
-                    table.items[index].row = one.items[0]
+                for index in table.items.indices where table.items[index].row.suppressIfSmall(limit: ExportTable.smallCellLimit) {
+                    suppressed += 1
                 }
             }
             try await environment.audit.record(

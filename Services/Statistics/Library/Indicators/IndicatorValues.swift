@@ -24,6 +24,20 @@ struct IndicatorValues: ResponseCodable, Sendable {
         /// How far the value lies outside the target (negative below its minimum).
         var gap: Double?
         var status: Target.Status?
+
+        /// Suppresses the row in place when its numerator or denominator is from 1 to `limit - 1`;
+        /// returns whether it did.
+        mutating func suppressIfSmall(limit: Int) -> Bool {
+            guard [numerator, denominator].contains(where: { value in value.map { $0 > 0 && $0 < limit } ?? false }) else { return false }
+            numerator = nil
+            denominator = nil
+            value = nil
+            amountVnd = nil
+            gap = nil
+            status = nil
+            suppressed = true
+            return true
+        }
     }
 
     /// Attaches each row's target (the unit's, for the year its period ends in), gap and status.
@@ -49,18 +63,7 @@ struct IndicatorValues: ResponseCodable, Sendable {
     /// Suppresses small cells in place; returns how many rows were.
     mutating func suppressSmallCells(limit: Int) -> Int {
         var suppressed = 0
-        for index in items.indices {
-            let small = [items[index].numerator, items[index].denominator].contains { value in value.map { $0 > 0 && $0 < limit } ?? false }
-            guard small else { continue }
-            items[index].numerator = nil
-            items[index].denominator = nil
-            items[index].value = nil
-            items[index].amountVnd = nil
-            items[index].gap = nil
-            items[index].status = nil
-            items[index].suppressed = true
-            suppressed += 1
-        }
+        for index in items.indices where items[index].suppressIfSmall(limit: limit) { suppressed += 1 }
         return suppressed
     }
 }

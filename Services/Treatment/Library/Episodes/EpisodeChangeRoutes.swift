@@ -40,12 +40,12 @@ struct EpisodeChangeRoutes: Sendable {
             summary: "Admit the person, or begin treatment at family or community", responses: Self.responses,
             body: .json(.date("on", required: true, "The first day (from plannedStart, not in the future)")), answers: [Episode.self]
         ) { request, context, identity -> Response in
-            let id = try await visible(context, identity)
+            let found = try await visible(context, identity)
             let fields = try await JSONFields.body(of: request, context: context)
             let on = fields.date("on").value
             try fields.finish()
             guard let on else { throw ProblemDetails.badRequest("invalid start") }
-            return try await change(id, identity, context, action: "start", to: .active, detail: ["on": on.description]) { episode, _, change in
+            return try await change(found, identity, context, action: "start", to: .active, detail: ["on": on.description]) { episode, _, change in
                 try Self.require(on <= .today(), "/on", "must not be in the future")
                 try Self.require(on >= episode.plannedStart, "/on", "must not be before plannedStart (\(episode.plannedStart))")
                 // The term runs from the admission: a late one moves its end by as many days.
@@ -65,13 +65,13 @@ struct EpisodeChangeRoutes: Sendable {
                 .date("completedOn", required: true, "The day it was completed")),
             answers: [Episode.self]
         ) { request, context, identity -> Response in
-            let id = try await visible(context, identity)
+            let found = try await visible(context, identity)
             let fields = try await JSONFields.body(of: request, context: context)
             let stage = fields.string("stage").value.flatMap(TreatmentStage.init(rawValue:))
             let on = fields.date("completedOn").value
             try fields.finish()
             guard let stage, let on else { throw ProblemDetails.badRequest("invalid stage") }
-            return try await change(id, identity, context, action: "complete_stage", to: .active, detail: ["stage": stage.rawValue]) {
+            return try await change(found, identity, context, action: "complete_stage", to: .active, detail: ["stage": stage.rawValue]) {
                 episode, regime, change in
                 try Self.require(on <= .today(), "/completedOn", "must not be in the future")
                 if let started = episode.startedOn { try Self.require(on >= started, "/completedOn", "must not be before the start (\(started))") }
@@ -109,14 +109,14 @@ struct EpisodeChangeRoutes: Sendable {
                 .text("decisionNumber", maxLength: 100, required: true, "The decision's number")),
             answers: [Episode.self]
         ) { request, context, identity -> Response in
-            let id = try await visible(context, identity)
+            let found = try await visible(context, identity)
             let fields = try await JSONFields.body(of: request, context: context)
             let months = fields.integer("months").value
             let on = fields.date("decidedOn").value
             let number = fields.string("decisionNumber").value
             try fields.finish()
             guard let months, let on, let number else { throw ProblemDetails.badRequest("invalid reduction") }
-            return try await change(id, identity, context, action: "reduce_term", to: .active, detail: ["months": String(months)]) {
+            return try await change(found, identity, context, action: "reduce_term", to: .active, detail: ["months": String(months)]) {
                 episode, regime, change in
                 try Self.require(on <= .today(), "/decidedOn", "must not be in the future")
                 guard let reduction = regime.termReduction(episode.form) else {
@@ -163,14 +163,14 @@ struct EpisodeChangeRoutes: Sendable {
                 .date("on", required: true, "The day of the transfer"), .text("reason", maxLength: 500, required: true, "Why")),
             answers: [Episode.self]
         ) { request, context, identity -> Response in
-            let id = try await visible(context, identity)
+            let found = try await visible(context, identity)
             let fields = try await JSONFields.body(of: request, context: context)
             let facility = fields.string("facilityId").value.flatMap(UUID.init(uuidString:))
             let on = fields.date("on").value
             let reason = fields.string("reason").value
             try fields.finish()
             guard let facility, let on, let reason else { throw ProblemDetails.badRequest("invalid transfer") }
-            return try await change(id, identity, context, action: "transfer", to: .active, detail: ["facility": facility.lowercasedString]) {
+            return try await change(found, identity, context, action: "transfer", to: .active, detail: ["facility": facility.lowercasedString]) {
                 episode, _, change in
                 guard episode.form.atFacility else {
                     throw ProblemDetails.ruleConflict(
@@ -204,7 +204,7 @@ struct EpisodeChangeRoutes: Sendable {
                 .date("on", required: true, "The last day"), .text("note", maxLength: 2000, multiline: true)),
             answers: [Episode.self]
         ) { request, context, identity -> Response in
-            let id = try await visible(context, identity)
+            let found = try await visible(context, identity)
             let fields = try await JSONFields.body(of: request, context: context)
             let reason = fields.string("reason").value.flatMap(DischargeReason.init(rawValue:))
             let on = fields.date("on").value
@@ -212,7 +212,7 @@ struct EpisodeChangeRoutes: Sendable {
             try fields.finish()
             guard let reason, let on else { throw ProblemDetails.badRequest("invalid end") }
             return try await change(
-                id, identity, context, action: EpisodeMachine.endAction(reason), to: reason.status, detail: ["reason": reason.rawValue]
+                found, identity, context, action: EpisodeMachine.endAction(reason), to: reason.status, detail: ["reason": reason.rawValue]
             ) {
                 episode, regime, change in
                 try Self.require(on <= .today(), "/on", "must not be in the future")
@@ -254,30 +254,34 @@ struct EpisodeChangeRoutes: Sendable {
         guard condition else { throw ProblemDetails.validation([.init(pointer: pointer, detail: detail)]) }
     }
 
-    /// The episode's id, or 404 (recorded as denied) when the caller may not see it.
-    private func visible(_ context: AppRequestContext, _ identity: Identity) async throws -> UUID {
-        let id = try context.parameters.uuid("episodeId")
-        let found = try await environment.database.withConnection {
-            try await EpisodeStore(connection: $0).episode(id, visibleTo: identity) != nil
-        }
-        guard found else { throw ProblemDetails.notFound("No episode \(id) for you.") }
-        return id
+    /// An episode the caller may see: its id and its person (which never changes).
+    struct Found {
+        let id: UUID
+        let person: UUID
     }
 
-    /// Locks the episode, checks the caller (403) and `action` to `target` (409), applies `apply`
-    /// under the episode's regime, audits, tells the registry, and answers with the episode.
+    /// The episode, or 404 (recorded as denied) when the caller may not see it.
+    private func visible(_ context: AppRequestContext, _ identity: Identity) async throws -> Found {
+        let id = try context.parameters.uuid("episodeId")
+        let person = try await environment.database.withConnection {
+            try await EpisodeStore(connection: $0).episode(id, visibleTo: identity)?.personId
+        }
+        guard let person else { throw ProblemDetails.notFound("No episode \(id) for you.") }
+        return Found(id: id, person: person)
+    }
+
+    /// Locks the person, then the episode (as opening an episode does: changes of one person's
+    /// episodes and after-care happen one at a time), checks the caller (403) and `action` to
+    /// `target` (409), applies `apply` under the episode's regime, audits, tells the registry, and
+    /// answers with the episode.
     private func change(
-        _ id: UUID, _ identity: Identity, _ context: AppRequestContext, action: String, to target: EpisodeStatus, detail: [String: String],
-        _ apply: Change
+        _ found: Found, _ identity: Identity, _ context: AppRequestContext, action: String, to target: EpisodeStatus,
+        detail: [String: String], _ apply: Change
     ) async throws -> Response {
+        let id = found.id
         let updated = try await environment.database.withTransaction { connection -> Episode in
             let store = EpisodeStore(connection: connection)
-            // The person first (as opening an episode does), then the episode: changes of one
-            // person's episodes and after-care happen one at a time.
-            guard let person = try await store.episode(id, visibleTo: identity)?.personId else {
-                throw ProblemDetails.notFound("No episode \(id) for you.")
-            }
-            try await store.lockPerson(person)
+            try await store.lockPerson(found.person)
             guard let current = try await store.episode(id, visibleTo: identity, lock: true) else {
                 throw ProblemDetails.notFound("No episode \(id) for you.")
             }
