@@ -136,6 +136,10 @@ struct EpisodeTests {
                 #expect(late.status == 409, "\(late.body)")
 
                 // The registry's status on each date.
+                // The registry applies the events in order; the relapse is the last. "addicted" on
+                // 10 June also holds after the first event alone (the determination's, open-ended),
+                // so wait for the after-care before it, then for the relapse.
+                #expect(try await Self.status(registry, person, on: "2025-06-09", token: commune, becomes: "in_aftercare") == "in_aftercare")
                 #expect(try await Self.status(registry, person, on: "2025-06-10", token: commune, becomes: "addicted") == "addicted")
                 for (day, expected) in [
                     ("2024-01-04", nil), ("2024-01-05", "addicted"), ("2024-02-01", "in_treatment"), ("2025-01-31", "in_treatment"),
