@@ -164,6 +164,11 @@ public struct SQLFragment: Sendable, ExpressibleByStringInterpolation {
         public mutating func appendInterpolation(_ fragment: SQLFragment) {
             parts.append(contentsOf: fragment.parts)
         }
+
+        /// Splices a double-quoted identifier (a schema or table name from the program).
+        public mutating func appendInterpolation(identifier: String) {
+            parts.append(.text(PostgresQuery.quoteIdentifier(identifier)))
+        }
     }
 }
 

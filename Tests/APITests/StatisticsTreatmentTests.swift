@@ -75,12 +75,14 @@ struct StatisticsTreatmentTests {
                     #expect(
                         relapses.count == 1 && relapses[0]["numerator"] as? Int == 1 && relapses[0]["denominator"] as? Int == 1
                             && relapses[0]["value"] as? Double == 100, "\(relapses)")
-                    let quarters = try await values("people_in_treatment", "from=2025-01-01&to=2025-12-31&period=quarter")
+                    let quarters = try await values("people_in_treatment", "from=2025-01-01&to=2025-12-31&period=quarter&breakdown=treatment_form")
                     #expect(quarters.compactMap { $0["periodEnd"] as? String } == ["2025-03-31", "2025-06-30"], "\(quarters)")
                     #expect(quarters.allSatisfy { $0["breakdown"] as? String == "voluntary_community" && $0["value"] as? Double == 1 })
                     let mix = try await values("treatment_mix", "from=2025-01-01&to=2025-12-31")
                     #expect(mix.count == 1 && mix[0]["value"] as? Double == 100 && mix[0]["breakdown"] as? String == "voluntary_community", "\(mix)")
-                    #expect(try await values("compulsory_share", "from=2025-01-01&to=2025-12-31").isEmpty)
+                    let compulsory = try await values("compulsory_share", "from=2025-01-01&to=2025-12-31")
+                    #expect(
+                        compulsory.count == 1 && compulsory[0]["value"] as? Double == 0 && compulsory[0]["denominator"] as? Int == 1, "\(compulsory)")
                     #expect(try await values("determinations", "from=2025-01-01&to=2025-12-31").first?["numerator"] as? Int == 1)
                     // Plan targets: the province sets them for its communes; each value then shows its status.
                     func setTarget(_ path: String, _ body: String, token: String?) async throws -> ServiceClient.Reply {

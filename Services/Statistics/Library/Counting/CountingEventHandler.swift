@@ -17,42 +17,76 @@ import TreatmentContracts
 /// retries and then parks as dead (the catalogue check at publishing makes that a producer's bug).
 struct CountingEventHandler: EventHandler {
     let logger: Logger
+    /// The schema of the counting tables written (another one while a rebuild replays the log).
+    var schema = "statistics"
+    /// Whether each event's person's contributions to the live aggregates are recomputed (a
+    /// rebuild fills the counting tables first and counts everyone at once).
+    var tallying = true
 
     static let consumerName = "statistics.counts"
     static let topics = [PersonEvents.topic, ReferralEvents.topic, TreatmentEvents.personTopic]
 
     func handle(_ event: EventEnvelope, in transaction: PostgresConnection) async throws {
-        let store = CountingStore(connection: transaction)
+        let store = CountingStore(connection: transaction, schema: schema)
+        let treatment = TreatmentCountingStore(connection: transaction, schema: schema)
         switch (event.type, event.version) {
         case (PersonEvents.RegisteredV1.type, PersonEvents.RegisteredV1.version):
-            try await store.savePerson(PersonEvents.Registered(try event.decode(PersonEvents.RegisteredV1.self)))
+            let registered = PersonEvents.Registered(try event.decode(PersonEvents.RegisteredV1.self))
+            try await counted(registered.personId, in: transaction) { try await store.savePerson(registered) }
         case (PersonEvents.Registered.type, PersonEvents.Registered.version):
-            try await store.savePerson(try event.decode(PersonEvents.Registered.self))
+            let registered = try event.decode(PersonEvents.Registered.self)
+            try await counted(registered.personId, in: transaction) { try await store.savePerson(registered) }
         case (PersonEvents.Changed.type, 1):
-            try await store.updatePerson(try event.decode(PersonEvents.Changed.self))
+            let changed = try event.decode(PersonEvents.Changed.self)
+            try await counted(changed.personId, in: transaction) { try await store.updatePerson(changed) }
         case (PersonEvents.Moved.type, 1):
             let move = try event.decode(PersonEvents.Moved.self)
-            try await store.saveResidence(move.personId, from: move.movedOn, commune: move.toCommuneCode, province: move.toProvinceCode)
+            try await counted(move.personId, in: transaction) {
+                try await store.saveResidence(move.personId, from: move.movedOn, commune: move.toCommuneCode, province: move.toProvinceCode)
+            }
         case (PersonEvents.StatusChanged.type, 1):
-            try await store.applyStatus(try event.decode(PersonEvents.StatusChanged.self))
+            let change = try event.decode(PersonEvents.StatusChanged.self)
+            try await counted(change.personId, in: transaction) { try await store.applyStatus(change) }
         case (ReferralEvents.Changed.type, 1):
-            try await store.saveReferral(try event.decode(ReferralEvents.Changed.self))
+            let referral = try event.decode(ReferralEvents.Changed.self)
+            try await counted(referral.personId, in: transaction) { try await store.saveReferral(referral) }
         case (ReferralEvents.StepRecorded.type, 1):
-            try await TreatmentCountingStore(connection: transaction).saveStep(try event.decode(ReferralEvents.StepRecorded.self))
+            let step = try event.decode(ReferralEvents.StepRecorded.self)
+            try await counted(step.personId, in: transaction) { try await treatment.saveStep(step) }
         case (TreatmentEvents.DeterminationRecorded.type, 1):
-            try await TreatmentCountingStore(connection: transaction).saveDetermination(try event.decode(TreatmentEvents.DeterminationRecorded.self))
+            let determination = try event.decode(TreatmentEvents.DeterminationRecorded.self)
+            try await counted(determination.personId, in: transaction) { try await treatment.saveDetermination(determination) }
         case (TreatmentEvents.EpisodeStarted.type, 1):
-            try await TreatmentCountingStore(connection: transaction).saveStart(try event.decode(TreatmentEvents.EpisodeStarted.self))
+            let started = try event.decode(TreatmentEvents.EpisodeStarted.self)
+            try await counted(started.personId, in: transaction) { try await treatment.saveStart(started) }
         case (TreatmentEvents.EpisodeEnded.type, 1):
-            try await TreatmentCountingStore(connection: transaction).saveEnd(try event.decode(TreatmentEvents.EpisodeEnded.self))
+            let ended = try event.decode(TreatmentEvents.EpisodeEnded.self)
+            try await counted(ended.personId, in: transaction) { try await treatment.saveEnd(ended) }
         case (TreatmentEvents.AftercareStarted.type, 1):
-            try await TreatmentCountingStore(connection: transaction).saveAftercare(try event.decode(TreatmentEvents.AftercareStarted.self))
+            let started = try event.decode(TreatmentEvents.AftercareStarted.self)
+            try await counted(started.personId, in: transaction) { try await treatment.saveAftercare(started) }
         case (TreatmentEvents.AftercareEnded.type, 1):
-            try await TreatmentCountingStore(connection: transaction).endAftercare(try event.decode(TreatmentEvents.AftercareEnded.self))
+            let ended = try event.decode(TreatmentEvents.AftercareEnded.self)
+            try await counted(ended.personId, in: transaction) { try await treatment.endAftercare(ended) }
         case (TreatmentEvents.RelapseRecorded.type, 1):
-            try await TreatmentCountingStore(connection: transaction).saveRelapse(try event.decode(TreatmentEvents.RelapseRecorded.self))
+            let relapse = try event.decode(TreatmentEvents.RelapseRecorded.self)
+            try await counted(relapse.personId, in: transaction) { try await treatment.saveRelapse(relapse) }
         default:
             return
         }
+    }
+
+    /// Runs `change` on the counting tables and, when tallying, adds the difference it makes to
+    /// `person`'s contributions to the live aggregates.
+    private func counted(_ person: UUID, in transaction: PostgresConnection, _ change: () async throws -> Void) async throws {
+        guard tallying else {
+            try await change()
+            return
+        }
+        let tallies = TallyStore(connection: transaction, schema: schema)
+        try await tallies.lock()
+        let before = try await tallies.contributions(of: person)
+        try await change()
+        try await tallies.add(Tally.difference(from: before, to: try await tallies.contributions(of: person)))
     }
 }

@@ -34,6 +34,8 @@ struct Indicator: ResponseCodable, Sendable, Equatable {
         /// At home or community, or the kind of facility.
         case place
         case substance
+        /// A determination's: positive or negative.
+        case result
     }
 
     let id: String
@@ -50,7 +52,9 @@ struct Indicator: ResponseCodable, Sendable, Equatable {
     let changeOf: String?
     /// The event types that feed it (see docs/events.md).
     let feeds: [String]
-    let breakdowns: [Breakdown]
+    var breakdowns: [Breakdown]
     /// Where the plans in the seeds set a target for it, as they put it.
     let exampleTarget: String?
+    /// Whether its values are computed (served by `/v1/indicators/{id}/values`).
+    var computed = false
 }

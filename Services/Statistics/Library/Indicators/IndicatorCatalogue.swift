@@ -5,58 +5,68 @@ enum IndicatorCatalogue {
     static let treatmentForms = "voluntary_community, voluntary_facility, compulsory, methadone, social_protection_centre"
     static let facilityForms = "voluntary_facility, compulsory, social_protection_centre"
 
-    static let all: [Indicator] = [
+    /// The definitions, each computed one with its formula's breakdowns.
+    static let all: [Indicator] = definitions.map { definition in
+        var indicator = definition
+        if let formula = Formula.all[indicator.id] {
+            indicator.computed = true
+            indicator.breakdowns = formula.breakdowns
+        }
+        return indicator
+    }
+
+    private static let definitions: [Indicator] = [
         Indicator(
             id: "people_under_management", name: "People under management", nameVi: "Người đang được quản lý", kind: .count, period: .stock,
-            numerator: "People whose management status on the day is drug_user, addicted, in_treatment or in_aftercare (not management_ended)",
-            denominator: nil, changeOf: nil, feeds: ["registry.person.registered", "registry.person.status_changed", "registry.person.moved"],
+            numerator: "People whose management status on the day is drug_user, addicted, in_treatment or in_aftercare, where they lived that day",
+            denominator: nil, changeOf: nil,
+            feeds: ["registry.person.registered", "registry.person.status_changed", "registry.person.moved", "registry.person.changed"],
             breakdowns: [.sex, .ageBand, .ethnicity, .substance], exampleTarget: nil),
         Indicator(
             id: "determinations", name: "Determinations of addiction", nameVi: "Số lượt xác định tình trạng nghiện", kind: .count,
-            period: .flow, numerator: "Determinations recorded with a day in the period (positive and negative; the positive ones as a breakdown)",
+            period: .flow, numerator: "Determinations with a day in the period, positive and negative (the breakdown `result`), where recorded",
             denominator: nil, changeOf: nil, feeds: ["treatment.determination.recorded"], breakdowns: [.sex, .ageBand], exampleTarget: nil),
         Indicator(
             id: "people_in_treatment", name: "People in treatment", nameVi: "Người đang cai nghiện", kind: .count, period: .stock,
-            numerator: "People with an episode begun on or before the day and not ended before it, by form (\(treatmentForms)) and place",
-            denominator: nil, changeOf: nil, feeds: ["treatment.episode.started", "treatment.episode.ended", "treatment.episode.transferred"],
-            breakdowns: [.sex, .ageBand, .treatmentForm, .place], exampleTarget: "Ứng Hòa 2020: 17 at family or community, 38 voluntary at facilities"
-        ),
+            numerator:
+                "Episodes begun on or before the day and not ended before it, in the commune that opened them, by form (\(treatmentForms)); "
+                + "someone in substitution therapy alongside community treatment counts in both",
+            denominator: nil, changeOf: nil, feeds: ["treatment.episode.started", "treatment.episode.ended"], breakdowns: [],
+            exampleTarget: nil),
         Indicator(
             id: "treated_share", name: "Share of people with addiction on record who are treated", nameVi: "Tỷ lệ người nghiện được cai nghiện",
-            kind: .share, period: .flow,
-            numerator: "People with addiction on record during the period (denominator) who were in an episode of any form at some day of it",
-            denominator: "People whose status was addicted, in_treatment or in_aftercare at some day of the period, by residence on its last day",
-            changeOf: nil, feeds: ["registry.person.status_changed", "treatment.episode.started", "treatment.episode.ended"],
-            breakdowns: [.sex, .ageBand], exampleTarget: "70% (Đồng Tháp 2023); 80-85% (Thừa Thiên-Huế)"),
+            kind: .share, period: .stock,
+            numerator: "Of the denominator, people whose status on the day is in_treatment or in_aftercare",
+            denominator: "People whose status on the day is addicted, in_treatment or in_aftercare (addiction on record), where they lived that day",
+            changeOf: nil, feeds: ["registry.person.status_changed", "registry.person.moved"], breakdowns: [],
+            exampleTarget: "70% (Đồng Tháp 2023); 80-85% (Thừa Thiên-Huế)"),
         Indicator(
             id: "compulsory_share", name: "Share of those treated who are in compulsory treatment",
             nameVi: "Tỷ lệ cai nghiện bắt buộc trong số người được cai nghiện", kind: .share, period: .flow,
-            numerator: "People in a compulsory episode at some day of the period",
-            denominator: "People in an episode of any form at some day of the period", changeOf: nil,
-            feeds: ["treatment.episode.started", "treatment.episode.ended"], breakdowns: [.sex, .ageBand], exampleTarget: "at least 50% (Đồng Tháp)"),
+            numerator: "Compulsory episodes begun in the period", denominator: "Episodes of every form begun in the period, where opened",
+            changeOf: nil, feeds: ["treatment.episode.started"], breakdowns: [], exampleTarget: "at least 50% (Đồng Tháp)"),
         Indicator(
             id: "treatment_mix", name: "Mix of treatment by form", nameVi: "Cơ cấu các hình thức cai nghiện", kind: .share, period: .flow,
-            numerator: "People in an episode of each form at some day of the period (a person in two forms counts in both)",
-            denominator: "People in an episode of any form at some day of the period", changeOf: nil,
-            feeds: ["treatment.episode.started", "treatment.episode.ended"], breakdowns: [.treatmentForm],
-            exampleTarget: "family/community ~30%, social protection centre 5-10%, methadone the rest (Thừa Thiên-Huế)"),
+            numerator: "Episodes of each form begun in the period (one row per form)",
+            denominator: "Episodes of every form begun in the period, where opened", changeOf: nil, feeds: ["treatment.episode.started"],
+            breakdowns: [], exampleTarget: "family/community ~30%, social protection centre 5-10%, methadone the rest (Thừa Thiên-Huế)"),
         Indicator(
             id: "aftercare_coverage", name: "After-care coverage of those who completed facility treatment",
             nameVi: "Tỷ lệ người hoàn thành cai nghiện tại cơ sở được quản lý sau cai", kind: .share, period: .flow,
             numerator: "Of the denominator, those whose after-care began the day after the episode's end",
-            denominator: "Episodes at a facility (\(facilityForms)) completed in the period", changeOf: nil,
-            feeds: ["treatment.episode.ended", "treatment.aftercare.started"], breakdowns: [.sex, .ageBand, .treatmentForm],
-            exampleTarget: "100%"),
+            denominator: "Episodes at a facility (\(facilityForms)) completed in the period, where opened", changeOf: nil,
+            feeds: ["treatment.episode.ended", "treatment.aftercare.started"], breakdowns: [], exampleTarget: "100%"),
         Indicator(
             id: "people_in_aftercare", name: "People in after-care", nameVi: "Người đang được quản lý sau cai nghiện", kind: .count,
-            period: .stock, numerator: "People whose after-care began on or before the day and had not ended before it", denominator: nil,
-            changeOf: nil, feeds: ["treatment.aftercare.started", "treatment.aftercare.ended", "treatment.aftercare.moved"],
-            breakdowns: [.sex, .ageBand, .treatmentForm], exampleTarget: nil),
+            period: .stock,
+            numerator: "After-care begun on or before the day and not ended before it (while open, until its planned end), where begun",
+            denominator: nil, changeOf: nil, feeds: ["treatment.aftercare.started", "treatment.aftercare.ended"], breakdowns: [],
+            exampleTarget: nil),
         Indicator(
             id: "relapse_rate", name: "Relapse rate", nameVi: "Tỷ lệ tái nghiện", kind: .share, period: .flow,
-            numerator: "People with a relapse recorded in the period (a positive test or determination during after-care)",
-            denominator: "People in after-care at some day of the period", changeOf: nil,
-            feeds: ["treatment.relapse.recorded", "treatment.aftercare.started", "treatment.aftercare.ended"], breakdowns: [.sex, .ageBand],
+            numerator: "Relapses recorded in the period (a positive test or determination during after-care, which ends it)",
+            denominator: "After-care open on at least one day of the period", changeOf: nil,
+            feeds: ["treatment.relapse.recorded", "treatment.aftercare.started", "treatment.aftercare.ended"], breakdowns: [],
             exampleTarget: nil),
         Indicator(
             id: "relapse_rate_change", name: "Relapse rate, change on the previous year", nameVi: "Mức giảm tỷ lệ tái nghiện so với năm trước",
@@ -84,8 +94,8 @@ enum IndicatorCatalogue {
             exampleTarget: "over 50%"),
         Indicator(
             id: "loans", name: "Loans disbursed", nameVi: "Số lượt và số tiền cho vay", kind: .amount, period: .flow,
-            numerator: "Loans disbursed in the period: their number and their total in đồng", denominator: nil, changeOf: nil,
-            feeds: ["referrals.referral.step_recorded", "referrals.referral.changed"], breakdowns: [.sex, .ageBand], exampleTarget: nil),
+            numerator: "Loans disbursed in the period: their number and their total in đồng, where the referral was made", denominator: nil,
+            changeOf: nil, feeds: ["referrals.referral.step_recorded"], breakdowns: [], exampleTarget: nil),
         Indicator(
             id: "campaign_communes_share", name: "Share of communes reached by awareness campaigns",
             nameVi: "Tỷ lệ xã được tuyên truyền", kind: .share, period: .flow,
@@ -129,8 +139,11 @@ enum IndicatorCatalogue {
 
             Generated from `Services/Statistics/Library/Indicators/IndicatorCatalogue.swift` (the same definitions
             `GET /v1/indicators` serves); do not edit by hand. A **stock** is counted on a day (a period's last
-            day when a period is asked); a **flow** during a period, from its first day to its last. People are
-            counted where they lived on the period's last day. Event types are those of `docs/events.md`.
+            day when a period is asked); a **flow** during a period, from its first day to its last. Each is
+            counted where it happened: a person's status where they lived that day, an episode or after-care in
+            the commune that opened it, an event where it was recorded. Computed indicators are served from the
+            live aggregates (`docs/statistics.md`); their breakdowns are the ones listed. Event types are those
+            of `docs/events.md`.
 
             | id | indicator | kind | period | example target |
             |---|---|---|---|---|
@@ -148,6 +161,7 @@ enum IndicatorCatalogue {
             if let denominator = indicator.denominator { text += "- **Out of:** \(denominator).\n" }
             if let base = indicator.changeOf { text += "- **Compares:** `\(base)` year on year.\n" }
             text += "- **Fed by:** \(indicator.feeds.map { "`\($0)`" }.joined(separator: ", ")).\n"
+            text += indicator.computed ? "- **Values:** computed (`/v1/indicators/\(indicator.id)/values`).\n" : "- **Values:** not computed yet.\n"
             if !indicator.breakdowns.isEmpty { text += "- **Breakdowns:** \(indicator.breakdowns.map(\.rawValue).joined(separator: ", ")).\n" }
             if let target = indicator.exampleTarget { text += "- **Targets in the seeds:** \(target).\n" }
         }

@@ -68,12 +68,13 @@ struct IndicatorRoutes: Sendable {
                 let area = try await ExportArea.resolve(requested: requested, for: identity, on: connection)
                 let label = area.code ?? "national"
                 var items: [Table.Item] = []
-                for id in IndicatorCatalogue.all.map(\.id) where IndicatorStore.computed.contains(id) {
-                    guard let indicator = IndicatorCatalogue.indicator(id) else { continue }
+                for indicator in IndicatorCatalogue.all {
+                    guard let formula = Formula.all[indicator.id] else { continue }
+                    let id = indicator.id
                     var values = IndicatorValues(
                         indicator: id, kind: indicator.kind, period: "year", generation: "2025", parameters: [:],
                         items: try await IndicatorStore(connection: connection).values(
-                            of: id, from: from, to: to, months: 12, area: area, grouping: .whole(label: label)))
+                            of: formula, from: from, to: to, months: 12, area: area, grouping: .whole(label: label)))
                     let targets = try await TargetStore(connection: connection).targets(of: id, areas: [label], years: [year])
                     values.attach(
                         targets, flowCount: indicator.period == .flow && (indicator.kind == .count || indicator.kind == .amount), today: today)
@@ -103,12 +104,15 @@ struct IndicatorRoutes: Sendable {
                 QueryParameter("period", values: ["year", "quarter", "month"], "Periods from `from` (default year)"),
                 QueryParameter("groupBy", values: ["province", "commune"], "Rows by province or commune (default: the area's own level)"),
                 QueryParameter("areaCode", .formatted(.unitCode), "A province or commune code (default: the caller's area, or the country)"),
+                QueryParameter(
+                    "breakdown", values: Indicator.Breakdown.allCases.map(\.rawValue),
+                    "One breakdown of the values (those the indicator lists; default none, the totals)"),
             ],
             pathParameters: [idParameter]
         ) { request, context, identity -> IndicatorValues in
             let id = context.parameters.get("indicatorId") ?? ""
             guard let indicator = IndicatorCatalogue.indicator(id) else { throw ProblemDetails.notFound("No indicator \(id).") }
-            guard IndicatorStore.computed.contains(id) else {
+            guard let formula = Formula.all[id] else {
                 throw ProblemDetails.notFound("The values of \(id) are not computed yet; its definition is at /v1/indicators/\(id).")
             }
             let query = request.uri.queryParameters
@@ -116,6 +120,14 @@ struct IndicatorRoutes: Sendable {
             let period = query["period"].map(String.init) ?? "year"
             let requested = query["areaCode"].map(String.init)
             let groupBy = query["groupBy"].map(String.init)
+            let breakdown = query["breakdown"].flatMap { Indicator.Breakdown(rawValue: String($0)) }
+            if let breakdown, !formula.breakdowns.contains(breakdown) {
+                throw ProblemDetails.validation([
+                    .init(
+                        pointer: "?breakdown",
+                        detail: "\(id) has the breakdowns \(formula.breakdowns.map(\.rawValue).joined(separator: ", ")), not \(breakdown.rawValue)")
+                ])
+            }
             var values: IndicatorValues
             do {
                 values = try await environment.database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
@@ -125,14 +137,15 @@ struct IndicatorRoutes: Sendable {
                         throw ProblemDetails.validation([.init(pointer: "?groupBy", detail: "must be commune for a commune's statistics")])
                     }
                     let rows = try await IndicatorStore(connection: connection).values(
-                        of: id, from: from, to: to, months: Self.months[period] ?? 12, area: area, grouping: byCommune ? .commune : .province)
+                        of: formula, from: from, to: to, months: Self.months[period] ?? 12, area: area, grouping: byCommune ? .commune : .province,
+                        breakdown: breakdown)
                     let targets = try await TargetStore(connection: connection).targets(
                         of: id, areas: Array(Set(rows.map(\.areaCode))), years: Array(Set(rows.map(\.periodEnd.year))))
                     var values = IndicatorValues(
                         indicator: id, kind: indicator.kind, period: period, generation: "2025",
                         parameters: [
                             "from": from.description, "to": to.description, "areaCode": area.code ?? "national",
-                            "groupBy": byCommune ? "commune" : "province",
+                            "groupBy": byCommune ? "commune" : "province", "breakdown": breakdown?.rawValue ?? "none",
                         ], items: rows)
                     values.attach(
                         targets, flowCount: indicator.period == .flow && (indicator.kind == .count || indicator.kind == .amount), today: .today())

@@ -2,17 +2,11 @@ import Foundation
 import Postgres
 import RegistryContracts
 
-/// Computes indicator values from the counting tables (no personal data), for periods of
-/// `months` months from `from` to `to` (the last one cut at `to`), by the area column of each
-/// row's own event (where the person lived when it happened).
+/// Computes indicator values from the live aggregates (no personal data), for periods of
+/// `months` months from `from` to `to` (the last one cut at `to`), by where each counted thing
+/// happened (a person's residence then, an episode's or event's commune).
 struct IndicatorStore {
     let connection: PostgresConnection
-
-    /// The indicators computed so far; the catalogue defines the others.
-    static let computed: Set<String> = [
-        "determinations", "people_in_treatment", "people_in_aftercare", "compulsory_share", "treatment_mix", "aftercare_coverage",
-        "relapse_rate", "loans",
-    ]
 
     /// How rows are grouped: by commune, by province, or one row for the whole area (named `label`).
     enum Grouping: Sendable {
@@ -20,101 +14,93 @@ struct IndicatorStore {
         case whole(label: String)
     }
 
+    private struct Key: Hashable {
+        let start: CalendarDate
+        let area: String
+        let value: String
+    }
+
+    private struct Reading {
+        let end: CalendarDate
+        let count: Int
+        let amount: Int
+    }
+
     func values(
-        of indicator: String, from: CalendarDate, to: CalendarDate, months: Int, area: ExportArea, grouping: Grouping
+        of formula: Formula, from: CalendarDate, to: CalendarDate, months: Int, area: ExportArea, grouping: Grouping,
+        breakdown: Indicator.Breakdown? = nil
     ) async throws -> [IndicatorValues.Row] {
-        // Unqualified: each measure reads one table with an area column (and the periods).
-        let column: SQLFragment =
-            switch grouping {
-            case .commune: "commune_code"
-            case .province: "province_code"
-            case .whole(let label): "\(label)::text"
-            }
-        let inArea = area.condition(province: "province_code", commune: "commune_code")
-        let measure: SQLFragment
-        switch indicator {
-        case "determinations":
-            measure = """
-                SELECT p.s, p.e, \(column) AS area, NULL::text AS breakdown, count(*) AS n, NULL::bigint AS d, NULL::bigint AS amount
-                FROM periods p JOIN statistics.determinations d ON d.positive AND d.determined_on BETWEEN p.s AND p.e
-                WHERE \(inArea) GROUP BY 1, 2, 3
-                """
-        case "people_in_treatment":
-            measure = """
-                SELECT p.s, p.e, \(column), x.form, count(DISTINCT x.person_id), NULL::bigint, NULL::bigint
-                FROM periods p JOIN statistics.episodes x ON x.started_on <= p.e AND (x.ended_on IS NULL OR x.ended_on >= p.e)
-                WHERE \(inArea) GROUP BY 1, 2, 3, 4
-                """
-        case "people_in_aftercare":
-            measure = """
-                SELECT p.s, p.e, \(column), NULL::text, count(DISTINCT a.person_id), NULL::bigint, NULL::bigint
-                FROM periods p JOIN statistics.aftercare a ON a.starts_on <= p.e AND coalesce(a.ended_on, a.ends_on) >= p.e
-                WHERE \(inArea) GROUP BY 1, 2, 3
-                """
-        case "compulsory_share", "treatment_mix":
-            let byForm: SQLFragment = indicator == "treatment_mix" ? "x.form" : "'compulsory'::text"
-            let counted: SQLFragment = indicator == "treatment_mix" ? "TRUE" : "x.form = 'compulsory'"
-            measure = """
-                SELECT t.s, t.e, t.area, t.breakdown, t.n, tot.d, NULL::bigint FROM (
-                    SELECT p.s, p.e, \(column) AS area, \(byForm) AS breakdown, count(DISTINCT x.person_id) AS n
-                    FROM periods p JOIN statistics.episodes x ON x.started_on <= p.e AND (x.ended_on IS NULL OR x.ended_on >= p.s)
-                    WHERE \(inArea) AND \(counted) GROUP BY 1, 2, 3, 4) t
-                JOIN (
-                    SELECT p.s, \(column) AS area, count(DISTINCT x.person_id) AS d
-                    FROM periods p JOIN statistics.episodes x ON x.started_on <= p.e AND (x.ended_on IS NULL OR x.ended_on >= p.s)
-                    WHERE \(inArea) GROUP BY 1, 2) tot ON tot.s = t.s AND tot.area = t.area
-                """
-        case "aftercare_coverage":
-            measure = """
-                SELECT p.s, p.e, \(column), NULL::text,
-                       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM statistics.aftercare a WHERE a.episode_id = x.episode_id AND a.starts_on = x.ended_on + 1)),
-                       count(*), NULL::bigint
-                FROM periods p JOIN statistics.episodes x ON x.status = 'completed' AND x.ended_on BETWEEN p.s AND p.e
-                     AND x.form IN ('voluntary_facility', 'compulsory', 'social_protection_centre')
-                WHERE \(inArea) GROUP BY 1, 2, 3
-                """
-        case "relapse_rate":
-            measure = """
-                SELECT p.s, p.e, \(column), NULL::text,
-                       count(DISTINCT a.person_id) FILTER (WHERE EXISTS (
-                           SELECT 1 FROM statistics.relapses r WHERE r.person_id = a.person_id AND r.detected_on BETWEEN p.s AND p.e)),
-                       count(DISTINCT a.person_id), NULL::bigint
-                FROM periods p JOIN statistics.aftercare a ON a.starts_on <= p.e AND coalesce(a.ended_on, a.ends_on) >= p.s
-                WHERE \(inArea) GROUP BY 1, 2, 3
-                """
-        case "loans":
-            measure = """
-                SELECT p.s, p.e, \(column), NULL::text, count(*), NULL::bigint, sum(r.amount_vnd)::bigint
-                FROM periods p JOIN statistics.referral_steps r ON r.step = 'disburse' AND r.step_on BETWEEN p.s AND p.e
-                WHERE \(inArea) GROUP BY 1, 2, 3
-                """
-        default:
-            return []
+        let areas: SQLFragment
+        switch (grouping, area.code) {
+        case (.commune, let code?) where code.count == 5, (.province, let code?) where code.count == 2: areas = "t.area_code = \(code)"
+        case (.commune, let code?): areas = "t.parent_code = \(code) AND length(t.area_code) = 5"
+        case (.commune, nil): areas = "length(t.area_code) = 5"
+        case (.province, _): areas = "t.parent_code = 'VN' AND length(t.area_code) = 2"
+        case (.whole, let code): areas = "t.area_code = \(code ?? "VN")"
         }
-        let level =
-            switch grouping {
-            case .commune: "commune"
-            case .province: "province"
-            case .whole(let label): label.count == 5 ? "commune" : "province"
+        let periods = Periods(from: from, to: to, months: months)
+        let numeratorDimension = formula.numeratorDimension ?? breakdown?.rawValue ?? ""
+        let numerators = try await read(formula.numerator, dimension: numeratorDimension, periods: periods, areas: areas)
+        var denominators: [Key: Reading]?
+        if let denominator = formula.denominator {
+            denominators = try await read(
+                denominator, dimension: formula.numeratorDimension == nil ? numeratorDimension : "", periods: periods, areas: areas)
+        }
+        var keys = Set(numerators.keys)
+        if let denominators, formula.numeratorDimension == nil { keys.formUnion(denominators.keys) }
+        let names = try await self.names(of: Set(keys.map(\.area)))
+        let rows = keys.compactMap { key -> IndicatorValues.Row? in
+            let counted = numerators[key]
+            let numerator = counted?.count ?? 0
+            let denominator = denominators.map {
+                $0[formula.numeratorDimension == nil ? key : Key(start: key.start, area: key.area, value: "")]?.count ?? 0
             }
-        return try await connection.query(
-            """
-            WITH periods AS (
-                SELECT s::date AS s, least((s + make_interval(months => \(months)::int))::date - 1, \(to)) AS e
-                FROM generate_series(\(from)::date, \(to)::date, make_interval(months => \(months)::int)) AS s
-            )
-            SELECT m.s, m.e, m.area, u.name, m.breakdown, m.n, m.d, m.amount FROM (\(measure)) AS m(s, e, area, breakdown, n, d, amount)
-            LEFT JOIN registry.admin_units u ON u.generation = \(AdminUnitGeneration.current) AND u.level = \(level) AND u.code = m.area
-            ORDER BY m.s, m.area, m.breakdown
-            """
-        ).map { row in
-            let (start, end, code, name, breakdown, numerator, denominator, amount) = try row.decode(
-                (CalendarDate, CalendarDate, String, String?, String?, Int, Int?, Int?).self)
+            let amount = counted?.amount ?? 0
+            guard numerator != 0 || (denominator ?? 0) != 0 || amount != 0 else { return nil }
             let value: Double? =
                 if let denominator { denominator > 0 ? Double((numerator * 2000 / denominator + 1) / 2) / 10 : nil } else { Double(numerator) }
+            let end = counted?.end ?? periods.end(of: key.start)
             return IndicatorValues.Row(
-                areaCode: code, areaName: name, periodStart: start, periodEnd: end, breakdown: breakdown, numerator: numerator,
-                denominator: denominator, value: value, amountVnd: amount, suppressed: false)
+                areaCode: key.area == "VN" ? "national" : key.area, areaName: names[key.area], periodStart: key.start, periodEnd: end,
+                breakdown: key.value.isEmpty ? nil : key.value, numerator: numerator, denominator: denominator, value: value,
+                amountVnd: formula.numerator.measure == .loans ? amount : nil, suppressed: false)
         }
+        return rows.sorted { ($0.periodStart, $0.areaCode, $0.breakdown ?? "") < ($1.periodStart, $1.areaCode, $1.breakdown ?? "") }
+    }
+
+    /// One term's counts (and amounts) by period start, area and breakdown value.
+    private func read(_ term: Formula.Term, dimension: String, periods: Periods, areas: SQLFragment) async throws -> [Key: Reading] {
+        let (count, days): (SQLFragment, SQLFragment) =
+            switch term.reading {
+            case .stock: ("sum(t.entered - t.exited)", "t.day <= p.e")
+            case .flow: ("sum(t.entered)", "t.day BETWEEN p.s AND p.e")
+            case .overlap: ("sum(t.entered) - coalesce(sum(t.exited) FILTER (WHERE t.day <= p.s), 0)", "t.day <= p.e")
+            }
+        let rows = try await connection.query(
+            """
+            WITH periods AS (\(periods.query))
+            SELECT p.s, p.e, t.area_code, t.value, (\(count))::bigint, (coalesce(sum(t.amount) FILTER (WHERE t.day >= p.s), 0))::bigint
+            FROM periods p JOIN statistics.tallies t ON t.measure = \(term.measure.rawValue) AND t.dimension = \(dimension) AND \(areas)
+                AND \(days)
+            GROUP BY 1, 2, 3, 4
+            """)
+        var readings: [Key: Reading] = [:]
+        for row in rows {
+            let (start, end, area, value, count, amount) = try row.decode((CalendarDate, CalendarDate, String, String, Int, Int).self)
+            readings[Key(start: start, area: area, value: value)] = Reading(end: end, count: count, amount: amount)
+        }
+        return readings
+    }
+
+    /// The 2025 names of these units.
+    private func names(of codes: Set<String>) async throws -> [String: String] {
+        let rows = try await connection.query(
+            "SELECT code, name FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND code = ANY(\(Array(codes)))")
+        var names: [String: String] = [:]
+        for row in rows {
+            let (code, name) = try row.decode((String, String).self)
+            names[code] = name
+        }
+        return names
     }
 }

@@ -1,0 +1,33 @@
+-- Live aggregates: what each indicator is computed from, kept by the counting consumer as events
+-- arrive (each event's person's contributions recomputed and the difference added), and rebuilt
+-- from the counting tables at once by `statistics rebuild`. No personal data: counts by measure,
+-- area (commune, province, or the country as 'VN'), day and one breakdown at a time.
+ALTER TABLE statistics.people ADD COLUMN ethnicity text;
+ALTER TABLE statistics.people ADD COLUMN substances text[] NOT NULL DEFAULT '{}';
+
+-- A measure's counts on a day in an area, in total (dimension '') or for one value of one
+-- breakdown (sex, age_band, ethnicity, treatment_form, result, substance). `entered` counts intervals that
+-- begin (or flows that happen) on the day, `exited` intervals whose first day outside is the day.
+-- A stock on a day is the sum of entered - exited up to it; a flow the sum of entered in the period.
+CREATE TABLE statistics.tallies (
+    measure text NOT NULL,
+    dimension text NOT NULL,
+    value text NOT NULL,
+    area_code text NOT NULL CHECK (area_code ~ '^([0-9]{2}|[0-9]{5}|VN)$'),
+    day date NOT NULL,
+    -- The unit above: a commune's province, a province's country ('VN'), the country itself.
+    parent_code text NOT NULL,
+    entered bigint NOT NULL DEFAULT 0,
+    exited bigint NOT NULL DEFAULT 0,
+    amount bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (measure, dimension, area_code, value, day)
+);
+-- A province's communes, for rows by commune.
+CREATE INDEX tallies_by_parent ON statistics.tallies (measure, dimension, parent_code, day) WHERE length(area_code) = 5;
+
+-- Each person's rows, for recomputing their contributions.
+CREATE INDEX episodes_person ON statistics.episodes (person_id);
+CREATE INDEX aftercare_person ON statistics.aftercare (person_id);
+CREATE INDEX relapses_person ON statistics.relapses (person_id);
+CREATE INDEX determinations_person ON statistics.determinations (person_id);
+CREATE INDEX referral_steps_person ON statistics.referral_steps (person_id);

@@ -1,0 +1,105 @@
+import Foundation
+import Postgres
+
+/// The one definition of what the counting tables contribute to the live aggregates: for one
+/// person (live, before and after each event) or for everyone (a rebuild), the tallies their
+/// statuses, episodes, after-care, relapses, determinations and loans make. Each row counts in its
+/// commune, its province and the country, in total and by each breakdown: sex, age band (by the
+/// age in the year the interval or event begins), ethnicity, substance (a person with two counts
+/// under each), and the measure's own (form, result).
+enum Contributions {
+    static let facilityForms = ["voluntary_facility", "compulsory", "social_protection_centre"]
+
+    /// Which statuses count in which status measure.
+    static let statusMeasures: [(Measure, [String])] = [
+        (.underManagement, ["drug_user", "addicted", "in_treatment", "in_aftercare"]),
+        (.onRecord, ["addicted", "in_treatment", "in_aftercare"]),
+        (.treatedOnRecord, ["in_treatment", "in_aftercare"]),
+    ]
+
+    /// `<14`, `14-<16`, `16-<18`, `18-<30`, `30+` (Decision 127/2009), or `unknown`.
+    static let ageBands = ["<14", "14-<16", "16-<18", "18-<30", "30+"]
+
+    /// A query of rows (measure, dimension, value, area_code, day, parent_code, entered, exited,
+    /// amount), for `person` or everyone, from the tables of `schema`.
+    static func rows(schema: String, person: UUID?) -> SQLFragment {
+        func only(_ alias: StaticString) -> SQLFragment {
+            guard let person else { return "TRUE" }
+            return "\(sql: alias).person_id = \(person)"
+        }
+        let statusPairs = statusMeasures.flatMap { measure, statuses in statuses.map { (measure.rawValue, $0) } }
+        let facilityForms = Self.facilityForms
+        return """
+            WITH person AS (
+                SELECT p.person_id, p.sex, p.birth_year, coalesce(p.ethnicity, 'unknown') AS ethnicity, p.substances
+                FROM \(identifier: schema).people p WHERE \(only("p"))
+            ),
+            residence AS (
+                SELECT r.person_id, r.from_date, lead(r.from_date) OVER (PARTITION BY r.person_id ORDER BY r.from_date) AS to_date,
+                       r.commune_code, r.province_code
+                FROM \(identifier: schema).residences r WHERE \(only("r"))
+            ),
+            base (person_id, measure, commune_code, province_code, starts_on, exits_on, dimension, value, amount) AS (
+                SELECT s.person_id, m.measure, r.commune_code, r.province_code, greatest(s.valid_from, r.from_date),
+                       CASE WHEN s.valid_to IS NULL THEN r.to_date WHEN r.to_date IS NULL THEN s.valid_to ELSE least(s.valid_to, r.to_date) END,
+                       NULL::text, NULL::text, 0::bigint
+                FROM \(identifier: schema).statuses s
+                JOIN residence r ON r.person_id = s.person_id AND (s.valid_to IS NULL OR r.from_date < s.valid_to)
+                     AND (r.to_date IS NULL OR r.to_date > s.valid_from)
+                JOIN unnest(\(statusPairs.map(\.0))::text[], \(statusPairs.map(\.1))::text[]) AS m(measure, status) ON m.status = s.status
+                WHERE \(only("s"))
+                UNION ALL
+                SELECT x.person_id, m.measure, x.commune_code, x.province_code, x.started_on,
+                       CASE WHEN m.measure = 'in_treatment' THEN x.ended_on + 1 END, m.dimension, m.value, 0
+                FROM \(identifier: schema).episodes x
+                CROSS JOIN LATERAL (
+                    SELECT 'in_treatment', 'treatment_form', x.form
+                    UNION ALL SELECT 'admissions', 'treatment_form', x.form
+                    UNION ALL SELECT 'compulsory_admissions', NULL, NULL WHERE x.form = 'compulsory'
+                ) AS m(measure, dimension, value)
+                WHERE x.started_on IS NOT NULL AND \(only("x"))
+                UNION ALL
+                SELECT x.person_id, m.measure, x.commune_code, x.province_code, x.ended_on, NULL, 'treatment_form', x.form, 0
+                FROM \(identifier: schema).episodes x
+                CROSS JOIN LATERAL (
+                    SELECT 'facility_completions'
+                    UNION ALL SELECT 'covered_completions' WHERE EXISTS (
+                        SELECT 1 FROM \(identifier: schema).aftercare a WHERE a.episode_id = x.episode_id AND a.starts_on = x.ended_on + 1)
+                ) AS m(measure)
+                WHERE x.status = 'completed' AND x.ended_on IS NOT NULL AND x.form = ANY(\(facilityForms)::text[]) AND \(only("x"))
+                UNION ALL
+                SELECT a.person_id, 'in_aftercare', a.commune_code, a.province_code, a.starts_on, coalesce(a.ended_on, a.ends_on) + 1,
+                       NULL, NULL, 0
+                FROM \(identifier: schema).aftercare a WHERE \(only("a"))
+                UNION ALL
+                SELECT r.person_id, 'relapses', r.commune_code, r.province_code, r.detected_on, NULL, NULL, NULL, 0
+                FROM \(identifier: schema).relapses r WHERE \(only("r"))
+                UNION ALL
+                SELECT d.person_id, 'determinations', d.commune_code, d.province_code, d.determined_on, NULL, 'result',
+                       CASE WHEN d.positive THEN 'positive' ELSE 'negative' END, 0
+                FROM \(identifier: schema).determinations d WHERE \(only("d"))
+                UNION ALL
+                SELECT t.person_id, 'loans', t.commune_code, t.province_code, t.step_on, NULL, NULL, NULL, coalesce(t.amount_vnd, 0)
+                FROM \(identifier: schema).referral_steps t WHERE t.step = 'disburse' AND \(only("t"))
+            )
+            SELECT b.measure, d.dimension, d.value, l.area_code, e.day, l.parent_code,
+                   sum(e.entered)::bigint, sum(e.exited)::bigint, sum(e.amount)::bigint
+            FROM base b
+            LEFT JOIN person p ON p.person_id = b.person_id
+            CROSS JOIN LATERAL (SELECT extract(year FROM b.starts_on)::int - p.birth_year AS age) AS y
+            CROSS JOIN LATERAL (
+                SELECT '' AS dimension, '' AS value
+                UNION ALL SELECT 'sex', coalesce(p.sex, 'unknown')
+                UNION ALL SELECT 'age_band', CASE WHEN y.age IS NULL THEN 'unknown' WHEN y.age < 14 THEN '<14' WHEN y.age < 16 THEN '14-<16'
+                                                  WHEN y.age < 18 THEN '16-<18' WHEN y.age < 30 THEN '18-<30' ELSE '30+' END
+                UNION ALL SELECT 'ethnicity', coalesce(p.ethnicity, 'unknown')
+                UNION ALL SELECT 'substance', s FROM unnest(p.substances) AS s
+                UNION ALL SELECT b.dimension, b.value WHERE b.dimension IS NOT NULL
+            ) AS d
+            CROSS JOIN LATERAL (VALUES (b.commune_code, b.province_code), (b.province_code, 'VN'), ('VN', 'VN')) AS l(area_code, parent_code)
+            CROSS JOIN LATERAL (VALUES (b.starts_on, 1, 0, b.amount), (b.exits_on, 0, 1, 0)) AS e(day, entered, exited, amount)
+            WHERE e.day IS NOT NULL AND (b.exits_on IS NULL OR b.exits_on > b.starts_on)
+            GROUP BY 1, 2, 3, 4, 5, 6
+            """
+    }
+}

@@ -1,0 +1,39 @@
+/// What the live aggregates count, each from one counting table, by the area where it happened.
+/// Stocks are intervals (a person's status, an episode, an after-care): counted on a day from the
+/// day they begin to the day before they end. Flows are events on a day.
+enum Measure: String, CaseIterable, Sendable {
+    /// Statuses drug_user, addicted, in_treatment and in_aftercare, by residence.
+    case underManagement = "under_management"
+    /// Statuses addicted, in_treatment and in_aftercare (addiction on record), by residence.
+    case onRecord = "on_record"
+    /// Statuses in_treatment and in_aftercare, by residence.
+    case treatedOnRecord = "treated_on_record"
+    /// Episodes from their start to their end, by form, where they were opened.
+    case inTreatment = "in_treatment"
+    /// After-care from its start to its end (or its planned end while open).
+    case inAftercare = "in_aftercare"
+    /// Determinations on their day, by result (positive or negative).
+    case determinations
+    /// Episodes begun on their first day, by form.
+    case admissions
+    /// Compulsory episodes begun on their first day.
+    case compulsoryAdmissions = "compulsory_admissions"
+    /// Facility episodes (voluntary_facility, compulsory, social_protection_centre) completed on their last day, by form.
+    case facilityCompletions = "facility_completions"
+    /// Of those, the ones whose after-care began the next day.
+    case coveredCompletions = "covered_completions"
+    /// Relapses on the day detected.
+    case relapses
+    /// Loans disbursed, with their amount in đồng.
+    case loans
+
+    /// The breakdowns every measure has, and the one some have of their own.
+    static let commonDimensions = ["sex", "age_band", "ethnicity", "substance"]
+    var ownDimension: String? {
+        switch self {
+        case .inTreatment, .admissions, .facilityCompletions, .coveredCompletions: "treatment_form"
+        case .determinations: "result"
+        default: nil
+        }
+    }
+}

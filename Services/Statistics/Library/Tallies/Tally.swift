@@ -1,0 +1,42 @@
+import Postgres
+
+/// One row of the live aggregates: a measure's counts on a day in an area, in total (`dimension`
+/// and `value` empty) or for one value of one breakdown.
+struct Tally: Sendable, Equatable {
+    struct Key: Hashable, Sendable, Comparable {
+        let measure: String
+        let dimension: String
+        let value: String
+        let areaCode: String
+        let day: CalendarDate
+
+        static func < (left: Key, right: Key) -> Bool {
+            (left.measure, left.dimension, left.areaCode, left.value, left.day.description)
+                < (right.measure, right.dimension, right.areaCode, right.value, right.day.description)
+        }
+    }
+
+    let key: Key
+    /// The unit above the area (a commune's province, a province's `VN`, `VN` itself).
+    let parentCode: String
+    var entered: Int
+    var exited: Int
+    var amount: Int
+
+    var isZero: Bool { entered == 0 && exited == 0 && amount == 0 }
+
+    /// What must be added to the aggregates to turn `before` into `after`, in key order (so that
+    /// concurrent writers lock rows in the same order).
+    static func difference(from before: [Tally], to after: [Tally]) -> [Tally] {
+        var changes: [Key: Tally] = [:]
+        for tally in after { changes[tally.key] = tally }
+        for old in before {
+            var change = changes[old.key] ?? Tally(key: old.key, parentCode: old.parentCode, entered: 0, exited: 0, amount: 0)
+            change.entered -= old.entered
+            change.exited -= old.exited
+            change.amount -= old.amount
+            changes[old.key] = change
+        }
+        return changes.values.filter { !$0.isZero }.sorted { $0.key < $1.key }
+    }
+}

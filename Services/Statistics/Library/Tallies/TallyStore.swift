@@ -1,0 +1,50 @@
+import Foundation
+import Postgres
+
+/// Reads and writes the live aggregates (`tallies`) of the counting tables in `schema`.
+struct TallyStore {
+    let connection: PostgresConnection
+    var schema = "statistics"
+
+    /// Serialises writers of the aggregates until the transaction ends: each event's person is
+    /// recomputed from a consistent state, and two replicas never interleave their additions.
+    func lock() async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock(hashtext('statistics.tallies'))")
+    }
+
+    /// What one person's rows contribute now.
+    func contributions(of person: UUID) async throws -> [Tally] {
+        try await connection.query("\(Contributions.rows(schema: schema, person: person))").map { row in
+            let (measure, dimension, value, area, day, parent, entered, exited, amount) = try row.decode(
+                (String, String, String, String, CalendarDate, String, Int, Int, Int).self)
+            return Tally(
+                key: .init(measure: measure, dimension: dimension, value: value, areaCode: area, day: day), parentCode: parent,
+                entered: entered, exited: exited, amount: amount)
+        }
+    }
+
+    /// Adds `changes` to the aggregates, in their order.
+    func add(_ changes: [Tally]) async throws {
+        guard !changes.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO \(identifier: schema).tallies AS t (measure, dimension, value, area_code, day, parent_code, entered, exited, amount)
+            SELECT * FROM unnest(\(changes.map(\.key.measure))::text[], \(changes.map(\.key.dimension))::text[],
+                                 \(changes.map(\.key.value))::text[], \(changes.map(\.key.areaCode))::text[],
+                                 \(changes.map(\.key.day))::date[], \(changes.map(\.parentCode))::text[],
+                                 \(changes.map(\.entered))::int8[], \(changes.map(\.exited))::int8[], \(changes.map(\.amount))::int8[])
+            ON CONFLICT (measure, dimension, area_code, value, day) DO UPDATE
+            SET entered = t.entered + excluded.entered, exited = t.exited + excluded.exited, amount = t.amount + excluded.amount
+            """)
+    }
+
+    /// Recomputes every person's contributions at once (after a rebuild of the counting tables).
+    func recount() async throws {
+        try await connection.query("DELETE FROM \(identifier: schema).tallies")
+        let query: PostgresQuery = """
+            INSERT INTO \(identifier: schema).tallies (measure, dimension, value, area_code, day, parent_code, entered, exited, amount)
+            \(Contributions.rows(schema: schema, person: nil))
+            """
+        try await connection.query(query.unprepared())
+    }
+}
