@@ -44,6 +44,19 @@ public final class BusConsumer: Service, Sendable {
         try await database.withConnection { try await store.register(topics: configuration.topics, start: configuration.start, on: $0) }
     }
 
+    /// Handles batches (and due held events) until none is left; returns how many events it read.
+    /// For a one-off consumer driven by a command (a statistics rebuild), without `run()`.
+    public func catchUp() async throws -> Int {
+        var total = 0
+        while !Task.isCancelled {
+            let handled = try await handleBatch()
+            let retried = try await retryHeldEvents()
+            total += handled
+            if handled == 0 && retried == 0 { break }
+        }
+        return total
+    }
+
     public func run() async throws {
         try await register()
         let listener = PostgresListener(configuration: listenerConfiguration, channels: ["bus_events"], logger: logger)

@@ -1,10 +1,13 @@
 import EventBus
 import Foundation
+import Logging
 import Migrations
+import Postgres
 import ServiceKit
 
-/// The statistics service: counting tables fed by the bus (never personal data) and aggregate
-/// exports for other agencies' keys and officers, each on the audit trail.
+/// The statistics service: counting tables and live aggregates fed by the bus (never personal
+/// data), indicators against plan targets, and aggregate exports for other agencies' keys and
+/// officers, each on the audit trail. `statistics rebuild` replays the log into fresh tables.
 public enum StatisticsService {
     public static let descriptor = ServiceDescriptor(
         name: "statistics",
@@ -26,7 +29,8 @@ public enum StatisticsService {
                 AfterMigrations(counts, readiness: environment.readiness),
                 SharedTables(["registry.admin_units"], readiness: environment.readiness, database: environment.database, logger: environment.logger),
             ]
-        }
+        },
+        commands: [RebuildCommand.self]
     )
 
     /// `docs/indicators.md`, generated from the catalogue the service serves.
@@ -34,4 +38,15 @@ public enum StatisticsService {
 
     /// The ids of every indicator defined.
     public static var indicatorIDs: [String] { IndicatorCatalogue.all.map(\.id) }
+
+    /// `statistics rebuild` with `configuration`'s database, beside a running service or not;
+    /// returns its report.
+    public static func rebuild(configuration: ServiceConfiguration, logger: Logger) async throws -> String {
+        let database = PostgresClient(configuration: configuration.postgres(for: descriptor), logger: logger)
+        return try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await database.run() }
+            defer { group.cancelAll() }
+            return try await CountingRebuild(database: database, logger: logger).run().description
+        }
+    }
 }

@@ -17,8 +17,8 @@ import TreatmentContracts
 /// retries and then parks as dead (the catalogue check at publishing makes that a producer's bug).
 struct CountingEventHandler: EventHandler {
     let logger: Logger
-    /// The schema of the counting tables written (another one while a rebuild replays the log).
-    var schema = "statistics"
+    /// The counting tables written (the fresh ones while a rebuild replays the log).
+    var tables = CountingTables.live
     /// Whether each event's person's contributions to the live aggregates are recomputed (a
     /// rebuild fills the counting tables first and counts everyone at once).
     var tallying = true
@@ -27,8 +27,8 @@ struct CountingEventHandler: EventHandler {
     static let topics = [PersonEvents.topic, ReferralEvents.topic, TreatmentEvents.personTopic]
 
     func handle(_ event: EventEnvelope, in transaction: PostgresConnection) async throws {
-        let store = CountingStore(connection: transaction, schema: schema)
-        let treatment = TreatmentCountingStore(connection: transaction, schema: schema)
+        let store = CountingStore(connection: transaction, tables: tables)
+        let treatment = TreatmentCountingStore(connection: transaction, tables: tables)
         switch (event.type, event.version) {
         case (PersonEvents.RegisteredV1.type, PersonEvents.RegisteredV1.version):
             let registered = PersonEvents.Registered(try event.decode(PersonEvents.RegisteredV1.self))
@@ -83,7 +83,7 @@ struct CountingEventHandler: EventHandler {
             try await change()
             return
         }
-        let tallies = TallyStore(connection: transaction, schema: schema)
+        let tallies = TallyStore(connection: transaction, tables: tables)
         try await tallies.lock()
         let before = try await tallies.contributions(of: person)
         try await change()

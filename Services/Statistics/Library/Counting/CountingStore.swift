@@ -8,12 +8,12 @@ import RegistryContracts
 /// it restates, so applying an event twice changes nothing.
 struct CountingStore {
     let connection: PostgresConnection
-    var schema = "statistics"
+    var tables = CountingTables.live
 
     func savePerson(_ person: PersonEvents.Registered) async throws {
         try await connection.query(
             """
-            INSERT INTO \(identifier: schema).people (person_id, sex, birth_year, registered_on, ethnicity, substances)
+            INSERT INTO \(tables("people")) (person_id, sex, birth_year, registered_on, ethnicity, substances)
             VALUES (\(person.personId), \(person.sex), \(person.birthYear), \(person.registeredOn), \(person.ethnicity), \(person.substances))
             ON CONFLICT (person_id) DO UPDATE SET sex = excluded.sex, birth_year = excluded.birth_year,
                 registered_on = excluded.registered_on, ethnicity = excluded.ethnicity, substances = excluded.substances
@@ -24,7 +24,7 @@ struct CountingStore {
     func updatePerson(_ person: PersonEvents.Changed) async throws {
         try await connection.query(
             """
-            UPDATE \(identifier: schema).people SET sex = \(person.sex), birth_year = \(person.birthYear), ethnicity = \(person.ethnicity),
+            UPDATE \(tables("people")) SET sex = \(person.sex), birth_year = \(person.birthYear), ethnicity = \(person.ethnicity),
                 substances = \(person.substances)
             WHERE person_id = \(person.personId)
             """)
@@ -33,7 +33,7 @@ struct CountingStore {
     func saveResidence(_ person: UUID, from day: CalendarDate, commune: String, province: String) async throws {
         try await connection.query(
             """
-            INSERT INTO \(identifier: schema).residences (person_id, from_date, commune_code, province_code)
+            INSERT INTO \(tables("residences")) (person_id, from_date, commune_code, province_code)
             VALUES (\(person), \(day), \(commune), \(province))
             ON CONFLICT (person_id, from_date) DO UPDATE SET commune_code = excluded.commune_code, province_code = excluded.province_code
             """)
@@ -42,15 +42,15 @@ struct CountingStore {
     /// As the registry does: later records give way to the new one, earlier ones end where it starts.
     func applyStatus(_ change: PersonEvents.StatusChanged) async throws {
         try await connection.query(
-            "DELETE FROM \(identifier: schema).statuses WHERE person_id = \(change.personId) AND valid_from >= \(change.validFrom)")
+            "DELETE FROM \(tables("statuses")) WHERE person_id = \(change.personId) AND valid_from >= \(change.validFrom)")
         try await connection.query(
             """
-            UPDATE \(identifier: schema).statuses SET valid_to = \(change.validFrom)
+            UPDATE \(tables("statuses")) SET valid_to = \(change.validFrom)
             WHERE person_id = \(change.personId) AND (valid_to IS NULL OR valid_to > \(change.validFrom))
             """)
         try await connection.query(
             """
-            INSERT INTO \(identifier: schema).statuses (person_id, valid_from, valid_to, status)
+            INSERT INTO \(tables("statuses")) (person_id, valid_from, valid_to, status)
             VALUES (\(change.personId), \(change.validFrom), \(change.validTo), \(change.status))
             """)
     }
@@ -58,7 +58,7 @@ struct CountingStore {
     func saveReferral(_ referral: ReferralEvents.Changed) async throws {
         try await connection.query(
             """
-            INSERT INTO \(identifier: schema).referrals (referral_id, person_id, kind, status, outcome, outcome_on, amount_vnd,
+            INSERT INTO \(tables("referrals")) (referral_id, person_id, kind, status, outcome, outcome_on, amount_vnd,
                                               commune_code, province_code, referred_on)
             VALUES (\(referral.referralId), \(referral.personId), \(referral.kind), \(referral.status), \(referral.outcome),
                     \(referral.outcomeOn), \(referral.amountVnd), \(referral.communeCode),

@@ -8,12 +8,12 @@ import TreatmentContracts
 /// changes nothing.
 struct TreatmentCountingStore {
     let connection: PostgresConnection
-    var schema = "statistics"
+    var tables = CountingTables.live
 
     func saveDetermination(_ event: TreatmentEvents.DeterminationRecorded) async throws {
         try await connection.query(
             """
-            INSERT INTO \(identifier: schema).determinations (determination_id, person_id, determined_on, positive, commune_code, province_code)
+            INSERT INTO \(tables("determinations")) (determination_id, person_id, determined_on, positive, commune_code, province_code)
             VALUES (\(event.determinationId), \(event.personId), \(event.determinedOn), \(event.positive), \(event.communeCode), \(event.provinceCode))
             ON CONFLICT (determination_id) DO NOTHING
             """)
@@ -22,7 +22,7 @@ struct TreatmentCountingStore {
     func saveStart(_ event: TreatmentEvents.EpisodeStarted) async throws {
         try await connection.query(
             """
-            INSERT INTO \(identifier: schema).episodes (episode_id, person_id, form, facility_id, started_on, status, commune_code, province_code)
+            INSERT INTO \(tables("episodes")) (episode_id, person_id, form, facility_id, started_on, status, commune_code, province_code)
             VALUES (\(event.episodeId), \(event.personId), \(event.form), \(event.facilityId), \(event.startedOn), 'active', \(event.communeCode),
                     \(event.provinceCode))
             ON CONFLICT (episode_id) DO UPDATE SET started_on = excluded.started_on
@@ -32,7 +32,7 @@ struct TreatmentCountingStore {
     func saveEnd(_ event: TreatmentEvents.EpisodeEnded) async throws {
         try await connection.query(
             """
-            INSERT INTO \(identifier: schema).episodes
+            INSERT INTO \(tables("episodes"))
                 (episode_id, person_id, form, facility_id, started_on, ended_on, status, reason, commune_code, province_code)
             VALUES (\(event.episodeId), \(event.personId), \(event.form), \(event.facilityId), \(event.startedOn), \(event.endedOn), \(event.status),
                     \(event.reason), \(event.communeCode), \(event.provinceCode))
@@ -44,7 +44,7 @@ struct TreatmentCountingStore {
     func saveAftercare(_ event: TreatmentEvents.AftercareStarted) async throws {
         try await connection.query(
             """
-            INSERT INTO \(identifier: schema).aftercare (aftercare_id, person_id, episode_id, starts_on, ends_on, status, commune_code, province_code)
+            INSERT INTO \(tables("aftercare")) (aftercare_id, person_id, episode_id, starts_on, ends_on, status, commune_code, province_code)
             VALUES (\(event.aftercareId), \(event.personId), \(event.episodeId), \(event.startsOn), \(event.endsOn), 'active', \(event.communeCode),
                     \(event.provinceCode))
             ON CONFLICT (aftercare_id) DO NOTHING
@@ -53,14 +53,14 @@ struct TreatmentCountingStore {
 
     func endAftercare(_ event: TreatmentEvents.AftercareEnded) async throws {
         try await connection.query(
-            "UPDATE \(identifier: schema).aftercare SET ended_on = \(event.endedOn), status = \(event.status) WHERE aftercare_id = \(event.aftercareId)"
+            "UPDATE \(tables("aftercare")) SET ended_on = \(event.endedOn), status = \(event.status) WHERE aftercare_id = \(event.aftercareId)"
         )
     }
 
     func saveRelapse(_ event: TreatmentEvents.RelapseRecorded) async throws {
         try await connection.query(
             """
-            INSERT INTO \(identifier: schema).relapses (relapse_id, person_id, aftercare_id, detected_on, commune_code, province_code)
+            INSERT INTO \(tables("relapses")) (relapse_id, person_id, aftercare_id, detected_on, commune_code, province_code)
             VALUES (\(event.relapseId), \(event.personId), \(event.aftercareId), \(event.detectedOn), \(event.communeCode), \(event.provinceCode))
             ON CONFLICT (relapse_id) DO NOTHING
             """)
@@ -69,7 +69,7 @@ struct TreatmentCountingStore {
     func saveStep(_ event: ReferralEvents.StepRecorded) async throws {
         try await connection.query(
             """
-            INSERT INTO \(identifier: schema).referral_steps
+            INSERT INTO \(tables("referral_steps"))
                 (referral_id, step, person_id, kind, step_on, wage_vnd, amount_vnd, commune_code, province_code)
             VALUES (\(event.referralId), \(event.step), \(event.personId), \(event.kind), \(event.on), \(event.wageVnd), \(event.amountVnd),
                     \(event.communeCode), \(event.provinceCode))

@@ -6,7 +6,8 @@ import Postgres
 /// statuses, episodes, after-care, relapses, determinations and loans make. Each row counts in its
 /// commune, its province and the country, in total and by each breakdown: sex, age band (by the
 /// age in the year the interval or event begins), ethnicity, substance (a person with two counts
-/// under each), and the measure's own (form, result).
+/// under each), and the measure's own (form, result). A status counts where the person lived that
+/// day; before the first residence known, where they lived first.
 enum Contributions {
     static let facilityForms = ["voluntary_facility", "compulsory", "social_protection_centre"]
 
@@ -21,8 +22,8 @@ enum Contributions {
     static let ageBands = ["<14", "14-<16", "16-<18", "18-<30", "30+"]
 
     /// A query of rows (measure, dimension, value, area_code, day, parent_code, entered, exited,
-    /// amount), for `person` or everyone, from the tables of `schema`.
-    static func rows(schema: String, person: UUID?) -> SQLFragment {
+    /// amount), for `person` or everyone, from `tables`.
+    static func rows(tables: CountingTables, person: UUID?) -> SQLFragment {
         func only(_ alias: StaticString) -> SQLFragment {
             guard let person else { return "TRUE" }
             return "\(sql: alias).person_id = \(person)"
@@ -32,18 +33,21 @@ enum Contributions {
         return """
             WITH person AS (
                 SELECT p.person_id, p.sex, p.birth_year, coalesce(p.ethnicity, 'unknown') AS ethnicity, p.substances
-                FROM \(identifier: schema).people p WHERE \(only("p"))
+                FROM \(tables("people")) p WHERE \(only("p"))
             ),
             residence AS (
-                SELECT r.person_id, r.from_date, lead(r.from_date) OVER (PARTITION BY r.person_id ORDER BY r.from_date) AS to_date,
+                SELECT r.person_id,
+                       CASE WHEN row_number() OVER (PARTITION BY r.person_id ORDER BY r.from_date) = 1 THEN '-infinity'::date ELSE r.from_date END
+                           AS from_date,
+                       lead(r.from_date) OVER (PARTITION BY r.person_id ORDER BY r.from_date) AS to_date,
                        r.commune_code, r.province_code
-                FROM \(identifier: schema).residences r WHERE \(only("r"))
+                FROM \(tables("residences")) r WHERE \(only("r"))
             ),
             base (person_id, measure, commune_code, province_code, starts_on, exits_on, dimension, value, amount) AS (
                 SELECT s.person_id, m.measure, r.commune_code, r.province_code, greatest(s.valid_from, r.from_date),
                        CASE WHEN s.valid_to IS NULL THEN r.to_date WHEN r.to_date IS NULL THEN s.valid_to ELSE least(s.valid_to, r.to_date) END,
                        NULL::text, NULL::text, 0::bigint
-                FROM \(identifier: schema).statuses s
+                FROM \(tables("statuses")) s
                 JOIN residence r ON r.person_id = s.person_id AND (s.valid_to IS NULL OR r.from_date < s.valid_to)
                      AND (r.to_date IS NULL OR r.to_date > s.valid_from)
                 JOIN unnest(\(statusPairs.map(\.0))::text[], \(statusPairs.map(\.1))::text[]) AS m(measure, status) ON m.status = s.status
@@ -51,7 +55,7 @@ enum Contributions {
                 UNION ALL
                 SELECT x.person_id, m.measure, x.commune_code, x.province_code, x.started_on,
                        CASE WHEN m.measure = 'in_treatment' THEN x.ended_on + 1 END, m.dimension, m.value, 0
-                FROM \(identifier: schema).episodes x
+                FROM \(tables("episodes")) x
                 CROSS JOIN LATERAL (
                     SELECT 'in_treatment', 'treatment_form', x.form
                     UNION ALL SELECT 'admissions', 'treatment_form', x.form
@@ -60,27 +64,27 @@ enum Contributions {
                 WHERE x.started_on IS NOT NULL AND \(only("x"))
                 UNION ALL
                 SELECT x.person_id, m.measure, x.commune_code, x.province_code, x.ended_on, NULL, 'treatment_form', x.form, 0
-                FROM \(identifier: schema).episodes x
+                FROM \(tables("episodes")) x
                 CROSS JOIN LATERAL (
                     SELECT 'facility_completions'
                     UNION ALL SELECT 'covered_completions' WHERE EXISTS (
-                        SELECT 1 FROM \(identifier: schema).aftercare a WHERE a.episode_id = x.episode_id AND a.starts_on = x.ended_on + 1)
+                        SELECT 1 FROM \(tables("aftercare")) a WHERE a.episode_id = x.episode_id AND a.starts_on = x.ended_on + 1)
                 ) AS m(measure)
                 WHERE x.status = 'completed' AND x.ended_on IS NOT NULL AND x.form = ANY(\(facilityForms)::text[]) AND \(only("x"))
                 UNION ALL
                 SELECT a.person_id, 'in_aftercare', a.commune_code, a.province_code, a.starts_on, coalesce(a.ended_on, a.ends_on) + 1,
                        NULL, NULL, 0
-                FROM \(identifier: schema).aftercare a WHERE \(only("a"))
+                FROM \(tables("aftercare")) a WHERE \(only("a"))
                 UNION ALL
                 SELECT r.person_id, 'relapses', r.commune_code, r.province_code, r.detected_on, NULL, NULL, NULL, 0
-                FROM \(identifier: schema).relapses r WHERE \(only("r"))
+                FROM \(tables("relapses")) r WHERE \(only("r"))
                 UNION ALL
                 SELECT d.person_id, 'determinations', d.commune_code, d.province_code, d.determined_on, NULL, 'result',
                        CASE WHEN d.positive THEN 'positive' ELSE 'negative' END, 0
-                FROM \(identifier: schema).determinations d WHERE \(only("d"))
+                FROM \(tables("determinations")) d WHERE \(only("d"))
                 UNION ALL
                 SELECT t.person_id, 'loans', t.commune_code, t.province_code, t.step_on, NULL, NULL, NULL, coalesce(t.amount_vnd, 0)
-                FROM \(identifier: schema).referral_steps t WHERE t.step = 'disburse' AND \(only("t"))
+                FROM \(tables("referral_steps")) t WHERE t.step = 'disburse' AND \(only("t"))
             )
             SELECT b.measure, d.dimension, d.value, l.area_code, e.day, l.parent_code,
                    sum(e.entered)::bigint, sum(e.exited)::bigint, sum(e.amount)::bigint

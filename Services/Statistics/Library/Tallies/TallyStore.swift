@@ -1,20 +1,20 @@
 import Foundation
 import Postgres
 
-/// Reads and writes the live aggregates (`tallies`) of the counting tables in `schema`.
+/// Reads and writes the live aggregates (`tallies`) of `tables`.
 struct TallyStore {
     let connection: PostgresConnection
-    var schema = "statistics"
+    var tables = CountingTables.live
 
     /// Serialises writers of the aggregates until the transaction ends: each event's person is
     /// recomputed from a consistent state, and two replicas never interleave their additions.
     func lock() async throws {
-        try await connection.query("SELECT pg_advisory_xact_lock(hashtext('statistics.tallies'))")
+        try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(tables.prefix + "tallies")))")
     }
 
     /// What one person's rows contribute now.
     func contributions(of person: UUID) async throws -> [Tally] {
-        try await connection.query("\(Contributions.rows(schema: schema, person: person))").map { row in
+        try await connection.query("\(Contributions.rows(tables: tables, person: person))").map { row in
             let (measure, dimension, value, area, day, parent, entered, exited, amount) = try row.decode(
                 (String, String, String, String, CalendarDate, String, Int, Int, Int).self)
             return Tally(
@@ -28,7 +28,7 @@ struct TallyStore {
         guard !changes.isEmpty else { return }
         try await connection.query(
             """
-            INSERT INTO \(identifier: schema).tallies AS t (measure, dimension, value, area_code, day, parent_code, entered, exited, amount)
+            INSERT INTO \(tables("tallies")) AS t (measure, dimension, value, area_code, day, parent_code, entered, exited, amount)
             SELECT * FROM unnest(\(changes.map(\.key.measure))::text[], \(changes.map(\.key.dimension))::text[],
                                  \(changes.map(\.key.value))::text[], \(changes.map(\.key.areaCode))::text[],
                                  \(changes.map(\.key.day))::date[], \(changes.map(\.parentCode))::text[],
@@ -40,10 +40,10 @@ struct TallyStore {
 
     /// Recomputes every person's contributions at once (after a rebuild of the counting tables).
     func recount() async throws {
-        try await connection.query("DELETE FROM \(identifier: schema).tallies")
+        try await connection.query("DELETE FROM \(tables("tallies"))")
         let query: PostgresQuery = """
-            INSERT INTO \(identifier: schema).tallies (measure, dimension, value, area_code, day, parent_code, entered, exited, amount)
-            \(Contributions.rows(schema: schema, person: nil))
+            INSERT INTO \(tables("tallies")) (measure, dimension, value, area_code, day, parent_code, entered, exited, amount)
+            \(Contributions.rows(tables: tables, person: nil))
             """
         try await connection.query(query.unprepared())
     }

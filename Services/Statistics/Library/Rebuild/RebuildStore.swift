@@ -1,0 +1,53 @@
+import Postgres
+
+/// The SQL of a rebuild: fresh tables beside the live ones, and the swap that puts them in place
+/// together with the replaying consumer's position.
+struct RebuildStore {
+    let connection: PostgresConnection
+
+    /// Drops what an earlier, interrupted rebuild left, and creates empty copies of the live tables
+    /// (columns, defaults, constraints and indexes).
+    func prepare(consumer: String) async throws {
+        try await forget(consumer)
+        for name in CountingTables.names {
+            try await connection.query("DROP TABLE IF EXISTS statistics.\(identifier: "rebuild_" + name)")
+            try await connection.query(
+                "CREATE TABLE statistics.\(identifier: "rebuild_" + name) (LIKE statistics.\(identifier: name) INCLUDING ALL)")
+        }
+    }
+
+    /// In the caller's transaction: waits for the live consumer's batch in flight, gives the live
+    /// consumer the replaying one's position and held events, and puts the fresh tables in place
+    /// of the live ones (readers wait for the commit, then read the new tables).
+    func swap(live: String, replaying: String) async throws {
+        try await connection.query(
+            "SELECT 1 FROM bus.consumer_slots WHERE consumer IN (\(live), \(replaying)) ORDER BY consumer, slot FOR UPDATE")
+        try await connection.query(
+            """
+            UPDATE bus.consumer_slots l SET after_xid = r.after_xid, after_id = r.after_id, handled_at = now()
+            FROM bus.consumer_slots r WHERE l.consumer = \(live) AND r.consumer = \(replaying) AND r.slot = l.slot
+            """)
+        try await connection.query("DELETE FROM bus.held_events WHERE consumer = \(live)")
+        try await connection.query("UPDATE bus.held_events SET consumer = \(live) WHERE consumer = \(replaying)")
+        try await forget(replaying)
+        for name in CountingTables.names {
+            try await connection.query("ALTER TABLE statistics.\(identifier: name) RENAME TO \(identifier: "retired_" + name)")
+            try await connection.query("ALTER TABLE statistics.\(identifier: "rebuild_" + name) RENAME TO \(identifier: name)")
+            try await connection.query("DROP TABLE statistics.\(identifier: "retired_" + name)")
+            // The copies' indexes were named after `rebuild_<table>`: name them after the table.
+            let indexes = try await connection.query(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = 'statistics' AND tablename = \(name) AND indexname LIKE 'rebuild\\_%'")
+            for index in try indexes.map({ try $0.decode(String.self, at: 0) }) {
+                try await connection.query(
+                    "ALTER INDEX statistics.\(identifier: index) RENAME TO \(identifier: String(index.dropFirst("rebuild_".count)))")
+            }
+        }
+    }
+
+    /// Removes a consumer, its positions and its held events.
+    func forget(_ consumer: String) async throws {
+        try await connection.query("DELETE FROM bus.held_events WHERE consumer = \(consumer)")
+        try await connection.query("DELETE FROM bus.consumer_slots WHERE consumer = \(consumer)")
+        try await connection.query("DELETE FROM bus.consumers WHERE name = \(consumer)")
+    }
+}
