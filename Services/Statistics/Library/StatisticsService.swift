@@ -27,6 +27,7 @@ public enum StatisticsService {
                 database: environment.database, logger: environment.logger)
             return [
                 AfterMigrations(counts, readiness: environment.readiness),
+                AfterMigrations(PendingRebuild(database: environment.database, logger: environment.logger), readiness: environment.readiness),
                 SharedTables(["registry.admin_units"], readiness: environment.readiness, database: environment.database, logger: environment.logger),
             ]
         },

@@ -6,11 +6,13 @@ import ReferralsContracts
 import RegistryContracts
 import TreatmentContracts
 
-/// Keeps the statistics service's counting tables from the registry's person events, the
-/// treatment service's (determinations, episodes, after-care, relapses) and the referrals
-/// service's referral events (consumer `statistics.counts`, from the beginning of the
-/// log, so a new or emptied database rebuilds itself). Each event is applied in the transaction
-/// that advances the consumer, and every write is an upsert: applying an event again changes nothing.
+/// Keeps the statistics service's counting tables from the registry's person and programme events,
+/// the treatment service's (determinations, episodes, after-care, relapses) and the referrals
+/// service's referral and case events (consumer `statistics.counts`, from the beginning of the
+/// log, so a new or emptied database rebuilds itself), and with them the live aggregates: the
+/// contributions of the event's person are computed before and after it, and the difference
+/// added. Each event is applied in the transaction that advances the consumer, and every write is
+/// an upsert or a recomputation: applying an event again changes nothing.
 ///
 /// The payloads are decoded as the producers' contract types (`RegistryContracts`,
 /// `ReferralsContracts`); a payload that does not decode fails the event, which the consumer
@@ -24,11 +26,12 @@ struct CountingEventHandler: EventHandler {
     var tallying = true
 
     static let consumerName = "statistics.counts"
-    static let topics = [PersonEvents.topic, ReferralEvents.topic, TreatmentEvents.personTopic]
+    static let topics = [PersonEvents.topic, ReferralEvents.topic, ReferralEvents.caseTopic, ProgrammeEvents.topic, TreatmentEvents.personTopic]
 
     func handle(_ event: EventEnvelope, in transaction: PostgresConnection) async throws {
         let store = CountingStore(connection: transaction, tables: tables)
         let treatment = TreatmentCountingStore(connection: transaction, tables: tables)
+        let reintegration = ReintegrationCountingStore(connection: transaction, tables: tables)
         switch (event.type, event.version) {
         case (PersonEvents.RegisteredV1.type, PersonEvents.RegisteredV1.version):
             let registered = PersonEvents.Registered(try event.decode(PersonEvents.RegisteredV1.self))
@@ -71,6 +74,15 @@ struct CountingEventHandler: EventHandler {
         case (TreatmentEvents.RelapseRecorded.type, 1):
             let relapse = try event.decode(TreatmentEvents.RelapseRecorded.self)
             try await counted(relapse.personId, in: transaction) { try await treatment.saveRelapse(relapse) }
+        case (ReferralEvents.CaseChanged.type, 1):
+            let changed = try event.decode(ReferralEvents.CaseChanged.self)
+            try await counted(changed.personId, in: transaction) { try await reintegration.saveCase(changed) }
+        case (ReferralEvents.CounsellingGiven.type, 1):
+            let given = try event.decode(ReferralEvents.CounsellingGiven.self)
+            try await counted(given.personId, in: transaction) { try await reintegration.saveCounselling(given) }
+        case (ProgrammeEvents.Recorded.type, 1):
+            // Read straight from its table by the programme indicators: no aggregates to keep.
+            try await reintegration.saveProgramme(try event.decode(ProgrammeEvents.Recorded.self))
         default:
             return
         }

@@ -8,9 +8,9 @@ enum IndicatorCatalogue {
     /// The definitions, each computed one with its formula's breakdowns.
     static let all: [Indicator] = definitions.map { definition in
         var indicator = definition
-        if let formula = Formula.all[indicator.id] {
+        if let computation = Computation.all[indicator.id] {
             indicator.computed = true
-            indicator.breakdowns = formula.breakdowns
+            indicator.breakdowns = computation.breakdowns
         }
         return indicator
     }
@@ -70,28 +70,33 @@ enum IndicatorCatalogue {
             exampleTarget: nil),
         Indicator(
             id: "relapse_rate_change", name: "Relapse rate, change on the previous year", nameVi: "Mức giảm tỷ lệ tái nghiện so với năm trước",
-            kind: .change, period: .flow, numerator: "(relapse_rate of the year - relapse_rate of the year before) / relapse_rate of the year before",
+            kind: .change, period: .flow,
+            numerator:
+                "(relapse_rate of the period - relapse_rate of the same period a year before) / the latter, in percent "
+                + "(with the earlier value as previousValue; no row where the earlier rate is 0)",
             denominator: nil, changeOf: "relapse_rate", feeds: ["treatment.relapse.recorded", "treatment.aftercare.started"], breakdowns: [],
             exampleTarget: "down by more than 5%"),
         Indicator(
             id: "vocational_counselling_share", name: "Share of those needing it who get vocational counselling",
             nameVi: "Tỷ lệ được tư vấn nghề", kind: .share, period: .flow,
-            numerator: "Of the denominator, those with counselling given in the period",
+            numerator: "Of the denominator, the cases counselled on or before the period's last day (and within the case)",
             denominator:
-                "People with an open reintegration case in the period whose needs include vocational_training or job", changeOf: nil,
-            feeds: ["referrals.case.changed", "referrals.case.counselling_given"], breakdowns: [.sex, .ageBand], exampleTarget: "over 50%"),
+                "Reintegration cases open on at least one day of the period whose needs include vocational_training or job, "
+                + "in the commune following each case",
+            changeOf: nil, feeds: ["referrals.case.changed", "referrals.case.counselling_given"], breakdowns: [], exampleTarget: "over 50%"),
         Indicator(
             id: "vocational_training_share", name: "Share of those needing it who get vocational training",
             nameVi: "Tỷ lệ được dạy nghề", kind: .share, period: .flow,
-            numerator: "Of the denominator, those enrolled in a course (a vocational_training referral enrolled or completed) in the period",
-            denominator: "People with an open reintegration case in the period whose needs include vocational_training", changeOf: nil,
-            feeds: ["referrals.case.changed", "referrals.referral.step_recorded"], breakdowns: [.sex, .ageBand], exampleTarget: "over 50%"),
+            numerator: "Of the denominator, the cases whose person enrolled in a course (a vocational_training referral's enrol step) "
+                + "on or before the period's last day, within the case",
+            denominator: "Reintegration cases open on at least one day of the period whose needs include vocational_training", changeOf: nil,
+            feeds: ["referrals.case.changed", "referrals.referral.step_recorded"], breakdowns: [], exampleTarget: "over 50%"),
         Indicator(
             id: "job_referral_share", name: "Share of those needing it who are referred to a job", nameVi: "Tỷ lệ được giới thiệu việc làm",
-            kind: .share, period: .flow, numerator: "Of the denominator, those with a job referral sent in the period",
-            denominator: "People with an open reintegration case in the period whose needs include job", changeOf: nil,
-            feeds: ["referrals.case.changed", "referrals.referral.step_recorded", "referrals.referral.changed"], breakdowns: [.sex, .ageBand],
-            exampleTarget: "over 50%"),
+            kind: .share, period: .flow,
+            numerator: "Of the denominator, the cases whose person was sent on a job referral on or before the period's last day, within the case",
+            denominator: "Reintegration cases open on at least one day of the period whose needs include job", changeOf: nil,
+            feeds: ["referrals.case.changed", "referrals.referral.step_recorded"], breakdowns: [], exampleTarget: "over 50%"),
         Indicator(
             id: "loans", name: "Loans disbursed", nameVi: "Số lượt và số tiền cho vay", kind: .amount, period: .flow,
             numerator: "Loans disbursed in the period: their number and their total in đồng, where the referral was made", denominator: nil,
@@ -104,7 +109,7 @@ enum IndicatorCatalogue {
         Indicator(
             id: "aftercare_model_communes_share", name: "Share of communes applying an after-care model",
             nameVi: "Tỷ lệ xã có mô hình quản lý sau cai", kind: .share, period: .stock,
-            numerator: "Communes with an after-care model recorded as applied since on or before the day",
+            numerator: "Communes with an after-care model applied since on or before the day and not ended before it",
             denominator: "Communes of the area (2025 list)", changeOf: nil, feeds: ["registry.programme.recorded"], breakdowns: [],
             exampleTarget: "Hà Nội: 20-30% (2021), 30-40%, 40-60%, 60-80%, 100% (2025)"),
         Indicator(

@@ -69,12 +69,12 @@ struct IndicatorRoutes: Sendable {
                 let label = area.code ?? "national"
                 var items: [Table.Item] = []
                 for indicator in IndicatorCatalogue.all {
-                    guard let formula = Formula.all[indicator.id] else { continue }
+                    guard let computation = Computation.all[indicator.id] else { continue }
                     let id = indicator.id
                     var values = IndicatorValues(
                         indicator: id, kind: indicator.kind, period: "year", generation: "2025", parameters: [:],
                         items: try await IndicatorStore(connection: connection).values(
-                            of: formula, from: from, to: to, months: 12, area: area, grouping: .whole(label: label)))
+                            of: computation, from: from, to: to, months: 12, area: area, grouping: .whole(label: label)))
                     let targets = try await TargetStore(connection: connection).targets(of: id, areas: [label], years: [year])
                     values.attach(
                         targets, flowCount: indicator.period == .flow && (indicator.kind == .count || indicator.kind == .amount), today: today)
@@ -112,7 +112,7 @@ struct IndicatorRoutes: Sendable {
         ) { request, context, identity -> IndicatorValues in
             let id = context.parameters.get("indicatorId") ?? ""
             guard let indicator = IndicatorCatalogue.indicator(id) else { throw ProblemDetails.notFound("No indicator \(id).") }
-            guard let formula = Formula.all[id] else {
+            guard let computation = Computation.all[id] else {
                 throw ProblemDetails.notFound("The values of \(id) are not computed yet; its definition is at /v1/indicators/\(id).")
             }
             let query = request.uri.queryParameters
@@ -121,11 +121,12 @@ struct IndicatorRoutes: Sendable {
             let requested = query["areaCode"].map(String.init)
             let groupBy = query["groupBy"].map(String.init)
             let breakdown = query["breakdown"].flatMap { Indicator.Breakdown(rawValue: String($0)) }
-            if let breakdown, !formula.breakdowns.contains(breakdown) {
+            if let breakdown, !computation.breakdowns.contains(breakdown) {
                 throw ProblemDetails.validation([
                     .init(
                         pointer: "?breakdown",
-                        detail: "\(id) has the breakdowns \(formula.breakdowns.map(\.rawValue).joined(separator: ", ")), not \(breakdown.rawValue)")
+                        detail:
+                            "\(id) has the breakdowns \(computation.breakdowns.map(\.rawValue).joined(separator: ", ")), not \(breakdown.rawValue)")
                 ])
             }
             var values: IndicatorValues
@@ -137,7 +138,8 @@ struct IndicatorRoutes: Sendable {
                         throw ProblemDetails.validation([.init(pointer: "?groupBy", detail: "must be commune for a commune's statistics")])
                     }
                     let rows = try await IndicatorStore(connection: connection).values(
-                        of: formula, from: from, to: to, months: Self.months[period] ?? 12, area: area, grouping: byCommune ? .commune : .province,
+                        of: computation, from: from, to: to, months: Self.months[period] ?? 12, area: area,
+                        grouping: byCommune ? .commune : .province,
                         breakdown: breakdown)
                     let targets = try await TargetStore(connection: connection).targets(
                         of: id, areas: Array(Set(rows.map(\.areaCode))), years: Array(Set(rows.map(\.periodEnd.year))))

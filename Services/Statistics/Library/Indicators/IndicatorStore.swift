@@ -27,8 +27,72 @@ struct IndicatorStore {
     }
 
     func values(
-        of formula: Formula, from: CalendarDate, to: CalendarDate, months: Int, area: ExportArea, grouping: Grouping,
+        of computation: Computation, from: CalendarDate, to: CalendarDate, months: Int, area: ExportArea, grouping: Grouping,
         breakdown: Indicator.Breakdown? = nil
+    ) async throws -> [IndicatorValues.Row] {
+        switch computation {
+        case .tallies(let formula):
+            return try await tallied(formula, from: from, to: to, months: months, area: area, grouping: grouping, breakdown: breakdown)
+        case .programmes(let formula):
+            return try await programmes(formula, from: from, to: to, months: months, area: area, grouping: grouping)
+        case .change(let base):
+            guard let computation = Computation.all[base] else { return [] }
+            let now = try await values(of: computation, from: from, to: to, months: months, area: area, grouping: grouping, breakdown: breakdown)
+            let before = try await values(
+                of: computation, from: from.adding(months: -12), to: to.adding(months: -12), months: months, area: area, grouping: grouping,
+                breakdown: breakdown)
+            let earlier = Dictionary(
+                before.map { ("\($0.periodStart.adding(months: 12)) \($0.areaCode) \($0.breakdown ?? "")", $0) },
+                uniquingKeysWith: { first, _ in first })
+            return now.compactMap { row in
+                guard let previous = earlier["\(row.periodStart) \(row.areaCode) \(row.breakdown ?? "")"], let last = previous.value, last > 0,
+                    let value = row.value
+                else { return nil }
+                var change = row
+                change.value = ((value - last) * 1000 / last).rounded() / 10
+                change.previousValue = last
+                change.previousNumerator = previous.numerator
+                change.previousDenominator = previous.denominator
+                return change
+            }
+        }
+    }
+
+    /// Counts the area's 2025 communes (or what they hold) by period.
+    private func programmes(
+        _ formula: ProgrammeFormula, from: CalendarDate, to: CalendarDate, months: Int, area: ExportArea, grouping: Grouping
+    ) async throws -> [IndicatorValues.Row] {
+        let column: SQLFragment =
+            switch grouping {
+            case .commune: "u.code"
+            case .province: "u.province_code"
+            case .whole(let label): "\(label)::text"
+            }
+        let periods = Periods(from: from, to: to, months: months)
+        let rows = try await connection.query(
+            """
+            WITH periods AS (\(periods.query)),
+            units AS (
+                SELECT u.code, u.province_code FROM registry.admin_units u
+                WHERE u.generation = \(AdminUnitGeneration.current) AND u.level = 'commune' AND \(area.condition(province: "u.province_code", commune: "u.code"))
+            )
+            SELECT p.s, p.e, \(column), sum(\(formula.counted))::bigint, count(*)::bigint
+            FROM periods p CROSS JOIN units u GROUP BY 1, 2, 3 ORDER BY 1, 3
+            """)
+        let decoded = try rows.map { try $0.decode((CalendarDate, CalendarDate, String, Int, Int).self) }
+        let names = try await self.names(of: Set(decoded.map(\.2)))
+        return decoded.compactMap { start, end, code, counted, communes in
+            guard formula.isShare || counted > 0 else { return nil }
+            let value = formula.isShare ? Double((counted * 2000 / communes + 1) / 2) / 10 : Double(counted)
+            return IndicatorValues.Row(
+                areaCode: code, areaName: names[code], periodStart: start, periodEnd: end, breakdown: nil, numerator: counted,
+                denominator: formula.isShare ? communes : nil, value: value, amountVnd: nil, suppressed: false)
+        }
+    }
+
+    private func tallied(
+        _ formula: Formula, from: CalendarDate, to: CalendarDate, months: Int, area: ExportArea, grouping: Grouping,
+        breakdown: Indicator.Breakdown?
     ) async throws -> [IndicatorValues.Row] {
         let areas: SQLFragment
         switch (grouping, area.code) {

@@ -24,13 +24,25 @@ struct IndicatorValues: ResponseCodable, Sendable {
         /// How far the value lies outside the target (negative below its minimum).
         var gap: Double?
         var status: Target.Status?
+        /// For a change on the previous year: that year's value, numerator and denominator.
+        var previousValue: Double?
+        var previousNumerator: Int?
+        var previousDenominator: Int?
 
-        /// Suppresses the row in place when its numerator or denominator is from 1 to `limit - 1`;
+        /// Suppresses the row in place when a count it shows (numerator, denominator, or the previous
+        /// year's for a change) is from 1 to `limit - 1`;
         /// returns whether it did.
         mutating func suppressIfSmall(limit: Int) -> Bool {
-            guard [numerator, denominator].contains(where: { value in value.map { $0 > 0 && $0 < limit } ?? false }) else { return false }
+            guard
+                [numerator, denominator, previousNumerator, previousDenominator].contains(where: { value in
+                    value.map { $0 > 0 && $0 < limit } ?? false
+                })
+            else { return false }
             numerator = nil
             denominator = nil
+            previousValue = nil
+            previousNumerator = nil
+            previousDenominator = nil
             value = nil
             amountVnd = nil
             gap = nil

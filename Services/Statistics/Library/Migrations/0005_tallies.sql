@@ -31,3 +31,49 @@ CREATE INDEX aftercare_person ON statistics.aftercare (person_id);
 CREATE INDEX relapses_person ON statistics.relapses (person_id);
 CREATE INDEX determinations_person ON statistics.determinations (person_id);
 CREATE INDEX referral_steps_person ON statistics.referral_steps (person_id);
+
+-- Reintegration cases and the counselling given within them (referrals.case), by the commune
+-- following each case now.
+CREATE TABLE statistics.cases (
+    case_id uuid PRIMARY KEY,
+    person_id uuid NOT NULL,
+    needs text[] NOT NULL,
+    opened_on date NOT NULL,
+    closed_on date,
+    commune_code text NOT NULL,
+    province_code text NOT NULL
+);
+CREATE INDEX cases_person ON statistics.cases (person_id);
+
+CREATE TABLE statistics.counselling (
+    counselling_id uuid PRIMARY KEY,
+    case_id uuid NOT NULL,
+    person_id uuid NOT NULL,
+    given_on date NOT NULL
+);
+CREATE INDEX counselling_person ON statistics.counselling (person_id);
+
+-- Community programme records (registry.programme): campaigns, after-care models, groups,
+-- drug-free recognitions and trainings, with their counts and no names.
+CREATE TABLE statistics.programmes (
+    record_id uuid PRIMARY KEY,
+    kind text NOT NULL,
+    commune_code text NOT NULL,
+    province_code text NOT NULL,
+    on_date date NOT NULL,
+    count integer,
+    group_type text,
+    year integer,
+    until date
+);
+CREATE INDEX programmes_kind ON statistics.programmes (kind, on_date);
+
+-- Why the counting tables must be rebuilt from the log (the service does it at start, while
+-- serving): here, an existing deployment's consumer skipped the topics it now reads and never
+-- filled the aggregates. A new database fills everything from the start of the log anyway.
+CREATE TABLE statistics.pending_rebuilds (
+    reason text PRIMARY KEY,
+    requested_at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO statistics.pending_rebuilds (reason)
+SELECT 'live aggregates, reintegration cases and programmes added (2026-12)' FROM bus.consumers WHERE name = 'statistics.counts';

@@ -85,12 +85,43 @@ enum Contributions {
                 UNION ALL
                 SELECT t.person_id, 'loans', t.commune_code, t.province_code, t.step_on, NULL, NULL, NULL, coalesce(t.amount_vnd, 0)
                 FROM \(tables("referral_steps")) t WHERE t.step = 'disburse' AND \(only("t"))
+            ),
+            -- Reintegration cases from their opening (or the first counselling, course or job
+            -- referral of those who need it) to their close; the age is the one at the opening.
+            aged (person_id, measure, commune_code, province_code, starts_on, exits_on, dimension, value, amount, aged_on) AS (
+                SELECT b.*, b.starts_on FROM base b
+                UNION ALL
+                SELECT c.person_id, m.measure, c.commune_code, c.province_code, m.starts_on, c.closed_on + 1, NULL, NULL, 0, c.opened_on
+                FROM \(tables("cases")) c
+                CROSS JOIN LATERAL (
+                    SELECT 'cases_needing_work', c.opened_on WHERE c.needs && ARRAY['vocational_training', 'job']
+                    UNION ALL SELECT 'cases_needing_training', c.opened_on WHERE 'vocational_training' = ANY(c.needs)
+                    UNION ALL SELECT 'cases_needing_job', c.opened_on WHERE 'job' = ANY(c.needs)
+                    UNION ALL
+                    SELECT 'counselled_cases', (
+                        SELECT min(g.given_on) FROM \(tables("counselling")) g
+                        WHERE g.case_id = c.case_id AND g.given_on >= c.opened_on AND (c.closed_on IS NULL OR g.given_on <= c.closed_on))
+                    WHERE c.needs && ARRAY['vocational_training', 'job']
+                    UNION ALL
+                    SELECT 'trained_cases', (
+                        SELECT min(t.step_on) FROM \(tables("referral_steps")) t
+                        WHERE t.person_id = c.person_id AND t.kind = 'vocational_training' AND t.step = 'enrol' AND t.step_on >= c.opened_on
+                          AND (c.closed_on IS NULL OR t.step_on <= c.closed_on))
+                    WHERE 'vocational_training' = ANY(c.needs)
+                    UNION ALL
+                    SELECT 'job_referred_cases', (
+                        SELECT min(t.step_on) FROM \(tables("referral_steps")) t
+                        WHERE t.person_id = c.person_id AND t.kind = 'job' AND t.step = 'send' AND t.step_on >= c.opened_on
+                          AND (c.closed_on IS NULL OR t.step_on <= c.closed_on))
+                    WHERE 'job' = ANY(c.needs)
+                ) AS m(measure, starts_on)
+                WHERE m.starts_on IS NOT NULL AND \(only("c"))
             )
             SELECT b.measure, d.dimension, d.value, l.area_code, e.day, l.parent_code,
                    sum(e.entered)::bigint, sum(e.exited)::bigint, sum(e.amount)::bigint
-            FROM base b
+            FROM aged b
             LEFT JOIN person p ON p.person_id = b.person_id
-            CROSS JOIN LATERAL (SELECT extract(year FROM b.starts_on)::int - p.birth_year AS age) AS y
+            CROSS JOIN LATERAL (SELECT extract(year FROM b.aged_on)::int - p.birth_year AS age) AS y
             CROSS JOIN LATERAL (
                 SELECT '' AS dimension, '' AS value
                 UNION ALL SELECT 'sex', coalesce(p.sex, 'unknown')

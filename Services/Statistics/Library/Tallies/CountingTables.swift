@@ -12,7 +12,8 @@ struct CountingTables: Sendable, Equatable {
 
     /// Every table a rebuild fills from the log, in no particular order.
     static let names = [
-        "people", "residences", "statuses", "referrals", "determinations", "episodes", "aftercare", "relapses", "referral_steps", "tallies",
+        "people", "residences", "statuses", "referrals", "determinations", "episodes", "aftercare", "relapses", "referral_steps", "cases",
+        "counselling", "programmes", "tallies",
     ]
 
     /// The qualified name of `table`.

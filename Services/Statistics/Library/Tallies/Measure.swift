@@ -26,6 +26,18 @@ enum Measure: String, CaseIterable, Sendable {
     case relapses
     /// Loans disbursed, with their amount in đồng.
     case loans
+    /// Reintegration cases needing vocational training or a job, from their opening to their close.
+    case casesNeedingWork = "cases_needing_work"
+    /// Cases needing vocational training.
+    case casesNeedingTraining = "cases_needing_training"
+    /// Cases needing a job.
+    case casesNeedingJob = "cases_needing_job"
+    /// Cases needing training or a job, from their first counselling to their close.
+    case counselledCases = "counselled_cases"
+    /// Cases needing training, from the first enrolment in a course (a vocational_training referral) to their close.
+    case trainedCases = "trained_cases"
+    /// Cases needing a job, from the first job referral sent to their close.
+    case jobReferredCases = "job_referred_cases"
 
     /// The breakdowns every measure has, and the one some have of their own.
     static let commonDimensions = ["sex", "age_band", "ethnicity", "substance"]
