@@ -251,6 +251,33 @@ struct StatisticsHistoryTests {
                         let change = try await statistics.call(.get, "/v1/indicators/relapse_rate_change/values?\(year2025)", token: tokens["admin1"])
                         let changed = (change.json["items"] as? [[String: Any]])?.first
                         #expect(changed?["value"] as? Double == 0 && changed?["previousValue"] as? Double == 100, "\(change.body)")
+                        // CSV with a byte-order mark, Vietnamese names intact; every computed indicator for one query; the
+                        // country's table for a year.
+                        let csv = try await statistics.call(
+                            .get, "/v1/indicators/relapse_rate/values?areaCode=00004&from=2024-01-01&to=2025-12-31&format=csv",
+                            token: tokens["admin1"])
+                        let lines = csv.body.split(separator: "\r\n", omittingEmptySubsequences: true).map(String.init)
+                        #expect(csv.status == 200 && csv.contentType == "text/csv; charset=utf-8", "\(csv.status) \(csv.body)")
+                        #expect(
+                            lines.first?.hasPrefix("\u{FEFF}indicator,generation,area_code,area_name,period_start,period_end,") == true, "\(lines)")
+                        #expect(
+                            Array(lines.dropFirst()) == [
+                                "relapse_rate,2025,00004,Phường Ba Đình,2024-01-01,2024-12-31,,,1,1,100.0,,,false,,,,",
+                                "relapse_rate,2025,00004,Phường Ba Đình,2025-01-01,2025-12-31,,,1,1,100.0,,,false,,,,",
+                            ], "\(lines)")
+                        let every = try await statistics.call(.get, "/v1/indicators/values?\(year2025)", token: tokens["admin1"])
+                        let indicators = (every.json["indicators"] as? [[String: Any]]) ?? []
+                        let computed = try await statistics.call(.get, "/v1/indicators", token: tokens["admin1"])
+                        let computedCount = ((computed.json["items"] as? [[String: Any]]) ?? []).filter { $0["computed"] as? Bool == true }.count
+                        #expect(every.status == 200 && indicators.count == computedCount && computedCount >= 18, "\(every.body)")
+                        let national = try await statistics.call(.get, "/v1/indicators/table?year=2025", token: tokens["admin1"])
+                        let nationalRows = (national.json["items"] as? [[String: Any]]) ?? []
+                        func nationalRow(_ id: String) -> [String: Any]? {
+                            (nationalRows.first { $0["indicator"] as? String == id })?["row"] as? [String: Any]
+                        }
+                        #expect(national.json["areaCode"] as? String == "national", "\(national.body)")
+                        #expect(nationalRow("relapse_rate")?["numerator"] as? Int == 1 && nationalRow("determinations")?["numerator"] as? Int == 2)
+                        #expect(nationalRow("campaign_communes_share")?["denominator"] as? Int == 3_321, "\(nationalRows)")
                         // Province 01's officer reads the commune's rows; another province's does not.
                         #expect(
                             try await figures(

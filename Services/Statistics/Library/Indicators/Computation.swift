@@ -27,6 +27,12 @@ enum Computation: Sendable {
         "volunteer_teams_and_clubs": .programmes(.teamsAndClubs),
     ]
 
+    /// The breakdown of its rows when `asked` is asked (the mix is always by form).
+    func breakdownName(asked: Indicator.Breakdown?) -> String? {
+        if case .tallies(let formula) = self, let own = formula.numeratorDimension { return own }
+        return asked?.rawValue
+    }
+
     /// The breakdowns its values can be asked by.
     var breakdowns: [Indicator.Breakdown] {
         switch self {

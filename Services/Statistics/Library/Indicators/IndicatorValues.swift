@@ -29,26 +29,24 @@ struct IndicatorValues: ResponseCodable, Sendable {
         var previousNumerator: Int?
         var previousDenominator: Int?
 
-        /// Suppresses the row in place when a count it shows (numerator, denominator, or the previous
-        /// year's for a change) is from 1 to `limit - 1`;
-        /// returns whether it did.
-        mutating func suppressIfSmall(limit: Int) -> Bool {
-            guard
-                [numerator, denominator, previousNumerator, previousDenominator].contains(where: { value in
-                    value.map { $0 > 0 && $0 < limit } ?? false
-                })
-            else { return false }
+        /// Whether a count it shows (numerator, denominator, or the previous year's for a change) is
+        /// from 1 to `limit - 1`.
+        func isSmall(limit: Int) -> Bool {
+            [numerator, denominator, previousNumerator, previousDenominator].contains { value in value.map { $0 > 0 && $0 < limit } ?? false }
+        }
+
+        /// Hides every figure of the row (its target stays).
+        mutating func suppress() {
             numerator = nil
             denominator = nil
+            value = nil
+            amountVnd = nil
             previousValue = nil
             previousNumerator = nil
             previousDenominator = nil
-            value = nil
-            amountVnd = nil
             gap = nil
             status = nil
             suppressed = true
-            return true
         }
     }
 
@@ -67,15 +65,15 @@ struct IndicatorValues: ResponseCodable, Sendable {
     let indicator: String
     let kind: Indicator.Kind
     let period: String
+    /// The breakdown the rows are by, if any (`breakdown` of each row is its value).
+    var breakdown: String? = nil
     /// The administrative units the rows are named by.
     let generation: String
     let parameters: [String: String]
     var items: [Row]
 
-    /// Suppresses small cells in place; returns how many rows were.
-    mutating func suppressSmallCells(limit: Int) -> Int {
-        var suppressed = 0
-        for index in items.indices where items[index].suppressIfSmall(limit: limit) { suppressed += 1 }
-        return suppressed
+    /// Suppresses small cells and their complements in place (`CellSuppression`).
+    mutating func suppressSmallCells(limit: Int) -> CellSuppression.Report {
+        CellSuppression.apply(to: &items, limit: limit)
     }
 }

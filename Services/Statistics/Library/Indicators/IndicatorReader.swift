@@ -1,0 +1,88 @@
+import Access
+import Audit
+import Foundation
+import Hummingbird
+import Postgres
+import ServiceKit
+
+/// Reads indicator values for a caller: resolves the area within the caller's, computes each
+/// indicator in one read-only snapshot, attaches targets and statuses, suppresses small cells and
+/// their complements for other agencies' keys, and records the export on the audit trail (a denied
+/// area too).
+struct IndicatorReader: Sendable {
+    let environment: ServiceEnvironment
+
+    /// How the rows of a read are grouped.
+    enum Rows: Sendable {
+        /// By the query's `groupBy` (or the area's own level).
+        case grouped
+        /// One row per indicator (and breakdown value) for the whole area: the year's table.
+        case whole
+    }
+
+    struct Result: Sendable {
+        var values: [IndicatorValues]
+        let area: ExportArea
+        let parameters: [String: String]
+    }
+
+    func read(
+        _ indicators: [Indicator], query: IndicatorQuery, rows: Rows, identity: Identity, context: AppRequestContext, resourceID: String
+    ) async throws -> Result {
+        var result: Result
+        do {
+            result = try await environment.database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
+                let area = try await ExportArea.resolve(requested: query.requestedArea, for: identity, on: connection)
+                let byCommune = query.groupBy.map { $0 == "commune" } ?? area.isCommune
+                guard !(area.isCommune && !byCommune) else {
+                    throw ProblemDetails.validation([.init(pointer: "?groupBy", detail: "must be commune for a commune's statistics")])
+                }
+                let grouping: IndicatorStore.Grouping =
+                    switch rows {
+                    case .grouped: byCommune ? .commune : .province
+                    case .whole: .whole(label: area.code ?? "national")
+                    }
+                let parameters = query.echo(area: area, grouping: rows == .whole ? "none" : byCommune ? "commune" : "province")
+                var values: [IndicatorValues] = []
+                for indicator in indicators {
+                    guard let computation = Computation.all[indicator.id] else { continue }
+                    let items = try await IndicatorStore(connection: connection).values(
+                        of: computation, from: query.from, to: query.to, months: query.months, area: area, grouping: grouping,
+                        breakdown: query.breakdown)
+                    let targets = try await TargetStore(connection: connection).targets(
+                        of: indicator.id, areas: Array(Set(items.map(\.areaCode))), years: Array(Set(items.map(\.periodEnd.year))))
+                    var indicatorValues = IndicatorValues(
+                        indicator: indicator.id, kind: indicator.kind, period: query.period,
+                        breakdown: computation.breakdownName(asked: query.breakdown), generation: "2025", parameters: parameters, items: items)
+                    indicatorValues.attach(
+                        targets, flowCount: indicator.period == .flow && (indicator.kind == .count || indicator.kind == .amount), today: .today())
+                    values.append(indicatorValues)
+                }
+                return Result(values: values, area: area, parameters: parameters)
+            }
+        } catch let problem as ProblemDetails where problem.statusCode == 403 {
+            try await environment.audit.record(
+                AuditEntry(
+                    identity, context, action: "export", resource: "statistics", resourceID: resourceID, outcome: .denied,
+                    detail: ["areaCode": query.requestedArea ?? "national"]))
+            throw problem
+        }
+        var suppression = CellSuppression.Report()
+        if case .agency = identity {
+            for index in result.values.indices {
+                let report = result.values[index].suppressSmallCells(limit: ExportTable.smallCellLimit)
+                suppression.primary += report.primary
+                suppression.complementary += report.complementary
+            }
+        }
+        var detail = result.parameters
+        detail["format"] = query.format
+        detail["indicators"] = String(result.values.count)
+        detail["rows"] = String(result.values.reduce(0) { $0 + $1.items.count })
+        detail["suppressed"] = String(suppression.total)
+        if case .agency(let agency) = identity { detail["purpose"] = agency.purpose }
+        try await environment.audit.record(
+            AuditEntry(identity, context, action: "export", resource: "statistics", resourceID: resourceID, detail: detail))
+        return result
+    }
+}
