@@ -278,6 +278,25 @@ struct StatisticsHistoryTests {
                         #expect(national.json["areaCode"] as? String == "national", "\(national.body)")
                         #expect(nationalRow("relapse_rate")?["numerator"] as? Int == 1 && nationalRow("determinations")?["numerator"] as? Int == 2)
                         #expect(nationalRow("campaign_communes_share")?["denominator"] as? Int == 3_321, "\(nationalRows)")
+                        // Before 2025-07-01, by former district: Phường Ba Đình (00004) was formed mainly from communes of Quận Ba Đình (001).
+                        let byDistrict = try await statistics.call(
+                            .get, "/v1/indicators/determinations/values?groupBy=district&areaCode=01&from=2024-01-01&to=2024-12-31",
+                            token: tokens["admin1"])
+                        let districtRows = (byDistrict.json["items"] as? [[String: Any]]) ?? []
+                        #expect(byDistrict.json["generation"] as? String == "legacy" && districtRows.count == 1, "\(byDistrict.body)")
+                        #expect(
+                            districtRows.first?["areaCode"] as? String == "001" && districtRows.first?["areaName"] as? String == "Quận Ba Đình"
+                                && districtRows.first?["numerator"] as? Int == 2 && districtRows.first?["mapped"] as? Bool == true, "\(districtRows)")
+                        #expect(try await figures("determinations", "groupBy=district&areaCode=01&from=2025-01-01&to=2025-12-31")["status"] == "422")
+                        #expect(
+                            try await figures("relapse_rate_change", "groupBy=district&areaCode=01&from=2024-01-01&to=2024-12-31")["status"] == "422")
+                        let turned = try await statistics.call(
+                            .get, "/v1/indicators/communes_turned_drug_free/values?areaCode=01&from=2025-01-01&to=2025-12-31", token: tokens["admin1"]
+                        )
+                        let turnedRows = (turned.json["items"] as? [[String: Any]]) ?? []
+                        #expect(
+                            turnedRows.count == 1 && turnedRows.first?["areaCode"] as? String == "001" && turnedRows.first?["numerator"] as? Int == 1,
+                            "\(turned.body)")
                         // Province 01's officer reads the commune's rows; another province's does not.
                         #expect(
                             try await figures(

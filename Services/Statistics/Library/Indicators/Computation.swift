@@ -25,7 +25,20 @@ enum Computation: Sendable {
         "aftercare_model_communes_share": .programmes(.aftercareModelCommunes),
         "drug_free_communes": .programmes(.drugFreeCommunes),
         "volunteer_teams_and_clubs": .programmes(.teamsAndClubs),
+        "communes_turned_drug_free": .programmes(.turnedDrugFree),
     ]
+
+    /// Whether its rows are always by the district each commune belonged to before 2025-07-01.
+    var isByFormerDistrict: Bool {
+        if case .programmes(.turnedDrugFree) = self { return true }
+        return false
+    }
+
+    /// Whether its rows can be added up by former district (a change on the previous year cannot).
+    var addsUp: Bool {
+        if case .change = self { return false }
+        return true
+    }
 
     /// The breakdown of its rows when `asked` is asked (the mix is always by form).
     func breakdownName(asked: Indicator.Breakdown?) -> String? {

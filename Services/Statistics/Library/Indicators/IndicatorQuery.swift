@@ -11,7 +11,7 @@ struct IndicatorQuery: Sendable {
     /// `year`, `quarter` or `month`.
     let period: String
     let requestedArea: String?
-    /// `province` or `commune`; nil: the area's own level.
+    /// `province`, `commune` or `district` (the former districts); nil: the area's own level.
     let groupBy: String?
     let breakdown: Indicator.Breakdown?
     /// `json` or `csv`.
@@ -24,7 +24,9 @@ struct IndicatorQuery: Sendable {
     static let parameters: [QueryParameter] = [
         .date("from", "First day (default 1 January this year)"), .date("to", "Last day (default today)"),
         QueryParameter("period", values: ["year", "quarter", "month"], "Periods from `from` (default year)"),
-        QueryParameter("groupBy", values: ["province", "commune"], "Rows by province or commune (default: the area's own level)"),
+        QueryParameter(
+            "groupBy", values: ["province", "commune", "district"],
+            "Rows by province, commune, or the districts before 2025-07-01 for periods ending by 2025-06-30 (default: the area's own level)"),
         QueryParameter("areaCode", .formatted(.unitCode), "A province or commune code (default: the caller's area, or the country)"),
         QueryParameter(
             "breakdown", values: Indicator.Breakdown.allCases.map(\.rawValue),
@@ -54,6 +56,12 @@ struct IndicatorQuery: Sendable {
         breakdown = nil
         self.format = format
     }
+
+    /// The last day districts existed.
+    static let lastDayOfDistricts = CalendarDate(year: 2025, month: 6, day: 30)!
+
+    /// Whether rows of `computation` are by former district.
+    func byFormerDistrict(_ computation: Computation) -> Bool { groupBy == "district" || computation.isByFormerDistrict }
 
     /// The parameters echoed back and audited.
     func echo(area: ExportArea, grouping: String) -> [String: String] {

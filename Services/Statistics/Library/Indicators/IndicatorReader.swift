@@ -3,6 +3,7 @@ import Audit
 import Foundation
 import Hummingbird
 import Postgres
+import RegistryContracts
 import ServiceKit
 
 /// Reads indicator values for a caller: resolves the area within the caller's, computes each
@@ -37,23 +38,45 @@ struct IndicatorReader: Sendable {
                 guard !(area.isCommune && !byCommune) else {
                     throw ProblemDetails.validation([.init(pointer: "?groupBy", detail: "must be commune for a commune's statistics")])
                 }
+                if query.groupBy == "district", query.to > IndicatorQuery.lastDayOfDistricts {
+                    throw ProblemDetails.validation([
+                        .init(pointer: "?groupBy", detail: "districts were abolished on 2025-07-01: ask for periods ending by 2025-06-30")
+                    ])
+                }
+                var formerDistricts: FormerDistricts?
                 let grouping: IndicatorStore.Grouping =
                     switch rows {
                     case .grouped: byCommune ? .commune : .province
                     case .whole: .whole(label: area.code ?? "national")
                     }
-                let parameters = query.echo(area: area, grouping: rows == .whole ? "none" : byCommune ? "commune" : "province")
+                let parameters = query.echo(area: area, grouping: rows == .whole ? "none" : query.groupBy ?? (byCommune ? "commune" : "province"))
                 var values: [IndicatorValues] = []
                 for indicator in indicators {
                     guard let computation = Computation.all[indicator.id] else { continue }
-                    let items = try await IndicatorStore(connection: connection).values(
-                        of: computation, from: query.from, to: query.to, months: query.months, area: area, grouping: grouping,
-                        breakdown: query.breakdown)
+                    let store = IndicatorStore(connection: connection)
+                    let items: [IndicatorValues.Row]
+                    let generation: AdminUnitGeneration
+                    if rows == .grouped, query.byFormerDistrict(computation) {
+                        guard computation.addsUp else { continue }
+                        if formerDistricts == nil { formerDistricts = try await FormerDistricts.load(on: connection) }
+                        items =
+                            formerDistricts?.regroup(
+                                try await store.values(
+                                    of: computation, from: query.from, to: query.to, months: query.months, area: area, grouping: .commune,
+                                    breakdown: query.breakdown)) ?? []
+                        generation = .legacy
+                    } else {
+                        items = try await store.values(
+                            of: computation, from: query.from, to: query.to, months: query.months, area: area, grouping: grouping,
+                            breakdown: query.breakdown)
+                        generation = .current
+                    }
                     let targets = try await TargetStore(connection: connection).targets(
                         of: indicator.id, areas: Array(Set(items.map(\.areaCode))), years: Array(Set(items.map(\.periodEnd.year))))
                     var indicatorValues = IndicatorValues(
                         indicator: indicator.id, kind: indicator.kind, period: query.period,
-                        breakdown: computation.breakdownName(asked: query.breakdown), generation: "2025", parameters: parameters, items: items)
+                        breakdown: computation.breakdownName(asked: query.breakdown), generation: generation.rawValue, parameters: parameters,
+                        items: items)
                     indicatorValues.attach(
                         targets, flowCount: indicator.period == .flow && (indicator.kind == .count || indicator.kind == .amount), today: .today())
                     values.append(indicatorValues)

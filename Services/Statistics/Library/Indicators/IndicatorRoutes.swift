@@ -116,6 +116,9 @@ struct IndicatorRoutes: Sendable {
                         detail: "\(id) has \(listed.isEmpty ? "no breakdowns" : "the breakdowns " + listed), not \(breakdown.rawValue)")
                 ])
             }
+            if query.groupBy == "district", !computation.addsUp {
+                throw ProblemDetails.validation([.init(pointer: "?groupBy", detail: "\(id) cannot be added up by former district")])
+            }
             let read = try await reader.read(
                 [indicator], query: query, rows: .grouped, identity: identity, context: context, resourceID: "indicator:\(id)")
             if query.format == "csv" { return IndicatorCSV.response(read.values, filename: id) }

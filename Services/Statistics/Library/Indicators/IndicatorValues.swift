@@ -28,6 +28,11 @@ struct IndicatorValues: ResponseCodable, Sendable {
         var previousValue: Double?
         var previousNumerator: Int?
         var previousDenominator: Int?
+        /// Set on rows of a former district's query: `legacy` for a former district (2025 data
+        /// added up through the official mapping, `mapped` true), `2025` for a commune formed
+        /// across districts (`mapped` false).
+        var generation: String?
+        var mapped: Bool?
 
         /// Whether a count it shows (numerator, denominator, or the previous year's for a change) is
         /// from 1 to `limit - 1`.

@@ -11,12 +11,14 @@ enum ProgrammeFormula: Sendable {
     case drugFreeCommunes
     /// Volunteer teams and clubs founded on or before the period's last day.
     case teamsAndClubs
+    /// Communes recognised drug-free in the period (shown by former district).
+    case turnedDrugFree
 
     /// Whether it is a share of the area's communes.
     var isShare: Bool {
         switch self {
         case .campaignCommunes, .aftercareModelCommunes: true
-        case .drugFreeCommunes, .teamsAndClubs: false
+        case .drugFreeCommunes, .teamsAndClubs, .turnedDrugFree: false
         }
     }
 
@@ -35,6 +37,11 @@ enum ProgrammeFormula: Sendable {
             """
         case .drugFreeCommunes:
             "(EXISTS (SELECT 1 FROM statistics.programmes g WHERE g.commune_code = u.code AND g.kind = 'drug-free' AND g.on_date <= p.e))::int"
+        case .turnedDrugFree:
+            """
+            (EXISTS (SELECT 1 FROM statistics.programmes g
+                     WHERE g.commune_code = u.code AND g.kind = 'drug-free' AND g.on_date BETWEEN p.s AND p.e))::int
+            """
         case .teamsAndClubs:
             """
             (SELECT count(*) FROM statistics.programmes g
