@@ -15,13 +15,13 @@ struct IndicatorStore {
     }
 
     private struct Key: Hashable {
-        let start: CalendarDate
+        /// The period's number, from 1.
+        let period: Int
         let area: String
         let value: String
     }
 
     private struct Reading {
-        let end: CalendarDate
         let count: Int
         let amount: Int
     }
@@ -117,41 +117,59 @@ struct IndicatorStore {
             let counted = numerators[key]
             let numerator = counted?.count ?? 0
             let denominator = denominators.map {
-                $0[formula.numeratorDimension == nil ? key : Key(start: key.start, area: key.area, value: "")]?.count ?? 0
+                $0[formula.numeratorDimension == nil ? key : Key(period: key.period, area: key.area, value: "")]?.count ?? 0
             }
             let amount = counted?.amount ?? 0
             guard numerator != 0 || (denominator ?? 0) != 0 || amount != 0 else { return nil }
             let value: Double? =
                 if let denominator { denominator > 0 ? Double((numerator * 2000 / denominator + 1) / 2) / 10 : nil } else { Double(numerator) }
-            let end = counted?.end ?? periods.end(of: key.start)
             return IndicatorValues.Row(
-                areaCode: key.area == "VN" ? "national" : key.area, areaName: names[key.area], periodStart: key.start, periodEnd: end,
-                breakdown: key.value.isEmpty ? nil : key.value, numerator: numerator, denominator: denominator, value: value,
-                amountVnd: formula.numerator.measure == .loans ? amount : nil, suppressed: false)
+                areaCode: key.area == "VN" ? "national" : key.area, areaName: names[key.area], periodStart: periods.starts[key.period - 1],
+                periodEnd: periods.ends[key.period - 1], breakdown: key.value.isEmpty ? nil : key.value, numerator: numerator,
+                denominator: denominator, value: value, amountVnd: formula.numerator.measure == .loans ? amount : nil, suppressed: false)
         }
         return rows.sorted { ($0.periodStart, $0.areaCode, $0.breakdown ?? "") < ($1.periodStart, $1.areaCode, $1.breakdown ?? "") }
     }
 
-    /// One term's counts (and amounts) by period start, area and breakdown value.
+    /// One term's counts (and amounts) by period, area and breakdown value. Each aggregate row is
+    /// read once: put in its period (0 before the first), summed, and carried forward along
+    /// every area's and value's periods for stocks and overlaps.
     private func read(_ term: Formula.Term, dimension: String, periods: Periods, areas: SQLFragment) async throws -> [Key: Reading] {
-        let (count, days): (SQLFragment, SQLFragment) =
+        let count: SQLFragment =
             switch term.reading {
-            case .stock: ("sum(t.entered - t.exited)", "t.day <= p.e")
-            case .flow: ("sum(t.entered)", "t.day BETWEEN p.s AND p.e")
-            case .overlap: ("sum(t.entered) - coalesce(sum(t.exited) FILTER (WHERE t.day <= p.s), 0)", "t.day <= p.e")
+            case .stock: "c.entered_so_far - c.exited_so_far"
+            case .flow: "c.entered"
+            // Open on the first day or entered later: all entered by the end, less those exited by the first day.
+            case .overlap: "c.entered_so_far - (c.exited_so_far - c.exited + c.exited_first_day)"
             }
+        let since: SQLFragment = term.reading == .flow ? "AND t.day >= \(periods.starts[0])" : ""
         let rows = try await connection.query(
             """
-            WITH periods AS (\(periods.query))
-            SELECT p.s, p.e, t.area_code, t.value, (\(count))::bigint, (coalesce(sum(t.amount) FILTER (WHERE t.day >= p.s), 0))::bigint
-            FROM periods p JOIN statistics.tallies t ON t.measure = \(term.measure.rawValue) AND t.dimension = \(dimension) AND \(areas)
-                AND \(days)
-            GROUP BY 1, 2, 3, 4
+            WITH b AS (
+                SELECT t.area_code AS area, t.value, width_bucket(t.day, \(periods.starts)::date[]) AS k,
+                       sum(t.entered) AS entered, sum(t.exited) AS exited, sum(t.amount) AS amount,
+                       sum(t.exited) FILTER (WHERE t.day = ANY(\(periods.starts)::date[])) AS exited_first_day
+                FROM statistics.tallies t
+                WHERE t.measure = \(term.measure.rawValue) AND t.dimension = \(dimension) AND \(areas) AND t.day <= \(periods.to) \(since)
+                GROUP BY 1, 2, 3
+            ),
+            c AS (
+                SELECT g.area, g.value, g.k, coalesce(b.entered, 0) AS entered, coalesce(b.exited, 0) AS exited,
+                       coalesce(b.exited_first_day, 0) AS exited_first_day, coalesce(b.amount, 0) AS amount,
+                       sum(coalesce(b.entered, 0)) OVER w AS entered_so_far, sum(coalesce(b.exited, 0)) OVER w AS exited_so_far
+                FROM (SELECT DISTINCT area, value FROM b) AS a
+                CROSS JOIN LATERAL generate_series(0, \(periods.starts.count)) AS k
+                CROSS JOIN LATERAL (SELECT a.area, a.value, k) AS g(area, value, k)
+                LEFT JOIN b ON b.area = g.area AND b.value = g.value AND b.k = g.k
+                WINDOW w AS (PARTITION BY g.area, g.value ORDER BY g.k)
+            )
+            SELECT c.k, c.area, c.value, (\(count))::bigint, c.amount::bigint FROM c WHERE c.k >= 1
             """)
         var readings: [Key: Reading] = [:]
         for row in rows {
-            let (start, end, area, value, count, amount) = try row.decode((CalendarDate, CalendarDate, String, String, Int, Int).self)
-            readings[Key(start: start, area: area, value: value)] = Reading(end: end, count: count, amount: amount)
+            let (period, area, value, count, amount) = try row.decode((Int, String, String, Int, Int).self)
+            guard count != 0 || amount != 0 else { continue }
+            readings[Key(period: period, area: area, value: value)] = Reading(count: count, amount: amount)
         }
         return readings
     }

@@ -1,21 +1,26 @@
 import Postgres
 
-/// Consecutive periods of `months` months from `from`, the last one cut at `to`.
+/// Consecutive periods of `months` months from `from` (the i-th beginning `months * i` months
+/// after it), the last one cut at `to`.
 struct Periods: Sendable {
-    let from: CalendarDate
-    let to: CalendarDate
-    let months: Int
+    let starts: [CalendarDate]
+    let ends: [CalendarDate]
 
-    /// Rows (s, e): each period's first and last day.
-    var query: SQLFragment {
-        """
-        SELECT s::date AS s, least((s + make_interval(months => \(months)::int))::date - 1, \(to)) AS e
-        FROM generate_series(\(from)::date, \(to)::date, make_interval(months => \(months)::int)) AS s
-        """
+    init(from: CalendarDate, to: CalendarDate, months: Int) {
+        var starts: [CalendarDate] = []
+        var start = from
+        while start <= to {
+            starts.append(start)
+            start = from.adding(months: months * starts.count)
+        }
+        self.starts = starts
+        ends = starts.indices.map { index in index + 1 < starts.count ? starts[index + 1].adding(days: -1) : to }
     }
 
-    /// The last day of the period that begins on `start`.
-    func end(of start: CalendarDate) -> CalendarDate {
-        min(start.adding(months: months).adding(days: -1), to)
+    var to: CalendarDate { ends.last ?? starts.first ?? CalendarDate(daysSinceEpoch: 0) }
+
+    /// Rows (k, s, e): each period's number from 1, first and last day.
+    var query: SQLFragment {
+        "SELECT k::int, s, e FROM unnest(\(starts)::date[], \(ends)::date[]) WITH ORDINALITY AS p(s, e, k)"
     }
 }

@@ -66,7 +66,7 @@ CREATE TABLE statistics.programmes (
     year integer,
     until date
 );
-CREATE INDEX programmes_kind ON statistics.programmes (kind, on_date);
+CREATE INDEX programmes_commune ON statistics.programmes (commune_code, kind, on_date);
 
 -- Why the counting tables must be rebuilt from the log (the service does it at start, while
 -- serving): here, an existing deployment's consumer skipped the topics it now reads and never
