@@ -22,32 +22,43 @@ struct CountingRebuild {
         var replayed = 0
         var caughtUp = 0
         var tallies = 0
-        var seconds = 0.0
+        /// Seconds spent replaying, counting, catching up and swapping.
+        var phases: [Double] = []
+        var seconds: Double { phases.reduce(0, +) }
 
         var description: String {
-            "rebuilt from \(replayed) events (+\(caughtUp) arrived meanwhile) into \(tallies) aggregate rows in "
-                + String(format: "%.1f", seconds) + " s"
+            let parts = zip(["replay", "count", "catch-up", "swap"], phases).map { "\($0) " + String(format: "%.1f", $1) + " s" }
+            return "rebuilt from \(replayed) events (+\(caughtUp) arrived meanwhile) into \(tallies) aggregate rows in "
+                + String(format: "%.1f", seconds) + " s (\(parts.joined(separator: ", ")))"
         }
     }
 
     func run() async throws -> Report {
-        let started = ContinuousClock.now
         var report = Report()
+        var lap = ContinuousClock.now
+        func phaseEnds() {
+            let now = ContinuousClock.now
+            report.phases.append((now - lap).inSeconds)
+            lap = now
+        }
         try await database.withTransaction { try await RebuildStore(connection: $0).prepare(consumer: Self.consumerName) }
         // The log into the fresh counting tables, without aggregates: they are counted at once after.
         report.replayed = try await consumer(tallying: false).catchUp()
+        phaseEnds()
         logger.info("Rebuild: log replayed", metadata: ["events": "\(report.replayed)"])
         report.tallies = try await database.withTransaction { connection in
             let tallies = TallyStore(connection: connection, tables: .rebuild)
             try await tallies.recount()
             return try await connection.query("SELECT count(*) FROM statistics.rebuild_tallies").first?.decode(Int.self, at: 0) ?? 0
         }
+        phaseEnds()
         // What arrived while counting, person by person as the live consumer does.
         report.caughtUp = try await consumer(tallying: true).catchUp()
+        phaseEnds()
         try await database.withTransaction { connection in
             try await RebuildStore(connection: connection).swap(live: CountingEventHandler.consumerName, replaying: Self.consumerName)
         }
-        report.seconds = (ContinuousClock.now - started).inSeconds
+        phaseEnds()
         logger.info("Rebuild: swapped in", metadata: ["report": "\(report)"])
         return report
     }

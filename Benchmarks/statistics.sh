@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Measures the statistics service on a throwaway PostgreSQL cluster with durable settings (fsync,
+# synchronous_commit and full_page_writes on), release builds, in one run:
+#
+#   Benchmarks/statistics.sh            (PEOPLE=250000 WRITE_SECONDS=30 REQUESTS=50 by default)
+#
+# Setup (not measured): the registry (for the administrative units) and the statistics service
+# migrated; then the history of Benchmarks/statistics/seed.sql written into the bus log: PEOPLE
+# people over five years with their determinations, episodes in every form, after-care, relapses,
+# loans and status changes, and programme records (about 7 events a person). Then:
+#  1. `statistics rebuild` replays the whole log into fresh tables and aggregates: seconds;
+#  2. the service started over the rebuilt tables; the national table for a year
+#     (GET /v1/indicators/table?year=Y, the five years in turn), one client: p50/p95/p99, next to
+#     its main figures computed straight from the counting tables (naive_table.sql, psql \timing);
+#  3. a CSV of every commune x computed indicator x month for five years
+#     (GET /v1/indicators/values?groupBy=commune&period=month&...&format=csv): seconds and rows;
+#  4. writes to the aggregates at 200 per second for WRITE_SECONDS (pgbench -R 200 publishing a
+#     status change each, Benchmarks/statistics/write_event.sql): the consumer's handling time per
+#     event (its bus_handler_duration_seconds histogram: p50, p99) and the largest lag seen;
+# with pgbench's select-only rate at concurrency 1 on the same cluster as a yardstick of the
+# machine. See BENCHMARKS.md.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# shellcheck source=deploy/local/cluster.sh
+source "$root/deploy/local/cluster.sh"
+# shellcheck source=Benchmarks/service_bench.sh
+source "$root/Benchmarks/service_bench.sh"
+
+people=${PEOPLE:-250000}
+write_seconds=${WRITE_SECONDS:-30}
+requests=${REQUESTS:-50}
+log() { printf '[statistics-bench] %s\n' "$*" >&2; }
+
+cluster_install_packages
+cluster_find_bin
+log "swift build -c release --product registry --product statistics"
+swift build -c release --product registry >&2
+swift build -c release --product statistics >&2
+bin="$(swift build -c release --show-bin-path)"
+
+bench_cluster recovery-statbench-pg
+registry_port=$(cluster_free_port)
+statistics_port=$(cluster_free_port)
+registry_base="http://127.0.0.1:$registry_port"
+base="http://127.0.0.1:$statistics_port"
+export LOG_FORMAT=text LOG_LEVEL=warning HOST=127.0.0.1
+trap 'kill ${registry:-} ${statistics:-} 2>/dev/null; wait ${registry:-} ${statistics:-} 2>/dev/null; cluster_cleanup_throwaway' EXIT
+bench_serve registry "$registry_port"
+registry=$bench_pid
+token=$(python3 "$root/Benchmarks/registry/http_bench.py" token "$registry_base" perf "$bench_password")
+# Migrated and its consumer registered, then stopped: the rebuild runs alone.
+bench_serve statistics "$statistics_port"
+kill "$bench_pid"; wait "$bench_pid" 2>/dev/null || true
+sql() { cluster_psql "$port" bench --tuples-only --no-align --command="$1"; }
+
+log "writing the history of $people people into the bus log"
+cluster_psql "$port" bench --quiet -v people="$people" --file="$root/Benchmarks/statistics/seed.sql" >/dev/null
+events=$(sql "SELECT count(*) FROM bus.events")
+cluster_psql "$port" bench --quiet --command="VACUUM ANALYZE" --command="CHECKPOINT" >/dev/null
+
+log "statistics rebuild ($events events)"
+started=$(date +%s.%N)
+rebuilt=$(DATABASE_URL="postgresql://statistics@127.0.0.1:$port/bench" "$bin/statistics" rebuild)
+rebuild_seconds=$(awk -v start="$started" -v end="$(date +%s.%N)" 'BEGIN { print end - start }')
+tallies=$(sql "SELECT count(*) FROM statistics.tallies")
+cluster_psql "$port" bench --quiet --command="VACUUM ANALYZE" --command="CHECKPOINT" >/dev/null
+
+bench_serve statistics "$statistics_port"
+statistics=$bench_pid
+for year in 2021 2022 2023 2024 2025; do echo "/v1/indicators/table?year=$year"; done >"$dir/tables.txt"
+latency="python3 $root/Benchmarks/latency.py $base $token"
+log "national tables, one client"
+table=$($latency "the national table of a year" "$dir/tables.txt" "$requests")
+naive=()
+for _ in 1 2 3 4 5; do
+    ms=$(cluster_psql "$port" bench --quiet --command='\timing on' --file="$root/Benchmarks/statistics/naive_table.sql" 2>&1 |
+        awk '/^Time:/ { sum += $2 } END { printf "%.1f", sum }')
+    naive+=("$ms")
+done
+naive_median=$(printf '%s\n' "${naive[@]}" | sort -n | sed -n 3p)
+
+log "CSV of every commune x indicator x month, five years"
+csv_path="/v1/indicators/values?groupBy=commune&period=month&from=2021-01-01&to=2025-12-31&format=csv"
+csv_times=()
+for _ in 1 2 3; do
+    csv_times+=("$(curl -fsS -o "$dir/all.csv" -w '%{time_total}' -H "Authorization: Bearer $token" "$base$csv_path")")
+done
+csv_median=$(printf '%s\n' "${csv_times[@]}" | sort -n | sed -n 2p)
+csv_rows=$(($(wc -l <"$dir/all.csv") - 1))
+csv_bytes=$(wc -c <"$dir/all.csv")
+
+log "writes at 200/s for ${write_seconds}s"
+histogram() {
+    curl -fsS "$base/metrics" | awk '/^bus_handler_duration_seconds_bucket/ && /consumer="statistics.counts"/ && /type="registry.person.status_changed"/'
+}
+histogram >"$dir/before.txt"
+"$PG_BIN/pgbench" --host=127.0.0.1 --port="$port" --username=postgres --no-vacuum --client=4 --jobs=2 --rate=200 \
+    --time="$write_seconds" --define=people="$people" --file="$root/Benchmarks/statistics/write_event.sql" bench >"$dir/pgbench.txt" 2>&1 &
+load=$!
+max_lag=0
+while kill -0 "$load" 2>/dev/null; do
+    lag=$(curl -fsS "$base/metrics" | awk '/^bus_consumer_lag_seconds/ && /statistics.counts/ { print $2 }' | head -1)
+    max_lag=$(echo "${lag:-0} $max_lag" | awk '{ print ($1 > $2) ? $1 : $2 }')
+    sleep 1
+done
+wait "$load"
+sleep 3
+histogram >"$dir/after.txt"
+written=$(awk '/^number of transactions actually processed/ { print $NF }' "$dir/pgbench.txt")
+handling=$(python3 - "$dir/before.txt" "$dir/after.txt" <<'PY'
+import re, sys
+def read(path):
+    buckets = {}
+    for line in open(path):
+        m = re.search(r'le="([^"]+)"\}\s+([0-9.e+]+)', line)
+        if m:
+            buckets[float('inf') if m.group(1) == '+Inf' else float(m.group(1))] = float(m.group(2))
+    return buckets
+before, after = read(sys.argv[1]), read(sys.argv[2])
+edges = sorted(after)
+counts = [after[e] - before.get(e, 0) for e in edges]
+total = counts[-1] if counts else 0
+def quantile(q):
+    target, low = q * total, 0.0
+    for edge, cumulative, previous in zip(edges, counts, [0] + counts[:-1]):
+        if cumulative >= target and cumulative > previous:
+            return low + (edge - low) * (target - previous) / (cumulative - previous) if edge != float('inf') else low
+        low = edge if edge != float('inf') else low
+    return low
+print(f"{int(total)} events handled, p50 {quantile(0.5) * 1000:.1f} ms, p99 {quantile(0.99) * 1000:.1f} ms")
+PY
+)
+
+echo
+echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }'), fsync on, synchronous_commit on; release builds; $(nproc) cores"
+echo "machine yardstick: pgbench -M prepared -S -c 1 -T 10 on this cluster: $yardstick tps"
+echo "data: $people people, $events events in the bus log, $tallies aggregate rows after the rebuild"
+echo "statistics rebuild: $(printf '%.1f' "$rebuild_seconds") s ($rebuilt)   (target: <= 120 s)"
+echo "$table   (target: p95 <= 50 ms; naive, straight from the counting tables, five of its figures: median $naive_median ms)"
+echo "CSV of every commune x indicator x month, 2021-2025: median of 3 $(printf '%.2f' "$csv_median") s, $csv_rows rows, $csv_bytes bytes   (target: <= 2 s)"
+echo "writes at 200/s (pgbench -R 200 -c 4 -T $write_seconds, write_event.sql): $written published; handling $handling   (target: p50 <= 10 ms, p99 <= 50 ms); largest consumer lag seen ${max_lag} s"
