@@ -186,15 +186,18 @@ struct StatisticsHistoryTests {
                         }
                         let year2024 = "areaCode=00004&from=2024-01-01&to=2024-12-31"
                         let year2025 = "areaCode=00004&from=2025-01-01&to=2025-12-31"
+                        // The person's breakdowns (sex, age band, ethnicity, substance) are kept for provinces and the country.
+                        let province2024 = "areaCode=01&from=2024-01-01&to=2024-12-31"
+                        let province2025 = "areaCode=01&from=2025-01-01&to=2025-12-31"
                         // Worked out by hand from the history above.
                         let expected: [(String, String, [String: String])] = [
                             ("determinations", year2024, ["": "2"]),
                             ("determinations", year2025, ["": "2"]),
                             ("determinations", year2025 + "&breakdown=result", ["positive": "1", "negative": "1"]),
-                            ("determinations", year2024 + "&breakdown=sex", ["female": "1", "male": "1"]),
-                            ("determinations", year2024 + "&breakdown=ethnicity", ["Kinh": "1", "Tày": "1"]),
+                            ("determinations", province2024 + "&breakdown=sex", ["female": "1", "male": "1"]),
+                            ("determinations", province2024 + "&breakdown=ethnicity", ["Kinh": "1", "Tày": "1"]),
                             // Ánh is 29 in 2024, Bình 44.
-                            ("determinations", year2024 + "&breakdown=age_band", ["18-<30": "1", "30+": "1"]),
+                            ("determinations", province2024 + "&breakdown=age_band", ["18-<30": "1", "30+": "1"]),
                             // On 2024-12-31 Ánh is in compulsory treatment; Bình's ended on 2024-09-30.
                             ("people_in_treatment", year2024 + "&breakdown=treatment_form", ["compulsory": "1"]),
                             ("people_in_treatment", year2025, [:]),
@@ -206,19 +209,19 @@ struct StatisticsHistoryTests {
                             ("aftercare_coverage", year2025, ["": "1/1"]),
                             ("aftercare_coverage", year2024, [:]),
                             // In after-care on 2024-11-30: Bình, a Tày man; on 2024-12-31 and 2025-12-31 no one (both relapsed).
-                            ("people_in_aftercare", "areaCode=00004&from=2024-11-30&to=2024-11-30&breakdown=ethnicity", ["Tày": "1"]),
+                            ("people_in_aftercare", "areaCode=01&from=2024-11-01&to=2024-11-30&breakdown=ethnicity", ["Tày": "1"]),
                             ("people_in_aftercare", year2024, [:]),
                             ("people_in_aftercare", year2025, [:]),
                             // Relapses: Bình's of his after-care in 2024; Ánh's of hers (the only one open) in 2025.
                             ("relapse_rate", year2024, ["": "1/1"]),
                             ("relapse_rate", year2025, ["": "1/1"]),
-                            ("relapse_rate", year2025 + "&breakdown=sex", ["female": "1/1"]),
+                            ("relapse_rate", province2025 + "&breakdown=sex", ["female": "1/1"]),
                             ("relapse_rate_change", year2025, ["": "1/1"]),
                             // Addiction on record on 2024-12-31: Ánh in treatment, Bình addicted again.
                             ("treated_share", year2024, ["": "1/2"]),
                             // On 2025-06-30 all three are addicted: Ánh and Bình after relapsing, Cường untreated.
                             ("treated_share", "areaCode=00004&from=2025-06-30&to=2025-06-30", ["": "0/3"]),
-                            ("people_under_management", year2024 + "&breakdown=substance", ["methamphetamine": "1", "heroin": "1"]),
+                            ("people_under_management", province2024 + "&breakdown=substance", ["methamphetamine": "1", "heroin": "1"]),
                             // Cases: Bình's (training and a job) open in 2024 and counselled; Ánh's (a job) in 2025, not counselled.
                             ("vocational_counselling_share", year2024, ["": "1/1"]),
                             ("vocational_counselling_share", year2025, ["": "0/1"]),
@@ -297,6 +300,8 @@ struct StatisticsHistoryTests {
                         #expect(
                             turnedRows.count == 1 && turnedRows.first?["areaCode"] as? String == "001" && turnedRows.first?["numerator"] as? Int == 1,
                             "\(turned.body)")
+                        #expect(try await figures("determinations", year2024 + "&breakdown=sex")["status"] == "422")
+                        #expect(try await figures("determinations", "areaCode=01&from=2024-01-01&to=2024-12-15&breakdown=sex")["status"] == "422")
                         // Province 01's officer reads the commune's rows; another province's does not.
                         #expect(
                             try await figures(

@@ -43,6 +43,9 @@ struct IndicatorReader: Sendable {
                         .init(pointer: "?groupBy", detail: "districts were abolished on 2025-07-01: ask for periods ending by 2025-06-30")
                     ])
                 }
+                if let breakdown = query.breakdown, Measure.commonDimensions.contains(breakdown.rawValue) {
+                    try Self.checkMonthly(breakdown, query: query, byCommune: byCommune || query.groupBy == "district")
+                }
                 var formerDistricts: FormerDistricts?
                 let grouping: IndicatorStore.Grouping =
                     switch rows {
@@ -107,5 +110,18 @@ struct IndicatorReader: Sendable {
         try await environment.audit.record(
             AuditEntry(identity, context, action: "export", resource: "statistics", resourceID: resourceID, detail: detail))
         return result
+    }
+
+    /// The person's breakdowns are kept for provinces and the country, by the month: periods must
+    /// be whole months (the last may run to today).
+    static func checkMonthly(_ breakdown: Indicator.Breakdown, query: IndicatorQuery, byCommune: Bool) throws {
+        var validator = FieldValidator()
+        validator.require(
+            !byCommune, "?breakdown", "\(breakdown.rawValue) is kept for provinces and the country only (a commune's would single people out)")
+        validator.require(query.from.day == 1, "?from", "must be the first day of a month with breakdown=\(breakdown.rawValue)")
+        validator.require(
+            query.to.adding(days: 1).day == 1 || query.to == .today(), "?to",
+            "must be the last day of a month (or today) with breakdown=\(breakdown.rawValue)")
+        try validator.finish()
     }
 }

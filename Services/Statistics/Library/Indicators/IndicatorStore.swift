@@ -143,12 +143,15 @@ struct IndicatorStore {
             case .overlap: "c.entered_so_far - (c.exited_so_far - c.exited + c.exited_first_day)"
             }
         let since: SQLFragment = term.reading == .flow ? "AND t.day >= \(periods.starts[0])" : ""
+        // A monthly row (the person's breakdowns) is dated the month's first day and keeps the
+        // exits on that day apart; a daily row's exits on a period's first day are all of them.
+        let firstDayExits: SQLFragment = Measure.commonDimensions.contains(dimension) ? "t.exited_first" : "t.exited"
         let rows = try await connection.query(
             """
             WITH b AS (
                 SELECT t.area_code AS area, t.value, width_bucket(t.day, \(periods.starts)::date[]) AS k,
                        sum(t.entered) AS entered, sum(t.exited) AS exited, sum(t.amount) AS amount,
-                       sum(t.exited) FILTER (WHERE t.day = ANY(\(periods.starts)::date[])) AS exited_first_day
+                       sum(\(firstDayExits)) FILTER (WHERE t.day = ANY(\(periods.starts)::date[])) AS exited_first_day
                 FROM statistics.tallies t
                 WHERE t.measure = \(term.measure.rawValue) AND t.dimension = \(dimension) AND \(areas) AND t.day <= \(periods.to) \(since)
                 GROUP BY 1, 2, 3

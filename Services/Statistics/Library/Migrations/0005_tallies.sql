@@ -5,10 +5,13 @@
 ALTER TABLE statistics.people ADD COLUMN ethnicity text;
 ALTER TABLE statistics.people ADD COLUMN substances text[] NOT NULL DEFAULT '{}';
 
--- A measure's counts on a day in an area, in total (dimension '') or for one value of one
--- breakdown (sex, age_band, ethnicity, treatment_form, result, substance). `entered` counts intervals that
--- begin (or flows that happen) on the day, `exited` intervals whose first day outside is the day.
--- A stock on a day is the sum of entered - exited up to it; a flow the sum of entered in the period.
+-- A measure's counts on a day in an area, in total (dimension '') or for one value of the
+-- measure's own breakdown (treatment_form, result); in a province or the country also for one
+-- value of the person's breakdowns (sex, age_band, ethnicity, substance), by the month (`day` the
+-- month's first). `entered` counts intervals that begin (or flows that happen) on the day,
+-- `exited` intervals whose first day outside is the day, `exited_first` those of them on a
+-- month's first day. A stock on a day is the sum of entered - exited up to it; a flow the sum of
+-- entered in the period.
 CREATE TABLE statistics.tallies (
     measure text NOT NULL,
     dimension text NOT NULL,
@@ -19,6 +22,7 @@ CREATE TABLE statistics.tallies (
     parent_code text NOT NULL,
     entered bigint NOT NULL DEFAULT 0,
     exited bigint NOT NULL DEFAULT 0,
+    exited_first bigint NOT NULL DEFAULT 0,
     amount bigint NOT NULL DEFAULT 0,
     PRIMARY KEY (measure, dimension, area_code, value, day)
 );

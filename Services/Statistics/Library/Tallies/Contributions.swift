@@ -3,11 +3,12 @@ import Postgres
 
 /// The one definition of what the counting tables contribute to the live aggregates: for one
 /// person (live, before and after each event) or for everyone (a rebuild), the tallies their
-/// statuses, episodes, after-care, relapses, determinations and loans make. Each row counts in its
-/// commune, its province and the country, in total and by each breakdown: sex, age band (by the
-/// age in the year the interval or event begins), ethnicity, substance (a person with two counts
-/// under each), and the measure's own (form, result). A status counts where the person lived that
-/// day; before the first residence known, where they lived first.
+/// statuses, episodes, after-care, relapses, determinations, cases and loans make. Each counts in
+/// its commune, its province and the country, in total and by the measure's own breakdown (form,
+/// result), by the day; in its province and the country also by the person's: sex, age band (by
+/// the age in the year the interval or event begins), ethnicity, substance (a person with two
+/// counts under each), by the month (`Measure.monthlyDimensions`). A status counts where the person
+/// lived that day; before the first residence known, where they lived first.
 enum Contributions {
     static let facilityForms = ["voluntary_facility", "compulsory", "social_protection_centre"]
 
@@ -22,7 +23,7 @@ enum Contributions {
     static let ageBands = ["<14", "14-<16", "16-<18", "18-<30", "30+"]
 
     /// A query of rows (measure, dimension, value, area_code, day, parent_code, entered, exited,
-    /// amount), for `person` or everyone, from `tables`.
+    /// exited_first, amount), for `person` or everyone, from `tables`.
     static func rows(tables: CountingTables, person: UUID?) -> SQLFragment {
         func only(_ alias: StaticString) -> SQLFragment {
             guard let person else { return "TRUE" }
@@ -117,21 +118,27 @@ enum Contributions {
                 ) AS m(measure, starts_on)
                 WHERE m.starts_on IS NOT NULL AND \(only("c"))
             )
-            SELECT b.measure, d.dimension, d.value, l.area_code, e.day, l.parent_code,
-                   sum(e.entered)::bigint, sum(e.exited)::bigint, sum(e.amount)::bigint
+            SELECT b.measure, d.dimension, d.value, l.area_code,
+                   CASE WHEN d.monthly THEN date_trunc('month', e.day)::date ELSE e.day END, l.parent_code,
+                   sum(e.entered)::bigint, sum(e.exited)::bigint,
+                   coalesce(sum(e.exited) FILTER (WHERE extract(day FROM e.day) = 1), 0)::bigint, sum(e.amount)::bigint
             FROM aged b
             LEFT JOIN person p ON p.person_id = b.person_id
             CROSS JOIN LATERAL (SELECT extract(year FROM b.aged_on)::int - p.birth_year AS age) AS y
             CROSS JOIN LATERAL (
-                SELECT '' AS dimension, '' AS value
-                UNION ALL SELECT 'sex', coalesce(p.sex, 'unknown')
+                SELECT '' AS dimension, '' AS value, false AS monthly, true AS in_communes
+                UNION ALL SELECT b.dimension, b.value, false, true WHERE b.dimension IS NOT NULL
+                UNION ALL SELECT 'sex', coalesce(p.sex, 'unknown'), true, false
                 UNION ALL SELECT 'age_band', CASE WHEN y.age IS NULL THEN 'unknown' WHEN y.age < 14 THEN '<14' WHEN y.age < 16 THEN '14-<16'
-                                                  WHEN y.age < 18 THEN '16-<18' WHEN y.age < 30 THEN '18-<30' ELSE '30+' END
-                UNION ALL SELECT 'ethnicity', coalesce(p.ethnicity, 'unknown')
-                UNION ALL SELECT 'substance', s FROM unnest(p.substances) AS s
-                UNION ALL SELECT b.dimension, b.value WHERE b.dimension IS NOT NULL
+                                                  WHEN y.age < 18 THEN '16-<18' WHEN y.age < 30 THEN '18-<30' ELSE '30+' END, true, false
+                UNION ALL SELECT 'ethnicity', coalesce(p.ethnicity, 'unknown'), true, false
+                UNION ALL SELECT 'substance', s, true, false FROM unnest(p.substances) AS s
             ) AS d
-            CROSS JOIN LATERAL (VALUES (b.commune_code, b.province_code), (b.province_code, 'VN'), ('VN', 'VN')) AS l(area_code, parent_code)
+            CROSS JOIN LATERAL (
+                SELECT b.commune_code, b.province_code WHERE d.in_communes
+                UNION ALL SELECT b.province_code, 'VN'
+                UNION ALL SELECT 'VN', 'VN'
+            ) AS l(area_code, parent_code)
             CROSS JOIN LATERAL (VALUES (b.starts_on, 1, 0, b.amount), (b.exits_on, 0, 1, 0)) AS e(day, entered, exited, amount)
             WHERE e.day IS NOT NULL AND (b.exits_on IS NULL OR b.exits_on > b.starts_on)
             GROUP BY 1, 2, 3, 4, 5, 6

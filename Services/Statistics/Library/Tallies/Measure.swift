@@ -39,8 +39,10 @@ enum Measure: String, CaseIterable, Sendable {
     /// Cases needing a job, from the first job referral sent to their close.
     case jobReferredCases = "job_referred_cases"
 
-    /// The breakdowns every measure has, and the one some have of their own.
+    /// The breakdowns every measure has, by the person's attributes: kept for provinces and the
+    /// country only (a commune's would single people out), by the month.
     static let commonDimensions = ["sex", "age_band", "ethnicity", "substance"]
+    /// The breakdown some measures have of their own, kept by the day in every area.
     var ownDimension: String? {
         switch self {
         case .inTreatment, .admissions, .facilityCompletions, .coveredCompletions: "treatment_form"

@@ -1,7 +1,7 @@
 import Postgres
 
-/// One row of the live aggregates: a measure's counts on a day in an area, in total (`dimension`
-/// and `value` empty) or for one value of one breakdown.
+/// One row of the live aggregates: a measure's counts on a day (or in a month, for the person's
+/// breakdowns) in an area, in total (`dimension` and `value` empty) or for one value of one breakdown.
 struct Tally: Sendable, Equatable {
     struct Key: Hashable, Sendable, Comparable {
         let measure: String
@@ -21,9 +21,11 @@ struct Tally: Sendable, Equatable {
     let parentCode: String
     var entered: Int
     var exited: Int
+    /// Of `exited`, those on the first day of the month (a monthly row needs them for overlaps).
+    var exitedFirst: Int
     var amount: Int
 
-    var isZero: Bool { entered == 0 && exited == 0 && amount == 0 }
+    var isZero: Bool { entered == 0 && exited == 0 && exitedFirst == 0 && amount == 0 }
 
     /// What must be added to the aggregates to turn `before` into `after`, in key order (so that
     /// concurrent writers lock rows in the same order).
@@ -31,9 +33,11 @@ struct Tally: Sendable, Equatable {
         var changes: [Key: Tally] = [:]
         for tally in after { changes[tally.key] = tally }
         for old in before {
-            var change = changes[old.key] ?? Tally(key: old.key, parentCode: old.parentCode, entered: 0, exited: 0, amount: 0)
+            var change =
+                changes[old.key] ?? Tally(key: old.key, parentCode: old.parentCode, entered: 0, exited: 0, exitedFirst: 0, amount: 0)
             change.entered -= old.entered
             change.exited -= old.exited
+            change.exitedFirst -= old.exitedFirst
             change.amount -= old.amount
             changes[old.key] = change
         }

@@ -15,11 +15,11 @@ struct TallyStore {
     /// What one person's rows contribute now.
     func contributions(of person: UUID) async throws -> [Tally] {
         try await connection.query("\(Contributions.rows(tables: tables, person: person))").map { row in
-            let (measure, dimension, value, area, day, parent, entered, exited, amount) = try row.decode(
-                (String, String, String, String, CalendarDate, String, Int, Int, Int).self)
+            let (measure, dimension, value, area, day, parent, entered, exited, exitedFirst, amount) = try row.decode(
+                (String, String, String, String, CalendarDate, String, Int, Int, Int, Int).self)
             return Tally(
                 key: .init(measure: measure, dimension: dimension, value: value, areaCode: area, day: day), parentCode: parent,
-                entered: entered, exited: exited, amount: amount)
+                entered: entered, exited: exited, exitedFirst: exitedFirst, amount: amount)
         }
     }
 
@@ -28,13 +28,16 @@ struct TallyStore {
         guard !changes.isEmpty else { return }
         try await connection.query(
             """
-            INSERT INTO \(tables("tallies")) AS t (measure, dimension, value, area_code, day, parent_code, entered, exited, amount)
+            INSERT INTO \(tables("tallies")) AS t
+                (measure, dimension, value, area_code, day, parent_code, entered, exited, exited_first, amount)
             SELECT * FROM unnest(\(changes.map(\.key.measure))::text[], \(changes.map(\.key.dimension))::text[],
                                  \(changes.map(\.key.value))::text[], \(changes.map(\.key.areaCode))::text[],
                                  \(changes.map(\.key.day))::date[], \(changes.map(\.parentCode))::text[],
-                                 \(changes.map(\.entered))::int8[], \(changes.map(\.exited))::int8[], \(changes.map(\.amount))::int8[])
+                                 \(changes.map(\.entered))::int8[], \(changes.map(\.exited))::int8[],
+                                 \(changes.map(\.exitedFirst))::int8[], \(changes.map(\.amount))::int8[])
             ON CONFLICT (measure, dimension, area_code, value, day) DO UPDATE
-            SET entered = t.entered + excluded.entered, exited = t.exited + excluded.exited, amount = t.amount + excluded.amount
+            SET entered = t.entered + excluded.entered, exited = t.exited + excluded.exited,
+                exited_first = t.exited_first + excluded.exited_first, amount = t.amount + excluded.amount
             """)
     }
 
@@ -42,7 +45,7 @@ struct TallyStore {
     func recount() async throws {
         try await connection.query("DELETE FROM \(tables("tallies"))")
         let query: PostgresQuery = """
-            INSERT INTO \(tables("tallies")) (measure, dimension, value, area_code, day, parent_code, entered, exited, amount)
+            INSERT INTO \(tables("tallies")) (measure, dimension, value, area_code, day, parent_code, entered, exited, exited_first, amount)
             \(Contributions.rows(tables: tables, person: nil))
             """
         try await connection.query(query.unprepared())
