@@ -44,17 +44,25 @@ public final class BusConsumer: Service, Sendable {
         try await database.withConnection { try await store.register(topics: configuration.topics, start: configuration.start, on: $0) }
     }
 
-    /// Handles batches (and due held events) until none is left; returns how many events it read.
-    /// For a one-off consumer driven by a command (a statistics rebuild), without `run()`.
+    /// Handles batches (and due held events) with `configuration.workers` workers until none is
+    /// left; returns how many events they read. For a one-off consumer driven by a command (a
+    /// statistics rebuild), without `run()`.
     public func catchUp() async throws -> Int {
-        var total = 0
-        while !Task.isCancelled {
-            let handled = try await handleBatch()
-            let retried = try await retryHeldEvents()
-            total += handled
-            if handled == 0 && retried == 0 { break }
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<max(1, configuration.workers) {
+                group.addTask {
+                    var total = 0
+                    while !Task.isCancelled {
+                        let handled = try await self.handleBatch()
+                        let retried = try await self.retryHeldEvents()
+                        total += handled
+                        if handled == 0 && retried == 0 { break }
+                    }
+                    return total
+                }
+            }
+            return try await group.reduce(0, +)
         }
-        return total
     }
 
     public func run() async throws {

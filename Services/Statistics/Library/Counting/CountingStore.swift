@@ -39,19 +39,20 @@ struct CountingStore {
             """)
     }
 
-    /// As the registry does: later records give way to the new one, earlier ones end where it starts.
+    /// As the registry does: later records give way to the new one, earlier ones end where it
+    /// starts (one statement).
     func applyStatus(_ change: PersonEvents.StatusChanged) async throws {
         try await connection.query(
-            "DELETE FROM \(tables("statuses")) WHERE person_id = \(change.personId) AND valid_from >= \(change.validFrom)")
-        try await connection.query(
             """
-            UPDATE \(tables("statuses")) SET valid_to = \(change.validFrom)
-            WHERE person_id = \(change.personId) AND (valid_to IS NULL OR valid_to > \(change.validFrom))
-            """)
-        try await connection.query(
-            """
+            WITH later AS (
+                DELETE FROM \(tables("statuses")) WHERE person_id = \(change.personId) AND valid_from > \(change.validFrom)
+            ), earlier AS (
+                UPDATE \(tables("statuses")) SET valid_to = \(change.validFrom)
+                WHERE person_id = \(change.personId) AND valid_from < \(change.validFrom) AND (valid_to IS NULL OR valid_to > \(change.validFrom))
+            )
             INSERT INTO \(tables("statuses")) (person_id, valid_from, valid_to, status)
             VALUES (\(change.personId), \(change.validFrom), \(change.validTo), \(change.status))
+            ON CONFLICT (person_id, valid_from) DO UPDATE SET valid_to = excluded.valid_to, status = excluded.status
             """)
     }
 

@@ -166,7 +166,8 @@ struct IndicatorStore {
                 LEFT JOIN b ON b.area = g.area AND b.value = g.value AND b.k = g.k
                 WINDOW w AS (PARTITION BY g.area, g.value ORDER BY g.k)
             )
-            SELECT c.k, c.area, c.value, (\(count))::bigint, c.amount::bigint FROM c WHERE c.k >= 1
+            SELECT * FROM (SELECT c.k, c.area, c.value, (\(count))::bigint AS n, c.amount::bigint AS amount FROM c WHERE c.k >= 1) AS r
+            WHERE r.n <> 0 OR r.amount <> 0
             """)
         var readings: [Key: Reading] = [:]
         for row in rows {

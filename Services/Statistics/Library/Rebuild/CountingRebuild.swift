@@ -15,6 +15,9 @@ struct CountingRebuild {
     let database: PostgresClient
     let logger: Logger
 
+    /// Workers replaying at once (each its own slots and connection): the database does most of the work.
+    static let workers = 4
+
     /// The replaying consumer's name (the service's role prefixes every consumer it owns).
     static let consumerName = "statistics.rebuild"
 
@@ -66,7 +69,8 @@ struct CountingRebuild {
     private func consumer(tallying: Bool) async throws -> BusConsumer {
         let consumer = BusConsumer(
             configuration: ConsumerConfiguration(
-                name: Self.consumerName, topics: CountingEventHandler.topics, start: .beginning, eventsPerSlot: 1_000),
+                name: Self.consumerName, topics: CountingEventHandler.topics, start: .beginning, workers: Self.workers, slotsPerBatch: 4,
+                eventsPerSlot: 2_000),
             handler: CountingEventHandler(logger: logger, tables: .rebuild, tallying: tallying), database: database, logger: logger)
         try await consumer.register()
         return consumer
