@@ -74,15 +74,25 @@ struct IndicatorReader: Sendable {
                             breakdown: query.breakdown)
                         generation = .current
                     }
-                    let targets = try await TargetStore(connection: connection).targets(
-                        of: indicator.id, areas: Array(Set(items.map(\.areaCode))), years: Array(Set(items.map(\.periodEnd.year))))
-                    var indicatorValues = IndicatorValues(
-                        indicator: indicator.id, kind: indicator.kind, period: query.period,
-                        breakdown: computation.breakdownName(asked: query.breakdown), generation: generation.rawValue, parameters: parameters,
-                        items: items)
-                    indicatorValues.attach(
-                        targets, flowCount: indicator.period == .flow && (indicator.kind == .count || indicator.kind == .amount), today: .today())
-                    values.append(indicatorValues)
+                    values.append(
+                        IndicatorValues(
+                            indicator: indicator.id, kind: indicator.kind, period: query.period,
+                            breakdown: computation.breakdownName(asked: query.breakdown), generation: generation.rawValue, parameters: parameters,
+                            items: items))
+                }
+                // Names and targets for every row at once.
+                let allRows = values.flatMap(\.items)
+                let names = try await IndicatorStore(connection: connection).names(of: Set(allRows.filter { $0.areaName == nil }.map(\.areaCode)))
+                let targets = try await TargetStore(connection: connection).targets(
+                    of: values.map(\.indicator), areas: Array(Set(allRows.map(\.areaCode))), years: Array(Set(allRows.map(\.periodEnd.year))))
+                for index in values.indices {
+                    guard let indicator = IndicatorCatalogue.indicator(values[index].indicator) else { continue }
+                    for row in values[index].items.indices where values[index].items[row].areaName == nil {
+                        values[index].items[row].areaName = names[values[index].items[row].areaCode]
+                    }
+                    values[index].attach(
+                        targets.filter { $0.indicator == indicator.id },
+                        flowCount: indicator.period == .flow && (indicator.kind == .count || indicator.kind == .amount), today: .today())
                 }
                 return Result(values: values, area: area, parameters: parameters)
             }

@@ -75,17 +75,22 @@ struct IndicatorStore {
             units AS (
                 SELECT u.code, u.province_code FROM registry.admin_units u
                 WHERE u.generation = \(AdminUnitGeneration.current) AND u.level = 'commune' AND \(area.condition(province: "u.province_code", commune: "u.code"))
+            ),
+            hits AS (
+                SELECT p.k, g.commune_code, \(formula.perCommune) AS n
+                FROM periods p JOIN statistics.programmes g ON \(formula.condition)
+                GROUP BY 1, 2
             )
-            SELECT p.s, p.e, \(column), sum(\(formula.counted))::bigint, count(*)::bigint
-            FROM periods p CROSS JOIN units u GROUP BY 1, 2, 3 ORDER BY 1, 3
+            SELECT p.s, p.e, \(column), coalesce(sum(h.n), 0)::bigint, count(*)::bigint
+            FROM periods p CROSS JOIN units u LEFT JOIN hits h ON h.k = p.k AND h.commune_code = u.code
+            GROUP BY 1, 2, 3 ORDER BY 1, 3
             """)
         let decoded = try rows.map { try $0.decode((CalendarDate, CalendarDate, String, Int, Int).self) }
-        let names = try await self.names(of: Set(decoded.map(\.2)))
         return decoded.compactMap { start, end, code, counted, communes in
             guard formula.isShare || counted > 0 else { return nil }
             let value = formula.isShare ? Double((counted * 2000 / communes + 1) / 2) / 10 : Double(counted)
             return IndicatorValues.Row(
-                areaCode: code, areaName: names[code], periodStart: start, periodEnd: end, breakdown: nil, numerator: counted,
+                areaCode: code, areaName: nil, periodStart: start, periodEnd: end, breakdown: nil, numerator: counted,
                 denominator: formula.isShare ? communes : nil, value: value, amountVnd: nil, suppressed: false)
         }
     }
@@ -112,7 +117,6 @@ struct IndicatorStore {
         }
         var keys = Set(numerators.keys)
         if let denominators, formula.numeratorDimension == nil { keys.formUnion(denominators.keys) }
-        let names = try await self.names(of: Set(keys.map(\.area)))
         let rows = keys.compactMap { key -> IndicatorValues.Row? in
             let counted = numerators[key]
             let numerator = counted?.count ?? 0
@@ -124,7 +128,7 @@ struct IndicatorStore {
             let value: Double? =
                 if let denominator { denominator > 0 ? Double((numerator * 2000 / denominator + 1) / 2) / 10 : nil } else { Double(numerator) }
             return IndicatorValues.Row(
-                areaCode: key.area == "VN" ? "national" : key.area, areaName: names[key.area], periodStart: periods.starts[key.period - 1],
+                areaCode: key.area == "VN" ? "national" : key.area, areaName: nil, periodStart: periods.starts[key.period - 1],
                 periodEnd: periods.ends[key.period - 1], breakdown: key.value.isEmpty ? nil : key.value, numerator: numerator,
                 denominator: denominator, value: value, amountVnd: formula.numerator.measure == .loans ? amount : nil, suppressed: false)
         }
@@ -179,7 +183,7 @@ struct IndicatorStore {
     }
 
     /// The 2025 names of these units.
-    private func names(of codes: Set<String>) async throws -> [String: String] {
+    func names(of codes: Set<String>) async throws -> [String: String] {
         let rows = try await connection.query(
             "SELECT code, name FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND code = ANY(\(Array(codes)))")
         var names: [String: String] = [:]

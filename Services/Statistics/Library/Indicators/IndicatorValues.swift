@@ -8,7 +8,7 @@ import Postgres
 struct IndicatorValues: ResponseCodable, Sendable {
     struct Row: Codable, Sendable {
         let areaCode: String
-        let areaName: String?
+        var areaName: String?
         let periodStart: CalendarDate
         let periodEnd: CalendarDate
         /// The breakdown's value (a treatment form), when the indicator has one.

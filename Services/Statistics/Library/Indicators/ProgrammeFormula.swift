@@ -22,31 +22,22 @@ enum ProgrammeFormula: Sendable {
         }
     }
 
-    /// What a commune `u.code` counts in period `p` (a number; 0 or 1 for a commune that qualifies).
-    var counted: SQLFragment {
+    /// Which programme records `g` count in period `p`.
+    var condition: SQLFragment {
         switch self {
-        case .campaignCommunes:
-            """
-            (EXISTS (SELECT 1 FROM statistics.programmes g
-                     WHERE g.commune_code = u.code AND g.kind = 'campaign' AND g.on_date BETWEEN p.s AND p.e))::int
-            """
-        case .aftercareModelCommunes:
-            """
-            (EXISTS (SELECT 1 FROM statistics.programmes g
-                     WHERE g.commune_code = u.code AND g.kind = 'aftercare-model' AND g.on_date <= p.e AND (g.until IS NULL OR g.until >= p.e)))::int
-            """
-        case .drugFreeCommunes:
-            "(EXISTS (SELECT 1 FROM statistics.programmes g WHERE g.commune_code = u.code AND g.kind = 'drug-free' AND g.on_date <= p.e))::int"
-        case .turnedDrugFree:
-            """
-            (EXISTS (SELECT 1 FROM statistics.programmes g
-                     WHERE g.commune_code = u.code AND g.kind = 'drug-free' AND g.on_date BETWEEN p.s AND p.e))::int
-            """
-        case .teamsAndClubs:
-            """
-            (SELECT count(*) FROM statistics.programmes g
-             WHERE g.commune_code = u.code AND g.kind = 'group' AND g.group_type IN ('volunteer_team', 'club') AND g.on_date <= p.e)::int
-            """
+        case .campaignCommunes: "g.kind = 'campaign' AND g.on_date BETWEEN p.s AND p.e"
+        case .aftercareModelCommunes: "g.kind = 'aftercare-model' AND g.on_date <= p.e AND (g.until IS NULL OR g.until >= p.e)"
+        case .drugFreeCommunes: "g.kind = 'drug-free' AND g.on_date <= p.e"
+        case .turnedDrugFree: "g.kind = 'drug-free' AND g.on_date BETWEEN p.s AND p.e"
+        case .teamsAndClubs: "g.kind = 'group' AND g.group_type IN ('volunteer_team', 'club') AND g.on_date <= p.e"
+        }
+    }
+
+    /// What a commune with such records counts: 1, or (teams and clubs) how many.
+    var perCommune: SQLFragment {
+        switch self {
+        case .teamsAndClubs: "count(*)"
+        default: "1"
         }
     }
 }

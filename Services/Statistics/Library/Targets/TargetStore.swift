@@ -15,13 +15,13 @@ struct TargetStore {
             """)
     }
 
-    /// The targets of `indicator` for any of `areas` in any of `years`.
-    func targets(of indicator: String, areas: [String], years: [Int]) async throws -> [Target] {
-        guard !areas.isEmpty, !years.isEmpty else { return [] }
+    /// The targets of any of `indicators` for any of `areas` in any of `years`.
+    func targets(of indicators: [String], areas: [String], years: [Int]) async throws -> [Target] {
+        guard !indicators.isEmpty, !areas.isEmpty, !years.isEmpty else { return [] }
         return try await connection.query(
             """
             SELECT indicator, area_code, year, minimum, maximum, note FROM statistics.targets
-            WHERE indicator = \(indicator) AND area_code = ANY(\(areas)::text[]) AND year = ANY(\(years)::int[])
+            WHERE indicator = ANY(\(indicators)::text[]) AND area_code = ANY(\(areas)::text[]) AND year = ANY(\(years)::int[])
             """
         ).map(Self.target)
     }
