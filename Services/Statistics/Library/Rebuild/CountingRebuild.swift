@@ -15,6 +15,9 @@ struct CountingRebuild {
     let database: PostgresClient
     let logger: Logger
 
+    /// The shares of people counted one after another.
+    static let countShares = 16
+
     /// Workers replaying at once (each its own slots and connection): the database does most of the work.
     static let workers = 4
 
@@ -49,10 +52,12 @@ struct CountingRebuild {
         report.replayed = try await consumer(tallying: false).catchUp()
         phaseEnds()
         logger.info("Rebuild: log replayed", metadata: ["events": "\(report.replayed)"])
-        report.tallies = try await database.withTransaction { connection in
-            let tallies = TallyStore(connection: connection, tables: .rebuild)
-            try await tallies.recount()
-            return try await connection.query("SELECT count(*) FROM statistics.rebuild_tallies").first?.decode(Int.self, at: 0) ?? 0
+        // Everyone's contributions, a share of the people at a time (bounded memory, short transactions).
+        for share in 0..<Self.countShares {
+            try await database.withTransaction { try await TallyStore(connection: $0, tables: .rebuild).count(share: share, of: Self.countShares) }
+        }
+        report.tallies = try await database.withConnection { connection in
+            try await connection.query("SELECT count(*) FROM statistics.rebuild_tallies").first?.decode(Int.self, at: 0) ?? 0
         }
         phaseEnds()
         // What arrived while counting, person by person as the live consumer does.

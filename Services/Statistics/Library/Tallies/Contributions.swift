@@ -22,13 +22,23 @@ enum Contributions {
     /// `<14`, `14-<16`, `16-<18`, `18-<30`, `30+` (Decision 127/2009), or `unknown`.
     static let ageBands = ["<14", "14-<16", "16-<18", "18-<30", "30+"]
 
-    /// A query of rows (measure, dimension, value, area_code, day, parent_code, entered, exited,
-    /// exited_first, amount), for `person` or everyone, from `tables`.
-    static func rows(tables: CountingTables, person: UUID?) -> SQLFragment {
-        func only(_ alias: StaticString) -> SQLFragment {
-            guard let person else { return "TRUE" }
-            return "\(sql: alias).person_id = \(person)"
+    /// Whose contributions: one person's, or one of `count` shares of everyone (by a hash of the id).
+    enum People: Sendable {
+        case one(UUID)
+        case share(Int, of: Int)
+
+        func condition(_ alias: StaticString) -> SQLFragment {
+            switch self {
+            case .one(let person): "\(sql: alias).person_id = \(person)"
+            case .share(let index, let count): "abs(hashtext(\(sql: alias).person_id::text)) % \(count) = \(index)"
+            }
         }
+    }
+
+    /// A query of rows (measure, dimension, value, area_code, day, parent_code, entered, exited,
+    /// exited_first, amount) of `people`, from `tables`.
+    static func rows(tables: CountingTables, people: People) -> SQLFragment {
+        func only(_ alias: StaticString) -> SQLFragment { people.condition(alias) }
         let statusPairs = statusMeasures.flatMap { measure, statuses in statuses.map { (measure.rawValue, $0) } }
         let facilityForms = Self.facilityForms
         return """

@@ -14,7 +14,7 @@ struct TallyStore {
 
     /// What one person's rows contribute now.
     func contributions(of person: UUID) async throws -> [Tally] {
-        try await connection.query("\(Contributions.rows(tables: tables, person: person))").map { row in
+        try await connection.query("\(Contributions.rows(tables: tables, people: .one(person)))").map { row in
             let (measure, dimension, value, area, day, parent, entered, exited, exitedFirst, amount) = try row.decode(
                 (String, String, String, String, CalendarDate, String, Int, Int, Int, Int).self)
             return Tally(
@@ -41,12 +41,17 @@ struct TallyStore {
             """)
     }
 
-    /// Recomputes every person's contributions at once (after a rebuild of the counting tables).
-    func recount() async throws {
-        try await connection.query("DELETE FROM \(tables("tallies"))")
+    /// Adds the contributions of one share of everyone (`index` of `count`) at once, in a rebuild
+    /// (no time limit: it reads every row of the share).
+    func count(share index: Int, of count: Int) async throws {
+        try await connection.query("SET LOCAL statement_timeout = 0")
         let query: PostgresQuery = """
-            INSERT INTO \(tables("tallies")) (measure, dimension, value, area_code, day, parent_code, entered, exited, exited_first, amount)
-            \(Contributions.rows(tables: tables, person: nil))
+            INSERT INTO \(tables("tallies")) AS t
+                (measure, dimension, value, area_code, day, parent_code, entered, exited, exited_first, amount)
+            \(Contributions.rows(tables: tables, people: .share(index, of: count)))
+            ON CONFLICT (measure, dimension, area_code, value, day) DO UPDATE
+            SET entered = t.entered + excluded.entered, exited = t.exited + excluded.exited,
+                exited_first = t.exited_first + excluded.exited_first, amount = t.amount + excluded.amount
             """
         try await connection.query(query.unprepared())
     }
