@@ -15,9 +15,6 @@ struct CountingRebuild {
     let database: PostgresClient
     let logger: Logger
 
-    /// The shares of people counted one after another.
-    static let countShares = 16
-
     /// Workers replaying at once (each its own slots and connection): the database does most of the work.
     static let workers = 4
 
@@ -52,9 +49,9 @@ struct CountingRebuild {
         report.replayed = try await consumer(tallying: false).catchUp()
         phaseEnds()
         logger.info("Rebuild: log replayed", metadata: ["events": "\(report.replayed)"])
-        // Everyone's contributions, a share of the people at a time (bounded memory, short transactions).
-        for share in 0..<Self.countShares {
-            try await database.withTransaction { try await TallyStore(connection: $0, tables: .rebuild).count(share: share, of: Self.countShares) }
+        // Everyone's contributions, a range of people at a time (bounded memory, short transactions).
+        for range in 0..<Contributions.People.ranges {
+            try await database.withTransaction { try await TallyStore(connection: $0, tables: .rebuild).count(range: range) }
         }
         report.tallies = try await database.withConnection { connection in
             try await connection.query("SELECT count(*) FROM statistics.rebuild_tallies").first?.decode(Int.self, at: 0) ?? 0

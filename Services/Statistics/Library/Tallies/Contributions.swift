@@ -22,16 +22,26 @@ enum Contributions {
     /// `<14`, `14-<16`, `16-<18`, `18-<30`, `30+` (Decision 127/2009), or `unknown`.
     static let ageBands = ["<14", "14-<16", "16-<18", "18-<30", "30+"]
 
-    /// Whose contributions: one person's, or one of `count` shares of everyone (by a hash of the id).
+    /// Whose contributions: one person's, or those whose id falls in one of 16 ranges (by its
+    /// first hexadecimal digit), read by index.
     enum People: Sendable {
         case one(UUID)
-        case share(Int, of: Int)
+        case range(Int)
+
+        static let ranges = 16
 
         func condition(_ alias: StaticString) -> SQLFragment {
             switch self {
-            case .one(let person): "\(sql: alias).person_id = \(person)"
-            case .share(let index, let count): "abs(hashtext(\(sql: alias).person_id::text)) % \(count) = \(index)"
+            case .one(let person): return "\(sql: alias).person_id = \(person)"
+            case .range(let index):
+                guard index + 1 < Self.ranges else { return "\(sql: alias).person_id >= \(Self.boundary(index))" }
+                return "\(sql: alias).person_id >= \(Self.boundary(index)) AND \(sql: alias).person_id < \(Self.boundary(index + 1))"
             }
+        }
+
+        /// The smallest id whose first hexadecimal digit is `index`.
+        static func boundary(_ index: Int) -> UUID {
+            UUID(uuid: (UInt8(index * 16), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         }
     }
 

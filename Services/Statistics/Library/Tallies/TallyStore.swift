@@ -41,14 +41,14 @@ struct TallyStore {
             """)
     }
 
-    /// Adds the contributions of one share of everyone (`index` of `count`) at once, in a rebuild
-    /// (no time limit: it reads every row of the share).
-    func count(share index: Int, of count: Int) async throws {
+    /// Adds the contributions of everyone whose id is in range `index` (`Contributions.People`) at
+    /// once, in a rebuild (no time limit: it reads every row of the range).
+    func count(range index: Int) async throws {
         try await connection.query("SET LOCAL statement_timeout = 0")
         let query: PostgresQuery = """
             INSERT INTO \(tables("tallies")) AS t
                 (measure, dimension, value, area_code, day, parent_code, entered, exited, exited_first, amount)
-            \(Contributions.rows(tables: tables, people: .share(index, of: count)))
+            \(Contributions.rows(tables: tables, people: .range(index)))
             ON CONFLICT (measure, dimension, area_code, value, day) DO UPDATE
             SET entered = t.entered + excluded.entered, exited = t.exited + excluded.exited,
                 exited_first = t.exited_first + excluded.exited_first, amount = t.amount + excluded.amount
