@@ -36,7 +36,18 @@ struct CountingRebuild {
         }
     }
 
+    /// Rebuilds and swaps; on failure the replaying consumer is removed (its position would hold
+    /// back `bus prune`), the live tables stay, and the fresh ones are dropped by the next rebuild.
     func run() async throws -> Report {
+        do {
+            return try await rebuild()
+        } catch {
+            try? await database.withTransaction { try await RebuildStore(connection: $0).forget(Self.consumerName) }
+            throw error
+        }
+    }
+
+    private func rebuild() async throws -> Report {
         var report = Report()
         var lap = ContinuousClock.now
         func phaseEnds() {
