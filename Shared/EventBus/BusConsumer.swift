@@ -52,11 +52,23 @@ public final class BusConsumer: Service, Sendable {
             for _ in 0..<max(1, configuration.workers) {
                 group.addTask {
                     var total = 0
+                    var errors = 0
                     while !Task.isCancelled {
-                        let handled = try await self.handleBatch()
-                        let retried = try await self.retryHeldEvents()
-                        total += handled
-                        if handled == 0 && retried == 0 { break }
+                        do {
+                            let handled = try await self.handleBatch()
+                            let retried = try await self.retryHeldEvents()
+                            errors = 0
+                            total += handled
+                            if handled == 0 && retried == 0 { break }
+                        } catch is CancellationError {
+                            throw CancellationError()
+                        } catch {
+                            // A dropped connection or a conflict: the batch rolled back; try it again a few times.
+                            errors += 1
+                            guard errors < 5 else { throw error }
+                            self.logger.warning("Catch-up batch failed; retrying", metadata: ["error": "\(error)"])
+                            try await Task.sleep(for: self.configuration.retryBackoff.delay(attempt: errors) / 10)
+                        }
                     }
                     return total
                 }

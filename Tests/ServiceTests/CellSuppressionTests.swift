@@ -30,6 +30,19 @@ struct CellSuppressionTests {
         #expect(rows[0].numerator == 20 && rows[3].denominator == 9)
     }
 
+    @Test func unitsAreGroupedByTheirParentWhoseTotalIsKnown() {
+        func row(_ area: String, _ province: String, _ numerator: Int) -> IndicatorValues.Row {
+            var row = Self.row(area, nil, numerator)
+            row.parentCode = province
+            return row
+        }
+        // One small commune in each of two provinces: each province's total would give its own away.
+        var rows = [row("00004", "01", 3), row("00008", "01", 12), row("26734", "79", 2), row("26737", "79", 9), row("26740", "79", 30)]
+        let report = CellSuppression.apply(to: &rows, limit: 5)
+        #expect(Self.hidden(rows) == ["00004/", "00008/", "26734/", "26737/"])
+        #expect(report == .init(primary: 2, complementary: 2))
+    }
+
     @Test func twoSmallCellsNeedNoComplementAndZerosAreNotSmall() {
         var rows = [Self.row("00004", nil, 20), Self.row("00008", nil, 3), Self.row("00012", nil, 4), Self.row("00016", nil, 0)]
         #expect(CellSuppression.apply(to: &rows, limit: 5) == .init(primary: 2, complementary: 0))

@@ -28,7 +28,9 @@ public enum StatisticsService {
             return [
                 AfterMigrations(counts, readiness: environment.readiness),
                 AfterMigrations(PendingRebuild(database: environment.database, logger: environment.logger), readiness: environment.readiness),
-                SharedTables(["registry.admin_units"], readiness: environment.readiness, database: environment.database, logger: environment.logger),
+                SharedTables(
+                    ["registry.admin_units", "registry.admin_unit_mapping"], readiness: environment.readiness, database: environment.database,
+                    logger: environment.logger),
             ]
         },
         commands: [RebuildCommand.self]

@@ -33,7 +33,8 @@ enum CellSuppression {
                 for index in rows.indices {
                     if let key = grouping.key(of: rows[index]) { groups[key, default: []].append(index) }
                 }
-                for members in groups.values where members.filter({ rows[$0].suppressed }).count == 1 {
+                for key in groups.keys.sorted() {
+                    guard let members = groups[key], members.filter({ rows[$0].suppressed }).count == 1 else { continue }
                     let visible = members.filter { !rows[$0].suppressed && ((rows[$0].numerator ?? 0) > 0 || (rows[$0].denominator ?? 0) > 0) }
                     guard
                         let smallest = visible.min(by: {
@@ -58,14 +59,14 @@ enum CellSuppression {
 
     /// The groups whose total a caller can ask for.
     private enum Grouping: CaseIterable {
-        /// The units of one parent, for one period and breakdown value.
+        /// The units of one parent (whose row is their total), for one period and breakdown value.
         case siblings
         /// The values of a breakdown, for one period and unit.
         case breakdownValues
 
         func key(of row: IndicatorValues.Row) -> String? {
             switch self {
-            case .siblings: "\(row.periodStart)|\(row.breakdown ?? "")"
+            case .siblings: "\(row.periodStart)|\(row.breakdown ?? "")|\(row.parentCode ?? "")"
             case .breakdownValues: row.breakdown.map { _ in "\(row.periodStart)|\(row.areaCode)" }
             }
         }

@@ -34,6 +34,12 @@ enum Computation: Sendable {
         return false
     }
 
+    /// Whether every row of a unit and period has the unit's total as denominator (the mix by form).
+    var hasSharedDenominator: Bool {
+        if case .tallies(let formula) = self { return formula.numeratorDimension != nil }
+        return false
+    }
+
     /// Whether its rows can be added up by former district (a change on the previous year cannot).
     var addsUp: Bool {
         if case .change = self { return false }

@@ -33,6 +33,11 @@ struct IndicatorReader: Sendable {
         var result: Result
         do {
             result = try await environment.database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
+                // Until a pending rebuild has swapped its tables in, the aggregates are incomplete.
+                let pending = try await connection.query("SELECT EXISTS (SELECT 1 FROM statistics.pending_rebuilds)").first?.decode(Bool.self, at: 0)
+                if pending == true {
+                    throw ProblemDetails.unavailable("The statistics are being rebuilt from the event log; try again in a few minutes.")
+                }
                 let area = try await ExportArea.resolve(requested: query.requestedArea, for: identity, on: connection)
                 let byCommune = query.groupBy.map { $0 == "commune" } ?? area.isCommune
                 guard !(area.isCommune && !byCommune) else {
@@ -66,7 +71,7 @@ struct IndicatorReader: Sendable {
                             formerDistricts?.regroup(
                                 try await store.values(
                                     of: computation, from: query.from, to: query.to, months: query.months, area: area, grouping: .commune,
-                                    breakdown: query.breakdown)) ?? []
+                                    breakdown: query.breakdown), sharedDenominator: computation.hasSharedDenominator) ?? []
                         generation = .legacy
                     } else {
                         items = try await store.values(
@@ -123,15 +128,13 @@ struct IndicatorReader: Sendable {
     }
 
     /// The person's breakdowns are kept for provinces and the country, by the month: periods must
-    /// be whole months (the last may run to today).
+    /// be whole months.
     static func checkMonthly(_ breakdown: Indicator.Breakdown, query: IndicatorQuery, byCommune: Bool) throws {
         var validator = FieldValidator()
         validator.require(
             !byCommune, "?breakdown", "\(breakdown.rawValue) is kept for provinces and the country only (a commune's would single people out)")
         validator.require(query.from.day == 1, "?from", "must be the first day of a month with breakdown=\(breakdown.rawValue)")
-        validator.require(
-            query.to.adding(days: 1).day == 1 || query.to == .today(), "?to",
-            "must be the last day of a month (or today) with breakdown=\(breakdown.rawValue)")
+        validator.require(query.to.adding(days: 1).day == 1, "?to", "must be the last day of a month with breakdown=\(breakdown.rawValue)")
         try validator.finish()
     }
 }

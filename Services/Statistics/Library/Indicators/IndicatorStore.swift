@@ -24,6 +24,7 @@ struct IndicatorStore {
     private struct Reading {
         let count: Int
         let amount: Int
+        let parent: String
     }
 
     func values(
@@ -38,8 +39,10 @@ struct IndicatorStore {
         case .change(let base):
             guard let computation = Computation.all[base] else { return [] }
             let now = try await values(of: computation, from: from, to: to, months: months, area: area, grouping: grouping, breakdown: breakdown)
+            // The same periods a year before; a month's last day stays one (29 February).
+            let earlierTo = to.adding(days: 1).day == 1 ? to.adding(days: 1).adding(months: -12).adding(days: -1) : to.adding(months: -12)
             let before = try await values(
-                of: computation, from: from.adding(months: -12), to: to.adding(months: -12), months: months, area: area, grouping: grouping,
+                of: computation, from: from.adding(months: -12), to: earlierTo, months: months, area: area, grouping: grouping,
                 breakdown: breakdown)
             let earlier = Dictionary(
                 before.map { ("\($0.periodStart.adding(months: 12)) \($0.areaCode) \($0.breakdown ?? "")", $0) },
@@ -68,6 +71,12 @@ struct IndicatorStore {
             case .province: "u.province_code"
             case .whole(let label): "\(label)::text"
             }
+        let parent: SQLFragment =
+            switch grouping {
+            case .commune: "min(u.province_code)"
+            case .province: "'VN'::text"
+            case .whole: "NULL::text"
+            }
         let periods = Periods(from: from, to: to, months: months)
         let rows = try await connection.query(
             """
@@ -81,17 +90,19 @@ struct IndicatorStore {
                 FROM periods p JOIN statistics.programmes g ON \(formula.condition)
                 GROUP BY 1, 2
             )
-            SELECT p.s, p.e, \(column), coalesce(sum(h.n), 0)::bigint, count(*)::bigint
+            SELECT p.s, p.e, \(column), \(parent), coalesce(sum(h.n), 0)::bigint, count(*)::bigint
             FROM periods p CROSS JOIN units u LEFT JOIN hits h ON h.k = p.k AND h.commune_code = u.code
             GROUP BY 1, 2, 3 ORDER BY 1, 3
             """)
-        let decoded = try rows.map { try $0.decode((CalendarDate, CalendarDate, String, Int, Int).self) }
-        return decoded.compactMap { start, end, code, counted, communes in
+        let decoded = try rows.map { try $0.decode((CalendarDate, CalendarDate, String, String?, Int, Int).self) }
+        return decoded.compactMap { start, end, code, parent, counted, communes in
             guard formula.isShare || counted > 0 else { return nil }
             let value = formula.isShare ? Double((counted * 2000 / communes + 1) / 2) / 10 : Double(counted)
-            return IndicatorValues.Row(
+            var row = IndicatorValues.Row(
                 areaCode: code, areaName: nil, periodStart: start, periodEnd: end, breakdown: nil, numerator: counted,
                 denominator: formula.isShare ? communes : nil, value: value, amountVnd: nil, suppressed: false)
+            row.parentCode = parent
+            return row
         }
     }
 
@@ -127,10 +138,14 @@ struct IndicatorStore {
             guard numerator != 0 || (denominator ?? 0) != 0 || amount != 0 else { return nil }
             let value: Double? =
                 if let denominator { denominator > 0 ? Double((numerator * 2000 / denominator + 1) / 2) / 10 : nil } else { Double(numerator) }
-            return IndicatorValues.Row(
+            var row = IndicatorValues.Row(
                 areaCode: key.area == "VN" ? "national" : key.area, areaName: nil, periodStart: periods.starts[key.period - 1],
                 periodEnd: periods.ends[key.period - 1], breakdown: key.value.isEmpty ? nil : key.value, numerator: numerator,
                 denominator: denominator, value: value, amountVnd: formula.numerator.measure == .loans ? amount : nil, suppressed: false)
+            let parent =
+                counted?.parent ?? denominators?[formula.numeratorDimension == nil ? key : Key(period: key.period, area: key.area, value: "")]?.parent
+            row.parentCode = key.area == "VN" ? nil : parent
+            return row
         }
         return rows.sorted { ($0.periodStart, $0.areaCode, $0.breakdown ?? "") < ($1.periodStart, $1.areaCode, $1.breakdown ?? "") }
     }
@@ -153,7 +168,7 @@ struct IndicatorStore {
         let rows = try await connection.query(
             """
             WITH b AS (
-                SELECT t.area_code AS area, t.value, width_bucket(t.day, \(periods.starts)::date[]) AS k,
+                SELECT t.area_code AS area, t.value, width_bucket(t.day, \(periods.starts)::date[]) AS k, min(t.parent_code) AS parent,
                        sum(t.entered) AS entered, sum(t.exited) AS exited, sum(t.amount) AS amount,
                        sum(\(firstDayExits)) FILTER (WHERE t.day = ANY(\(periods.starts)::date[])) AS exited_first_day
                 FROM statistics.tallies t
@@ -161,23 +176,23 @@ struct IndicatorStore {
                 GROUP BY 1, 2, 3
             ),
             c AS (
-                SELECT g.area, g.value, g.k, coalesce(b.entered, 0) AS entered, coalesce(b.exited, 0) AS exited,
+                SELECT g.area, g.value, g.k, a.parent, coalesce(b.entered, 0) AS entered, coalesce(b.exited, 0) AS exited,
                        coalesce(b.exited_first_day, 0) AS exited_first_day, coalesce(b.amount, 0) AS amount,
                        sum(coalesce(b.entered, 0)) OVER w AS entered_so_far, sum(coalesce(b.exited, 0)) OVER w AS exited_so_far
-                FROM (SELECT DISTINCT area, value FROM b) AS a
+                FROM (SELECT area, value, min(parent) AS parent FROM b GROUP BY 1, 2) AS a
                 CROSS JOIN LATERAL generate_series(0, \(periods.starts.count)) AS k
                 CROSS JOIN LATERAL (SELECT a.area, a.value, k) AS g(area, value, k)
                 LEFT JOIN b ON b.area = g.area AND b.value = g.value AND b.k = g.k
                 WINDOW w AS (PARTITION BY g.area, g.value ORDER BY g.k)
             )
-            SELECT * FROM (SELECT c.k, c.area, c.value, (\(count))::bigint AS n, c.amount::bigint AS amount FROM c WHERE c.k >= 1) AS r
+            SELECT * FROM (SELECT c.k, c.area, c.value, (\(count))::bigint AS n, c.amount::bigint AS amount, c.parent FROM c WHERE c.k >= 1) AS r
             WHERE r.n <> 0 OR r.amount <> 0
             """)
         var readings: [Key: Reading] = [:]
         for row in rows {
-            let (period, area, value, count, amount) = try row.decode((Int, String, String, Int, Int).self)
+            let (period, area, value, count, amount, parent) = try row.decode((Int, String, String, Int, Int, String).self)
             guard count != 0 || amount != 0 else { continue }
-            readings[Key(period: period, area: area, value: value)] = Reading(count: count, amount: amount)
+            readings[Key(period: period, area: area, value: value)] = Reading(count: count, amount: amount, parent: parent)
         }
         return readings
     }

@@ -9,6 +9,9 @@ struct IndicatorValues: ResponseCodable, Sendable {
     struct Row: Codable, Sendable {
         let areaCode: String
         var areaName: String?
+        /// The unit above the area (a commune's province, `VN` above a province), whose total
+        /// covers its rows.
+        var parentCode: String?
         let periodStart: CalendarDate
         let periodEnd: CalendarDate
         /// The breakdown's value (a treatment form), when the indicator has one.

@@ -15,6 +15,9 @@ struct CountingRebuild {
     let database: PostgresClient
     let logger: Logger
 
+    /// How many times the swap waits for readers before the rebuild gives up.
+    static let swapAttempts = 5
+
     /// Workers replaying at once (each its own slots and connection): the database does most of the work.
     static let workers = 4
 
@@ -38,12 +41,33 @@ struct CountingRebuild {
 
     /// Rebuilds and swaps; on failure the replaying consumer is removed (its position would hold
     /// back `bus prune`), the live tables stay, and the fresh ones are dropped by the next rebuild.
+    ///
+    /// One rebuild at a time: a second one (another replica's, or a command's) fails at once.
     func run() async throws -> Report {
-        do {
-            return try await rebuild()
-        } catch {
-            try? await database.withTransaction { try await RebuildStore(connection: $0).forget(Self.consumerName) }
-            throw error
+        try await database.withConnection { lockHolder in
+            guard try await RebuildStore(connection: lockHolder).tryLock() else { throw RebuildError.alreadyRunning }
+            do {
+                let report = try await rebuild()
+                try await RebuildStore(connection: lockHolder).unlock()
+                return report
+            } catch {
+                try? await database.withTransaction { try await RebuildStore(connection: $0).forget(Self.consumerName) }
+                try? await RebuildStore(connection: lockHolder).unlock()
+                throw error
+            }
+        }
+    }
+
+    enum RebuildError: Error, CustomStringConvertible {
+        case alreadyRunning
+        /// The replaying consumer lost its slots (removed by hand): nothing is swapped.
+        case positionLost(found: Int)
+
+        var description: String {
+            switch self {
+            case .alreadyRunning: "another rebuild of the statistics is running"
+            case .positionLost(let found): "the rebuild's consumer has \(found) slot positions, not \(EventPublisher.slotCount): nothing swapped"
+            }
         }
     }
 
@@ -71,8 +95,16 @@ struct CountingRebuild {
         // What arrived while counting, person by person as the live consumer does.
         report.caughtUp = try await consumer(tallying: true).catchUp()
         phaseEnds()
-        try await database.withTransaction { connection in
-            try await RebuildStore(connection: connection).swap(live: CountingEventHandler.consumerName, replaying: Self.consumerName)
+        // Readers holding the tables past the lock timeout make the swap try again, a few times.
+        for attempt in 1...Self.swapAttempts {
+            do {
+                try await database.withTransaction { connection in
+                    try await RebuildStore(connection: connection).swap(live: CountingEventHandler.consumerName, replaying: Self.consumerName)
+                }
+                break
+            } catch let error as PostgresError where ["55P03", "40P01"].contains(error.sqlState) && attempt < Self.swapAttempts {
+                logger.warning("Rebuild: the swap waited too long for readers; trying again", metadata: ["attempt": "\(attempt)"])
+            }
         }
         phaseEnds()
         logger.info("Rebuild: swapped in", metadata: ["report": "\(report)"])

@@ -1,3 +1,4 @@
+import EventBus
 import Postgres
 
 /// The SQL of a rebuild: fresh tables beside the live ones, and the swap that puts them in place
@@ -20,8 +21,20 @@ struct RebuildStore {
     /// consumer the replaying one's position and held events, and puts the fresh tables in place
     /// of the live ones (readers wait for the commit, then read the new tables).
     func swap(live: String, replaying: String) async throws {
+        // Every table at once, in the order readers take them (aggregates first), waiting at most
+        // `lockTimeout` for readers to finish: the caller tries again rather than deadlock.
+        try await connection.query("SET LOCAL lock_timeout = '10s'")
+        let tables = ["tallies", "programmes"] + CountingTables.names.filter { $0 != "tallies" && $0 != "programmes" }
         try await connection.query(
-            "SELECT 1 FROM bus.consumer_slots WHERE consumer IN (\(live), \(replaying)) ORDER BY consumer, slot FOR UPDATE")
+            PostgresQuery(
+                unsafeSQL: "LOCK TABLE " + tables.map { "statistics." + PostgresQuery.quoteIdentifier($0) }.joined(separator: ", ")
+                    + " IN ACCESS EXCLUSIVE MODE"))
+        let slots = try await connection.query(
+            "SELECT consumer FROM bus.consumer_slots WHERE consumer IN (\(live), \(replaying)) ORDER BY consumer, slot FOR UPDATE")
+        let replayingSlots = try slots.filter { try $0.decode(String.self, at: 0) == replaying }.count
+        guard replayingSlots == EventPublisher.slotCount else {
+            throw CountingRebuild.RebuildError.positionLost(found: replayingSlots)
+        }
         try await connection.query(
             """
             UPDATE bus.consumer_slots l SET after_xid = r.after_xid, after_id = r.after_id, handled_at = now()
@@ -42,6 +55,15 @@ struct RebuildStore {
                     "ALTER INDEX statistics.\(identifier: index) RENAME TO \(identifier: String(index.dropFirst("rebuild_".count)))")
             }
         }
+    }
+
+    /// Takes the rebuild's session lock on this connection; false if another session holds it.
+    func tryLock() async throws -> Bool {
+        try await connection.query("SELECT pg_try_advisory_lock(hashtext('statistics.rebuild'))").first?.decode(Bool.self, at: 0) ?? false
+    }
+
+    func unlock() async throws {
+        try await connection.query("SELECT pg_advisory_unlock(hashtext('statistics.rebuild'))")
     }
 
     /// Removes a consumer, its positions and its held events.

@@ -139,7 +139,7 @@ enum Contributions {
                 WHERE m.starts_on IS NOT NULL AND \(only("c"))
             )
             SELECT b.measure, d.dimension, d.value, l.area_code,
-                   CASE WHEN d.monthly THEN date_trunc('month', e.day)::date ELSE e.day END, l.parent_code,
+                   CASE WHEN d.monthly THEN date_trunc('month', e.day)::date ELSE e.day END, min(l.parent_code),
                    sum(e.entered)::bigint, sum(e.exited)::bigint,
                    coalesce(sum(e.exited) FILTER (WHERE extract(day FROM e.day) = 1), 0)::bigint, sum(e.amount)::bigint
             FROM aged b
@@ -161,7 +161,7 @@ enum Contributions {
             ) AS l(area_code, parent_code)
             CROSS JOIN LATERAL (VALUES (b.starts_on, 1, 0, b.amount), (b.exits_on, 0, 1, 0)) AS e(day, entered, exited, amount)
             WHERE e.day IS NOT NULL AND (b.exits_on IS NULL OR b.exits_on > b.starts_on)
-            GROUP BY 1, 2, 3, 4, 5, 6
+            GROUP BY 1, 2, 3, 4, 5
             """
     }
 }
