@@ -17,12 +17,12 @@ struct RebuildStore {
         }
     }
 
-    /// In the caller's transaction: waits for the live consumer's batch in flight, gives the live
+    /// In the caller's transaction: locks the tables, waits for the live consumer's batch in flight, gives the live
     /// consumer the replaying one's position and held events, and puts the fresh tables in place
     /// of the live ones (readers wait for the commit, then read the new tables).
     func swap(live: String, replaying: String) async throws {
         // Every table at once, in the order readers take them (aggregates first), waiting at most
-        // `lockTimeout` for readers to finish: the caller tries again rather than deadlock.
+        // 10 s for readers to finish: the caller tries again rather than deadlock.
         try await connection.query("SET LOCAL lock_timeout = '10s'")
         let tables = ["tallies", "programmes"] + CountingTables.names.filter { $0 != "tallies" && $0 != "programmes" }
         try await connection.query(
