@@ -421,6 +421,11 @@ struct StatisticsHistoryTests {
             WHERE entered <> 0 OR exited <> 0 OR amount <> 0
             """)
         contents["tallies"] = try tallies.first?.decode(String.self, at: 0)
+        // The indexes keep their names across a rebuild (migrations name them).
+        let indexes = try await admin.query(
+            "SELECT coalesce(string_agg(tablename || '.' || indexname, ' ' ORDER BY tablename, indexname), '') FROM pg_indexes WHERE schemaname = 'statistics'"
+        )
+        contents["indexes"] = try indexes.first?.decode(String.self, at: 0)
         await admin.close()
         return contents
     }

@@ -44,16 +44,31 @@ struct RebuildStore {
         try await connection.query("UPDATE bus.held_events SET consumer = \(live) WHERE consumer = \(replaying)")
         try await forget(replaying)
         for name in CountingTables.names {
+            // The copies' indexes got generated names: each takes the name of the live index it
+            // copies (the same definition), so migrations can keep naming them.
+            let names = try await indexNames(matching: name)
             try await connection.query("ALTER TABLE statistics.\(identifier: name) RENAME TO \(identifier: "retired_" + name)")
             try await connection.query("ALTER TABLE statistics.\(identifier: "rebuild_" + name) RENAME TO \(identifier: name)")
             try await connection.query("DROP TABLE statistics.\(identifier: "retired_" + name)")
-            // The copies' indexes were named after `rebuild_<table>`: name them after the table.
-            let indexes = try await connection.query(
-                "SELECT indexname FROM pg_indexes WHERE schemaname = 'statistics' AND tablename = \(name) AND indexname LIKE 'rebuild\\_%'")
-            for index in try indexes.map({ try $0.decode(String.self, at: 0) }) {
-                try await connection.query(
-                    "ALTER INDEX statistics.\(identifier: index) RENAME TO \(identifier: String(index.dropFirst("rebuild_".count)))")
+            for (copy, original) in names where copy != original {
+                try await connection.query("ALTER INDEX statistics.\(identifier: copy) RENAME TO \(identifier: original)")
             }
+        }
+    }
+
+    /// For each index of `rebuild_<table>`, the name of the index of `<table>` with the same
+    /// definition (its columns, method and predicate).
+    private func indexNames(matching table: String) async throws -> [(copy: String, original: String)] {
+        let rows = try await connection.query(
+            """
+            SELECT c.indexname, o.indexname
+            FROM pg_indexes c JOIN pg_indexes o ON o.schemaname = 'statistics' AND o.tablename = \(table)
+                AND substring(o.indexdef FROM ' USING .*$') = substring(c.indexdef FROM ' USING .*$')
+            WHERE c.schemaname = 'statistics' AND c.tablename = \("rebuild_" + table)
+            """)
+        return try rows.map { row in
+            let (copy, original) = try row.decode((String, String).self)
+            return (copy, original)
         }
     }
 
