@@ -3,7 +3,7 @@
 /// it, so the two never differ.
 enum IndicatorCatalogue {
     static let treatmentForms = "voluntary_community, voluntary_facility, compulsory, methadone, social_protection_centre"
-    static let facilityForms = "voluntary_facility, compulsory, social_protection_centre"
+    static let facilityForms = Contributions.facilityForms.joined(separator: ", ")
 
     /// The definitions, each computed one with its formula's breakdowns.
     static let all: [Indicator] = definitions.map { definition in

@@ -19,9 +19,6 @@ enum Contributions {
         (.treatedOnRecord, ["in_treatment", "in_aftercare"]),
     ]
 
-    /// `<14`, `14-<16`, `16-<18`, `18-<30`, `30+` (Decision 127/2009), or `unknown`.
-    static let ageBands = ["<14", "14-<16", "16-<18", "18-<30", "30+"]
-
     /// Whose contributions: one person's, or those whose id falls in one of 16 ranges (by its
     /// first hexadecimal digit), read by index.
     enum People: Sendable {

@@ -11,8 +11,8 @@ struct Tally: Sendable, Equatable {
         let day: CalendarDate
 
         static func < (left: Key, right: Key) -> Bool {
-            (left.measure, left.dimension, left.areaCode, left.value, left.day.description)
-                < (right.measure, right.dimension, right.areaCode, right.value, right.day.description)
+            (left.measure, left.dimension, left.areaCode, left.value, left.day)
+                < (right.measure, right.dimension, right.areaCode, right.value, right.day)
         }
     }
 
