@@ -39,6 +39,15 @@ public struct PasswordHasher: Sendable {
         return difference == 0
     }
 
+    /// `password`'s key in unpadded base64, derived with PHC `parameters` (`ln=15,r=8,p=1`) and
+    /// `salt` (unpadded base64) as the last part of a stored hash would hold it; nil when the
+    /// parameters or salt are malformed. For a sign-in that compares keys elsewhere (the database's
+    /// `registry.open_session`) without reading the stored hash.
+    public func derivedKey(_ password: String, parameters: String, salt: String) async throws -> String? {
+        guard let parsed = Self.parameters(Substring(parameters)), let salt = Self.unb64(Substring(salt)), !salt.isEmpty else { return nil }
+        return Self.b64(try await Self.derive(password, salt: salt, parsed))
+    }
+
     /// Whether `stored` was made with weaker parameters than this hasher's.
     public func needsRehash(_ stored: String) -> Bool {
         guard let (parameters, _, _) = Self.parse(stored) else { return true }
@@ -68,18 +77,24 @@ public struct PasswordHasher: Sendable {
 
     static func parse(_ stored: String) -> (Parameters, [UInt8], [UInt8])? {
         let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count == 5, parts[0].isEmpty, parts[1] == "scrypt" else { return nil }
+        guard parts.count == 5, parts[0].isEmpty, parts[1] == "scrypt", let parameters = parameters(parts[2]),
+            let salt = unb64(parts[3]), let hash = unb64(parts[4]), !salt.isEmpty, !hash.isEmpty
+        else { return nil }
+        return (parameters, salt, hash)
+    }
+
+    /// `ln=15,r=8,p=1`, each within the bounds this hasher accepts.
+    static func parameters(_ text: Substring) -> Parameters? {
         var values: [Substring: Int] = [:]
-        for pair in parts[2].split(separator: ",") {
+        for pair in text.split(separator: ",") {
             let kv = pair.split(separator: "=")
             guard kv.count == 2, let number = Int(kv[1]) else { return nil }
             values[kv[0]] = number
         }
         guard let ln = values["ln"], let r = values["r"], let p = values["p"],
-            (10...20).contains(ln), (1...32).contains(r), (1...16).contains(p),
-            let salt = unb64(parts[3]), let hash = unb64(parts[4]), !salt.isEmpty, !hash.isEmpty
+            (10...20).contains(ln), (1...32).contains(r), (1...16).contains(p)
         else { return nil }
-        return (Parameters(logRounds: ln, blockSize: r, parallelism: p), salt, hash)
+        return Parameters(logRounds: ln, blockSize: r, parallelism: p)
     }
 
     /// Unpadded standard base64, as PHC strings use.

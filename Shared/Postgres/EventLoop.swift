@@ -5,7 +5,12 @@ import Synchronization
 
 /// The process's I/O threads: one `EventLoop` per core, each driving its connections with `epoll`.
 enum EventLoops {
-    static let all: [EventLoop] = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map { EventLoop(index: $0) }
+    static let all: [EventLoop] = (0..<threadCount).map { EventLoop(index: $0) }
+
+    private static var threadCount: Int {
+        if let text = ProcessInfo.processInfo.environment["DATABASE_IO_THREADS"], let n = Int(text), n > 0 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
     private static let counter = Atomic<Int>(0)
 
     /// The loop of the calling thread, if it is one.

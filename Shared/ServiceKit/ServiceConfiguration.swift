@@ -29,6 +29,9 @@ public struct ServiceConfiguration: Sendable {
     /// Treatment: how many days after the last contact (or the start) an after-care contact falls
     /// due; the commune's deadline list shows those overdue.
     public var aftercareContactDays: Int
+    /// Statistics: whether the dashboard's cookies carry `Secure` (sent over HTTPS only; browsers
+    /// also keep them for `http://localhost`).
+    public var dashboardCookieSecure: Bool
 
     /// Reads and validates; throws `ConfigurationError` naming the first bad variable.
     public static func load(service: ServiceDescriptor, environment: [String: String]? = nil) async throws -> ServiceConfiguration {
@@ -81,6 +84,11 @@ public struct ServiceConfiguration: Sendable {
         sessionLifetime = .seconds(try Self.integer("AUTH_SESSION_TTL_S", value("AUTH_SESSION_TTL_S"), default: 28_800, range: 60...604_800))
         importMaxBytes = try Self.integer("IMPORT_MAX_MB", value("IMPORT_MAX_MB"), default: 128, range: 1...1024) << 20
         aftercareContactDays = try Self.integer("AFTERCARE_CONTACT_DAYS", value("AFTERCARE_CONTACT_DAYS"), default: 30, range: 1...365)
+        switch value("DASHBOARD_COOKIE_SECURE")?.lowercased() {
+        case nil, "true", "1": dashboardCookieSecure = true
+        case "false", "0": dashboardCookieSecure = false
+        case let other?: throw ConfigurationError(variable: "DASHBOARD_COOKIE_SECURE", problem: "expected true or false; got '\(other)'")
+        }
     }
 
     /// The database settings for this service's pool: its schema first on the search path.

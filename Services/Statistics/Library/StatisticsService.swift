@@ -18,6 +18,7 @@ public enum StatisticsService {
             ExportRoutes(environment: environment).add(to: routes)
             IndicatorRoutes(environment: environment).add(to: routes)
             TargetRoutes(environment: environment).add(to: routes)
+            DashboardRoutes(environment: environment, updates: .shared(for: environment)).add(to: routes.router)
         },
         services: { environment in
             let counts = BusConsumer(
@@ -26,6 +27,7 @@ public enum StatisticsService {
                 handler: CountingEventHandler(logger: environment.logger),
                 database: environment.database, logger: environment.logger)
             return [
+                DashboardUpdates.shared(for: environment),
                 AfterMigrations(counts, readiness: environment.readiness),
                 AfterMigrations(PendingRebuild(database: environment.database, logger: environment.logger), readiness: environment.readiness),
                 SharedTables(

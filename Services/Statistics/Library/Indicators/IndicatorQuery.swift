@@ -57,6 +57,17 @@ struct IndicatorQuery: Sendable {
         self.format = format
     }
 
+    /// A query the service builds itself (the dashboard's): totals, in JSON.
+    init(from: CalendarDate, to: CalendarDate, period: String, requestedArea: String?, groupBy: String?) {
+        self.from = from
+        self.to = to
+        self.period = period
+        self.requestedArea = requestedArea
+        self.groupBy = groupBy
+        breakdown = nil
+        format = "json"
+    }
+
     /// The last day districts existed.
     static let lastDayOfDistricts = CalendarDate(year: 2025, month: 6, day: 30)!
 

@@ -39,6 +39,11 @@ struct TallyStore {
             SET entered = t.entered + excluded.entered, exited = t.exited + excluded.exited,
                 exited_first = t.exited_first + excluded.exited_first, amount = t.amount + excluded.amount
             """)
+        // Open dashboard pages of these provinces refresh once the transaction commits (NOTIFY is
+        // delivered at commit, and once per payload however many events the transaction handles).
+        guard tables.prefix.isEmpty else { return }
+        let provinces = Set(changes.map { $0.parentCode == "VN" ? $0.key.areaCode : $0.parentCode }).subtracting(["VN"]).sorted()
+        try await connection.query("SELECT pg_notify(\(DashboardUpdates.channel), code) FROM unnest(\(provinces)::text[]) AS code")
     }
 
     /// Adds the contributions of everyone whose id is in range `index` (`Contributions.People`) at
