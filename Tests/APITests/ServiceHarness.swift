@@ -10,10 +10,11 @@ import TestSupport
 import Testing
 
 /// Runs a service in-process (Hummingbird's router test mode: no sockets, real services and a
-/// real database) against a test database, once its migrations are applied.
+/// real database) against a test database, once its migrations are applied. `live`: on a real
+/// port of localhost instead (`ServiceClient.port`), for a browser.
 enum ServiceHarness {
     static func withService<T: Sendable>(
-        _ descriptor: ServiceDescriptor, database: TestDatabase, environment: [String: String] = [:],
+        _ descriptor: ServiceDescriptor, database: TestDatabase, environment: [String: String] = [:], live: Bool = false,
         _ body: @Sendable (ServiceClient) async throws -> T
     ) async throws -> T {
         var variables = ["DATABASE_URL": try database.conninfo(role: descriptor.role), "DATABASE_POOL_SIZE": "4"]
@@ -22,7 +23,7 @@ enum ServiceHarness {
         nonisolated(unsafe) var declared: SecuredRoutes?
         let application = try ServiceCommand.makeApplication(descriptor, configuration, .test) { declared = $0 }
         let routes = try #require(declared)
-        let value = try await application.test(.router) { client in
+        let value = try await application.test(live ? .live : .router) { client in
             let service = ServiceClient(client: client)
             let deadline = ContinuousClock.now + .seconds(30)
             while try await service.call(.get, "/readyz").status != 200 {
@@ -46,6 +47,9 @@ enum ServiceHarness {
 /// A test client speaking JSON to one in-process service.
 struct ServiceClient: Sendable {
     let client: any TestClientProtocol
+
+    /// The port of a live service (nil in the router's test mode).
+    var port: Int? { client.port }
 
     struct Reply: Sendable {
         let status: Int

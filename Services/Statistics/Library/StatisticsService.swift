@@ -44,6 +44,9 @@ public enum StatisticsService {
     /// The ids of every indicator defined.
     public static var indicatorIDs: [String] { IndicatorCatalogue.all.map(\.id) }
 
+    /// The ids of the indicators whose values are computed.
+    public static var computedIndicatorIDs: [String] { IndicatorCatalogue.all.filter(\.computed).map(\.id) }
+
     /// `statistics rebuild` with `configuration`'s database, beside a running service or not;
     /// returns its report.
     public static func rebuild(configuration: ServiceConfiguration, logger: Logger) async throws -> String {

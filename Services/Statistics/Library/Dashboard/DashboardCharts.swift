@@ -62,7 +62,8 @@ enum DashboardCharts {
         if line.count > 1 { svg += "<polyline class=\"line\" points=\"\(line.joined(separator: " "))\"/>" }
         for (index, point) in points.enumerated() {
             if let minimum = point.minimum {
-                svg += "<line class=\"target\" x1=\"\(format(x(index) - 6))\" x2=\"\(format(x(index) + 6))\" y1=\"\(format(y(minimum)))\" y2=\"\(format(y(minimum)))\"/>"
+                svg +=
+                    "<line class=\"target\" x1=\"\(format(x(index) - 6))\" x2=\"\(format(x(index) + 6))\" y1=\"\(format(y(minimum)))\" y2=\"\(format(y(minimum)))\"/>"
             }
             if let value = point.value {
                 svg += """

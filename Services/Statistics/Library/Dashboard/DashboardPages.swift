@@ -66,7 +66,9 @@ struct DashboardPages {
         var rows = ""
         for indicator in IndicatorCatalogue.all where indicator.computed {
             let row = figures.provinceRow(indicator.id)
-            let link = HTML.query([("code", figures.province), ("year", String(figures.year)), ("indicator", indicator.id), ("lang", language.rawValue)])
+            let link = HTML.query([
+                ("code", figures.province), ("year", String(figures.year)), ("indicator", indicator.id), ("lang", language.rawValue),
+            ])
             let points = (figures.year - DashboardFigures.trendYears + 1...figures.year).map { year in
                 let yearRow = figures.provinceRow(indicator.id, year: year)
                 return (label: String(year), value: yearRow?.value, minimum: yearRow?.target?.minimum)
@@ -160,11 +162,15 @@ struct DashboardPages {
 
     private func target(_ target: Target?, _ indicator: Indicator) -> String {
         guard let target else { return "" }
-        let unit = isShare(indicator) || indicator.kind == .change ? " %" : ""
+        let percent = isShare(indicator) || indicator.kind == .change
+        let unit = percent ? " %" : ""
+        func number(_ value: Double) -> String {
+            !percent && value == value.rounded() ? language.whole(Int(value)) : language.decimal(value)
+        }
         switch (target.minimum, target.maximum) {
-        case (let low?, let high?): return "\(language.decimal(low))–\(language.decimal(high))\(unit)"
-        case (let low?, nil): return "≥ \(language.decimal(low))\(unit)"
-        case (nil, let high?): return "≤ \(language.decimal(high))\(unit)"
+        case (let low?, let high?): return "\(number(low))–\(number(high))\(unit)"
+        case (let low?, nil): return "≥ \(number(low))\(unit)"
+        case (nil, let high?): return "≤ \(number(high))\(unit)"
         case (nil, nil): return ""
         }
     }

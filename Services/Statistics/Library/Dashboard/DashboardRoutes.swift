@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import Postgres
 import ServiceKit
+import ServiceLifecycle
 
 /// The dashboard under `/dashboard`: a sign-in form (registry accounts of province officers and
 /// administrators), a province's page (`/dashboard/province?code=&year=&indicator=&lang=`), its
@@ -78,7 +79,10 @@ struct DashboardRoutes: Sendable {
             return signInPage(language, message: language[.wrongCredentials], status: .unauthorized)
         }
         let database = environment.database
-        guard let (parameters, salt) = try await database.withConnection({ try await DashboardStore(connection: $0).signInParameters(username: username) }),
+        guard
+            let (parameters, salt) = try await database.withConnection({
+                try await DashboardStore(connection: $0).signInParameters(username: username)
+            }),
             let key = try await hasher.derivedKey(password, parameters: parameters, salt: salt)
         else {
             return signInPage(language, message: language[.wrongCredentials], status: .unauthorized)
@@ -119,7 +123,9 @@ struct DashboardRoutes: Sendable {
             response.headers[.retryAfter] = String(wait)
             return response
         case .refused(let reason, _):
-            return signInPage(language, message: language[reason == "role-not-allowed" ? .notAllowed : .wrongCredentials], status: reason == "role-not-allowed" ? .forbidden : .unauthorized)
+            return signInPage(
+                language, message: language[reason == "role-not-allowed" ? .notAllowed : .wrongCredentials],
+                status: reason == "role-not-allowed" ? .forbidden : .unauthorized)
         }
     }
 
@@ -190,18 +196,23 @@ struct DashboardRoutes: Sendable {
         if let own = staff.jurisdiction.provinceCode, own != code {
             throw ProblemDetails.forbidden("Your account is bound to province \(own).")
         }
-        let stream = updates.subscribe(province: code)
+        let subscription = updates.subscribe(province: code)
         var headers: HTTPFields = [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"]
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: "retry: 3000\n: listening for province \(code)\n\n"))
-                for await update in stream {
-                    switch update {
-                    case .figures: try await writer.write(ByteBuffer(string: "event: figures\ndata: \(code)\n\n"))
-                    case .heartbeat: try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                // An open page must not hold the server up when it stops: the stream ends then.
+                try await withGracefulShutdownHandler {
+                    for await update in subscription.updates {
+                        switch update {
+                        case .figures: try await writer.write(ByteBuffer(string: "event: figures\ndata: \(code)\n\n"))
+                        case .heartbeat: try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                        }
                     }
+                } onGracefulShutdown: {
+                    subscription.end()
                 }
                 try await writer.finish(nil)
             })

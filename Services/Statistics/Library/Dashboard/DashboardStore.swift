@@ -27,7 +27,7 @@ struct DashboardStore {
         let rows = try await connection.query(
             """
             SELECT outcome, session_id, account_id, retry_after
-            FROM registry.open_session(\(username), \(derivedKey), \(tokenHash), \(Int(lifetime.inSeconds)), \(roles)::text[])
+            FROM registry.open_session(\(username), \(derivedKey), \(tokenHash), \(Int(lifetime.inSeconds))::integer, \(roles)::text[])
             """)
         guard let row = rows.first else { return .refused(reason: "no-answer", accountID: nil) }
         let (outcome, session, account, wait) = try row.decode((String, UUID?, UUID?, Int?).self)

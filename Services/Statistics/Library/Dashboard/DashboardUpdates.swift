@@ -64,9 +64,17 @@ final class DashboardUpdates: Service, Sendable {
         }
     }
 
-    /// A stream of updates for the pages of `province`; it ends when the service stops. Each
-    /// stream holds at most one pending update (several changes in a row are one refresh).
-    func subscribe(province: String) -> AsyncStream<Update> {
+    /// One page's updates.
+    struct Subscription: Sendable {
+        /// Ends when the service stops or `end` is called. Holds at most one pending update
+        /// (several changes in a row are one refresh).
+        let updates: AsyncStream<Update>
+        /// Ends `updates` (the page's server is stopping).
+        let end: @Sendable () -> Void
+    }
+
+    /// The updates of a page of `province`.
+    func subscribe(province: String) -> Subscription {
         let (stream, continuation) = AsyncStream.makeStream(of: Update.self, bufferingPolicy: .bufferingNewest(1))
         let id = UUID()
         let added = state.withLock { state -> Bool in
@@ -76,12 +84,12 @@ final class DashboardUpdates: Service, Sendable {
         }
         guard added else {
             continuation.finish()
-            return stream
+            return Subscription(updates: stream, end: {})
         }
         continuation.onTermination = { [weak self] _ in
             _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
         }
-        return stream
+        return Subscription(updates: stream, end: { continuation.finish() })
     }
 
     /// How many pages are open (for tests and metrics).
