@@ -4,8 +4,9 @@
 #   deploy/local/test.sh [swift test arguments...]     e.g. --filter PostgresTests
 #
 # Checks the formatting of the Swift files first (deploy/local/format.sh --check, `.swift-format`).
-# Installs missing Debian packages (postgresql, libpq-dev, pkg-config) and openapi-spec-validator
-# (pip) for the OpenAPI tests, starts a private cluster in
+# Installs missing Debian packages (postgresql, libpq-dev, pkg-config; chromium and chromedriver for
+# the dashboard's browser tests) and from PyPI openapi-spec-validator (the OpenAPI tests) and
+# selenium (drives chromium), starts a private cluster in
 # a new folder under /tmp on a free port, builds with `swift build --build-tests`, then runs
 # `swift test --skip-build` with these variables exported:
 #   TEST_DATABASE_URL  superuser URL of the cluster's `postgres` database; each test suite creates
@@ -36,6 +37,13 @@ cluster_install_packages
 # The OpenAPI tests validate the documents with openapi-spec-validator (PyPI).
 if ! python3 -c "import openapi_spec_validator" 2>/dev/null; then
     python3 -m pip install --quiet openapi-spec-validator || python3 -m pip install --quiet openapi-spec-validator
+fi
+# The dashboard's tests drive Debian's chromium through its chromedriver with selenium (PyPI);
+# their screenshots go to .build/dashboard-screenshots/ (DASHBOARD_SCREENSHOTS).
+cluster_install_tool chromium
+cluster_install_tool chromedriver chromium-driver
+if ! python3 -c "import selenium" 2>/dev/null; then
+    python3 -m pip install --quiet selenium || python3 -m pip install --quiet selenium
 fi
 timing "packages checked"
 
