@@ -73,6 +73,16 @@ struct DashboardTests {
                 let out = try await statistics.call(.post, "/dashboard/sign-out", untyped: "form=\(formToken)", headers: signOut)
                 #expect(out.status == 303 && Self.cookie("statistics_session", in: out)?.attributes.contains("Max-Age=0") == true)
                 #expect(try await statistics.call(.get, "/dashboard/province", headers: cookie).status == 303)
+                // Failures are throttled as the registry's token exchange throttles them: five free, then blocked.
+                var statuses: [Int] = []
+                for _ in 0..<7 {
+                    statuses.append(try await post("username=province79&password=wrong&form=\(token)", cookie: "statistics_sign_in=\(token)").status)
+                }
+                #expect(statuses == [401, 401, 401, 401, 401, 401, 429], "\(statuses)")
+                let registryToken = try await ServiceHarness.withService(RegistryService.descriptor, database: database) { registry in
+                    try await registry.call(.post, "/v1/auth/token", json: #"{"username":"province79","password":"\#(StaffSeed.password)"}"#)
+                }
+                #expect(registryToken.status == 429, "\(registryToken.body)")
                 _ = tokens
             }
         }

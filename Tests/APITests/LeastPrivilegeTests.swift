@@ -36,6 +36,17 @@ struct LeastPrivilegeTests {
             // What it may do: resolve a token to a role, without names.
             let identity = try await statistics.query("SELECT * FROM registry.session_identity(\(Data(count: 32)))")
             #expect(identity.isEmpty)
+            // The dashboard's sign-in: a salt, never a hash; the throttle only through open_session.
+            let parameters = try await statistics.query("SELECT parameters, salt FROM registry.sign_in_parameters('nobody')")
+            let (cost, _) = try #require(try parameters.first?.decode((String, String).self))
+            #expect(cost == "ln=15,r=8,p=1")
+            for call in [
+                "registry.record_login_failure('nobody')", "registry.record_login_success('nobody')", "registry.login_retry_after('nobody')",
+            ] {
+                await #expect(throws: PostgresError.self, "\(call)") {
+                    try await statistics.query(PostgresQuery(unsafeSQL: "SELECT \(call)"))
+                }
+            }
             await statistics.close()
         }
     }
