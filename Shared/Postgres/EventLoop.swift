@@ -7,6 +7,7 @@ import Synchronization
 enum EventLoops {
     static let all: [EventLoop] = (0..<threadCount).map { EventLoop(index: $0) }
 
+    /// `DATABASE_IO_THREADS` from the process environment, else one per core.
     private static var threadCount: Int {
         if let text = ProcessInfo.processInfo.environment["DATABASE_IO_THREADS"], let n = Int(text), n > 0 { return n }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)

@@ -84,6 +84,8 @@ public struct ServiceConfiguration: Sendable {
         sessionLifetime = .seconds(try Self.integer("AUTH_SESSION_TTL_S", value("AUTH_SESSION_TTL_S"), default: 28_800, range: 60...604_800))
         importMaxBytes = try Self.integer("IMPORT_MAX_MB", value("IMPORT_MAX_MB"), default: 128, range: 1...1024) << 20
         aftercareContactDays = try Self.integer("AFTERCARE_CONTACT_DAYS", value("AFTERCARE_CONTACT_DAYS"), default: 30, range: 1...365)
+        // Read by the client's I/O threads from the process environment (not `.env`); checked here.
+        _ = try Self.integer("DATABASE_IO_THREADS", value("DATABASE_IO_THREADS"), default: 1, range: 1...256)
         switch value("DASHBOARD_COOKIE_SECURE")?.lowercased() {
         case nil, "true", "1": dashboardCookieSecure = true
         case "false", "0": dashboardCookieSecure = false

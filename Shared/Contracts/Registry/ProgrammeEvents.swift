@@ -14,17 +14,17 @@ public enum ProgrammeEvents {
         public static let version = 1
         public static let topic = ProgrammeEvents.topic
         public static let summary =
-            "A community programme record (campaign, after-care model, group, drug-free recognition or training) was added; keyed by commune."
+            "A community programme record (campaign, after-care model, group, drug-free recognition, training or a year's workforce) was added; keyed by commune."
         public let recordId: UUID
         public let kind: String
         public let communeCode: String
         public let provinceCode: String
         public let onDate: CalendarDate
-        /// campaign: people reached; group: members.
+        /// campaign: people reached; group: members; workforce: workers.
         public let count: Int?
         /// group: volunteer_team, club or residents_group.
         public let groupType: String?
-        /// drug-free: the year recognised.
+        /// drug-free: the year recognised; workforce: the year of the workforce.
         public let year: Int?
         /// aftercare-model: the last day it applied, when it ended.
         public let until: CalendarDate?

@@ -16,6 +16,9 @@ enum ProgrammeKind: String, CaseIterable, Sendable {
     case drugFree = "drug-free"
     /// Training of a treatment or after-care worker: `traineeName`, `course`, `trainedOn`, `hours`.
     case training
+    /// How many treatment and after-care workers the commune has in a year: `year`, `workers`,
+    /// `declaredOn` (a later declaration for the same year replaces an earlier one).
+    case workforce
 
     static let groupTypes = ["volunteer_team", "club", "residents_group"]
 
@@ -55,6 +58,11 @@ enum ProgrammeKind: String, CaseIterable, Sendable {
             return BodySchema([
                 commune, .text("traineeName", maxLength: 200, required: true), .text("course", maxLength: 300, required: true),
                 .date("trainedOn", required: true), .integer("hours", 1...2000),
+            ])
+        case .workforce:
+            return BodySchema([
+                commune, BodySchema.Field("year", .integer(minimum: 2000, maximum: .currentYear), required: true),
+                .integer("workers", 0...100_000, required: true), .date("declaredOn", required: true),
             ])
         }
     }
@@ -103,6 +111,7 @@ enum ProgrammeKind: String, CaseIterable, Sendable {
         case .group: "foundedOn"
         case .drugFree: "decidedOn"
         case .training: "trainedOn"
+        case .workforce: "declaredOn"
         }
     }
 }

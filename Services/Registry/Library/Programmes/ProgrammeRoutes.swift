@@ -8,7 +8,7 @@ import RegistryContracts
 import ServiceKit
 
 /// Community programmes: `POST /v1/programmes/{kind}` and `GET /v1/programmes/{kind}?communeCode=&from=&to=`
-/// for `campaign`, `aftercare-model`, `group`, `drug-free` and `training` (see `ProgrammeKind`).
+/// for `campaign`, `aftercare-model`, `group`, `drug-free`, `training` and `workforce` (see `ProgrammeKind`).
 /// Commune officers record and read their commune's, province officers their province's, admins all.
 struct ProgrammeRoutes: Sendable {
     let environment: ServiceEnvironment
@@ -75,6 +75,7 @@ struct ProgrammeRoutes: Sendable {
                 var count: Int?
                 if case .number(let reached)? = checked.details["peopleReached"] { count = Int(reached) }
                 if case .array(let members)? = checked.details["members"] { count = members.count }
+                if case .number(let workers)? = checked.details["workers"] { count = Int(workers) }
                 var year: Int?
                 if case .number(let value)? = checked.details["year"] { year = Int(value) }
                 var groupType: String?

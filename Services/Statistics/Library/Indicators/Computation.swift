@@ -26,6 +26,7 @@ enum Computation: Sendable {
         "drug_free_communes": .programmes(.drugFreeCommunes),
         "volunteer_teams_and_clubs": .programmes(.teamsAndClubs),
         "communes_turned_drug_free": .programmes(.turnedDrugFree),
+        "staff_trained_share": .programmes(.staffTrained),
     ]
 
     /// Whether its rows are always by the district each commune belonged to before 2025-07-01.

@@ -129,9 +129,11 @@ enum IndicatorCatalogue {
             changeOf: nil, feeds: ["registry.programme.recorded"], breakdowns: [], exampleTarget: "Ứng Hòa 2020: 29 volunteer teams"),
         Indicator(
             id: "staff_trained_share", name: "Share of treatment and after-care staff trained", nameVi: "Tỷ lệ cán bộ được tập huấn",
-            kind: .share, period: .flow, numerator: "Staff trained in the period (the training records' counts)",
-            denominator: "Treatment and after-care staff of the area (the training records' staff totals)", changeOf: nil,
-            feeds: ["registry.programme.recorded"], breakdowns: [], exampleTarget: "100%"),
+            kind: .share, period: .flow,
+            numerator: "Training records (one per worker trained) dated in the period, in communes with a workforce declared for the period's year",
+            denominator:
+                "Treatment and after-care workers the communes declared for the period's year (each commune's latest workforce record for that year made by the period's last day)",
+            changeOf: nil, feeds: ["registry.programme.recorded"], breakdowns: [], exampleTarget: "100%"),
     ]
 
     /// The indicator with `id`.

@@ -78,6 +78,10 @@ struct IndicatorStore {
             case .whole: "NULL::text"
             }
         let periods = Periods(from: from, to: to, months: months)
+        // A share of the communes counts them; a share of what they declared sums it, over those that did.
+        let bases: SQLFragment = formula.base ?? "SELECT NULL::int AS k, NULL::text AS commune_code, NULL::bigint AS n WHERE false"
+        let denominator: SQLFragment = formula.base == nil ? "count(*)" : "coalesce(sum(b.n), 0)"
+        let declared: SQLFragment = formula.base == nil ? "" : "WHERE b.n IS NOT NULL"
         let rows = try await connection.query(
             """
             WITH periods AS (\(periods.query)),
@@ -89,18 +93,22 @@ struct IndicatorStore {
                 SELECT p.k, g.commune_code, \(formula.perCommune) AS n
                 FROM periods p JOIN statistics.programmes g ON \(formula.condition)
                 GROUP BY 1, 2
-            )
-            SELECT p.s, p.e, \(column), \(parent), coalesce(sum(h.n), 0)::bigint, count(*)::bigint
+            ),
+            bases AS (\(bases))
+            SELECT p.s, p.e, \(column), \(parent), coalesce(sum(h.n), 0)::bigint, \(denominator)::bigint
             FROM periods p CROSS JOIN units u LEFT JOIN hits h ON h.k = p.k AND h.commune_code = u.code
+            LEFT JOIN bases b ON b.k = p.k AND b.commune_code = u.code
+            \(declared)
             GROUP BY 1, 2, 3 ORDER BY 1, 3
             """)
         let decoded = try rows.map { try $0.decode((CalendarDate, CalendarDate, String, String?, Int, Int).self) }
-        return decoded.compactMap { start, end, code, parent, counted, communes in
+        return decoded.compactMap { start, end, code, parent, counted, base in
             guard formula.isShare || counted > 0 else { return nil }
-            let value = formula.isShare ? Double((counted * 2000 / communes + 1) / 2) / 10 : Double(counted)
+            let value: Double? =
+                !formula.isShare ? Double(counted) : base > 0 ? Double((counted * 2000 / base + 1) / 2) / 10 : nil
             var row = IndicatorValues.Row(
                 areaCode: code, areaName: nil, periodStart: start, periodEnd: end, breakdown: nil, numerator: counted,
-                denominator: formula.isShare ? communes : nil, value: value, amountVnd: nil, suppressed: false)
+                denominator: formula.isShare ? base : nil, value: value, amountVnd: nil, suppressed: false)
             row.parentCode = parent
             return row
         }
