@@ -42,6 +42,18 @@ public final class IdentityResolver: Sendable {
         } else {
             return .rejected
         }
+        return try await cached(token, kind)
+    }
+
+    /// Resolves a dashboard session's token (`SecretToken.Kind.dashboard`, the statistics
+    /// dashboard's cookie) through `registry.dashboard_session_identity`; cached like `resolve`.
+    /// Bearer tokens are not dashboard sessions, nor the reverse.
+    public func resolveDashboard(_ token: String) async throws -> Resolution {
+        guard SecretToken.isWellFormed(token, .dashboard) else { return .rejected }
+        return try await cached(token, .dashboard)
+    }
+
+    private func cached(_ token: String, _ kind: SecretToken.Kind) async throws -> Resolution {
         let hash = SecretToken.hash(token)
         let now = ContinuousClock.now
         if let cached = cache.withLock({ $0[hash] }), cached.until > now { return cached.resolution }
@@ -66,12 +78,19 @@ public final class IdentityResolver: Sendable {
 
     private func lookUp(_ hash: Data, _ kind: SecretToken.Kind) async throws -> Resolution {
         switch kind {
-        case .session:
-            let rows = try await database.query(
-                """
-                SELECT session_id, account_id, username, role, jurisdiction_kind, jurisdiction_ref, expires_at
-                FROM registry.session_identity(\(hash))
-                """)
+        case .session, .dashboard:
+            let rows =
+                try await kind == .session
+                ? database.query(
+                    """
+                    SELECT session_id, account_id, username, role, jurisdiction_kind, jurisdiction_ref, expires_at
+                    FROM registry.session_identity(\(hash))
+                    """)
+                : database.query(
+                    """
+                    SELECT session_id, account_id, username, role, jurisdiction_kind, jurisdiction_ref, expires_at
+                    FROM registry.dashboard_session_identity(\(hash))
+                    """)
             guard let row = rows.first else { return .rejected }
             let (sessionID, accountID, username, roleName, kindName, reference, expiresAt) =
                 try row.decode((UUID, UUID, String, String, String, String?, Date).self)

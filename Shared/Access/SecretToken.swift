@@ -4,11 +4,13 @@ import Foundation
 /// Bearer tokens and API keys: 32 random bytes, shown to their holder once and stored only as
 /// their SHA-256.
 public enum SecretToken {
-    /// Prefix of session tokens (`rcs_…`) and API keys (`rck_…`): lets secret scanners and
-    /// operators recognise a leaked one.
+    /// Prefix of session tokens (`rcs_…`), API keys (`rck_…`) and the statistics dashboard's
+    /// session cookies (`rcd_…`): lets secret scanners and operators recognise a leaked one.
     public enum Kind: String, Sendable {
         case session = "rcs_"
         case apiKey = "rck_"
+        /// A dashboard session: opens the dashboard's pages only, never an API.
+        case dashboard = "rcd_"
     }
 
     /// A new token: the prefix and 43 base64url characters (256 bits from the system's CSPRNG).

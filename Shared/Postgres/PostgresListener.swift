@@ -39,6 +39,8 @@ public final class PostgresListener: Service, Sendable {
     }
 
     public func run() async throws {
+        // `events` ends however this returns, a bad configuration included.
+        defer { continuation.finish() }
         let parameters = try configuration.connectionParameters()
         let worker = WorkerThread(name: "postgres-listener")
         defer { worker.stop() }
@@ -52,7 +54,6 @@ public final class PostgresListener: Service, Sendable {
         } onGracefulShutdown: {
             wake.signal()
         }
-        continuation.finish()
     }
 
     /// Connects, listens and reads until woken by the pipe; blocking, on the worker thread.

@@ -68,9 +68,11 @@ def main():
         session = cookies.get("statistics_session") or {}
         driver.save_screenshot(os.path.join(shots, "2-province-vi.png"))
         driver.get(base + "/dashboard/province?" + query)
-        deadline = time.time() + 10
+        deadline = time.time() + 20
         while figures(driver)["live"] != "open" and time.time() < deadline:
             time.sleep(0.1)
+        if figures(driver)["live"] != "open":
+            raise SystemExit("the page's event stream did not open within 20 s")
         driver.save_screenshot(os.path.join(shots, "3-province-en.png"))
         shown = figures(driver)
         shown["cookie"] = {"httpOnly": session.get("httpOnly"), "sameSite": session.get("sameSite")}

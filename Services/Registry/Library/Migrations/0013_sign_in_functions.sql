@@ -3,6 +3,30 @@
 -- from the typed password itself, and hands it to registry.open_session, which compares it with the
 -- stored one, throttles failures exactly as POST /v1/auth/token does (the same functions) and opens
 -- a session in registry.sessions, so that logout, deactivation and a password change end it too.
+-- Those sessions are scoped to the dashboard: registry.session_identity (every API's door) does not
+-- know them, so a dashboard cookie opens no API, and whoever can run open_session (the statistics
+-- role) gains from it only what the dashboard shows: aggregates.
+
+ALTER TABLE registry.sessions ADD COLUMN scope text NOT NULL DEFAULT 'api' CHECK (scope IN ('api', 'dashboard'));
+
+CREATE OR REPLACE FUNCTION registry.session_identity(token_hash bytea)
+RETURNS TABLE (session_id uuid, account_id uuid, username text, role text, jurisdiction_kind text, jurisdiction_ref text, expires_at timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, registry AS $$
+    SELECT s.id, a.id, a.username, a.role, a.jurisdiction_kind, a.jurisdiction_ref, s.expires_at
+    FROM registry.sessions s JOIN registry.accounts a ON a.id = s.account_id
+    WHERE s.token_hash = session_identity.token_hash AND s.scope = 'api'
+      AND s.revoked_at IS NULL AND s.expires_at > now() AND a.active
+$$;
+
+-- The same for a dashboard session (the statistics service's cookie).
+CREATE FUNCTION registry.dashboard_session_identity(token_hash bytea)
+RETURNS TABLE (session_id uuid, account_id uuid, username text, role text, jurisdiction_kind text, jurisdiction_ref text, expires_at timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, registry AS $$
+    SELECT s.id, a.id, a.username, a.role, a.jurisdiction_kind, a.jurisdiction_ref, s.expires_at
+    FROM registry.sessions s JOIN registry.accounts a ON a.id = s.account_id
+    WHERE s.token_hash = dashboard_session_identity.token_hash AND s.scope = 'dashboard'
+      AND s.revoked_at IS NULL AND s.expires_at > now() AND a.active
+$$;
 
 -- The throttle's policy, in one place: the first 5 consecutive failures of a username (known or
 -- not) cost nothing; each further one blocks it for twice as long as the last, 1 s to 900 s.
@@ -46,19 +70,21 @@ CREATE TABLE registry.sign_in_secret (
 INSERT INTO registry.sign_in_secret (secret) VALUES (gen_random_uuid()::text || gen_random_uuid()::text);
 
 -- The scrypt parameters (`ln=15,r=8,p=1`) and salt (unpadded base64) to derive `p_username`'s key
--- with; for an unknown or inactive username, the default parameters and a decoy salt.
+-- with; for an unknown or inactive username, the default parameters and a decoy salt. `retry_after`:
+-- seconds the username is still blocked for, so that a blocked one costs no key derivation.
 CREATE FUNCTION registry.sign_in_parameters(p_username text)
-RETURNS TABLE (parameters text, salt text)
+RETURNS TABLE (parameters text, salt text, retry_after integer)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, registry AS $$
     SELECT coalesce(split_part(a.password_hash, '$', 3), 'ln=15,r=8,p=1'),
            coalesce(split_part(a.password_hash, '$', 4),
-                    rtrim(encode(substr(sha256(convert_to(s.secret || ':' || p_username, 'UTF8')), 1, 16), 'base64'), '='))
+                    rtrim(encode(substr(sha256(convert_to(s.secret || ':' || p_username, 'UTF8')), 1, 16), 'base64'), '=')),
+           registry.login_retry_after(p_username)
     FROM registry.sign_in_secret s
     LEFT JOIN registry.accounts a ON a.username = p_username AND a.active
 $$;
 
--- Opens a session for `p_username` when `p_derived_key` (unpadded base64, as in the stored hash)
--- is its password's key and its role is one of `p_roles`. `outcome`: `opened`, `throttled` (with
+-- Opens a dashboard session for `p_username` when `p_derived_key` (unpadded base64, as in the
+-- stored hash) is its password's key and its role is one of `p_roles`. `outcome`: `opened`, `throttled` (with
 -- `retry_after` seconds), `unknown-username`, `inactive-account`, `wrong-password` (each a counted
 -- failure) or `role-not-allowed` (the password was right: no failure counted, no session).
 CREATE FUNCTION registry.open_session(
@@ -90,25 +116,27 @@ BEGIN
         RETURN;
     END IF;
     PERFORM registry.record_login_success(p_username);
-    IF NOT v_account.role = ANY (p_roles) THEN
+    IF NOT coalesce(v_account.role = ANY (p_roles), false) THEN
         RETURN QUERY SELECT 'role-not-allowed'::text, NULL::uuid, v_account.id, NULL::timestamptz, NULL::integer;
         RETURN;
     END IF;
-    INSERT INTO registry.sessions (id, account_id, token_hash, expires_at) VALUES (v_session, v_account.id, p_token_hash, v_expires);
+    INSERT INTO registry.sessions (id, account_id, token_hash, expires_at, scope)
+    VALUES (v_session, v_account.id, p_token_hash, v_expires, 'dashboard');
     RETURN QUERY SELECT 'opened'::text, v_session, v_account.id, v_expires, NULL::integer;
 END
 $$;
 
--- Ends the session whose token hashes to `p_token_hash` (sign-out); false when it was not open.
+-- Ends the dashboard session whose token hashes to `p_token_hash` (sign-out); false when it was not open.
 CREATE FUNCTION registry.close_session(p_token_hash bytea, p_reason text) RETURNS boolean
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, registry AS $$
     UPDATE registry.sessions SET revoked_at = now(), revoked_reason = p_reason
-    WHERE token_hash = p_token_hash AND revoked_at IS NULL
+    WHERE token_hash = p_token_hash AND scope = 'dashboard' AND revoked_at IS NULL
     RETURNING true
 $$;
 
 REVOKE ALL ON FUNCTION registry.login_retry_after(text), registry.record_login_failure(text), registry.record_login_success(text),
-    registry.sign_in_parameters(text), registry.open_session(text, text, bytea, integer, text[]), registry.close_session(bytea, text)
+    registry.sign_in_parameters(text), registry.open_session(text, text, bytea, integer, text[]), registry.close_session(bytea, text),
+    registry.dashboard_session_identity(bytea)
     FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION registry.sign_in_parameters(text), registry.open_session(text, text, bytea, integer, text[]),
-    registry.close_session(bytea, text) TO statistics;
+    registry.close_session(bytea, text), registry.dashboard_session_identity(bytea) TO statistics;

@@ -4,3 +4,6 @@
 ALTER TABLE registry.programme_records DROP CONSTRAINT programme_records_kind_check;
 ALTER TABLE registry.programme_records ADD CONSTRAINT programme_records_kind_check
     CHECK (kind IN ('campaign', 'aftercare-model', 'group', 'drug-free', 'training', 'workforce'));
+-- One declaration per commune, year and day, so that the latest one is always clear.
+CREATE UNIQUE INDEX programme_records_workforce ON registry.programme_records (commune_code, ((details ->> 'year')), on_date)
+    WHERE kind = 'workforce';

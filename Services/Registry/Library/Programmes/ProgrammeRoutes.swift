@@ -48,7 +48,8 @@ struct ProgrammeRoutes: Sendable {
     func add(to routes: SecuredRoutes) {
         routes.on(
             .post, "/v1/programmes/{kind}", Self.rule, summary: "Record a community programme",
-            responses: [409: "The commune already has a drug-free recognition for that year"], body: ProgrammeKind.body,
+            responses: [409: "The commune already has a drug-free recognition for that year, or a workforce declaration for that year on that day"],
+            body: ProgrammeKind.body,
             answers: [Record.self], pathParameters: [Self.kindParameter]
         ) { request, context, identity -> Response in
             let kind = try Self.kind(context)

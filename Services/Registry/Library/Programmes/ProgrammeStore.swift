@@ -8,7 +8,8 @@ struct ProgrammeStore {
     let connection: PostgresConnection
 
     /// Inserts a record and returns when it was created; a second drug-free recognition of a
-    /// commune for the same year answers 409.
+    /// commune for the same year, or a second workforce declaration for the same year on the same
+    /// day, answers 409.
     func insert(
         id: UUID, kind: ProgrammeKind, commune: String, province: String, onDate: CalendarDate, details: [String: JSONValue], by account: UUID
     ) async throws -> Date {
@@ -21,6 +22,10 @@ struct ProgrammeStore {
                 """
             )[0].decode(Date.self, at: 0)
         } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
+            if kind == .workforce {
+                throw ProblemDetails.conflict(
+                    "Commune \(commune) already declared its workforce for that year on that day.", type: "duplicate-declaration")
+            }
             throw ProblemDetails.conflict("Commune \(commune) already has a drug-free recognition for that year.", type: "duplicate-recognition")
         }
     }

@@ -36,5 +36,8 @@ struct ReintegrationCountingStore {
                     \(event.groupType), \(event.year), \(event.until))
             ON CONFLICT (record_id) DO NOTHING
             """)
+        if tables.prefix.isEmpty {
+            try await connection.query("SELECT pg_notify(\(DashboardUpdates.channel), \(event.provinceCode))")
+        }
     }
 }

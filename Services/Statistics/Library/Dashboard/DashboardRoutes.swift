@@ -59,7 +59,7 @@ struct DashboardRoutes: Sendable {
     // MARK: - Signing in and out
 
     private func signInPage(_ language: DashboardLanguage, message: String?, status: HTTPResponse.Status) -> Response {
-        let token = SecretToken.generate(.session)
+        let token = DashboardSession.randomFormToken()
         var response = Self.page(DashboardPages(language: language).signIn(formToken: token, message: message), status: status)
         response.setCookie(DashboardSession.signInCookie(token, secure: environment.configuration.dashboardCookieSecure))
         return response
@@ -80,14 +80,15 @@ struct DashboardRoutes: Sendable {
         }
         let database = environment.database
         guard
-            let (parameters, salt) = try await database.withConnection({
+            let (parameters, salt, blocked) = try await database.withConnection({
                 try await DashboardStore(connection: $0).signInParameters(username: username)
-            }),
-            let key = try await hasher.derivedKey(password, parameters: parameters, salt: salt)
+            })
         else {
             return signInPage(language, message: language[.wrongCredentials], status: .unauthorized)
         }
-        let token = SecretToken.generate(.session)
+        // A blocked username costs no key derivation (open_session refuses it again, and audits it).
+        let key = blocked == nil ? try await hasher.derivedKey(password, parameters: parameters, salt: salt) ?? "" : ""
+        let token = SecretToken.generate(.dashboard)
         let lifetime = environment.configuration.sessionLifetime
         let outcome = try await database.withTransaction { connection in
             let outcome = try await DashboardStore(connection: connection).openSession(
@@ -186,7 +187,8 @@ struct DashboardRoutes: Sendable {
     /// `text/event-stream`: `event: figures` whenever the province's figures change, a comment
     /// every 15 s otherwise; ends when the session's page is closed or the service stops.
     private func events(_ request: Request) async throws -> Response {
-        guard let (staff, _) = try await DashboardSession.staff(request, identities: environment.identities) else {
+        let identities = environment.identities
+        guard let (staff, token) = try await DashboardSession.staff(request, identities: identities) else {
             throw ProblemDetails.unauthorized("Sign in to the dashboard first.")
         }
         let code = request.uri.queryParameters["code"].map(String.init) ?? ""
@@ -208,7 +210,10 @@ struct DashboardRoutes: Sendable {
                     for await update in subscription.updates {
                         switch update {
                         case .figures: try await writer.write(ByteBuffer(string: "event: figures\ndata: \(code)\n\n"))
-                        case .heartbeat: try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                        case .heartbeat:
+                            // A session signed out, revoked or expired ends its streams too.
+                            guard try await DashboardSession.staff(token: token, identities: identities) != nil else { return }
+                            try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
                         }
                     }
                 } onGracefulShutdown: {

@@ -5,9 +5,9 @@ import ServiceKit
 
 /// The dashboard's cookies and form tokens.
 ///
-/// A signed-in officer holds a registry session token (the same sessions as bearer tokens: logout,
-/// deactivation and password changes end them) in an HttpOnly, SameSite=Strict cookie scoped to
-/// `/dashboard`. Every form that changes something carries a token the page alone can know: in a
+/// A signed-in officer holds a dashboard session token (`rcd_…`, a registry session scoped to the
+/// dashboard: logout, deactivation and password changes end it, and no API accepts it) in an
+/// HttpOnly, SameSite=Strict cookie scoped to `/dashboard`. Every form that changes something carries a token the page alone can know: in a
 /// session, a hash of the session's secret token; before signing in, a random value also set in a
 /// short-lived cookie (double submit). Requests whose `Origin` is another site are refused too.
 enum DashboardSession {
@@ -19,17 +19,29 @@ enum DashboardSession {
 
     /// The session token of the request's cookie, if it has a well-formed one.
     static func token(_ request: Request) -> String? {
-        guard let value = request.cookies[cookie]?.value, SecretToken.isWellFormed(value, .session) else { return nil }
+        guard let value = request.cookies[cookie]?.value, SecretToken.isWellFormed(value, .dashboard) else { return nil }
         return value
     }
 
     /// The signed-in officer and their session token, or nil (no cookie, expired, revoked, or a
     /// role the dashboard does not serve).
     static func staff(_ request: Request, identities: IdentityResolver) async throws -> (StaffIdentity, String)? {
-        guard let token = token(request), case .identified(.staff(let staff)) = try await identities.resolve(token),
-            roles.contains(staff.role)
-        else { return nil }
+        guard let token = token(request), let staff = try await staff(token: token, identities: identities) else { return nil }
         return (staff, token)
+    }
+
+    /// The officer of a dashboard session token, while it is valid and their role is served.
+    static func staff(token: String, identities: IdentityResolver) async throws -> StaffIdentity? {
+        guard case .identified(.staff(let staff)) = try await identities.resolveDashboard(token), roles.contains(staff.role) else {
+            return nil
+        }
+        return staff
+    }
+
+    /// A random value for the sign-in form and its cookie.
+    static func randomFormToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
     }
 
     /// The form token of a session.

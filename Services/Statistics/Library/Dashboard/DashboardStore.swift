@@ -15,10 +15,11 @@ struct DashboardStore {
         case refused(reason: String, accountID: UUID?)
     }
 
-    /// The scrypt parameters and salt to derive `username`'s key with (a decoy's when unknown).
-    func signInParameters(username: String) async throws -> (parameters: String, salt: String)? {
-        try await connection.query("SELECT parameters, salt FROM registry.sign_in_parameters(\(username))").first.map {
-            try $0.decode((String, String).self)
+    /// The scrypt parameters and salt to derive `username`'s key with (a decoy's when unknown), and
+    /// the seconds it is still blocked for after failed sign-ins.
+    func signInParameters(username: String) async throws -> (parameters: String, salt: String, retryAfter: Int?)? {
+        try await connection.query("SELECT parameters, salt, retry_after FROM registry.sign_in_parameters(\(username))").first.map {
+            try $0.decode((String, String, Int?).self)
         }
     }
 

@@ -14,6 +14,8 @@ import Synchronization
 /// streams do not hold the server up.
 final class DashboardUpdates: Service, Sendable {
     static let channel = "statistics_figures"
+    /// The payload that tells every page (a rebuild swapped new tables in).
+    static let everywhere = "*"
 
     /// What a page's stream yields.
     enum Update: Sendable, Equatable {
@@ -109,7 +111,7 @@ final class DashboardUpdates: Service, Sendable {
             for await event in listener.events {
                 switch event {
                 case .listening: send(.figures) { _ in true }
-                case .notification(_, let province): send(.figures) { $0 == province }
+                case .notification(_, let province): send(.figures) { province == Self.everywhere || $0 == province }
                 }
             }
             group.cancelAll()

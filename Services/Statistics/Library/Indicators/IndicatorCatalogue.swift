@@ -130,7 +130,8 @@ enum IndicatorCatalogue {
         Indicator(
             id: "staff_trained_share", name: "Share of treatment and after-care staff trained", nameVi: "Tỷ lệ cán bộ được tập huấn",
             kind: .share, period: .flow,
-            numerator: "Training records (one per worker trained) dated in the period, in communes with a workforce declared for the period's year",
+            numerator:
+                "Training records (one per worker trained) dated in the period and in the year of its last day, in communes with a workforce declared for that year",
             denominator:
                 "Treatment and after-care workers the communes declared for the period's year (each commune's latest workforce record for that year made by the period's last day)",
             changeOf: nil, feeds: ["registry.programme.recorded"], breakdowns: [], exampleTarget: "100%"),

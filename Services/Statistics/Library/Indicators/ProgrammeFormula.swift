@@ -13,8 +13,8 @@ enum ProgrammeFormula: Sendable {
     case teamsAndClubs
     /// Communes recognised drug-free in the period (shown by former district).
     case turnedDrugFree
-    /// Training records dated in the period, out of the workers the communes declared for the
-    /// period's year (each commune's latest `workforce` record for that year made by the period's
+    /// Training records dated in the period (and in the year of its last day), out of the workers
+    /// the communes declared for that year (each commune's latest `workforce` record for that year made by the period's
     /// last day); communes without a declaration count in neither.
     case staffTrained
 
@@ -34,7 +34,7 @@ enum ProgrammeFormula: Sendable {
         case .drugFreeCommunes: "g.kind = 'drug-free' AND g.on_date <= p.e"
         case .turnedDrugFree: "g.kind = 'drug-free' AND g.on_date BETWEEN p.s AND p.e"
         case .teamsAndClubs: "g.kind = 'group' AND g.group_type IN ('volunteer_team', 'club') AND g.on_date <= p.e"
-        case .staffTrained: "g.kind = 'training' AND g.on_date BETWEEN p.s AND p.e"
+        case .staffTrained: "g.kind = 'training' AND g.on_date BETWEEN greatest(p.s, make_date(EXTRACT(YEAR FROM p.e)::int, 1, 1)) AND p.e"
         }
     }
 

@@ -54,6 +54,8 @@ struct RebuildStore {
                 try await connection.query("ALTER INDEX statistics.\(identifier: copy) RENAME TO \(identifier: original)")
             }
         }
+        // Every open dashboard page shows the new tables' figures once this commits.
+        try await connection.query("SELECT pg_notify(\(DashboardUpdates.channel), \(DashboardUpdates.everywhere))")
     }
 
     /// For each index of `rebuild_<table>`, the name of the index of `<table>` with the same
