@@ -57,6 +57,33 @@ public final class PostgresClient: Service, Sendable {
         }
     }
 
+    /// Lends a connection to `body` only if one can be had without queueing (an idle one, or room
+    /// to open another); returns nil at once otherwise. For optional parallel work of a caller
+    /// that already holds a connection: waiting for a second one while holding the first could
+    /// starve the pool.
+    public func withConnectionIfAvailable<T>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> sending T
+    ) async throws -> sending T? {
+        try Task.checkCancellation()
+        let decision = state.withLock { $0.lease(limit: configuration.poolSize, preferring: EventLoops.current) }
+        let connection: PostgresConnection
+        switch decision {
+        case .wait: return nil
+        case .shutDown: throw PostgresError(code: .poolShutDown, message: "the pool is shut down")
+        case .use(let idle): connection = try await ready(.connection(idle))
+        case .create: connection = try await ready(.create)
+        }
+        do {
+            let value = try await body(connection)
+            await release(connection)
+            return value
+        } catch {
+            await release(connection)
+            throw error
+        }
+    }
+
     /// Runs `body` in a transaction on one pooled connection; see `PostgresConnection.withTransaction`.
     @discardableResult
     public func withTransaction<T>(
@@ -86,7 +113,7 @@ public final class PostgresClient: Service, Sendable {
     private func lease() async throws -> PostgresConnection {
         try Task.checkCancellation()
         let decision = state.withLock { $0.lease(limit: configuration.poolSize, preferring: EventLoops.current) }
-        var grant: PoolState.Grant
+        let grant: PoolState.Grant
         switch decision {
         case .shutDown:
             throw PostgresError(code: .poolShutDown, message: "the pool is shut down")
@@ -97,7 +124,13 @@ public final class PostgresClient: Service, Sendable {
         case .wait:
             grant = try await wait()
         }
-        // A broken connection is replaced by a new one in the same slot, without queueing again.
+        return try await ready(grant)
+    }
+
+    /// The connection of `grant`, checked (a broken one is replaced by a new one in the same slot,
+    /// without queueing again), or a new one.
+    private func ready(_ grant: PoolState.Grant) async throws -> PostgresConnection {
+        var grant = grant
         while true {
             switch grant {
             case .connection(let connection):

@@ -155,6 +155,24 @@ struct PoolTests {
         }
     }
 
+    @Test func aSecondConnectionIsLentOnlyWhenFreeAtOnce() async throws {
+        try await withTestDatabase("pool_if_available") { database in
+            let client = PostgresClient(configuration: database.configuration(poolSize: 2), logger: .test)
+            let second = try await client.withConnection { _ in
+                try await client.withConnectionIfAvailable { other in try await other.query("SELECT 2")[0].decode(Int.self, at: 0) }
+            }
+            #expect(second == 2)
+            // Both held: no third is free, and the answer is at once, not after the pool's timeout.
+            let started = ContinuousClock.now
+            let third = try await client.withConnection { _ in
+                try await client.withConnection { _ in try await client.withConnectionIfAvailable { _ in 3 } }
+            }
+            #expect(third == nil && ContinuousClock.now - started < .seconds(2))
+            #expect(client.statistics.waiting == 0)
+            await client.shutdown()
+        }
+    }
+
     @Test func terminatedConnectionsAreReplaced() async throws {
         try await withTestDatabase("pool_terminate") { database in
             let client = PostgresClient(configuration: database.configuration(poolSize: 2), logger: .test)
