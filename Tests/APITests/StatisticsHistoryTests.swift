@@ -201,6 +201,12 @@ struct StatisticsHistoryTests {
                             // On 2024-12-31 Ánh is in compulsory treatment; Bình's ended on 2024-09-30.
                             ("people_in_treatment", year2024 + "&breakdown=treatment_form", ["compulsory": "1"]),
                             ("people_in_treatment", year2025, [:]),
+                            // By place: Ánh's began at a public compulsory treatment facility; on 2024-06-30 Bình was treated in the community.
+                            ("people_in_treatment", year2024 + "&breakdown=place", ["public_compulsory_treatment": "1"]),
+                            (
+                                "people_in_treatment", "areaCode=00004&from=2024-06-01&to=2024-06-30&breakdown=place",
+                                ["public_compulsory_treatment": "1", "community": "1"]
+                            ),
                             // Admissions in 2024: one compulsory, one at family or community; none in 2025.
                             ("compulsory_share", year2024, ["": "1/2"]),
                             ("treatment_mix", year2024, ["compulsory": "1/2", "voluntary_community": "1/2"]),

@@ -19,12 +19,22 @@ struct TreatmentCountingStore {
             """)
     }
 
+    /// The place of an episode at `facility`: `community` without one, else the facility's
+    /// ownership and kind as the registry lists them now (`unknown_facility` if it does not).
+    static func place(of facility: UUID?) -> SQLFragment {
+        guard let facility else { return "'community'" }
+        return """
+            coalesce((SELECT f.ownership || '_' || f.kind FROM registry.facilities f WHERE f.id = \(facility)), 'unknown_facility')
+            """
+    }
+
     func saveStart(_ event: TreatmentEvents.EpisodeStarted) async throws {
         try await connection.query(
             """
-            INSERT INTO \(tables("episodes")) (episode_id, person_id, form, facility_id, started_on, status, commune_code, province_code)
+            INSERT INTO \(tables("episodes"))
+                (episode_id, person_id, form, facility_id, started_on, status, commune_code, province_code, place)
             VALUES (\(event.episodeId), \(event.personId), \(event.form), \(event.facilityId), \(event.startedOn), 'active', \(event.communeCode),
-                    \(event.provinceCode))
+                    \(event.provinceCode), \(Self.place(of: event.facilityId)))
             ON CONFLICT (episode_id) DO UPDATE SET started_on = excluded.started_on
             """)
     }
@@ -33,9 +43,9 @@ struct TreatmentCountingStore {
         try await connection.query(
             """
             INSERT INTO \(tables("episodes"))
-                (episode_id, person_id, form, facility_id, started_on, ended_on, status, reason, commune_code, province_code)
+                (episode_id, person_id, form, facility_id, started_on, ended_on, status, reason, commune_code, province_code, place)
             VALUES (\(event.episodeId), \(event.personId), \(event.form), \(event.facilityId), \(event.startedOn), \(event.endedOn), \(event.status),
-                    \(event.reason), \(event.communeCode), \(event.provinceCode))
+                    \(event.reason), \(event.communeCode), \(event.provinceCode), \(Self.place(of: event.facilityId)))
             ON CONFLICT (episode_id) DO UPDATE SET ended_on = excluded.ended_on, status = excluded.status, reason = excluded.reason,
                 facility_id = excluded.facility_id
             """)

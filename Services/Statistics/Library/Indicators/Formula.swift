@@ -24,9 +24,9 @@ struct Formula: Sendable {
     var breakdowns: [Indicator.Breakdown] {
         guard numeratorDimension == nil else { return [] }
         let common = Measure.commonDimensions.compactMap(Indicator.Breakdown.init(rawValue:))
-        guard let own = numerator.measure.ownDimension, denominator.map({ $0.measure.ownDimension == own }) ?? true,
-            let breakdown = Indicator.Breakdown(rawValue: own)
-        else { return common }
-        return common + [breakdown]
+        let own = numerator.measure.ownDimensions.filter { dimension in
+            denominator.map { $0.measure.ownDimensions.contains(dimension) } ?? true
+        }
+        return common + own.compactMap(Indicator.Breakdown.init(rawValue:))
     }
 }

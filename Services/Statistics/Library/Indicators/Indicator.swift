@@ -31,7 +31,9 @@ struct Indicator: ResponseCodable, Sendable, Equatable {
         case ethnicity
         /// voluntary_community, voluntary_facility, compulsory, methadone, social_protection_centre.
         case treatmentForm = "treatment_form"
-        /// At home or community, or the kind of facility.
+        /// Where treated: `community` (at home or in the community), or the ownership and kind of the
+        /// facility the episode began at (`public_compulsory_treatment`, `private_voluntary_treatment`,
+        /// `public_methadone_clinic`, `public_social_protection_centre`, ...).
         case place
         case substance
         /// A determination's: positive or negative.

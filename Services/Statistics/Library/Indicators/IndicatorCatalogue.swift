@@ -29,7 +29,8 @@ enum IndicatorCatalogue {
         Indicator(
             id: "people_in_treatment", name: "People in treatment", nameVi: "Người đang cai nghiện", kind: .count, period: .stock,
             numerator:
-                "Episodes begun on or before the day and not ended before it, in the commune that opened them, by form (\(treatmentForms)); "
+                "Episodes begun on or before the day and not ended before it, in the commune that opened them, by form (\(treatmentForms)) "
+                + "and by place (community, or the ownership and kind of the facility the episode began at); "
                 + "someone in substitution therapy alongside community treatment counts in both",
             denominator: nil, changeOf: nil, feeds: ["treatment.episode.started", "treatment.episode.ended"], breakdowns: [],
             exampleTarget: nil),

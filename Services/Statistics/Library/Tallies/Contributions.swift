@@ -4,8 +4,8 @@ import Postgres
 /// The one definition of what the counting tables contribute to the live aggregates: for one
 /// person (live, before and after each event) or for everyone (a rebuild), the tallies their
 /// statuses, episodes, after-care, relapses, determinations, cases and loans make. Each counts in
-/// its commune, its province and the country, in total and by the measure's own breakdown (form,
-/// result), by the day; in its province and the country also by the person's: sex, age band (by
+/// its commune, its province and the country, in total and by the measure's own breakdowns (form,
+/// place, result), by the day; in its province and the country also by the person's: sex, age band (by
 /// the age in the year the interval or event begins), ethnicity, substance (a person with two
 /// counts under each), by the month (`Measure.monthlyDimensions`). A status counts where the person
 /// lived that day; before the first residence known, where they lived first.
@@ -76,6 +76,7 @@ enum Contributions {
                 FROM \(tables("episodes")) x
                 CROSS JOIN LATERAL (
                     SELECT 'in_treatment', 'treatment_form', x.form
+                    UNION ALL SELECT 'in_treatment', 'place', x.place WHERE x.place IS NOT NULL
                     UNION ALL SELECT 'admissions', 'treatment_form', x.form
                     UNION ALL SELECT 'compulsory_admissions', NULL, NULL WHERE x.form = 'compulsory'
                 ) AS m(measure, dimension, value)

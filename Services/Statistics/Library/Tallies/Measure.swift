@@ -8,7 +8,8 @@ enum Measure: String, CaseIterable, Sendable {
     case onRecord = "on_record"
     /// Statuses in_treatment and in_aftercare, by residence.
     case treatedOnRecord = "treated_on_record"
-    /// Episodes from their start to their end, by form, where they were opened.
+    /// Episodes from their start to their end, by form and by place (community, or the kind of
+    /// facility they began at), where they were opened.
     case inTreatment = "in_treatment"
     /// After-care from its start to its end (or its planned end while open).
     case inAftercare = "in_aftercare"
@@ -42,12 +43,13 @@ enum Measure: String, CaseIterable, Sendable {
     /// The breakdowns every measure has, by the person's attributes: kept for provinces and the
     /// country only (a commune's would single people out), by the month.
     static let commonDimensions = ["sex", "age_band", "ethnicity", "substance"]
-    /// The breakdown some measures have of their own, kept by the day in every area.
-    var ownDimension: String? {
+    /// The breakdowns some measures have of their own, kept by the day in every area.
+    var ownDimensions: [String] {
         switch self {
-        case .inTreatment, .admissions, .facilityCompletions, .coveredCompletions: "treatment_form"
-        case .determinations: "result"
-        default: nil
+        case .inTreatment: ["treatment_form", "place"]
+        case .admissions, .facilityCompletions, .coveredCompletions: ["treatment_form"]
+        case .determinations: ["result"]
+        default: []
         }
     }
 }
