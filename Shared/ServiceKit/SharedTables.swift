@@ -3,7 +3,7 @@ import Postgres
 import ServiceLifecycle
 
 /// Keeps `/readyz` failing until the tables this service reads from other services exist and are
-/// readable by its role (another service's migrations create and grant them), so that a first
+/// readable by its role (the whole table or some of its columns) (another service's migrations create and grant them), so that a first
 /// start of the whole system never answers requests that would fail on a missing table.
 /// Checks every second; stops on graceful shutdown.
 public struct SharedTables: Service {
@@ -30,7 +30,7 @@ public struct SharedTables: Service {
                 let rows = try await database.query(
                     """
                     SELECT count(*) FROM unnest(\(tables)::text[]) AS t(name)
-                    WHERE to_regclass(t.name) IS NOT NULL AND has_table_privilege(t.name, 'SELECT')
+                    WHERE to_regclass(t.name) IS NOT NULL AND has_any_column_privilege(t.name, 'SELECT')
                     """)
                 if try rows[0].decode(Int.self, at: 0) == tables.count {
                     readiness.release(reason)

@@ -203,6 +203,9 @@ struct StatisticsHistoryTests {
                             ("people_in_treatment", year2025, [:]),
                             // By place: Ánh's began at a public compulsory treatment facility; on 2024-06-30 Bình was treated in the community.
                             ("people_in_treatment", year2024 + "&breakdown=place", ["public_compulsory_treatment": "1"]),
+                            // The place is a breakdown, not a second count: one person in all, one Kinh woman.
+                            ("people_in_treatment", year2024, ["": "1"]),
+                            ("people_in_treatment", province2024 + "&breakdown=sex", ["female": "1"]),
                             (
                                 "people_in_treatment", "areaCode=00004&from=2024-06-01&to=2024-06-30&breakdown=place",
                                 ["public_compulsory_treatment": "1", "community": "1"]

@@ -31,7 +31,8 @@ public enum StatisticsService {
                 AfterMigrations(counts, readiness: environment.readiness),
                 AfterMigrations(PendingRebuild(database: environment.database, logger: environment.logger), readiness: environment.readiness),
                 SharedTables(
-                    ["registry.admin_units", "registry.admin_unit_mapping"], readiness: environment.readiness, database: environment.database,
+                    ["registry.admin_units", "registry.admin_unit_mapping", "registry.facilities"], readiness: environment.readiness,
+                    database: environment.database,
                     logger: environment.logger),
             ]
         },

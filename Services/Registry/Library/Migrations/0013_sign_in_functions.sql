@@ -106,7 +106,8 @@ BEGIN
         RETURN;
     END IF;
     SELECT * INTO v_account FROM registry.accounts a WHERE a.username = p_username;
-    IF NOT FOUND OR NOT v_account.active OR split_part(v_account.password_hash, '$', 5) IS DISTINCT FROM p_derived_key THEN
+    IF NOT FOUND OR NOT v_account.active OR coalesce(p_derived_key, '') = ''
+       OR split_part(v_account.password_hash, '$', 5) IS DISTINCT FROM p_derived_key THEN
         PERFORM registry.record_login_failure(p_username);
         RETURN QUERY SELECT
             CASE WHEN v_account.id IS NULL THEN 'unknown-username'

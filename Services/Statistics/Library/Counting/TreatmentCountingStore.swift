@@ -35,7 +35,7 @@ struct TreatmentCountingStore {
                 (episode_id, person_id, form, facility_id, started_on, status, commune_code, province_code, place)
             VALUES (\(event.episodeId), \(event.personId), \(event.form), \(event.facilityId), \(event.startedOn), 'active', \(event.communeCode),
                     \(event.provinceCode), \(Self.place(of: event.facilityId)))
-            ON CONFLICT (episode_id) DO UPDATE SET started_on = excluded.started_on
+            ON CONFLICT (episode_id) DO UPDATE SET started_on = excluded.started_on, place = excluded.place
             """)
     }
 

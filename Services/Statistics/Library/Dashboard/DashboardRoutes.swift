@@ -86,8 +86,17 @@ struct DashboardRoutes: Sendable {
         else {
             return signInPage(language, message: language[.wrongCredentials], status: .unauthorized)
         }
-        // A blocked username costs no key derivation (open_session refuses it again, and audits it).
-        let key = blocked == nil ? try await hasher.derivedKey(password, parameters: parameters, salt: salt) ?? "" : ""
+        // A blocked username costs no key derivation and counts no further failure.
+        if let blocked {
+            try await environment.audit.record(
+                AuditEntry(
+                    requestID: context.requestID, actorKind: .anonymous, actorLabel: username, action: "login", resource: "session",
+                    outcome: .denied, detail: ["username": username, "reason": "throttled", "via": "dashboard"]))
+            return throttledPage(language, wait: blocked)
+        }
+        guard let key = try await hasher.derivedKey(password, parameters: parameters, salt: salt) else {
+            return signInPage(language, message: language[.wrongCredentials], status: .unauthorized)
+        }
         let token = SecretToken.generate(.dashboard)
         let lifetime = environment.configuration.sessionLifetime
         let outcome = try await database.withTransaction { connection in
@@ -120,14 +129,18 @@ struct DashboardRoutes: Sendable {
             response.setCookie(DashboardSession.expired(DashboardSession.signInCookie, secure: secure))
             return response
         case .throttled(let wait):
-            var response = signInPage(language, message: "\(language[.throttled]) \(wait)", status: .tooManyRequests)
-            response.headers[.retryAfter] = String(wait)
-            return response
+            return throttledPage(language, wait: wait)
         case .refused(let reason, _):
             return signInPage(
                 language, message: language[reason == "role-not-allowed" ? .notAllowed : .wrongCredentials],
                 status: reason == "role-not-allowed" ? .forbidden : .unauthorized)
         }
+    }
+
+    private func throttledPage(_ language: DashboardLanguage, wait: Int) -> Response {
+        var response = signInPage(language, message: "\(language[.throttled]) \(wait)", status: .tooManyRequests)
+        response.headers[.retryAfter] = String(wait)
+        return response
     }
 
     private func signOut(_ request: Request, _ context: AppRequestContext) async throws -> Response {

@@ -128,8 +128,18 @@ struct IndicatorReader: Sendable {
             }
         }
         let first = try await run(mine, on: connection)
+        // The helper is an optimisation: whatever keeps it from answering (no free connection, a
+        // connection refused, the snapshot gone), its half runs here.
+        let fromHelper: [IndicatorValues]?
+        do {
+            fromHelper = try await helped
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            fromHelper = nil
+        }
         let second: [IndicatorValues]
-        if let done = try await helped { second = done } else { second = try await run(theirs, on: connection) }
+        if let fromHelper { second = fromHelper } else { second = try await run(theirs, on: connection) }
         let order = Dictionary(uniqueKeysWithValues: computed.enumerated().map { ($1.id, $0) })
         return (first + second).sorted { order[$0.indicator] ?? 0 < order[$1.indicator] ?? 0 }
     }

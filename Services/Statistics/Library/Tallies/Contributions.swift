@@ -61,10 +61,12 @@ enum Contributions {
                        r.commune_code, r.province_code
                 FROM \(tables("residences")) r WHERE \(only("r"))
             ),
-            base (person_id, measure, commune_code, province_code, starts_on, exits_on, dimension, value, amount) AS (
+            -- `own_only`: a row that counts only under its own breakdown (an episode's place: the same
+            -- interval as its form's row, which counts in the total and the person's breakdowns).
+            base (person_id, measure, commune_code, province_code, starts_on, exits_on, dimension, value, amount, own_only) AS (
                 SELECT s.person_id, m.measure, r.commune_code, r.province_code, greatest(s.valid_from, r.from_date),
                        CASE WHEN s.valid_to IS NULL THEN r.to_date WHEN r.to_date IS NULL THEN s.valid_to ELSE least(s.valid_to, r.to_date) END,
-                       NULL::text, NULL::text, 0::bigint
+                       NULL::text, NULL::text, 0::bigint, false
                 FROM \(tables("statuses")) s
                 JOIN residence r ON r.person_id = s.person_id AND (s.valid_to IS NULL OR r.from_date < s.valid_to)
                      AND (r.to_date IS NULL OR r.to_date > s.valid_from)
@@ -72,17 +74,17 @@ enum Contributions {
                 WHERE \(only("s"))
                 UNION ALL
                 SELECT x.person_id, m.measure, x.commune_code, x.province_code, x.started_on,
-                       CASE WHEN m.measure = 'in_treatment' THEN x.ended_on + 1 END, m.dimension, m.value, 0
+                       CASE WHEN m.measure = 'in_treatment' THEN x.ended_on + 1 END, m.dimension, m.value, 0, m.own_only
                 FROM \(tables("episodes")) x
                 CROSS JOIN LATERAL (
-                    SELECT 'in_treatment', 'treatment_form', x.form
-                    UNION ALL SELECT 'in_treatment', 'place', x.place WHERE x.place IS NOT NULL
-                    UNION ALL SELECT 'admissions', 'treatment_form', x.form
-                    UNION ALL SELECT 'compulsory_admissions', NULL, NULL WHERE x.form = 'compulsory'
-                ) AS m(measure, dimension, value)
+                    SELECT 'in_treatment', 'treatment_form', x.form, false
+                    UNION ALL SELECT 'in_treatment', 'place', x.place, true WHERE x.place IS NOT NULL
+                    UNION ALL SELECT 'admissions', 'treatment_form', x.form, false
+                    UNION ALL SELECT 'compulsory_admissions', NULL, NULL, false WHERE x.form = 'compulsory'
+                ) AS m(measure, dimension, value, own_only)
                 WHERE x.started_on IS NOT NULL AND \(only("x"))
                 UNION ALL
-                SELECT x.person_id, m.measure, x.commune_code, x.province_code, x.ended_on, NULL, 'treatment_form', x.form, 0
+                SELECT x.person_id, m.measure, x.commune_code, x.province_code, x.ended_on, NULL, 'treatment_form', x.form, 0, false
                 FROM \(tables("episodes")) x
                 CROSS JOIN LATERAL (
                     SELECT 'facility_completions'
@@ -92,25 +94,25 @@ enum Contributions {
                 WHERE x.status = 'completed' AND x.ended_on IS NOT NULL AND x.form = ANY(\(facilityForms)::text[]) AND \(only("x"))
                 UNION ALL
                 SELECT a.person_id, 'in_aftercare', a.commune_code, a.province_code, a.starts_on, coalesce(a.ended_on, a.ends_on) + 1,
-                       NULL, NULL, 0
+                       NULL, NULL, 0, false
                 FROM \(tables("aftercare")) a WHERE \(only("a"))
                 UNION ALL
-                SELECT r.person_id, 'relapses', r.commune_code, r.province_code, r.detected_on, NULL, NULL, NULL, 0
+                SELECT r.person_id, 'relapses', r.commune_code, r.province_code, r.detected_on, NULL, NULL, NULL, 0, false
                 FROM \(tables("relapses")) r WHERE \(only("r"))
                 UNION ALL
                 SELECT d.person_id, 'determinations', d.commune_code, d.province_code, d.determined_on, NULL, 'result',
-                       CASE WHEN d.positive THEN 'positive' ELSE 'negative' END, 0
+                       CASE WHEN d.positive THEN 'positive' ELSE 'negative' END, 0, false
                 FROM \(tables("determinations")) d WHERE \(only("d"))
                 UNION ALL
-                SELECT t.person_id, 'loans', t.commune_code, t.province_code, t.step_on, NULL, NULL, NULL, coalesce(t.amount_vnd, 0)
+                SELECT t.person_id, 'loans', t.commune_code, t.province_code, t.step_on, NULL, NULL, NULL, coalesce(t.amount_vnd, 0), false
                 FROM \(tables("referral_steps")) t WHERE t.step = 'disburse' AND \(only("t"))
             ),
             -- Reintegration cases from their opening (or the first counselling, course or job
             -- referral of those who need it) to their close; the age is the one at the opening.
-            aged (person_id, measure, commune_code, province_code, starts_on, exits_on, dimension, value, amount, aged_on) AS (
+            aged (person_id, measure, commune_code, province_code, starts_on, exits_on, dimension, value, amount, own_only, aged_on) AS (
                 SELECT b.*, b.starts_on FROM base b
                 UNION ALL
-                SELECT c.person_id, m.measure, c.commune_code, c.province_code, m.starts_on, c.closed_on + 1, NULL, NULL, 0, c.opened_on
+                SELECT c.person_id, m.measure, c.commune_code, c.province_code, m.starts_on, c.closed_on + 1, NULL, NULL, 0, false, c.opened_on
                 FROM \(tables("cases")) c
                 CROSS JOIN LATERAL (
                     SELECT 'cases_needing_work', c.opened_on WHERE c.needs && ARRAY['vocational_training', 'job']
@@ -144,13 +146,14 @@ enum Contributions {
             LEFT JOIN person p ON p.person_id = b.person_id
             CROSS JOIN LATERAL (SELECT extract(year FROM b.aged_on)::int - p.birth_year AS age) AS y
             CROSS JOIN LATERAL (
-                SELECT '' AS dimension, '' AS value, false AS monthly, true AS in_communes
+                SELECT '' AS dimension, '' AS value, false AS monthly, true AS in_communes WHERE NOT b.own_only
                 UNION ALL SELECT b.dimension, b.value, false, true WHERE b.dimension IS NOT NULL
-                UNION ALL SELECT 'sex', coalesce(p.sex, 'unknown'), true, false
+                UNION ALL SELECT 'sex', coalesce(p.sex, 'unknown'), true, false WHERE NOT b.own_only
                 UNION ALL SELECT 'age_band', CASE WHEN y.age IS NULL THEN 'unknown' WHEN y.age < 14 THEN '<14' WHEN y.age < 16 THEN '14-<16'
                                                   WHEN y.age < 18 THEN '16-<18' WHEN y.age < 30 THEN '18-<30' ELSE '30+' END, true, false
-                UNION ALL SELECT 'ethnicity', coalesce(p.ethnicity, 'unknown'), true, false
-                UNION ALL SELECT 'substance', s, true, false FROM unnest(p.substances) AS s
+                          WHERE NOT b.own_only
+                UNION ALL SELECT 'ethnicity', coalesce(p.ethnicity, 'unknown'), true, false WHERE NOT b.own_only
+                UNION ALL SELECT 'substance', s, true, false FROM unnest(p.substances) AS s WHERE NOT b.own_only
             ) AS d
             CROSS JOIN LATERAL (
                 SELECT b.commune_code, b.province_code WHERE d.in_communes
