@@ -46,15 +46,7 @@ public final class PostgresClient: Service, Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending T
     ) async throws -> sending T {
-        let connection = try await lease()
-        do {
-            let value = try await body(connection)
-            await release(connection)
-            return value
-        } catch {
-            await release(connection)
-            throw error
-        }
+        try await lend(try await lease(), body)
     }
 
     /// Lends a connection to `body` only if one can be had without queueing (an idle one, or room
@@ -74,6 +66,14 @@ public final class PostgresClient: Service, Sendable {
         case .use(let idle): connection = try await ready(.connection(idle))
         case .create: connection = try await ready(.create)
         }
+        return try await lend(connection, body)
+    }
+
+    /// Runs `body` with `connection` and takes it back afterwards, whatever `body` does.
+    private func lend<T>(
+        isolation: isolated (any Actor)? = #isolation, _ connection: PostgresConnection,
+        _ body: (PostgresConnection) async throws -> sending T
+    ) async throws -> sending T {
         do {
             let value = try await body(connection)
             await release(connection)

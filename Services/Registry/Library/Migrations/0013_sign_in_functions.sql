@@ -9,23 +9,27 @@
 
 ALTER TABLE registry.sessions ADD COLUMN scope text NOT NULL DEFAULT 'api' CHECK (scope IN ('api', 'dashboard'));
 
+-- A valid session of `p_scope` and its account; granted to no one (the two doors below use it).
+CREATE FUNCTION registry.scoped_session_identity(p_token_hash bytea, p_scope text)
+RETURNS TABLE (session_id uuid, account_id uuid, username text, role text, jurisdiction_kind text, jurisdiction_ref text, expires_at timestamptz)
+LANGUAGE sql STABLE SET search_path = pg_catalog, registry AS $$
+    SELECT s.id, a.id, a.username, a.role, a.jurisdiction_kind, a.jurisdiction_ref, s.expires_at
+    FROM registry.sessions s JOIN registry.accounts a ON a.id = s.account_id
+    WHERE s.token_hash = p_token_hash AND s.scope = p_scope
+      AND s.revoked_at IS NULL AND s.expires_at > now() AND a.active
+$$;
+
 CREATE OR REPLACE FUNCTION registry.session_identity(token_hash bytea)
 RETURNS TABLE (session_id uuid, account_id uuid, username text, role text, jurisdiction_kind text, jurisdiction_ref text, expires_at timestamptz)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, registry AS $$
-    SELECT s.id, a.id, a.username, a.role, a.jurisdiction_kind, a.jurisdiction_ref, s.expires_at
-    FROM registry.sessions s JOIN registry.accounts a ON a.id = s.account_id
-    WHERE s.token_hash = session_identity.token_hash AND s.scope = 'api'
-      AND s.revoked_at IS NULL AND s.expires_at > now() AND a.active
+    SELECT * FROM registry.scoped_session_identity(session_identity.token_hash, 'api')
 $$;
 
 -- The same for a dashboard session (the statistics service's cookie).
 CREATE FUNCTION registry.dashboard_session_identity(token_hash bytea)
 RETURNS TABLE (session_id uuid, account_id uuid, username text, role text, jurisdiction_kind text, jurisdiction_ref text, expires_at timestamptz)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, registry AS $$
-    SELECT s.id, a.id, a.username, a.role, a.jurisdiction_kind, a.jurisdiction_ref, s.expires_at
-    FROM registry.sessions s JOIN registry.accounts a ON a.id = s.account_id
-    WHERE s.token_hash = dashboard_session_identity.token_hash AND s.scope = 'dashboard'
-      AND s.revoked_at IS NULL AND s.expires_at > now() AND a.active
+    SELECT * FROM registry.scoped_session_identity(dashboard_session_identity.token_hash, 'dashboard')
 $$;
 
 -- The throttle's policy, in one place: the first 5 consecutive failures of a username (known or
@@ -135,7 +139,7 @@ LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, registry AS
     RETURNING true
 $$;
 
-REVOKE ALL ON FUNCTION registry.login_retry_after(text), registry.record_login_failure(text), registry.record_login_success(text),
+REVOKE ALL ON FUNCTION registry.scoped_session_identity(bytea, text), registry.login_retry_after(text), registry.record_login_failure(text), registry.record_login_success(text),
     registry.sign_in_parameters(text), registry.open_session(text, text, bytea, integer, text[]), registry.close_session(bytea, text),
     registry.dashboard_session_identity(bytea)
     FROM PUBLIC;

@@ -88,10 +88,7 @@ struct DashboardRoutes: Sendable {
         }
         // A blocked username costs no key derivation and counts no further failure.
         if let blocked {
-            try await environment.audit.record(
-                AuditEntry(
-                    requestID: context.requestID, actorKind: .anonymous, actorLabel: username, action: "login", resource: "session",
-                    outcome: .denied, detail: ["username": username, "reason": "throttled", "via": "dashboard"]))
+            try await environment.audit.record(Self.throttled(username, context))
             return throttledPage(language, wait: blocked)
         }
         guard let key = try await hasher.derivedKey(password, parameters: parameters, salt: salt) else {
@@ -110,9 +107,7 @@ struct DashboardRoutes: Sendable {
                     requestID: context.requestID, actorKind: .account, actorID: account, actorLabel: username, action: "login",
                     resource: "session", resourceID: session.uuidString.lowercased(), detail: ["via": "dashboard"])
             case .throttled:
-                entry = AuditEntry(
-                    requestID: context.requestID, actorKind: .anonymous, actorLabel: username, action: "login", resource: "session",
-                    outcome: .denied, detail: ["username": username, "reason": "throttled", "via": "dashboard"])
+                entry = Self.throttled(username, context)
             case .refused(let reason, let account):
                 entry = AuditEntry(
                     requestID: context.requestID, actorKind: .anonymous, actorID: account, actorLabel: username, action: "login",
@@ -135,6 +130,13 @@ struct DashboardRoutes: Sendable {
                 language, message: language[reason == "role-not-allowed" ? .notAllowed : .wrongCredentials],
                 status: reason == "role-not-allowed" ? .forbidden : .unauthorized)
         }
+    }
+
+    /// The audit entry of a sign-in refused while `username` is blocked.
+    private static func throttled(_ username: String, _ context: AppRequestContext) -> AuditEntry {
+        AuditEntry(
+            requestID: context.requestID, actorKind: .anonymous, actorLabel: username, action: "login", resource: "session",
+            outcome: .denied, detail: ["username": username, "reason": "throttled", "via": "dashboard"])
     }
 
     private func throttledPage(_ language: DashboardLanguage, wait: Int) -> Response {
