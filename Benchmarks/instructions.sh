@@ -11,7 +11,11 @@
 # (`PostgresNIOPeer --queries N`, stripped of debug information, which valgrind 3.19 cannot read).
 # The difference of the two totals divided by the difference of the counts is the cost of one
 # query in the client process (user space only: the kernel's work and the server's are not
-# counted), without the start-up. Installs valgrind from Debian when missing.
+# counted), without the start-up. Installs valgrind from Debian when missing. `swift_pooled` is the
+# project's client through a pool of one connection (lease, statement and release per query, the
+# path of concurrency 4). INSTR_KEEP=DIR keeps callgrind's output files there
+# (`callgrind_annotate --inclusive=yes DIR/callgrind.swift_pooled.5000.out`); INSTR_PEER=0 leaves
+# the postgres-nio peer out.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -45,6 +49,7 @@ strip "$peer"
 # instructions NAME COMMAND...: callgrind's total for COMMAND ("N" in it is replaced by the count).
 total() {
     local out="$dir/callgrind.out" log="$dir/callgrind.log"
+    [ -n "${INSTR_KEEP:-}" ] && out="$INSTR_KEEP/callgrind.$run_name.out"
     valgrind --tool=callgrind --callgrind-out-file="$out" "$@" >"$dir/stdout.log" 2>"$log" || {
         cat "$log" "$dir/stdout.log" >&2
         return 1
@@ -56,8 +61,8 @@ per_query() {
     local name=$1
     shift
     local first second
-    first=$(total "${@//QUERIES/${counts[0]}}")
-    second=$(total "${@//QUERIES/${counts[1]}}")
+    first=$(run_name="$name.${counts[0]}" total "${@//QUERIES/${counts[0]}}")
+    second=$(run_name="$name.${counts[1]}" total "${@//QUERIES/${counts[1]}}")
     local per=$(((second - first) / (counts[1] - counts[0])))
     printf '%-14s %12s %12s %10s\n' "$name" "$first" "$second" "$per"
     eval "per_$name=$per"
@@ -68,7 +73,12 @@ printf '%-14s %12s %12s %10s\n' client "Ir(${counts[0]})" "Ir(${counts[1]})" "pe
 per_query pgbench "$PG_BIN/pgbench" --host=127.0.0.1 --port="$port" --username=postgres --protocol=prepared \
     --select-only --no-vacuum --transactions=QUERIES bench
 per_query swift "$client" --url "$url" --queries QUERIES
-per_query postgres_nio "$peer" --url "$url" --queries QUERIES
+per_query swift_pooled "$client" --url "$url" --queries QUERIES --pooled
+if [ "${INSTR_PEER:-1}" = 0 ]; then
+    per_postgres_nio=0
+else
+    per_query postgres_nio "$peer" --url "$url" --queries QUERIES
+fi
 # shellcheck disable=SC2154  # set by per_query
 awk -v p="$per_pgbench" -v s="$per_swift" -v n="$per_postgres_nio" \
     'BEGIN { printf "instructions per query against pgbench: swift %.1fx, postgres-nio %.1fx\n", s / p, n / p }'

@@ -8,18 +8,21 @@ import Synchronization
 // `swift-client concurrency=N qps=X`. Concurrency 1 uses one connection directly; higher
 // concurrency runs that many tasks through a `PostgresClient` pool of the same size.
 //
-//   client-benchmark --url URL [--seconds 15] [--concurrency 1] [--queries N]
+//   client-benchmark --url URL [--seconds 15] [--concurrency 1] [--queries N [--pooled]]
 //
 // `--queries N` runs exactly N queries (concurrency 1, no warm-up) instead of a timed run, for
 // instruction counts under `valgrind --tool=callgrind`: the difference between two counts divided
 // by the difference in queries is the client's cost per query, whatever the machine's load. The
 // work runs in a task the main thread waits for (valgrind 3.19 cannot run an `async` main).
+// `--pooled` runs those queries through a `PostgresClient` of one connection (the path of
+// concurrency 4: lease, statement, release) instead of on the connection directly.
 
 struct Options {
     var url = ""
     var seconds = 15
     var concurrency = 1
     var queries: Int?
+    var pooled = false
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -29,6 +32,7 @@ struct Options {
             case "--seconds": seconds = Int(iterator.next() ?? "") ?? seconds
             case "--concurrency": concurrency = Int(iterator.next() ?? "") ?? concurrency
             case "--queries": queries = Int(iterator.next() ?? "")
+            case "--pooled": pooled = true
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
                 exit(64)
@@ -101,6 +105,22 @@ func main(_ options: Options) async throws {
     let scale = try await setup.query("SELECT count(*) FROM pgbench_branches")[0].decode(Int.self, at: 0)
     let accounts = scale * 100_000
 
+    if let queries = options.queries, options.pooled {
+        let client = PostgresClient(configuration: configuration, logger: logger)
+        let done = try await withTaskExecutorPreference(client.executors[0]) {
+            var generator = FastRandom()
+            for _ in 0..<queries {
+                let aid = Int.random(in: 1...accounts, using: &generator)
+                let rows = try await client.query("SELECT abalance FROM pgbench_accounts WHERE aid = \(Int32(aid))")
+                _ = try rows[0].decode(Int.self, at: 0)
+            }
+            return queries
+        }
+        await client.shutdown()
+        await setup.close()
+        print("swift-client pooled queries=\(done)")
+        return
+    }
     if let queries = options.queries {
         let done = try await withTaskExecutorPreference(setup.executor) {
             try await selectLoop(setup, accounts: accounts, until: .now + .seconds(86_400), limit: queries)

@@ -57,7 +57,7 @@ public final class BusNotifier: Service, Sendable {
     /// then is still sent) or cancellation.
     /// Runs on an I/O thread of the pool, so that its statements start and resume without a hop.
     public func run() async throws {
-        try await withTaskExecutorPreference(database.executors.first) {
+        await withTaskExecutorPreference(database.executors.first) {
             var lastRound: ContinuousClock.Instant?
             while await nextTopics() {
                 if let lastRound {

@@ -6,22 +6,7 @@ import Synchronization
 ///
 /// Everything here runs on the loop thread; other threads only read `flags`.
 final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
-    /// One step of an operation; the operation's result is that of its execute or script step.
-    enum Step {
-        case prepare(name: String, sql: String, types: [Oid])
-        case execute(name: String?, sql: String, types: [PostgresDataType], values: [String?])
-        case script(String)
-        case deallocate(String)
-    }
-
-    struct Operation {
-        var steps: [Step]
-        var key: StatementKey?
-        var result: OpaquePointer?
-        var stepResult: OpaquePointer?
-        var error: PostgresError?
-        let completion: @Sendable (Result<PostgresRows, any Error>) -> Void
-    }
+    typealias Continuation = ConnectionOperation.Continuation
 
     /// Bits readable from any thread: the pool's view of the session.
     static let broken: UInt8 = 1
@@ -36,7 +21,7 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
     private var statements: [StatementKey: String] = [:]
     private var statementOrder: [StatementKey] = []
     private var statementCounter = 0
-    private var operation: Operation?
+    private var operation: ConnectionOperation?
     private var wantsWrite = false
     private var closed = false
 
@@ -51,48 +36,61 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
     // MARK: Called on the loop thread
 
     /// Starts a statement: prepares it first when it is not prepared on this connection yet.
-    func start(query: PostgresQuery, honouringCancellation: Bool, completion: @escaping @Sendable (Result<PostgresRows, any Error>) -> Void) {
+    func start(query: PostgresQuery, honouringCancellation: Bool, continuation: Continuation) {
         // libpq sends text parameters as C strings: one holding NUL would be cut short silently.
-        if let index = query.bindings.values.firstIndex(where: { $0?.utf8.contains(0) == true }) {
-            completion(
-                .failure(
-                    PostgresError(
-                        code: .invalidParameter, message: "parameter $\(index + 1) holds a NUL character, which PostgreSQL cannot store")))
+        if let index = Self.firstParameterHoldingNUL(query.bindings.values) {
+            continuation.resume(
+                throwing: PostgresError(
+                    code: .invalidParameter, message: "parameter $\(index + 1) holds a NUL character, which PostgreSQL cannot store"))
             return
         }
         let types = query.bindings.types
+        let values = query.bindings.values
         guard cacheSize > 0, query.isPrepared else {
             begin(
-                Operation(steps: [.execute(name: nil, sql: query.sql, types: types, values: query.bindings.values)], completion: completion),
+                ConnectionOperation(sql: query.sql, values: values, types: types, kind: .unprepared, continuation: continuation),
                 honouringCancellation)
             return
         }
         let key = StatementKey(sql: query.sql, types: types)
-        var steps: [Step] = []
-        let name: String
-        if let known = statements[key] {
-            name = known
-        } else {
-            statementCounter += 1
-            name = "s\(statementCounter)"
-            steps.append(.prepare(name: name, sql: query.sql, types: types.map { Oid($0.rawValue) }))
+        if let name = statements[key] {
+            begin(
+                ConnectionOperation(sql: query.sql, values: values, types: types, kind: .prepared(name: name), key: key, continuation: continuation),
+                honouringCancellation)
+            return
         }
-        steps.append(.execute(name: name, sql: query.sql, types: types, values: query.bindings.values))
-        begin(Operation(steps: steps, key: key, completion: completion), honouringCancellation)
+        statementCounter += 1
+        begin(
+            ConnectionOperation(
+                sql: query.sql, values: values, types: types, kind: .prepared(name: "s\(statementCounter)"), preparing: key, key: key,
+                continuation: continuation),
+            honouringCancellation)
     }
 
     /// Starts a multi-statement script through the simple query protocol.
-    func start(script: String, completion: @escaping @Sendable (Result<PostgresRows, any Error>) -> Void) {
-        begin(Operation(steps: [.script(script)], completion: completion), true)
+    func start(script: String, continuation: Continuation) {
+        begin(ConnectionOperation(sql: script, kind: .script, continuation: continuation), true)
+    }
+
+    /// The index of the first parameter whose text holds a NUL byte, if any.
+    private static func firstParameterHoldingNUL(_ values: [String?]) -> Int? {
+        for (index, value) in values.enumerated() {
+            guard var value else { continue }
+            let found =
+                value.utf8.withContiguousStorageIfAvailable { bytes in
+                    bytes.isEmpty ? false : memchr(bytes.baseAddress!, 0, bytes.count) != nil
+                } ?? value.withUTF8 { bytes in bytes.contains(0) }
+            if found { return index }
+        }
+        return nil
     }
 
     /// Closes the session; a running operation fails.
     func close() {
         guard !closed else { return }
         closed = true
-        if var operation {
+        if let operation {
             operation.error = PostgresError(code: .connectionClosed, message: "the connection was closed")
-            self.operation = operation
             complete()
         }
         loop.unregister(self)
@@ -100,16 +98,16 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
         flags.store(Self.broken, ordering: .releasing)
     }
 
-    private func begin(_ operation: Operation, _ honouringCancellation: Bool) {
+    private func begin(_ operation: ConnectionOperation, _ honouringCancellation: Bool) {
         guard !closed else {
-            operation.completion(.failure(PostgresError(code: .connectionClosed, message: "the connection is closed")))
+            operation.continuation.resume(throwing: PostgresError(code: .connectionClosed, message: "the connection is closed"))
             return
         }
         precondition(self.operation == nil, "a PostgresConnection runs one statement at a time")
         do {
             try gate.begin(honouringCancellation: honouringCancellation)
         } catch {
-            operation.completion(.failure(error))
+            operation.continuation.resume(throwing: error)
             return
         }
         self.operation = operation
@@ -117,22 +115,34 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
     }
 
     private func sendNextStep() {
-        guard let step = operation?.steps.first else { return complete() }
+        guard let operation else { return }
         let sent: Int32
-        switch step {
-        case .prepare(let name, let sql, let types):
-            sent = PQsendPrepare(handle, name, sql, Int32(types.count), types)
-        case .execute(let name, let sql, let types, let values):
-            sent = Self.withParameters(values) { pointers in
-                if let name {
-                    return PQsendQueryPrepared(handle, name, Int32(pointers.count), pointers.baseAddress, nil, nil, 0)
+        switch operation.phase {
+        case .prepare:
+            sent = operation.types.withUnsafeBufferPointer { types in
+                withUnsafeTemporaryAllocation(of: Oid.self, capacity: max(types.count, 1)) { oids in
+                    for (index, type) in types.enumerated() { oids[index] = Oid(type.rawValue) }
+                    return PQsendPrepare(handle, operation.preparedName, operation.sql, Int32(types.count), oids.baseAddress)
                 }
-                return PQsendQueryParams(handle, sql, Int32(pointers.count), types.map { Oid($0.rawValue) }, pointers.baseAddress, nil, nil, 0)
             }
-        case .script(let sql):
-            sent = PQsendQuery(handle, sql)
-        case .deallocate(let name):
-            sent = PQsendQuery(handle, "DEALLOCATE \(PostgresQuery.quoteIdentifier(name))")
+        case .statement:
+            switch operation.kind {
+            case .prepared(let name):
+                sent = Self.withParameters(operation.values) { pointers in
+                    PQsendQueryPrepared(handle, name, Int32(pointers.count), pointers.baseAddress, nil, nil, 0)
+                }
+            case .unprepared:
+                let oids = operation.types.map { Oid($0.rawValue) }
+                sent = Self.withParameters(operation.values) { pointers in
+                    PQsendQueryParams(handle, operation.sql, Int32(pointers.count), oids, pointers.baseAddress, nil, nil, 0)
+                }
+            case .script:
+                sent = PQsendQuery(handle, operation.sql)
+            }
+        case .deallocate:
+            sent = PQsendQuery(handle, "DEALLOCATE \(PostgresQuery.quoteIdentifier(operation.deallocate ?? ""))")
+        case .done:
+            return complete()
         }
         guard sent == 1 else { return fail(connectionError()) }
         flush()
@@ -244,54 +254,47 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
 
     /// The current step's results are all in: record, then send the next step or complete.
     private func stepFinished() {
-        // Taken out while it changes, so that its steps are not copied on write.
-        guard var operation = self.operation.take() else { return }
-        guard !operation.steps.isEmpty else {
-            self.operation = operation
-            return
-        }
-        let step = operation.steps.removeFirst()
-        let stepResult = operation.stepResult
-        operation.stepResult = nil
-        switch step {
-        case .prepare(let name, _, _):
+        guard let operation, operation.phase != .done else { return }
+        let stepResult = operation.stepResult.take()
+        switch operation.phase {
+        case .prepare:
             if let stepResult { PQclear(stepResult) }
-            if operation.error == nil, let key = operation.key {
-                remember(key, as: name, in: &operation)
+            if operation.error == nil, let key = operation.preparing, let name = operation.preparedName {
+                remember(key, as: name, in: operation)
             }
-        case .execute, .script:
+        case .statement:
             operation.result = stepResult
             if let key = operation.key, let state = operation.error?.sqlState, state == "26000" || state == "0A000" {
                 // The statement vanished (DISCARD ALL) or its plan no longer fits: prepare afresh next time.
                 statements[key] = nil
                 statementOrder.removeAll { $0 == key }
             }
-        case .deallocate:
+        case .deallocate, .done:
             if let stepResult { PQclear(stepResult) }
         }
-        self.operation = operation
-        if operation.error != nil && !(operation.steps.first.map { if case .deallocate = $0 { true } else { false } } ?? false) {
+        operation.advance()
+        if operation.error != nil && operation.phase != .deallocate {
             complete()
         } else {
             sendNextStep()
         }
     }
 
-    private func remember(_ key: StatementKey, as name: String, in operation: inout Operation) {
+    private func remember(_ key: StatementKey, as name: String, in operation: ConnectionOperation) {
         statements[key] = name
         statementOrder.append(key)
         if statementOrder.count > cacheSize {
             let evicted = statementOrder.removeFirst()
             if let evictedName = statements.removeValue(forKey: evicted) {
-                operation.steps.append(.deallocate(evictedName))
+                operation.deallocate = evictedName
             }
         }
     }
 
     private func fail(_ error: PostgresError) {
-        guard operation != nil else { return }
-        if operation?.error == nil { operation?.error = error }
-        operation?.steps = []
+        guard let operation else { return }
+        if operation.error == nil { operation.error = error }
+        operation.phase = .done
         complete()
     }
 
@@ -313,13 +316,20 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
         } else {
             outcome = .failure(PostgresError(code: .protocolViolation, message: "the server sent no result"))
         }
-        let completion = operation.completion
-        gate.finish { cancelRequested in
-            if cancelRequested, case .failure(let error as PostgresError) = outcome, error.sqlState == SQLState.queryCanceled {
-                completion(.failure(CancellationError()))
-            } else {
-                completion(outcome)
-            }
+        let continuation = operation.continuation
+        let cancelRequested = gate.finish(orHold: {
+            { Self.resume(continuation, with: outcome, cancelRequested: true) }
+        })
+        if let cancelRequested { Self.resume(continuation, with: outcome, cancelRequested: cancelRequested) }
+    }
+
+    /// Hands the outcome to the awaiting task; a statement the server cancelled at the task's
+    /// request ends in `CancellationError`.
+    private static func resume(_ continuation: Continuation, with outcome: Result<PostgresRows, any Error>, cancelRequested: Bool) {
+        if cancelRequested, case .failure(let error as PostgresError) = outcome, error.sqlState == SQLState.queryCanceled {
+            continuation.resume(throwing: CancellationError())
+        } else {
+            continuation.resume(with: outcome)
         }
     }
 

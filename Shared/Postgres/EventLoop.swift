@@ -40,8 +40,15 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     // Confined to the loop thread.
     private var sockets: [Int32: any EventLoopSocket] = [:]
 
+    /// A queued unit of work: a closure, or a task resumed on this executor (kept without
+    /// wrapping it in a closure, which would cost an allocation per resumed statement).
+    private enum Job {
+        case closure(@Sendable () -> Void)
+        case task(UnownedJob)
+    }
+
     private struct Queue: ~Copyable {
-        var jobs: [@Sendable () -> Void] = []
+        var jobs: [Job] = []
         /// Jobs due at a time, earliest first.
         var timers: [(deadline: ContinuousClock.Instant, job: @Sendable () -> Void)] = []
         var sleeping = false
@@ -69,6 +76,10 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     /// Runs `job` on the loop thread, after the jobs submitted before it.
     func submit(_ job: @escaping @Sendable () -> Void) {
+        submit(job: .closure(job))
+    }
+
+    private func submit(job: Job) {
         let wake = queue.withLock { queue -> Bool in
             queue.jobs.append(job)
             defer { queue.sleeping = false }
@@ -126,22 +137,17 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// True on the loop thread.
     var inLoop: Bool { threadID.load(ordering: .relaxed) == pthread_self() }
 
-    /// Runs `job` now when called on the loop thread, else queues it.
-    func execute(_ job: @escaping @Sendable () -> Void) {
-        if inLoop { job() } else { submit(job) }
-    }
-
     /// Lets tasks run on the loop thread (`withTaskExecutorPreference`): a task that mostly
     /// waits for the database then resumes without any thread hop.
     func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        submit { [unowned self] in job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        submit(job: .task(UnownedJob(job)))
     }
 
     private func run() {
         threadID.store(pthread_self(), ordering: .relaxed)
         var events = [epoll_event](repeating: epoll_event(), count: 64)
-        var jobs: [@Sendable () -> Void] = []
+        var jobs: [Job] = []
+        let executor = asUnownedTaskExecutor()
         while true {
             queue.withLock { queue in
                 swap(&jobs, &queue.jobs)
@@ -149,10 +155,15 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
                 let now = ContinuousClock.now
                 let due = queue.timers.prefix { $0.deadline <= now }.count
                 guard due > 0 else { return }
-                jobs.append(contentsOf: queue.timers.prefix(due).map(\.job))
+                for timer in queue.timers.prefix(due) { jobs.append(.closure(timer.job)) }
                 queue.timers.removeFirst(due)
             }
-            for job in jobs { job() }
+            for job in jobs {
+                switch job {
+                case .closure(let body): body()
+                case .task(let task): task.runSynchronously(on: executor)
+                }
+            }
             jobs.removeAll(keepingCapacity: true)
             // Block unless jobs arrived meanwhile (up to the next timer): sockets that are ready
             // end the wait at once, so a look without waiting first would only cost a system call

@@ -69,6 +69,17 @@ struct PoolState: ~Copyable {
         return .wait
     }
 
+    /// An idle connection when nobody waits, preferring one driven by `loop`; nil otherwise
+    /// (then `lease` decides). Never opens one: that takes an await.
+    mutating func takeIdle(preferring loop: EventLoop?) -> PostgresConnection? {
+        guard !isShutDown, waiters.isEmpty, !idle.isEmpty else { return nil }
+        if let loop {
+            guard let index = idle.lastIndex(where: { $0.loop === loop }) else { return nil }
+            return idle.remove(at: index)
+        }
+        return idle.popLast()
+    }
+
     mutating func makeWaiterID() -> Int {
         nextWaiterID += 1
         return nextWaiterID

@@ -76,10 +76,10 @@ public final class PostgresClient: Service, Sendable {
     ) async throws -> sending T {
         do {
             let value = try await body(connection)
-            await release(connection)
+            release(connection)
             return value
         } catch {
-            await release(connection)
+            release(connection)
             throw error
         }
     }
@@ -99,8 +99,18 @@ public final class PostgresClient: Service, Sendable {
 
     /// Runs one statement on a pooled connection.
     @discardableResult
-    public func query(_ query: PostgresQuery) async throws -> PostgresRows {
-        try await withConnection { try await $0.query(query) }
+    public nonisolated(nonsending) func query(_ query: PostgresQuery) async throws -> PostgresRows {
+        // The usual case, an idle connection ready at once, takes no await before the statement.
+        let connection: PostgresConnection
+        if let idle = try takeIdle() { connection = idle } else { connection = try await lease() }
+        do {
+            let rows = try await connection.query(query)
+            release(connection)
+            return rows
+        } catch {
+            release(connection)
+            throw error
+        }
     }
 
     /// Open connections and idle ones, for metrics and tests.
@@ -110,7 +120,18 @@ public final class PostgresClient: Service, Sendable {
 
     // MARK: Leasing
 
-    private func lease() async throws -> PostgresConnection {
+    /// An idle, healthy connection if one is free and nobody waits; nil otherwise (then `lease`).
+    private func takeIdle() throws -> PostgresConnection? {
+        try Task.checkCancellation()
+        let idle = state.withLock { $0.takeIdle(preferring: EventLoops.current) }
+        guard let idle else { return nil }
+        if idle.isIdleAndHealthy { return idle }
+        logger.debug("Replacing a broken pooled connection", metadata: ["postgres.backend": "\(idle.backendPID)"])
+        discard(idle)
+        return nil
+    }
+
+    private nonisolated(nonsending) func lease() async throws -> PostgresConnection {
         try Task.checkCancellation()
         let decision = state.withLock { $0.lease(limit: configuration.poolSize, preferring: EventLoops.current) }
         let grant: PoolState.Grant
@@ -129,7 +150,7 @@ public final class PostgresClient: Service, Sendable {
 
     /// The connection of `grant`, checked (a broken one is replaced by a new one in the same slot,
     /// without queueing again), or a new one.
-    private func ready(_ grant: PoolState.Grant) async throws -> PostgresConnection {
+    private nonisolated(nonsending) func ready(_ grant: PoolState.Grant) async throws -> PostgresConnection {
         var grant = grant
         while true {
             switch grant {
@@ -149,24 +170,27 @@ public final class PostgresClient: Service, Sendable {
         }
     }
 
-    private func release(_ connection: PostgresConnection) async {
+    /// Takes a connection back. Never waits: a connection to close (broken, in a transaction
+    /// left open, or returned after shutdown) is closed on its I/O thread, whose queue orders the
+    /// close before anything submitted later.
+    private func release(_ connection: PostgresConnection) {
         connection.resetCancellation()
         connection.markReleased()
         guard connection.isReusable else {
-            await discard(connection)
+            discard(connection)
             return
         }
         let outcome = state.withLock { $0.release(connection, now: .now) }
         switch outcome {
         case .handedTo(let waiter): waiter.resume(returning: .connection(connection))
         case .pooled: break
-        case .close: await connection.close()
+        case .close: connection.closeSoon()
         }
     }
 
     /// Closes a connection that must not be reused, freeing its slot for a new one.
-    private func discard(_ connection: PostgresConnection) async {
-        await connection.close()
+    private func discard(_ connection: PostgresConnection) {
+        connection.closeSoon()
         state.withLock { $0.creationFailed(now: .now) }?.resume(returning: .create)
     }
 

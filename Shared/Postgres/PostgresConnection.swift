@@ -95,25 +95,21 @@ public final class PostgresConnection: Sendable {
 
     /// Runs one statement with its bound parameters and returns its rows.
     @discardableResult
-    public func query(_ query: PostgresQuery) async throws -> PostgresRows {
-        try await run(honouringCancellation: true) { io, completion in
-            io.start(query: query, honouringCancellation: true, completion: completion)
-        }
+    public nonisolated(nonsending) func query(_ query: PostgresQuery) async throws -> PostgresRows {
+        try await run(.query(query), honouringCancellation: true)
     }
 
     /// Runs a script of several statements without parameters (migrations, set-up); returns
     /// the rows of its last statement.
     @discardableResult
-    public func execute(script: String) async throws -> PostgresRows {
-        try await run(honouringCancellation: true) { io, completion in io.start(script: script, completion: completion) }
+    public nonisolated(nonsending) func execute(script: String) async throws -> PostgresRows {
+        try await run(.script(script), honouringCancellation: true)
     }
 
     /// Runs a statement even when the task is cancelled: `ROLLBACK`, clean-up.
     @discardableResult
-    func queryIgnoringCancellation(_ query: PostgresQuery) async throws -> PostgresRows {
-        try await run(honouringCancellation: false) { io, completion in
-            io.start(query: query, honouringCancellation: false, completion: completion)
-        }
+    nonisolated(nonsending) func queryIgnoringCancellation(_ query: PostgresQuery) async throws -> PostgresRows {
+        try await run(.query(query), honouringCancellation: false)
     }
 
     /// Closes the connection; later calls fail with `.connectionClosed`.
@@ -127,6 +123,13 @@ public final class PostgresConnection: Sendable {
         }
     }
 
+    /// Closes the connection on its I/O thread without waiting; statements submitted later fail
+    /// with `.connectionClosed`.
+    func closeSoon() {
+        let io = self.io
+        loop.submit { io.close() }
+    }
+
     /// Whether the session is open and outside any transaction, for the pool to take it back.
     var isReusable: Bool { io.flags.load(ordering: .acquiring) == 0 }
 
@@ -135,27 +138,33 @@ public final class PostgresConnection: Sendable {
     ///
     /// An idle session receives nothing unasked: the I/O loop marks it broken as soon as anything
     /// arrives (a terminating backend's message, the close). Under load the loop may not have
-    /// processed that yet, so a session idle for longer than `quietCheckAfter` is also polled.
+    /// processed that yet, so a session idle for longer than a millisecond is also polled.
     /// One returned a moment ago (a task taking its next statement's connection straight back)
     /// is not, which saves a system call per statement on a busy pool; a backend dying within
     /// that moment is found by the statement, as one dying just after any check would be.
     var isIdleAndHealthy: Bool {
         guard isReusable else { return false }
-        let idle = ContinuousClock.now - ContinuousClock.Instant.fromNanoseconds(releasedAt.load(ordering: .relaxed))
-        guard idle >= Self.quietCheckAfter else { return true }
+        guard Self.monotonicNanoseconds() - releasedAt.load(ordering: .relaxed) >= Self.quietCheckAfterNanoseconds else { return true }
         var descriptor = pollfd(fd: io.descriptor, events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, 0) == 0
     }
 
     /// How long a session must have been idle before the pool polls its socket when lending it.
-    static let quietCheckAfter: Duration = .milliseconds(1)
+    static let quietCheckAfterNanoseconds: Int64 = 1_000_000
 
-    /// When the pool last took the connection back (`ContinuousClock` nanoseconds).
+    /// When the pool last took the connection back (`monotonicNanoseconds`).
     private let releasedAt = Atomic<Int64>(0)
+
+    /// `CLOCK_MONOTONIC` in nanoseconds: read twice per lease, so without `Duration` arithmetic.
+    private static func monotonicNanoseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
 
     /// Called by the pool when the connection comes back.
     func markReleased() {
-        releasedAt.store(ContinuousClock.now.nanoseconds, ordering: .relaxed)
+        releasedAt.store(Self.monotonicNanoseconds(), ordering: .relaxed)
     }
 
     func resetCancellation() { gate.reset() }
@@ -191,39 +200,48 @@ public final class PostgresConnection: Sendable {
         for entry in actions { entry.action() }
     }
 
-    private func run(
-        honouringCancellation: Bool,
-        _ start: @escaping @Sendable (ConnectionIO, @escaping @Sendable (Result<PostgresRows, any Error>) -> Void) -> Void
-    ) async throws -> PostgresRows {
-        guard hasCommitActions.load(ordering: .acquiring) else {
-            return try await send(honouringCancellation: honouringCancellation, start)
-        }
+    /// What a call asks of the connection.
+    private enum Request: Sendable {
+        case query(PostgresQuery)
+        case script(String)
+    }
+
+    /// Starts the request on the I/O thread (inline when the task already runs there, the usual
+    /// case for a task that prefers its connection's executor), awaits its result, and settles
+    /// the actions waiting for a commit. One async frame between the caller and the wait: each
+    /// more costs executor checks on every statement.
+    private nonisolated(nonsending) func run(_ request: Request, honouringCancellation: Bool) async throws -> PostgresRows {
+        if honouringCancellation { try Task.checkCancellation() }
+        let settles = hasCommitActions.load(ordering: .acquiring)
+        let gate = self.gate
+        let io = self.io
+        let loop = self.loop
         do {
-            let rows = try await send(honouringCancellation: honouringCancellation, start)
-            settleCommitActions(committed: rows.commandTag != "ROLLBACK")
+            let rows = try await withTaskCancellationHandler {
+                try await withUnsafeThrowingContinuation { (continuation: ConnectionIO.Continuation) in
+                    if loop.inLoop {
+                        Self.start(request, on: io, honouringCancellation: honouringCancellation, continuation)
+                    } else {
+                        loop.submit { Self.start(request, on: io, honouringCancellation: honouringCancellation, continuation) }
+                    }
+                }
+            } onCancel: {
+                if honouringCancellation { gate.requestCancel() }
+            }
+            if settles { settleCommitActions(committed: rows.commandTag != "ROLLBACK") }
             return rows
         } catch {
-            settleCommitActions(committed: false)
+            if settles { settleCommitActions(committed: false) }
             throw error
         }
     }
 
-    private func send(
-        honouringCancellation: Bool,
-        _ start: @escaping @Sendable (ConnectionIO, @escaping @Sendable (Result<PostgresRows, any Error>) -> Void) -> Void
-    ) async throws -> PostgresRows {
-        if honouringCancellation { try Task.checkCancellation() }
-        let gate = self.gate
-        let io = self.io
-        let loop = self.loop
-        return try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<PostgresRows, any Error>) in
-                loop.execute {
-                    start(io) { continuation.resume(with: $0) }
-                }
-            }
-        } onCancel: {
-            if honouringCancellation { gate.requestCancel() }
+    private static func start(
+        _ request: Request, on io: ConnectionIO, honouringCancellation: Bool, _ continuation: ConnectionIO.Continuation
+    ) {
+        switch request {
+        case .query(let query): io.start(query: query, honouringCancellation: honouringCancellation, continuation: continuation)
+        case .script(let script): io.start(script: script, continuation: continuation)
         }
     }
 }
@@ -232,17 +250,4 @@ public final class PostgresConnection: Sendable {
 struct UnsafeSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
-}
-
-extension ContinuousClock.Instant {
-    /// Nanoseconds since the clock's epoch, to keep an instant in an atomic.
-    var nanoseconds: Int64 {
-        let offset = self - ContinuousClock.Instant.epoch
-        return offset.components.seconds * 1_000_000_000 + offset.components.attoseconds / 1_000_000_000
-    }
-
-    static func fromNanoseconds(_ value: Int64) -> Self { epoch + .nanoseconds(value) }
-
-    /// A fixed instant of this process to count from.
-    static let epoch = ContinuousClock.now
 }
