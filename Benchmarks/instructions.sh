@@ -80,5 +80,5 @@ else
     per_query postgres_nio "$peer" --url "$url" --queries QUERIES
 fi
 # shellcheck disable=SC2154  # set by per_query
-awk -v p="$per_pgbench" -v s="$per_swift" -v n="$per_postgres_nio" \
-    'BEGIN { printf "instructions per query against pgbench: swift %.1fx, postgres-nio %.1fx\n", s / p, n / p }'
+awk -v p="$per_pgbench" -v s="$per_swift" -v q="$per_swift_pooled" -v n="$per_postgres_nio" \
+    'BEGIN { printf "instructions per query against pgbench: swift %.1fx, swift_pooled %.1fx, postgres-nio %.1fx\n", s / p, q / p, n / p }'
