@@ -18,7 +18,7 @@
 #     status change each, Benchmarks/statistics/write_event.sql): the consumer's handling time per
 #     event (its bus_handler_duration_seconds histogram: p50, p99) and the largest lag seen;
 # with pgbench's select-only rate at concurrency 1 on the same cluster as a yardstick of the
-# machine. See BENCHMARKS.md.
+# machine. EXPLAIN=1 also prints the plans of the rebuild's slow statements. See BENCHMARKS.md.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -60,11 +60,19 @@ cluster_psql "$port" bench --quiet -v people="$people" --file="$root/Benchmarks/
 events=$(sql "SELECT count(*) FROM bus.events")
 cluster_psql "$port" bench --quiet --command="VACUUM ANALYZE" --command="CHECKPOINT" >/dev/null
 
+# EXPLAIN=1: the plans of the rebuild's statements slower than a second (auto_explain, printed after
+# it; it slows the rebuild, so its time is then not comparable); off again for what follows.
+[ "${EXPLAIN:-0}" = 1 ] && cluster_explain_on "$port" 1000
 log "statistics rebuild ($events events)"
 started=$(date +%s.%N)
 rebuilt=$(DATABASE_URL="postgresql://statistics@127.0.0.1:$port/bench" "$bin/statistics" rebuild)
 rebuild_seconds=$(awk -v start="$started" -v end="$(date +%s.%N)" 'BEGIN { print end - start }')
 tallies=$(sql "SELECT count(*) FROM statistics.tallies")
+if [ "${EXPLAIN:-0}" = 1 ]; then
+    echo "The rebuild's statements slower than a second (auto_explain), the slowest of each of the six slowest kinds:"
+    cluster_explain_report "$dir"
+    cluster_psql "$port" postgres --quiet --command="ALTER SYSTEM RESET session_preload_libraries" --command="SELECT pg_reload_conf()" >/dev/null
+fi
 cluster_psql "$port" bench --quiet --command="VACUUM ANALYZE" --command="CHECKPOINT" >/dev/null
 
 bench_serve statistics "$statistics_port"

@@ -309,6 +309,6 @@ for duration, key, plan in sorted(found, reverse=True):
     kinds.setdefault(key, []).append((duration, plan))
 for key, items in sorted(kinds.items(), key=lambda kv: -kv[1][0][0])[:6]:
     print(f"--- {len(items)} x, slowest {items[0][0]:.1f} ms: {key}")
-    print(items[0][1][:3000])
+    print(items[0][1][:8000])
 PY
 }

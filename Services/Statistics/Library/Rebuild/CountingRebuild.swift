@@ -21,6 +21,9 @@ struct CountingRebuild {
     /// Workers replaying at once (each its own slots and connection): the database does most of the work.
     static let workers = 4
 
+    /// Ranges of people counted at once, each on its own connection.
+    static let countingConnections = 2
+
     /// The replaying consumer's name (the service's role prefixes every consumer it owns).
     static let consumerName = "statistics.rebuild"
 
@@ -84,10 +87,24 @@ struct CountingRebuild {
         report.replayed = try await consumer(tallying: false).catchUp()
         phaseEnds()
         logger.info("Rebuild: log replayed", metadata: ["events": "\(report.replayed)"])
-        // Everyone's contributions, a range of people at a time (bounded memory, short transactions).
-        for range in 0..<Contributions.People.ranges {
-            try await database.withTransaction { try await TallyStore(connection: $0, tables: .rebuild).count(range: range) }
+        // Everyone's contributions, a range of people at a time (bounded memory, short transactions),
+        // two ranges at once (one per core the database may use), appended to a staging table and
+        // summed into the aggregates at the end: no range updates another's rows.
+        try await database.withConnection { try await TallyStore(connection: $0, tables: .rebuild).createParts() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            func countNext() {
+                guard next < Contributions.People.ranges else { return }
+                let range = next
+                next += 1
+                group.addTask {
+                    try await database.withTransaction { try await TallyStore(connection: $0, tables: .rebuild).countPart(range: range) }
+                }
+            }
+            for _ in 0..<Self.countingConnections { countNext() }
+            while try await group.next() != nil { countNext() }
         }
+        try await database.withTransaction { try await TallyStore(connection: $0, tables: .rebuild).mergeParts() }
         report.tallies = try await database.withConnection { connection in
             try await connection.query("SELECT count(*) FROM statistics.rebuild_tallies").first?.decode(Int.self, at: 0) ?? 0
         }

@@ -42,9 +42,20 @@ enum Contributions {
         }
     }
 
+    /// Which areas a row is counted in.
+    enum Levels: Sendable {
+        /// Every area it counts in: its commune (not for the person's breakdowns), its province and
+        /// the country.
+        case all
+        /// Only the lowest: the commune, or the province for the person's breakdowns. A rebuild
+        /// rolls these up into provinces and the country once everyone is counted
+        /// (`TallyStore.mergeParts`), rather than counting every row three times.
+        case lowest
+    }
+
     /// A query of rows (measure, dimension, value, area_code, day, parent_code, entered, exited,
-    /// exited_first, amount) of `people`, from `tables`.
-    static func rows(tables: CountingTables, people: People) -> SQLFragment {
+    /// exited_first, amount) of `people`, from `tables`, counted in `levels`.
+    static func rows(tables: CountingTables, people: People, levels: Levels = .all) -> SQLFragment {
         func only(_ alias: StaticString) -> SQLFragment { people.condition(alias) }
         let statusPairs = statusMeasures.flatMap { measure, statuses in statuses.map { (measure.rawValue, $0) } }
         let facilityForms = Self.facilityForms
@@ -157,8 +168,8 @@ enum Contributions {
             ) AS d
             CROSS JOIN LATERAL (
                 SELECT b.commune_code, b.province_code WHERE d.in_communes
-                UNION ALL SELECT b.province_code, 'VN'
-                UNION ALL SELECT 'VN', 'VN'
+                UNION ALL SELECT b.province_code, 'VN' WHERE \(levels == .all ? "true" : "NOT d.in_communes" as SQLFragment)
+                UNION ALL SELECT 'VN', 'VN' WHERE \(levels == .all ? "true" : "false" as SQLFragment)
             ) AS l(area_code, parent_code)
             CROSS JOIN LATERAL (VALUES (b.starts_on, 1, 0, b.amount), (b.exits_on, 0, 1, 0)) AS e(day, entered, exited, amount)
             WHERE e.day IS NOT NULL AND (b.exits_on IS NULL OR b.exits_on > b.starts_on)

@@ -50,18 +50,68 @@ struct TallyStore {
             """)
     }
 
-    /// Adds the contributions of everyone whose id is in range `index` (`Contributions.People`) at
-    /// once, in a rebuild (no time limit: it reads every row of the range).
-    func count(range index: Int) async throws {
+    /// The rebuild's staging table: each range's aggregate rows, appended without an index or a
+    /// conflict check, summed into the aggregates once all are in (`mergeParts`).
+    static let parts: SQLFragment = "statistics.rebuild_tally_parts"
+
+    /// Creates the staging table afresh (unlogged: an interrupted rebuild starts over anyway).
+    func createParts() async throws {
+        try await connection.query("DROP TABLE IF EXISTS \(Self.parts)")
+        try await connection.query("CREATE UNLOGGED TABLE \(Self.parts) (LIKE \(tables("tallies")) INCLUDING DEFAULTS)")
+    }
+
+    /// Appends the aggregate rows of everyone whose id is in range `index` (`Contributions.People`),
+    /// in the lowest areas only (`Contributions.Levels.lowest`), to the staging table, in a rebuild (no time limit: it reads every row of the range). Ranges
+    /// may run at once on several connections: they only append.
+    func countPart(range index: Int) async throws {
         try await connection.query("SET LOCAL statement_timeout = 0")
         let query: PostgresQuery = """
-            INSERT INTO \(tables("tallies")) AS t
-                (measure, dimension, value, area_code, day, parent_code, entered, exited, exited_first, amount)
-            \(Contributions.rows(tables: tables, people: .range(index)))
-            ON CONFLICT (measure, dimension, area_code, value, day) DO UPDATE
-            SET entered = t.entered + excluded.entered, exited = t.exited + excluded.exited,
-                exited_first = t.exited_first + excluded.exited_first, amount = t.amount + excluded.amount
+            INSERT INTO \(Self.parts) (measure, dimension, value, area_code, day, parent_code, entered, exited, exited_first, amount)
+            \(Contributions.rows(tables: tables, people: .range(index), levels: .lowest))
             """
         try await connection.query(query.unprepared())
+    }
+
+    /// Sums the staged rows into the aggregates, which are empty until then (a commune's rows get a
+    /// part from every range that holds someone who lived there), rolls the communes' rows up into
+    /// their provinces and the provinces' into the country, and drops the staging table. A plain
+    /// insert: a row already there would be a fault, and fails the rebuild.
+    func mergeParts() async throws {
+        try await connection.query("SET LOCAL statement_timeout = 0")
+        // Enough memory to sum in a hash table rather than sort on disk (a larger sum spills to disk, as right).
+        try await connection.query("SET LOCAL work_mem = '256MB'")
+        try await connection.query(
+            """
+            WITH own AS (
+                SELECT measure, dimension, value, area_code, day, min(parent_code) AS parent_code, sum(entered)::bigint AS entered,
+                       sum(exited)::bigint AS exited, sum(exited_first)::bigint AS exited_first, sum(amount)::bigint AS amount
+                FROM \(Self.parts)
+                GROUP BY measure, dimension, value, area_code, day
+            ),
+            provinces AS (
+                SELECT measure, dimension, value, area_code, day, parent_code, entered, exited, exited_first, amount
+                FROM own WHERE parent_code = 'VN'
+                UNION ALL
+                SELECT measure, dimension, value, parent_code, day, 'VN', sum(entered)::bigint, sum(exited)::bigint,
+                       sum(exited_first)::bigint, sum(amount)::bigint
+                FROM own WHERE parent_code <> 'VN'
+                GROUP BY measure, dimension, value, parent_code, day
+            )
+            INSERT INTO \(tables("tallies")) (measure, dimension, value, area_code, day, parent_code, entered, exited, exited_first, amount)
+            SELECT * FROM (
+                SELECT * FROM own WHERE parent_code <> 'VN'
+                UNION ALL
+                SELECT * FROM provinces
+                UNION ALL
+                SELECT measure, dimension, value, 'VN', day, 'VN', sum(entered)::bigint, sum(exited)::bigint, sum(exited_first)::bigint,
+                       sum(amount)::bigint
+                FROM provinces
+                GROUP BY measure, dimension, value, day
+            ) AS every
+            -- Near the primary key's order (exactly under a C or C.UTF-8 collation, and byte order
+            -- sorts faster): index pages are filled in turn rather than revisited at random.
+            ORDER BY measure COLLATE "C", dimension COLLATE "C", area_code COLLATE "C", value COLLATE "C", day
+            """)
+        try await connection.query("DROP TABLE \(Self.parts)")
     }
 }
