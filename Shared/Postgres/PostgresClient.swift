@@ -188,10 +188,12 @@ public final class PostgresClient: Service, Sendable {
         }
     }
 
-    /// Closes a connection that must not be reused, freeing its slot for a new one.
+    /// Closes a connection that must not be reused, then frees its slot for a new one (never
+    /// more sessions open than `poolSize`, even for a moment).
     private func discard(_ connection: PostgresConnection) {
-        connection.closeSoon()
-        state.withLock { $0.creationFailed(now: .now) }?.resume(returning: .create)
+        connection.closeSoon { [self] in
+            state.withLock { $0.creationFailed(now: .now) }?.resume(returning: .create)
+        }
     }
 
     /// Queues behind earlier waiters until a connection or a slot is handed over; fails with

@@ -123,11 +123,14 @@ public final class PostgresConnection: Sendable {
         }
     }
 
-    /// Closes the connection on its I/O thread without waiting; statements submitted later fail
-    /// with `.connectionClosed`.
-    func closeSoon() {
+    /// Closes the connection on its I/O thread without waiting, then runs `then` there; statements
+    /// submitted later fail with `.connectionClosed`.
+    func closeSoon(then: (@Sendable () -> Void)? = nil) {
         let io = self.io
-        loop.submit { io.close() }
+        loop.submit {
+            io.close()
+            then?()
+        }
     }
 
     /// Whether the session is open and outside any transaction, for the pool to take it back.

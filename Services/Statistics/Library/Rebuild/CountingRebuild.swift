@@ -55,6 +55,7 @@ struct CountingRebuild {
                 return report
             } catch {
                 try? await database.withTransaction { try await RebuildStore(connection: $0).forget(Self.consumerName) }
+                try? await TallyStore(connection: lockHolder, tables: .rebuild).dropParts()
                 try? await RebuildStore(connection: lockHolder).unlock()
                 throw error
             }
@@ -101,7 +102,8 @@ struct CountingRebuild {
                     try await database.withTransaction { try await TallyStore(connection: $0, tables: .rebuild).countPart(range: range) }
                 }
             }
-            for _ in 0..<Self.countingConnections { countNext() }
+            // One connection stays with the lock holder.
+            for _ in 0..<min(Self.countingConnections, max(1, database.configuration.poolSize - 1)) { countNext() }
             while try await group.next() != nil { countNext() }
         }
         try await database.withTransaction { try await TallyStore(connection: $0, tables: .rebuild).mergeParts() }

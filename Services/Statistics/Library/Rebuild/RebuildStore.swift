@@ -10,7 +10,7 @@ struct RebuildStore {
     /// (columns, defaults, constraints and indexes).
     func prepare(consumer: String) async throws {
         try await forget(consumer)
-        try await connection.query("DROP TABLE IF EXISTS \(TallyStore.parts)")
+        try await TallyStore(connection: connection, tables: .rebuild).dropParts()
         for name in CountingTables.names {
             try await connection.query("DROP TABLE IF EXISTS statistics.\(identifier: "rebuild_" + name)")
             try await connection.query(

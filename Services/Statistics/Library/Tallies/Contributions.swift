@@ -47,9 +47,10 @@ enum Contributions {
         /// Every area it counts in: its commune (not for the person's breakdowns), its province and
         /// the country.
         case all
-        /// Only the lowest: the commune, or the province for the person's breakdowns. A rebuild
-        /// rolls these up into provinces and the country once everyone is counted
-        /// (`TallyStore.mergeParts`), rather than counting every row three times.
+        /// Only the lowest: the commune, or the province for the person's breakdowns, a row per
+        /// province its sources name (so that the roll-up counts each in the province it names, as
+        /// `.all` does). A rebuild rolls these up into provinces and the country once everyone is
+        /// counted (`TallyStore.mergeParts`), rather than counting every row three times.
         case lowest
     }
 
@@ -150,7 +151,8 @@ enum Contributions {
                 WHERE m.starts_on IS NOT NULL AND \(only("c"))
             )
             SELECT b.measure, d.dimension, d.value, l.area_code,
-                   CASE WHEN d.monthly THEN date_trunc('month', e.day)::date ELSE e.day END, min(l.parent_code),
+                   CASE WHEN d.monthly THEN date_trunc('month', e.day)::date ELSE e.day END,
+                   \(levels == .all ? "min(l.parent_code)" : "l.parent_code" as SQLFragment),
                    sum(e.entered)::bigint, sum(e.exited)::bigint,
                    coalesce(sum(e.exited) FILTER (WHERE extract(day FROM e.day) = 1), 0)::bigint, sum(e.amount)::bigint
             FROM aged b
@@ -173,7 +175,7 @@ enum Contributions {
             ) AS l(area_code, parent_code)
             CROSS JOIN LATERAL (VALUES (b.starts_on, 1, 0, b.amount), (b.exits_on, 0, 1, 0)) AS e(day, entered, exited, amount)
             WHERE e.day IS NOT NULL AND (b.exits_on IS NULL OR b.exits_on > b.starts_on)
-            GROUP BY 1, 2, 3, 4, 5
+            GROUP BY 1, 2, 3, 4, 5\(levels == .all ? "" : ", 6" as SQLFragment)
             """
     }
 }

@@ -56,7 +56,7 @@ struct TallyStore {
 
     /// Creates the staging table afresh (unlogged: an interrupted rebuild starts over anyway).
     func createParts() async throws {
-        try await connection.query("DROP TABLE IF EXISTS \(Self.parts)")
+        try await dropParts()
         try await connection.query("CREATE UNLOGGED TABLE \(Self.parts) (LIKE \(tables("tallies")) INCLUDING DEFAULTS)")
     }
 
@@ -74,7 +74,8 @@ struct TallyStore {
 
     /// Sums the staged rows into the aggregates, which are empty until then (a commune's rows get a
     /// part from every range that holds someone who lived there), rolls the communes' rows up into
-    /// their provinces and the provinces' into the country, and drops the staging table. A plain
+    /// the provinces their sources named and the provinces' into the country, and drops the
+    /// staging table. A plain
     /// insert: a row already there would be a fault, and fails the rebuild.
     func mergeParts() async throws {
         try await connection.query("SET LOCAL statement_timeout = 0")
@@ -82,24 +83,32 @@ struct TallyStore {
         try await connection.query("SET LOCAL work_mem = '256MB'")
         try await connection.query(
             """
-            WITH own AS (
-                SELECT measure, dimension, value, area_code, day, min(parent_code) AS parent_code, sum(entered)::bigint AS entered,
+            WITH staged AS (
+                SELECT measure, dimension, value, area_code, day, parent_code, sum(entered)::bigint AS entered,
                        sum(exited)::bigint AS exited, sum(exited_first)::bigint AS exited_first, sum(amount)::bigint AS amount
                 FROM \(Self.parts)
+                GROUP BY measure, dimension, value, area_code, day, parent_code
+            ),
+            communes AS (
+                SELECT measure, dimension, value, area_code, day, min(parent_code) AS parent_code, sum(entered)::bigint AS entered,
+                       sum(exited)::bigint AS exited, sum(exited_first)::bigint AS exited_first, sum(amount)::bigint AS amount
+                FROM staged WHERE parent_code <> 'VN'
                 GROUP BY measure, dimension, value, area_code, day
             ),
+            -- Each commune row counts in the province its sources named (as the live consumer
+            -- counts it), beside the person's breakdowns counted in provinces directly.
             provinces AS (
                 SELECT measure, dimension, value, area_code, day, parent_code, entered, exited, exited_first, amount
-                FROM own WHERE parent_code = 'VN'
+                FROM staged WHERE parent_code = 'VN'
                 UNION ALL
                 SELECT measure, dimension, value, parent_code, day, 'VN', sum(entered)::bigint, sum(exited)::bigint,
                        sum(exited_first)::bigint, sum(amount)::bigint
-                FROM own WHERE parent_code <> 'VN'
+                FROM staged WHERE parent_code <> 'VN'
                 GROUP BY measure, dimension, value, parent_code, day
             )
             INSERT INTO \(tables("tallies")) (measure, dimension, value, area_code, day, parent_code, entered, exited, exited_first, amount)
             SELECT * FROM (
-                SELECT * FROM own WHERE parent_code <> 'VN'
+                SELECT * FROM communes
                 UNION ALL
                 SELECT * FROM provinces
                 UNION ALL
@@ -112,6 +121,12 @@ struct TallyStore {
             -- sorts faster): index pages are filled in turn rather than revisited at random.
             ORDER BY measure COLLATE "C", dimension COLLATE "C", area_code COLLATE "C", value COLLATE "C", day
             """)
-        try await connection.query("DROP TABLE \(Self.parts)")
+        try await dropParts()
+    }
+
+    /// Drops the staging table, if there is one (also after a failed rebuild: it can be as large
+    /// as the aggregates).
+    func dropParts() async throws {
+        try await connection.query("DROP TABLE IF EXISTS \(Self.parts)")
     }
 }
