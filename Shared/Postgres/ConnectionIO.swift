@@ -62,7 +62,7 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
         statementCounter += 1
         begin(
             ConnectionOperation(
-                sql: query.sql, values: values, types: types, kind: .prepared(name: "s\(statementCounter)"), preparing: key, key: key,
+                sql: query.sql, values: values, types: types, kind: .prepared(name: "s\(statementCounter)"), key: key, prepares: true,
                 continuation: continuation),
             honouringCancellation)
     }
@@ -76,11 +76,7 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
     private static func firstParameterHoldingNUL(_ values: [String?]) -> Int? {
         for (index, value) in values.enumerated() {
             guard var value else { continue }
-            let found =
-                value.utf8.withContiguousStorageIfAvailable { bytes in
-                    bytes.isEmpty ? false : memchr(bytes.baseAddress!, 0, bytes.count) != nil
-                } ?? value.withUTF8 { bytes in bytes.contains(0) }
-            if found { return index }
+            if value.withUTF8({ $0.isEmpty ? false : memchr($0.baseAddress!, 0, $0.count) != nil }) { return index }
         }
         return nil
     }
@@ -259,7 +255,7 @@ final class ConnectionIO: EventLoopSocket, @unchecked Sendable {
         switch operation.phase {
         case .prepare:
             if let stepResult { PQclear(stepResult) }
-            if operation.error == nil, let key = operation.preparing, let name = operation.preparedName {
+            if operation.error == nil, let key = operation.key, let name = operation.preparedName {
                 remember(key, as: name, in: operation)
             }
         case .statement:

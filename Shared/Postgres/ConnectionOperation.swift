@@ -31,9 +31,8 @@ final class ConnectionOperation {
     let values: [String?]
     let types: [PostgresDataType]
     let kind: Kind
-    /// The cache key to remember once the prepare succeeds (nil: nothing to prepare).
-    let preparing: StatementKey?
-    /// The cache key of the statement used, to forget it when the server lost it.
+    /// The prepared statement's cache key: remembered once its prepare succeeds, forgotten when
+    /// the server lost it.
     let key: StatementKey?
     let continuation: Continuation
 
@@ -47,17 +46,16 @@ final class ConnectionOperation {
     var error: PostgresError?
 
     init(
-        sql: String, values: [String?] = [], types: [PostgresDataType] = [], kind: Kind, preparing: StatementKey? = nil,
-        key: StatementKey? = nil, continuation: Continuation
+        sql: String, values: [String?] = [], types: [PostgresDataType] = [], kind: Kind, key: StatementKey? = nil,
+        prepares: Bool = false, continuation: Continuation
     ) {
         self.sql = sql
         self.values = values
         self.types = types
         self.kind = kind
-        self.preparing = preparing
         self.key = key
         self.continuation = continuation
-        self.phase = preparing == nil ? .statement : .prepare
+        self.phase = prepares ? .prepare : .statement
     }
 
     /// The prepared statement's name while preparing it.
