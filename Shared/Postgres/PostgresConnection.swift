@@ -220,8 +220,8 @@ public final class PostgresConnection: Sendable {
         let io = self.io
         let loop = self.loop
         do {
-            let rows = try await withTaskCancellationHandler {
-                try await withUnsafeThrowingContinuation { (continuation: ConnectionIO.Continuation) in
+            let rows = try await _unsafeInheritExecutor_withTaskCancellationHandler {
+                try await _unsafeInheritExecutor_withUnsafeThrowingContinuation { (continuation: ConnectionIO.Continuation) in
                     if loop.inLoop {
                         Self.start(request, on: io, honouringCancellation: honouringCancellation, continuation)
                     } else {

@@ -50,16 +50,29 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
 
         public mutating func appendLiteral(_ literal: String) { sql += literal }
 
+        /// `$n` for the parameter just bound; the common ones come ready-made, without formatting
+        /// a number for every parameter of every statement.
+        private mutating func appendPlaceholder() {
+            let number = bindings.count
+            if number < Self.placeholders.count {
+                sql += Self.placeholders[number]
+            } else {
+                sql += "$\(number)"
+            }
+        }
+
+        private static let placeholders: [String] = (0..<64).map { "$\($0)" }
+
         /// Binds `value` as the next parameter.
         public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value) {
             bindings.append(value)
-            sql += "$\(bindings.count)"
+            appendPlaceholder()
         }
 
         /// Binds `value` as the next parameter, NULL when nil.
         public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
             bindings.append(value)
-            sql += "$\(bindings.count)"
+            appendPlaceholder()
         }
 
         /// Splices a fragment of SQL fixed at compile time (a shared column list, say). Only a
@@ -76,7 +89,7 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
                 case .text(let text): sql += text
                 case .value(let value, let type):
                     bindings.append(encoded: value, type: type)
-                    sql += "$\(bindings.count)"
+                    appendPlaceholder()
                 }
             }
         }

@@ -200,4 +200,28 @@ struct TypeRoundTripTests {
             await connection.close()
         }
     }
+    @Test func manyParametersAndLookalikeStatementsStayApart() async throws {
+        try await withTestDatabase("types_lookalike") { database in
+            let connection = try await database.connect()
+            // Seventy parameters: past the ready-made placeholders, each one bound in its place.
+            let items = SQLFragment(joining: (1...70).map { n -> SQLFragment in "\(n * 3)::int8" }, separator: ", ")
+            let query: PostgresQuery = "SELECT ARRAY[\(items)]"
+            #expect(query.sql.hasSuffix("$64::int8, $65::int8, $66::int8, $67::int8, $68::int8, $69::int8, $70::int8]"))
+            let values = try await connection.query(query)[0].decode([Int].self, at: 0)
+            #expect(values == (1...70).map { $0 * 3 })
+            let interpolated: PostgresQuery =
+                "SELECT \(1)::int8 + \(2)::int8 + \(3)::int8 + \(4)::int8 + \(5)::int8 + \(6)::int8 + \(7)::int8 + \(8)::int8 + \(9)::int8 + \(10)::int8 + \(11)::int8"
+            #expect(interpolated.sql.hasSuffix("$10::int8 + $11::int8"))
+            #expect(try await connection.query(interpolated)[0].decode(Int.self, at: 0) == 66)
+            // Texts of one length that differ in one byte, and one text with other parameter types,
+            // are distinct prepared statements, however often each runs.
+            for round in 0..<3 {
+                #expect(try await connection.query("SELECT 1 + \(round)::int8")[0].decode(Int.self, at: 0) == 1 + round)
+                #expect(try await connection.query("SELECT 2 + \(round)::int8")[0].decode(Int.self, at: 0) == 2 + round)
+                #expect(try await connection.query("SELECT \("7")::text || 'x'")[0].decode(String.self, at: 0) == "7x")
+                #expect(try await connection.query("SELECT \(7)::text || 'x'")[0].decode(String.self, at: 0) == "7x")
+            }
+            await connection.close()
+        }
+    }
 }
