@@ -15,7 +15,7 @@
 # project's client through a pool of one connection (lease, statement and release per query, the
 # path of concurrency 4). INSTR_KEEP=DIR keeps callgrind's output files there
 # (`callgrind_annotate --inclusive=yes DIR/callgrind.swift_pooled.5000.out`); INSTR_PEER=0 leaves
-# the postgres-nio peer out.
+# the postgres-nio peer out; CLIENT_BENCHMARK=/path counts that build of the client instead.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,8 +30,13 @@ log() { printf '[instructions] %s\n' "$*" >&2; }
 cluster_install_packages
 cluster_install_tool valgrind
 cluster_find_bin
-swift build -c release --product client-benchmark >&2
-client="$(swift build -c release --show-bin-path)/client-benchmark"
+client=${CLIENT_BENCHMARK:-}
+if [ -z "$client" ]; then
+    # As the service images build it: the Swift runtime linked in (its thread-local reads and
+    # calls then skip the dynamic linker's indirections).
+    swift build -c release --static-swift-stdlib --product client-benchmark --scratch-path "$root/.build/static" >&2
+    client="$(swift build -c release --static-swift-stdlib --scratch-path "$root/.build/static" --show-bin-path)/client-benchmark"
+fi
 swift build -c release --package-path "$root/Benchmarks/PostgresNIOPeer" >&2
 peer_built="$(swift build -c release --package-path "$root/Benchmarks/PostgresNIOPeer" --show-bin-path)/PostgresNIOPeer"
 

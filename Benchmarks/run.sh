@@ -6,8 +6,10 @@
 # Starts a throwaway PostgreSQL cluster (fsync off, the same server for both sides) on a free port
 # of 127.0.0.1, loads `pgbench -i -s $BENCH_SCALE` (10) into database bench, then for concurrency
 # 1 and 4 runs `pgbench -M prepared -S -j N` (a thread per connection) and the Swift
-# `client-benchmark` with `DATABASE_IO_THREADS=N` (an I/O thread per connection) (built with
-# `swift build -c release --product client-benchmark`) in alternating rounds, over TCP, and prints
+# `client-benchmark` with `DATABASE_IO_THREADS=N` (an I/O thread per connection) (built as the
+# service images are, with the Swift runtime linked in: `swift build -c release
+# --static-swift-stdlib --product client-benchmark --scratch-path .build/static`) in alternating
+# rounds, over TCP, and prints
 # every round and the medians: the Swift client's share of pgbench's rate against the 85% target.
 #
 # BENCH_PGBENCH_ONLY=1 skips the Swift clients (no build); CLIENT_BENCHMARK=/path uses that binary
@@ -39,12 +41,12 @@ cluster_find_bin
 client=${CLIENT_BENCHMARK:-}
 if [ "$pgbench_only" != 1 ] && [ -z "$client" ]; then
     command -v swift >/dev/null 2>&1 || { log "error: swift is not on PATH"; exit 1; }
-    log "swift build -c release --product client-benchmark"
-    if ! swift build -c release --product client-benchmark; then
+    log "swift build -c release --static-swift-stdlib --product client-benchmark --scratch-path .build/static"
+    if ! swift build -c release --static-swift-stdlib --product client-benchmark --scratch-path "$root/.build/static"; then
         log "error: the Swift build of client-benchmark failed (BENCH_PGBENCH_ONLY=1 runs pgbench alone)"
         exit 1
     fi
-    client="$(swift build -c release --show-bin-path)/client-benchmark"
+    client="$(swift build -c release --static-swift-stdlib --scratch-path "$root/.build/static" --show-bin-path)/client-benchmark"
 fi
 if [ "$pgbench_only" != 1 ] && [ ! -x "$client" ]; then
     log "error: $client is not an executable"
