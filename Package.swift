@@ -185,7 +185,8 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "ServiceKit", "Postgres", "Rules", "ContractValues", logging, "Registry", "Treatment", "Referrals", "Statistics", "TestSupport",
+                "ServiceKit", "Audit", "Postgres", "Rules", "ContractValues", logging, "Registry", "Treatment", "Referrals", "Statistics",
+                "TestSupport",
             ],
             path: "Tests/ServiceTests",
             swiftSettings: swiftSettings

@@ -1,3 +1,4 @@
+import Audit
 import Configuration
 import Foundation
 import SystemPackage
@@ -32,10 +33,18 @@ public struct ServiceConfiguration: Sendable {
     /// Statistics: whether the dashboard's cookies carry `Secure` (sent over HTTPS only; browsers
     /// also keep them for `http://localhost`).
     public var dashboardCookieSecure: Bool
+    /// Registry: the key that seals each audit link (`AUDIT_SEAL_KEY`, or the contents of
+    /// `AUDIT_SEAL_KEY_FILE`), never sent to the database; nil: links are sealed without one.
+    public var auditSealKey: Data?
+    /// Registry: where the sealer writes the audit trail's head and `audit verify` reads it.
+    public var auditAnchorFile: String?
+
+    /// The audit trail's anchor outside the database.
+    public var auditAnchor: AuditAnchor { AuditAnchor(key: auditSealKey, headFile: auditAnchorFile) }
 
     /// Reads and validates; throws `ConfigurationError` naming the first bad variable.
     public static func load(service: ServiceDescriptor, environment: [String: String]? = nil) async throws -> ServiceConfiguration {
-        let secrets = SecretsSpecifier<String, String>.specific(["DATABASE_URL"])
+        let secrets = SecretsSpecifier<String, String>.specific(["DATABASE_URL", "AUDIT_SEAL_KEY"])
         var providers: [any ConfigProvider] = []
         if let environment {
             providers.append(EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: secrets))
@@ -46,7 +55,7 @@ public struct ServiceConfiguration: Sendable {
         let reader = ConfigReader(providers: providers)
         func value(_ variable: String) -> String? {
             let key = ConfigKey(variable.lowercased().split(separator: "_").map(String.init))
-            return reader.string(forKey: key, isSecret: variable == "DATABASE_URL")
+            return reader.string(forKey: key, isSecret: variable == "DATABASE_URL" || variable == "AUDIT_SEAL_KEY")
         }
         return try ServiceConfiguration(service: service, value: value)
     }
@@ -91,6 +100,36 @@ public struct ServiceConfiguration: Sendable {
         case "false", "0": dashboardCookieSecure = false
         case let other?: throw ConfigurationError(variable: "DASHBOARD_COOKIE_SECURE", problem: "expected true or false; got '\(other)'")
         }
+        auditSealKey = try Self.sealKey(text: value("AUDIT_SEAL_KEY"), file: value("AUDIT_SEAL_KEY_FILE"))
+        auditAnchorFile = value("AUDIT_ANCHOR_FILE").flatMap { $0.isEmpty ? nil : $0 }
+        if let auditAnchorFile, !auditAnchorFile.hasPrefix("/") {
+            throw ConfigurationError(variable: "AUDIT_ANCHOR_FILE", problem: "must be an absolute path; got '\(auditAnchorFile)'")
+        }
+    }
+
+    /// The audit seal key from the variable or from the file it names (a container secret); at
+    /// least 32 bytes (`openssl rand -hex 32` gives 64), surrounding whitespace dropped.
+    private static func sealKey(text: String?, file: String?) throws -> Data? {
+        let key: String
+        let variable: String
+        switch (text.flatMap { $0.isEmpty ? nil : $0 }, file.flatMap { $0.isEmpty ? nil : $0 }) {
+        case (nil, nil): return nil
+        case (_?, _?):
+            throw ConfigurationError(variable: "AUDIT_SEAL_KEY_FILE", problem: "set either AUDIT_SEAL_KEY or AUDIT_SEAL_KEY_FILE, not both")
+        case (let text?, nil):
+            (key, variable) = (text, "AUDIT_SEAL_KEY")
+        case (nil, let path?):
+            guard let data = FileManager.default.contents(atPath: path), let contents = String(data: data, encoding: .utf8) else {
+                throw ConfigurationError(variable: "AUDIT_SEAL_KEY_FILE", problem: "cannot read '\(path)' as UTF-8 text")
+            }
+            (key, variable) = (contents, "AUDIT_SEAL_KEY_FILE")
+        }
+        let trimmed = key.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.utf8.count >= 32 else {
+            throw ConfigurationError(
+                variable: variable, problem: "the key must be at least 32 bytes (openssl rand -hex 32); got \(trimmed.utf8.count)")
+        }
+        return Data(trimmed.utf8)
     }
 
     /// The database settings for this service's pool: its schema first on the search path.

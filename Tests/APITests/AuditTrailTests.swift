@@ -1,4 +1,4 @@
-import Audit
+@testable import Audit
 import Foundation
 import HTTPTypes
 import Postgres
@@ -110,6 +110,99 @@ struct AuditTrailTests {
                 await admin.close()
                 group.cancelAll()
             }
+        }
+    }
+
+    /// The anchor outside the database: links sealed before the key are sealed once it is set; a
+    /// chain rewritten by the database owner (an entry edited, every later hash recomputed) fails
+    /// its seals; the newest entries deleted with their links fall short of the head file; a head
+    /// file written by someone else fails its seal.
+    @Test func theKeyAndTheHeadFileCatchARewrittenChainAndATruncatedTail() async throws {
+        try await withTestDatabase("audit_anchor") { database in
+            let registry = database.client(role: "registry")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("audit-anchor-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let headFile = folder.appendingPathComponent("head.json").path
+            let key = Data("a key the database never sees, 32+ bytes".utf8)
+            let anchor = AuditAnchor(key: key, headFile: headFile)
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await registry.run() }
+                let log = AuditLog(database: registry)
+                for index in 0..<6 {
+                    try await log.record(
+                        AuditEntry(requestID: "a\(index)", actorKind: .system, action: "read", resource: "person", resourceID: String(index)))
+                }
+                // Sealed before the key was set: unsealed links, found, then sealed at start.
+                #expect(try await Self.sealEventually(AuditSealer(database: registry, logger: .test), count: 6, database: database) == 6)
+                let verifier = AuditVerifier(database: registry, anchor: anchor)
+                #expect(try await verifier.verify().problem?.kind == .unsealed)
+                let sealer = AuditSealer(database: registry, anchor: anchor, logger: .test)
+                #expect(try await sealer.sealUnsealedLinks() == 6)
+                for index in 6..<12 {
+                    try await log.record(
+                        AuditEntry(requestID: "a\(index)", actorKind: .system, action: "read", resource: "person", resourceID: String(index)))
+                }
+                #expect(try await Self.sealEventually(sealer, count: 6, database: database) == 6)
+                let head = try #require(try anchor.readHead())
+                #expect(head.seq == 12 && head.seal != nil)
+                let intact = try await verifier.verify()
+                #expect(intact.problem == nil && intact.sealsChecked && intact.anchoredSeq == 12)
+
+                // The registry's role may add a missing seal, never change one or a hash.
+                let own = try await database.connect(role: "registry")
+                await #expect(throws: PostgresError.self) { try await own.query("UPDATE audit.chain SET seal = \(Data(count: 32)) WHERE seq = 1") }
+                await #expect(throws: PostgresError.self) { try await own.query("UPDATE audit.chain SET hash = \(Data(count: 32)) WHERE seq = 1") }
+                await own.close()
+
+                // The owner edits entry 6 and recomputes every later hash (the seals it cannot make).
+                let admin = try await database.connect()
+                let ids = try await admin.query("SELECT entry_id FROM audit.chain ORDER BY seq").map { try $0.decode(Int64.self, at: 0) }
+                let original = try await admin.query("SELECT seq, hash FROM audit.chain ORDER BY seq").map { try $0.decode((Int64, Data).self) }
+                try await admin.query("ALTER TABLE audit.chain DISABLE TRIGGER chain_keep_seal")
+                try await admin.query("UPDATE audit.entries SET resource_id = 'altered' WHERE id = \(ids[5])")
+                try await Self.recomputeHashes(from: 6, on: admin)
+                #expect(try await verifier.verify().problem == AuditVerifier.Problem(kind: .forged, seq: 6, entryID: ids[5]))
+                // Without the key only the head file notices, at its own link.
+                #expect(
+                    try await AuditVerifier(database: registry, anchor: AuditAnchor(key: nil, headFile: headFile)).verify().problem
+                        == AuditVerifier.Problem(kind: .forged, seq: 12, entryID: ids[11]))
+                try await admin.query("UPDATE audit.entries SET resource_id = '5' WHERE id = \(ids[5])")
+                for (seq, hash) in original { try await admin.query("UPDATE audit.chain SET hash = \(hash) WHERE seq = \(seq)") }
+                #expect(try await verifier.verify().problem == nil)
+
+                // The owner deletes the three newest entries with their links: the head file names link 12.
+                try await admin.query("DELETE FROM audit.chain WHERE seq > 9")
+                try await admin.query("DELETE FROM audit.entries WHERE id = ANY(\(Array(ids[9...])))")
+                let truncated = try await verifier.verify()
+                #expect(truncated.problem == AuditVerifier.Problem(kind: .truncated, seq: 10, entryID: nil, through: 12))
+                #expect(truncated.description.contains("links 10 through 12 are missing"))
+                // Without the head file the shorter chain looks whole: the file is the anchor.
+                #expect(try await AuditVerifier(database: registry, anchor: AuditAnchor(key: key, headFile: nil)).verify().problem == nil)
+
+                // A head file rewritten to match the shorter chain, without the key, is refused.
+                let link9 = try await admin.query("SELECT hash FROM audit.chain WHERE seq = 9")[0].decode(Data.self, at: 0)
+                try anchor.write(
+                    AuditAnchor.Head(seq: 9, hash: link9.hexString, seal: String(repeating: "00", count: 32), writtenAt: "2026-12-06T00:00:00Z"))
+                #expect(try await verifier.verify().problem?.kind == .forgedHead)
+                await admin.close()
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// Recomputes the hash of every link from `seq` on, as an owner without the key could.
+    static func recomputeHashes(from seq: Int64, on admin: PostgresConnection) async throws {
+        var previous = try await admin.query("SELECT hash FROM audit.chain WHERE seq = \(seq - 1)")[0].decode(Data.self, at: 0)
+        let rows = try await admin.query(
+            """
+            SELECT c.seq, \(sql: AuditChain.columnsSQL) FROM audit.chain c JOIN audit.entries e ON e.id = c.entry_id
+            WHERE c.seq >= \(seq) ORDER BY c.seq
+            """)
+        for row in rows {
+            let link = try row.decode(Int64.self, at: 0)
+            previous = AuditChain.link(previous: previous, try AuditChain.row(row, offset: 1))
+            try await admin.query("UPDATE audit.chain SET hash = \(previous) WHERE seq = \(link)")
         }
     }
 

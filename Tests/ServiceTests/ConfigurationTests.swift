@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 import Logging
 import Postgres
@@ -51,5 +52,34 @@ struct ConfigurationTests {
         }
         #expect(url?.variable == "DATABASE_URL")
         #expect(url?.description.contains("hunter2") == false)
+    }
+    @Test func theAuditSealKeyComesFromTheVariableOrAFileAndIsLongEnough() async throws {
+        let key = String(repeating: "k3y", count: 12)
+        let direct = try await ServiceConfiguration.load(
+            service: RegistryService.descriptor, environment: ["AUDIT_SEAL_KEY": key, "AUDIT_ANCHOR_FILE": "/var/lib/recovery/head.json"])
+        #expect(direct.auditSealKey == Data(key.utf8))
+        #expect(direct.auditAnchor.hasKey && direct.auditAnchor.headFile == "/var/lib/recovery/head.json")
+        #expect(try await ServiceConfiguration.load(service: RegistryService.descriptor, environment: [:]).auditAnchor.hasKey == false)
+
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("seal-key-\(UUID().uuidString)")
+        try Data((key + "\n").utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let fromFile = try await ServiceConfiguration.load(service: RegistryService.descriptor, environment: ["AUDIT_SEAL_KEY_FILE": file.path])
+        #expect(fromFile.auditSealKey == Data(key.utf8))
+
+        let short = await #expect(throws: ConfigurationError.self) {
+            try await ServiceConfiguration.load(service: RegistryService.descriptor, environment: ["AUDIT_SEAL_KEY": "short secret"])
+        }
+        #expect(short?.variable == "AUDIT_SEAL_KEY")
+        #expect(short?.description.contains("short secret") == false)
+        let both = await #expect(throws: ConfigurationError.self) {
+            try await ServiceConfiguration.load(
+                service: RegistryService.descriptor, environment: ["AUDIT_SEAL_KEY": key, "AUDIT_SEAL_KEY_FILE": file.path])
+        }
+        #expect(both?.variable == "AUDIT_SEAL_KEY_FILE")
+        let relative = await #expect(throws: ConfigurationError.self) {
+            try await ServiceConfiguration.load(service: RegistryService.descriptor, environment: ["AUDIT_ANCHOR_FILE": "head.json"])
+        }
+        #expect(relative?.variable == "AUDIT_ANCHOR_FILE")
     }
 }

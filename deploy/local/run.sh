@@ -9,7 +9,8 @@
 # Without DATABASE_URL: installs missing Debian packages, starts (first initialises) a private
 # PostgreSQL cluster in .pg/ of the project (or a folder under /tmp when the postgres user cannot
 # reach the project), listening on 127.0.0.1:$RECOVERY_PG_PORT (54329), whose data is kept across
-# runs; creates database recovery and runs deploy/sql/setup.sql in it.
+# runs; creates database recovery and runs deploy/sql/setup.sql in it. Keeps the registry's audit
+# seal key (AUDIT_SEAL_KEY_FILE, made once) and head file (AUDIT_ANCHOR_FILE) beside the cluster.
 #
 # With DATABASE_URL=postgresql://user[:password]@host[:port]/db[?params] (an existing server where
 # deploy/sql/setup.sql has been run): no local cluster; each service connects with the same URL
@@ -90,6 +91,15 @@ if [ -z "${DATABASE_URL:-}" ]; then
     for s in "${services[@]}"; do
         service_url[$s]="postgresql://$s@127.0.0.1:$pg_port/recovery"
     done
+    # The audit trail's anchor beside the private cluster: a seal key made once, kept with it,
+    # and the head file (unless set already).
+    if [ -z "${AUDIT_SEAL_KEY:-}${AUDIT_SEAL_KEY_FILE:-}" ]; then
+        if [ ! -s "$pg_dir/audit-seal-key" ]; then
+            (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$pg_dir/audit-seal-key")
+        fi
+        export AUDIT_SEAL_KEY_FILE="$pg_dir/audit-seal-key"
+    fi
+    export AUDIT_ANCHOR_FILE=${AUDIT_ANCHOR_FILE:-$pg_dir/audit-head.json}
 else
     case "$DATABASE_URL" in
         postgres://* | postgresql://*) ;;

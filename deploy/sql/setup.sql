@@ -263,6 +263,22 @@ CREATE TABLE IF NOT EXISTS audit.chain (
     sealed_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 ALTER TABLE audit.chain OWNER TO audit_owner;
+-- Each link's seal: HMAC-SHA256 under a key the database never sees (the registry's
+-- AUDIT_SEAL_KEY), so that an owner who rewrites entries and recomputes the hashes cannot seal
+-- them. NULL for links sealed without a key; the registry seals those once it has one, and a seal
+-- once set never changes.
+ALTER TABLE audit.chain ADD COLUMN IF NOT EXISTS seal bytea CHECK (length(seal) = 32);
+CREATE INDEX IF NOT EXISTS chain_unsealed ON audit.chain (seq) WHERE seal IS NULL;
+CREATE OR REPLACE FUNCTION audit.keep_seal() RETURNS trigger LANGUAGE plpgsql AS $keep_seal$
+BEGIN
+    IF OLD.seal IS NOT NULL OR NEW.seq <> OLD.seq OR NEW.entry_id <> OLD.entry_id OR NEW.hash <> OLD.hash THEN
+        RAISE EXCEPTION 'audit link % is sealed: only a missing seal may be added', OLD.seq;
+    END IF;
+    RETURN NEW;
+END
+$keep_seal$;
+ALTER FUNCTION audit.keep_seal() OWNER TO audit_owner;
+CREATE OR REPLACE TRIGGER chain_keep_seal BEFORE UPDATE ON audit.chain FOR EACH ROW EXECUTE FUNCTION audit.keep_seal();
 
 DO $audit_grants$
 DECLARE
@@ -275,6 +291,7 @@ END
 $audit_grants$;
 GRANT SELECT ON audit.entries TO registry;
 GRANT SELECT, INSERT ON audit.chain TO registry;
+GRANT UPDATE (seal) ON audit.chain TO registry;
 
 ALTER TABLE audit.entries ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS append_own ON audit.entries;

@@ -25,7 +25,7 @@ public enum RegistryService {
                     logger: environment.logger),
                 database: environment.database, logger: environment.logger)
             return [
-                AuditSealer(database: environment.database, logger: environment.logger),
+                AuditSealer(database: environment.database, anchor: environment.configuration.auditAnchor, logger: environment.logger),
                 AdminUnitLoader(environment: environment),
                 AfterMigrations(statuses, readiness: environment.readiness),
                 Housekeeping(database: environment.database, readiness: environment.readiness, logger: environment.logger),
