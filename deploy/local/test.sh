@@ -5,8 +5,8 @@
 #
 # Checks the formatting of the Swift files first (deploy/local/format.sh --check, `.swift-format`).
 # Installs missing Debian packages (postgresql, libpq-dev, pkg-config; chromium and chromedriver for
-# the dashboard's browser tests) and from PyPI openapi-spec-validator (the OpenAPI tests) and
-# selenium (drives chromium), starts a private cluster in
+# the dashboard's browser tests) and from PyPI openapi-spec-validator (the OpenAPI tests),
+# selenium (drives chromium) and schemathesis (the fuzzing tests), starts a private cluster in
 # a new folder under /tmp on a free port, builds with `swift build --build-tests`, then runs
 # `swift test --skip-build` with these variables exported:
 #   TEST_DATABASE_URL  superuser URL of the cluster's `postgres` database; each test suite creates
@@ -44,6 +44,10 @@ cluster_install_tool chromium
 cluster_install_tool chromedriver chromium-driver
 if ! python3 -c "import selenium" 2>/dev/null; then
     python3 -m pip install --quiet selenium || python3 -m pip install --quiet selenium
+fi
+# The fuzzing tests (FuzzTests) generate requests from the OpenAPI documents with schemathesis (PyPI).
+if ! python3 -c "import schemathesis" 2>/dev/null; then
+    python3 -m pip install --quiet schemathesis || python3 -m pip install --quiet schemathesis
 fi
 timing "packages checked"
 
