@@ -153,10 +153,11 @@ public enum ServiceCommand {
             busNotifier: BusNotifier(database: database, logger: logger))
     }
 
-    /// The service's router: problem rendering, authentication, health, `GET /v1/auth/me`, and
+    /// The service's router: security headers, problem rendering, authentication, health, `GET /v1/auth/me`, and
     /// the service's own endpoints (listed in the returned `catalogue`).
     public static func makeRoutes(_ service: ServiceDescriptor, _ environment: ServiceEnvironment) -> SecuredRoutes {
         let router = Router(context: AppRequestContext.self)
+        router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: MetricsMiddleware())
         HealthRoutes.add(to: router, readiness: environment.readiness)

@@ -1,5 +1,6 @@
 import EventBus
 import Foundation
+import ServiceKit
 import Testing
 import TestSupport
 

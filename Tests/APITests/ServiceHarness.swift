@@ -87,7 +87,33 @@ struct ServiceClient: Sendable {
         let bytes = csvBytes ?? (json ?? csv ?? untyped).map { Array($0.utf8) }
         let response = try await client.executeRequest(
             uri: path, method: method, headers: headers, body: bytes.map { ByteBuffer(bytes: $0) })
-        return Reply(status: response.status.code, headers: response.headers, body: String(buffer: response.body))
+        let reply = Reply(status: response.status.code, headers: response.headers, body: String(buffer: response.body))
+        // What must never reach a log, for the run's secrets scan.
+        TestLogFile.recordSecrets(
+            [token].compactMap { $0 } + Self.secrets(in: json.map { Data($0.utf8) }) + Self.secrets(in: Data(reply.body.utf8)))
+        return reply
+    }
+
+    /// The fields whose values are secrets or personal data.
+    static let secretFields: Set<String> = [
+        "password", "newPassword", "currentPassword", "accessToken", "key", "fullName", "nationalId", "phone",
+    ]
+
+    /// The values of `secretFields` anywhere in a JSON document.
+    static func secrets(in data: Data?) -> [String] {
+        guard let data, let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return [] }
+        var found: [String] = []
+        func walk(_ value: Any) {
+            if let object = value as? [String: Any] {
+                for (name, member) in object {
+                    if secretFields.contains(name), let text = member as? String { found.append(text) } else { walk(member) }
+                }
+            } else if let array = value as? [Any] {
+                array.forEach(walk)
+            }
+        }
+        walk(object)
+        return found
     }
 
     /// Signs in and returns the bearer token; fails the test unless it succeeds.

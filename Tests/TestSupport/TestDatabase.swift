@@ -111,10 +111,19 @@ public struct TestSupportError: Error, CustomStringConvertible {
 }
 
 extension Logger {
-    /// A logger for tests: warnings and above to standard error.
+    /// A logger for tests: warnings and above to standard error, and with `TEST_LOG_FILE` set,
+    /// everything from `TEST_LOG_LEVEL` (default debug) on to that file for the secrets scan.
     public static let test: Logger = {
-        var logger = Logger(label: "tests") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = .warning
-        return logger
+        guard TestLogFile.log != nil else {
+            var logger = Logger(label: "tests") { StreamLogHandler.standardError(label: $0) }
+            logger.logLevel = .warning
+            return logger
+        }
+        // Each handler keeps its own level (setting the logger's would set both).
+        return Logger(label: "tests") { label in
+            var standardError = StreamLogHandler.standardError(label: label)
+            standardError.logLevel = .warning
+            return MultiplexLogHandler([standardError, FileLogHandler(label: label)])
+        }
     }()
 }

@@ -13,7 +13,9 @@
 #                      its own database and runs deploy/sql/setup.sql in it
 #   RECOVERY_BIN_DIR   `swift build --show-bin-path` (where the service executables are)
 # and at most TEST_PARALLELISM (default: twice the number of cores) tests running at a time.
-# The cluster is stopped and removed on exit, whatever happens. Exits with swift test's status.
+# The cluster is stopped and removed on exit, whatever happens. The in-process services' logs
+# (TEST_LOG_FILE, debug and up) are then scanned for every secret the tests used (TEST_SECRETS_FILE,
+# Tests/Security/scan_logs.py). Exits with swift test's status, or 1 when the scan finds one.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -71,10 +73,24 @@ timing "swift build --build-tests"
 parallelism=${TEST_PARALLELISM:-$((2 * $(nproc)))}
 export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$parallelism
 
+# Everything the in-process services log (debug and up) and every secret the tests use, for the
+# secrets scan after the run (Tests/Security/scan_logs.py).
+scan_dir=$(mktemp -d /tmp/recovery-test-logs.XXXXXX)
+export TEST_LOG_FILE=$scan_dir/services.log TEST_SECRETS_FILE=$scan_dir/secrets.txt
+: >"$TEST_LOG_FILE"
+: >"$TEST_SECRETS_FILE"
+
 echo "[test.sh] TEST_DATABASE_URL=$TEST_DATABASE_URL"
 echo "[test.sh] at most $parallelism tests at a time (TEST_PARALLELISM)"
 echo "[test.sh] RECOVERY_BIN_DIR=$RECOVERY_BIN_DIR"
 rc=0
 swift test --skip-build "$@" || rc=$?
 timing "swift test (exit $rc)"
+# No password, token, key, national id, name or phone number a test used may be in any log line.
+if ! python3 Tests/Security/scan_logs.py "$TEST_LOG_FILE" "$TEST_SECRETS_FILE"; then
+    echo "[test.sh] secrets found in the services' logs (kept in $scan_dir)" >&2
+    rc=1
+else
+    rm -rf "$scan_dir"
+fi
 exit "$rc"
