@@ -84,6 +84,27 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
             || (sqlState?.hasPrefix("08") ?? false) || sqlState == "57P01" || sqlState == "57P02"
             || sqlState == "57P03"
     }
+
+    /// Why the database cannot serve a statement now, when that is the failure: no connection
+    /// (down, restarting, refused), none free in time, the server's connection limit, its disk or
+    /// memory full, or a statement cancelled by its timeout. nil for errors of the statement
+    /// itself (a constraint, a syntax error), which retrying would not cure.
+    public var unavailability: String? {
+        switch sqlState {
+        case "53300": return "the database's connection limit is reached"
+        case "53100": return "the database's disk is full"
+        case "53200": return "the database is out of memory"
+        case "57014": return "a statement took longer than its timeout"
+        default: break
+        }
+        if code == .connectionFailed, let message, message.contains("too many connections") || message.contains("connection slots") {
+            return "the database's connection limit is reached"
+        }
+        if code == .poolTimeout { return "no database connection became free in time" }
+        if code == .poolShutDown { return "the service is shutting down" }
+        if isConnectionError { return "the database cannot be reached" }
+        return nil
+    }
 }
 
 /// Well-known SQLSTATE values.

@@ -105,8 +105,11 @@ extension ProblemDetails {
         ProblemDetails(type: typeBase + "bad-request", title: "Bad request", status: .badRequest, detail: detail)
     }
 
-    public static func unavailable(_ detail: String) -> ProblemDetails {
-        ProblemDetails(type: typeBase + "unavailable", title: "Service unavailable", status: .serviceUnavailable, detail: detail)
+    /// 503 with `Retry-After`: what the service needs (the database, a rebuild) is not there now.
+    public static func unavailable(_ detail: String, retryAfterSeconds: Int = 5) -> ProblemDetails {
+        ProblemDetails(
+            type: typeBase + "unavailable", title: "Service unavailable", status: .serviceUnavailable, detail: detail,
+            headers: [.retryAfter: String(retryAfterSeconds)])
     }
 
     public static let internalError = ProblemDetails(

@@ -5,8 +5,9 @@ import Postgres
 /// Turns every error a route throws into an `application/problem+json` response.
 ///
 /// `ProblemDetails` render themselves; Hummingbird's `HTTPError`s (unknown route, bad method,
-/// undecodable body) keep their status; anything else is a 500 whose cause is logged (without
-/// personal data) under the request id, never sent to the client.
+/// undecodable body) keep their status; a database that cannot serve now (down, at its connection
+/// limit, disk full, no connection free in time) is a 503 with `Retry-After`; anything else is a
+/// 500 whose cause is logged (without personal data) under the request id, never sent to the client.
 public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
@@ -22,6 +23,12 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 type: ProblemDetails.typeBase + slug, title: title, status: error.status,
                 detail: error.body ?? Self.defaultDetail(error.status, request))
             return try problem.response(from: request, context: context)
+        } catch let error as PostgresError where error.unavailability != nil {
+            // Nothing wrong with the request: the database cannot serve it now. 503, try again.
+            let reason = error.unavailability ?? "the database is unavailable"
+            context.logger.warning("Database unavailable", metadata: ["reason": "\(reason)", "sqlstate": "\(error.sqlState ?? "-")"])
+            return try ProblemDetails.unavailable("The service cannot answer right now: \(reason). Try again shortly.", retryAfterSeconds: 2)
+                .response(from: request, context: context)
         } catch {
             context.logger.error("Request failed", metadata: ["error": "\(error)", "error.type": "\(type(of: error))"])
             return try ProblemDetails.internalError.response(from: request, context: context)
