@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Fault injection under load (issue 17): the registry killed with SIGKILL while it takes writes,
+# then PostgreSQL restarted with a fast and with an immediate shutdown, each while clients keep
+# registering people; after each, what was acknowledged is checked against the database.
+#
+#   Tests/Faults/faults.sh            (FAULTS_SECONDS=20 of load per scenario, FAULTS_CLIENTS=8)
+#
+# A throwaway cluster with production's durable settings (fsync, synchronous_commit and
+# full_page_writes on), the registry and the statistics service (debug builds, `swift build`;
+# FAULTS_CONFIGURATION=release for release ones) as their own roles, Tests/Faults/write_load.py as
+# the load. Checks after each scenario, failing the script (exit 1) if any does not hold:
+#   - every person acknowledged with 201 is in registry.people;
+#   - no person is half-written: each has its history row and exactly one registered event;
+#   - the statistics service, once caught up, holds each person exactly once;
+#   - after a database restart, both services answer /readyz 200 again within 10 s, having
+#     answered 503 meanwhile (polled every 100 ms).
+# Prints the figures (requests acknowledged, unanswered, refused; outage and recovery times).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root"
+# shellcheck source=deploy/local/cluster.sh
+source "$root/deploy/local/cluster.sh"
+# shellcheck source=Benchmarks/service_bench.sh
+source "$root/Benchmarks/service_bench.sh"
+
+seconds=${FAULTS_SECONDS:-20}
+clients=${FAULTS_CLIENTS:-8}
+configuration=${FAULTS_CONFIGURATION:-debug}
+log() { printf '[faults] %s\n' "$*" >&2; }
+failures=0
+fail() { log "FAILED: $*"; failures=$((failures + 1)); }
+
+cluster_install_packages
+cluster_find_bin
+swift build -c "$configuration" --product registry >&2
+swift build -c "$configuration" --product statistics >&2
+bin="$(swift build -c "$configuration" --show-bin-path)"
+
+bench_cluster recovery-faults-pg
+registry_port=$(cluster_free_port)
+statistics_port=$(cluster_free_port)
+registry_base="http://127.0.0.1:$registry_port"
+statistics_base="http://127.0.0.1:$statistics_port"
+export LOG_FORMAT=text LOG_LEVEL=warning HOST=127.0.0.1
+trap 'kill ${registry:-} ${statistics:-} 2>/dev/null; wait ${registry:-} ${statistics:-} 2>/dev/null; cluster_cleanup_throwaway' EXIT
+bench_serve registry "$registry_port"
+registry=$bench_pid
+bench_serve statistics "$statistics_port"
+statistics=$bench_pid
+token=$(python3 "$root/Benchmarks/registry/http_bench.py" token "$registry_base" perf "$bench_password")
+sql() { cluster_psql "$port" bench --tuples-only --no-align --command="$1"; }
+
+# check NAME ACKED_FILE: the acknowledged people are all there and whole, once in statistics.
+check() {
+    local name=$1 acked=$2 count missing half duplicated in_statistics
+    sql "CREATE TABLE IF NOT EXISTS public.acked (id uuid)" >/dev/null
+    sql "TRUNCATE public.acked" >/dev/null
+    cluster_psql "$port" bench --quiet --command="\\copy public.acked FROM '$acked'" >/dev/null
+    count=$(sql "SELECT count(DISTINCT id) FROM public.acked")
+    missing=$(sql "SELECT count(*) FROM (SELECT DISTINCT id FROM public.acked) a WHERE NOT EXISTS (SELECT 1 FROM registry.people p WHERE p.id = a.id)")
+    half=$(sql "SELECT count(*) FROM registry.people p WHERE NOT EXISTS (SELECT 1 FROM registry.person_changes c WHERE c.person_id = p.id)
+                OR (SELECT count(*) FROM bus.events e WHERE e.type = 'registry.person.registered' AND e.key = p.id::text) <> 1")
+    # The statistics consumer catches up: wait until it holds as many people as the registry.
+    local people statistics_people _
+    people=$(sql "SELECT count(*) FROM registry.people")
+    for _ in $(seq 1 120); do
+        statistics_people=$(sql "SELECT count(*) FROM statistics.people")
+        [ "$statistics_people" = "$people" ] && break
+        sleep 0.5
+    done
+    in_statistics=$(sql "SELECT count(*) FROM registry.people p JOIN statistics.people s ON s.person_id = p.id")
+    duplicated=$(sql "SELECT count(*) FROM (SELECT person_id FROM statistics.people GROUP BY 1 HAVING count(*) > 1) d")
+    log "$name: $count acknowledged, $missing of them missing; $people people in the registry, $half half-written; statistics holds $statistics_people ($in_statistics matched, $duplicated twice)"
+    [ "$missing" = 0 ] || fail "$name: $missing acknowledged people are missing"
+    [ "$half" = 0 ] || fail "$name: $half people half-written"
+    [ "$in_statistics" = "$people" ] && [ "$statistics_people" = "$people" ] || fail "$name: statistics holds $statistics_people, the registry $people"
+    [ "$duplicated" = 0 ] || fail "$name: $duplicated people counted twice"
+}
+
+# --- 1. the registry killed with SIGKILL under load ---------------------------------------------
+log "scenario 1: SIGKILL of the registry after 5 s of $clients clients writing, restart, $seconds s in all"
+acked1=$dir/acked-1.txt
+: >"$acked1"
+python3 "$root/Tests/Faults/write_load.py" "$registry_base" "$token" "$seconds" "$clients" "$acked1" "Kill" >"$dir/load-1.json" &
+load=$!
+sleep 5
+kill -KILL "$registry"
+wait "$registry" 2>/dev/null || true
+killed_at=$(date +%s.%N)
+sleep 1
+bench_serve registry "$registry_port"
+registry=$bench_pid
+log "registry serving again $(awk "BEGIN { print $(date +%s.%N) - $killed_at }") s after the kill (1 s of it waiting)"
+wait "$load"
+log "load: $(cat "$dir/load-1.json")"
+check "SIGKILL" "$acked1"
+
+# --- 2. PostgreSQL restarted, fast then immediate, under load -----------------------------------
+# outage MODE: restarts the cluster with that shutdown mode while polling both services' /readyz
+# every 100 ms; prints whether each answered 503 during the outage and how long after the
+# database was back each answered 200.
+now() { date +%s.%N; }
+calc() { awk "BEGIN { print $* }"; }
+outage() {
+    local mode=$1 back="" ready_registry="" ready_statistics="" saw_registry=0 saw_statistics=0 restart_pid started
+    started=$(now)
+    cluster_as "$PG_BIN/pg_ctl" restart --pgdata="$dir/data" --mode="$mode" --wait --timeout=60 --silent \
+        --log="$dir/postgres.log" -o "-p $port" &
+    restart_pid=$!
+    while :; do
+        if [ -z "$back" ] && ! kill -0 "$restart_pid" 2>/dev/null; then
+            wait "$restart_pid" || fail "$mode restart: pg_ctl failed"
+            back=$(now)
+        fi
+        case $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$registry_base/readyz") in
+            200) [ -n "$back" ] && [ -z "$ready_registry" ] && ready_registry=$(calc "$(now) - $back") ;;
+            *) saw_registry=1 ;;
+        esac
+        case $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$statistics_base/readyz") in
+            200) [ -n "$back" ] && [ -z "$ready_statistics" ] && ready_statistics=$(calc "$(now) - $back") ;;
+            *) saw_statistics=1 ;;
+        esac
+        [ -n "$ready_registry" ] && [ -n "$ready_statistics" ] && break
+        awk "BEGIN { exit !($(now) - $started > 60) }" && break
+        sleep 0.1
+    done
+    log "$mode restart: the database was back $(calc "$back - $started") s after the restart began; registry ready ${ready_registry:-never} s after that (outage seen on /readyz: $saw_registry), statistics ${ready_statistics:-never} s (seen: $saw_statistics)"
+    for ready in "${ready_registry:-99}" "${ready_statistics:-99}"; do
+        awk "BEGIN { exit !($ready <= 10) }" || fail "$mode restart: a service was not ready within 10 s of the database"
+    done
+    [ "$saw_registry" = 1 ] && [ "$saw_statistics" = 1 ] || fail "$mode restart: /readyz did not show the outage"
+}
+
+for mode in fast immediate; do
+    log "scenario 2 ($mode): PostgreSQL restarted after 5 s of $clients clients writing, $seconds s in all"
+    acked2=$dir/acked-$mode.txt
+    : >"$acked2"
+    python3 "$root/Tests/Faults/write_load.py" "$registry_base" "$token" "$seconds" "$clients" "$acked2" "Restart-$mode" >"$dir/load-$mode.json" &
+    load=$!
+    sleep 5
+    outage "$mode"
+    wait "$load"
+    log "load: $(cat "$dir/load-$mode.json")"
+    check "restart $mode" "$acked2"
+done
+
+if [ "$failures" -gt 0 ]; then
+    log "$failures checks failed (logs kept in $dir)"
+    trap - EXIT
+    kill "$registry" "$statistics" 2>/dev/null || true
+    exit 1
+fi
+log "every check held"

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Registers people through the registry as fast as THREADS clients can, for SECONDS, and keeps
+going through failures (a killed service, a restarting database): the load of the fault scenarios.
+
+    write_load.py BASE TOKEN SECONDS THREADS ACKED_FILE LABEL
+
+LABEL goes into every name, so that runs do not register each other's people again (the registry
+answers a likely duplicate with 409). Every person the registry acknowledged (201) goes to ACKED_FILE, one id a line, as soon as the
+answer arrives. Prints one JSON line: acknowledged, answered with another status (by status),
+and requests that got no answer (connection refused or reset, timeout).
+"""
+import http.client
+import json
+import sys
+import threading
+import time
+from urllib.parse import urlparse
+
+
+def main():
+    base, token, seconds, threads, acked_path, label = (
+        sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6])
+    url = urlparse(base)
+    deadline = time.monotonic() + seconds
+    lock = threading.Lock()
+    counts = {"acknowledged": 0, "statuses": {}, "unanswered": 0}
+    acked = open(acked_path, "a", buffering=1)
+
+    def client(number):
+        conn = None
+        sequence = 0
+        while time.monotonic() < deadline:
+            sequence += 1
+            body = json.dumps({
+                "fullName": f"Người Thử {label} {number}-{sequence}",
+                "birthYear": 1970 + (number * 7 + sequence) % 40,
+                "sex": "male" if sequence % 2 else "female",
+                "residence": {"communeCode": "00004", "address": f"Số {sequence}, ngõ {number}"},
+            })
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=15)
+                conn.request("POST", "/v1/people", body=body,
+                             headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+                response = conn.getresponse()
+                data = response.read()
+            except (OSError, http.client.HTTPException):
+                with lock:
+                    counts["unanswered"] += 1
+                if conn is not None:
+                    conn.close()
+                conn = None
+                time.sleep(0.05)
+                continue
+            with lock:
+                if response.status == 201:
+                    counts["acknowledged"] += 1
+                    acked.write(response.getheader("Location", "").rsplit("/", 1)[-1] + "\n")
+                else:
+                    key = str(response.status)
+                    counts["statuses"][key] = counts["statuses"].get(key, 0) + 1
+            if response.status >= 500:
+                time.sleep(0.05)
+
+    workers = [threading.Thread(target=client, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    acked.close()
+    print(json.dumps(counts, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
