@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fault injection under load (issue 17): the registry killed with SIGKILL while it takes writes,
 # then PostgreSQL restarted with a fast and with an immediate shutdown, each while clients keep
-# registering people; after each, what was acknowledged is checked against the database.
+# registering people; after each, what was acknowledged is checked against the database. Then the
+# statistics service stopped while FAULTS_EVENTS (100,000) status changes arrive, and started.
 #
 #   Tests/Faults/faults.sh            (FAULTS_SECONDS=20 of load per scenario, FAULTS_CLIENTS=8)
 #
@@ -13,7 +14,10 @@
 #   - no person is half-written: each has its history row and exactly one registered event;
 #   - the statistics service, once caught up, holds each person exactly once;
 #   - after a database restart, both services answer /readyz 200 again within 10 s, having
-#     answered 503 meanwhile (polled every 100 ms).
+#     answered 503 meanwhile (polled every 100 ms);
+#   - the stopped consumer catches up (its lag, from the positions while it is stopped and from
+#     its bus_consumer_lag_events metric after, rises and falls to 0), holds nothing, and every
+#     person's status in statistics is the one their last published change gave.
 # Prints the figures (requests acknowledged, unanswered, refused; outage and recovery times).
 set -euo pipefail
 
@@ -144,6 +148,56 @@ for mode in fast immediate; do
     log "load: $(cat "$dir/load-$mode.json")"
     check "restart $mode" "$acked2"
 done
+
+# --- 3. the statistics consumer stopped while FAULTS_EVENTS events arrive -------------------------
+events=${FAULTS_EVENTS:-100000}
+lag_sql="SELECT (SELECT count(*) FROM bus.consumer_slots s JOIN bus.events e ON e.slot = s.slot AND (e.xid, e.id) > (s.after_xid, s.after_id)
+                  WHERE s.consumer = c.name AND e.topic = ANY(c.topics)) FROM bus.consumers c WHERE c.name = 'statistics.counts'"
+log "scenario 3: the statistics service stopped while $events status changes are published (10 batches), then started"
+kill -TERM "$statistics"
+wait "$statistics" 2>/dev/null || true
+rising=()
+for batch in $(seq 1 10); do
+    # As the registry publishes a status change (the same contract), for people on record, with
+    # the wake-up; straight into the log, as fast as the database takes them.
+    sql "WITH p AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM registry.people),
+              c AS (SELECT count(*) AS c FROM p)
+         INSERT INTO bus.events (topic, type, version, key, slot, occurred_at, producer, payload)
+         SELECT 'registry.person', 'registry.person.status_changed', 1, p.id::text, (abs(hashtext(p.id::text)) % 64)::smallint, now(), 'registry',
+                jsonb_build_object('personId', p.id, 'status', CASE WHEN (g + $batch) % 2 = 0 THEN 'addicted' ELSE 'drug_user' END,
+                                   'validFrom', current_date, 'communeCode', '00004')
+         FROM generate_series(0, $((events / 10)) - 1) AS g JOIN p ON p.n = g % (SELECT c FROM c)" >/dev/null
+    rising+=("$(sql "$lag_sql")")
+done
+sql "SELECT pg_notify('bus_events', 'registry.person')" >/dev/null
+log "lag while stopped, after each batch (from the consumer positions): ${rising[*]}"
+caught_started=$(now)
+bench_serve statistics "$statistics_port"
+statistics=$bench_pid
+falling=()
+caught_up=""
+for _ in $(seq 1 1200); do
+    metric=$(curl -s "$statistics_base/metrics" | awk '/^bus_consumer_lag_events\{consumer="statistics.counts"\}/ { print $2 }')
+    falling+=("${metric:--}")
+    if [ "$(sql "$lag_sql")" = 0 ]; then
+        caught_up=$(calc "$(now) - $caught_started")
+        break
+    fi
+    sleep 0.5
+done
+# Each value once, in order (the gauge is refreshed every few seconds).
+log "lag after the start, bus_consumer_lag_events (each new value of the gauge, sampled every 0.5 s): $(printf '%s\n' "${falling[@]}" | uniq | tr '\n' ' ')0"
+log "caught up ${caught_up:-never} s after the start (the service's start-up included)"
+[ -n "$caught_up" ] || fail "the consumer did not catch up within 10 minutes"
+held=$(sql "SELECT count(*) FROM bus.held_events WHERE consumer = 'statistics.counts'")
+# Every person's status today is the one its last published change gave: nothing lost, none applied out of order.
+wrong=$(sql "WITH last AS (SELECT DISTINCT ON (key) key, payload->>'status' AS status FROM bus.events
+                           WHERE type = 'registry.person.status_changed' ORDER BY key, xid DESC, id DESC)
+             SELECT count(*) FROM last l LEFT JOIN statistics.statuses s ON s.person_id = l.key::uuid AND s.valid_from = current_date
+             WHERE s.status IS DISTINCT FROM l.status")
+log "consumer: $held events held or dead; $wrong people whose status in statistics is not their last change's"
+[ "$held" = 0 ] || fail "$held events held or dead"
+[ "$wrong" = 0 ] || fail "$wrong people with another status in statistics than their last change's"
 
 if [ "$failures" -gt 0 ]; then
     log "$failures checks failed (logs kept in $dir)"
