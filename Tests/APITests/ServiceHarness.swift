@@ -17,7 +17,11 @@ enum ServiceHarness {
         _ descriptor: ServiceDescriptor, database: TestDatabase, environment: [String: String] = [:], live: Bool = false,
         _ body: @Sendable (ServiceClient) async throws -> T
     ) async throws -> T {
-        var variables = ["DATABASE_URL": try database.conninfo(role: descriptor.role), "DATABASE_POOL_SIZE": "4"]
+        // The registry seals the audit trail with a key, as in production (the others ignore it).
+        var variables = [
+            "DATABASE_URL": try database.conninfo(role: descriptor.role), "DATABASE_POOL_SIZE": "4",
+            "AUDIT_SEAL_KEY": "a test key for the audit trail's seals",
+        ]
         variables.merge(environment) { $1 }
         let configuration = try await ServiceConfiguration.load(service: descriptor, environment: variables)
         nonisolated(unsafe) var declared: SecuredRoutes?
