@@ -54,12 +54,12 @@ public struct AuditAnchor: Sendable {
         return Data(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
     }
 
-    /// Whether a head read back from the file carries the seal the key gives its link (true
-    /// without a key, or for a head written without one).
+    /// Whether a head read back from the file carries the seal the key gives its link (without a
+    /// key, whether its hash is well-formed). With a key, a head without a seal does not match.
     func sealMatches(_ head: Head) -> Bool {
-        guard let hash = Data(hex: head.hash) else { return false }
-        guard let expected = seal(seq: head.seq, hash: hash), let written = head.seal else { return true }
-        return Data(hex: written) == expected
+        guard let hash = Data(hex: head.hash), hash.count == 32 else { return false }
+        guard let expected = seal(seq: head.seq, hash: hash) else { return true }
+        return head.seal.flatMap { Data(hex: $0) } == expected
     }
 
     /// Replaces the head file with `head` (written to a temporary file beside it, flushed, then
@@ -70,7 +70,8 @@ public struct AuditAnchor: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         var data = try encoder.encode(head)
         data.append(0x0A)
-        let temporary = headFile + ".tmp"
+        // A name of its own per writer: a replica or `audit seal` may write beside the service.
+        let temporary = headFile + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: data) else {
             throw HeadFileError(path: temporary, reason: "cannot be created (does the folder exist and may this user write there?)")
         }
@@ -79,7 +80,13 @@ public struct AuditAnchor: Sendable {
             fsync(descriptor)
             close(descriptor)
         }
+        // Never replace a newer head (another sealer's) with an older one.
+        if let current = try? readHead(), current.seq > head.seq {
+            unlink(temporary)
+            return
+        }
         guard rename(temporary, headFile) == 0 else {
+            unlink(temporary)
             throw HeadFileError(path: headFile, reason: "cannot replace it (\(String(cString: strerror(errno))))")
         }
     }

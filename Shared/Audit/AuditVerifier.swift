@@ -34,6 +34,7 @@ public struct AuditVerifier: Sendable {
         public enum Kind: String, Sendable {
             case edited, deletedEntry = "deleted-entry", deletedLink = "deleted-link", inserted, forged, unsealed, truncated
             case forgedHead = "forged-head"
+            case missingHead = "missing-head"
         }
         public let kind: Kind
         public let seq: Int64?
@@ -61,6 +62,7 @@ public struct AuditVerifier: Sendable {
             case .truncated:
                 "links \(seq ?? 0) through \(through ?? 0) are missing: the newest entries were deleted with their links (the head file names link \(through ?? 0))"
             case .forgedHead: "the head file's link \(seq ?? 0) does not carry the seal of AUDIT_SEAL_KEY: the file was not written by the sealer"
+            case .missingHead: "AUDIT_ANCHOR_FILE is set but holds no head while the chain has \(seq ?? 0) links: the file was removed"
             }
         }
     }
@@ -128,6 +130,10 @@ public struct AuditVerifier: Sendable {
             }
         }
         if report.links > 0 { report.headHash = previous.hexString }
+        if anchoredHead == nil, anchor.headFile != nil, report.links > 0 {
+            report.problem = Problem(kind: .missingHead, seq: lastSeq, entryID: nil)
+            return report
+        }
         if let anchoredHead {
             if anchoredHead.seq > lastSeq {
                 report.problem = Problem(kind: .truncated, seq: lastSeq + 1, entryID: nil, through: anchoredHead.seq)

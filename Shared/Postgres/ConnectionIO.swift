@@ -359,8 +359,14 @@ struct StatementKey: Hashable {
     let sql: String
     let types: [PostgresDataType]
 
+    /// The same bytes, not only the same text: Unicode equivalence would make two statements
+    /// PostgreSQL tells apart (literals in NFC and NFD) share one, and break the byte hash below.
     static func == (left: StatementKey, right: StatementKey) -> Bool {
-        left.sql == right.sql && left.types == right.types
+        guard left.types == right.types else { return false }
+        var (a, b) = (left.sql, right.sql)
+        return a.withUTF8 { x in
+            b.withUTF8 { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
+        }
     }
 
     /// Feeds the hasher one word mixed from the text eight bytes at a time: a cache lookup per

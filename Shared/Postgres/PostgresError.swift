@@ -87,22 +87,30 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
 
     /// Why the database cannot serve a statement now, when that is the failure: no connection
     /// (down, restarting, refused), none free in time, the server's connection limit, its disk or
-    /// memory full, or a statement cancelled by its timeout. nil for errors of the statement
-    /// itself (a constraint, a syntax error), which retrying would not cure.
-    public var unavailability: String? {
+    /// memory full, or a statement cancelled by its timeout. `retrySafe`: nothing of the request
+    /// was committed (the statement never ran, or failed and was rolled back), so repeating it is
+    /// safe; false when the connection was lost while a statement ran, whose outcome is unknown.
+    /// nil for errors of the statement itself (a constraint, a syntax error).
+    public var unavailability: (reason: String, retrySafe: Bool)? {
         switch sqlState {
-        case "53300": return "the database's connection limit is reached"
-        case "53100": return "the database's disk is full"
-        case "53200": return "the database is out of memory"
-        case "57014": return "a statement took longer than its timeout"
+        case "53300": return ("the database's connection limit is reached", true)
+        case "53100": return ("the database's disk is full", true)
+        case "53200": return ("the database is out of memory", true)
+        case "57014": return ("a statement took longer than its timeout", true)
+        case "57P01", "57P02", "57P03": return ("the database is shutting down or starting", true)
         default: break
         }
-        if code == .connectionFailed, let message, message.contains("too many connections") || message.contains("connection slots") {
-            return "the database's connection limit is reached"
+        switch code {
+        case .connectionFailed:
+            if let message, message.contains("too many connections") || message.contains("connection slots") {
+                return ("the database's connection limit is reached", true)
+            }
+            return ("the database cannot be reached", true)
+        case .poolTimeout: return ("no database connection became free in time", true)
+        case .poolShutDown: return ("the service is shutting down", true)
+        default: break
         }
-        if code == .poolTimeout { return "no database connection became free in time" }
-        if code == .poolShutDown { return "the service is shutting down" }
-        if isConnectionError { return "the database cannot be reached" }
+        if isConnectionError { return ("the connection to the database was lost while the request ran", false) }
         return nil
     }
 }

@@ -6,7 +6,8 @@ import Postgres
 ///
 /// `ProblemDetails` render themselves; Hummingbird's `HTTPError`s (unknown route, bad method,
 /// undecodable body) keep their status; a database that cannot serve now (down, at its connection
-/// limit, disk full, no connection free in time) is a 503 with `Retry-After`; anything else is a
+/// limit, disk full, no connection free in time) is a 503, with `Retry-After` unless the connection
+/// was lost while a statement ran (its outcome unknown); anything else is a
 /// 500 whose cause is logged (without personal data) under the request id, never sent to the client.
 public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
@@ -24,9 +25,17 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 detail: error.body ?? Self.defaultDetail(error.status, request))
             return try problem.response(from: request, context: context)
         } catch let error as PostgresError where error.unavailability != nil {
-            // Nothing wrong with the request: the database cannot serve it now. 503, try again.
-            let reason = error.unavailability ?? "the database is unavailable"
+            // Nothing wrong with the request: the database cannot serve it now. 503; `Retry-After`
+            // only when nothing of it can have been saved.
+            let (reason, retrySafe) = error.unavailability ?? ("the database is unavailable", false)
             context.logger.warning("Database unavailable", metadata: ["reason": "\(reason)", "sqlstate": "\(error.sqlState ?? "-")"])
+            guard retrySafe else {
+                return try ProblemDetails(
+                    type: ProblemDetails.typeBase + "outcome-unknown", title: "Service unavailable", status: .serviceUnavailable,
+                    detail: "The service cannot answer right now: \(reason). A change it made may or may not have been saved: "
+                        + "check before repeating it (or repeat it with the same Idempotency-Key)."
+                ).response(from: request, context: context)
+            }
             return try ProblemDetails.unavailable("The service cannot answer right now: \(reason). Try again shortly.", retryAfterSeconds: 2)
                 .response(from: request, context: context)
         } catch {

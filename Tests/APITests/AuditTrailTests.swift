@@ -163,6 +163,13 @@ struct AuditTrailTests {
                 try await admin.query("UPDATE audit.entries SET resource_id = 'altered' WHERE id = \(ids[5])")
                 try await Self.recomputeHashes(from: 6, on: admin)
                 #expect(try await verifier.verify().problem == AuditVerifier.Problem(kind: .forged, seq: 6, entryID: ids[5]))
+                // The sealer will not extend the rewritten chain, nor will a new one reading the head file.
+                try await log.record(AuditEntry(requestID: "after", actorKind: .system, action: "read", resource: "person"))
+                await #expect(throws: AuditSealer.TamperingError.self) { try await sealer.sealAll() }
+                await #expect(throws: AuditSealer.TamperingError.self) {
+                    try await AuditSealer(database: registry, anchor: anchor, logger: .test).sealAll()
+                }
+                #expect(try anchor.readHead()?.seq == 12)
                 // Without the key only the head file notices, at its own link.
                 #expect(
                     try await AuditVerifier(database: registry, anchor: AuditAnchor(key: nil, headFile: headFile)).verify().problem
@@ -174,6 +181,9 @@ struct AuditTrailTests {
                 // The owner deletes the three newest entries with their links: the head file names link 12.
                 try await admin.query("DELETE FROM audit.chain WHERE seq > 9")
                 try await admin.query("DELETE FROM audit.entries WHERE id = ANY(\(Array(ids[9...])))")
+                // Nor over the truncated one: it would reuse the deleted links' numbers.
+                await #expect(throws: AuditSealer.TamperingError.self) { try await sealer.sealAll() }
+                #expect(try anchor.readHead()?.seq == 12)
                 let truncated = try await verifier.verify()
                 #expect(truncated.problem == AuditVerifier.Problem(kind: .truncated, seq: 10, entryID: nil, through: 12))
                 #expect(truncated.description.contains("links 10 through 12 are missing"))
@@ -182,9 +192,14 @@ struct AuditTrailTests {
 
                 // A head file rewritten to match the shorter chain, without the key, is refused.
                 let link9 = try await admin.query("SELECT hash FROM audit.chain WHERE seq = 9")[0].decode(Data.self, at: 0)
+                try FileManager.default.removeItem(atPath: headFile)
                 try anchor.write(
                     AuditAnchor.Head(seq: 9, hash: link9.hexString, seal: String(repeating: "00", count: 32), writtenAt: "2026-12-06T00:00:00Z"))
                 #expect(try await verifier.verify().problem?.kind == .forgedHead)
+                try anchor.write(AuditAnchor.Head(seq: 9, hash: link9.hexString, seal: nil, writtenAt: "2026-12-06T00:00:00Z"))
+                #expect(try await verifier.verify().problem?.kind == .forgedHead)
+                try FileManager.default.removeItem(atPath: headFile)
+                #expect(try await verifier.verify().problem == AuditVerifier.Problem(kind: .missingHead, seq: 9, entryID: nil))
                 await admin.close()
                 group.cancelAll()
             }

@@ -18,9 +18,10 @@ enum ServiceHarness {
         _ body: @Sendable (ServiceClient) async throws -> T
     ) async throws -> T {
         // The registry seals the audit trail with a key, as in production (the others ignore it).
+        let sealKey = "a test key for the audit trail's seals"
+        TestLogFile.recordSecrets([sealKey])
         var variables = [
-            "DATABASE_URL": try database.conninfo(role: descriptor.role), "DATABASE_POOL_SIZE": "4",
-            "AUDIT_SEAL_KEY": "a test key for the audit trail's seals",
+            "DATABASE_URL": try database.conninfo(role: descriptor.role), "DATABASE_POOL_SIZE": "4", "AUDIT_SEAL_KEY": sealKey,
         ]
         variables.merge(environment) { $1 }
         let configuration = try await ServiceConfiguration.load(service: descriptor, environment: variables)

@@ -7,13 +7,13 @@
 #   Tests/Faults/faults.sh            (FAULTS_SECONDS=20 of load per scenario, FAULTS_CLIENTS=8)
 #
 # A throwaway cluster with production's durable settings (fsync, synchronous_commit and
-# full_page_writes on), the registry and the statistics service (debug builds, `swift build`;
+# full_page_writes on), the four services (debug builds, `swift build`;
 # FAULTS_CONFIGURATION=release for release ones) as their own roles, Tests/Faults/write_load.py as
 # the load. Checks after each scenario, failing the script (exit 1) if any does not hold:
 #   - every person acknowledged with 201 is in registry.people;
 #   - no person is half-written: each has its history row and exactly one registered event;
 #   - the statistics service, once caught up, holds each person exactly once;
-#   - after a database restart, both services answer /readyz 200 again within 10 s, having
+#   - after a database restart, all four services answer /readyz 200 again within 10 s, having
 #     answered 503 meanwhile (polled every 100 ms);
 #   - the stopped consumer catches up (its lag, from the positions while it is stopped and from
 #     its bus_consumer_lag_events metric after, rises and falls to 0), holds nothing, and every
@@ -37,8 +37,7 @@ fail() { log "FAILED: $*"; failures=$((failures + 1)); }
 
 cluster_install_packages
 cluster_find_bin
-swift build -c "$configuration" --product registry >&2
-swift build -c "$configuration" --product statistics >&2
+for product in registry statistics treatment referrals; do swift build -c "$configuration" --product "$product" >&2; done
 bin="$(swift build -c "$configuration" --show-bin-path)"
 
 bench_cluster recovery-faults-pg
@@ -47,11 +46,23 @@ statistics_port=$(cluster_free_port)
 registry_base="http://127.0.0.1:$registry_port"
 statistics_base="http://127.0.0.1:$statistics_port"
 export LOG_FORMAT=text LOG_LEVEL=warning HOST=127.0.0.1
-trap 'kill ${registry:-} ${statistics:-} 2>/dev/null; wait ${registry:-} ${statistics:-} 2>/dev/null; cluster_cleanup_throwaway' EXIT
+treatment_port=$(cluster_free_port)
+referrals_port=$(cluster_free_port)
+# Keeps the script's status through the clean-up (which reads $? itself).
+trap 'rc=$?; kill ${registry:-} ${statistics:-} ${treatment:-} ${referrals:-} 2>/dev/null; wait ${registry:-} ${statistics:-} ${treatment:-} ${referrals:-} 2>/dev/null; (exit $rc); cluster_cleanup_throwaway' EXIT
 bench_serve registry "$registry_port"
 registry=$bench_pid
 bench_serve statistics "$statistics_port"
 statistics=$bench_pid
+# Treatment and referrals take no load here; they are checked to come back after a database restart.
+bench_serve treatment "$treatment_port"
+treatment=$bench_pid
+bench_serve referrals "$referrals_port"
+referrals=$bench_pid
+declare -A ready_url=(
+    [registry]="$registry_base/readyz" [statistics]="$statistics_base/readyz"
+    [treatment]="http://127.0.0.1:$treatment_port/readyz" [referrals]="http://127.0.0.1:$referrals_port/readyz"
+)
 token=$(python3 "$root/Benchmarks/registry/http_bench.py" token "$registry_base" perf "$bench_password")
 sql() { cluster_psql "$port" bench --tuples-only --no-align --command="$1"; }
 
@@ -101,39 +112,46 @@ log "load: $(cat "$dir/load-1.json")"
 check "SIGKILL" "$acked1"
 
 # --- 2. PostgreSQL restarted, fast then immediate, under load -----------------------------------
-# outage MODE: restarts the cluster with that shutdown mode while polling both services' /readyz
+# outage MODE: restarts the cluster with that shutdown mode while polling every service's /readyz
 # every 100 ms; prints whether each answered 503 during the outage and how long after the
 # database was back each answered 200.
 now() { date +%s.%N; }
 calc() { awk "BEGIN { print $* }"; }
 outage() {
-    local mode=$1 back="" ready_registry="" ready_statistics="" saw_registry=0 saw_statistics=0 restart_pid started
+    local mode=$1 back="" restart_pid started service pending summary=""
+    local -A ready=() saw=()
     started=$(now)
-    cluster_as "$PG_BIN/pg_ctl" restart --pgdata="$dir/data" --mode="$mode" --wait --timeout=60 --silent \
-        --log="$dir/postgres.log" -o "-p $port" &
+    rm -f "$dir/back"
+    (
+        cluster_as "$PG_BIN/pg_ctl" restart --pgdata="$dir/data" --mode="$mode" --wait --timeout=60 --silent \
+            --log="$dir/postgres.log" -o "-p $port" && now >"$dir/back"
+    ) &
     restart_pid=$!
     while :; do
         if [ -z "$back" ] && ! kill -0 "$restart_pid" 2>/dev/null; then
             wait "$restart_pid" || fail "$mode restart: pg_ctl failed"
-            back=$(now)
+            back=$(cat "$dir/back" 2>/dev/null || now)
         fi
-        case $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$registry_base/readyz") in
-            200) [ -n "$back" ] && [ -z "$ready_registry" ] && ready_registry=$(calc "$(now) - $back") ;;
-            *) saw_registry=1 ;;
-        esac
-        case $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$statistics_base/readyz") in
-            200) [ -n "$back" ] && [ -z "$ready_statistics" ] && ready_statistics=$(calc "$(now) - $back") ;;
-            *) saw_statistics=1 ;;
-        esac
-        [ -n "$ready_registry" ] && [ -n "$ready_statistics" ] && break
+        pending=0
+        for service in registry statistics treatment referrals; do
+            [ -n "${ready[$service]:-}" ] && continue
+            if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "${ready_url[$service]}")" = 200 ]; then
+                [ -n "$back" ] && ready[$service]=$(calc "$(now) - $back")
+            else
+                saw[$service]=1
+            fi
+            [ -n "${ready[$service]:-}" ] || pending=1
+        done
+        [ "$pending" = 0 ] && break
         awk "BEGIN { exit !($(now) - $started > 60) }" && break
         sleep 0.1
     done
-    log "$mode restart: the database was back $(calc "$back - $started") s after the restart began; registry ready ${ready_registry:-never} s after that (outage seen on /readyz: $saw_registry), statistics ${ready_statistics:-never} s (seen: $saw_statistics)"
-    for ready in "${ready_registry:-99}" "${ready_statistics:-99}"; do
-        awk "BEGIN { exit !($ready <= 10) }" || fail "$mode restart: a service was not ready within 10 s of the database"
+    for service in registry statistics treatment referrals; do
+        summary+=" $service ${ready[$service]:-never} s (outage seen on /readyz: ${saw[$service]:-0});"
+        awk "BEGIN { exit !(${ready[$service]:-99} <= 10) }" || fail "$mode restart: $service was not ready within 10 s of the database"
+        [ "${saw[$service]:-0}" = 1 ] || fail "$mode restart: $service's /readyz did not show the outage"
     done
-    [ "$saw_registry" = 1 ] && [ "$saw_statistics" = 1 ] || fail "$mode restart: /readyz did not show the outage"
+    log "$mode restart: the database was back $(calc "$back - $started") s after the restart began; ready after that:$summary"
 }
 
 for mode in fast immediate; do
@@ -177,7 +195,7 @@ statistics=$bench_pid
 falling=()
 caught_up=""
 for _ in $(seq 1 1200); do
-    metric=$(curl -s "$statistics_base/metrics" | awk '/^bus_consumer_lag_events\{consumer="statistics.counts"\}/ { print $2 }')
+    metric=$(curl -s "$statistics_base/metrics" | awk '/^bus_consumer_lag_events\{consumer="statistics.counts"\}/ { print $2 }' || true)
     falling+=("${metric:--}")
     if [ "$(sql "$lag_sql")" = 0 ]; then
         caught_up=$(calc "$(now) - $caught_started")
@@ -200,9 +218,9 @@ log "consumer: $held events held or dead; $wrong people whose status in statisti
 [ "$wrong" = 0 ] || fail "$wrong people with another status in statistics than their last change's"
 
 if [ "$failures" -gt 0 ]; then
-    log "$failures checks failed (logs kept in $dir)"
-    trap - EXIT
-    kill "$registry" "$statistics" 2>/dev/null || true
+    kept=$(mktemp -d /tmp/recovery-faults-logs.XXXXXX)
+    cp "$dir"/*.log "$dir"/*.json "$dir"/*.txt "$kept"/ 2>/dev/null || true
+    log "$failures checks failed (logs kept in $kept)"
     exit 1
 fi
 log "every check held"
