@@ -44,7 +44,7 @@ referrals_port=$(cluster_free_port)
 registry_base="http://127.0.0.1:$registry_port"
 base="http://127.0.0.1:$referrals_port"
 export LOG_FORMAT=text LOG_LEVEL=warning HOST=127.0.0.1
-trap 'rc=$?; kill ${registry:-} ${referrals:-} 2>/dev/null; wait ${registry:-} ${referrals:-} 2>/dev/null; (exit $rc); cluster_cleanup_throwaway' EXIT
+trap 'rc=$?; set +e; kill ${registry:-} ${referrals:-} 2>/dev/null; wait ${registry:-} ${referrals:-} 2>/dev/null; (exit $rc); cluster_cleanup_throwaway' EXIT
 bench_serve registry "$registry_port"
 registry=$bench_pid
 bench_serve referrals "$referrals_port"

@@ -51,7 +51,7 @@ password="Kiểm tra tốc độ 2026"
 echo "$password" | "$registry" create-admin perf >&2
 "$registry" serve >"$dir/registry.log" 2>&1 &
 server=$!
-trap 'rc=$?; kill $server 2>/dev/null; wait $server 2>/dev/null; (exit $rc); cluster_cleanup_throwaway' EXIT
+trap 'rc=$?; set +e; kill $server 2>/dev/null; wait $server 2>/dev/null; (exit $rc); cluster_cleanup_throwaway' EXIT
 for _ in $(seq 1 120); do
     curl -fsS -o /dev/null "$base/readyz" 2>/dev/null && break
     sleep 0.5

@@ -46,7 +46,7 @@ statistics_port=$(cluster_free_port)
 registry_base="http://127.0.0.1:$registry_port"
 base="http://127.0.0.1:$statistics_port"
 export LOG_FORMAT=text LOG_LEVEL=warning HOST=127.0.0.1
-trap 'rc=$?; kill ${registry:-} ${statistics:-} 2>/dev/null; wait ${registry:-} ${statistics:-} 2>/dev/null; (exit $rc); cluster_cleanup_throwaway' EXIT
+trap 'rc=$?; set +e; kill ${registry:-} ${statistics:-} 2>/dev/null; wait ${registry:-} ${statistics:-} 2>/dev/null; (exit $rc); cluster_cleanup_throwaway' EXIT
 bench_serve registry "$registry_port"
 registry=$bench_pid
 token=$(python3 "$root/Benchmarks/registry/http_bench.py" token "$registry_base" perf "$bench_password")

@@ -45,7 +45,7 @@ treatment_port=$(cluster_free_port)
 registry_base="http://127.0.0.1:$registry_port"
 base="http://127.0.0.1:$treatment_port"
 export LOG_FORMAT=text LOG_LEVEL=warning HOST=127.0.0.1
-trap 'rc=$?; kill ${registry:-} ${treatment:-} 2>/dev/null; wait ${registry:-} ${treatment:-} 2>/dev/null; (exit $rc); cluster_cleanup_throwaway' EXIT
+trap 'rc=$?; set +e; kill ${registry:-} ${treatment:-} 2>/dev/null; wait ${registry:-} ${treatment:-} 2>/dev/null; (exit $rc); cluster_cleanup_throwaway' EXIT
 bench_serve registry "$registry_port"
 registry=$bench_pid
 bench_serve treatment "$treatment_port"

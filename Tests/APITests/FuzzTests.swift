@@ -1,12 +1,8 @@
 import Foundation
 import HTTPTypes
-import Registry
-import Referrals
 import ServiceKit
-import Statistics
 import TestSupport
 import Testing
-import Treatment
 
 /// Schema-driven fuzzing: schemathesis (PyPI, installed by the test command) generates requests
 /// for every operation of a service from its own OpenAPI document, as several callers, and checks
@@ -51,15 +47,6 @@ struct FuzzTests {
     /// Operations that would end the caller's own session or change its password mid-run.
     static let excluded = ["/v1/auth/logout", "/v1/auth/password", "/v1/auth/token"]
 
-    static func descriptor(_ name: String) -> ServiceDescriptor {
-        switch name {
-        case "registry": RegistryService.descriptor
-        case "treatment": TreatmentService.descriptor
-        case "referrals": ReferralsService.descriptor
-        default: StatisticsService.descriptor
-        }
-    }
-
     @Test(arguments: ["registry", "treatment", "referrals", "statistics"])
     func everyOperationAnswersAsDocumented(_ name: String) async throws {
         try await PeopleTests.withRegistry("fuzz_\(name)") { registry, tokens, database in
@@ -72,7 +59,7 @@ struct FuzzTests {
             // Someone to find: a person on record in the officers' commune.
             #expect(try await registry.call(.post, "/v1/people", token: tokens["commune00004"], json: PeopleTests.anh).status == 201)
 
-            try await ServiceHarness.withService(Self.descriptor(name), database: database, live: true) { service in
+            try await ServiceHarness.withService(try ServiceHarness.descriptor(named: name), database: database, live: true) { service in
                 let port = try #require(service.port)
                 // The document is public, but a credential this service does not take (an agency
                 // key at the registry) is refused even there: schemathesis reads it from a file.

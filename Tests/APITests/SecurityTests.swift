@@ -1,13 +1,9 @@
 import Foundation
 import HTTPTypes
 import Postgres
-import Referrals
-import Registry
 import ServiceKit
-import Statistics
 import TestSupport
 import Testing
-import Treatment
 
 /// What every service does with hostile input and what every answer carries: the security
 /// headers on answers of every kind, bodies too large or nested too deeply refused early, bytes
@@ -22,19 +18,10 @@ struct SecurityTests {
         ("statistics", .put, "/v1/targets/determinations/01/2026", "province01"),
     ]
 
-    static func descriptor(_ name: String) -> ServiceDescriptor {
-        switch name {
-        case "registry": RegistryService.descriptor
-        case "treatment": TreatmentService.descriptor
-        case "referrals": ReferralsService.descriptor
-        default: StatisticsService.descriptor
-        }
-    }
-
     @Test(arguments: ["registry", "treatment", "referrals", "statistics"])
     func hostileBodiesAreRefusedEarlyAndEveryAnswerCarriesTheHeaders(_ name: String) async throws {
         try await PeopleTests.withRegistry("security_\(name)") { _, tokens, database in
-            try await ServiceHarness.withService(Self.descriptor(name), database: database) { service in
+            try await ServiceHarness.withService(try ServiceHarness.descriptor(named: name), database: database) { service in
                 let write = try #require(Self.writes.first { $0.service == name })
                 let token = tokens[write.caller]
                 var answers: [(String, ServiceClient.Reply)] = []

@@ -13,6 +13,11 @@ import Testing
 /// real database) against a test database, once its migrations are applied. `live`: on a real
 /// port of localhost instead (`ServiceClient.port`), for a browser.
 enum ServiceHarness {
+    /// The service of that name (one of `AccessMatrixTests.descriptors`, the four).
+    static func descriptor(named name: String) throws -> ServiceDescriptor {
+        try #require(AccessMatrixTests.descriptors.first { $0.name == name })
+    }
+
     static func withService<T: Sendable>(
         _ descriptor: ServiceDescriptor, database: TestDatabase, environment: [String: String] = [:], live: Bool = false,
         _ body: @Sendable (ServiceClient) async throws -> T

@@ -3,8 +3,10 @@
 # then PostgreSQL restarted with a fast and with an immediate shutdown, each while clients keep
 # registering people; after each, what was acknowledged is checked against the database. Then the
 # statistics service stopped while FAULTS_EVENTS (100,000) status changes arrive, and started.
+# Then (as root, which can mount a tmpfs) the disk under registry.people filled and freed.
 #
-#   Tests/Faults/faults.sh            (FAULTS_SECONDS=20 of load per scenario, FAULTS_CLIENTS=8)
+#   Tests/Faults/faults.sh            (FAULTS_SECONDS=20 of load per scenario, FAULTS_CLIENTS=8,
+#                                      FAULTS_SCENARIOS="1 2 3 4" to choose among those below)
 #
 # A throwaway cluster with production's durable settings (fsync, synchronous_commit and
 # full_page_writes on), the four services (debug builds, `swift build`;
@@ -17,7 +19,9 @@
 #     answered 503 meanwhile (polled every 100 ms);
 #   - the stopped consumer catches up (its lag, from the positions while it is stopped and from
 #     its bus_consumer_lag_events metric after, rises and falls to 0), holds nothing, and every
-#     person's status in statistics is the one their last published change gave.
+#     person's status in statistics is the one their last published change gave;
+#   - with the disk full, writes are refused with 503 (no other error), and succeed again once it
+#     is freed, without a restart.
 # Prints the figures (requests acknowledged, unanswered, refused; outage and recovery times).
 set -euo pipefail
 
@@ -29,6 +33,8 @@ source "$root/deploy/local/cluster.sh"
 source "$root/Benchmarks/service_bench.sh"
 
 seconds=${FAULTS_SECONDS:-20}
+scenarios=" ${FAULTS_SCENARIOS:-1 2 3 4} "
+want() { [[ "$scenarios" == *" $1 "* ]]; }
 clients=${FAULTS_CLIENTS:-8}
 configuration=${FAULTS_CONFIGURATION:-debug}
 log() { printf '[faults] %s\n' "$*" >&2; }
@@ -49,7 +55,7 @@ export LOG_FORMAT=text LOG_LEVEL=warning HOST=127.0.0.1
 treatment_port=$(cluster_free_port)
 referrals_port=$(cluster_free_port)
 # Keeps the script's status through the clean-up (which reads $? itself).
-trap 'rc=$?; kill ${registry:-} ${statistics:-} ${treatment:-} ${referrals:-} 2>/dev/null; wait ${registry:-} ${statistics:-} ${treatment:-} ${referrals:-} 2>/dev/null; (exit $rc); cluster_cleanup_throwaway' EXIT
+trap 'rc=$?; set +e; kill ${registry:-} ${statistics:-} ${treatment:-} ${referrals:-} 2>/dev/null; wait ${registry:-} ${statistics:-} ${treatment:-} ${referrals:-} 2>/dev/null; (exit $rc); cluster_cleanup_throwaway' EXIT
 bench_serve registry "$registry_port"
 registry=$bench_pid
 bench_serve statistics "$statistics_port"
@@ -94,6 +100,7 @@ check() {
 }
 
 # --- 1. the registry killed with SIGKILL under load ---------------------------------------------
+if want 1; then
 log "scenario 1: SIGKILL of the registry after 5 s of $clients clients writing, restart, $seconds s in all"
 acked1=$dir/acked-1.txt
 : >"$acked1"
@@ -110,6 +117,7 @@ log "registry serving again $(awk "BEGIN { print $(date +%s.%N) - $killed_at }")
 wait "$load"
 log "load: $(cat "$dir/load-1.json")"
 check "SIGKILL" "$acked1"
+fi
 
 # --- 2. PostgreSQL restarted, fast then immediate, under load -----------------------------------
 # outage MODE: restarts the cluster with that shutdown mode while polling every service's /readyz
@@ -154,7 +162,7 @@ outage() {
     log "$mode restart: the database was back $(calc "$back - $started") s after the restart began; ready after that:$summary"
 }
 
-for mode in fast immediate; do
+want 2 && for mode in fast immediate; do
     log "scenario 2 ($mode): PostgreSQL restarted after 5 s of $clients clients writing, $seconds s in all"
     acked2=$dir/acked-$mode.txt
     : >"$acked2"
@@ -171,6 +179,7 @@ done
 events=${FAULTS_EVENTS:-100000}
 lag_sql="SELECT (SELECT count(*) FROM bus.consumer_slots s JOIN bus.events e ON e.slot = s.slot AND (e.xid, e.id) > (s.after_xid, s.after_id)
                   WHERE s.consumer = c.name AND e.topic = ANY(c.topics)) FROM bus.consumers c WHERE c.name = 'statistics.counts'"
+if want 3; then
 log "scenario 3: the statistics service stopped while $events status changes are published (10 batches), then started"
 kill -TERM "$statistics"
 wait "$statistics" 2>/dev/null || true
@@ -216,6 +225,52 @@ wrong=$(sql "WITH last AS (SELECT DISTINCT ON (key) key, payload->>'status' AS s
 log "consumer: $held events held or dead; $wrong people whose status in statistics is not their last change's"
 [ "$held" = 0 ] || fail "$held events held or dead"
 [ "$wrong" = 0 ] || fail "$wrong people with another status in statistics than their last change's"
+fi
+
+# --- 4. the disk under the people's table full, then freed -----------------------------------------
+# registry.people moved to a tablespace on a small tmpfs filled to its last megabyte: writes fail
+# for want of space, then a filler file is removed and they succeed again, without a restart.
+small=$dir/small-disk
+mkdir -p "$small"
+if ! want 4; then
+    :
+elif [ "$(id -u)" -ne 0 ] || ! mount -t tmpfs -o size=48m tmpfs "$small" 2>/dev/null; then
+    log "scenario 4 skipped: mounting a small tmpfs needs root (run as root to include it)"
+else
+    trap 'rc=$?; set +e; kill ${registry:-} ${statistics:-} ${treatment:-} ${referrals:-} 2>/dev/null; wait ${registry:-} ${statistics:-} ${treatment:-} ${referrals:-} 2>/dev/null; umount -l "$small" 2>/dev/null; (exit $rc); cluster_cleanup_throwaway' EXIT
+    log "scenario 4: registry.people on a 48 MiB disk filled to its end, $clients clients writing for $seconds s, the disk freed after half of it"
+    mkdir -p "$small/space"
+    chown "$(cluster_owner)" "$small/space"
+    sql "CREATE TABLESPACE small_disk LOCATION '$small/space'" >/dev/null
+    sql "ALTER TABLE registry.people SET TABLESPACE small_disk" >/dev/null
+    # Leave 64 KiB: the table's next few extensions fail.
+    free_kib=$(df -k --output=avail "$small" | tail -1)
+    dd if=/dev/zero of="$small/filler" bs=1024 count=$((free_kib - 64)) status=none 2>/dev/null || true
+    log "the small disk has $(df -k --output=avail "$small" | tail -1) KiB free"
+    acked4=$dir/acked-disk.txt
+    : >"$acked4"
+    python3 "$root/Tests/Faults/write_load.py" "$registry_base" "$token" "$seconds" "$clients" "$acked4" "Disk" >"$dir/load-disk.json" &
+    load=$!
+    sleep "$((seconds / 2))"
+    full_statuses=$(grep -c "No space left on device" "$dir/postgres.log" || true)
+    rm -f "$small/filler"
+    freed=$(now)
+    wait "$load"
+    log "load: $(cat "$dir/load-disk.json")"
+    log "the server logged $full_statuses 'No space left on device' errors before the disk was freed"
+    # The last refusal before the disk was freed, and the first acknowledgement after it.
+    refused=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['statuses'].get('503', 0))" "$dir/load-disk.json")
+    others=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1]))['statuses']; print(sum(v for k, v in d.items() if k != '503'))" "$dir/load-disk.json")
+    [ "$refused" -gt 0 ] || fail "disk full: no write was refused with 503 (was the disk full?)"
+    [ "$others" = 0 ] || fail "disk full: $others writes answered with another status than 201 or 503"
+    check "disk full" "$acked4"
+    recovered=$(sql "SELECT count(*) FROM registry.people WHERE created_at >= to_timestamp($freed)")
+    log "disk full: $refused writes refused with 503 while full; $recovered people registered after the disk was freed"
+    [ "$recovered" -gt 0 ] || fail "disk full: no write succeeded after the disk was freed"
+    sql "ALTER TABLE registry.people SET TABLESPACE pg_default" >/dev/null
+    sql "DROP TABLESPACE small_disk" >/dev/null
+    umount -l "$small" 2>/dev/null || true
+fi
 
 if [ "$failures" -gt 0 ]; then
     kept=$(mktemp -d /tmp/recovery-faults-logs.XXXXXX)
