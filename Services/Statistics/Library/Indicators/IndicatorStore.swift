@@ -14,19 +14,6 @@ struct IndicatorStore {
         case whole(label: String)
     }
 
-    private struct Key: Hashable {
-        /// The period's number, from 1.
-        let period: Int
-        let area: String
-        let value: String
-    }
-
-    private struct Reading {
-        let count: Int
-        let amount: Int
-        let parent: String
-    }
-
     func values(
         of computation: Computation, from: CalendarDate, to: CalendarDate, months: Int, area: ExportArea, grouping: Grouping,
         breakdown: Indicator.Breakdown? = nil
@@ -129,80 +116,124 @@ struct IndicatorStore {
         let periods = Periods(from: from, to: to, months: months)
         let numeratorDimension = formula.numeratorDimension ?? breakdown?.rawValue ?? ""
         let numerators = try await read(formula.numerator, dimension: numeratorDimension, periods: periods, areas: areas)
-        var denominators: [Key: Reading]?
+        var denominators: [Series.Key: Series]?
         if let denominator = formula.denominator {
             denominators = try await read(
                 denominator, dimension: formula.numeratorDimension == nil ? numeratorDimension : "", periods: periods, areas: areas)
         }
+        // Each series with the denominator it is divided by (the unit's total for the mix by form),
+        // in the rows' order: by area (the country's named `national`), then breakdown value.
         var keys = Set(numerators.keys)
         if let denominators, formula.numeratorDimension == nil { keys.formUnion(denominators.keys) }
-        let rows = keys.compactMap { key -> IndicatorValues.Row? in
-            let counted = numerators[key]
-            let numerator = counted?.count ?? 0
-            let denominator = denominators.map {
-                $0[formula.numeratorDimension == nil ? key : Key(period: key.period, area: key.area, value: "")]?.count ?? 0
+        let series = keys.map { key in
+            (
+                key: key, areaCode: key.area == "VN" ? "national" : key.area, numerators: numerators[key],
+                denominators: denominators?[formula.numeratorDimension == nil ? key : Series.Key(area: key.area, value: "")]
+            )
+        }.sorted { ($0.areaCode, $0.key.value) < ($1.areaCode, $1.key.value) }
+        let loans = formula.numerator.measure == .loans
+        var rows: [IndicatorValues.Row] = []
+        for period in periods.starts.indices {
+            for entry in series {
+                let numerator = entry.numerators?.counts[period] ?? 0
+                let denominator = denominators.map { _ in entry.denominators?.counts[period] ?? 0 }
+                let amount = entry.numerators?.amounts[period] ?? 0
+                // A row has something to show; a mix by form shows only the forms that had some.
+                let shown = numerator != 0 || amount != 0 || (formula.numeratorDimension == nil && (denominator ?? 0) != 0)
+                guard shown else { continue }
+                let value: Double? =
+                    if let denominator { denominator > 0 ? Double((numerator * 2000 / denominator + 1) / 2) / 10 : nil } else { Double(numerator) }
+                var row = IndicatorValues.Row(
+                    areaCode: entry.areaCode, areaName: nil, periodStart: periods.starts[period], periodEnd: periods.ends[period],
+                    breakdown: entry.key.value.isEmpty ? nil : entry.key.value, numerator: numerator, denominator: denominator, value: value,
+                    amountVnd: loans ? amount : nil, suppressed: false)
+                row.parentCode = entry.key.area == "VN" ? nil : (entry.numerators ?? entry.denominators)?.parent
+                rows.append(row)
             }
-            let amount = counted?.amount ?? 0
-            guard numerator != 0 || (denominator ?? 0) != 0 || amount != 0 else { return nil }
-            let value: Double? =
-                if let denominator { denominator > 0 ? Double((numerator * 2000 / denominator + 1) / 2) / 10 : nil } else { Double(numerator) }
-            var row = IndicatorValues.Row(
-                areaCode: key.area == "VN" ? "national" : key.area, areaName: nil, periodStart: periods.starts[key.period - 1],
-                periodEnd: periods.ends[key.period - 1], breakdown: key.value.isEmpty ? nil : key.value, numerator: numerator,
-                denominator: denominator, value: value, amountVnd: formula.numerator.measure == .loans ? amount : nil, suppressed: false)
-            let parent =
-                counted?.parent ?? denominators?[formula.numeratorDimension == nil ? key : Key(period: key.period, area: key.area, value: "")]?.parent
-            row.parentCode = key.area == "VN" ? nil : parent
-            return row
         }
-        return rows.sorted { ($0.periodStart, $0.areaCode, $0.breakdown ?? "") < ($1.periodStart, $1.areaCode, $1.breakdown ?? "") }
+        return rows
     }
 
-    /// One term's counts (and amounts) by period, area and breakdown value. Each aggregate row is
-    /// read once: put in its period (0 before the first), summed, and carried forward along
-    /// every area's and value's periods for stocks and overlaps.
-    private func read(_ term: Formula.Term, dimension: String, periods: Periods, areas: SQLFragment) async throws -> [Key: Reading] {
-        let count: SQLFragment =
-            switch term.reading {
-            case .stock: "c.entered_so_far - c.exited_so_far"
-            case .flow: "c.entered"
-            // Open on the first day or entered later: all entered by the end, less those exited by the first day.
-            case .overlap: "c.entered_so_far - (c.exited_so_far - c.exited + c.exited_first_day)"
-            }
-        let since: SQLFragment = term.reading == .flow ? "AND t.day >= \(periods.starts[0])" : ""
-        // A monthly row (the person's breakdowns) is dated the month's first day and keeps the
-        // exits on that day apart; a daily row's exits on a period's first day are all of them.
-        let firstDayExits: SQLFragment = Measure.commonDimensions.contains(dimension) ? "t.exited_first" : "t.exited"
+    /// One term's counts (and amounts) in each period, by area and breakdown value: a period's
+    /// count of a stock or an overlap carries what came before it.
+    private struct Series {
+        struct Key: Hashable {
+            let area: String
+            let value: String
+        }
+
+        /// By period, from the first.
+        var counts: [Int]
+        var amounts: [Int]
+        let parent: String
+    }
+
+    /// One term's series by area and breakdown value. The database sums each area's and value's
+    /// rows by period (0 before the first); the counts are carried forward along the periods here.
+    private func read(_ term: Formula.Term, dimension: String, periods: Periods, areas: SQLFragment) async throws -> [Series.Key: Series] {
+        // Whole months read the sums by the month (a third of the rows); other periods the days.
+        let monthly = periods.areWholeMonths
+        let table: SQLFragment = monthly ? "statistics.monthly_tallies" : "statistics.tallies"
+        let day: SQLFragment = monthly ? "t.month" : "t.day"
+        let since: SQLFragment = term.reading == .flow ? "AND \(day) >= \(periods.starts[0])" : ""
+        // A monthly row (the person's breakdowns, or a month's sum) is dated the month's first day
+        // and keeps the exits on that day apart; a daily row's exits on a period's first day are all of them.
+        let firstDayExits: SQLFragment = monthly || Measure.commonDimensions.contains(dimension) ? "t.exited_first" : "t.exited"
         let rows = try await connection.query(
             """
-            WITH b AS (
-                SELECT t.area_code AS area, t.value, width_bucket(t.day, \(periods.starts)::date[]) AS k, min(t.parent_code) AS parent,
-                       sum(t.entered) AS entered, sum(t.exited) AS exited, sum(t.amount) AS amount,
-                       sum(\(firstDayExits)) FILTER (WHERE t.day = ANY(\(periods.starts)::date[])) AS exited_first_day
-                FROM statistics.tallies t
-                WHERE t.measure = \(term.measure.rawValue) AND t.dimension = \(dimension) AND \(areas) AND t.day <= \(periods.to) \(since)
-                GROUP BY 1, 2, 3
-            ),
-            c AS (
-                SELECT g.area, g.value, g.k, a.parent, coalesce(b.entered, 0) AS entered, coalesce(b.exited, 0) AS exited,
-                       coalesce(b.exited_first_day, 0) AS exited_first_day, coalesce(b.amount, 0) AS amount,
-                       sum(coalesce(b.entered, 0)) OVER w AS entered_so_far, sum(coalesce(b.exited, 0)) OVER w AS exited_so_far
-                FROM (SELECT area, value, min(parent) AS parent FROM b GROUP BY 1, 2) AS a
-                CROSS JOIN LATERAL generate_series(0, \(periods.starts.count)) AS k
-                CROSS JOIN LATERAL (SELECT a.area, a.value, k) AS g(area, value, k)
-                LEFT JOIN b ON b.area = g.area AND b.value = g.value AND b.k = g.k
-                WINDOW w AS (PARTITION BY g.area, g.value ORDER BY g.k)
-            )
-            SELECT * FROM (SELECT c.k, c.area, c.value, (\(count))::bigint AS n, c.amount::bigint AS amount, c.parent FROM c WHERE c.k >= 1) AS r
-            WHERE r.n <> 0 OR r.amount <> 0
+            SELECT t.area_code, t.value, width_bucket(\(day), \(periods.starts)::date[]), min(t.parent_code),
+                   sum(t.entered)::bigint, sum(t.exited)::bigint, sum(t.amount)::bigint,
+                   coalesce(sum(\(firstDayExits)) FILTER (WHERE \(day) = ANY(\(periods.starts)::date[])), 0)::bigint
+            FROM \(table) t
+            WHERE t.measure = \(term.measure.rawValue) AND t.dimension = \(dimension) AND \(areas) AND \(day) <= \(periods.to) \(since)
+            GROUP BY 1, 2, 3
             """)
-        var readings: [Key: Reading] = [:]
-        for row in rows {
-            let (period, area, value, count, amount, parent) = try row.decode((Int, String, String, Int, Int, String).self)
-            guard count != 0 || amount != 0 else { continue }
-            readings[Key(period: period, area: area, value: value)] = Reading(count: count, amount: amount, parent: parent)
+        // Each area's and value's sums by period number (0 before the first period).
+        struct Sums {
+            var entered: [Int]
+            var exited: [Int]
+            var exitedFirstDay: [Int]
+            var amount: [Int]
+            var parent: String
+
+            mutating func add(period: Int, entered: Int, exited: Int, exitedFirstDay: Int, amount: Int, parent: String) {
+                self.entered[period] += entered
+                self.exited[period] += exited
+                self.exitedFirstDay[period] += exitedFirstDay
+                self.amount[period] += amount
+                self.parent = min(self.parent, parent)
+            }
         }
-        return readings
+        let count = periods.starts.count
+        var sums: [Series.Key: Sums] = [:]
+        for row in rows {
+            let (area, value, period, parent, entered, exited, amount, exitedFirstDay) = try row.decode(
+                (String, String, Int, String, Int, Int, Int, Int).self)
+            let key = Series.Key(area: area, value: value)
+            let zeros = [Int](repeating: 0, count: count + 1)
+            sums[key, default: Sums(entered: zeros, exited: zeros, exitedFirstDay: zeros, amount: zeros, parent: parent)].add(
+                period: period, entered: entered, exited: exited, exitedFirstDay: exitedFirstDay, amount: amount, parent: parent)
+        }
+        var series: [Series.Key: Series] = [:]
+        series.reserveCapacity(sums.count)
+        for (key, sum) in sums {
+            var counts = [Int](repeating: 0, count: count)
+            var enteredSoFar = sum.entered[0]
+            var exitedSoFar = sum.exited[0]
+            for period in 1...count {
+                enteredSoFar += sum.entered[period]
+                exitedSoFar += sum.exited[period]
+                counts[period - 1] =
+                    switch term.reading {
+                    case .stock: enteredSoFar - exitedSoFar
+                    case .flow: sum.entered[period]
+                    // Open on the first day or entered later: all entered by the end, less those exited by the first day.
+                    case .overlap: enteredSoFar - (exitedSoFar - sum.exited[period] + sum.exitedFirstDay[period])
+                    }
+            }
+            series[key] = Series(counts: counts, amounts: Array(sum.amount[1...]), parent: sum.parent)
+        }
+        return series
     }
 
     /// The 2025 names of these units.

@@ -17,6 +17,10 @@ struct Periods: Sendable {
         ends = starts.indices.map { index in index + 1 < starts.count ? starts[index + 1].adding(days: -1) : to }
     }
 
+    /// Whether every period is made of whole months (each begins on a month's first day, the last
+    /// ends on a month's last).
+    var areWholeMonths: Bool { starts.allSatisfy { $0.day == 1 } && to.adding(days: 1).day == 1 }
+
     var to: CalendarDate { ends.last ?? starts.first ?? CalendarDate(daysSinceEpoch: 0) }
 
     /// Rows (k, s, e): each period's number from 1, first and last day.

@@ -25,7 +25,8 @@ struct RebuildStore {
         // Every table at once, in the order readers take them (aggregates first), waiting at most
         // 10 s for readers to finish: the caller tries again rather than deadlock.
         try await connection.query("SET LOCAL lock_timeout = '10s'")
-        let tables = ["tallies", "programmes"] + CountingTables.names.filter { $0 != "tallies" && $0 != "programmes" }
+        let aggregates = ["tallies", "monthly_tallies", "programmes"]
+        let tables = aggregates + CountingTables.names.filter { !aggregates.contains($0) }
         try await connection.query(
             PostgresQuery(
                 unsafeSQL: "LOCK TABLE " + tables.map { "statistics." + PostgresQuery.quoteIdentifier($0) }.joined(separator: ", ")

@@ -13,7 +13,7 @@ struct CountingTables: Sendable, Equatable {
     /// Every table a rebuild fills from the log, in no particular order.
     static let names = [
         "people", "residences", "statuses", "referrals", "determinations", "episodes", "aftercare", "relapses", "referral_steps", "cases",
-        "counselling", "programmes", "tallies",
+        "counselling", "programmes", "tallies", "monthly_tallies",
     ]
 
     /// The qualified name of `table`.

@@ -23,7 +23,7 @@ struct TallyStore {
         }
     }
 
-    /// Adds `changes` to the aggregates, in their order.
+    /// Adds `changes` to the aggregates, in their order, and to their sums by the month.
     func add(_ changes: [Tally]) async throws {
         guard !changes.isEmpty else { return }
         // Open dashboard pages of these provinces refresh once the transaction commits (NOTIFY is
@@ -34,17 +34,33 @@ struct TallyStore {
             ? Set(changes.map { $0.parentCode == "VN" ? $0.key.areaCode : $0.parentCode }).subtracting(["VN"]).sorted() : []
         try await connection.query(
             """
-            WITH added AS (
-            INSERT INTO \(tables("tallies")) AS t
-                (measure, dimension, value, area_code, day, parent_code, entered, exited, exited_first, amount)
-            SELECT * FROM unnest(\(changes.map(\.key.measure))::text[], \(changes.map(\.key.dimension))::text[],
-                                 \(changes.map(\.key.value))::text[], \(changes.map(\.key.areaCode))::text[],
-                                 \(changes.map(\.key.day))::date[], \(changes.map(\.parentCode))::text[],
-                                 \(changes.map(\.entered))::int8[], \(changes.map(\.exited))::int8[],
-                                 \(changes.map(\.exitedFirst))::int8[], \(changes.map(\.amount))::int8[])
-            ON CONFLICT (measure, dimension, area_code, value, day) DO UPDATE
-            SET entered = t.entered + excluded.entered, exited = t.exited + excluded.exited,
-                exited_first = t.exited_first + excluded.exited_first, amount = t.amount + excluded.amount
+            WITH changes AS (
+                SELECT * FROM unnest(\(changes.map(\.key.measure))::text[], \(changes.map(\.key.dimension))::text[],
+                                     \(changes.map(\.key.value))::text[], \(changes.map(\.key.areaCode))::text[],
+                                     \(changes.map(\.key.day))::date[], \(changes.map(\.parentCode))::text[],
+                                     \(changes.map(\.entered))::int8[], \(changes.map(\.exited))::int8[],
+                                     \(changes.map(\.exitedFirst))::int8[], \(changes.map(\.amount))::int8[])
+                    AS c(measure, dimension, value, area_code, day, parent_code, entered, exited, exited_first, amount)
+            ),
+            added AS (
+                INSERT INTO \(tables("tallies")) AS t
+                    (measure, dimension, value, area_code, day, parent_code, entered, exited, exited_first, amount)
+                SELECT * FROM changes
+                ON CONFLICT (measure, dimension, area_code, value, day) DO UPDATE
+                SET entered = t.entered + excluded.entered, exited = t.exited + excluded.exited,
+                    exited_first = t.exited_first + excluded.exited_first, amount = t.amount + excluded.amount
+            ),
+            monthly AS (
+                INSERT INTO \(tables("monthly_tallies")) AS t
+                    (measure, dimension, value, area_code, month, parent_code, entered, exited, exited_first, amount)
+                SELECT measure, dimension, value, area_code, date_trunc('month', day)::date, min(parent_code), sum(entered)::bigint,
+                       sum(exited)::bigint, sum(exited_first)::bigint, sum(amount)::bigint
+                FROM changes GROUP BY 1, 2, 3, 4, 5
+                -- In key order, as the daily rows: concurrent writers lock rows in the same order.
+                ORDER BY 1, 2, 4, 3, 5
+                ON CONFLICT (measure, dimension, area_code, value, month) DO UPDATE
+                SET entered = t.entered + excluded.entered, exited = t.exited + excluded.exited,
+                    exited_first = t.exited_first + excluded.exited_first, amount = t.amount + excluded.amount
             )
             SELECT pg_notify(\(DashboardUpdates.channel), code) FROM unnest(\(provinces)::text[]) AS code
             """)
@@ -75,7 +91,7 @@ struct TallyStore {
     /// Sums the staged rows into the aggregates, which are empty until then (a commune's rows get a
     /// part from every range that holds someone who lived there), rolls the communes' rows up into
     /// the provinces their sources named and the provinces' into the country, and drops the
-    /// staging table. A plain
+    /// staging table; then sums the aggregates by the month. A plain
     /// insert: a row already there would be a fault, and fails the rebuild.
     func mergeParts() async throws {
         try await connection.query("SET LOCAL statement_timeout = 0")
@@ -120,6 +136,15 @@ struct TallyStore {
             -- Near the primary key's order (exactly under a C or C.UTF-8 collation, and byte order
             -- sorts faster): index pages are filled in turn rather than revisited at random.
             ORDER BY measure COLLATE "C", dimension COLLATE "C", area_code COLLATE "C", value COLLATE "C", day
+            """)
+        try await connection.query(
+            """
+            INSERT INTO \(tables("monthly_tallies")) (measure, dimension, value, area_code, month, parent_code, entered, exited, exited_first, amount)
+            SELECT measure, dimension, value, area_code, date_trunc('month', day)::date, min(parent_code), sum(entered)::bigint,
+                   sum(exited)::bigint, sum(exited_first)::bigint, sum(amount)::bigint
+            FROM \(tables("tallies"))
+            GROUP BY 1, 2, 3, 4, 5
+            ORDER BY measure COLLATE "C", dimension COLLATE "C", area_code COLLATE "C", value COLLATE "C", 5
             """)
         try await dropParts()
     }
