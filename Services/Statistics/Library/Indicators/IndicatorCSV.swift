@@ -1,35 +1,73 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import Postgres
 
 /// Indicator values as CSV: UTF-8 with a byte-order mark (so spreadsheet programs read Vietnamese
-/// names), a header, and one row per indicator x unit x period x breakdown value.
+/// names), a header, and one row per indicator x unit x period x breakdown value. Streamed in
+/// pieces of about `chunkSize` bytes: the whole text is never held at once.
 enum IndicatorCSV {
     static let header = [
         "indicator", "generation", "area_code", "area_name", "period_start", "period_end", "breakdown", "breakdown_value", "numerator",
         "denominator", "value", "amount_vnd", "previous_value", "suppressed", "target_minimum", "target_maximum", "gap", "status",
     ]
 
+    static let chunkSize = 256 * 1024
+
     static func response(_ values: [IndicatorValues], filename: String) -> Response {
-        var text = "\u{FEFF}" + header.joined(separator: ",") + "\r\n"
-        for indicator in values {
-            for row in indicator.items {
-                let fields: [String] = [
-                    indicator.indicator, indicator.generation, row.areaCode, row.areaName ?? "", row.periodStart.description,
-                    row.periodEnd.description,
-                    row.breakdown == nil ? "" : (indicator.breakdown ?? ""), row.breakdown ?? "",
-                    row.numerator.map(String.init) ?? "", row.denominator.map(String.init) ?? "", row.value.map { String($0) } ?? "",
-                    row.amountVnd.map(String.init) ?? "", row.previousValue.map { String($0) } ?? "", row.suppressed ? "true" : "false",
-                    row.target?.minimum.map { String($0) } ?? "", row.target?.maximum.map { String($0) } ?? "", row.gap.map { String($0) } ?? "",
-                    row.status?.rawValue ?? "",
-                ]
-                text += fields.map(ExportTable.csvField).joined(separator: ",") + "\r\n"
-            }
-        }
         var headers = HTTPFields()
         headers[.contentType] = "text/csv; charset=utf-8"
         headers[.contentDisposition] = "attachment; filename=\"\(filename).csv\""
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var csv = CSVWriter(capacity: chunkSize + 4096)
+                csv.writeByteOrderMark()
+                for name in header { csv.text(name) }
+                csv.endRow()
+                for indicator in values {
+                    for row in indicator.items {
+                        write(row, of: indicator, to: &csv)
+                        if csv.buffer.readableBytes >= chunkSize { try await writer.write(csv.take()) }
+                    }
+                }
+                if csv.buffer.readableBytes > 0 { try await writer.write(csv.take()) }
+                try await writer.finish(nil)
+            })
+    }
+
+    /// The whole text at once (for tests and small answers).
+    static func text(_ values: [IndicatorValues]) -> String {
+        var csv = CSVWriter(capacity: 4096)
+        csv.writeByteOrderMark()
+        for name in header { csv.text(name) }
+        csv.endRow()
+        for indicator in values {
+            for row in indicator.items { write(row, of: indicator, to: &csv) }
+        }
+        return String(buffer: csv.buffer)
+    }
+
+    private static func write(_ row: IndicatorValues.Row, of indicator: IndicatorValues, to csv: inout CSVWriter) {
+        csv.text(indicator.indicator)
+        csv.text(indicator.generation)
+        csv.text(row.areaCode)
+        csv.text(row.areaName)
+        csv.date(year: row.periodStart.year, month: row.periodStart.month, day: row.periodStart.day)
+        csv.date(year: row.periodEnd.year, month: row.periodEnd.month, day: row.periodEnd.day)
+        csv.text(row.breakdown == nil ? nil : indicator.breakdown)
+        csv.text(row.breakdown)
+        csv.integer(row.numerator)
+        csv.integer(row.denominator)
+        csv.number(row.value)
+        csv.integer(row.amountVnd)
+        csv.number(row.previousValue)
+        csv.text(row.suppressed ? "true" : "false")
+        csv.number(row.target?.minimum)
+        csv.number(row.target?.maximum)
+        csv.number(row.gap)
+        csv.text(row.status?.rawValue)
+        csv.endRow()
     }
 }

@@ -61,10 +61,19 @@ struct IndicatorReader: Sendable {
                     indicators, query: query, rows: rows, area: area, grouping: grouping, parameters: parameters, on: connection,
                     helpers: environment.database)
                 // Names and targets for every row at once.
-                let allRows = values.flatMap(\.items)
-                let names = try await IndicatorStore(connection: connection).names(of: Set(allRows.filter { $0.areaName == nil }.map(\.areaCode)))
+                var unnamed = Set<String>()
+                var codes = Set<String>()
+                var years = Set<Int>()
+                for indicator in values {
+                    for row in indicator.items {
+                        codes.insert(row.areaCode)
+                        years.insert(row.periodEnd.year)
+                        if row.areaName == nil { unnamed.insert(row.areaCode) }
+                    }
+                }
+                let names = try await IndicatorStore(connection: connection).names(of: unnamed)
                 let targets = try await TargetStore(connection: connection).targets(
-                    of: values.map(\.indicator), areas: Array(Set(allRows.map(\.areaCode))), years: Array(Set(allRows.map(\.periodEnd.year))))
+                    of: values.map(\.indicator), areas: Array(codes), years: Array(years))
                 for index in values.indices {
                     guard let indicator = IndicatorCatalogue.indicator(values[index].indicator) else { continue }
                     for row in values[index].items.indices where values[index].items[row].areaName == nil {

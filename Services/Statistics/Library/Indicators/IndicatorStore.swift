@@ -133,6 +133,7 @@ struct IndicatorStore {
         }.sorted { ($0.areaCode, $0.key.value) < ($1.areaCode, $1.key.value) }
         let loans = formula.numerator.measure == .loans
         var rows: [IndicatorValues.Row] = []
+        rows.reserveCapacity(periods.starts.count * series.count)
         for period in periods.starts.indices {
             for entry in series {
                 let numerator = entry.numerators?.counts[period] ?? 0
