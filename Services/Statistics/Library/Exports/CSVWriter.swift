@@ -24,8 +24,19 @@ struct CSVWriter {
         return taken
     }
 
-    private mutating func separate() {
-        if rowStarted { buffer.writeInteger(UInt8(ascii: ",")) } else { rowStarted = true }
+    /// Writes at most `count` bytes (the separator before a field included) with `body`, which
+    /// returns how many it wrote: one capacity check per field rather than per byte.
+    private mutating func field(atMost count: Int, _ body: (UnsafeMutableRawBufferPointer, Int) -> Int) {
+        let separated = rowStarted
+        rowStarted = true
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count + 1) { bytes in
+            var at = 0
+            if separated {
+                bytes[0] = UInt8(ascii: ",")
+                at = 1
+            }
+            return at + body(bytes, at)
+        }
     }
 
     mutating func endRow() {
@@ -33,80 +44,99 @@ struct CSVWriter {
         rowStarted = false
     }
 
-    /// A text field (empty for nil).
-    mutating func text(_ value: String?) {
-        separate()
-        guard var value, !value.isEmpty else { return }
-        let needsQuotes = value.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
-        let guarded = value.utf8.first.map { [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@")].contains($0) } ?? false
-        guard needsQuotes || guarded else {
-            buffer.writeString(value)
-            return
-        }
-        if guarded { value = "'" + value }
-        if needsQuotes {
-            buffer.writeInteger(UInt8(ascii: "\""))
-            buffer.writeString(value.replacing("\"", with: "\"\""))
-            buffer.writeInteger(UInt8(ascii: "\""))
-        } else {
-            buffer.writeString(value)
+    /// A text field (empty for nil); `guardingFormulas` false for a number's text.
+    mutating func text(_ value: String?, guardingFormulas: Bool = true) {
+        guard let value, !value.isEmpty else { return field(atMost: 0) { _, _ in 0 } }
+        let utf8 = value.utf8
+        let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+        let guarded =
+            guardingFormulas
+            && utf8.first.map { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "@") } ?? false
+        field(atMost: utf8.count * 2 + 3) { bytes, start in
+            var at = start
+            func put(_ byte: UInt8) {
+                bytes[at] = byte
+                at += 1
+            }
+            if needsQuotes { put(UInt8(ascii: "\"")) }
+            if guarded { put(UInt8(ascii: "'")) }
+            if !needsQuotes,
+                let copied = utf8.withContiguousStorageIfAvailable({ source in
+                    UnsafeMutableRawBufferPointer(rebasing: bytes[at...]).copyMemory(from: UnsafeRawBufferPointer(source))
+                    return source.count
+                })
+            {
+                at += copied
+            } else {
+                for byte in utf8 {
+                    if byte == UInt8(ascii: "\"") { put(byte) }
+                    put(byte)
+                }
+            }
+            if needsQuotes { put(UInt8(ascii: "\"")) }
+            return at - start
         }
     }
 
     /// An integer field (empty for nil).
     mutating func integer(_ value: Int?) {
-        separate()
-        guard let value else { return }
-        writeDigits(value)
+        field(atMost: 20) { bytes, start in value.map { Self.digits($0, into: bytes, at: start) } ?? 0 }
     }
 
     /// A number field as Swift prints it (`33.3`, `100.0`; empty for nil), with a fast path for
     /// the one-decimal figures of indicators.
     mutating func number(_ value: Double?) {
-        separate()
-        guard let value else { return }
+        guard let value else { return field(atMost: 0) { _, _ in 0 } }
         let tenths = (value * 10).rounded()
-        if abs(tenths) < 1e15, tenths / 10 == value {
+        guard abs(tenths) < 1e15, tenths / 10 == value else { return text(value.description, guardingFormulas: false) }
+        field(atMost: 20) { bytes, start in
             let whole = Int(tenths)
-            if whole < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
-            writeDigits(abs(whole) / 10)
-            buffer.writeInteger(UInt8(ascii: "."))
-            buffer.writeInteger(UInt8(ascii: "0") + UInt8(abs(whole) % 10))
-        } else {
-            buffer.writeString(value.description)
+            var at = start
+            if whole < 0 {
+                bytes[at] = UInt8(ascii: "-")
+                at += 1
+            }
+            at += Self.digits(abs(whole) / 10, into: bytes, at: at)
+            bytes[at] = UInt8(ascii: ".")
+            bytes[at + 1] = UInt8(ascii: "0") + UInt8(abs(whole) % 10)
+            return at + 2 - start
         }
     }
 
-    /// A date field, `YYYY-MM-DD`.
+    /// A date field, `YYYY-MM-DD` (the year in four digits, as dates have it).
     mutating func date(year: Int, month: Int, day: Int) {
-        separate()
-        guard (0...9999).contains(year) else {
-            buffer.writeString("\(year)-\(month)-\(day)")
-            return
+        field(atMost: 10) { bytes, start in
+            func put(_ number: Int, width: Int, at end: Int) {
+                var number = number
+                for position in stride(from: end, to: end - width, by: -1) {
+                    bytes[position] = UInt8(ascii: "0") + UInt8(number % 10)
+                    number /= 10
+                }
+            }
+            put(year, width: 4, at: start + 3)
+            bytes[start + 4] = UInt8(ascii: "-")
+            put(month, width: 2, at: start + 6)
+            bytes[start + 7] = UInt8(ascii: "-")
+            put(day, width: 2, at: start + 9)
+            return 10
         }
-        let zero = UInt8(ascii: "0")
-        buffer.writeBytes([
-            zero + UInt8(year / 1000), zero + UInt8(year / 100 % 10), zero + UInt8(year / 10 % 10), zero + UInt8(year % 10), UInt8(ascii: "-"),
-            zero + UInt8(month / 10), zero + UInt8(month % 10), UInt8(ascii: "-"), zero + UInt8(day / 10), zero + UInt8(day % 10),
-        ])
     }
 
-    private mutating func writeDigits(_ value: Int) {
-        guard value != Int.min else {
-            buffer.writeString(String(value))
-            return
-        }
+    /// Writes `value`'s decimal digits (with a minus sign) at `start`; returns how many bytes.
+    private static func digits(_ value: Int, into bytes: UnsafeMutableRawBufferPointer, at start: Int) -> Int {
         var magnitude = value.magnitude
-        if value < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
-        // At most 19 digits, written from the end of a fixed buffer.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var start = 20
-            repeat {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(digits)[start..<20]))
+        var length = 1
+        while magnitude >= 10 {
+            magnitude /= 10
+            length += 1
         }
+        let sign = value < 0 ? 1 : 0
+        if sign == 1 { bytes[start] = UInt8(ascii: "-") }
+        magnitude = value.magnitude
+        for position in stride(from: start + sign + length - 1, through: start + sign, by: -1) {
+            bytes[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+        }
+        return sign + length
     }
 }
