@@ -58,11 +58,19 @@ func parseInteger(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
     return value
 }
 
-private let integerTypes: Set<PostgresDataType> = [.int2, .int4, .int8, .oid, .xid8]
+/// The integer types (a switch on the number: a `Set` hashed on every decoded column).
+private enum IntegerTypes {
+    static func contains(_ type: PostgresDataType) -> Bool {
+        switch type.rawValue {
+        case 21, 23, 20, 26, 5069: true  // int2, int4, int8, oid, xid8
+        default: false
+        }
+    }
+}
 
 extension FixedWidthInteger where Self: SignedInteger {
     fileprivate static func decodeInteger(_ text: UnsafeBufferPointer<UInt8>, _ type: PostgresDataType) throws -> Self {
-        guard integerTypes.contains(type) else { throw PostgresDecodingFailure.typeMismatch }
+        guard IntegerTypes.contains(type) else { throw PostgresDecodingFailure.typeMismatch }
         guard let wide = parseInteger(text), let value = Self(exactly: wide) else {
             throw PostgresDecodingFailure.malformed
         }
@@ -108,7 +116,7 @@ extension Bool: PostgresDecodable {
 
 extension Double: PostgresDecodable {
     public static func decode(text: UnsafeBufferPointer<UInt8>, type: PostgresDataType) throws -> Double {
-        guard type == .float8 || type == .float4 || type == .numeric || integerTypes.contains(type) else {
+        guard type == .float8 || type == .float4 || type == .numeric || IntegerTypes.contains(type) else {
             throw PostgresDecodingFailure.typeMismatch
         }
         guard let value = Double(String(decoding: text, as: UTF8.self)) else {
@@ -120,7 +128,7 @@ extension Double: PostgresDecodable {
 
 extension Decimal: PostgresDecodable {
     public static func decode(text: UnsafeBufferPointer<UInt8>, type: PostgresDataType) throws -> Decimal {
-        guard type == .numeric || integerTypes.contains(type) else { throw PostgresDecodingFailure.typeMismatch }
+        guard type == .numeric || IntegerTypes.contains(type) else { throw PostgresDecodingFailure.typeMismatch }
         let string = String(decoding: text, as: UTF8.self)
         if string == "NaN" { return .nan }
         guard let value = Decimal(string: string, locale: Locale(identifier: "en_US_POSIX")) else {

@@ -46,35 +46,34 @@ struct CSVWriter {
 
     /// A text field (empty for nil); `guardingFormulas` false for a number's text.
     mutating func text(_ value: String?, guardingFormulas: Bool = true) {
-        guard let value, !value.isEmpty else { return field(atMost: 0) { _, _ in 0 } }
-        let utf8 = value.utf8
-        let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
-        let guarded =
-            guardingFormulas
-            && utf8.first.map { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "@") } ?? false
-        field(atMost: utf8.count * 2 + 3) { bytes, start in
-            var at = start
-            func put(_ byte: UInt8) {
-                bytes[at] = byte
-                at += 1
-            }
-            if needsQuotes { put(UInt8(ascii: "\"")) }
-            if guarded { put(UInt8(ascii: "'")) }
-            if !needsQuotes,
-                let copied = utf8.withContiguousStorageIfAvailable({ source in
-                    UnsafeMutableRawBufferPointer(rebasing: bytes[at...]).copyMemory(from: UnsafeRawBufferPointer(source))
-                    return source.count
-                })
-            {
-                at += copied
-            } else {
-                for byte in utf8 {
-                    if byte == UInt8(ascii: "\"") { put(byte) }
-                    put(byte)
+        guard var value, !value.isEmpty else { return field(atMost: 0) { _, _ in 0 } }
+        value.makeContiguousUTF8()
+        value.utf8.withContiguousStorageIfAvailable { source in
+            let needsQuotes = source.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+            let first = source[0]
+            let guarded =
+                guardingFormulas
+                && (first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@"))
+            field(atMost: source.count * 2 + 3) { bytes, start in
+                var at = start
+                func put(_ byte: UInt8) {
+                    bytes[at] = byte
+                    at += 1
                 }
+                if needsQuotes { put(UInt8(ascii: "\"")) }
+                if guarded { put(UInt8(ascii: "'")) }
+                if needsQuotes {
+                    for byte in source {
+                        if byte == UInt8(ascii: "\"") { put(byte) }
+                        put(byte)
+                    }
+                    put(UInt8(ascii: "\""))
+                } else {
+                    UnsafeMutableRawBufferPointer(rebasing: bytes[at...]).copyMemory(from: UnsafeRawBufferPointer(source))
+                    at += source.count
+                }
+                return at - start
             }
-            if needsQuotes { put(UInt8(ascii: "\"")) }
-            return at - start
         }
     }
 

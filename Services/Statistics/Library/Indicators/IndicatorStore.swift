@@ -82,23 +82,28 @@ struct IndicatorStore {
                 GROUP BY 1, 2
             ),
             bases AS (\(bases))
-            SELECT p.s, p.e, \(column), \(parent), coalesce(sum(h.n), 0)::bigint, \(denominator)::bigint
+            SELECT p.k, \(column), \(parent), coalesce(sum(h.n), 0)::bigint, \(denominator)::bigint
             FROM periods p CROSS JOIN units u LEFT JOIN hits h ON h.k = p.k AND h.commune_code = u.code
             LEFT JOIN bases b ON b.k = p.k AND b.commune_code = u.code
             \(declared)
-            GROUP BY 1, 2, 3 ORDER BY 1, 3
+            GROUP BY 1, 2 ORDER BY 1, 2
             """)
-        let decoded = try rows.map { try $0.decode((CalendarDate, CalendarDate, String, String?, Int, Int).self) }
-        return decoded.compactMap { start, end, code, parent, counted, base in
-            guard formula.isShare || counted > 0 else { return nil }
+        var items: [IndicatorValues.Row] = []
+        items.reserveCapacity(rows.count)
+        for row in rows {
+            let counted = try row.decode(Int.self, at: 3)
+            guard formula.isShare || counted > 0 else { continue }
+            let period = try row.decode(Int.self, at: 0) - 1
+            let base = try row.decode(Int.self, at: 4)
             let value: Double? =
                 !formula.isShare ? Double(counted) : base > 0 ? Double((counted * 2000 / base + 1) / 2) / 10 : nil
-            var row = IndicatorValues.Row(
-                areaCode: code, areaName: nil, periodStart: start, periodEnd: end, breakdown: nil, numerator: counted,
-                denominator: formula.isShare ? base : nil, value: value, amountVnd: nil, suppressed: false)
-            row.parentCode = parent
-            return row
+            var item = IndicatorValues.Row(
+                areaCode: try row.decode(String.self, at: 1), areaName: nil, periodStart: periods.starts[period], periodEnd: periods.ends[period],
+                breakdown: nil, numerator: counted, denominator: formula.isShare ? base : nil, value: value, amountVnd: nil, suppressed: false)
+            item.parentCode = try row.decode(String?.self, at: 2)
+            items.append(item)
         }
+        return items
     }
 
     private func tallied(
@@ -125,30 +130,46 @@ struct IndicatorStore {
         // in the rows' order: by area (the country's named `national`), then breakdown value.
         var keys = Set(numerators.keys)
         if let denominators, formula.numeratorDimension == nil { keys.formUnion(denominators.keys) }
-        let series = keys.map { key in
-            (
-                key: key, areaCode: key.area == "VN" ? "national" : key.area, numerators: numerators[key],
-                denominators: denominators?[formula.numeratorDimension == nil ? key : Series.Key(area: key.area, value: "")]
-            )
-        }.sorted { ($0.areaCode, $0.key.value) < ($1.areaCode, $1.key.value) }
+        let ordered = keys.map { (key: $0, areaCode: $0.area == "VN" ? "national" : $0.area) }.sorted {
+            ($0.areaCode, $0.key.value) < ($1.areaCode, $1.key.value)
+        }
+        // Their counts laid out flat, series after series (no copy of a series per row).
+        let count = periods.starts.count
+        var numeratorCounts = [Int](repeating: 0, count: ordered.count * count)
+        var amounts = numeratorCounts
+        var denominatorCounts = numeratorCounts
+        var parents: [String?] = []
+        parents.reserveCapacity(ordered.count)
+        for (index, entry) in ordered.enumerated() {
+            let numerator = numerators[entry.key]
+            let denominator = denominators?[formula.numeratorDimension == nil ? entry.key : Series.Key(area: entry.key.area, value: "")]
+            if let numerator {
+                numeratorCounts.replaceSubrange(index * count..<(index + 1) * count, with: numerator.counts)
+                amounts.replaceSubrange(index * count..<(index + 1) * count, with: numerator.amounts)
+            }
+            if let denominator { denominatorCounts.replaceSubrange(index * count..<(index + 1) * count, with: denominator.counts) }
+            parents.append(entry.key.area == "VN" ? nil : (numerator ?? denominator)?.parent)
+        }
         let loans = formula.numerator.measure == .loans
+        let divided = denominators != nil
         var rows: [IndicatorValues.Row] = []
-        rows.reserveCapacity(periods.starts.count * series.count)
-        for period in periods.starts.indices {
-            for entry in series {
-                let numerator = entry.numerators?.counts[period] ?? 0
-                let denominator = denominators.map { _ in entry.denominators?.counts[period] ?? 0 }
-                let amount = entry.numerators?.amounts[period] ?? 0
+        rows.reserveCapacity(count * ordered.count)
+        for period in 0..<count {
+            for index in ordered.indices {
+                let numerator = numeratorCounts[index * count + period]
+                let denominator = divided ? denominatorCounts[index * count + period] : nil
+                let amount = amounts[index * count + period]
                 // A row has something to show; a mix by form shows only the forms that had some.
                 let shown = numerator != 0 || amount != 0 || (formula.numeratorDimension == nil && (denominator ?? 0) != 0)
                 guard shown else { continue }
                 let value: Double? =
                     if let denominator { denominator > 0 ? Double((numerator * 2000 / denominator + 1) / 2) / 10 : nil } else { Double(numerator) }
+                let key = ordered[index].key
                 var row = IndicatorValues.Row(
-                    areaCode: entry.areaCode, areaName: nil, periodStart: periods.starts[period], periodEnd: periods.ends[period],
-                    breakdown: entry.key.value.isEmpty ? nil : entry.key.value, numerator: numerator, denominator: denominator, value: value,
+                    areaCode: ordered[index].areaCode, areaName: nil, periodStart: periods.starts[period], periodEnd: periods.ends[period],
+                    breakdown: key.value.isEmpty ? nil : key.value, numerator: numerator, denominator: denominator, value: value,
                     amountVnd: loans ? amount : nil, suppressed: false)
-                row.parentCode = entry.key.area == "VN" ? nil : (entry.numerators ?? entry.denominators)?.parent
+                row.parentCode = parents[index]
                 rows.append(row)
             }
         }
@@ -169,26 +190,9 @@ struct IndicatorStore {
         let parent: String
     }
 
-    /// One term's series by area and breakdown value. The database sums each area's and value's
-    /// rows by period (0 before the first); the counts are carried forward along the periods here.
+    /// One term's series by area and breakdown value: each area's and value's rows summed by period
+    /// (0 before the first), then the counts carried forward along the periods.
     private func read(_ term: Formula.Term, dimension: String, periods: Periods, areas: SQLFragment) async throws -> [Series.Key: Series] {
-        // Whole months read the sums by the month (a third of the rows); other periods the days.
-        let monthly = periods.areWholeMonths
-        let table: SQLFragment = monthly ? "statistics.monthly_tallies" : "statistics.tallies"
-        let day: SQLFragment = monthly ? "t.month" : "t.day"
-        let since: SQLFragment = term.reading == .flow ? "AND \(day) >= \(periods.starts[0])" : ""
-        // A monthly row (the person's breakdowns, or a month's sum) is dated the month's first day
-        // and keeps the exits on that day apart; a daily row's exits on a period's first day are all of them.
-        let firstDayExits: SQLFragment = monthly || Measure.commonDimensions.contains(dimension) ? "t.exited_first" : "t.exited"
-        let rows = try await connection.query(
-            """
-            SELECT t.area_code, t.value, width_bucket(\(day), \(periods.starts)::date[]), min(t.parent_code),
-                   sum(t.entered)::bigint, sum(t.exited)::bigint, sum(t.amount)::bigint,
-                   coalesce(sum(\(firstDayExits)) FILTER (WHERE \(day) = ANY(\(periods.starts)::date[])), 0)::bigint
-            FROM \(table) t
-            WHERE t.measure = \(term.measure.rawValue) AND t.dimension = \(dimension) AND \(areas) AND \(day) <= \(periods.to) \(since)
-            GROUP BY 1, 2, 3
-            """)
         // Each area's and value's sums by period number (0 before the first period).
         struct Sums {
             var entered: [Int]
@@ -206,14 +210,48 @@ struct IndicatorStore {
             }
         }
         let count = periods.starts.count
+        let zeros = [Int](repeating: 0, count: count + 1)
         var sums: [Series.Key: Sums] = [:]
-        for row in rows {
-            let (area, value, period, parent, entered, exited, amount, exitedFirstDay) = try row.decode(
-                (String, String, Int, String, Int, Int, Int, Int).self)
-            let key = Series.Key(area: area, value: value)
-            let zeros = [Int](repeating: 0, count: count + 1)
-            sums[key, default: Sums(entered: zeros, exited: zeros, exitedFirstDay: zeros, amount: zeros, parent: parent)].add(
-                period: period, entered: entered, exited: exited, exitedFirstDay: exitedFirstDay, amount: amount, parent: parent)
+        if periods.areWholeMonths {
+            // Whole months read the sums by the month (a third of the rows), each put in its period here.
+            let since: SQLFragment = term.reading == .flow ? "AND t.month >= \(periods.starts[0])" : ""
+            let rows = try await connection.query(
+                """
+                SELECT t.area_code, t.value, (extract(year FROM t.month) * 12 + extract(month FROM t.month) - 1)::int, t.parent_code,
+                       t.entered, t.exited, t.amount, t.exited_first
+                FROM statistics.monthly_tallies t
+                WHERE t.measure = \(term.measure.rawValue) AND t.dimension = \(dimension) AND \(areas) AND t.month <= \(periods.to) \(since)
+                """)
+            for row in rows {
+                let month = try row.decode(Int.self, at: 2)
+                let parent = try row.decode(String.self, at: 3)
+                let key = Series.Key(area: try row.decode(String.self, at: 0), value: try row.decode(String.self, at: 1))
+                sums[key, default: Sums(entered: zeros, exited: zeros, exitedFirstDay: zeros, amount: zeros, parent: parent)].add(
+                    period: periods.period(ofMonth: month), entered: try row.decode(Int.self, at: 4), exited: try row.decode(Int.self, at: 5),
+                    exitedFirstDay: periods.begins(month: month) ? try row.decode(Int.self, at: 7) : 0, amount: try row.decode(Int.self, at: 6),
+                    parent: parent)
+            }
+        } else {
+            // Other periods read the days, summed by period in the database. A monthly row (the
+            // person's breakdowns) keeps the exits on its first day apart; a daily row's exits on a
+            // period's first day are all of them.
+            let since: SQLFragment = term.reading == .flow ? "AND t.day >= \(periods.starts[0])" : ""
+            let firstDayExits: SQLFragment = Measure.commonDimensions.contains(dimension) ? "t.exited_first" : "t.exited"
+            let rows = try await connection.query(
+                """
+                SELECT t.area_code, t.value, width_bucket(t.day, \(periods.starts)::date[]), min(t.parent_code),
+                       sum(t.entered)::bigint, sum(t.exited)::bigint, sum(t.amount)::bigint,
+                       coalesce(sum(\(firstDayExits)) FILTER (WHERE t.day = ANY(\(periods.starts)::date[])), 0)::bigint
+                FROM statistics.tallies t
+                WHERE t.measure = \(term.measure.rawValue) AND t.dimension = \(dimension) AND \(areas) AND t.day <= \(periods.to) \(since)
+                GROUP BY 1, 2, 3
+                """)
+            for row in rows {
+                let (area, value, period, parent, entered, exited, amount, exitedFirstDay) = try row.decode(
+                    (String, String, Int, String, Int, Int, Int, Int).self)
+                sums[Series.Key(area: area, value: value), default: Sums(entered: zeros, exited: zeros, exitedFirstDay: zeros, amount: zeros, parent: parent)]
+                    .add(period: period, entered: entered, exited: exited, exitedFirstDay: exitedFirstDay, amount: amount, parent: parent)
+            }
         }
         var series: [Series.Key: Series] = [:]
         series.reserveCapacity(sums.count)

@@ -5,8 +5,11 @@ import Postgres
 struct Periods: Sendable {
     let starts: [CalendarDate]
     let ends: [CalendarDate]
+    /// Each period's length in months (the last may be cut shorter).
+    let months: Int
 
     init(from: CalendarDate, to: CalendarDate, months: Int) {
+        self.months = months
         var starts: [CalendarDate] = []
         var start = from
         while start <= to {
@@ -20,6 +23,19 @@ struct Periods: Sendable {
     /// Whether every period is made of whole months (each begins on a month's first day, the last
     /// ends on a month's last).
     var areWholeMonths: Bool { starts.allSatisfy { $0.day == 1 } && to.adding(days: 1).day == 1 }
+
+    /// The number (from 1) of the period holding the month numbered `month` (`year * 12 + month - 1`),
+    /// 0 before the first; for whole-month periods.
+    func period(ofMonth month: Int) -> Int {
+        let first = starts[0].year * 12 + starts[0].month - 1
+        return month < first ? 0 : min((month - first) / months + 1, starts.count)
+    }
+
+    /// Whether the month numbered `month` begins a period; for whole-month periods.
+    func begins(month: Int) -> Bool {
+        let first = starts[0].year * 12 + starts[0].month - 1
+        return month >= first && (month - first) % months == 0 && (month - first) / months < starts.count
+    }
 
     var to: CalendarDate { ends.last ?? starts.first ?? CalendarDate(daysSinceEpoch: 0) }
 
