@@ -48,60 +48,85 @@ struct IndicatorStore {
         }
     }
 
-    /// Counts the area's 2025 communes (or what they hold) by period.
+    /// Counts the area's 2025 communes (or what they hold) by period. The database returns the
+    /// area's communes and, by period and commune, what the records count and (for a share of what
+    /// communes declared) the declaration; the grid of periods and units is laid out here.
     private func programmes(
         _ formula: ProgrammeFormula, from: CalendarDate, to: CalendarDate, months: Int, area: ExportArea, grouping: Grouping
     ) async throws -> [IndicatorValues.Row] {
-        let column: SQLFragment =
-            switch grouping {
-            case .commune: "u.code"
-            case .province: "u.province_code"
-            case .whole(let label): "\(label)::text"
-            }
-        let parent: SQLFragment =
-            switch grouping {
-            case .commune: "min(u.province_code)"
-            case .province: "'VN'::text"
-            case .whole: "NULL::text"
-            }
         let periods = Periods(from: from, to: to, months: months)
-        // A share of the communes counts them; a share of what they declared sums it, over those that did.
-        let bases: SQLFragment = formula.base ?? "SELECT NULL::int AS k, NULL::text AS commune_code, NULL::bigint AS n WHERE false"
-        let denominator: SQLFragment = formula.base == nil ? "count(*)" : "coalesce(sum(b.n), 0)"
-        let declared: SQLFragment = formula.base == nil ? "" : "WHERE b.n IS NOT NULL"
-        let rows = try await connection.query(
+        let communes = try await connection.query(
             """
-            WITH periods AS (\(periods.query)),
-            units AS (
-                SELECT u.code, u.province_code FROM registry.admin_units u
-                WHERE u.generation = \(AdminUnitGeneration.current) AND u.level = 'commune' AND \(area.condition(province: "u.province_code", commune: "u.code"))
-            ),
-            hits AS (
-                SELECT p.k, g.commune_code, \(formula.perCommune) AS n
-                FROM periods p JOIN statistics.programmes g ON \(formula.condition)
-                GROUP BY 1, 2
-            ),
-            bases AS (\(bases))
-            SELECT p.k, \(column), \(parent), coalesce(sum(h.n), 0)::bigint, \(denominator)::bigint
-            FROM periods p CROSS JOIN units u LEFT JOIN hits h ON h.k = p.k AND h.commune_code = u.code
-            LEFT JOIN bases b ON b.k = p.k AND b.commune_code = u.code
-            \(declared)
-            GROUP BY 1, 2 ORDER BY 1, 2
+            SELECT u.code, u.province_code FROM registry.admin_units u
+            WHERE u.generation = \(AdminUnitGeneration.current) AND u.level = 'commune' AND \(area.condition(province: "u.province_code", commune: "u.code"))
             """)
+        // Each commune's column (the commune, its province, or the whole area) and the unit above.
+        var columnOfCommune: [String: Int] = [:]
+        var columnOfCode: [String: Int] = [:]
+        var columns: [(code: String, parent: String?, communes: Int)] = []
+        for row in communes {
+            let (code, province) = try row.decode((String, String).self)
+            let (column, parent): (String, String?) =
+                switch grouping {
+                case .commune: (code, province)
+                case .province: (province, "VN")
+                case .whole(let label): (label, nil)
+                }
+            if let index = columnOfCode[column] {
+                columns[index].communes += 1
+                columnOfCommune[code] = index
+            } else {
+                columnOfCode[column] = columns.count
+                columnOfCommune[code] = columns.count
+                columns.append((column, parent, 1))
+            }
+        }
+        let order = columns.indices.sorted { columns[$0].code < columns[$1].code }
+        let count = periods.starts.count
+        // By period (from 0) and commune: what its records count, and what it declared.
+        func byCommune(_ query: SQLFragment) async throws -> [Int: [String: Int]] {
+            var found: [Int: [String: Int]] = [:]
+            for row in try await connection.query("WITH periods AS (\(periods.query)) \(query)") {
+                let (period, commune, number) = try row.decode((Int, String, Int).self)
+                guard columnOfCommune[commune] != nil else { continue }
+                found[period - 1, default: [:]][commune] = number
+            }
+            return found
+        }
+        let hits = try await byCommune(
+            """
+            SELECT p.k, g.commune_code, \(formula.perCommune)::bigint AS n
+            FROM periods p JOIN statistics.programmes g ON \(formula.condition)
+            GROUP BY 1, 2
+            """)
+        var bases: [Int: [String: Int]]?
+        if let base = formula.base { bases = try await byCommune("SELECT k, commune_code, n FROM (\(base)) AS b WHERE n IS NOT NULL") }
         var items: [IndicatorValues.Row] = []
-        items.reserveCapacity(rows.count)
-        for row in rows {
-            let counted = try row.decode(Int.self, at: 3)
-            guard formula.isShare || counted > 0 else { continue }
-            let period = try row.decode(Int.self, at: 0) - 1
-            let base = try row.decode(Int.self, at: 4)
-            let value: Double? =
-                !formula.isShare ? Double(counted) : base > 0 ? Double((counted * 2000 / base + 1) / 2) / 10 : nil
-            var item = IndicatorValues.Row(
-                areaCode: try row.decode(String.self, at: 1), areaName: nil, periodStart: periods.starts[period], periodEnd: periods.ends[period],
-                breakdown: nil, numerator: counted, denominator: formula.isShare ? base : nil, value: value, amountVnd: nil, suppressed: false)
-            item.parentCode = try row.decode(String?.self, at: 2)
-            items.append(item)
+        for period in 0..<count {
+            var counted = [Int](repeating: 0, count: columns.count)
+            // A share of the communes counts them; a share of what they declared sums it, over those that did.
+            var base = columns.map { bases == nil ? $0.communes : 0 }
+            var declared = [Bool](repeating: bases == nil, count: columns.count)
+            if let declarations = bases?[period] {
+                for (commune, number) in declarations {
+                    guard let column = columnOfCommune[commune] else { continue }
+                    base[column] += number
+                    declared[column] = true
+                }
+            }
+            for (commune, number) in hits[period] ?? [:] {
+                guard let column = columnOfCommune[commune], bases == nil || bases?[period]?[commune] != nil else { continue }
+                counted[column] += number
+            }
+            for column in order where declared[column] && (formula.isShare || counted[column] > 0) {
+                let share = base[column] > 0 ? Double((counted[column] * 2000 / base[column] + 1) / 2) / 10 : nil
+                var item = IndicatorValues.Row(
+                    areaCode: columns[column].code, areaName: nil, periodStart: periods.starts[period], periodEnd: periods.ends[period],
+                    breakdown: nil, numerator: counted[column], denominator: formula.isShare ? base[column] : nil,
+                    value: formula.isShare ? share : Double(counted[column]), amountVnd: nil, suppressed: false)
+                item.parentCode = columns[column].parent
+                items.append(item)
+            }
         }
         return items
     }
