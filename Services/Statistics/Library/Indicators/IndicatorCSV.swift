@@ -15,7 +15,11 @@ enum IndicatorCSV {
 
     static let chunkSize = 256 * 1024
 
-    static func response(_ values: [IndicatorValues], filename: String) -> Response {
+    /// A response whose body is the header, then the rows of each indicator `produce` hands to
+    /// its `emit`, written out as they come.
+    static func response(
+        filename: String, _ produce: @escaping @Sendable (_ emit: (IndicatorValues) async throws -> Void) async throws -> Void
+    ) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/csv; charset=utf-8"
         headers[.contentDisposition] = "attachment; filename=\"\(filename).csv\""
@@ -26,7 +30,7 @@ enum IndicatorCSV {
                 csv.writeByteOrderMark()
                 for name in header { csv.text(name) }
                 csv.endRow()
-                for indicator in values {
+                try await produce { indicator in
                     for row in indicator.items {
                         write(row, of: indicator, to: &csv)
                         if csv.buffer.readableBytes >= chunkSize { try await writer.write(csv.take()) }
@@ -35,18 +39,6 @@ enum IndicatorCSV {
                 if csv.buffer.readableBytes > 0 { try await writer.write(csv.take()) }
                 try await writer.finish(nil)
             })
-    }
-
-    /// The whole text at once (for tests and small answers).
-    static func text(_ values: [IndicatorValues]) -> String {
-        var csv = CSVWriter(capacity: 4096)
-        csv.writeByteOrderMark()
-        for name in header { csv.text(name) }
-        csv.endRow()
-        for indicator in values {
-            for row in indicator.items { write(row, of: indicator, to: &csv) }
-        }
-        return String(buffer: csv.buffer)
     }
 
     private static func write(_ row: IndicatorValues.Row, of indicator: IndicatorValues, to csv: inout CSVWriter) {

@@ -27,64 +27,88 @@ struct IndicatorReader: Sendable {
         let parameters: [String: String]
     }
 
+    /// What a read resolved before computing: the area, how rows are grouped, the parameters echoed.
+    private struct Plan: Sendable {
+        let area: ExportArea
+        let grouping: IndicatorStore.Grouping
+        let parameters: [String: String]
+    }
+
+    /// Reads every value at once, then records the export (with its rows and suppressed cells).
     func read(
         _ indicators: [Indicator], query: IndicatorQuery, rows: Rows, identity: Identity, context: AppRequestContext, resourceID: String
     ) async throws -> Result {
-        var result: Result
-        do {
-            result = try await environment.database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
-                // Until a pending rebuild has swapped its tables in, the aggregates are incomplete.
-                let pending = try await connection.query("SELECT EXISTS (SELECT 1 FROM statistics.pending_rebuilds)").first?.decode(Bool.self, at: 0)
-                if pending == true {
-                    throw ProblemDetails.unavailable("The statistics are being rebuilt from the event log; try again in a few minutes.")
+        let result = try await deniedAudited(query: query, identity: identity, context: context, resourceID: resourceID) {
+            try await environment.database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
+                let plan = try await Self.plan(query: query, rows: rows, identity: identity, on: connection)
+                var values: [IndicatorValues] = []
+                try await Self.compute(indicators, query: query, rows: rows, plan: plan, on: connection, helpers: environment.database) {
+                    values.append($0)
                 }
-                let area = try await ExportArea.resolve(requested: query.requestedArea, for: identity, on: connection)
-                let byCommune = query.groupBy.map { $0 == "commune" } ?? area.isCommune
-                guard !(area.isCommune && !byCommune) else {
-                    throw ProblemDetails.validation([.init(pointer: "?groupBy", detail: "must be commune for a commune's statistics")])
-                }
-                if query.groupBy == "district", query.to > IndicatorQuery.lastDayOfDistricts {
-                    throw ProblemDetails.validation([
-                        .init(pointer: "?groupBy", detail: "districts were abolished on 2025-07-01: ask for periods ending by 2025-06-30")
-                    ])
-                }
-                if let breakdown = query.breakdown, Measure.commonDimensions.contains(breakdown.rawValue) {
-                    try Self.checkMonthly(breakdown, query: query, byCommune: byCommune || query.groupBy == "district")
-                }
-                let grouping: IndicatorStore.Grouping =
-                    switch rows {
-                    case .grouped: byCommune ? .commune : .province
-                    case .whole: .whole(label: area.code ?? "national")
-                    }
-                let parameters = query.echo(area: area, grouping: rows == .whole ? "none" : query.groupBy ?? (byCommune ? "commune" : "province"))
-                var values = try await Self.compute(
-                    indicators, query: query, rows: rows, area: area, grouping: grouping, parameters: parameters, on: connection,
-                    helpers: environment.database)
-                // Names and targets for every row at once.
-                var unnamed = Set<String>()
-                var codes = Set<String>()
-                var years = Set<Int>()
-                for indicator in values {
-                    for row in indicator.items {
-                        codes.insert(row.areaCode)
-                        years.insert(row.periodEnd.year)
-                        if row.areaName == nil { unnamed.insert(row.areaCode) }
-                    }
-                }
-                let names = try await IndicatorStore(connection: connection).names(of: unnamed)
-                let targets = try await TargetStore(connection: connection).targets(
-                    of: values.map(\.indicator), areas: Array(codes), years: Array(years))
-                for index in values.indices {
-                    guard let indicator = IndicatorCatalogue.indicator(values[index].indicator) else { continue }
-                    for row in values[index].items.indices where values[index].items[row].areaName == nil {
-                        values[index].items[row].areaName = names[values[index].items[row].areaCode]
-                    }
-                    values[index].attach(
-                        targets.filter { $0.indicator == indicator.id },
-                        flowCount: indicator.period == .flow && (indicator.kind == .count || indicator.kind == .amount), today: .today())
-                }
-                return Result(values: values, area: area, parameters: parameters)
+                try await Self.finish(&values, on: connection)
+                return Result(values: values, area: plan.area, parameters: plan.parameters)
             }
+        }
+        var values = result.values
+        var suppression = CellSuppression.Report()
+        if case .agency = identity {
+            for index in values.indices {
+                let report = values[index].suppressSmallCells(limit: ExportTable.smallCellLimit)
+                suppression.primary += report.primary
+                suppression.complementary += report.complementary
+            }
+        }
+        var detail = result.parameters
+        detail["format"] = query.format
+        detail["indicators"] = String(values.count)
+        detail["rows"] = String(values.reduce(0) { $0 + $1.items.count })
+        detail["suppressed"] = String(suppression.total)
+        if case .agency(let agency) = identity { detail["purpose"] = agency.purpose }
+        try await environment.audit.record(
+            AuditEntry(identity, context, action: "export", resource: "statistics", resourceID: resourceID, detail: detail))
+        return Result(values: values, area: result.area, parameters: result.parameters)
+    }
+
+    /// Answers the values as CSV streamed one indicator at a time, as each is computed (a CSV of
+    /// every commune by month for five years never sits whole in memory). The request is checked
+    /// and the export recorded before the first figure leaves (its rows are not counted then);
+    /// `filename` names the file after the resolved area.
+    func streamCSV(
+        _ indicators: [Indicator], query: IndicatorQuery, rows: Rows, identity: Identity, context: AppRequestContext, resourceID: String,
+        filename: (ExportArea) -> String
+    ) async throws -> Response {
+        let plan = try await deniedAudited(query: query, identity: identity, context: context, resourceID: resourceID) {
+            try await environment.database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
+                try await Self.plan(query: query, rows: rows, identity: identity, on: connection)
+            }
+        }
+        var detail = plan.parameters
+        detail["format"] = "csv"
+        detail["indicators"] = String(indicators.filter { Computation.all[$0.id] != nil }.count)
+        detail["streamed"] = "true"
+        if case .agency(let agency) = identity { detail["purpose"] = agency.purpose }
+        try await environment.audit.record(
+            AuditEntry(identity, context, action: "export", resource: "statistics", resourceID: resourceID, detail: detail))
+        let database = environment.database
+        return IndicatorCSV.response(filename: filename(plan.area)) { emit in
+            try await database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
+                var names: [String: String] = [:]
+                try await Self.compute(indicators, query: query, rows: rows, plan: plan, on: connection, helpers: database) { computed in
+                    var values = [computed]
+                    try await Self.finish(&values, names: &names, on: connection)
+                    if case .agency = identity { _ = values[0].suppressSmallCells(limit: ExportTable.smallCellLimit) }
+                    try await emit(values[0])
+                }
+            }
+        }
+    }
+
+    /// Runs `body`; an area outside the caller's (403) is recorded on the audit trail as a denied export.
+    private func deniedAudited<T>(
+        query: IndicatorQuery, identity: Identity, context: AppRequestContext, resourceID: String, _ body: () async throws -> sending T
+    ) async throws -> sending T {
+        do {
+            return try await body()
         } catch let problem as ProblemDetails where problem.statusCode == 403 {
             try await environment.audit.record(
                 AuditEntry(
@@ -92,65 +116,131 @@ struct IndicatorReader: Sendable {
                     detail: ["areaCode": query.requestedArea ?? "national"]))
             throw problem
         }
-        var suppression = CellSuppression.Report()
-        if case .agency = identity {
-            for index in result.values.indices {
-                let report = result.values[index].suppressSmallCells(limit: ExportTable.smallCellLimit)
-                suppression.primary += report.primary
-                suppression.complementary += report.complementary
-            }
-        }
-        var detail = result.parameters
-        detail["format"] = query.format
-        detail["indicators"] = String(result.values.count)
-        detail["rows"] = String(result.values.reduce(0) { $0 + $1.items.count })
-        detail["suppressed"] = String(suppression.total)
-        if case .agency(let agency) = identity { detail["purpose"] = agency.purpose }
-        try await environment.audit.record(
-            AuditEntry(identity, context, action: "export", resource: "statistics", resourceID: resourceID, detail: detail))
-        return result
     }
 
-    /// The values of `indicators` (those computed), in their order, in the snapshot of the
-    /// transaction open on `connection`. From four indicators on, every other one is computed on a
-    /// second connection of `helpers` importing that snapshot (`SET TRANSACTION SNAPSHOT`), when
-    /// one is free at once: the year's table takes half as long on two cores. Without a free one,
-    /// all run on `connection`.
-    private static func compute(
-        _ indicators: [Indicator], query: IndicatorQuery, rows: Rows, area: ExportArea, grouping: IndicatorStore.Grouping,
-        parameters: [String: String], on connection: PostgresConnection, helpers: PostgresClient
-    ) async throws -> [IndicatorValues] {
-        let computed = indicators.filter { Computation.all[$0.id] != nil }
-        func run(_ part: [Indicator], on connection: PostgresConnection) async throws -> [IndicatorValues] {
-            try await values(of: part, query: query, rows: rows, area: area, grouping: grouping, parameters: parameters, on: connection)
+    /// Checks the request against the caller's area and the aggregates' state, and resolves how to read.
+    private static func plan(query: IndicatorQuery, rows: Rows, identity: Identity, on connection: PostgresConnection) async throws -> Plan {
+        // Until a pending rebuild has swapped its tables in, the aggregates are incomplete.
+        let pending = try await connection.query("SELECT EXISTS (SELECT 1 FROM statistics.pending_rebuilds)").first?.decode(Bool.self, at: 0)
+        if pending == true {
+            throw ProblemDetails.unavailable("The statistics are being rebuilt from the event log; try again in a few minutes.")
         }
-        guard computed.count >= 4,
-            let snapshot = try await connection.query("SELECT pg_export_snapshot()").first?.decode(String.self, at: 0),
-            snapshot.allSatisfy({ $0.isHexDigit || $0 == "-" })
-        else { return try await run(computed, on: connection) }
-        let mine = computed.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
-        let theirs = computed.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
-        async let helped: [IndicatorValues]? = helpers.withConnectionIfAvailable { other in
-            try await other.withTransaction(isolation: .repeatableRead, readOnly: true) { other in
-                try await other.query(PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshot)'"))
-                return try await run(theirs, on: other)
+        let area = try await ExportArea.resolve(requested: query.requestedArea, for: identity, on: connection)
+        let byCommune = query.groupBy.map { $0 == "commune" } ?? area.isCommune
+        guard !(area.isCommune && !byCommune) else {
+            throw ProblemDetails.validation([.init(pointer: "?groupBy", detail: "must be commune for a commune's statistics")])
+        }
+        if query.groupBy == "district", query.to > IndicatorQuery.lastDayOfDistricts {
+            throw ProblemDetails.validation([
+                .init(pointer: "?groupBy", detail: "districts were abolished on 2025-07-01: ask for periods ending by 2025-06-30")
+            ])
+        }
+        if let breakdown = query.breakdown, Measure.commonDimensions.contains(breakdown.rawValue) {
+            try checkMonthly(breakdown, query: query, byCommune: byCommune || query.groupBy == "district")
+        }
+        let grouping: IndicatorStore.Grouping =
+            switch rows {
+            case .grouped: byCommune ? .commune : .province
+            case .whole: .whole(label: area.code ?? "national")
+            }
+        let parameters = query.echo(area: area, grouping: rows == .whole ? "none" : query.groupBy ?? (byCommune ? "commune" : "province"))
+        return Plan(area: area, grouping: grouping, parameters: parameters)
+    }
+
+    /// Names the rows' units (from `names`, adding those it lacks) and attaches targets and statuses.
+    private static func finish(_ values: inout [IndicatorValues], names: inout [String: String], on connection: PostgresConnection) async throws {
+        var unnamed = Set<String>()
+        var codes = Set<String>()
+        var years = Set<Int>()
+        for indicator in values {
+            for row in indicator.items {
+                codes.insert(row.areaCode)
+                years.insert(row.periodEnd.year)
+                if row.areaName == nil, names[row.areaCode] == nil { unnamed.insert(row.areaCode) }
             }
         }
-        let first = try await run(mine, on: connection)
-        // The helper is an optimisation: whatever keeps it from answering (no free connection, a
-        // connection refused, the snapshot gone), its half runs here.
-        let fromHelper: [IndicatorValues]?
-        do {
-            fromHelper = try await helped
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            fromHelper = nil
+        if !unnamed.isEmpty { names.merge(try await IndicatorStore(connection: connection).names(of: unnamed)) { _, new in new } }
+        let targets = try await TargetStore(connection: connection).targets(
+            of: values.map(\.indicator), areas: Array(codes), years: Array(years))
+        for index in values.indices {
+            guard let indicator = IndicatorCatalogue.indicator(values[index].indicator) else { continue }
+            for row in values[index].items.indices where values[index].items[row].areaName == nil {
+                values[index].items[row].areaName = names[values[index].items[row].areaCode]
+            }
+            values[index].attach(
+                targets.filter { $0.indicator == indicator.id },
+                flowCount: indicator.period == .flow && (indicator.kind == .count || indicator.kind == .amount), today: .today())
         }
-        let second: [IndicatorValues]
-        if let fromHelper { second = fromHelper } else { second = try await run(theirs, on: connection) }
-        let order = Dictionary(uniqueKeysWithValues: computed.enumerated().map { ($1.id, $0) })
-        return (first + second).sorted { order[$0.indicator] ?? 0 < order[$1.indicator] ?? 0 }
+    }
+
+    private static func finish(_ values: inout [IndicatorValues], on connection: PostgresConnection) async throws {
+        var names: [String: String] = [:]
+        try await finish(&values, names: &names, on: connection)
+    }
+
+    /// Computes the values of `indicators` (those computed) and hands each to `deliver`, in their
+    /// order, in the snapshot of the transaction open on `connection`. From four indicators on,
+    /// every other one is computed on a second connection of `helpers` importing that snapshot
+    /// (`SET TRANSACTION SNAPSHOT`), when one is free at once, while the one before it is computed
+    /// and delivered here: the year's table takes half as long on two cores. Without a free one,
+    /// or once the helper fails (the snapshot gone, a connection refused), the rest run here.
+    private static func compute(
+        _ indicators: [Indicator], query: IndicatorQuery, rows: Rows, plan: Plan, on connection: PostgresConnection, helpers: PostgresClient,
+        deliver: (IndicatorValues) async throws -> Void
+    ) async throws {
+        let computed = indicators.filter { Computation.all[$0.id] != nil }
+        func run(_ indicator: Indicator, on connection: PostgresConnection) async throws -> [IndicatorValues] {
+            try await values(
+                of: [indicator], query: query, rows: rows, area: plan.area, grouping: plan.grouping, parameters: plan.parameters,
+                on: connection)
+        }
+        var delivered = 0
+        // Whether what failed ran here (or in `deliver`): that fails the read; the helper's failures do not.
+        var failedHere = false
+        func here(_ indicator: Indicator) async throws {
+            do {
+                for values in try await run(indicator, on: connection) { try await deliver(values) }
+            } catch {
+                failedHere = true
+                throw error
+            }
+        }
+        if computed.count >= 4,
+            let snapshot = try await connection.query("SELECT pg_export_snapshot()").first?.decode(String.self, at: 0),
+            snapshot.allSatisfy({ $0.isHexDigit || $0 == "-" })
+        {
+            do {
+                _ = try await helpers.withConnectionIfAvailable { other in
+                    try await other.withTransaction(isolation: .repeatableRead, readOnly: true) { other in
+                        try await other.query(PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshot)'"))
+                        while delivered + 1 < computed.count {
+                            let next = computed[delivered + 1]
+                            async let helped = Self.values(
+                                of: [next], query: query, rows: rows, area: plan.area, grouping: plan.grouping, parameters: plan.parameters,
+                                on: other)
+                            try await here(computed[delivered])
+                            delivered += 1
+                            let theirs = try await helped
+                            do {
+                                for values in theirs { try await deliver(values) }
+                            } catch {
+                                failedHere = true
+                                throw error
+                            }
+                            delivered += 1
+                        }
+                    }
+                }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch where !failedHere {
+                // The helper is an optimisation: whatever keeps it from answering, the rest run here.
+            }
+        }
+        while delivered < computed.count {
+            try await here(computed[delivered])
+            delivered += 1
+        }
     }
 
     /// The values of `indicators`, one after the other, on `connection`.

@@ -72,10 +72,14 @@ struct IndicatorRoutes: Sendable {
             let query = try IndicatorQuery(
                 year: year, requestedArea: parameters["areaCode"].map(String.init), format: parameters["format"].map(String.init) ?? "json",
                 today: today)
+            if query.format == "csv" {
+                return try await reader.streamCSV(
+                    IndicatorCatalogue.all, query: query, rows: .whole, identity: identity, context: context, resourceID: "indicator-table"
+                ) { area in "indicators-\(area.code ?? "national")-\(year)" }
+            }
             let read = try await reader.read(
                 IndicatorCatalogue.all, query: query, rows: .whole, identity: identity, context: context, resourceID: "indicator-table")
             let label = read.area.code ?? "national"
-            if query.format == "csv" { return IndicatorCSV.response(read.values, filename: "indicators-\(label)-\(year)") }
             let items = read.values.flatMap { values in values.items.map { Table.Item(indicator: values.indicator, kind: values.kind, row: $0) } }
             return try Response.json(Table(year: year, areaCode: label, from: query.from, to: query.to, generation: "2025", items: items))
         }
@@ -90,8 +94,12 @@ struct IndicatorRoutes: Sendable {
             let indicators = IndicatorCatalogue.all.filter { indicator in
                 Computation.all[indicator.id].map { query.breakdown.map($0.breakdowns.contains) ?? true } ?? false
             }
+            if query.format == "csv" {
+                return try await reader.streamCSV(
+                    indicators, query: query, rows: .grouped, identity: identity, context: context, resourceID: "indicators"
+                ) { _ in "indicators" }
+            }
             let read = try await reader.read(indicators, query: query, rows: .grouped, identity: identity, context: context, resourceID: "indicators")
-            if query.format == "csv" { return IndicatorCSV.response(read.values, filename: "indicators") }
             return try Response.json(Values(parameters: read.parameters, generation: "2025", indicators: read.values))
         }
 
@@ -119,9 +127,13 @@ struct IndicatorRoutes: Sendable {
             if query.groupBy == "district", !computation.addsUp {
                 throw ProblemDetails.validation([.init(pointer: "?groupBy", detail: "\(id) cannot be added up by former district")])
             }
+            if query.format == "csv" {
+                return try await reader.streamCSV(
+                    [indicator], query: query, rows: .grouped, identity: identity, context: context, resourceID: "indicator:\(id)"
+                ) { _ in id }
+            }
             let read = try await reader.read(
                 [indicator], query: query, rows: .grouped, identity: identity, context: context, resourceID: "indicator:\(id)")
-            if query.format == "csv" { return IndicatorCSV.response(read.values, filename: id) }
             return try Response.json(
                 read.values.first
                     ?? IndicatorValues(
