@@ -42,10 +42,13 @@ struct IndicatorReader: Sendable {
             try await environment.database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
                 let plan = try await Self.plan(query: query, rows: rows, identity: identity, on: connection)
                 var values: [IndicatorValues] = []
+                var names: [String: String] = [:]
+                let targets = try await TargetStore(connection: connection).targets(years: query.from.year...query.to.year, area: plan.area)
                 try await Self.compute(indicators, query: query, rows: rows, plan: plan, on: connection, helpers: environment.database) {
-                    values.append($0)
+                    (computed: consuming IndicatorValues) in
+                    try await Self.finish(&computed, names: &names, targets: targets, on: connection)
+                    values.append(computed)
                 }
-                try await Self.finish(&values, on: connection)
                 return Result(values: values, area: plan.area, parameters: plan.parameters)
             }
         }
@@ -93,11 +96,12 @@ struct IndicatorReader: Sendable {
         return IndicatorCSV.response(filename: filename(plan.area)) { emit in
             try await database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
                 var names: [String: String] = [:]
-                try await Self.compute(indicators, query: query, rows: rows, plan: plan, on: connection, helpers: database) { computed in
-                    var values = [computed]
-                    try await Self.finish(&values, names: &names, on: connection)
-                    if case .agency = identity { _ = values[0].suppressSmallCells(limit: ExportTable.smallCellLimit) }
-                    try await emit(values[0])
+                let targets = try await TargetStore(connection: connection).targets(years: query.from.year...query.to.year, area: plan.area)
+                try await Self.compute(indicators, query: query, rows: rows, plan: plan, on: connection, helpers: database) {
+                    (values: consuming IndicatorValues) in
+                    try await Self.finish(&values, names: &names, targets: targets, on: connection)
+                    if case .agency = identity { _ = values.suppressSmallCells(limit: ExportTable.smallCellLimit) }
+                    try await emit(values)
                 }
             }
         }
@@ -147,35 +151,26 @@ struct IndicatorReader: Sendable {
         return Plan(area: area, grouping: grouping, parameters: parameters)
     }
 
-    /// Names the rows' units (from `names`, adding those it lacks) and attaches targets and statuses.
-    private static func finish(_ values: inout [IndicatorValues], names: inout [String: String], on connection: PostgresConnection) async throws {
+    /// Names the rows' units (from `names`, adding those it lacks) and attaches their `targets` and statuses.
+    private static func finish(
+        _ values: inout IndicatorValues, names: inout [String: String], targets: [Target], on connection: PostgresConnection
+    ) async throws {
         var unnamed = Set<String>()
-        var codes = Set<String>()
-        var years = Set<Int>()
-        for indicator in values {
-            for row in indicator.items {
-                codes.insert(row.areaCode)
-                years.insert(row.periodEnd.year)
-                if row.areaName == nil, names[row.areaCode] == nil { unnamed.insert(row.areaCode) }
-            }
+        for index in values.items.indices where values.items[index].areaName == nil && names[values.items[index].areaCode] == nil {
+            unnamed.insert(values.items[index].areaCode)
         }
-        if !unnamed.isEmpty { names.merge(try await IndicatorStore(connection: connection).names(of: unnamed)) { _, new in new } }
-        let targets = try await TargetStore(connection: connection).targets(
-            of: values.map(\.indicator), areas: Array(codes), years: Array(years))
-        for index in values.indices {
-            guard let indicator = IndicatorCatalogue.indicator(values[index].indicator) else { continue }
-            for row in values[index].items.indices where values[index].items[row].areaName == nil {
-                values[index].items[row].areaName = names[values[index].items[row].areaCode]
-            }
-            values[index].attach(
-                targets.filter { $0.indicator == indicator.id },
-                flowCount: indicator.period == .flow && (indicator.kind == .count || indicator.kind == .amount), today: .today())
+        if !unnamed.isEmpty {
+            let found = try await IndicatorStore(connection: connection).names(of: unnamed)
+            // A code without a unit (`national`) is looked up once, and keeps no name ("" here).
+            for code in unnamed { names[code] = found[code] ?? "" }
         }
-    }
-
-    private static func finish(_ values: inout [IndicatorValues], on connection: PostgresConnection) async throws {
-        var names: [String: String] = [:]
-        try await finish(&values, names: &names, on: connection)
+        guard let indicator = IndicatorCatalogue.indicator(values.indicator) else { return }
+        for row in values.items.indices where values.items[row].areaName == nil {
+            values.items[row].areaName = names[values.items[row].areaCode].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        values.attach(
+            targets.filter { $0.indicator == indicator.id },
+            flowCount: indicator.period == .flow && (indicator.kind == .count || indicator.kind == .amount), today: .today())
     }
 
     /// Computes the values of `indicators` (those computed) and hands each to `deliver`, in their
@@ -186,7 +181,7 @@ struct IndicatorReader: Sendable {
     /// or once the helper fails (the snapshot gone, a connection refused), the rest run here.
     private static func compute(
         _ indicators: [Indicator], query: IndicatorQuery, rows: Rows, plan: Plan, on connection: PostgresConnection, helpers: PostgresClient,
-        deliver: (IndicatorValues) async throws -> Void
+        deliver: (consuming IndicatorValues) async throws -> Void
     ) async throws {
         let computed = indicators.filter { Computation.all[$0.id] != nil }
         func run(_ indicator: Indicator, on connection: PostgresConnection) async throws -> [IndicatorValues] {
@@ -199,7 +194,9 @@ struct IndicatorReader: Sendable {
         var failedHere = false
         func here(_ indicator: Indicator) async throws {
             do {
-                for values in try await run(indicator, on: connection) { try await deliver(values) }
+                var computed = try await run(indicator, on: connection)
+                // Moved out of the array: `deliver` holds the only reference and changes rows in place.
+                while let values = computed.popLast() { try await deliver(values) }
             } catch {
                 failedHere = true
                 throw error
@@ -220,9 +217,9 @@ struct IndicatorReader: Sendable {
                                 on: other)
                             try await here(computed[delivered])
                             delivered += 1
-                            let theirs = try await helped
+                            var theirs = try await helped
                             do {
-                                for values in theirs { try await deliver(values) }
+                                while let values = theirs.popLast() { try await deliver(values) }
                             } catch {
                                 failedHere = true
                                 throw error
@@ -233,7 +230,7 @@ struct IndicatorReader: Sendable {
                 }
             } catch is CancellationError {
                 throw CancellationError()
-            } catch where !failedHere {
+            } catch  where !failedHere {
                 // The helper is an optimisation: whatever keeps it from answering, the rest run here.
             }
         }

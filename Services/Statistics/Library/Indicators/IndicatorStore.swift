@@ -274,8 +274,11 @@ struct IndicatorStore {
             for row in rows {
                 let (area, value, period, parent, entered, exited, amount, exitedFirstDay) = try row.decode(
                     (String, String, Int, String, Int, Int, Int, Int).self)
-                sums[Series.Key(area: area, value: value), default: Sums(entered: zeros, exited: zeros, exitedFirstDay: zeros, amount: zeros, parent: parent)]
-                    .add(period: period, entered: entered, exited: exited, exitedFirstDay: exitedFirstDay, amount: amount, parent: parent)
+                sums[
+                    Series.Key(area: area, value: value),
+                    default: Sums(entered: zeros, exited: zeros, exitedFirstDay: zeros, amount: zeros, parent: parent)
+                ]
+                .add(period: period, entered: entered, exited: exited, exitedFirstDay: exitedFirstDay, amount: amount, parent: parent)
             }
         }
         var series: [Series.Key: Series] = [:]

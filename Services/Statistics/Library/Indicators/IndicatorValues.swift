@@ -60,13 +60,18 @@ struct IndicatorValues: ResponseCodable, Sendable {
 
     /// Attaches each row's target (the unit's, for the year its period ends in), gap and status.
     mutating func attach(_ targets: [Target], flowCount: Bool, today: CalendarDate) {
+        guard !targets.isEmpty else { return }
+        struct Key: Hashable {
+            let areaCode: String
+            let year: Int
+        }
+        let byUnit = Dictionary(targets.map { (Key(areaCode: $0.areaCode, year: $0.year), $0) }, uniquingKeysWith: { first, _ in first })
         for index in items.indices {
-            let row = items[index]
-            guard let target = targets.first(where: { $0.areaCode == row.areaCode && $0.year == row.periodEnd.year }) else { continue }
+            guard let target = byUnit[Key(areaCode: items[index].areaCode, year: items[index].periodEnd.year)] else { continue }
             items[index].target = target
-            guard let value = row.value else { continue }
+            guard let value = items[index].value else { continue }
             items[index].gap = target.gap(of: value)
-            items[index].status = target.status(of: value, at: row.periodEnd, flowCount: flowCount, today: today)
+            items[index].status = target.status(of: value, at: items[index].periodEnd, flowCount: flowCount, today: today)
         }
     }
 

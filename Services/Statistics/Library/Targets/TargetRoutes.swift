@@ -86,7 +86,7 @@ struct TargetRoutes: Sendable {
             return Page(
                 items: try await environment.database.withConnection { connection in
                     let area = try await ExportArea.resolve(requested: requested, for: identity, on: connection)
-                    return try await TargetStore(connection: connection).targets(year: year, area: area)
+                    return try await TargetStore(connection: connection).targets(years: year...year, area: area)
                 })
         }
     }

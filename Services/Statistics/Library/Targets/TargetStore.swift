@@ -26,8 +26,9 @@ struct TargetStore {
         ).map(Self.target)
     }
 
-    /// The targets of a year in an area (a province's own and its communes', or one commune's).
-    func targets(year: Int, area: ExportArea) async throws -> [Target] {
+    /// The targets of some years in an area (a province's own and its communes', or one commune's;
+    /// the country's, every one).
+    func targets(years: ClosedRange<Int>, area: ExportArea) async throws -> [Target] {
         let inArea: SQLFragment =
             switch area.code {
             case nil: "TRUE"
@@ -39,7 +40,10 @@ struct TargetStore {
                 """
             }
         return try await connection.query(
-            "SELECT indicator, area_code, year, minimum, maximum, note FROM statistics.targets WHERE year = \(year) AND \(inArea) ORDER BY area_code, indicator"
+            """
+            SELECT indicator, area_code, year, minimum, maximum, note FROM statistics.targets
+            WHERE year BETWEEN \(years.lowerBound) AND \(years.upperBound) AND \(inArea) ORDER BY area_code, indicator
+            """
         ).map(Self.target)
     }
 
