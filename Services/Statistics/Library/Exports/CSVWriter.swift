@@ -39,6 +39,17 @@ struct CSVWriter {
         }
     }
 
+    /// Fields written before by another writer (`fields` of it), as they are.
+    mutating func fields(_ bytes: [UInt8]) {
+        field(atMost: bytes.count) { buffer, start in
+            bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[start...]).copyMemory(from: $0) }
+            return bytes.count
+        }
+    }
+
+    /// What is written so far, as bytes to hand to `fields(_:)` of another writer.
+    var fields: [UInt8] { Array(buffer.readableBytesView) }
+
     mutating func endRow() {
         buffer.writeInteger(UInt16(0x0D0A), endianness: .big)
         rowStarted = false

@@ -196,7 +196,7 @@ struct IndicatorReader: Sendable {
             do {
                 var computed = try await run(indicator, on: connection)
                 // Moved out of the array: `deliver` holds the only reference and changes rows in place.
-                while let values = computed.popLast() { try await deliver(values) }
+                while let values = computed.popLast() { try await deliver(consume values) }
             } catch {
                 failedHere = true
                 throw error
@@ -219,7 +219,7 @@ struct IndicatorReader: Sendable {
                             delivered += 1
                             var theirs = try await helped
                             do {
-                                while let values = theirs.popLast() { try await deliver(values) }
+                                while let values = theirs.popLast() { try await deliver(consume values) }
                             } catch {
                                 failedHere = true
                                 throw error
