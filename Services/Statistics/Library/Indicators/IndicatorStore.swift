@@ -25,18 +25,34 @@ struct IndicatorStore {
             return try await programmes(formula, from: from, to: to, months: months, area: area, grouping: grouping)
         case .change(let base):
             guard let computation = Computation.all[base] else { return [] }
-            let now = try await values(of: computation, from: from, to: to, months: months, area: area, grouping: grouping, breakdown: breakdown)
-            // The same periods a year before; a month's last day stays one (29 February).
-            let earlierTo = to.adding(days: 1).day == 1 ? to.adding(days: 1).adding(months: -12).adding(days: -1) : to.adding(months: -12)
-            let before = try await values(
-                of: computation, from: from.adding(months: -12), to: earlierTo, months: months, area: area, grouping: grouping,
-                breakdown: breakdown)
+            let now: [IndicatorValues.Row]
+            let before: [IndicatorValues.Row]
+            let periods = Periods(from: from, to: to, months: months)
+            if periods.areWholeMonths, 12 % months == 0, periods.ends.last == periods.starts.last?.adding(months: months).adding(days: -1) {
+                // Whole periods that a year divides: the periods and those a year before them are all
+                // in one series begun a year earlier, read once (rows come by period).
+                before = try await values(
+                    of: computation, from: from.adding(months: -12), to: to, months: months, area: area, grouping: grouping, breakdown: breakdown)
+                now = Array(before[(before.firstIndex { $0.periodStart >= from } ?? before.endIndex)...])
+            } else {
+                now = try await values(of: computation, from: from, to: to, months: months, area: area, grouping: grouping, breakdown: breakdown)
+                // The same periods a year before; a month's last day stays one (29 February).
+                let earlierTo = to.adding(days: 1).day == 1 ? to.adding(days: 1).adding(months: -12).adding(days: -1) : to.adding(months: -12)
+                before = try await values(
+                    of: computation, from: from.adding(months: -12), to: earlierTo, months: months, area: area, grouping: grouping,
+                    breakdown: breakdown)
+            }
+            struct Key: Hashable {
+                let start: CalendarDate
+                let areaCode: String
+                let breakdown: String?
+            }
             let earlier = Dictionary(
-                before.map { ("\($0.periodStart.adding(months: 12)) \($0.areaCode) \($0.breakdown ?? "")", $0) },
+                before.map { (Key(start: $0.periodStart.adding(months: 12), areaCode: $0.areaCode, breakdown: $0.breakdown), $0) },
                 uniquingKeysWith: { first, _ in first })
             return now.compactMap { row in
-                guard let previous = earlier["\(row.periodStart) \(row.areaCode) \(row.breakdown ?? "")"], let last = previous.value, last > 0,
-                    let value = row.value
+                guard let previous = earlier[Key(start: row.periodStart, areaCode: row.areaCode, breakdown: row.breakdown)],
+                    let last = previous.value, last > 0, let value = row.value
                 else { return nil }
                 var change = row
                 change.value = ((value - last) * 1000 / last).rounded() / 10
