@@ -290,6 +290,28 @@ struct StatisticsHistoryTests {
                         #expect(national.json["areaCode"] as? String == "national", "\(national.body)")
                         #expect(nationalRow("relapse_rate")?["numerator"] as? Int == 1 && nationalRow("determinations")?["numerator"] as? Int == 2)
                         #expect(nationalRow("campaign_communes_share")?["denominator"] as? Int == 3_321, "\(nationalRows)")
+                        // Streamed as CSV (an indicator at a time, two connections taking turns), the same rows in the same order.
+                        func csvRows(_ path: String) async throws -> [String] {
+                            let answer = try await statistics.call(.get, path + "&format=csv", token: tokens["admin1"])
+                            #expect(answer.status == 200, "\(answer.body)")
+                            return answer.body.split(separator: "\r\n", omittingEmptySubsequences: true).dropFirst().map {
+                                let fields = $0.split(separator: ",", omittingEmptySubsequences: false)
+                                return "\(fields[0]) \(fields[2]) \(fields[4]) \(fields[7]) \(fields[8]) \(fields[9])"
+                            }
+                        }
+                        func jsonRow(_ indicator: Any?, _ row: [String: Any]) -> String {
+                            let area = row["areaCode"] as? String ?? ""
+                            let start = row["periodStart"] as? String ?? ""
+                            let value = row["breakdown"] as? String ?? ""
+                            let counts = [row["numerator"], row["denominator"]].map { ($0 as? Int).map(String.init) ?? "" }
+                            return "\(indicator ?? "") \(area) \(start) \(value) \(counts[0]) \(counts[1])"
+                        }
+                        let everyRows = indicators.flatMap { values in
+                            ((values["items"] as? [[String: Any]]) ?? []).map { jsonRow(values["indicator"], $0) }
+                        }
+                        #expect(try await csvRows("/v1/indicators/values?\(year2025)") == everyRows && !everyRows.isEmpty)
+                        let tableRows = nationalRows.map { jsonRow($0["indicator"], ($0["row"] as? [String: Any]) ?? [:]) }
+                        #expect(try await csvRows("/v1/indicators/table?year=2025") == tableRows && !tableRows.isEmpty)
                         // Before 2025-07-01, by former district: Phường Ba Đình (00004) was formed mainly from communes of Quận Ba Đình (001).
                         let byDistrict = try await statistics.call(
                             .get, "/v1/indicators/determinations/values?groupBy=district&areaCode=01&from=2024-01-01&to=2024-12-31",
