@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Fault injection under load (issue 17): the registry killed with SIGKILL while it takes writes,
+# Fault injection under load (issue 17): the registry killed with SIGKILL while it takes writes
+# (and, scenario 5, the treatment service while it records determinations),
 # then PostgreSQL restarted with a fast and with an immediate shutdown, each while clients keep
 # registering people; after each, what was acknowledged is checked against the database. Then the
 # statistics service stopped while FAULTS_EVENTS (100,000) status changes arrive, and started.
 # Then (as root, which can mount a tmpfs) the disk under registry.people filled and freed.
 #
 #   Tests/Faults/faults.sh            (FAULTS_SECONDS=20 of load per scenario, FAULTS_CLIENTS=8,
-#                                      FAULTS_SCENARIOS="1 2 3 4" to choose among those below)
+#                                      FAULTS_SCENARIOS="1 5 2 3 4" to choose among those below)
 #
 # A throwaway cluster with production's durable settings (fsync, synchronous_commit and
 # full_page_writes on), the four services (debug builds, `swift build`;
@@ -15,6 +16,8 @@
 #   - every person acknowledged with 201 is in registry.people;
 #   - no person is half-written: each has its history row and exactly one registered event;
 #   - the statistics service, once caught up, holds each person exactly once;
+#   - (5) every determination acknowledged with 201 is in treatment.determinations, each with
+#     exactly one event, and statistics counts each once (its rows and the country's aggregate);
 #   - after a database restart, all four services answer /readyz 200 again within 10 s, having
 #     answered 503 meanwhile (polled every 100 ms);
 #   - the stopped consumer catches up (its lag, from the positions while it is stopped and from
@@ -33,7 +36,7 @@ source "$root/deploy/local/cluster.sh"
 source "$root/Benchmarks/service_bench.sh"
 
 seconds=${FAULTS_SECONDS:-20}
-scenarios=" ${FAULTS_SCENARIOS:-1 2 3 4} "
+scenarios=" ${FAULTS_SCENARIOS:-1 5 2 3 4} "
 want() { [[ "$scenarios" == *" $1 "* ]]; }
 clients=${FAULTS_CLIENTS:-8}
 configuration=${FAULTS_CONFIGURATION:-debug}
@@ -117,6 +120,55 @@ log "registry serving again $(awk "BEGIN { print $(date +%s.%N) - $killed_at }")
 wait "$load"
 log "load: $(cat "$dir/load-1.json")"
 check "SIGKILL" "$acked1"
+fi
+
+# --- 5. the treatment service killed with SIGKILL under its own load ----------------------------
+if want 5; then
+log "scenario 5: SIGKILL of the treatment service after 5 s of $clients clients recording determinations, restart, $seconds s in all"
+if [ "$(sql "SELECT count(*) FROM registry.people")" -lt 50 ]; then
+    python3 "$root/Tests/Faults/write_load.py" "$registry_base" "$token" 3 2 "$dir/seeded-5.txt" "Seed" >/dev/null
+fi
+people5=$dir/people-5.txt
+sql "SELECT id FROM registry.people ORDER BY id LIMIT 500" >"$people5"
+acked5=$dir/acked-5.txt
+: >"$acked5"
+treatment_base="http://127.0.0.1:$treatment_port"
+python3 "$root/Tests/Faults/write_load.py" "$treatment_base" "$token" "$seconds" "$clients" "$acked5" "Kill" "$people5" >"$dir/load-5.json" &
+load=$!
+sleep 5
+kill -KILL "$treatment"
+wait "$treatment" 2>/dev/null || true
+killed_at=$(date +%s.%N)
+sleep 1
+bench_serve treatment "$treatment_port"
+treatment=$bench_pid
+log "treatment serving again $(awk "BEGIN { print $(date +%s.%N) - $killed_at }") s after the kill (1 s of it waiting)"
+wait "$load"
+log "load: $(cat "$dir/load-5.json")"
+# Every acknowledged determination is there, each with exactly one event, and the statistics
+# service counts each exactly once (its rows, and the country's total in the aggregates).
+sql "CREATE TABLE IF NOT EXISTS public.acked_determinations (id uuid)" >/dev/null
+sql "TRUNCATE public.acked_determinations" >/dev/null
+cluster_psql "$port" bench --quiet --command="\\copy public.acked_determinations FROM '$acked5'" >/dev/null
+acknowledged=$(sql "SELECT count(DISTINCT id) FROM public.acked_determinations")
+missing=$(sql "SELECT count(*) FROM (SELECT DISTINCT id FROM public.acked_determinations) a
+               WHERE NOT EXISTS (SELECT 1 FROM treatment.determinations d WHERE d.id = a.id)")
+half=$(sql "SELECT count(*) FROM treatment.determinations d LEFT JOIN (
+                SELECT lower(payload->>'determinationId') AS id, count(*) AS n FROM bus.events
+                WHERE type = 'treatment.determination.recorded' GROUP BY 1) e ON e.id = d.id::text
+            WHERE coalesce(e.n, 0) <> 1")
+recorded=$(sql "SELECT count(*) FROM treatment.determinations")
+for _ in $(seq 1 120); do
+    counted=$(sql "SELECT count(*) FROM statistics.determinations")
+    [ "$counted" = "$recorded" ] && break
+    sleep 0.5
+done
+sleep 1
+tallied=$(sql "SELECT coalesce(sum(entered), 0) FROM statistics.tallies WHERE measure = 'determinations' AND dimension = '' AND area_code = 'VN'")
+log "SIGKILL of treatment: $acknowledged acknowledged, $missing of them missing; $recorded recorded, $half without exactly one event; statistics holds $counted, the country's aggregate $tallied"
+[ "$missing" = 0 ] || fail "treatment: $missing acknowledged determinations are missing"
+[ "$half" = 0 ] || fail "treatment: $half determinations without exactly one event"
+[ "$counted" = "$recorded" ] && [ "$tallied" = "$recorded" ] || fail "treatment: statistics holds $counted and counts $tallied of $recorded"
 fi
 
 # --- 2. PostgreSQL restarted, fast then immediate, under load -----------------------------------

@@ -2,11 +2,14 @@
 """Registers people through the registry as fast as THREADS clients can, for SECONDS, and keeps
 going through failures (a killed service, a restarting database): the load of the fault scenarios.
 
-    write_load.py BASE TOKEN SECONDS THREADS ACKED_FILE LABEL
+    write_load.py BASE TOKEN SECONDS THREADS ACKED_FILE LABEL [PEOPLE_FILE]
 
 LABEL goes into every name, so that runs do not register each other's people again (the registry
 answers a likely duplicate with 409). Every person the registry acknowledged (201) goes to ACKED_FILE, one id a line, as soon as the
-answer arrives. Prints one JSON line: acknowledged, answered with another status (by status),
+answer arrives. With PEOPLE_FILE (person ids, one a line), BASE is the treatment service's and the
+clients record determinations of those people instead (two criteria met: negative, so nothing
+changes in the registry), the acknowledged determinations' ids going to ACKED_FILE.
+Prints one JSON line: acknowledged, answered with another status (by status),
 and requests that got no answer (connection refused or reset, timeout).
 """
 import http.client
@@ -20,6 +23,7 @@ from urllib.parse import urlparse
 def main():
     base, token, seconds, threads, acked_path, label = (
         sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6])
+    people = [line.strip() for line in open(sys.argv[7]) if line.strip()] if len(sys.argv) > 7 else None
     url = urlparse(base)
     deadline = time.monotonic() + seconds
     lock = threading.Lock()
@@ -31,16 +35,25 @@ def main():
         sequence = 0
         while time.monotonic() < deadline:
             sequence += 1
-            body = json.dumps({
-                "fullName": f"Người Thử {label} {number}-{sequence}",
-                "birthYear": 1970 + (number * 7 + sequence) % 40,
-                "sex": "male" if sequence % 2 else "female",
-                "residence": {"communeCode": "00004", "address": f"Số {sequence}, ngõ {number}"},
-            })
+            if people:
+                path = f"/v1/people/{people[(number * 7919 + sequence) % len(people)]}/determinations"
+                body = json.dumps({
+                    "determinedOn": f"2026-{1 + sequence % 11:02d}-{1 + number % 28:02d}",
+                    "doctor": f"BS. Thử {label} {number}", "healthFacility": "Trung tâm Y tế quận Ba Đình",
+                    "criteria": ["craving", "tolerance"],
+                })
+            else:
+                path = "/v1/people"
+                body = json.dumps({
+                    "fullName": f"Người Thử {label} {number}-{sequence}",
+                    "birthYear": 1970 + (number * 7 + sequence) % 40,
+                    "sex": "male" if sequence % 2 else "female",
+                    "residence": {"communeCode": "00004", "address": f"Số {sequence}, ngõ {number}"},
+                })
             try:
                 if conn is None:
                     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=15)
-                conn.request("POST", "/v1/people", body=body,
+                conn.request("POST", path, body=body,
                              headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
                 response = conn.getresponse()
                 data = response.read()
@@ -55,7 +68,8 @@ def main():
             with lock:
                 if response.status == 201:
                     counts["acknowledged"] += 1
-                    acked.write(response.getheader("Location", "").rsplit("/", 1)[-1] + "\n")
+                    created = json.loads(data)["id"] if people else response.getheader("Location", "").rsplit("/", 1)[-1]
+                    acked.write(created + "\n")
                 else:
                     key = str(response.status)
                     counts["statuses"][key] = counts["statuses"].get(key, 0) + 1
