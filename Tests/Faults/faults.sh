@@ -102,6 +102,21 @@ check() {
     [ "$duplicated" = 0 ] || fail "$name: $duplicated people counted twice"
 }
 
+# kill_under_load SERVICE PORT: after 5 s of the load, kills the service (its pid in the variable
+# named SERVICE) with SIGKILL, starts it again 1 s later and logs how long it was away.
+kill_under_load() {
+    local -n service_pid=$1
+    local killed_at
+    sleep 5
+    kill -KILL "$service_pid"
+    wait "$service_pid" 2>/dev/null || true
+    killed_at=$(date +%s.%N)
+    sleep 1
+    bench_serve "$1" "$2"
+    service_pid=$bench_pid
+    log "$1 serving again $(awk "BEGIN { print $(date +%s.%N) - $killed_at }") s after the kill (1 s of it waiting)"
+}
+
 # --- 1. the registry killed with SIGKILL under load ---------------------------------------------
 if want 1; then
 log "scenario 1: SIGKILL of the registry after 5 s of $clients clients writing, restart, $seconds s in all"
@@ -109,14 +124,7 @@ acked1=$dir/acked-1.txt
 : >"$acked1"
 python3 "$root/Tests/Faults/write_load.py" "$registry_base" "$token" "$seconds" "$clients" "$acked1" "Kill" >"$dir/load-1.json" &
 load=$!
-sleep 5
-kill -KILL "$registry"
-wait "$registry" 2>/dev/null || true
-killed_at=$(date +%s.%N)
-sleep 1
-bench_serve registry "$registry_port"
-registry=$bench_pid
-log "registry serving again $(awk "BEGIN { print $(date +%s.%N) - $killed_at }") s after the kill (1 s of it waiting)"
+kill_under_load registry "$registry_port"
 wait "$load"
 log "load: $(cat "$dir/load-1.json")"
 check "SIGKILL" "$acked1"
@@ -135,14 +143,7 @@ acked5=$dir/acked-5.txt
 treatment_base="http://127.0.0.1:$treatment_port"
 python3 "$root/Tests/Faults/write_load.py" "$treatment_base" "$token" "$seconds" "$clients" "$acked5" "Kill" "$people5" >"$dir/load-5.json" &
 load=$!
-sleep 5
-kill -KILL "$treatment"
-wait "$treatment" 2>/dev/null || true
-killed_at=$(date +%s.%N)
-sleep 1
-bench_serve treatment "$treatment_port"
-treatment=$bench_pid
-log "treatment serving again $(awk "BEGIN { print $(date +%s.%N) - $killed_at }") s after the kill (1 s of it waiting)"
+kill_under_load treatment "$treatment_port"
 wait "$load"
 log "load: $(cat "$dir/load-5.json")"
 # Every acknowledged determination is there, each with exactly one event, and the statistics
