@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Fault injection under load (issue 17): the registry killed with SIGKILL while it takes writes
-# (and, scenario 5, the treatment service while it records determinations),
+# (and the treatment service while it records determinations, scenario 5, the referrals service
+# while it refers people, 6, and the statistics service while it takes plan targets, 7),
 # then PostgreSQL restarted with a fast and with an immediate shutdown, each while clients keep
 # registering people; after each, what was acknowledged is checked against the database. Then the
 # statistics service stopped while FAULTS_EVENTS (100,000) status changes arrive, and started.
 # Then (as root, which can mount a tmpfs) the disk under registry.people filled and freed.
 #
 #   Tests/Faults/faults.sh            (FAULTS_SECONDS=20 of load per scenario, FAULTS_CLIENTS=8,
-#                                      FAULTS_SCENARIOS="1 5 2 3 4" to choose among those below)
+#                                      FAULTS_SCENARIOS="1 5 6 7 2 3 4" to choose among those below)
 #
 # A throwaway cluster with production's durable settings (fsync, synchronous_commit and
 # full_page_writes on), the four services (debug builds, `swift build`;
@@ -16,8 +17,9 @@
 #   - every person acknowledged with 201 is in registry.people;
 #   - no person is half-written: each has its history row and exactly one registered event;
 #   - the statistics service, once caught up, holds each person exactly once;
-#   - (5) every determination acknowledged with 201 is in treatment.determinations, each with
-#     exactly one event, and statistics counts each once (its rows and the country's aggregate);
+#   - (5, 6) every determination (referral) acknowledged with 201 is recorded, each with exactly
+#     one event, and statistics holds each (and counts each determination once in the country's
+#     aggregate); (7) every target acknowledged is set, each with exactly one audit entry;
 #   - after a database restart, all four services answer /readyz 200 again within 10 s, having
 #     answered 503 meanwhile (polled every 100 ms);
 #   - the stopped consumer catches up (its lag, from the positions while it is stopped and from
@@ -36,7 +38,7 @@ source "$root/deploy/local/cluster.sh"
 source "$root/Benchmarks/service_bench.sh"
 
 seconds=${FAULTS_SECONDS:-20}
-scenarios=" ${FAULTS_SCENARIOS:-1 5 2 3 4} "
+scenarios=" ${FAULTS_SCENARIOS:-1 5 6 7 2 3 4} "
 want() { [[ "$scenarios" == *" $1 "* ]]; }
 clients=${FAULTS_CLIENTS:-8}
 configuration=${FAULTS_CONFIGURATION:-debug}
@@ -130,46 +132,113 @@ log "load: $(cat "$dir/load-1.json")"
 check "SIGKILL" "$acked1"
 fi
 
+# check_recorded NAME ACKED_FILE TABLE EVENT_TYPE EVENT_ID_FIELD STATISTICS_TABLE STATISTICS_ID [MEASURE]:
+# every id acknowledged in ACKED_FILE is in TABLE; each row of TABLE has exactly one EVENT_TYPE event
+# (whose payload names it in EVENT_ID_FIELD); the statistics service, once caught up, holds each in
+# STATISTICS_TABLE and, with MEASURE, counts each once in the country's aggregate.
+check_recorded() {
+    local name=$1 acked=$2 table=$3 type=$4 field=$5 statistics_table=$6 statistics_id=$7 measure=${8:-}
+    local acknowledged missing half recorded counted tallied="-" _
+    sql "CREATE TABLE IF NOT EXISTS public.acked_ids (id uuid)" >/dev/null
+    sql "TRUNCATE public.acked_ids" >/dev/null
+    cluster_psql "$port" bench --quiet --command="\\copy public.acked_ids FROM '$acked'" >/dev/null
+    acknowledged=$(sql "SELECT count(DISTINCT id) FROM public.acked_ids")
+    missing=$(sql "SELECT count(*) FROM (SELECT DISTINCT id FROM public.acked_ids) a WHERE NOT EXISTS (SELECT 1 FROM $table r WHERE r.id = a.id)")
+    # Payloads carry ids in upper case (Foundation's uuidString).
+    half=$(sql "SELECT count(*) FROM $table r LEFT JOIN (
+                    SELECT lower(payload->>'$field') AS id, count(*) AS n FROM bus.events WHERE type = '$type' GROUP BY 1) e ON e.id = r.id::text
+                WHERE coalesce(e.n, 0) <> 1")
+    recorded=$(sql "SELECT count(*) FROM $table")
+    for _ in $(seq 1 120); do
+        counted=$(sql "SELECT count(*) FROM $statistics_table s WHERE EXISTS (SELECT 1 FROM $table r WHERE r.id = s.$statistics_id)")
+        [ "$counted" = "$recorded" ] && break
+        sleep 0.5
+    done
+    sleep 1
+    if [ -n "$measure" ]; then
+        tallied=$(sql "SELECT coalesce(sum(entered), 0) FROM statistics.tallies WHERE measure = '$measure' AND dimension = '' AND area_code = 'VN'")
+    fi
+    log "$name: $acknowledged acknowledged, $missing of them missing; $recorded recorded, $half without exactly one event; statistics holds $counted, the country's aggregate $tallied"
+    [ "$missing" = 0 ] || fail "$name: $missing acknowledged are missing"
+    [ "$half" = 0 ] || fail "$name: $half without exactly one event"
+    [ "$counted" = "$recorded" ] || fail "$name: statistics holds $counted of $recorded"
+    [ -z "$measure" ] || [ "$tallied" = "$recorded" ] || fail "$name: statistics counts $tallied of $recorded"
+}
+
+# people_for NUMBER: a file of up to 500 registered people (a few registered first when there are none).
+people_for() {
+    if [ "$(sql "SELECT count(*) FROM registry.people")" -lt 50 ]; then
+        python3 "$root/Tests/Faults/write_load.py" "$registry_base" "$token" 3 2 "$dir/seeded-$1.txt" "Seed$1" >/dev/null
+    fi
+    sql "SELECT id FROM registry.people ORDER BY id LIMIT 500" >"$dir/people-$1.txt"
+    echo "$dir/people-$1.txt"
+}
+
 # --- 5. the treatment service killed with SIGKILL under its own load ----------------------------
 if want 5; then
 log "scenario 5: SIGKILL of the treatment service after 5 s of $clients clients recording determinations, restart, $seconds s in all"
-if [ "$(sql "SELECT count(*) FROM registry.people")" -lt 50 ]; then
-    python3 "$root/Tests/Faults/write_load.py" "$registry_base" "$token" 3 2 "$dir/seeded-5.txt" "Seed" >/dev/null
-fi
-people5=$dir/people-5.txt
-sql "SELECT id FROM registry.people ORDER BY id LIMIT 500" >"$people5"
+people5=$(people_for 5)
 acked5=$dir/acked-5.txt
 : >"$acked5"
-treatment_base="http://127.0.0.1:$treatment_port"
-python3 "$root/Tests/Faults/write_load.py" "$treatment_base" "$token" "$seconds" "$clients" "$acked5" "Kill" "$people5" >"$dir/load-5.json" &
+python3 "$root/Tests/Faults/write_load.py" "http://127.0.0.1:$treatment_port" "$token" "$seconds" "$clients" "$acked5" "Kill" \
+    determinations "$people5" >"$dir/load-5.json" &
 load=$!
 kill_under_load treatment "$treatment_port"
 wait "$load"
 log "load: $(cat "$dir/load-5.json")"
-# Every acknowledged determination is there, each with exactly one event, and the statistics
-# service counts each exactly once (its rows, and the country's total in the aggregates).
-sql "CREATE TABLE IF NOT EXISTS public.acked_determinations (id uuid)" >/dev/null
-sql "TRUNCATE public.acked_determinations" >/dev/null
-cluster_psql "$port" bench --quiet --command="\\copy public.acked_determinations FROM '$acked5'" >/dev/null
-acknowledged=$(sql "SELECT count(DISTINCT id) FROM public.acked_determinations")
-missing=$(sql "SELECT count(*) FROM (SELECT DISTINCT id FROM public.acked_determinations) a
-               WHERE NOT EXISTS (SELECT 1 FROM treatment.determinations d WHERE d.id = a.id)")
-half=$(sql "SELECT count(*) FROM treatment.determinations d LEFT JOIN (
-                SELECT lower(payload->>'determinationId') AS id, count(*) AS n FROM bus.events
-                WHERE type = 'treatment.determination.recorded' GROUP BY 1) e ON e.id = d.id::text
+check_recorded "SIGKILL of treatment" "$acked5" treatment.determinations treatment.determination.recorded determinationId \
+    statistics.determinations determination_id determinations
+fi
+
+# --- 6. the referrals service killed with SIGKILL under its own load ----------------------------
+if want 6; then
+log "scenario 6: SIGKILL of the referrals service after 5 s of $clients clients referring people to a partner, restart, $seconds s in all"
+people6=$(people_for 6)
+partner=$(curl -fsS -H "Authorization: Bearer $token" -H "Content-Type: application/json" \
+    -d '{"name":"Trung tâm Dịch vụ việc làm (thử lỗi)","kind":"employment_centre","provinceCode":"01","phone":"024 3823 1234"}' \
+    "http://127.0.0.1:$referrals_port/v1/partners" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+acked6=$dir/acked-6.txt
+: >"$acked6"
+python3 "$root/Tests/Faults/write_load.py" "http://127.0.0.1:$referrals_port" "$token" "$seconds" "$clients" "$acked6" "Kill" \
+    referrals "$people6" "$partner" >"$dir/load-6.json" &
+load=$!
+kill_under_load referrals "$referrals_port"
+wait "$load"
+log "load: $(cat "$dir/load-6.json")"
+check_recorded "SIGKILL of referrals" "$acked6" referrals.referrals referrals.referral.changed referralId statistics.referrals referral_id
+fi
+
+# --- 7. the statistics service killed with SIGKILL under its own load ---------------------------
+if want 7; then
+log "scenario 7: SIGKILL of the statistics service after 5 s of $clients clients setting plan targets, restart, $seconds s in all"
+pairs7=$dir/pairs-7.txt
+sql "SELECT i.id || '/' || u.code FROM unnest(ARRAY['treated_share', 'compulsory_share', 'aftercare_coverage', 'relapse_rate',
+         'people_under_management', 'loans']) AS i(id)
+     CROSS JOIN (SELECT code FROM registry.admin_units WHERE generation = '2025' AND level = 'commune' AND province_code = '01') u
+     ORDER BY 1" >"$pairs7"
+acked7=$dir/acked-7.txt
+: >"$acked7"
+python3 "$root/Tests/Faults/write_load.py" "$statistics_base" "$token" "$seconds" "$clients" "$acked7" "Kill" targets "$pairs7" \
+    >"$dir/load-7.json" &
+load=$!
+kill_under_load statistics "$statistics_port"
+wait "$load"
+log "load: $(cat "$dir/load-7.json")"
+# Every acknowledged target is set, and every target set has exactly one audit entry.
+sql "CREATE TABLE IF NOT EXISTS public.acked_targets (target text)" >/dev/null
+sql "TRUNCATE public.acked_targets" >/dev/null
+cluster_psql "$port" bench --quiet --command="\\copy public.acked_targets FROM '$acked7'" >/dev/null
+acknowledged=$(sql "SELECT count(DISTINCT target) FROM public.acked_targets")
+missing=$(sql "SELECT count(*) FROM (SELECT DISTINCT target FROM public.acked_targets) a WHERE NOT EXISTS (
+                   SELECT 1 FROM statistics.targets t WHERE t.indicator || '/' || t.area_code || '/' || t.year = a.target AND t.minimum = 50)")
+recorded=$(sql "SELECT count(*) FROM statistics.targets")
+half=$(sql "SELECT count(*) FROM statistics.targets t LEFT JOIN (
+                SELECT resource_id, count(*) AS n FROM audit.entries WHERE resource = 'target' AND action = 'set' GROUP BY 1) e
+                ON e.resource_id = t.indicator || '/' || t.area_code || '/' || t.year
             WHERE coalesce(e.n, 0) <> 1")
-recorded=$(sql "SELECT count(*) FROM treatment.determinations")
-for _ in $(seq 1 120); do
-    counted=$(sql "SELECT count(*) FROM statistics.determinations")
-    [ "$counted" = "$recorded" ] && break
-    sleep 0.5
-done
-sleep 1
-tallied=$(sql "SELECT coalesce(sum(entered), 0) FROM statistics.tallies WHERE measure = 'determinations' AND dimension = '' AND area_code = 'VN'")
-log "SIGKILL of treatment: $acknowledged acknowledged, $missing of them missing; $recorded recorded, $half without exactly one event; statistics holds $counted, the country's aggregate $tallied"
-[ "$missing" = 0 ] || fail "treatment: $missing acknowledged determinations are missing"
-[ "$half" = 0 ] || fail "treatment: $half determinations without exactly one event"
-[ "$counted" = "$recorded" ] && [ "$tallied" = "$recorded" ] || fail "treatment: statistics holds $counted and counts $tallied of $recorded"
+log "SIGKILL of statistics: $acknowledged acknowledged, $missing of them missing; $recorded set, $half without exactly one audit entry"
+[ "$missing" = 0 ] || fail "statistics: $missing acknowledged targets are missing"
+[ "$half" = 0 ] || fail "statistics: $half targets without exactly one audit entry"
 fi
 
 # --- 2. PostgreSQL restarted, fast then immediate, under load -----------------------------------
