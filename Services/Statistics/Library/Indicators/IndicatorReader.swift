@@ -32,6 +32,9 @@ struct IndicatorReader: Sendable {
         let area: ExportArea
         let grouping: IndicatorStore.Grouping
         let parameters: [String: String]
+        /// Whose targets rows can be for: the grouping's units, or any in the area for rows by
+        /// former district (where a commune formed across districts keeps its own row).
+        let targetUnits: IndicatorStore.Grouping?
     }
 
     /// Reads every value at once, then records the export (with its rows and suppressed cells).
@@ -43,7 +46,8 @@ struct IndicatorReader: Sendable {
                 let plan = try await Self.plan(query: query, rows: rows, identity: identity, on: connection)
                 var values: [IndicatorValues] = []
                 var names: [String: String] = [:]
-                let targets = try await TargetStore(connection: connection).targets(years: query.from.year...query.to.year, area: plan.area)
+                let targets = try await TargetStore(connection: connection).targets(
+                    years: query.from.year...query.to.year, area: plan.area, units: plan.targetUnits)
                 try await Self.compute(indicators, query: query, rows: rows, plan: plan, on: connection, helpers: environment.database) {
                     (computed: consuming IndicatorValues) in
                     try await Self.finish(&computed, names: &names, targets: targets, on: connection)
@@ -96,7 +100,8 @@ struct IndicatorReader: Sendable {
         return IndicatorCSV.response(filename: filename(plan.area)) { emit in
             try await database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
                 var names: [String: String] = [:]
-                let targets = try await TargetStore(connection: connection).targets(years: query.from.year...query.to.year, area: plan.area)
+                let targets = try await TargetStore(connection: connection).targets(
+                    years: query.from.year...query.to.year, area: plan.area, units: plan.targetUnits)
                 try await Self.compute(indicators, query: query, rows: rows, plan: plan, on: connection, helpers: database) {
                     (values: consuming IndicatorValues) in
                     try await Self.finish(&values, names: &names, targets: targets, on: connection)
@@ -148,7 +153,7 @@ struct IndicatorReader: Sendable {
             case .whole: .whole(label: area.code ?? "national")
             }
         let parameters = query.echo(area: area, grouping: rows == .whole ? "none" : query.groupBy ?? (byCommune ? "commune" : "province"))
-        return Plan(area: area, grouping: grouping, parameters: parameters)
+        return Plan(area: area, grouping: grouping, parameters: parameters, targetUnits: query.groupBy == "district" ? nil : grouping)
     }
 
     /// Names the rows' units (from `names`, adding those it lacks) and attaches their `targets` and statuses.

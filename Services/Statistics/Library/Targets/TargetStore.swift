@@ -15,25 +15,18 @@ struct TargetStore {
             """)
     }
 
-    /// The targets of any of `indicators` for any of `areas` in any of `years`.
-    func targets(of indicators: [String], areas: [String], years: [Int]) async throws -> [Target] {
-        guard !indicators.isEmpty, !areas.isEmpty, !years.isEmpty else { return [] }
-        return try await connection.query(
-            """
-            SELECT indicator, area_code, year, minimum, maximum, note FROM statistics.targets
-            WHERE indicator = ANY(\(indicators)::text[]) AND area_code = ANY(\(areas)::text[]) AND year = ANY(\(years)::int[])
-            """
-        ).map(Self.target)
-    }
-
     /// The targets of some years in an area (a province's own and its communes', or one commune's;
-    /// the country's, every one).
-    func targets(years: ClosedRange<Int>, area: ExportArea) async throws -> [Target] {
+    /// the country's, every one); with `units`, only those of the units rows can be for (a read by
+    /// province needs no commune's, one row for the whole area only the area's own).
+    func targets(years: ClosedRange<Int>, area: ExportArea, units: IndicatorStore.Grouping? = nil) async throws -> [Target] {
         let inArea: SQLFragment =
-            switch area.code {
-            case nil: "TRUE"
-            case let code? where code.count == 5: "area_code = \(code)"
-            case let code?:
+            switch (units, area.code) {
+            case (.whole(let label), _): "area_code = \(label)"
+            case (.province, nil): "length(area_code) = 2"
+            case (.province, let code?): "area_code = \(code)"
+            case (_, nil): "TRUE"
+            case (_, let code?) where code.count == 5: "area_code = \(code)"
+            case (_, let code?):
                 """
                 (area_code = \(code) OR area_code IN (SELECT u.code FROM registry.admin_units u
                                                       WHERE u.generation = '2025' AND u.level = 'commune' AND u.province_code = \(code)))
