@@ -76,13 +76,17 @@ declare -A ready_url=(
 )
 token=$(python3 "$root/Benchmarks/registry/http_bench.py" token "$registry_base" perf "$bench_password")
 sql() { cluster_psql "$port" bench --tuples-only --no-align --command="$1"; }
+# load_acked TABLE COLUMN FILE: public.TABLE (COLUMN) holds exactly the lines of FILE.
+load_acked() {
+    sql "CREATE TABLE IF NOT EXISTS public.$1 ($2)" >/dev/null
+    sql "TRUNCATE public.$1" >/dev/null
+    cluster_psql "$port" bench --quiet --command="\\copy public.$1 FROM '$3'" >/dev/null
+}
 
 # check NAME ACKED_FILE: the acknowledged people are all there and whole, once in statistics.
 check() {
     local name=$1 acked=$2 count missing half duplicated in_statistics
-    sql "CREATE TABLE IF NOT EXISTS public.acked (id uuid)" >/dev/null
-    sql "TRUNCATE public.acked" >/dev/null
-    cluster_psql "$port" bench --quiet --command="\\copy public.acked FROM '$acked'" >/dev/null
+    load_acked acked "id uuid" "$acked"
     count=$(sql "SELECT count(DISTINCT id) FROM public.acked")
     missing=$(sql "SELECT count(*) FROM (SELECT DISTINCT id FROM public.acked) a WHERE NOT EXISTS (SELECT 1 FROM registry.people p WHERE p.id = a.id)")
     half=$(sql "SELECT count(*) FROM registry.people p WHERE NOT EXISTS (SELECT 1 FROM registry.person_changes c WHERE c.person_id = p.id)
@@ -139,9 +143,7 @@ fi
 check_recorded() {
     local name=$1 acked=$2 table=$3 type=$4 field=$5 statistics_table=$6 statistics_id=$7 measure=${8:-}
     local acknowledged missing half recorded counted tallied="-" _
-    sql "CREATE TABLE IF NOT EXISTS public.acked_ids (id uuid)" >/dev/null
-    sql "TRUNCATE public.acked_ids" >/dev/null
-    cluster_psql "$port" bench --quiet --command="\\copy public.acked_ids FROM '$acked'" >/dev/null
+    load_acked acked_ids "id uuid" "$acked"
     acknowledged=$(sql "SELECT count(DISTINCT id) FROM public.acked_ids")
     missing=$(sql "SELECT count(*) FROM (SELECT DISTINCT id FROM public.acked_ids) a WHERE NOT EXISTS (SELECT 1 FROM $table r WHERE r.id = a.id)")
     # Payloads carry ids in upper case (Foundation's uuidString).
@@ -225,9 +227,7 @@ kill_under_load statistics "$statistics_port"
 wait "$load"
 log "load: $(cat "$dir/load-7.json")"
 # Every acknowledged target is set, and every target set has exactly one audit entry.
-sql "CREATE TABLE IF NOT EXISTS public.acked_targets (target text)" >/dev/null
-sql "TRUNCATE public.acked_targets" >/dev/null
-cluster_psql "$port" bench --quiet --command="\\copy public.acked_targets FROM '$acked7'" >/dev/null
+load_acked acked_targets "target text" "$acked7"
 acknowledged=$(sql "SELECT count(DISTINCT target) FROM public.acked_targets")
 missing=$(sql "SELECT count(*) FROM (SELECT DISTINCT target FROM public.acked_targets) a WHERE NOT EXISTS (
                    SELECT 1 FROM statistics.targets t WHERE t.indicator || '/' || t.area_code || '/' || t.year = a.target AND t.minimum = 50)")
