@@ -185,6 +185,9 @@ public final class BusConsumer: Service, Sendable {
         guard !events.isEmpty else { return 0 }
         var blocked = try await store.blockedKeys(slots: slots.map(\.slot), on: connection)
         let topics = Set(configuration.topics)
+        // A batch handler gets the batch's events at once, unless a failure is being isolated.
+        let batchHandler = isolateFailures ? nil : handler as? any BatchEventHandler
+        var batched: [EventEnvelope] = []
         for event in events {
             let slot = event.slot
             if let index = slots.firstIndex(where: { $0.slot == slot }) {
@@ -196,9 +199,13 @@ public final class BusConsumer: Service, Sendable {
                 try await store.hold(event, slot: slot, attempts: 0, error: nil, retryAt: .now, on: connection)
                 continue
             }
+            if batchHandler != nil {
+                batched.append(event)
+                continue
+            }
             guard isolateFailures else {
                 do {
-                    try await timed(event) { try await handler.handle(event, in: connection) }
+                    try await timed(type: event.type) { try await handler.handle(event, in: connection) }
                 } catch is CancellationError {
                     throw CancellationError()
                 } catch {
@@ -208,7 +215,7 @@ public final class BusConsumer: Service, Sendable {
             }
             do {
                 try await connection.withSavepoint { connection in
-                    try await timed(event) { try await handler.handle(event, in: connection) }
+                    try await timed(type: event.type) { try await handler.handle(event, in: connection) }
                 }
             } catch is CancellationError {
                 throw CancellationError()
@@ -217,6 +224,15 @@ public final class BusConsumer: Service, Sendable {
                 let retryAt = Date.now.addingTimeInterval(configuration.retryBackoff.delay(attempt: 0).inSeconds)
                 try await store.hold(event, slot: slot, attempts: 1, error: Self.describe(error), retryAt: retryAt, on: connection)
                 logger.warning("Event held after a handler failure", metadata: ["bus.event.id": "\(event.id)", "bus.event.type": "\(event.type)"])
+            }
+        }
+        if let batchHandler, !batched.isEmpty {
+            do {
+                try await timed(type: "batch") { try await batchHandler.handle(batch: batched, in: connection) }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                throw HandlerFailed()
             }
         }
         try await store.advance(slots, on: connection)
@@ -230,7 +246,7 @@ public final class BusConsumer: Service, Sendable {
             for held in due {
                 do {
                     try await connection.withSavepoint { connection in
-                        try await timed(held.event) { try await handler.handle(held.event, in: connection) }
+                        try await timed(type: held.event.type) { try await handler.handle(held.event, in: connection) }
                     }
                     try await store.release(held.event, on: connection)
                 } catch is CancellationError {
@@ -251,13 +267,14 @@ public final class BusConsumer: Service, Sendable {
         }
     }
 
-    /// Runs the handler, recording its duration as `bus_handler_duration_seconds{consumer,type}`.
-    private func timed(_ event: EventEnvelope, _ body: () async throws -> Void) async throws {
+    /// Runs the handler, recording its duration as `bus_handler_duration_seconds{consumer,type}`
+    /// (the event's type, or `batch` for a batch handler's whole batch).
+    private func timed(type: String, _ body: () async throws -> Void) async throws {
         let start = ContinuousClock.now
         defer {
             let elapsed = ContinuousClock.now - start
             Metrics.Timer(
-                label: "bus_handler_duration_seconds", dimensions: [("consumer", configuration.name), ("type", event.type)], factory: metrics
+                label: "bus_handler_duration_seconds", dimensions: [("consumer", configuration.name), ("type", type)], factory: metrics
             )
             .recordNanoseconds(elapsed.inNanoseconds)
         }

@@ -79,3 +79,21 @@ func waitForHandled(_ count: Int, on client: PostgresClient, timeout: Duration =
     }
     throw TestSupportError("only \(seen) of \(count) events handled in time")
 }
+
+/// The recording handler taking whole batches: each batch's events applied in turn (so a failing
+/// step fails the whole batch), and the size of every batch it was given recorded.
+final class BatchRecordingHandler: BatchEventHandler {
+    let single: RecordingHandler
+    let batchSizes = Mutex<[Int]>([])
+
+    init(failing: Set<String> = []) { single = RecordingHandler(failing: failing) }
+
+    func handle(_ event: EventEnvelope, in transaction: PostgresConnection) async throws {
+        try await single.handle(event, in: transaction)
+    }
+
+    func handle(batch events: [EventEnvelope], in transaction: PostgresConnection) async throws {
+        batchSizes.withLock { $0.append(events.count) }
+        for event in events { try await single.handle(event, in: transaction) }
+    }
+}

@@ -9,7 +9,7 @@ import Testing
 @Suite("Consuming: nothing skipped, exactly-once effects, per-key order, failures", .timeLimit(.minutes(2)))
 struct ConsumerTests {
     func consumer(
-        _ name: String, _ client: PostgresClient, handler: RecordingHandler = RecordingHandler(), workers: Int = 2, maxAttempts: Int = 3
+        _ name: String, _ client: PostgresClient, handler: any EventHandler = RecordingHandler(), workers: Int = 2, maxAttempts: Int = 3
     ) -> BusConsumer {
         BusConsumer(
             configuration: ConsumerConfiguration(
@@ -118,6 +118,33 @@ struct ConsumerTests {
                 try await waitForHandled(12, on: client)
             }
             #expect(try await client.query("SELECT count(*) FROM bus.held_events")[0].decode(Int.self, at: 0) == 0)
+            await client.shutdown()
+        }
+    }
+
+    @Test func aBatchHandlerTakesWholeBatchesAndAFailureIsIsolatedEventByEvent() async throws {
+        try await withTestDatabase("bus_batches") { database in
+            let client = try await database.busClient()
+            let subjects = (1...30).map { "subject-\($0)" }
+            // Published before the consumer starts: its first batches are full.
+            try await publishSteps(subjects + ["poisoned"], steps: 1...3, on: client)
+            let handler = BatchRecordingHandler(failing: ["poisoned#2"])
+            try await running([consumer("registry.batches", client, handler: handler, workers: 1, maxAttempts: 2)]) {
+                // Every healthy step and the poisoned key's first; its second is held, its third waits behind it.
+                try await waitForHandled(91, on: client)
+                var dead = 0
+                let deadline = ContinuousClock.now + .seconds(20)
+                while dead == 0 && ContinuousClock.now < deadline {
+                    dead = try await client.query("SELECT count(*) FROM bus.held_events WHERE dead_at IS NOT NULL")[0].decode(Int.self, at: 0)
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(dead == 1)
+            }
+            #expect(handler.batchSizes.withLock { $0.max() ?? 0 } > 1)
+            #expect(try await client.query("SELECT count(*) FROM registry.handled")[0].decode(Int.self, at: 0) == 91)
+            let poisoned = try await client.query("SELECT max(step) FROM registry.handled WHERE subject = 'poisoned'")
+            #expect(try poisoned[0].decode(Int.self, at: 0) == 1)
+            #expect(try await client.query("SELECT count(*) FROM bus.held_events")[0].decode(Int.self, at: 0) == 2)
             await client.shutdown()
         }
     }

@@ -4,66 +4,90 @@ import ReferralsContracts
 import RegistryContracts
 
 /// The statistics service's counting tables (no names, no national ids): people's sex and birth
-/// year, dated residences and statuses, and referrals. Every write is an upsert or replaces what
-/// it restates, so applying an event twice changes nothing.
+/// year, dated residences and statuses, and referrals. Each write takes many rows in one statement
+/// (a rebuild's batch, or one event's), at most one per row key; every write is an upsert or
+/// replaces what it restates, so applying an event twice changes nothing.
 struct CountingStore {
     let connection: PostgresConnection
     var tables = CountingTables.live
 
-    func savePerson(_ person: PersonEvents.Registered) async throws {
+    /// A dated residence, as a registration or a move states it.
+    struct Residence: Sendable {
+        let person: UUID
+        let from: CalendarDate
+        let commune: String
+        let province: String
+    }
+
+    func savePeople(_ people: [PersonEvents.Registered]) async throws {
+        guard !people.isEmpty else { return }
         try await connection.query(
             """
             INSERT INTO \(tables("people")) (person_id, sex, birth_year, registered_on, ethnicity, substances)
-            VALUES (\(person.personId), \(person.sex), \(person.birthYear), \(person.registeredOn), \(person.ethnicity), \(person.substances))
+            SELECT c.person_id, c.sex, c.birth_year, c.registered_on, c.ethnicity, c.substances::text[]
+            FROM unnest(\(people.map(\.personId))::uuid[], \(people.map(\.sex))::text[], \(people.map(\.birthYear))::int8[],
+                        \(people.map(\.registeredOn))::date[], \(people.map(\.ethnicity))::text[],
+                        \(people.map { $0.substances.encodeText() })::text[])
+                AS c(person_id, sex, birth_year, registered_on, ethnicity, substances)
             ON CONFLICT (person_id) DO UPDATE SET sex = excluded.sex, birth_year = excluded.birth_year,
                 registered_on = excluded.registered_on, ethnicity = excluded.ethnicity, substances = excluded.substances
             """)
-        try await saveResidence(person.personId, from: person.residenceSince, commune: person.communeCode, province: person.provinceCode)
     }
 
-    func updatePerson(_ person: PersonEvents.Changed) async throws {
+    func updatePeople(_ changes: [PersonEvents.Changed]) async throws {
+        guard !changes.isEmpty else { return }
         try await connection.query(
             """
-            UPDATE \(tables("people")) SET sex = \(person.sex), birth_year = \(person.birthYear), ethnicity = \(person.ethnicity),
-                substances = \(person.substances)
-            WHERE person_id = \(person.personId)
+            UPDATE \(tables("people")) p SET sex = c.sex, birth_year = c.birth_year, ethnicity = c.ethnicity, substances = c.substances::text[]
+            FROM unnest(\(changes.map(\.personId))::uuid[], \(changes.map(\.sex))::text[], \(changes.map(\.birthYear))::int8[],
+                        \(changes.map(\.ethnicity))::text[], \(changes.map { $0.substances.encodeText() })::text[])
+                AS c(person_id, sex, birth_year, ethnicity, substances)
+            WHERE p.person_id = c.person_id
             """)
     }
 
-    func saveResidence(_ person: UUID, from day: CalendarDate, commune: String, province: String) async throws {
+    func saveResidences(_ residences: [Residence]) async throws {
+        guard !residences.isEmpty else { return }
         try await connection.query(
             """
             INSERT INTO \(tables("residences")) (person_id, from_date, commune_code, province_code)
-            VALUES (\(person), \(day), \(commune), \(province))
+            SELECT * FROM unnest(\(residences.map(\.person))::uuid[], \(residences.map(\.from))::date[], \(residences.map(\.commune))::text[],
+                                 \(residences.map(\.province))::text[])
             ON CONFLICT (person_id, from_date) DO UPDATE SET commune_code = excluded.commune_code, province_code = excluded.province_code
             """)
     }
 
     /// As the registry does: later records give way to the new one, earlier ones end where it
-    /// starts (one statement).
-    func applyStatus(_ change: PersonEvents.StatusChanged) async throws {
+    /// starts (one statement; at most one change per person).
+    func applyStatuses(_ changes: [PersonEvents.StatusChanged]) async throws {
+        guard !changes.isEmpty else { return }
         try await connection.query(
             """
-            WITH later AS (
-                DELETE FROM \(tables("statuses")) WHERE person_id = \(change.personId) AND valid_from > \(change.validFrom)
+            WITH c AS (
+                SELECT * FROM unnest(\(changes.map(\.personId))::uuid[], \(changes.map(\.validFrom))::date[], \(changes.map(\.validTo))::date[],
+                                     \(changes.map(\.status))::text[]) AS c(person_id, valid_from, valid_to, status)
+            ), later AS (
+                DELETE FROM \(tables("statuses")) s USING c WHERE s.person_id = c.person_id AND s.valid_from > c.valid_from
             ), earlier AS (
-                UPDATE \(tables("statuses")) SET valid_to = \(change.validFrom)
-                WHERE person_id = \(change.personId) AND valid_from < \(change.validFrom) AND (valid_to IS NULL OR valid_to > \(change.validFrom))
+                UPDATE \(tables("statuses")) s SET valid_to = c.valid_from
+                FROM c WHERE s.person_id = c.person_id AND s.valid_from < c.valid_from AND (s.valid_to IS NULL OR s.valid_to > c.valid_from)
             )
             INSERT INTO \(tables("statuses")) (person_id, valid_from, valid_to, status)
-            VALUES (\(change.personId), \(change.validFrom), \(change.validTo), \(change.status))
+            SELECT person_id, valid_from, valid_to, status FROM c
             ON CONFLICT (person_id, valid_from) DO UPDATE SET valid_to = excluded.valid_to, status = excluded.status
             """)
     }
 
-    func saveReferral(_ referral: ReferralEvents.Changed) async throws {
+    func saveReferrals(_ referrals: [ReferralEvents.Changed]) async throws {
+        guard !referrals.isEmpty else { return }
         try await connection.query(
             """
             INSERT INTO \(tables("referrals")) (referral_id, person_id, kind, status, outcome, outcome_on, amount_vnd,
                                               commune_code, province_code, referred_on)
-            VALUES (\(referral.referralId), \(referral.personId), \(referral.kind), \(referral.status), \(referral.outcome),
-                    \(referral.outcomeOn), \(referral.amountVnd), \(referral.communeCode),
-                    \(referral.provinceCode), \(referral.referredOn))
+            SELECT * FROM unnest(\(referrals.map(\.referralId))::uuid[], \(referrals.map(\.personId))::uuid[], \(referrals.map(\.kind))::text[],
+                                 \(referrals.map(\.status))::text[], \(referrals.map(\.outcome))::text[], \(referrals.map(\.outcomeOn))::date[],
+                                 \(referrals.map(\.amountVnd))::int8[], \(referrals.map(\.communeCode))::text[],
+                                 \(referrals.map(\.provinceCode))::text[], \(referrals.map(\.referredOn))::date[])
             ON CONFLICT (referral_id) DO UPDATE SET status = excluded.status, outcome = excluded.outcome,
                 outcome_on = excluded.outcome_on, amount_vnd = excluded.amount_vnd
             """)

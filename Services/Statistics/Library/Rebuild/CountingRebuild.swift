@@ -55,7 +55,7 @@ struct CountingRebuild {
                 return report
             } catch {
                 try? await database.withTransaction { try await RebuildStore(connection: $0).forget(Self.consumerName) }
-                try? await TallyStore(connection: lockHolder, tables: .rebuild).dropParts()
+                try? await TallyParts(connection: lockHolder).drop()
                 try? await RebuildStore(connection: lockHolder).unlock()
                 throw error
             }
@@ -89,24 +89,20 @@ struct CountingRebuild {
         phaseEnds()
         logger.info("Rebuild: log replayed", metadata: ["events": "\(report.replayed)"])
         // Everyone's contributions, a range of people at a time (bounded memory, short transactions),
-        // two ranges at once (one per core the database may use), appended to a staging table and
-        // summed into the aggregates at the end: no range updates another's rows.
-        try await database.withConnection { try await TallyStore(connection: $0, tables: .rebuild).createParts() }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = 0
-            func countNext() {
-                guard next < Contributions.People.ranges else { return }
-                let range = next
-                next += 1
-                group.addTask {
-                    try await database.withTransaction { try await TallyStore(connection: $0, tables: .rebuild).countPart(range: range) }
-                }
-            }
-            // One connection stays with the lock holder.
-            for _ in 0..<min(Self.countingConnections, max(1, database.configuration.poolSize - 1)) { countNext() }
-            while try await group.next() != nil { countNext() }
+        // two ranges at once (one per core the database may use), appended to a staging table;
+        // then its splits summed into the aggregates, two at once; then the aggregates' indexes,
+        // one at a time (each build has parallel workers of its own).
+        try await database.withConnection { try await TallyParts(connection: $0).create() }
+        try await inParallel(Contributions.People.ranges) { range, connection in try await TallyParts(connection: connection).countPart(range: range)
         }
-        try await database.withTransaction { try await TallyStore(connection: $0, tables: .rebuild).mergeParts() }
+        let splits = try await database.withConnection { try await TallyParts(connection: $0).splitsBySize() }
+        try await inParallel(splits.count) { index, connection in try await TallyParts(connection: connection).merge(split: splits[index]) }
+        try await database.withConnection { try await TallyParts(connection: $0).drop() }
+        try await database.withTransaction { connection in
+            for table in RebuildStore.indexedWhenFilled { try await RebuildStore(connection: connection).createIndexes(of: table) }
+        }
+        // Statistics for the planner before readers get the tables (autovacuum would come later).
+        try await database.withConnection { try await RebuildStore(connection: $0).analyze() }
         report.tallies = try await database.withConnection { connection in
             try await connection.query("SELECT count(*) FROM statistics.rebuild_tallies").first?.decode(Int.self, at: 0) ?? 0
         }
@@ -130,12 +126,30 @@ struct CountingRebuild {
         return report
     }
 
+    /// Runs `work` for 0..<count, each in its own transaction, `countingConnections` at once.
+    private func inParallel(_ count: Int, _ work: @escaping @Sendable (Int, PostgresConnection) async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            func startNext() {
+                guard next < count else { return }
+                let index = next
+                next += 1
+                group.addTask { try await database.withTransaction { try await work(index, $0) } }
+            }
+            // One connection stays with the lock holder.
+            for _ in 0..<min(Self.countingConnections, max(1, database.configuration.poolSize - 1)) { startNext() }
+            while try await group.next() != nil { startNext() }
+        }
+    }
+
     private func consumer(tallying: Bool) async throws -> BusConsumer {
         let consumer = BusConsumer(
             configuration: ConsumerConfiguration(
                 name: Self.consumerName, topics: CountingEventHandler.topics, start: .beginning, workers: Self.workers, slotsPerBatch: 4,
                 eventsPerSlot: 2_000),
-            handler: CountingEventHandler(logger: logger, tables: .rebuild, tallying: tallying), database: database, logger: logger)
+            handler: tallying
+                ? CountingEventHandler(logger: logger, tables: .rebuild, tallying: true) : ReplayEventHandler(logger: logger, tables: .rebuild),
+            database: database, logger: logger)
         try await consumer.register()
         return consumer
     }

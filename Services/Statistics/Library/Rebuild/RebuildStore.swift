@@ -6,15 +6,51 @@ import Postgres
 struct RebuildStore {
     let connection: PostgresConnection
 
+    /// The aggregates, filled at once after the replay: their copies get their indexes once
+    /// filled (`createIndexes(of:)`), which is faster than keeping them on every row inserted.
+    static let indexedWhenFilled = ["tallies", "monthly_tallies"]
+
     /// Drops what an earlier, interrupted rebuild left, and creates empty copies of the live tables
-    /// (columns, defaults, constraints and indexes).
+    /// (columns, defaults, constraints and indexes; the aggregates' without their indexes).
     func prepare(consumer: String) async throws {
         try await forget(consumer)
-        try await TallyStore(connection: connection, tables: .rebuild).dropParts()
+        try await TallyParts(connection: connection).drop()
         for name in CountingTables.names {
             try await connection.query("DROP TABLE IF EXISTS statistics.\(identifier: "rebuild_" + name)")
+            let copied: SQLFragment = Self.indexedWhenFilled.contains(name) ? "INCLUDING ALL EXCLUDING INDEXES" : "INCLUDING ALL"
             try await connection.query(
-                "CREATE TABLE statistics.\(identifier: "rebuild_" + name) (LIKE statistics.\(identifier: name) INCLUDING ALL)")
+                "CREATE TABLE statistics.\(identifier: "rebuild_" + name) (LIKE statistics.\(identifier: name) \(copied))")
+        }
+    }
+
+    /// Gathers the planner's statistics of every fresh table.
+    func analyze() async throws {
+        for name in CountingTables.names {
+            try await connection.query("ANALYZE statistics.\(identifier: "rebuild_" + name)")
+        }
+    }
+
+    /// Gives `rebuild_<table>` the indexes of `<table>` (the same definitions; the primary key as
+    /// such), built from the rows already in it. The swap then gives them the live names.
+    func createIndexes(of table: String) async throws {
+        try await connection.query("SET LOCAL maintenance_work_mem = '256MB'")
+        let rows = try await connection.query(
+            """
+            SELECT i.indisprimary, i.indisunique, substring(pg_get_indexdef(i.indexrelid) FROM ' USING .*$')
+            FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+            WHERE n.nspname = 'statistics' AND t.relname = \(table)
+            ORDER BY i.indexrelid
+            """)
+        for (number, row) in rows.enumerated() {
+            let (primary, unique, definition) = try row.decode((Bool, Bool, String).self)
+            let copy = PostgresQuery.quoteIdentifier("rebuild_\(table)_\(number)")
+            let target = "statistics." + PostgresQuery.quoteIdentifier("rebuild_" + table)
+            // The definition is the catalogue's own text for the live index (columns, method, predicate).
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "CREATE \(unique ? "UNIQUE " : "")INDEX \(copy) ON \(target)\(definition)").unprepared())
+            if primary {
+                try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(target) ADD PRIMARY KEY USING INDEX \(copy)").unprepared())
+            }
         }
     }
 

@@ -50,7 +50,7 @@ enum Contributions {
         /// Only the lowest: the commune, or the province for the person's breakdowns, a row per
         /// province its sources name (so that the roll-up counts each in the province it names, as
         /// `.all` does). A rebuild rolls these up into provinces and the country once everyone is
-        /// counted (`TallyStore.mergeParts`), rather than counting every row three times.
+        /// counted (`TallyParts.merge`), rather than counting every row three times.
         case lowest
     }
 
