@@ -186,7 +186,7 @@ let package = Package(
             name: "ServiceTests",
             dependencies: [
                 "ServiceKit", "Audit", "Postgres", "Rules", "ContractValues", logging, "Registry", "Treatment", "Referrals", "Statistics",
-                "TestSupport",
+                "RegistryContracts", "TreatmentContracts", "TestSupport",
             ],
             path: "Tests/ServiceTests",
             swiftSettings: swiftSettings

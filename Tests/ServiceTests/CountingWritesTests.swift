@@ -1,3 +1,4 @@
+import ContractValues
 import Foundation
 import Postgres
 import RegistryContracts
@@ -34,7 +35,8 @@ struct CountingWritesTests {
                 .init(
                     aftercareId: aftercare, personId: person, episodeId: UUID(), form: .compulsory, startsOn: day(3), endsOn: day(30),
                     regime: "post_treatment", communeCode: "00004", provinceCode: "01")),
-            .aftercareEnded(.init(aftercareId: aftercare, personId: person, status: .completed, endedOn: day(30), communeCode: "00004", provinceCode: "01")),
+            .aftercareEnded(
+                .init(aftercareId: aftercare, personId: person, status: .completed, endedOn: day(30), communeCode: "00004", provinceCode: "01")),
             status(person, 7, .inTreatment),
         ]
         let rounds = CountingWrites.rounds(changes)
