@@ -15,9 +15,7 @@ struct ReplayEventHandler: BatchEventHandler {
     }
 
     func handle(batch events: [EventEnvelope], in transaction: PostgresConnection) async throws {
-        // The fresh tables grow from nothing while the replay's statements run: a plan made for
-        // each batch fits the tables' size now (a cached one made when they were empty scans them whole).
-        try await transaction.query("SET LOCAL plan_cache_mode = force_custom_plan")
+        try await RebuildStore(connection: transaction).planEachStatement()
         try await CountingWrites(connection: transaction, tables: tables).apply(events.compactMap { try CountingChange($0) })
     }
 }
