@@ -7,7 +7,8 @@ import Postgres
 /// `ProblemDetails` render themselves; Hummingbird's `HTTPError`s (unknown route, bad method,
 /// undecodable body) keep their status; a database that cannot serve now (down, at its connection
 /// limit, disk full, no connection free in time) is a 503, with `Retry-After` unless the connection
-/// was lost while a statement ran (its outcome unknown); anything else is a
+/// was lost while a statement of a request that may change something ran (its outcome unknown; a
+/// read, `GET` or `HEAD`, changes nothing and may always be repeated); anything else is a
 /// 500 whose cause is logged (without personal data) under the request id, never sent to the client.
 public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
@@ -29,7 +30,7 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             // only when nothing of it can have been saved.
             let (reason, retrySafe) = error.unavailability ?? ("the database is unavailable", false)
             context.logger.warning("Database unavailable", metadata: ["reason": "\(reason)", "sqlstate": "\(error.sqlState ?? "-")"])
-            guard retrySafe else {
+            guard retrySafe || request.method == .get || request.method == .head else {
                 return try ProblemDetails(
                     type: ProblemDetails.typeBase + "outcome-unknown", title: "Service unavailable", status: .serviceUnavailable,
                     detail: "The service cannot answer right now: \(reason). A change it made may or may not have been saved: "
