@@ -169,6 +169,9 @@ cluster_init() {
         echo "shared_buffers = 128MB"
         echo "log_min_messages = warning"
         echo "log_min_error_statement = error"
+        # As in docker-compose.yml: after each checkpoint the first change to a page writes the
+        # whole page to the WAL, and the statistics' aggregates change many pages at once.
+        echo "wal_compression = lz4"
         if [ "$mode" = test ]; then
             echo "fsync = off"
             echo "synchronous_commit = off"

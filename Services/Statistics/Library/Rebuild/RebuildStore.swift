@@ -20,25 +20,7 @@ struct RebuildStore {
             let copied: SQLFragment = Self.indexedWhenFilled.contains(name) ? "INCLUDING ALL EXCLUDING INDEXES" : "INCLUDING ALL"
             try await connection.query(
                 "CREATE TABLE statistics.\(identifier: "rebuild_" + name) (LIKE statistics.\(identifier: name) \(copied))")
-            try await copyStorageParameters(of: name)
         }
-    }
-
-    /// Gives `rebuild_<table>` the storage parameters of `<table>` (its fill factor: `LIKE` does
-    /// not copy them).
-    private func copyStorageParameters(of table: String) async throws {
-        let rows = try await connection.query(
-            """
-            SELECT option FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, unnest(c.reloptions) AS option
-            WHERE n.nspname = 'statistics' AND c.relname = \(table)
-            """)
-        let options = try rows.map { try $0.decode(String.self, at: 0) }
-        guard !options.isEmpty else { return }
-        // The options are the catalogue's own text for the live table (`fillfactor=80`).
-        try await connection.query(
-            PostgresQuery(
-                unsafeSQL: "ALTER TABLE statistics.\(PostgresQuery.quoteIdentifier("rebuild_" + table)) SET (\(options.joined(separator: ", ")))"
-            ).unprepared())
     }
 
     /// Until the transaction ends, plans every statement for its parameters: the fresh tables grow
