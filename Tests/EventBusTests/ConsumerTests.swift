@@ -33,6 +33,17 @@ struct ConsumerTests {
         }
     }
 
+    /// How many events are parked as dead, once there is one (or after 20 s).
+    func deadEvents(on client: PostgresClient) async throws -> Int {
+        var dead = 0
+        let deadline = ContinuousClock.now + .seconds(20)
+        while dead == 0 && ContinuousClock.now < deadline {
+            dead = try await client.query("SELECT count(*) FROM bus.held_events WHERE dead_at IS NOT NULL")[0].decode(Int.self, at: 0)
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return dead
+    }
+
     @Test func everyEventIsHandledOnceInOrderPerKey() async throws {
         try await withTestDatabase("bus_once") { database in
             let client = try await database.busClient()
@@ -99,13 +110,7 @@ struct ConsumerTests {
                 try await publishSteps(["poisoned", "healthy-1", "healthy-2"], steps: 1...4, on: client)
                 // Healthy keys complete; the poisoned key stops after step 1.
                 try await waitForHandled(9, on: client)
-                var dead = 0
-                let deadline = ContinuousClock.now + .seconds(20)
-                while dead == 0 && ContinuousClock.now < deadline {
-                    dead = try await client.query("SELECT count(*) FROM bus.held_events WHERE dead_at IS NOT NULL")[0].decode(Int.self, at: 0)
-                    try await Task.sleep(for: .milliseconds(50))
-                }
-                #expect(dead == 1)
+                #expect(try await deadEvents(on: client) == 1)
                 let held = try await client.query("SELECT attempts, last_error IS NOT NULL FROM bus.held_events ORDER BY event_id")
                 #expect(held.count == 3)
                 #expect(try held[0].decode((Int, Bool).self) == (3, true))
@@ -132,13 +137,7 @@ struct ConsumerTests {
             try await running([consumer("registry.batches", client, handler: handler, workers: 1, maxAttempts: 2)]) {
                 // Every healthy step and the poisoned key's first; its second is held, its third waits behind it.
                 try await waitForHandled(91, on: client)
-                var dead = 0
-                let deadline = ContinuousClock.now + .seconds(20)
-                while dead == 0 && ContinuousClock.now < deadline {
-                    dead = try await client.query("SELECT count(*) FROM bus.held_events WHERE dead_at IS NOT NULL")[0].decode(Int.self, at: 0)
-                    try await Task.sleep(for: .milliseconds(50))
-                }
-                #expect(dead == 1)
+                #expect(try await deadEvents(on: client) == 1)
             }
             #expect(handler.batchSizes.withLock { $0.max() ?? 0 } > 1)
             #expect(try await client.query("SELECT count(*) FROM registry.handled")[0].decode(Int.self, at: 0) == 91)
