@@ -45,12 +45,17 @@ struct IndicatorReader: Sendable {
             try await environment.database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
                 let plan = try await Self.plan(query: query, rows: rows, identity: identity, on: connection)
                 var values: [IndicatorValues] = []
-                var names: [String: String] = [:]
                 let targets = try await TargetStore(connection: connection).targets(
                     years: query.from.year...query.to.year, area: plan.area, units: plan.targetUnits)
-                try await Self.compute(indicators, query: query, rows: rows, plan: plan, on: connection, helpers: environment.database) {
-                    (computed: consuming IndicatorValues) in
-                    try await Self.finish(&computed, names: &names, targets: targets, on: connection)
+                let units = try await AreaUnits.load(area: plan.area, on: connection)
+                try await Self.compute(
+                    indicators, query: query, rows: rows, plan: plan, units: units, on: connection, helpers: environment.database
+                ) { (computed: consuming IndicatorValues) in
+                    computed.materialize()
+                    for row in computed.items.indices where computed.items[row].areaName == nil {
+                        computed.items[row].areaName = units.name(of: computed.items[row].areaCode)
+                    }
+                    Self.attach(targets, to: &computed)
                     values.append(computed)
                 }
                 return Result(values: values, area: plan.area, parameters: plan.parameters)
@@ -99,14 +104,16 @@ struct IndicatorReader: Sendable {
         let database = environment.database
         return IndicatorCSV.response(filename: filename(plan.area)) { emit in
             try await database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
-                var names: [String: String] = [:]
                 let targets = try await TargetStore(connection: connection).targets(
                     years: query.from.year...query.to.year, area: plan.area, units: plan.targetUnits)
-                try await Self.compute(indicators, query: query, rows: rows, plan: plan, on: connection, helpers: database) {
+                let units = try await AreaUnits.load(area: plan.area, on: connection)
+                try await Self.compute(indicators, query: query, rows: rows, plan: plan, units: units, on: connection, helpers: database) {
                     (values: consuming IndicatorValues) in
-                    try await Self.finish(&values, names: &names, targets: targets, on: connection)
+                    // The rows stay unnamed (the CSV writes each unit's name once, from `units`) and,
+                    // for officers, in their grid until written.
+                    Self.attach(targets, to: &values)
                     if case .agency = identity { _ = values.suppressSmallCells(limit: ExportTable.smallCellLimit) }
-                    try await emit(values)
+                    try await emit(values, units)
                 }
             }
         }
@@ -156,43 +163,31 @@ struct IndicatorReader: Sendable {
         return Plan(area: area, grouping: grouping, parameters: parameters, targetUnits: query.groupBy == "district" ? nil : grouping)
     }
 
-    /// Names the rows' units (from `names`, adding those it lacks) and attaches their `targets` and statuses.
-    private static func finish(
-        _ values: inout IndicatorValues, names: inout [String: String], targets: [Target], on connection: PostgresConnection
-    ) async throws {
-        var unnamed = Set<String>()
-        for index in values.items.indices where values.items[index].areaName == nil && names[values.items[index].areaCode] == nil {
-            unnamed.insert(values.items[index].areaCode)
-        }
-        if !unnamed.isEmpty {
-            let found = try await IndicatorStore(connection: connection).names(of: unnamed)
-            // A code without a unit (`national`) is looked up once, and keeps no name ("" here).
-            for code in unnamed { names[code] = found[code] ?? "" }
-        }
+    /// Attaches the rows' `targets` (those of their indicator) and statuses.
+    private static func attach(_ targets: [Target], to values: inout IndicatorValues) {
         guard let indicator = IndicatorCatalogue.indicator(values.indicator) else { return }
-        for row in values.items.indices where values.items[row].areaName == nil {
-            values.items[row].areaName = names[values.items[row].areaCode].flatMap { $0.isEmpty ? nil : $0 }
-        }
+        let own = targets.filter { $0.indicator == indicator.id }
+        guard !own.isEmpty else { return }
         values.attach(
-            targets.filter { $0.indicator == indicator.id },
-            flowCount: indicator.period == .flow && (indicator.kind == .count || indicator.kind == .amount), today: .today())
+            TargetMatch(own, flowCount: indicator.period == .flow && (indicator.kind == .count || indicator.kind == .amount), today: .today()))
     }
 
     /// Computes the values of `indicators` (those computed) and hands each to `deliver`, in their
     /// order, in the snapshot of the transaction open on `connection`. From four indicators on,
     /// every other one is computed on a second connection of `helpers` importing that snapshot
     /// (`SET TRANSACTION SNAPSHOT`), when one is free at once, while the one before it is computed
-    /// and delivered here: the year's table takes half as long on two cores. Without a free one,
+    /// and delivered here, and its next one while it is delivered (at most three indicators' values
+    /// are held at once): the year's table takes half as long on two cores. Without a free one,
     /// or once the helper fails (the snapshot gone, a connection refused), the rest run here.
     private static func compute(
-        _ indicators: [Indicator], query: IndicatorQuery, rows: Rows, plan: Plan, on connection: PostgresConnection, helpers: PostgresClient,
-        deliver: (consuming IndicatorValues) async throws -> Void
+        _ indicators: [Indicator], query: IndicatorQuery, rows: Rows, plan: Plan, units: AreaUnits, on connection: PostgresConnection,
+        helpers: PostgresClient, deliver: (consuming IndicatorValues) async throws -> Void
     ) async throws {
         let computed = indicators.filter { Computation.all[$0.id] != nil }
         func run(_ indicator: Indicator, on connection: PostgresConnection) async throws -> [IndicatorValues] {
             try await values(
                 of: [indicator], query: query, rows: rows, area: plan.area, grouping: plan.grouping, parameters: plan.parameters,
-                on: connection)
+                units: units, on: connection)
         }
         var delivered = 0
         // Whether what failed ran here (or in `deliver`): that fails the read; the helper's failures do not.
@@ -215,21 +210,32 @@ struct IndicatorReader: Sendable {
                 _ = try await helpers.withConnectionIfAvailable { other in
                     try await other.withTransaction(isolation: .repeatableRead, readOnly: true) { other in
                         try await other.query(PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshot)'"))
-                        while delivered + 1 < computed.count {
-                            let next = computed[delivered + 1]
-                            async let helped = Self.values(
-                                of: [next], query: query, rows: rows, area: plan.area, grouping: plan.grouping, parameters: plan.parameters,
-                                on: other)
-                            try await here(computed[delivered])
-                            delivered += 1
-                            var theirs = try await helped
-                            do {
-                                while let values = theirs.popLast() { try await deliver(consume values) }
-                            } catch {
-                                failedHere = true
-                                throw error
+                        // The helper takes every other indicator and starts its next one as soon as
+                        // it hands one over, so it computes while the one before is delivered here.
+                        try await withThrowingTaskGroup(of: [IndicatorValues].self) { helper in
+                            func help(_ index: Int) {
+                                guard index < computed.count else { return }
+                                let next = computed[index]
+                                helper.addTask {
+                                    try await Self.values(
+                                        of: [next], query: query, rows: rows, area: plan.area, grouping: plan.grouping,
+                                        parameters: plan.parameters, units: units, on: other)
+                                }
                             }
-                            delivered += 1
+                            help(delivered + 1)
+                            while delivered + 1 < computed.count {
+                                try await here(computed[delivered])
+                                delivered += 1
+                                guard var theirs = try await helper.next() else { break }
+                                help(delivered + 2)
+                                do {
+                                    while let values = theirs.popLast() { try await deliver(consume values) }
+                                } catch {
+                                    failedHere = true
+                                    throw error
+                                }
+                                delivered += 1
+                            }
                         }
                     }
                 }
@@ -248,14 +254,15 @@ struct IndicatorReader: Sendable {
     /// The values of `indicators`, one after the other, on `connection`.
     private static func values(
         of indicators: [Indicator], query: IndicatorQuery, rows: Rows, area: ExportArea, grouping: IndicatorStore.Grouping,
-        parameters: [String: String], on connection: PostgresConnection
+        parameters: [String: String], units: AreaUnits, on connection: PostgresConnection
     ) async throws -> [IndicatorValues] {
         var formerDistricts: FormerDistricts?
         var values: [IndicatorValues] = []
         for indicator in indicators {
             guard let computation = Computation.all[indicator.id] else { continue }
-            let store = IndicatorStore(connection: connection)
-            let items: [IndicatorValues.Row]
+            let store = IndicatorStore(connection: connection, units: units)
+            var items: [IndicatorValues.Row] = []
+            var grid: ValueGrid?
             let generation: AdminUnitGeneration
             if rows == .grouped, query.byFormerDistrict(computation) {
                 guard computation.addsUp else { continue }
@@ -267,16 +274,22 @@ struct IndicatorReader: Sendable {
                             breakdown: query.breakdown), sharedDenominator: computation.hasSharedDenominator) ?? []
                 generation = .legacy
             } else {
-                items = try await store.values(
+                // Rows are made when they are needed (a CSV makes them one at a time as it writes).
+                grid = try await store.grid(
                     of: computation, from: query.from, to: query.to, months: query.months, area: area, grouping: grouping,
                     breakdown: query.breakdown)
+                if grid == nil {
+                    items = try await store.values(
+                        of: computation, from: query.from, to: query.to, months: query.months, area: area, grouping: grouping,
+                        breakdown: query.breakdown)
+                }
                 generation = .current
             }
             values.append(
                 IndicatorValues(
                     indicator: indicator.id, kind: indicator.kind, period: query.period,
                     breakdown: computation.breakdownName(asked: query.breakdown), generation: generation.rawValue, parameters: parameters,
-                    items: items))
+                    items: items, grid: grid))
         }
         return values
     }

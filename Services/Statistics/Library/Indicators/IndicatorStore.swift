@@ -7,6 +7,8 @@ import RegistryContracts
 /// happened (a person's residence then, an episode's or event's commune).
 struct IndicatorStore {
     let connection: PostgresConnection
+    /// The area's units (the unit above each commune row; the communes programmes count).
+    let units: AreaUnits
 
     /// How rows are grouped: by commune, by province, or one row for the whole area (named `label`).
     enum Grouping: Sendable {
@@ -14,15 +16,31 @@ struct IndicatorStore {
         case whole(label: String)
     }
 
+    /// The figures of a computation read from the aggregates or the programme records, by period
+    /// and series; nil for a change on the previous year (`values` computes it from rows).
+    func grid(
+        of computation: Computation, from: CalendarDate, to: CalendarDate, months: Int, area: ExportArea, grouping: Grouping,
+        breakdown: Indicator.Breakdown? = nil
+    ) async throws -> ValueGrid? {
+        switch computation {
+        case .tallies(let formula):
+            try await tallied(formula, from: from, to: to, months: months, area: area, grouping: grouping, breakdown: breakdown)
+        case .programmes(let formula):
+            try await programmes(formula, from: from, to: to, months: months, grouping: grouping)
+        case .change: nil
+        }
+    }
+
+    /// The rows of a computation, period by period.
     func values(
         of computation: Computation, from: CalendarDate, to: CalendarDate, months: Int, area: ExportArea, grouping: Grouping,
         breakdown: Indicator.Breakdown? = nil
     ) async throws -> [IndicatorValues.Row] {
+        if let grid = try await grid(of: computation, from: from, to: to, months: months, area: area, grouping: grouping, breakdown: breakdown) {
+            return grid.rows()
+        }
         switch computation {
-        case .tallies(let formula):
-            return try await tallied(formula, from: from, to: to, months: months, area: area, grouping: grouping, breakdown: breakdown)
-        case .programmes(let formula):
-            return try await programmes(formula, from: from, to: to, months: months, area: area, grouping: grouping)
+        case .tallies, .programmes: return []
         case .change(let base):
             guard let computation = Computation.all[base] else { return [] }
             let now: [IndicatorValues.Row]
@@ -68,20 +86,14 @@ struct IndicatorStore {
     /// area's communes and, by period and commune, what the records count and (for a share of what
     /// communes declared) the declaration; the grid of periods and units is laid out here.
     private func programmes(
-        _ formula: ProgrammeFormula, from: CalendarDate, to: CalendarDate, months: Int, area: ExportArea, grouping: Grouping
-    ) async throws -> [IndicatorValues.Row] {
+        _ formula: ProgrammeFormula, from: CalendarDate, to: CalendarDate, months: Int, grouping: Grouping
+    ) async throws -> ValueGrid {
         let periods = Periods(from: from, to: to, months: months)
-        let communes = try await connection.query(
-            """
-            SELECT u.code, u.province_code FROM registry.admin_units u
-            WHERE u.generation = \(AdminUnitGeneration.current) AND u.level = 'commune' AND \(area.condition(province: "u.province_code", commune: "u.code"))
-            """)
         // Each commune's column (the commune, its province, or the whole area) and the unit above.
         var columnOfCommune: [String: Int] = [:]
         var columnOfCode: [String: Int] = [:]
         var columns: [(code: String, parent: String?, communes: Int)] = []
-        for row in communes {
-            let (code, province) = try row.decode((String, String).self)
+        for (code, province) in units.communes {
             let (column, parent): (String, String?) =
                 switch grouping {
                 case .commune: (code, province)
@@ -117,7 +129,10 @@ struct IndicatorStore {
             """)
         var bases: [Int: [String: Int]]?
         if let base = formula.base { bases = try await byCommune("SELECT k, commune_code, n FROM (\(base)) AS b WHERE n IS NOT NULL") }
-        var items: [IndicatorValues.Row] = []
+        let cells = count * order.count
+        var numerators = [Int](repeating: 0, count: cells)
+        var denominators = formula.isShare ? numerators : nil
+        var shown = [Bool](repeating: false, count: cells)
         for period in 0..<count {
             var counted = [Int](repeating: 0, count: columns.count)
             // A share of the communes counts them; a share of what they declared sums it, over those that did.
@@ -134,23 +149,23 @@ struct IndicatorStore {
                 guard let column = columnOfCommune[commune], bases == nil || bases?[period]?[commune] != nil else { continue }
                 counted[column] += number
             }
-            for column in order where declared[column] && (formula.isShare || counted[column] > 0) {
-                let share = base[column] > 0 ? Double((counted[column] * 2000 / base[column] + 1) / 2) / 10 : nil
-                var item = IndicatorValues.Row(
-                    areaCode: columns[column].code, areaName: nil, periodStart: periods.starts[period], periodEnd: periods.ends[period],
-                    breakdown: nil, numerator: counted[column], denominator: formula.isShare ? base[column] : nil,
-                    value: formula.isShare ? share : Double(counted[column]), amountVnd: nil, suppressed: false)
-                item.parentCode = columns[column].parent
-                items.append(item)
+            for (index, column) in order.enumerated() {
+                let cell = period * order.count + index
+                numerators[cell] = counted[column]
+                denominators?[cell] = base[column]
+                shown[cell] = declared[column] && (formula.isShare || counted[column] > 0)
             }
         }
-        return items
+        return ValueGrid(
+            starts: periods.starts, ends: periods.ends,
+            series: order.map { ValueGrid.Series(areaCode: columns[$0].code, parentCode: columns[$0].parent, breakdown: nil) },
+            numerators: numerators, denominators: denominators, amounts: nil, shown: shown)
     }
 
     private func tallied(
         _ formula: Formula, from: CalendarDate, to: CalendarDate, months: Int, area: ExportArea, grouping: Grouping,
         breakdown: Indicator.Breakdown?
-    ) async throws -> [IndicatorValues.Row] {
+    ) async throws -> ValueGrid {
         let areas: SQLFragment
         switch (grouping, area.code) {
         case (.commune, let code?) where code.count == 5, (.province, let code?) where code.count == 2: areas = "t.area_code = \(code)"
@@ -174,47 +189,38 @@ struct IndicatorStore {
         let ordered = keys.map { (key: $0, areaCode: $0.area == "VN" ? "national" : $0.area) }.sorted {
             ($0.areaCode, $0.key.value) < ($1.areaCode, $1.key.value)
         }
-        // Their counts laid out flat, series after series (no copy of a series per row).
+        // Their counts laid out flat, period after period.
         let count = periods.starts.count
-        var numeratorCounts = [Int](repeating: 0, count: ordered.count * count)
+        let cells = count * ordered.count
+        var numeratorCounts = [Int](repeating: 0, count: cells)
         var amounts = numeratorCounts
         var denominatorCounts = numeratorCounts
-        var parents: [String?] = []
-        parents.reserveCapacity(ordered.count)
         for (index, entry) in ordered.enumerated() {
             let numerator = numerators[entry.key]
             let denominator = denominators?[formula.numeratorDimension == nil ? entry.key : Series.Key(area: entry.key.area, value: "")]
-            if let numerator {
-                numeratorCounts.replaceSubrange(index * count..<(index + 1) * count, with: numerator.counts)
-                amounts.replaceSubrange(index * count..<(index + 1) * count, with: numerator.amounts)
-            }
-            if let denominator { denominatorCounts.replaceSubrange(index * count..<(index + 1) * count, with: denominator.counts) }
-            parents.append(entry.key.area == "VN" ? nil : (numerator ?? denominator)?.parent)
-        }
-        let loans = formula.numerator.measure == .loans
-        let divided = denominators != nil
-        var rows: [IndicatorValues.Row] = []
-        rows.reserveCapacity(count * ordered.count)
-        for period in 0..<count {
-            for index in ordered.indices {
-                let numerator = numeratorCounts[index * count + period]
-                let denominator = divided ? denominatorCounts[index * count + period] : nil
-                let amount = amounts[index * count + period]
-                // A row has something to show; a mix by form shows only the forms that had some.
-                let shown = numerator != 0 || amount != 0 || (formula.numeratorDimension == nil && (denominator ?? 0) != 0)
-                guard shown else { continue }
-                let value: Double? =
-                    if let denominator { denominator > 0 ? Double((numerator * 2000 / denominator + 1) / 2) / 10 : nil } else { Double(numerator) }
-                let key = ordered[index].key
-                var row = IndicatorValues.Row(
-                    areaCode: ordered[index].areaCode, areaName: nil, periodStart: periods.starts[period], periodEnd: periods.ends[period],
-                    breakdown: key.value.isEmpty ? nil : key.value, numerator: numerator, denominator: denominator, value: value,
-                    amountVnd: loans ? amount : nil, suppressed: false)
-                row.parentCode = parents[index]
-                rows.append(row)
+            for period in 0..<count {
+                let cell = period * ordered.count + index
+                if let numerator {
+                    numeratorCounts[cell] = numerator.counts[period]
+                    amounts[cell] = numerator.amounts[period]
+                }
+                if let denominator { denominatorCounts[cell] = denominator.counts[period] }
             }
         }
-        return rows
+        // A row has something to show; a mix by form shows only the forms that had some.
+        let denominatorShows = formula.numeratorDimension == nil && denominators != nil
+        var shown = [Bool](repeating: false, count: cells)
+        for cell in 0..<cells {
+            shown[cell] = numeratorCounts[cell] != 0 || amounts[cell] != 0 || (denominatorShows && denominatorCounts[cell] != 0)
+        }
+        return ValueGrid(
+            starts: periods.starts, ends: periods.ends,
+            series: ordered.map {
+                ValueGrid.Series(
+                    areaCode: $0.areaCode, parentCode: units.parent(of: $0.key.area), breakdown: $0.key.value.isEmpty ? nil : $0.key.value)
+            },
+            numerators: numeratorCounts, denominators: denominators == nil ? nil : denominatorCounts,
+            amounts: formula.numerator.measure == .loans ? amounts : nil, shown: shown)
     }
 
     /// One term's counts (and amounts) in each period, by area and breakdown value: a period's
@@ -228,7 +234,6 @@ struct IndicatorStore {
         /// By period, from the first.
         var counts: [Int]
         var amounts: [Int]
-        let parent: String
     }
 
     /// One term's series by area and breakdown value: each area's and value's rows summed by period
@@ -240,37 +245,38 @@ struct IndicatorStore {
             var exited: [Int]
             var exitedFirstDay: [Int]
             var amount: [Int]
-            var parent: String
 
-            mutating func add(period: Int, entered: Int, exited: Int, exitedFirstDay: Int, amount: Int, parent: String) {
+            mutating func add(period: Int, entered: Int, exited: Int, exitedFirstDay: Int, amount: Int) {
                 self.entered[period] += entered
                 self.exited[period] += exited
                 self.exitedFirstDay[period] += exitedFirstDay
                 self.amount[period] += amount
-                self.parent = min(self.parent, parent)
             }
         }
         let count = periods.starts.count
         let zeros = [Int](repeating: 0, count: count + 1)
         var sums: [Series.Key: Sums] = [:]
+        // Only the columns the reading needs: the first day's exits for an overlap, amounts for loans.
+        let overlap = term.reading == .overlap
+        let loans = term.measure == .loans
         if periods.areWholeMonths {
             // Whole months read the sums by the month (a third of the rows), each put in its period here.
             let since: SQLFragment = term.reading == .flow ? "AND t.month >= \(periods.starts[0])" : ""
             let rows = try await connection.query(
                 """
-                SELECT t.area_code, t.value, (extract(year FROM t.month) * 12 + extract(month FROM t.month) - 1)::int, t.parent_code,
-                       t.entered, t.exited, t.amount, t.exited_first
+                SELECT t.area_code, t.value, t.month - DATE '1970-01-01', t.entered, t.exited\(overlap ? ", t.exited_first" : "" as SQLFragment)\(loans ? ", t.amount" : "" as SQLFragment)
                 FROM statistics.monthly_tallies t
                 WHERE t.measure = \(term.measure.rawValue) AND t.dimension = \(dimension) AND \(areas) AND t.month <= \(periods.to) \(since)
                 """)
             for row in rows {
-                let month = try row.decode(Int.self, at: 2)
-                let parent = try row.decode(String.self, at: 3)
-                let key = Series.Key(area: try row.decode(String.self, at: 0), value: try row.decode(String.self, at: 1))
-                sums[key, default: Sums(entered: zeros, exited: zeros, exitedFirstDay: zeros, amount: zeros, parent: parent)].add(
-                    period: periods.period(ofMonth: month), entered: try row.decode(Int.self, at: 4), exited: try row.decode(Int.self, at: 5),
-                    exitedFirstDay: periods.begins(month: month) ? try row.decode(Int.self, at: 7) : 0, amount: try row.decode(Int.self, at: 6),
-                    parent: parent)
+                let (area, value, days, entered, exited) = try row.decode((String, String, Int, Int, Int).self)
+                let date = CalendarDate(daysSinceEpoch: days)
+                let month = date.year * 12 + date.month - 1
+                let exitedFirstDay = overlap && periods.begins(month: month) ? try row.decode(Int.self, at: 5) : 0
+                sums[Series.Key(area: area, value: value), default: Sums(entered: zeros, exited: zeros, exitedFirstDay: zeros, amount: zeros)]
+                    .add(
+                        period: periods.period(ofMonth: month), entered: entered, exited: exited, exitedFirstDay: exitedFirstDay,
+                        amount: loans ? try row.decode(Int.self, at: overlap ? 6 : 5) : 0)
             }
         } else {
             // Other periods read the days, summed by period in the database. A monthly row (the
@@ -280,7 +286,7 @@ struct IndicatorStore {
             let firstDayExits: SQLFragment = Measure.commonDimensions.contains(dimension) ? "t.exited_first" : "t.exited"
             let rows = try await connection.query(
                 """
-                SELECT t.area_code, t.value, width_bucket(t.day, \(periods.starts)::date[]), min(t.parent_code),
+                SELECT t.area_code, t.value, width_bucket(t.day, \(periods.starts)::date[]),
                        sum(t.entered)::bigint, sum(t.exited)::bigint, sum(t.amount)::bigint,
                        coalesce(sum(\(firstDayExits)) FILTER (WHERE t.day = ANY(\(periods.starts)::date[])), 0)::bigint
                 FROM statistics.tallies t
@@ -288,13 +294,9 @@ struct IndicatorStore {
                 GROUP BY 1, 2, 3
                 """)
             for row in rows {
-                let (area, value, period, parent, entered, exited, amount, exitedFirstDay) = try row.decode(
-                    (String, String, Int, String, Int, Int, Int, Int).self)
-                sums[
-                    Series.Key(area: area, value: value),
-                    default: Sums(entered: zeros, exited: zeros, exitedFirstDay: zeros, amount: zeros, parent: parent)
-                ]
-                .add(period: period, entered: entered, exited: exited, exitedFirstDay: exitedFirstDay, amount: amount, parent: parent)
+                let (area, value, period, entered, exited, amount, exitedFirstDay) = try row.decode((String, String, Int, Int, Int, Int, Int).self)
+                sums[Series.Key(area: area, value: value), default: Sums(entered: zeros, exited: zeros, exitedFirstDay: zeros, amount: zeros)]
+                    .add(period: period, entered: entered, exited: exited, exitedFirstDay: exitedFirstDay, amount: amount)
             }
         }
         var series: [Series.Key: Series] = [:]
@@ -314,20 +316,8 @@ struct IndicatorStore {
                     case .overlap: enteredSoFar - (exitedSoFar - sum.exited[period] + sum.exitedFirstDay[period])
                     }
             }
-            series[key] = Series(counts: counts, amounts: Array(sum.amount[1...]), parent: sum.parent)
+            series[key] = Series(counts: counts, amounts: Array(sum.amount[1...]))
         }
         return series
-    }
-
-    /// The 2025 names of these units.
-    func names(of codes: Set<String>) async throws -> [String: String] {
-        let rows = try await connection.query(
-            "SELECT code, name FROM registry.admin_units WHERE generation = \(AdminUnitGeneration.current) AND code = ANY(\(Array(codes)))")
-        var names: [String: String] = [:]
-        for row in rows {
-            let (code, name) = try row.decode((String, String).self)
-            names[code] = name
-        }
-        return names
     }
 }

@@ -58,20 +58,13 @@ struct IndicatorValues: ResponseCodable, Sendable {
         }
     }
 
-    /// Attaches each row's target (the unit's, for the year its period ends in), gap and status.
-    mutating func attach(_ targets: [Target], flowCount: Bool, today: CalendarDate) {
-        guard !targets.isEmpty else { return }
-        struct Key: Hashable {
-            let areaCode: String
-            let year: Int
-        }
-        let byUnit = Dictionary(targets.map { (Key(areaCode: $0.areaCode, year: $0.year), $0) }, uniquingKeysWith: { first, _ in first })
-        for index in items.indices {
-            guard let target = byUnit[Key(areaCode: items[index].areaCode, year: items[index].periodEnd.year)] else { continue }
-            items[index].target = target
-            guard let value = items[index].value else { continue }
-            items[index].gap = target.gap(of: value)
-            items[index].status = target.status(of: value, at: items[index].periodEnd, flowCount: flowCount, today: today)
+    /// Attaches each row's target (the unit's, for the year its period ends in), gap and status;
+    /// rows still in `grid` get them as they are made.
+    mutating func attach(_ targets: TargetMatch) {
+        if grid != nil {
+            grid?.targets = targets
+        } else {
+            for index in items.indices { targets.apply(to: &items[index]) }
         }
     }
 
@@ -83,10 +76,25 @@ struct IndicatorValues: ResponseCodable, Sendable {
     /// The administrative units the rows are named by.
     let generation: String
     let parameters: [String: String]
+    /// The rows, unless they are still in `grid`.
     var items: [Row]
+    /// The figures whose rows are not made yet (`materialize()` makes them); never encoded.
+    var grid: ValueGrid? = nil
 
-    /// Suppresses small cells and their complements in place (`CellSuppression`).
+    private enum CodingKeys: String, CodingKey {
+        case indicator, kind, period, breakdown, generation, parameters, items
+    }
+
+    /// Makes the rows still in `grid` into `items`.
+    mutating func materialize() {
+        guard let grid else { return }
+        items = grid.rows()
+        self.grid = nil
+    }
+
+    /// Suppresses small cells and their complements in place (`CellSuppression`); the rows are made first.
     mutating func suppressSmallCells(limit: Int) -> CellSuppression.Report {
-        CellSuppression.apply(to: &items, limit: limit)
+        materialize()
+        return CellSuppression.apply(to: &items, limit: limit)
     }
 }
