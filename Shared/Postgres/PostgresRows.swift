@@ -116,6 +116,13 @@ public struct PostgresRow: Sendable {
         return (repeat try next((each Column).self))
     }
 
+    /// Column `column` as an integer: `decode(Int.self, at:)` compiled for `Int`, without the
+    /// generic call's dispatch, for loops over many rows.
+    public func integer(at column: Int) throws -> Int { try decode(Int.self, at: column) }
+
+    /// Column `column` as its text: `decode(String.self, at:)` compiled for `String`.
+    public func text(at column: Int) throws -> String { try decode(String.self, at: column) }
+
     /// True when the column is SQL NULL.
     public func isNull(at column: Int) -> Bool { rows.withValue(row: index, column: column) { $0 == nil } }
 }

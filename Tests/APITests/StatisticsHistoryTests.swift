@@ -312,6 +312,14 @@ struct StatisticsHistoryTests {
                         #expect(try await csvRows("/v1/indicators/values?\(year2025)") == everyRows && !everyRows.isEmpty)
                         let tableRows = nationalRows.map { jsonRow($0["indicator"], ($0["row"] as? [String: Any]) ?? [:]) }
                         #expect(try await csvRows("/v1/indicators/table?year=2025") == tableRows && !tableRows.isEmpty)
+                        // A JSON answer is held whole in memory: one of every commune by month for five years is
+                        // refused before anything is computed; the same as CSV is streamed.
+                        let everyMonth = "/v1/indicators/values?groupBy=commune&period=month&from=2021-01-01&to=2025-12-31"
+                        let tooLarge = try await statistics.call(.get, everyMonth, token: tokens["admin1"])
+                        let tooLargeErrors = (tooLarge.json["errors"] as? [[String: Any]]) ?? []
+                        #expect(tooLarge.status == 422 && tooLargeErrors.first?["pointer"] as? String == "?format", "\(tooLarge.body)")
+                        let streamed = try await statistics.call(.get, everyMonth + "&format=csv", token: tokens["admin1"])
+                        #expect(streamed.status == 200 && streamed.body.count > 1_000_000, "\(streamed.status)")
                         // Before 2025-07-01, by former district: Phường Ba Đình (00004) was formed mainly from communes of Quận Ba Đình (001).
                         let byDistrict = try await statistics.call(
                             .get, "/v1/indicators/determinations/values?groupBy=district&areaCode=01&from=2024-01-01&to=2024-12-31",

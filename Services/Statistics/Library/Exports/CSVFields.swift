@@ -35,8 +35,13 @@ struct CSVFields {
 
     /// Fields written before by another writer (`CSVWriter.fields`), as they are.
     mutating func fields(_ written: [UInt8]) {
+        written.withUnsafeBytes { fields($0) }
+    }
+
+    /// Fields written before by another writer, as they are, from where they are kept.
+    mutating func fields(_ written: UnsafeRawBufferPointer) {
         separate()
-        written.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: bytes[at...]).copyMemory(from: $0) }
+        UnsafeMutableRawBufferPointer(rebasing: bytes[at...]).copyMemory(from: written)
         at += written.count
     }
 

@@ -14,10 +14,11 @@ struct IndicatorCSVRows {
     private var next = 0
     private var count = 0
     private var leading: [UInt8] = []
-    /// A grid's fields by series and by period, made when first written.
-    private var seriesUnits: [[UInt8]?] = []
-    private var seriesBreakdowns: [[UInt8]?] = []
-    private var periods: [[UInt8]?] = []
+    /// A grid's fields, all written in `gridFields` when it begins: by series and by period.
+    private var gridFields: [UInt8] = []
+    private var seriesUnits: [Range<Int>] = []
+    private var seriesBreakdowns: [Range<Int>] = []
+    private var periods: [Range<Int>] = []
     /// Rows' fields, by the unit's code (across indicators) and by breakdown value and period.
     private var unitsByCode: [String: [UInt8]] = [:]
     private var breakdowns: [String: [UInt8]] = [:]
@@ -43,9 +44,14 @@ struct IndicatorCSVRows {
         breakdowns = [:]
         if let grid = indicator.grid {
             count = grid.starts.count * grid.series.count
-            seriesUnits = Array(repeating: nil, count: grid.series.count)
-            seriesBreakdowns = seriesUnits
-            periods = Array(repeating: nil, count: grid.starts.count)
+            gridFields = []
+            func add(_ fields: [UInt8]) -> Range<Int> {
+                gridFields.append(contentsOf: fields)
+                return gridFields.count - fields.count..<gridFields.count
+            }
+            seriesUnits = grid.series.map { add(unitFields(code: $0.areaCode, name: nil, units: units)) }
+            seriesBreakdowns = grid.series.map { add(Self.breakdownFields($0.breakdown, of: indicator)) }
+            periods = grid.starts.indices.map { add(Self.dateFields(grid.starts[$0], grid.ends[$0])) }
         } else {
             count = indicator.items.count
         }
@@ -66,24 +72,24 @@ struct IndicatorCSVRows {
     mutating func writeChunk() {
         guard let indicator, let units else { return }
         if let grid = indicator.grid {
+            // The repeated fields are copied from `gridFields` (no array is retained per row).
             let series = grid.series.count
-            while next < count, csv.buffer.readableBytes < chunkSize {
-                let cell = next
-                next += 1
-                guard grid.shown[cell] else { continue }
-                let (period, index) = cell.quotientAndRemainder(dividingBy: series)
-                let figures = grid.figures(cell: cell)
-                let outcome = grid.targets?.outcome(areaCode: grid.series[index].areaCode, periodEnd: grid.ends[period], value: figures.value)
-                let unit = seriesUnits[index] ?? unitFields(code: grid.series[index].areaCode, name: nil, units: units)
-                seriesUnits[index] = unit
-                let dates = periods[period] ?? Self.dateFields(grid.starts[period], grid.ends[period])
-                periods[period] = dates
-                let breakdown = seriesBreakdowns[index] ?? Self.breakdownFields(grid.series[index].breakdown, of: indicator)
-                seriesBreakdowns[index] = breakdown
-                write(
-                    unit: unit, dates: dates, breakdown: breakdown, numerator: figures.numerator, denominator: figures.denominator,
-                    value: figures.value, amountVnd: figures.amountVnd, previousValue: nil, suppressed: false, target: outcome?.0,
-                    gap: outcome?.gap, status: outcome?.status)
+            let gridFields = gridFields
+            gridFields.withUnsafeBytes { stored in
+                while next < count, csv.buffer.readableBytes < chunkSize {
+                    let cell = next
+                    next += 1
+                    guard grid.shown[cell] else { continue }
+                    let (period, index) = cell.quotientAndRemainder(dividingBy: series)
+                    let figures = grid.figures(cell: cell)
+                    let outcome = grid.targets?.outcome(areaCode: grid.series[index].areaCode, periodEnd: grid.ends[period], value: figures.value)
+                    write(
+                        unit: UnsafeRawBufferPointer(rebasing: stored[seriesUnits[index]]),
+                        dates: UnsafeRawBufferPointer(rebasing: stored[periods[period]]),
+                        breakdown: UnsafeRawBufferPointer(rebasing: stored[seriesBreakdowns[index]]), numerator: figures.numerator,
+                        denominator: figures.denominator, value: figures.value, amountVnd: figures.amountVnd, previousValue: nil, suppressed: false,
+                        target: outcome?.0, gap: outcome?.gap, status: outcome?.status)
+                }
             }
         } else {
             while next < count, csv.buffer.readableBytes < chunkSize {
@@ -104,21 +110,29 @@ struct IndicatorCSVRows {
         }
         let breakdown = breakdowns[row.breakdown ?? ""] ?? Self.breakdownFields(row.breakdown, of: indicator)
         breakdowns[row.breakdown ?? ""] = breakdown
-        write(
-            unit: unit, dates: dates, breakdown: breakdown, numerator: row.numerator, denominator: row.denominator, value: row.value,
-            amountVnd: row.amountVnd, previousValue: row.previousValue, suppressed: row.suppressed, target: row.target, gap: row.gap,
-            status: row.status)
+        unit.withUnsafeBytes { unit in
+            dates.withUnsafeBytes { dates in
+                breakdown.withUnsafeBytes { breakdown in
+                    write(
+                        unit: unit, dates: dates, breakdown: breakdown, numerator: row.numerator, denominator: row.denominator,
+                        value: row.value, amountVnd: row.amountVnd, previousValue: row.previousValue, suppressed: row.suppressed,
+                        target: row.target, gap: row.gap, status: row.status)
+                }
+            }
+        }
     }
 
     /// One row: the repeated fields as they were written, then the figures.
     private mutating func write(
-        unit: [UInt8], dates: [UInt8], breakdown: [UInt8], numerator: Int?, denominator: Int?, value: Double?, amountVnd: Int?,
+        unit: UnsafeRawBufferPointer, dates: UnsafeRawBufferPointer, breakdown: UnsafeRawBufferPointer, numerator: Int?, denominator: Int?,
+        value: Double?, amountVnd: Int?,
         previousValue: Double?, suppressed: Bool, target: Target?, gap: Double?, status: Target.Status?
     ) {
         let status = status?.rawValue
         let limit =
             leading.count + unit.count + dates.count + breakdown.count + 4 + 8 * CSVFields.numberLimit
             + CSVFields.limit(ofText: "false") + CSVFields.limit(ofText: status) + 2
+        let leading = leading
         csv.row(atMost: limit) { fields in
             fields.fields(leading)
             fields.fields(unit)

@@ -31,7 +31,9 @@ struct IndicatorQuery: Sendable {
         QueryParameter(
             "breakdown", values: Indicator.Breakdown.allCases.map(\.rawValue),
             "One breakdown of the values (those the indicator lists; default none, the totals)"),
-        QueryParameter("format", values: ["json", "csv"], "The answer's format (default json; csv is UTF-8 with a byte-order mark)"),
+        QueryParameter(
+            "format", values: ["json", "csv"],
+            "The answer's format (default json, at most 200,000 rows; csv is streamed, UTF-8 with a byte-order mark)"),
     ]
 
     /// Reads the query of `request` (its values already checked against `parameters`).

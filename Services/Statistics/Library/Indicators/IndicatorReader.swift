@@ -48,6 +48,7 @@ struct IndicatorReader: Sendable {
                 let targets = try await TargetStore(connection: connection).targets(
                     years: query.from.year...query.to.year, area: plan.area, units: plan.targetUnits)
                 let units = try await AreaUnits.load(area: plan.area, on: connection)
+                try Self.checkSize(of: indicators, query: query, grouping: plan.grouping, units: units)
                 try await Self.compute(
                     indicators, query: query, rows: rows, plan: plan, units: units, on: connection, helpers: environment.database
                 ) { (computed: consuming IndicatorValues) in
@@ -79,6 +80,32 @@ struct IndicatorReader: Sendable {
         try await environment.audit.record(
             AuditEntry(identity, context, action: "export", resource: "statistics", resourceID: resourceID, detail: detail))
         return Result(values: values, area: result.area, parameters: result.parameters)
+    }
+
+    /// The most rows a JSON answer may hold (every row is in memory before the answer is written;
+    /// about 70 MB at this size). A CSV is streamed and has no such limit.
+    static let jsonRowLimit = 200_000
+
+    /// Refuses a JSON read that could hold more than `jsonRowLimit` rows (a row per unit, period and
+    /// indicator; breakdown values not counted), before anything is computed.
+    private static func checkSize(of indicators: [Indicator], query: IndicatorQuery, grouping: IndicatorStore.Grouping, units: AreaUnits) throws {
+        let series =
+            switch grouping {
+            case .commune: units.communes.count
+            case .province: Set(units.communes.map(\.province)).count
+            case .whole: 1
+            }
+        let periods = Periods(from: query.from, to: query.to, months: query.months).starts.count
+        let rows = series * periods * indicators.filter { Computation.all[$0.id] != nil }.count
+        guard rows <= jsonRowLimit else {
+            throw ProblemDetails.validation([
+                .init(
+                    pointer: "?format",
+                    detail:
+                        "this query has up to \(rows) rows and a JSON answer at most \(jsonRowLimit): ask for format=csv, a smaller area or longer periods"
+                )
+            ])
+        }
     }
 
     /// Answers the values as CSV streamed one indicator at a time, as each is computed (a CSV of

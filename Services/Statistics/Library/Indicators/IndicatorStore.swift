@@ -43,42 +43,55 @@ struct IndicatorStore {
         case .tallies, .programmes: return []
         case .change(let base):
             guard let computation = Computation.all[base] else { return [] }
-            let now: [IndicatorValues.Row]
-            let before: [IndicatorValues.Row]
+            let now: ValueGrid
+            let before: ValueGrid
             let periods = Periods(from: from, to: to, months: months)
             if periods.areWholeMonths, 12 % months == 0, periods.ends.last == periods.starts.last?.adding(months: months).adding(days: -1) {
                 // Whole periods that a year divides: the periods and those a year before them are all
-                // in one series begun a year earlier, read once (rows come by period).
-                before = try await values(
-                    of: computation, from: from.adding(months: -12), to: to, months: months, area: area, grouping: grouping, breakdown: breakdown)
-                now = Array(before[(before.firstIndex { $0.periodStart >= from } ?? before.endIndex)...])
+                // in one grid begun a year earlier, read once.
+                guard
+                    let all = try await grid(
+                        of: computation, from: from.adding(months: -12), to: to, months: months, area: area, grouping: grouping,
+                        breakdown: breakdown)
+                else { return [] }
+                (now, before) = (all, all)
             } else {
-                now = try await values(of: computation, from: from, to: to, months: months, area: area, grouping: grouping, breakdown: breakdown)
                 // The same periods a year before; a month's last day stays one (29 February).
                 let earlierTo = to.adding(days: 1).day == 1 ? to.adding(days: 1).adding(months: -12).adding(days: -1) : to.adding(months: -12)
-                before = try await values(
-                    of: computation, from: from.adding(months: -12), to: earlierTo, months: months, area: area, grouping: grouping,
-                    breakdown: breakdown)
+                guard
+                    let current = try await grid(
+                        of: computation, from: from, to: to, months: months, area: area, grouping: grouping, breakdown: breakdown),
+                    let earlier = try await grid(
+                        of: computation, from: from.adding(months: -12), to: earlierTo, months: months, area: area, grouping: grouping,
+                        breakdown: breakdown)
+                else { return [] }
+                (now, before) = (current, earlier)
             }
-            struct Key: Hashable {
-                let start: CalendarDate
+            // Each period from `from` on and each series, with the same a year before.
+            let earlierPeriod = Dictionary(before.starts.enumerated().map { ($1.adding(months: 12), $0) }, uniquingKeysWith: { first, _ in first })
+            struct SeriesKey: Hashable {
                 let areaCode: String
                 let breakdown: String?
             }
-            let earlier = Dictionary(
-                before.map { (Key(start: $0.periodStart.adding(months: 12), areaCode: $0.areaCode, breakdown: $0.breakdown), $0) },
+            let earlierSeries = Dictionary(
+                before.series.enumerated().map { (SeriesKey(areaCode: $1.areaCode, breakdown: $1.breakdown), $0) },
                 uniquingKeysWith: { first, _ in first })
-            return now.compactMap { row in
-                guard let previous = earlier[Key(start: row.periodStart, areaCode: row.areaCode, breakdown: row.breakdown)],
-                    let last = previous.value, last > 0, let value = row.value
-                else { return nil }
-                var change = row
-                change.value = ((value - last) * 1000 / last).rounded() / 10
-                change.previousValue = last
-                change.previousNumerator = previous.numerator
-                change.previousDenominator = previous.denominator
-                return change
+            let earlierIndex = now.series.map { earlierSeries[SeriesKey(areaCode: $0.areaCode, breakdown: $0.breakdown)] }
+            var rows: [IndicatorValues.Row] = []
+            for period in now.starts.indices where now.starts[period] >= from {
+                guard let previousPeriod = earlierPeriod[now.starts[period]] else { continue }
+                for index in now.series.indices {
+                    guard let previousIndex = earlierIndex[index], var row = now.row(period: period, series: index), let value = row.value,
+                        let previous = before.row(period: previousPeriod, series: previousIndex), let last = previous.value, last > 0
+                    else { continue }
+                    row.value = ((value - last) * 1000 / last).rounded() / 10
+                    row.previousValue = last
+                    row.previousNumerator = previous.numerator
+                    row.previousDenominator = previous.denominator
+                    rows.append(row)
+                }
             }
+            return rows
         }
     }
 
@@ -196,15 +209,14 @@ struct IndicatorStore {
         var amounts = numeratorCounts
         var denominatorCounts = numeratorCounts
         for (index, entry) in ordered.enumerated() {
-            let numerator = numerators[entry.key]
-            let denominator = denominators?[formula.numeratorDimension == nil ? entry.key : Series.Key(area: entry.key.area, value: "")]
-            for period in 0..<count {
-                let cell = period * ordered.count + index
-                if let numerator {
-                    numeratorCounts[cell] = numerator.counts[period]
-                    amounts[cell] = numerator.amounts[period]
+            if let numerator = numerators[entry.key] {
+                for period in 0..<count {
+                    numeratorCounts[period * ordered.count + index] = numerator.counts[period]
+                    amounts[period * ordered.count + index] = numerator.amounts[period]
                 }
-                if let denominator { denominatorCounts[cell] = denominator.counts[period] }
+            }
+            if let denominator = denominators?[formula.numeratorDimension == nil ? entry.key : Series.Key(area: entry.key.area, value: "")] {
+                for period in 0..<count { denominatorCounts[period * ordered.count + index] = denominator.counts[period] }
             }
         }
         // A row has something to show; a mix by form shows only the forms that had some.
@@ -239,23 +251,27 @@ struct IndicatorStore {
     /// One term's series by area and breakdown value: each area's and value's rows summed by period
     /// (0 before the first), then the counts carried forward along the periods.
     private func read(_ term: Formula.Term, dimension: String, periods: Periods, areas: SQLFragment) async throws -> [Series.Key: Series] {
-        // Each area's and value's sums by period number (0 before the first period).
-        struct Sums {
-            var entered: [Int]
-            var exited: [Int]
-            var exitedFirstDay: [Int]
-            var amount: [Int]
-
-            mutating func add(period: Int, entered: Int, exited: Int, exitedFirstDay: Int, amount: Int) {
-                self.entered[period] += entered
-                self.exited[period] += exited
-                self.exitedFirstDay[period] += exitedFirstDay
-                self.amount[period] += amount
-            }
-        }
+        // Each area's and value's sums by period number (0 before the first period), laid out flat:
+        // series `s` has its entries, exits, exits on a period's first day and amounts at
+        // `s * width`, each `count + 1` long.
         let count = periods.starts.count
-        let zeros = [Int](repeating: 0, count: count + 1)
-        var sums: [Series.Key: Sums] = [:]
+        let width = 4 * (count + 1)
+        var seriesOf: [Series.Key: Int] = [:]
+        var sums: [Int] = []
+        func add(_ key: Series.Key, period: Int, entered: Int, exited: Int, exitedFirstDay: Int, amount: Int) {
+            let base: Int
+            if let index = seriesOf[key] {
+                base = index * width
+            } else {
+                base = sums.count
+                seriesOf[key] = seriesOf.count
+                sums.append(contentsOf: repeatElement(0, count: width))
+            }
+            sums[base + period] += entered
+            sums[base + count + 1 + period] += exited
+            sums[base + 2 * (count + 1) + period] += exitedFirstDay
+            sums[base + 3 * (count + 1) + period] += amount
+        }
         // Only the columns the reading needs: the first day's exits for an overlap, amounts for loans.
         let overlap = term.reading == .overlap
         let loans = term.measure == .loans
@@ -269,14 +285,13 @@ struct IndicatorStore {
                 WHERE t.measure = \(term.measure.rawValue) AND t.dimension = \(dimension) AND \(areas) AND t.month <= \(periods.to) \(since)
                 """)
             for row in rows {
-                let (area, value, days, entered, exited) = try row.decode((String, String, Int, Int, Int).self)
-                let date = CalendarDate(daysSinceEpoch: days)
+                let date = CalendarDate(daysSinceEpoch: try row.integer(at: 2))
                 let month = date.year * 12 + date.month - 1
-                let exitedFirstDay = overlap && periods.begins(month: month) ? try row.decode(Int.self, at: 5) : 0
-                sums[Series.Key(area: area, value: value), default: Sums(entered: zeros, exited: zeros, exitedFirstDay: zeros, amount: zeros)]
-                    .add(
-                        period: periods.period(ofMonth: month), entered: entered, exited: exited, exitedFirstDay: exitedFirstDay,
-                        amount: loans ? try row.decode(Int.self, at: overlap ? 6 : 5) : 0)
+                add(
+                    Series.Key(area: try row.text(at: 0), value: try row.text(at: 1)), period: periods.period(ofMonth: month),
+                    entered: try row.integer(at: 3), exited: try row.integer(at: 4),
+                    exitedFirstDay: overlap && periods.begins(month: month) ? try row.integer(at: 5) : 0,
+                    amount: loans ? try row.integer(at: overlap ? 6 : 5) : 0)
             }
         } else {
             // Other periods read the days, summed by period in the database. A monthly row (the
@@ -294,29 +309,35 @@ struct IndicatorStore {
                 GROUP BY 1, 2, 3
                 """)
             for row in rows {
-                let (area, value, period, entered, exited, amount, exitedFirstDay) = try row.decode((String, String, Int, Int, Int, Int, Int).self)
-                sums[Series.Key(area: area, value: value), default: Sums(entered: zeros, exited: zeros, exitedFirstDay: zeros, amount: zeros)]
-                    .add(period: period, entered: entered, exited: exited, exitedFirstDay: exitedFirstDay, amount: amount)
+                add(
+                    Series.Key(area: try row.text(at: 0), value: try row.text(at: 1)), period: try row.integer(at: 2),
+                    entered: try row.integer(at: 3), exited: try row.integer(at: 4), exitedFirstDay: try row.integer(at: 6),
+                    amount: try row.integer(at: 5))
             }
         }
         var series: [Series.Key: Series] = [:]
-        series.reserveCapacity(sums.count)
-        for (key, sum) in sums {
+        series.reserveCapacity(seriesOf.count)
+        for (key, index) in seriesOf {
+            let base = index * width
+            let entered = base
+            let exited = base + count + 1
+            let exitedFirstDay = base + 2 * (count + 1)
+            let amount = base + 3 * (count + 1)
             var counts = [Int](repeating: 0, count: count)
-            var enteredSoFar = sum.entered[0]
-            var exitedSoFar = sum.exited[0]
+            var enteredSoFar = sums[entered]
+            var exitedSoFar = sums[exited]
             for period in 1...count {
-                enteredSoFar += sum.entered[period]
-                exitedSoFar += sum.exited[period]
+                enteredSoFar += sums[entered + period]
+                exitedSoFar += sums[exited + period]
                 counts[period - 1] =
                     switch term.reading {
                     case .stock: enteredSoFar - exitedSoFar
-                    case .flow: sum.entered[period]
+                    case .flow: sums[entered + period]
                     // Open on the first day or entered later: all entered by the end, less those exited by the first day.
-                    case .overlap: enteredSoFar - (exitedSoFar - sum.exited[period] + sum.exitedFirstDay[period])
+                    case .overlap: enteredSoFar - (exitedSoFar - sums[exited + period] + sums[exitedFirstDay + period])
                     }
             }
-            series[key] = Series(counts: counts, amounts: Array(sum.amount[1...]))
+            series[key] = Series(counts: counts, amounts: Array(sums[amount + 1...amount + count]))
         }
         return series
     }
