@@ -339,6 +339,32 @@ struct StatisticsHistoryTests {
                         #expect(
                             turnedRows.count == 1 && turnedRows.first?["areaCode"] as? String == "001" && turnedRows.first?["numerator"] as? Int == 1,
                             "\(turned.body)")
+                        // Plans counted by district (one commune turned drug-free per district a year, Ứng Hòa's counts): the
+                        // province sets a former district's target, shown on the district's rows.
+                        func setTarget(_ path: String, _ body: String, token: String?) async throws -> Int {
+                            try await statistics.call(.put, "/v1/targets/\(path)", token: token, json: body).status
+                        }
+                        #expect(try await setTarget("communes_turned_drug_free/001/2025", #"{"minimum":1}"#, token: tokens["province01"]) == 200)
+                        #expect(try await setTarget("determinations/001/2024", #"{"minimum":3}"#, token: tokens["admin1"]) == 200)
+                        #expect(try await setTarget("determinations/001/2024", #"{"minimum":3}"#, token: tokens["province79"]) == 403)
+                        #expect(try await setTarget("determinations/999/2024", #"{"minimum":3}"#, token: tokens["admin1"]) == 404)
+                        let turnedAgain = try await statistics.call(
+                            .get, "/v1/indicators/communes_turned_drug_free/values?areaCode=01&from=2025-01-01&to=2025-12-31", token: tokens["admin1"]
+                        )
+                        let turnedRow = ((turnedAgain.json["items"] as? [[String: Any]]) ?? []).first
+                        #expect(
+                            (turnedRow?["target"] as? [String: Any])?["minimum"] as? Double == 1 && turnedRow?["status"] as? String == "met",
+                            "\(turnedAgain.body)")
+                        let districtAgain = try await statistics.call(
+                            .get, "/v1/indicators/determinations/values?groupBy=district&areaCode=01&from=2024-01-01&to=2024-12-31",
+                            token: tokens["province01"])
+                        let districtRow = ((districtAgain.json["items"] as? [[String: Any]]) ?? []).first
+                        #expect(
+                            districtRow?["status"] as? String == "behind" && districtRow?["gap"] as? Double == -1, "\(districtAgain.body)")
+                        let provinceTargets = try await statistics.call(.get, "/v1/targets?year=2024&areaCode=01", token: tokens["province01"])
+                        #expect(
+                            ((provinceTargets.json["items"] as? [[String: Any]]) ?? []).contains { $0["areaCode"] as? String == "001" },
+                            "\(provinceTargets.body)")
                         #expect(try await figures("determinations", year2024 + "&breakdown=sex")["status"] == "422")
                         #expect(try await figures("determinations", "areaCode=01&from=2024-01-01&to=2024-12-15&breakdown=sex")["status"] == "422")
                         // Province 01's officer reads the commune's rows; another province's does not.

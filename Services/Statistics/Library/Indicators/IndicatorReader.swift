@@ -12,6 +12,11 @@ import ServiceKit
 /// area too).
 struct IndicatorReader: Sendable {
     let environment: ServiceEnvironment
+    /// The CSV streams running at once: beyond its limit a CSV is a 503 with `Retry-After`.
+    var csvStreams = StreamGate(limit: IndicatorReader.csvStreamLimit)
+
+    /// How many CSVs of values are streamed at once (each holds two connections of the pool while it runs).
+    static let csvStreamLimit = 2
 
     /// How the rows of a read are grouped.
     enum Rows: Sendable {
@@ -35,6 +40,13 @@ struct IndicatorReader: Sendable {
         /// Whose targets rows can be for: the grouping's units, or any in the area for rows by
         /// former district (where a commune formed across districts keeps its own row).
         let targetUnits: IndicatorStore.Grouping?
+
+        /// Whose targets the rows of `indicators` can be for: any in the area when one of them has
+        /// its rows by former district (unless the read is one row per indicator).
+        func targetUnits(for indicators: [Indicator]) -> IndicatorStore.Grouping? {
+            if case .whole = grouping { return targetUnits }
+            return indicators.contains { Computation.all[$0.id]?.isByFormerDistrict == true } ? nil : targetUnits
+        }
     }
 
     /// Reads every value at once, then records the export (with its rows and suppressed cells).
@@ -46,7 +58,7 @@ struct IndicatorReader: Sendable {
                 let plan = try await Self.plan(query: query, rows: rows, identity: identity, on: connection)
                 var values: [IndicatorValues] = []
                 let targets = try await TargetStore(connection: connection).targets(
-                    years: query.from.year...query.to.year, area: plan.area, units: plan.targetUnits)
+                    years: query.from.year...query.to.year, area: plan.area, units: plan.targetUnits(for: indicators))
                 let units = try await AreaUnits.load(area: plan.area, on: connection)
                 try Self.checkSize(of: indicators, query: query, grouping: plan.grouping, units: units)
                 try await Self.compute(
@@ -111,11 +123,15 @@ struct IndicatorReader: Sendable {
     /// Answers the values as CSV streamed one indicator at a time, as each is computed (a CSV of
     /// every commune by month for five years never sits whole in memory). The request is checked
     /// and the export recorded before the first figure leaves (its rows are not counted then);
-    /// `filename` names the file after the resolved area.
+    /// `filename` names the file after the resolved area. At most `csvStreamLimit` run at once.
     func streamCSV(
         _ indicators: [Indicator], query: IndicatorQuery, rows: Rows, identity: Identity, context: AppRequestContext, resourceID: String,
         filename: (ExportArea) -> String
     ) async throws -> Response {
+        guard let ticket = csvStreams.ticket() else {
+            throw ProblemDetails.unavailable(
+                "\(csvStreams.limit) CSV exports are being written already; try again in a few seconds.", retryAfterSeconds: 5)
+        }
         let plan = try await deniedAudited(query: query, identity: identity, context: context, resourceID: resourceID) {
             try await environment.database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
                 try await Self.plan(query: query, rows: rows, identity: identity, on: connection)
@@ -130,9 +146,11 @@ struct IndicatorReader: Sendable {
             AuditEntry(identity, context, action: "export", resource: "statistics", resourceID: resourceID, detail: detail))
         let database = environment.database
         return IndicatorCSV.response(filename: filename(plan.area)) { emit in
+            // The place is given back once the answer is written or dropped.
+            withExtendedLifetime(ticket) {}
             try await database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
                 let targets = try await TargetStore(connection: connection).targets(
-                    years: query.from.year...query.to.year, area: plan.area, units: plan.targetUnits)
+                    years: query.from.year...query.to.year, area: plan.area, units: plan.targetUnits(for: indicators))
                 let units = try await AreaUnits.load(area: plan.area, on: connection)
                 try await Self.compute(indicators, query: query, rows: rows, plan: plan, units: units, on: connection, helpers: database) {
                     (values: consuming IndicatorValues) in

@@ -5,8 +5,8 @@ import Hummingbird
 import Postgres
 import ServiceKit
 
-/// Plan targets: admins and province officers set them for their province and its communes
-/// (`PUT /v1/targets/{indicatorId}/{areaCode}/{year}`); officers read those of their area
+/// Plan targets: admins and province officers set them for their province, its communes and the
+/// former districts whose communes went into it (`PUT /v1/targets/{indicatorId}/{areaCode}/{year}`); officers read those of their area
 /// (`GET /v1/targets`). Each value of `GET /v1/indicators/{id}/values` comes with its target, the
 /// gap and the status (`Target`). Setting one is audited.
 struct TargetRoutes: Sendable {
@@ -23,7 +23,7 @@ struct TargetRoutes: Sendable {
         routes.on(
             .put, "/v1/targets/{indicatorId}/{areaCode}/{year}", Self.setters,
             summary: "Set the plan target of an indicator for a unit and a year",
-            responses: [200: "The target as set", 403: "A unit outside the caller's province", 404: "No such indicator"],
+            responses: [200: "The target as set", 403: "A unit outside the caller's province", 404: "No such indicator or unit"],
             body: .json(
                 BodySchema.Field("minimum", .number, "The lowest value the plan accepts (percent for a share, people for a count)"),
                 BodySchema.Field("maximum", .number, "The highest value the plan accepts (a ceiling: a relapse rate's change of at most -5)"),
@@ -31,7 +31,9 @@ struct TargetRoutes: Sendable {
             answers: [Target.self],
             pathParameters: [
                 PathParameter("indicatorId", values: IndicatorCatalogue.all.map(\.id), "The indicator"),
-                PathParameter("areaCode", .formatted(.unitCode), "A province (2 digits) or commune (5 digits) of the 2025 list"),
+                PathParameter(
+                    "areaCode", .formatted(.unitCode),
+                    "A province (2 digits) or commune (5 digits) of the 2025 list, or a former district (3 digits) of the list before"),
                 PathParameter("year", .integer(2000...2100), "The plan's year"),
             ]
         ) { request, context, identity -> Target in
@@ -59,12 +61,23 @@ struct TargetRoutes: Sendable {
             try validator.finish()
             let target = Target(indicator: id, areaCode: areaCode, year: year, minimum: minimum, maximum: maximum, note: fields.string("note").value)
             try await environment.database.withTransaction { connection in
-                do {
-                    _ = try await ExportArea.resolve(requested: areaCode, for: identity, on: connection)
-                } catch let problem as ProblemDetails where problem.statusCode == 422 {
-                    throw ProblemDetails.notFound("No unit \(areaCode) in the 2025 list.")
+                let store = TargetStore(connection: connection)
+                if areaCode.utf8.count == 3, areaCode.utf8.allSatisfy({ (0x30...0x39).contains($0) }) {
+                    // A former district: a province's officer sets targets for those whose communes went into the province.
+                    guard let provinces = try await store.provinces(ofDistrict: areaCode) else {
+                        throw ProblemDetails.notFound("No district \(areaCode) in the list before 2025.")
+                    }
+                    if let bound = ExportArea.bound(of: identity), !provinces.contains(bound) {
+                        throw ProblemDetails.forbidden("You may set targets only for area \(bound) and the units inside it.")
+                    }
+                } else {
+                    do {
+                        _ = try await ExportArea.resolve(requested: areaCode, for: identity, on: connection)
+                    } catch let problem as ProblemDetails where problem.statusCode == 422 {
+                        throw ProblemDetails.notFound("No unit \(areaCode) in the 2025 list.")
+                    }
                 }
-                try await TargetStore(connection: connection).save(target, by: identity.id)
+                try await store.save(target, by: identity.id)
                 try await AuditLog.append(
                     AuditEntry(
                         identity, context, action: "set", resource: "target", resourceID: "\(id)/\(areaCode)/\(year)",

@@ -15,9 +15,10 @@ struct TargetStore {
             """)
     }
 
-    /// The targets of some years in an area (a province's own and its communes', or one commune's;
-    /// the country's, every one); with `units`, only those of the units rows can be for (a read by
-    /// province needs no commune's, one row for the whole area only the area's own).
+    /// The targets of some years in an area (a province's own, its communes' and those of the former
+    /// districts whose communes went into it, or one commune's; the country's, every one); with
+    /// `units`, only those of the units rows can be for (a read by province needs no commune's, one
+    /// row for the whole area only the area's own).
     func targets(years: ClosedRange<Int>, area: ExportArea, units: IndicatorStore.Grouping? = nil) async throws -> [Target] {
         let inArea: SQLFragment =
             switch (units, area.code) {
@@ -29,7 +30,8 @@ struct TargetStore {
             case (_, let code?):
                 """
                 (area_code = \(code) OR area_code IN (SELECT u.code FROM registry.admin_units u
-                                                      WHERE u.generation = '2025' AND u.level = 'commune' AND u.province_code = \(code)))
+                                                      WHERE u.generation = '2025' AND u.level = 'commune' AND u.province_code = \(code))
+                 OR (length(area_code) = 3 AND \(code) IN (\(Self.provincesOfDistrict("area_code")))))
                 """
             }
         return try await connection.query(
@@ -38,6 +40,29 @@ struct TargetStore {
             WHERE year BETWEEN \(years.lowerBound) AND \(years.upperBound) AND \(inArea) ORDER BY area_code, indicator
             """
         ).map(Self.target)
+    }
+
+    /// The 2025 provinces of the communes a former district's communes went into (`district`: an
+    /// SQL expression of its code).
+    private static func provincesOfDistrict(_ district: StaticString) -> SQLFragment {
+        """
+        SELECT n.province_code FROM registry.admin_units l
+        JOIN registry.admin_unit_mapping m ON m.legacy_commune_code = l.code
+        JOIN registry.admin_units n ON n.generation = '2025' AND n.level = 'commune' AND n.code = m.commune_code
+        WHERE l.generation = 'legacy' AND l.level = 'commune' AND l.parent_code = \(sql: district)
+        """
+    }
+
+    /// The 2025 provinces a former district's communes went into; nil when there is no such district.
+    func provinces(ofDistrict code: String) async throws -> Set<String>? {
+        let rows = try await connection.query(
+            """
+            SELECT DISTINCT p.province_code FROM registry.admin_units d
+            LEFT JOIN LATERAL (\(Self.provincesOfDistrict("d.code"))) AS p ON TRUE
+            WHERE d.generation = 'legacy' AND d.level = 'district' AND d.code = \(code)
+            """)
+        guard !rows.isEmpty else { return nil }
+        return Set(try rows.compactMap { try $0.decode(String?.self, at: 0) })
     }
 
     private static func target(_ row: PostgresRow) throws -> Target {
