@@ -13,6 +13,14 @@ struct CountingWrites {
     let connection: PostgresConnection
     var tables = CountingTables.live
 
+    /// Until the transaction ends, plans every statement for its parameters. The writes take
+    /// arrays of any length, and a generic plan (cached after a few runs) scans whole tables:
+    /// the statuses for a batch of the live consumer's, and a rebuild's fresh tables, which grow
+    /// from nothing while the replay runs, for every batch of its.
+    func planEachStatement() async throws {
+        try await connection.query("SET LOCAL plan_cache_mode = force_custom_plan")
+    }
+
     /// The writes of one round.
     struct Round {
         var people: [PersonEvents.Registered] = []

@@ -33,12 +33,18 @@ struct CountingRebuild {
         var tallies = 0
         /// Seconds spent replaying, counting, catching up and swapping.
         var phases: [Double] = []
+        /// Seconds of the count's steps: everyone's contributions, the merge, the indexes, the analysis.
+        var countSteps: [Double] = []
         var seconds: Double { phases.reduce(0, +) }
 
         var description: String {
-            let parts = zip(["replay", "count", "catch-up", "swap"], phases).map { "\($0) " + String(format: "%.1f", $1) + " s" }
+            func seconds(_ value: Double) -> String { String(format: "%.1f", value) + " s" }
+            let steps = zip(["contributions", "merge", "indexes", "analyse"], countSteps).map { "\($0) \(seconds($1))" }
+            let parts = zip(["replay", "count", "catch-up", "swap"], phases).map { name, value in
+                "\(name) \(seconds(value))" + (name == "count" && !steps.isEmpty ? " [\(steps.joined(separator: ", "))]" : "")
+            }
             return "rebuilt from \(replayed) events (+\(caughtUp) arrived meanwhile) into \(tallies) aggregate rows in "
-                + String(format: "%.1f", seconds) + " s (\(parts.joined(separator: ", ")))"
+                + seconds(self.seconds) + " (\(parts.joined(separator: ", ")))"
         }
     }
 
@@ -92,17 +98,27 @@ struct CountingRebuild {
         // two ranges at once (one per core the database may use), appended to a staging table;
         // then its splits summed into the aggregates, two at once; then the aggregates' indexes,
         // one at a time (each build has parallel workers of its own).
+        var step = ContinuousClock.now
+        func stepEnds() {
+            let now = ContinuousClock.now
+            report.countSteps.append((now - step).inSeconds)
+            step = now
+        }
         try await database.withConnection { try await TallyParts(connection: $0).create() }
         try await inParallel(Contributions.People.ranges) { range, connection in try await TallyParts(connection: connection).countPart(range: range)
         }
+        stepEnds()
         let splits = try await database.withConnection { try await TallyParts(connection: $0).splitsBySize() }
         try await inParallel(splits.count) { index, connection in try await TallyParts(connection: connection).merge(split: splits[index]) }
         try await database.withConnection { try await TallyParts(connection: $0).drop() }
+        stepEnds()
         try await database.withTransaction { connection in
             for table in RebuildStore.indexedWhenFilled { try await RebuildStore(connection: connection).createIndexes(of: table) }
         }
+        stepEnds()
         // Statistics for the planner before readers get the tables (autovacuum would come later).
         try await database.withConnection { try await RebuildStore(connection: $0).analyze() }
+        stepEnds()
         report.tallies = try await database.withConnection { connection in
             try await connection.query("SELECT count(*) FROM statistics.rebuild_tallies").first?.decode(Int.self, at: 0) ?? 0
         }

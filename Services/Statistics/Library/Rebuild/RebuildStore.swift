@@ -23,13 +23,6 @@ struct RebuildStore {
         }
     }
 
-    /// Until the transaction ends, plans every statement for its parameters: the fresh tables grow
-    /// from nothing while the replay's statements run, and a plan cached while they were empty
-    /// scans them whole.
-    func planEachStatement() async throws {
-        try await connection.query("SET LOCAL plan_cache_mode = force_custom_plan")
-    }
-
     /// Gathers the planner's statistics of every fresh table.
     func analyze() async throws {
         for name in CountingTables.names {

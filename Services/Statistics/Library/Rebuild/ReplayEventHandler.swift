@@ -15,7 +15,8 @@ struct ReplayEventHandler: BatchEventHandler {
     }
 
     func handle(batch events: [EventEnvelope], in transaction: PostgresConnection) async throws {
-        try await RebuildStore(connection: transaction).planEachStatement()
-        try await CountingWrites(connection: transaction, tables: tables).apply(events.compactMap { try CountingChange($0) })
+        let writes = CountingWrites(connection: transaction, tables: tables)
+        try await writes.planEachStatement()
+        try await writes.apply(events.compactMap { try CountingChange($0) })
     }
 }

@@ -27,20 +27,22 @@ struct Tally: Sendable, Equatable {
 
     var isZero: Bool { entered == 0 && exited == 0 && exitedFirst == 0 && amount == 0 }
 
-    /// What must be added to the aggregates to turn `before` into `after`, in key order (so that
-    /// concurrent writers lock rows in the same order).
+    /// What must be added to the aggregates to turn `before` into `after` (each a sum of rows,
+    /// several people's, a key possibly more than once), in key order (so that concurrent writers
+    /// lock rows in the same order).
     static func difference(from before: [Tally], to after: [Tally]) -> [Tally] {
         var changes: [Key: Tally] = [:]
-        for tally in after { changes[tally.key] = tally }
-        for old in before {
+        func add(_ tally: Tally, _ sign: Int) {
             var change =
-                changes[old.key] ?? Tally(key: old.key, parentCode: old.parentCode, entered: 0, exited: 0, exitedFirst: 0, amount: 0)
-            change.entered -= old.entered
-            change.exited -= old.exited
-            change.exitedFirst -= old.exitedFirst
-            change.amount -= old.amount
-            changes[old.key] = change
+                changes[tally.key] ?? Tally(key: tally.key, parentCode: tally.parentCode, entered: 0, exited: 0, exitedFirst: 0, amount: 0)
+            change.entered += sign * tally.entered
+            change.exited += sign * tally.exited
+            change.exitedFirst += sign * tally.exitedFirst
+            change.amount += sign * tally.amount
+            changes[tally.key] = change
         }
+        for tally in after { add(tally, 1) }
+        for tally in before { add(tally, -1) }
         return changes.values.filter { !$0.isZero }.sorted { $0.key < $1.key }
     }
 }
