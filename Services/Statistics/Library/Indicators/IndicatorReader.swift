@@ -99,10 +99,13 @@ struct IndicatorReader: Sendable {
     static let jsonRowLimit = 200_000
 
     /// Refuses a JSON read that could hold more than `jsonRowLimit` rows (a row per unit, period and
-    /// indicator; breakdown values not counted), before anything is computed.
+    /// indicator; breakdown values not counted; by former district, the communes' rows it adds up),
+    /// before anything is computed.
     private static func checkSize(of indicators: [Indicator], query: IndicatorQuery, grouping: IndicatorStore.Grouping, units: AreaUnits) throws {
+        // Rows by former district are added up from every commune's, made first.
         let series =
             switch grouping {
+            case _ where query.groupBy == "district": units.communes.count
             case .commune: units.communes.count
             case .province: Set(units.communes.map(\.province)).count
             case .whole: 1

@@ -17,7 +17,7 @@ struct IndicatorStore {
     }
 
     /// The figures of a computation read from the aggregates or the programme records, by period
-    /// and series; nil for a change on the previous year (`values` computes it from rows).
+    /// and series; nil for a change on the previous year (`values` computes its rows from two grids).
     func grid(
         of computation: Computation, from: CalendarDate, to: CalendarDate, months: Int, area: ExportArea, grouping: Grouping,
         breakdown: Indicator.Breakdown? = nil
