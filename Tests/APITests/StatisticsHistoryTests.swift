@@ -379,6 +379,8 @@ struct StatisticsHistoryTests {
                         try await Self.waitUntilDrained(database)
                         let before = try await Self.contents(database)
                         #expect(before["monthly sums unequal to the days'"] == "0")
+                        let vacuumed = "autovacuum_vacuum_scale_factor=0,autovacuum_vacuum_threshold=20000"
+                        #expect(before["storage settings"] == "monthly_tallies \(vacuumed); tallies \(vacuumed)", "\(before)")
                         // A stray row in the live aggregates, as a bug might leave: a rebuild does not keep it.
                         let admin = try await database.connect()
                         for (table, day) in [("tallies", "day"), ("monthly_tallies", "month")] {
@@ -517,6 +519,14 @@ struct StatisticsHistoryTests {
             "SELECT coalesce(string_agg(tablename || '.' || indexname, ' ' ORDER BY tablename, indexname), '') FROM pg_indexes WHERE schemaname = 'statistics'"
         )
         contents["indexes"] = try indexes.first?.decode(String.self, at: 0)
+        // So do the tables' storage settings (the aggregates are vacuumed after a fixed number of dead rows).
+        let options = try await admin.query(
+            """
+            SELECT coalesce(string_agg(c.relname || ' ' || array_to_string(c.reloptions, ','), '; ' ORDER BY c.relname), '')
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'statistics' AND c.relkind = 'r' AND c.reloptions IS NOT NULL
+            """)
+        contents["storage settings"] = try options.first?.decode(String.self, at: 0)
         await admin.close()
         return contents
     }

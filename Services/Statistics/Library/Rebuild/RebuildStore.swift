@@ -11,15 +11,25 @@ struct RebuildStore {
     static let indexedWhenFilled = ["tallies", "monthly_tallies"]
 
     /// Drops what an earlier, interrupted rebuild left, and creates empty copies of the live tables
-    /// (columns, defaults, constraints and indexes; the aggregates' without their indexes).
+    /// (columns, defaults, constraints, storage settings such as autovacuum's, and indexes; the
+    /// aggregates' without their indexes).
     func prepare(consumer: String) async throws {
         try await forget(consumer)
         try await TallyParts(connection: connection).drop()
         for name in CountingTables.names {
+            let copy = "statistics." + PostgresQuery.quoteIdentifier("rebuild_" + name)
             try await connection.query("DROP TABLE IF EXISTS statistics.\(identifier: "rebuild_" + name)")
             let copied: SQLFragment = Self.indexedWhenFilled.contains(name) ? "INCLUDING ALL EXCLUDING INDEXES" : "INCLUDING ALL"
             try await connection.query(
                 "CREATE TABLE statistics.\(identifier: "rebuild_" + name) (LIKE statistics.\(identifier: name) \(copied))")
+            // `LIKE` copies no storage parameters; they are the catalogue's own text for the live table.
+            let options = try await connection.query(
+                """
+                SELECT array_to_string(c.reloptions, ', ') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = 'statistics' AND c.relname = \(name) AND c.reloptions IS NOT NULL
+                """
+            ).first?.decode(String.self, at: 0)
+            if let options { try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(copy) SET (\(options))").unprepared()) }
         }
     }
 
