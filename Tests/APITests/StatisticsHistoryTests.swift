@@ -43,6 +43,7 @@ struct StatisticsHistoryTests {
                     .post, "/v1/people", token: commune,
                     json: Self.person(
                         "Phạm Thị Dung", born: "1990-09-09", sex: "female", nationalId: "001190012346", ethnicity: "Kinh", substance: "heroin")))
+            _ = try await Self.registerUnderLegacyCommunes(registry, token: tokens["province01"])
             try await ServiceHarness.withService(TreatmentService.descriptor, database: database) { treatment in
                 try await ServiceHarness.withService(ReferralsService.descriptor, database: database) { referrals in
                     try await ServiceHarness.withService(StatisticsService.descriptor, database: database) { statistics in
@@ -230,7 +231,9 @@ struct StatisticsHistoryTests {
                             ("treated_share", year2024, ["": "1/2"]),
                             // On 2025-06-30 all three are addicted: Ánh and Bình after relapsing, Cường untreated.
                             ("treated_share", "areaCode=00004&from=2025-06-30&to=2025-06-30", ["": "0/3"]),
-                            ("people_under_management", province2024 + "&breakdown=substance", ["methamphetamine": "1", "heroin": "1"]),
+                            // Em too (heroin), under management from 2024-03-01 in Phường Ngọc Hà (00008) through the mapping.
+                            ("people_under_management", province2024 + "&breakdown=substance", ["methamphetamine": "1", "heroin": "2"]),
+                            ("people_under_management", "areaCode=00008&from=2024-01-01&to=2024-12-31", ["": "1"]),
                             // Cases: Bình's (training and a job) open in 2024 and counselled; Ánh's (a job) in 2025, not counselled.
                             ("vocational_counselling_share", year2024, ["": "1/1"]),
                             ("vocational_counselling_share", year2025, ["": "0/1"]),
@@ -274,8 +277,8 @@ struct StatisticsHistoryTests {
                             lines.first?.hasPrefix("\u{FEFF}indicator,generation,area_code,area_name,period_start,period_end,") == true, "\(lines)")
                         #expect(
                             Array(lines.dropFirst()) == [
-                                "relapse_rate,2025,00004,Phường Ba Đình,2024-01-01,2024-12-31,,,1,1,100.0,,,false,,,,",
-                                "relapse_rate,2025,00004,Phường Ba Đình,2025-01-01,2025-12-31,,,1,1,100.0,,,false,,,,",
+                                "relapse_rate,2025,00004,Phường Ba Đình,2024-01-01,2024-12-31,,,1,1,100.0,,,false,,,,,false",
+                                "relapse_rate,2025,00004,Phường Ba Đình,2025-01-01,2025-12-31,,,1,1,100.0,,,false,,,,,false",
                             ], "\(lines)")
                         let every = try await statistics.call(.get, "/v1/indicators/values?\(year2025)", token: tokens["admin1"])
                         let indicators = (every.json["indicators"] as? [[String: Any]]) ?? []
@@ -374,6 +377,7 @@ struct StatisticsHistoryTests {
                                 == ["": "1/1"])
                         #expect(try await figures("relapse_rate", year2025, token: tokens["province79"])["status"] == "403")
                         #expect(try await figures("compulsory_share", year2025 + "&breakdown=treatment_form")["status"] == "422")
+                        try await Self.expectMappedRows(statistics, token: tokens["admin1"])
 
                         // A rebuild from the log while the service runs: the fresh tables equal the live ones.
                         try await Self.waitUntilDrained(database)
@@ -460,6 +464,63 @@ struct StatisticsHistoryTests {
 
     /// Waits until no consumer has an event left to read or to retry, twice in a row 300 ms apart
     /// (a consumer's handling can publish more: the referrals service closing a case after a relapse).
+    /// Em: living since 2023-05-01 in Phường Cống Vị (00007 of the list before 2025, divided in
+    /// 2025; its default part is Phường Ngọc Hà, 00008), moved on 2024-09-01 to Phường Vĩnh Phúc
+    /// (00006, wholly in 00008), under management from 2024-03-01 for a year. What the registry
+    /// refuses on the way: a legacy commune for a residence from 2025-07-01, an unknown one.
+    static func registerUnderLegacyCommunes(_ registry: ServiceClient, token: String?) async throws -> String {
+        func body(_ code: String, since: String) -> String {
+            #"{"fullName":"Trịnh Thị Em","birthYear":1995,"sex":"female","substances":["heroin"],"residence":{"communeCode":"\#(code)","generation":"legacy","since":"\#(since)"},"management":{"decisionDate":"2024-03-01"}}"#
+        }
+        func pointers(_ reply: ServiceClient.Reply) -> [String] {
+            ((reply.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["pointer"] as? String }
+        }
+        let late = try await registry.call(.post, "/v1/people", token: token, json: body("00007", since: "2025-07-01"))
+        #expect(late.status == 422 && pointers(late) == ["/residence/generation"], "\(late.body)")
+        let unknown = try await registry.call(.post, "/v1/people", token: token, json: body("99999", since: "2023-05-01"))
+        #expect(unknown.status == 422 && pointers(unknown) == ["/residence/communeCode"] && unknown.body.contains("before 2025"), "\(unknown.body)")
+        let created = try await registry.call(.post, "/v1/people", token: token, json: body("00007", since: "2023-05-01"))
+        let residence = created.json["residence"] as? [String: Any]
+        #expect(
+            created.status == 201 && residence?["communeCode"] as? String == "00008" && residence?["legacyCommuneCode"] as? String == "00007",
+            "\(created.body)")
+        let em = try PeopleTests.id(created)
+        let lateMove = try await registry.call(
+            .post, "/v1/people/\(em)/moves", token: token, json: #"{"communeCode":"00006","generation":"legacy","date":"2025-08-01"}"#)
+        #expect(lateMove.status == 422 && pointers(lateMove) == ["/generation"], "\(lateMove.body)")
+        // Between two former communes that became one: still a move.
+        let moved = try await registry.call(
+            .post, "/v1/people/\(em)/moves", token: token, json: #"{"communeCode":"00006","generation":"legacy","date":"2024-09-01"}"#)
+        let movedTo = moved.json["residence"] as? [String: Any]
+        #expect(
+            moved.status == 200 && movedTo?["communeCode"] as? String == "00008" && movedTo?["legacyCommuneCode"] as? String == "00006",
+            "\(moved.body)")
+        return em
+    }
+
+    /// Rows say whether some of what they count was placed through the mapping: Em's commune and
+    /// province (and each row by breakdown of them), not Phường Ba Đình; as JSON and CSV.
+    static func expectMappedRows(_ statistics: ServiceClient, token: String?) async throws {
+        func mapped(_ query: String) async throws -> [String] {
+            let reply = try await statistics.call(.get, "/v1/indicators/people_under_management/values?\(query)", token: token)
+            return ((reply.json["items"] as? [[String: Any]]) ?? []).map {
+                "\($0["areaCode"] as? String ?? "") \($0["breakdown"] as? String ?? "") \($0["mapped"] as? Bool ?? false)"
+            }
+        }
+        #expect(try await mapped("areaCode=00008&from=2024-01-01&to=2024-12-31") == ["00008  true"])
+        #expect(try await mapped("areaCode=00004&from=2024-01-01&to=2024-12-31") == ["00004  false"])
+        #expect(try await mapped("areaCode=01&from=2024-01-01&to=2024-12-31&breakdown=sex") == ["01 female true", "01 male true"])
+        // After her management ended (2025-03-01) no one is counted there.
+        #expect(try await mapped("areaCode=00008&from=2025-06-01&to=2025-06-30") == [])
+        // Treated on record counts statuses too: Ánh's, in a commune no one was mapped into.
+        let share = try await statistics.call(.get, "/v1/indicators/treated_share/values?areaCode=00004&from=2024-01-01&to=2024-12-31", token: token)
+        #expect(((share.json["items"] as? [[String: Any]]) ?? []).first?["mapped"] as? Bool == false, "\(share.body)")
+        let csv = try await statistics.call(
+            .get, "/v1/indicators/people_under_management/values?areaCode=00008&from=2024-01-01&to=2024-12-31&format=csv", token: token)
+        let lines = csv.body.split(separator: "\r\n").map(String.init)
+        #expect(lines.first?.hasSuffix(",status,mapped") == true && lines.dropFirst().map { $0.hasSuffix(",true") } == [true], "\(lines)")
+    }
+
     static func waitUntilDrained(_ database: TestDatabase) async throws {
         let owner = try await database.connect()
         let deadline = ContinuousClock.now + .seconds(30)

@@ -30,7 +30,10 @@ public enum PersonEvents {
     }
 
     /// A registration. `residenceSince` is the day the person began living in `communeCode`,
-    /// which may be before the registration (and before a move dated earlier than it).
+    /// which may be before the registration (and before a move dated earlier than it). A residence
+    /// begun before 2025-07-01 may have been recorded under a commune of the list before 2025:
+    /// `legacyCommuneCode` is then that code and `communeCode` its 2025 commune by the official
+    /// mapping (`whole`, or `divided-default` for a divided commune). Absent in earlier payloads.
     public struct Registered: EventContract, Equatable {
         public static let type = "registry.person.registered"
         public static let version = 2
@@ -45,11 +48,12 @@ public enum PersonEvents {
         public let ethnicity: String?
         public let substances: [String]
         public let registeredOn: CalendarDate
+        public let legacyCommuneCode: String?
         public var key: String { personId.lowercasedString }
 
         public init(
             personId: UUID, communeCode: String, provinceCode: String, residenceSince: CalendarDate, sex: Sex, birthYear: Int,
-            ethnicity: String?, substances: [String], registeredOn: CalendarDate
+            ethnicity: String?, substances: [String], registeredOn: CalendarDate, legacyCommuneCode: String? = nil
         ) {
             self.personId = personId
             self.communeCode = communeCode
@@ -60,6 +64,7 @@ public enum PersonEvents {
             self.ethnicity = ethnicity
             self.substances = substances
             self.registeredOn = registeredOn
+            self.legacyCommuneCode = legacyCommuneCode
         }
 
         /// A first-version registration, its residence counted from the day of registration.
@@ -105,14 +110,21 @@ public enum PersonEvents {
         public let toCommuneCode: String
         public let toProvinceCode: String
         public let movedOn: CalendarDate
+        /// For a move before 2025-07-01 recorded under a commune of the list before 2025: that
+        /// code (`toCommuneCode` is its 2025 commune by the official mapping). Absent in earlier payloads.
+        public let toLegacyCommuneCode: String?
         public var key: String { personId.lowercasedString }
 
-        public init(personId: UUID, fromCommuneCode: String, toCommuneCode: String, toProvinceCode: String, movedOn: CalendarDate) {
+        public init(
+            personId: UUID, fromCommuneCode: String, toCommuneCode: String, toProvinceCode: String, movedOn: CalendarDate,
+            toLegacyCommuneCode: String? = nil
+        ) {
             self.personId = personId
             self.fromCommuneCode = fromCommuneCode
             self.toCommuneCode = toCommuneCode
             self.toProvinceCode = toProvinceCode
             self.movedOn = movedOn
+            self.toLegacyCommuneCode = toLegacyCommuneCode
         }
     }
 

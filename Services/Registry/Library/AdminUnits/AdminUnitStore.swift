@@ -25,6 +25,27 @@ struct AdminUnitStore {
         ).first?.decode(String.self, at: 0)
     }
 
+    /// A residence's place from a commune code of `generation`: a 2025 commune as itself; a
+    /// commune of the list before 2025 in the 2025 commune of its `whole` mapping row, or of its
+    /// `divided-default` row when it was divided (a person lives in one commune: the default is the
+    /// part that kept most of it; a later move corrects it). Nil when there is no such commune.
+    func place(ofCommune code: String, generation: AdminUnitGeneration) async throws -> ResidencePlace? {
+        guard generation == .legacy else {
+            return try await province(ofCommune: code).map { ResidencePlace(communeCode: code, provinceCode: $0, legacyCommuneCode: nil) }
+        }
+        guard
+            let row = try await connection.query(
+                """
+                SELECT m.commune_code, u.province_code FROM registry.admin_unit_mapping m
+                JOIN registry.admin_units u ON u.generation = \(AdminUnitGeneration.current) AND u.level = 'commune' AND u.code = m.commune_code
+                WHERE m.legacy_commune_code = \(code) AND m.kind IN ('whole', 'divided-default')
+                """
+            ).first
+        else { return nil }
+        let (commune, province) = try row.decode((String, String).self)
+        return ResidencePlace(communeCode: commune, provinceCode: province, legacyCommuneCode: code)
+    }
+
     /// Whether a pre-2025 province code exists (the first digits of a CCCD).
     func legacyProvinceExists(_ code: String) async throws -> Bool {
         try await !connection.query(

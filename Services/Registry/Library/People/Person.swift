@@ -8,6 +8,9 @@ struct Person: Codable, Sendable, Equatable {
         let provinceCode: String
         let address: String?
         let since: String
+        /// The commune of the list before 2025 this residence was recorded under, when it was
+        /// (`communeCode` is its 2025 commune by the official mapping).
+        let legacyCommuneCode: String?
     }
 
     let id: UUID
@@ -38,7 +41,8 @@ struct Person: Codable, Sendable, Equatable {
     static let columns: StaticString = """
         p.id, p.full_name, p.birth_date, p.birth_year, p.sex, p.ethnicity, p.national_id, p.national_id_kind,
         p.residence_commune_code, p.residence_province_code, p.residence_address, p.residence_since, p.phone,
-        p.occupation, p.education, p.substances, p.notes, s.status, s.valid_from, p.created_at, p.updated_at, p.version
+        p.occupation, p.education, p.substances, p.notes, s.status, s.valid_from, p.created_at, p.updated_at, p.version,
+        (SELECT r.legacy_commune_code FROM registry.residences r WHERE r.person_id = p.id AND r.to_date IS NULL)
         """
 
     /// The join that gives `s.status` on `day`.
@@ -63,7 +67,8 @@ struct Person: Codable, Sendable, Equatable {
         nationalIdKind = try row.decode(String?.self, at: 7)
         residence = Residence(
             communeCode: try row.decode(String.self, at: 8), provinceCode: try row.decode(String.self, at: 9),
-            address: try row.decode(String?.self, at: 10), since: try row.decode(CalendarDate.self, at: 11).description)
+            address: try row.decode(String?.self, at: 10), since: try row.decode(CalendarDate.self, at: 11).description,
+            legacyCommuneCode: try row.decode(String?.self, at: 22))
         phone = try row.decode(String?.self, at: 12)
         occupation = try row.decode(String?.self, at: 13)
         education = try row.decode(String?.self, at: 14)

@@ -43,7 +43,11 @@ struct PersonChangeRoutes: Sendable {
             .post, "/v1/people/{id}/moves", PersonRoutes.writers, scope: scope,
             responses: [200: "Moved: the record as it is now", 204: "Moved out of the caller's jurisdiction: no longer visible to them"],
             body: .json(
-                BodySchema.Field("communeCode", .formatted(.communeCode), required: true, "The commune of the 2025 list they move to"),
+                BodySchema.Field("communeCode", .formatted(.communeCode), required: true, "The commune they move to, of the list `generation` names"),
+                .oneOf(
+                    "generation", AdminUnitGeneration.allCases.map(\.rawValue),
+                    "2025 (default), or legacy for a commune of the list before 2025, only for a move before 2025-07-01: placed in its 2025 commune by the official mapping (`whole`, or `divided-default` for a divided commune)"
+                ),
                 .text("address", maxLength: 300),
                 .date("date", "The day they moved (default today)")),
             answers: [Person.self]
@@ -190,6 +194,7 @@ struct PersonChangeRoutes: Sendable {
         try await requireVisible(id, identity)
         var fields = try await JSONFields.body(of: request, context: context)
         let commune = fields.string("communeCode").value
+        let generation = ResidencePlace.generation(fields.string("generation").value)
         let address = fields.string("address").value
         let today = CalendarDate.today()
         let date = fields.date("date").value ?? today
@@ -198,15 +203,25 @@ struct PersonChangeRoutes: Sendable {
         return try await environment.database.withTransaction { connection in
             let current = try await lockedPerson(id, identity, version: nil, connection)
             let store = PersonStore(connection: connection)
-            guard let commune, let province = try await AdminUnitStore(connection: connection).province(ofCommune: commune) else {
-                throw ProblemDetails.validation([.init(pointer: "/communeCode", detail: "is not a commune code of the 2025 list")])
+            guard let commune, let generation,
+                let place = try await AdminUnitStore(connection: connection).place(ofCommune: commune, generation: generation)
+            else {
+                throw ProblemDetails.validation([.init(pointer: "/communeCode", detail: ResidencePlace.unknown(generation ?? .current))])
             }
             var validator = FieldValidator()
-            validator.require(commune != current.residence.communeCode, "/communeCode", "is the commune the person already lives in")
+            // Between two communes of the list before 2025 that became one is a move too.
+            validator.require(
+                place.communeCode != current.residence.communeCode || place.legacyCommuneCode != current.residence.legacyCommuneCode,
+                "/communeCode", "is the commune the person already lives in")
+            if place.legacyCommuneCode != nil {
+                validator.require(
+                    date < ResidencePlace.firstDayOf2025List, "/generation",
+                    "legacy only for a move before 2025-07-01 (the list before 2025 ended then)")
+            }
             validator.require(
                 date > CalendarDate(current.residence.since)!, "/date", "must be after the current residence began (\(current.residence.since))")
             try validator.finish()
-            try await store.move(id, to: commune, province: province, address: address, on: date, by: identity.id)
+            try await store.move(id, to: place, address: address, on: date, by: identity.id)
             let moved = try await store.find(id, visible: "TRUE", today: today)!
             try await store.recordChanges([
                 ChangeRecord(
@@ -216,11 +231,11 @@ struct PersonChangeRoutes: Sendable {
             try await AuditLog.append(
                 AuditEntry(
                     identity, context, action: "move", resource: "person", resourceID: id.uuidString.lowercased(), personID: id,
-                    detail: ["from": current.residence.communeCode, "to": commune]), on: connection)
+                    detail: ["from": current.residence.communeCode, "to": place.communeCode]), on: connection)
             try await publisher.publish(
                 PersonEvents.Moved(
-                    personId: id, fromCommuneCode: current.residence.communeCode, toCommuneCode: commune, toProvinceCode: province,
-                    movedOn: date), on: connection)
+                    personId: id, fromCommuneCode: current.residence.communeCode, toCommuneCode: place.communeCode,
+                    toProvinceCode: place.provinceCode, movedOn: date, toLegacyCommuneCode: place.legacyCommuneCode), on: connection)
             // The answer shows the person only if the mover still sees them; a commune officer who
             // hands someone over to another commune gets 204 and no longer sees them.
             guard try await store.find(id, visible: PersonScope.condition(identity), today: today) != nil else {

@@ -20,10 +20,10 @@ enum PersonHistory {
     static func values(
         fullName: String, birthDate: String?, birthYear: Int, sex: String, ethnicity: String?, nationalID: String?,
         phone: String?, occupation: String?, education: String?, substances: [String], notes: String?,
-        communeCode: String, address: String?, since: String
+        communeCode: String, address: String?, since: String, legacyCommuneCode: String? = nil
     ) -> [String: JSONValue] {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        return [
+        var values: [String: JSONValue] = [
             "fullName": .string(fullName), "birthDate": text(birthDate), "birthYear": .number(Double(birthYear)),
             "sex": .string(sex), "ethnicity": text(ethnicity), "nationalId": text(nationalID),
             "phone": text(phone), "occupation": text(occupation), "education": text(education),
@@ -31,6 +31,9 @@ enum PersonHistory {
             "residence.communeCode": .string(communeCode), "residence.address": text(address),
             "residence.since": .string(since),
         ]
+        // Only a residence recorded under the list before 2025 lists its code there.
+        if let legacyCommuneCode { values["residence.legacyCommuneCode"] = .string(legacyCommuneCode) }
+        return values
     }
 
     /// The fields a change record lists, with their values in `person`.
@@ -39,7 +42,8 @@ enum PersonHistory {
             fullName: person.fullName, birthDate: person.birthDate, birthYear: person.birthYear, sex: person.sex,
             ethnicity: person.ethnicity, nationalID: person.nationalId, phone: person.phone, occupation: person.occupation,
             education: person.education, substances: person.substances, notes: person.notes,
-            communeCode: person.residence.communeCode, address: person.residence.address, since: person.residence.since)
+            communeCode: person.residence.communeCode, address: person.residence.address, since: person.residence.since,
+            legacyCommuneCode: person.residence.legacyCommuneCode)
     }
 
     /// `values` as new values (a creation).
@@ -52,8 +56,8 @@ enum PersonHistory {
         let before = values(old)
         let after = values(new)
         var changes: [String: JSONValue] = [:]
-        for (key, value) in after where before[key] != value {
-            changes[key] = .object(["old": before[key] ?? .null, "new": value])
+        for key in Set(before.keys).union(after.keys) where before[key] != after[key] {
+            changes[key] = .object(["old": before[key] ?? .null, "new": after[key] ?? .null])
         }
         return changes
     }

@@ -28,7 +28,11 @@ struct PersonRoutes: Sendable {
                 "residence",
                 .object(
                     BodySchema([
-                        BodySchema.Field("communeCode", .formatted(.communeCode), required: true, "A commune of the 2025 list"),
+                        BodySchema.Field("communeCode", .formatted(.communeCode), required: true, "A commune of the list `generation` names"),
+                        .oneOf(
+                            "generation", AdminUnitGeneration.allCases.map(\.rawValue),
+                            "2025 (default), or legacy for a commune of the list before 2025, only when `since` is before 2025-07-01: the person is placed in its 2025 commune by the official mapping (`whole`, or `divided-default` for a divided commune)"
+                        ),
                         .text("address", maxLength: 300),
                         .date("since", "Since when they live there (default today)"),
                     ])), required: true),
@@ -108,7 +112,8 @@ struct PersonRoutes: Sendable {
         let today = CalendarDate.today()
         let input = PersonInput.read(&fields, creating: true, today: today)
         let residence = fields.object("residence")
-        let communeCode = residence?.string("communeCode").value
+        let requestedCommune = residence?.string("communeCode").value
+        let generation = ResidencePlace.generation(residence?.string("generation").value)
         let address = residence?.string("address").value
         let since = residence?.date("since").value ?? today
         let management = fields.object("management")
@@ -125,8 +130,17 @@ struct PersonRoutes: Sendable {
                 return IdempotencyKeys.response(replay)
             }
             var validator = FieldValidator()
-            guard let communeCode, let province = try await AdminUnitStore(connection: connection).province(ofCommune: communeCode) else {
-                throw ProblemDetails.validation([.init(pointer: "/residence/communeCode", detail: "is not a commune code of the 2025 list")])
+            guard let code = requestedCommune, let generation,
+                let place = try await AdminUnitStore(connection: connection).place(ofCommune: code, generation: generation)
+            else {
+                throw ProblemDetails.validation([.init(pointer: "/residence/communeCode", detail: ResidencePlace.unknown(generation ?? .current))])
+            }
+            let province = place.provinceCode
+            let communeCode = place.communeCode
+            if place.legacyCommuneCode != nil {
+                validator.require(
+                    since < ResidencePlace.firstDayOf2025List, "/residence/generation",
+                    "legacy only for a residence since before 2025-07-01 (the list before 2025 ended then)")
             }
             guard PersonScope.mayPlace(identity, commune: communeCode, province: province) else {
                 throw ProblemDetails.forbidden("You may register people only in your own jurisdiction.")
@@ -177,7 +191,7 @@ struct PersonRoutes: Sendable {
                 id: id, fullName: fullName, birthDate: input.birthDate ?? nil, birthYear: birthYear, sex: input.sex!,
                 ethnicity: input.ethnicity ?? nil, nationalID: nationalID, communeCode: communeCode, provinceCode: province, address: address,
                 residenceSince: since, phone: input.phone ?? nil, occupation: input.occupation ?? nil, education: input.education ?? nil,
-                substances: input.substances ?? [], notes: input.notes ?? nil)
+                substances: input.substances ?? [], notes: input.notes ?? nil, legacyCommuneCode: place.legacyCommuneCode)
             guard try await store.insert([newPerson], by: identity.id).contains(id) else {
                 // Registered by someone else since the check above.
                 throw ProblemDetails.conflict("A person with this national id is already registered.", type: "duplicate-national-id")
@@ -203,8 +217,8 @@ struct PersonRoutes: Sendable {
             try await publisher.publish(
                 PersonEvents.Registered(
                     personId: id, communeCode: communeCode, provinceCode: province, residenceSince: since, sex: try Sex.parse(person.sex),
-                    birthYear: birthYear,
-                    ethnicity: person.ethnicity, substances: person.substances, registeredOn: today), on: connection)
+                    birthYear: birthYear, ethnicity: person.ethnicity, substances: person.substances, registeredOn: today,
+                    legacyCommuneCode: place.legacyCommuneCode), on: connection)
             if let statusEvent { try await publisher.publish(statusEvent, on: connection) }
             let location = "/v1/people/\(id.uuidString.lowercased())"
             let json = try APIResponseEncoder.text(person)

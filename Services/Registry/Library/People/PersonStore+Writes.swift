@@ -26,11 +26,15 @@ struct NewPerson: Sendable {
     let notes: String?
     /// `fullName` folded for search (`SearchText.fold`).
     let searchName: String
+    /// The commune of the list before 2025 the residence was recorded under, when it was
+    /// (`communeCode` is then its 2025 commune by the official mapping).
+    let legacyCommuneCode: String?
 
     init(
         id: UUID, fullName: String, searchName: String? = nil, birthDate: CalendarDate?, birthYear: Int, sex: String,
         ethnicity: String?, nationalID: NationalID?, communeCode: String, provinceCode: String, address: String?,
-        residenceSince: CalendarDate, phone: String?, occupation: String?, education: String?, substances: [String], notes: String?
+        residenceSince: CalendarDate, phone: String?, occupation: String?, education: String?, substances: [String], notes: String?,
+        legacyCommuneCode: String? = nil
     ) {
         self.id = id
         self.fullName = fullName
@@ -49,6 +53,7 @@ struct NewPerson: Sendable {
         self.education = education
         self.substances = substances
         self.notes = notes
+        self.legacyCommuneCode = legacyCommuneCode
     }
 }
 
@@ -127,10 +132,11 @@ extension PersonStore {
         if !placed.isEmpty {
             try await connection.query(
                 """
-                INSERT INTO registry.residences (person_id, from_date, commune_code, province_code, address, recorded_by)
-                SELECT id, f, c, p, a, \(account)
+                INSERT INTO registry.residences (person_id, from_date, commune_code, province_code, address, legacy_commune_code, recorded_by)
+                SELECT id, f, c, p, a, l, \(account)
                 FROM unnest(\(placed.map(\.id))::uuid[], \(placed.map(\.residenceSince))::date[], \(placed.map(\.communeCode))::text[],
-                            \(placed.map(\.provinceCode))::text[], \(placed.map(\.address))::text[]) AS r(id, f, c, p, a)
+                            \(placed.map(\.provinceCode))::text[], \(placed.map(\.address))::text[],
+                            \(placed.map(\.legacyCommuneCode))::text[]) AS r(id, f, c, p, a, l)
                 """)
         }
         return inserted
@@ -235,17 +241,17 @@ extension PersonStore {
 
     /// Moves the person: the current residence ends the day before `date`, the new one begins on
     /// it; a new version.
-    func move(_ id: UUID, to commune: String, province: String, address: String?, on date: CalendarDate, by account: UUID) async throws {
+    func move(_ id: UUID, to place: ResidencePlace, address: String?, on date: CalendarDate, by account: UUID) async throws {
         try await connection.query(
             "UPDATE registry.residences SET to_date = \(date.adding(days: -1)) WHERE person_id = \(id) AND to_date IS NULL")
         try await connection.query(
             """
-            INSERT INTO registry.residences (person_id, from_date, commune_code, province_code, address, recorded_by)
-            VALUES (\(id), \(date), \(commune), \(province), \(address), \(account))
+            INSERT INTO registry.residences (person_id, from_date, commune_code, province_code, address, legacy_commune_code, recorded_by)
+            VALUES (\(id), \(date), \(place.communeCode), \(place.provinceCode), \(address), \(place.legacyCommuneCode), \(account))
             """)
         try await connection.query(
             """
-            UPDATE registry.people SET residence_commune_code = \(commune), residence_province_code = \(province),
+            UPDATE registry.people SET residence_commune_code = \(place.communeCode), residence_province_code = \(place.provinceCode),
                 residence_address = \(address), residence_since = \(date), updated_at = now(), version = version + 1
             WHERE id = \(id)
             """)

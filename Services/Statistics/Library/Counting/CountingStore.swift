@@ -17,6 +17,9 @@ struct CountingStore {
         let from: CalendarDate
         let commune: String
         let province: String
+        /// The commune of the list before 2025 it was recorded under, if it was (`commune` is
+        /// then its 2025 commune by the official mapping).
+        let legacyCommune: String?
     }
 
     func savePeople(_ people: [PersonEvents.Registered]) async throws {
@@ -50,10 +53,11 @@ struct CountingStore {
         guard !residences.isEmpty else { return }
         try await connection.query(
             """
-            INSERT INTO \(tables("residences")) (person_id, from_date, commune_code, province_code)
+            INSERT INTO \(tables("residences")) (person_id, from_date, commune_code, province_code, legacy_commune_code)
             SELECT * FROM unnest(\(residences.map(\.person))::uuid[], \(residences.map(\.from))::date[], \(residences.map(\.commune))::text[],
-                                 \(residences.map(\.province))::text[])
-            ON CONFLICT (person_id, from_date) DO UPDATE SET commune_code = excluded.commune_code, province_code = excluded.province_code
+                                 \(residences.map(\.province))::text[], \(residences.map(\.legacyCommune))::text[])
+            ON CONFLICT (person_id, from_date) DO UPDATE SET commune_code = excluded.commune_code, province_code = excluded.province_code,
+                legacy_commune_code = excluded.legacy_commune_code
             """)
     }
 

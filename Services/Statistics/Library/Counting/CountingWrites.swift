@@ -69,14 +69,18 @@ struct CountingWrites {
                 rounds[first].people.append(event)
                 let second = round(Row(table: .residences, id: event.personId, detail: event.residenceSince.description))
                 rounds[second].residences.append(
-                    .init(person: event.personId, from: event.residenceSince, commune: event.communeCode, province: event.provinceCode))
+                    .init(
+                        person: event.personId, from: event.residenceSince, commune: event.communeCode, province: event.provinceCode,
+                        legacyCommune: event.legacyCommuneCode))
             case .changed(let event):
                 let index = round(Row(table: .people, id: event.personId))
                 rounds[index].personChanges.append(event)
             case .moved(let event):
                 let index = round(Row(table: .residences, id: event.personId, detail: event.movedOn.description))
                 rounds[index].residences.append(
-                    .init(person: event.personId, from: event.movedOn, commune: event.toCommuneCode, province: event.toProvinceCode))
+                    .init(
+                        person: event.personId, from: event.movedOn, commune: event.toCommuneCode, province: event.toProvinceCode,
+                        legacyCommune: event.toLegacyCommuneCode))
             case .status(let event):
                 let index = round(Row(table: .statuses, id: event.personId))
                 rounds[index].statuses.append(event)

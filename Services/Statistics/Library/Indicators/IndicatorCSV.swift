@@ -10,7 +10,7 @@ import Postgres
 enum IndicatorCSV {
     static let header = [
         "indicator", "generation", "area_code", "area_name", "period_start", "period_end", "breakdown", "breakdown_value", "numerator",
-        "denominator", "value", "amount_vnd", "previous_value", "suppressed", "target_minimum", "target_maximum", "gap", "status",
+        "denominator", "value", "amount_vnd", "previous_value", "suppressed", "target_minimum", "target_maximum", "gap", "status", "mapped",
     ]
 
     static let chunkSize = 256 * 1024

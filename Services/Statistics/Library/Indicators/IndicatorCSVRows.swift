@@ -88,7 +88,7 @@ struct IndicatorCSVRows {
                         dates: UnsafeRawBufferPointer(rebasing: stored[periods[period]]),
                         breakdown: UnsafeRawBufferPointer(rebasing: stored[seriesBreakdowns[index]]), numerator: figures.numerator,
                         denominator: figures.denominator, value: figures.value, amountVnd: figures.amountVnd, previousValue: nil, suppressed: false,
-                        target: outcome?.0, gap: outcome?.gap, status: outcome?.status)
+                        target: outcome?.0, gap: outcome?.gap, status: outcome?.status, mapped: grid.mapped?[cell] ?? false)
                 }
             }
         } else {
@@ -116,7 +116,7 @@ struct IndicatorCSVRows {
                     write(
                         unit: unit, dates: dates, breakdown: breakdown, numerator: row.numerator, denominator: row.denominator,
                         value: row.value, amountVnd: row.amountVnd, previousValue: row.previousValue, suppressed: row.suppressed,
-                        target: row.target, gap: row.gap, status: row.status)
+                        target: row.target, gap: row.gap, status: row.status, mapped: row.mapped ?? false)
                 }
             }
         }
@@ -126,12 +126,12 @@ struct IndicatorCSVRows {
     private mutating func write(
         unit: UnsafeRawBufferPointer, dates: UnsafeRawBufferPointer, breakdown: UnsafeRawBufferPointer, numerator: Int?, denominator: Int?,
         value: Double?, amountVnd: Int?,
-        previousValue: Double?, suppressed: Bool, target: Target?, gap: Double?, status: Target.Status?
+        previousValue: Double?, suppressed: Bool, target: Target?, gap: Double?, status: Target.Status?, mapped: Bool
     ) {
         let status = status?.rawValue
         let limit =
             leading.count + unit.count + dates.count + breakdown.count + 4 + 8 * CSVFields.numberLimit
-            + CSVFields.limit(ofText: "false") + CSVFields.limit(ofText: status) + 2
+            + 2 * CSVFields.limit(ofText: "false") + CSVFields.limit(ofText: status) + 3
         let leading = leading
         csv.row(atMost: limit) { fields in
             fields.fields(leading)
@@ -148,6 +148,7 @@ struct IndicatorCSVRows {
             fields.number(target?.maximum)
             fields.number(gap)
             fields.text(status)
+            fields.text(mapped ? "true" : "false")
             fields.endRow()
         }
     }

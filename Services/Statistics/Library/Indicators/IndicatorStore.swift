@@ -225,6 +225,19 @@ struct IndicatorStore {
         for cell in 0..<cells {
             shown[cell] = numeratorCounts[cell] != 0 || amounts[cell] != 0 || (denominatorShows && denominatorCounts[cell] != 0)
         }
+        // Cells whose unit and period count someone through a residence recorded under the list
+        // before 2025 (the unit's total says so for each of its breakdown's rows too).
+        var mapped: [Bool]?
+        for term in [formula.numerator, formula.denominator].compactMap({ $0 }) where Measure.byResidence.contains(term.measure) {
+            let legacy = try await read(term, dimension: Measure.mappedDimension.dimension, periods: periods, areas: areas)
+            guard !legacy.isEmpty else { continue }
+            var cells = mapped ?? [Bool](repeating: false, count: numeratorCounts.count)
+            for (index, entry) in ordered.enumerated() {
+                guard let series = legacy[Series.Key(area: entry.key.area, value: Measure.mappedDimension.value)] else { continue }
+                for period in 0..<count where series.counts[period] != 0 { cells[period * ordered.count + index] = true }
+            }
+            mapped = cells
+        }
         return ValueGrid(
             starts: periods.starts, ends: periods.ends,
             series: ordered.map {
@@ -232,7 +245,7 @@ struct IndicatorStore {
                     areaCode: $0.areaCode, parentCode: units.parent(of: $0.key.area), breakdown: $0.key.value.isEmpty ? nil : $0.key.value)
             },
             numerators: numeratorCounts, denominators: denominators == nil ? nil : denominatorCounts,
-            amounts: formula.numerator.measure == .loans ? amounts : nil, shown: shown)
+            amounts: formula.numerator.measure == .loans ? amounts : nil, shown: shown, mapped: mapped)
     }
 
     /// One term's counts (and amounts) in each period, by area and breakdown value: a period's

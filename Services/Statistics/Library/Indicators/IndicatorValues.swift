@@ -32,9 +32,12 @@ struct IndicatorValues: ResponseCodable, Sendable {
         var previousNumerator: Int?
         var previousDenominator: Int?
         /// Set on rows of a former district's query: `legacy` for a former district (2025 data
-        /// added up through the official mapping, `mapped` true), `2025` for a commune formed
-        /// across districts (`mapped` false).
+        /// added up through the official mapping), `2025` for a commune formed across districts.
         var generation: String?
+        /// Whether the value was mapped: a former district's row always; another when some of the
+        /// people it counts were placed there by a residence the registry recorded under a commune
+        /// of the list before 2025 (in its 2025 commune by the official mapping). A row by
+        /// breakdown says what its unit's total says.
         var mapped: Bool?
 
         /// Whether a count it shows (numerator, denominator, or the previous year's for a change) is

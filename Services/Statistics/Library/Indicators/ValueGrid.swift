@@ -20,6 +20,9 @@ struct ValueGrid: Sendable {
     let denominators: [Int]?
     let amounts: [Int]?
     let shown: [Bool]
+    /// By cell: whether some of its count came through a residence recorded under the list
+    /// before 2025 and placed in its 2025 commune by the official mapping (nil: none did).
+    var mapped: [Bool]? = nil
     /// The targets each row is given as it is made.
     var targets: TargetMatch?
 
@@ -44,6 +47,7 @@ struct ValueGrid: Sendable {
             numerator: figures.numerator, denominator: figures.denominator, value: figures.value, amountVnd: figures.amountVnd,
             suppressed: false)
         row.parentCode = series.parentCode
+        row.mapped = mapped?[cell] ?? false
         targets?.apply(to: &row)
         return row
     }

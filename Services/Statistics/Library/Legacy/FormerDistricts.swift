@@ -52,7 +52,7 @@ struct FormerDistricts: Sendable {
             guard let district = districts[row.areaCode] else {
                 var kept = row
                 kept.generation = AdminUnitGeneration.current.rawValue
-                kept.mapped = false
+                kept.mapped = row.mapped ?? false
                 let key = "\(row.periodStart)|\(row.areaCode)|\(row.breakdown ?? "")"
                 grouped[key] = kept
                 order.append(key)

@@ -8,7 +8,10 @@ import Postgres
 /// place, result), by the day; in its province and the country also by the person's: sex, age band (by
 /// the age in the year the interval or event begins), ethnicity, substance (a person with two
 /// counts under each), by the month (`Measure.monthlyDimensions`). A status counts where the person
-/// lived that day; before the first residence known, where they lived first.
+/// lived that day; before the first residence known, where they lived first. A status counted
+/// through a residence the registry recorded under a commune of the list before 2025 (placed in
+/// its 2025 commune by the official mapping) counts once more under the dimension `generation`,
+/// value `legacy`, in every area: what tells a value it was mapped (`IndicatorStore`).
 enum Contributions {
     static let facilityForms = ["voluntary_facility", "compulsory", "social_protection_centre"]
 
@@ -60,6 +63,7 @@ enum Contributions {
         func only(_ alias: StaticString) -> SQLFragment { people.condition(alias) }
         let statusPairs = statusMeasures.flatMap { measure, statuses in statuses.map { (measure.rawValue, $0) } }
         let facilityForms = Self.facilityForms
+        let mapped = Measure.mappedDimension
         return """
             WITH person AS (
                 SELECT p.person_id, p.sex, p.birth_year, coalesce(p.ethnicity, 'unknown') AS ethnicity, p.substances
@@ -70,15 +74,16 @@ enum Contributions {
                        CASE WHEN row_number() OVER (PARTITION BY r.person_id ORDER BY r.from_date) = 1 THEN '-infinity'::date ELSE r.from_date END
                            AS from_date,
                        lead(r.from_date) OVER (PARTITION BY r.person_id ORDER BY r.from_date) AS to_date,
-                       r.commune_code, r.province_code
+                       r.commune_code, r.province_code, r.legacy_commune_code IS NOT NULL AS mapped
                 FROM \(tables("residences")) r WHERE \(only("r"))
             ),
             -- `own_only`: a row that counts only under its own breakdown (an episode's place: the same
             -- interval as its form's row, which counts in the total and the person's breakdowns).
-            base (person_id, measure, commune_code, province_code, starts_on, exits_on, dimension, value, amount, own_only) AS (
+            -- `mapped`: counted where a residence recorded under the list before 2025 places it.
+            base (person_id, measure, commune_code, province_code, starts_on, exits_on, dimension, value, amount, own_only, mapped) AS (
                 SELECT s.person_id, m.measure, r.commune_code, r.province_code, greatest(s.valid_from, r.from_date),
                        CASE WHEN s.valid_to IS NULL THEN r.to_date WHEN r.to_date IS NULL THEN s.valid_to ELSE least(s.valid_to, r.to_date) END,
-                       NULL::text, NULL::text, 0::bigint, false
+                       NULL::text, NULL::text, 0::bigint, false, r.mapped
                 FROM \(tables("statuses")) s
                 JOIN residence r ON r.person_id = s.person_id AND (s.valid_to IS NULL OR r.from_date < s.valid_to)
                      AND (r.to_date IS NULL OR r.to_date > s.valid_from)
@@ -86,7 +91,7 @@ enum Contributions {
                 WHERE \(only("s"))
                 UNION ALL
                 SELECT x.person_id, m.measure, x.commune_code, x.province_code, x.started_on,
-                       CASE WHEN m.measure = 'in_treatment' THEN x.ended_on + 1 END, m.dimension, m.value, 0, m.own_only
+                       CASE WHEN m.measure = 'in_treatment' THEN x.ended_on + 1 END, m.dimension, m.value, 0, m.own_only, false
                 FROM \(tables("episodes")) x
                 CROSS JOIN LATERAL (
                     SELECT 'in_treatment', 'treatment_form', x.form, false
@@ -96,7 +101,7 @@ enum Contributions {
                 ) AS m(measure, dimension, value, own_only)
                 WHERE x.started_on IS NOT NULL AND \(only("x"))
                 UNION ALL
-                SELECT x.person_id, m.measure, x.commune_code, x.province_code, x.ended_on, NULL, 'treatment_form', x.form, 0, false
+                SELECT x.person_id, m.measure, x.commune_code, x.province_code, x.ended_on, NULL, 'treatment_form', x.form, 0, false, false
                 FROM \(tables("episodes")) x
                 CROSS JOIN LATERAL (
                     SELECT 'facility_completions'
@@ -106,25 +111,25 @@ enum Contributions {
                 WHERE x.status = 'completed' AND x.ended_on IS NOT NULL AND x.form = ANY(\(facilityForms)::text[]) AND \(only("x"))
                 UNION ALL
                 SELECT a.person_id, 'in_aftercare', a.commune_code, a.province_code, a.starts_on, coalesce(a.ended_on, a.ends_on) + 1,
-                       NULL, NULL, 0, false
+                       NULL, NULL, 0, false, false
                 FROM \(tables("aftercare")) a WHERE \(only("a"))
                 UNION ALL
-                SELECT r.person_id, 'relapses', r.commune_code, r.province_code, r.detected_on, NULL, NULL, NULL, 0, false
+                SELECT r.person_id, 'relapses', r.commune_code, r.province_code, r.detected_on, NULL, NULL, NULL, 0, false, false
                 FROM \(tables("relapses")) r WHERE \(only("r"))
                 UNION ALL
                 SELECT d.person_id, 'determinations', d.commune_code, d.province_code, d.determined_on, NULL, 'result',
-                       CASE WHEN d.positive THEN 'positive' ELSE 'negative' END, 0, false
+                       CASE WHEN d.positive THEN 'positive' ELSE 'negative' END, 0, false, false
                 FROM \(tables("determinations")) d WHERE \(only("d"))
                 UNION ALL
-                SELECT t.person_id, 'loans', t.commune_code, t.province_code, t.step_on, NULL, NULL, NULL, coalesce(t.amount_vnd, 0), false
+                SELECT t.person_id, 'loans', t.commune_code, t.province_code, t.step_on, NULL, NULL, NULL, coalesce(t.amount_vnd, 0), false, false
                 FROM \(tables("referral_steps")) t WHERE t.step = 'disburse' AND \(only("t"))
             ),
             -- Reintegration cases from their opening (or the first counselling, course or job
             -- referral of those who need it) to their close; the age is the one at the opening.
-            aged (person_id, measure, commune_code, province_code, starts_on, exits_on, dimension, value, amount, own_only, aged_on) AS (
+            aged (person_id, measure, commune_code, province_code, starts_on, exits_on, dimension, value, amount, own_only, mapped, aged_on) AS (
                 SELECT b.*, b.starts_on FROM base b
                 UNION ALL
-                SELECT c.person_id, m.measure, c.commune_code, c.province_code, m.starts_on, c.closed_on + 1, NULL, NULL, 0, false, c.opened_on
+                SELECT c.person_id, m.measure, c.commune_code, c.province_code, m.starts_on, c.closed_on + 1, NULL, NULL, 0, false, false, c.opened_on
                 FROM \(tables("cases")) c
                 CROSS JOIN LATERAL (
                     SELECT 'cases_needing_work', c.opened_on WHERE c.needs && ARRAY['vocational_training', 'job']
@@ -161,6 +166,7 @@ enum Contributions {
             CROSS JOIN LATERAL (
                 SELECT '' AS dimension, '' AS value, false AS monthly, true AS in_communes WHERE NOT b.own_only
                 UNION ALL SELECT b.dimension, b.value, false, true WHERE b.dimension IS NOT NULL
+                UNION ALL SELECT \(mapped.dimension)::text, \(mapped.value)::text, false, true WHERE b.mapped
                 UNION ALL SELECT 'sex', coalesce(p.sex, 'unknown'), true, false WHERE NOT b.own_only
                 UNION ALL SELECT 'age_band', CASE WHEN y.age IS NULL THEN 'unknown' WHEN y.age < 14 THEN '<14' WHEN y.age < 16 THEN '14-<16'
                                                   WHEN y.age < 18 THEN '16-<18' WHEN y.age < 30 THEN '18-<30' ELSE '30+' END, true, false

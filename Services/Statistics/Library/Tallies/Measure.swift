@@ -43,6 +43,13 @@ enum Measure: String, CaseIterable, Sendable {
     /// The breakdowns every measure has, by the person's attributes: kept for provinces and the
     /// country only (a commune's would single people out), by the month.
     static let commonDimensions = ["sex", "age_band", "ethnicity", "substance"]
+    /// The measures counted where a person's residence places them: only they can be mapped from
+    /// a residence recorded under the list before 2025 (`mappedDimension`).
+    static let byResidence: Set<Measure> = [.underManagement, .onRecord, .treatedOnRecord]
+    /// The dimension and value that count again what a residence recorded under the list before
+    /// 2025 placed in its 2025 commune, kept by the day in every area.
+    static let mappedDimension = (dimension: "generation", value: "legacy")
+
     /// The breakdowns some measures have of their own, kept by the day in every area.
     var ownDimensions: [String] {
         switch self {
