@@ -169,20 +169,40 @@ public final class BusConsumer: Service, Sendable {
     /// events it read. A handler failure rolls the batch back and replays it event by event,
     /// each in a savepoint, holding the failing ones.
     func handleBatch() async throws -> Int {
+        let outcome: BatchOutcome
         do {
-            return try await database.withTransaction { try await batch(on: $0, isolateFailures: false) }
+            outcome = try await database.withTransaction { try await batch(on: $0, isolateFailures: false) }
         } catch is HandlerFailed {
-            return try await database.withTransaction { try await batch(on: $0, isolateFailures: true) }
+            outcome = try await database.withTransaction { try await batch(on: $0, isolateFailures: true) }
         }
+        recordDelays(outcome.handled)
+        return outcome.read
     }
 
     private struct HandlerFailed: Error {}
 
-    private func batch(on connection: PostgresConnection, isolateFailures: Bool) async throws -> Int {
+    /// What a batch read, and when each event it applied was published.
+    private struct BatchOutcome {
+        var read = 0
+        var handled: [Date] = []
+    }
+
+    /// `bus_event_delay_seconds` (dimension `consumer`): from an event's publication to the commit
+    /// of the batch that applied it, for each event applied. What a write takes to show in the
+    /// consumer's tables, waiting included (the handler's own time is `bus_handler_duration_seconds`).
+    private func recordDelays(_ published: [Date]) {
+        guard !published.isEmpty else { return }
+        let timer = Metrics.Timer(label: "bus_event_delay_seconds", dimensions: [("consumer", configuration.name)], factory: metrics)
+        let now = Date.now
+        for date in published { timer.recordNanoseconds(Int64(max(0, now.timeIntervalSince(date)) * 1e9)) }
+    }
+
+    private func batch(on connection: PostgresConnection, isolateFailures: Bool) async throws -> BatchOutcome {
         var slots = try await store.claimSlots(limit: configuration.slotsPerBatch, on: connection)
-        guard !slots.isEmpty else { return 0 }
+        guard !slots.isEmpty else { return BatchOutcome() }
         let events = try await store.events(after: slots, perSlot: configuration.eventsPerSlot, on: connection)
-        guard !events.isEmpty else { return 0 }
+        guard !events.isEmpty else { return BatchOutcome() }
+        var handled: [Date] = []
         var blocked = try await store.blockedKeys(slots: slots.map(\.slot), on: connection)
         let topics = Set(configuration.topics)
         // A batch handler gets the batch's events at once, unless a failure is being isolated.
@@ -211,12 +231,14 @@ public final class BusConsumer: Service, Sendable {
                 } catch {
                     throw HandlerFailed()
                 }
+                handled.append(event.publishedAt)
                 continue
             }
             do {
                 try await connection.withSavepoint { connection in
                     try await timed(type: event.type) { try await handler.handle(event, in: connection) }
                 }
+                handled.append(event.publishedAt)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
@@ -234,9 +256,10 @@ public final class BusConsumer: Service, Sendable {
             } catch {
                 throw HandlerFailed()
             }
+            handled += batched.map(\.publishedAt)
         }
         try await store.advance(slots, on: connection)
-        return events.count
+        return BatchOutcome(read: events.count, handled: handled)
     }
 
     /// Retries held events that are due, each the earliest of its key; returns how many it tried.

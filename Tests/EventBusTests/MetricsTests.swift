@@ -35,6 +35,11 @@ struct MetricsTests {
             let timer = try metrics.expectTimer("bus_handler_duration_seconds", [("consumer", "registry.metrics"), ("type", StepRecorded.type)])
             #expect(timer.values.count == 6)
             #expect(timer.values.allSatisfy { $0 > 0 })
+            // Each event's delay from its publication to the commit that applied it: published before
+            // the consumer started, each waited at least as long as its own handling.
+            let delays = try metrics.expectTimer("bus_event_delay_seconds", [("consumer", "registry.metrics")])
+            #expect(delays.values.count == 6)
+            #expect(delays.values.allSatisfy { $0 > 0 && $0 < 60_000_000_000 } && delays.values.max()! >= timer.values.min()!)
             let lag = try metrics.expectGauge("bus_consumer_lag_events", [("consumer", "registry.metrics")])
             #expect(lag.lastValue == 0)
             #expect(lag.values.allSatisfy { (0...6).contains($0) })

@@ -23,7 +23,8 @@ public enum StatisticsService {
         services: { environment in
             let counts = BusConsumer(
                 configuration: ConsumerConfiguration(
-                    name: CountingEventHandler.consumerName, topics: CountingEventHandler.topics, start: .beginning),
+                    name: CountingEventHandler.consumerName, topics: CountingEventHandler.topics, start: .beginning,
+                    slotsPerBatch: CountingEventHandler.slotsPerBatch, eventsPerSlot: CountingEventHandler.eventsPerSlot),
                 handler: CountingEventHandler(logger: environment.logger),
                 database: environment.database, logger: environment.logger)
             return [

@@ -22,10 +22,11 @@ enum Contributions {
         (.treatedOnRecord, ["in_treatment", "in_aftercare"]),
     ]
 
-    /// Whose contributions: one person's, or those whose id falls in one of 16 ranges (by its
-    /// first hexadecimal digit), read by index.
+    /// Whose contributions: one person's, a few people's (a batch of the live consumer's), or
+    /// those whose id falls in one of 16 ranges (by its first hexadecimal digit), read by index.
     enum People: Sendable {
         case one(UUID)
+        case some([UUID])
         case range(Int)
 
         static let ranges = 16
@@ -33,6 +34,7 @@ enum Contributions {
         func condition(_ alias: StaticString) -> SQLFragment {
             switch self {
             case .one(let person): return "\(sql: alias).person_id = \(person)"
+            case .some(let people): return "\(sql: alias).person_id = ANY(\(people)::uuid[])"
             case .range(let index):
                 guard index + 1 < Self.ranges else { return "\(sql: alias).person_id >= \(Self.boundary(index))" }
                 return "\(sql: alias).person_id >= \(Self.boundary(index)) AND \(sql: alias).person_id < \(Self.boundary(index + 1))"
