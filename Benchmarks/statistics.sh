@@ -105,7 +105,7 @@ csv_bytes=$(wc -c <"$dir/all.csv")
 log "writes at 200/s for ${write_seconds}s"
 # The histograms' buckets: each write's delay, and the handler's time per batch.
 histogram() {
-    curl -fsS "$base/metrics" | awk -v name="$1" -v type="$2" '$0 ~ "^" name "_bucket" && /consumer="statistics.counts"/ && (type == "" || index($0, "type=\"" type "\""))'
+    curl -fsS "$base/metrics" | awk -v name="$1" -v type="${2:-}" '$0 ~ "^" name "_bucket" && /consumer="statistics.counts"/ && (type == "" || index($0, "type=\"" type "\""))'
 }
 histogram bus_event_delay_seconds >"$dir/delay_before.txt"
 histogram bus_handler_duration_seconds batch >"$dir/batch_before.txt"

@@ -36,6 +36,19 @@ struct CSVWriterTests {
         #expect(written == expected.joined(separator: ",") + "\r\n")
     }
 
+    @Test func booleansAreWordsAfterTheirSeparator() {
+        var csv = CSVWriter(capacity: 4)
+        csv.text("a")
+        csv.row(atMost: 4 * CSVFields.booleanLimit + 2) { fields in
+            fields.boolean(true)
+            fields.boolean(false)
+            fields.boolean(false)
+            fields.boolean(true)
+            fields.endRow()
+        }
+        #expect(String(buffer: csv.buffer) == "a,true,false,false,true\r\n")
+    }
+
     @Test func datesHaveFourDigitYearsAndTwoDigitMonthsAndDays() {
         let written = Self.line { csv in
             csv.date(year: 2025, month: 7, day: 1)

@@ -71,6 +71,19 @@ struct CSVFields {
         }
     }
 
+    /// `true` or `false`, copied as bytes (no string is made per row).
+    mutating func boolean(_ value: Bool) {
+        separate()
+        let (word, count): (UInt64, Int) = value ? (0x6575_7274, 4) : (0x65_736c_6166, 5)
+        withUnsafeBytes(of: word.littleEndian) { source in
+            UnsafeMutableRawBufferPointer(rebasing: bytes[at..<at + count]).copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<count]))
+        }
+        at += count
+    }
+
+    /// The most bytes a boolean field takes (with its separator).
+    static let booleanLimit = 6
+
     /// An integer field (empty for nil).
     mutating func integer(_ value: Int?) {
         separate()

@@ -131,7 +131,7 @@ struct IndicatorCSVRows {
         let status = status?.rawValue
         let limit =
             leading.count + unit.count + dates.count + breakdown.count + 4 + 8 * CSVFields.numberLimit
-            + 2 * CSVFields.limit(ofText: "false") + CSVFields.limit(ofText: status) + 3
+            + 2 * CSVFields.booleanLimit + CSVFields.limit(ofText: status) + 2
         let leading = leading
         csv.row(atMost: limit) { fields in
             fields.fields(leading)
@@ -143,12 +143,12 @@ struct IndicatorCSVRows {
             fields.number(value)
             fields.integer(amountVnd)
             fields.number(previousValue)
-            fields.text(suppressed ? "true" : "false")
+            fields.boolean(suppressed)
             fields.number(target?.minimum)
             fields.number(target?.maximum)
             fields.number(gap)
             fields.text(status)
-            fields.text(mapped ? "true" : "false")
+            fields.boolean(mapped)
             fields.endRow()
         }
     }
