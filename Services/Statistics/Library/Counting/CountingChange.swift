@@ -49,6 +49,23 @@ enum CountingChange: Sendable {
         }
     }
 
+    /// The families of measures whose rows the change may alter (`Contributions.Families`), by
+    /// the counting tables it writes: none for a referral's state or a programme record, which
+    /// no aggregate reads.
+    var families: Contributions.Families {
+        switch self {
+        case .registered, .changed: .all
+        case .moved, .status: .statuses
+        case .referral, .programme: []
+        case .step: [.loans, .cases]
+        case .determination: .determinations
+        case .episodeStarted, .episodeEnded: .episodes
+        case .aftercareStarted, .aftercareEnded: [.aftercare, .episodes]
+        case .relapse: .relapses
+        case .reintegrationCase, .counselling: .cases
+        }
+    }
+
     /// The person whose contributions to the aggregates the change may alter; nil for a
     /// programme record (read straight from its table by the programme indicators).
     var person: UUID? {

@@ -41,13 +41,7 @@ struct CountingEventHandler: BatchEventHandler {
 
     func handle(_ event: EventEnvelope, in transaction: PostgresConnection) async throws {
         guard let change = try CountingChange(event) else { return }
-        let writes = CountingWrites(connection: transaction, tables: tables)
-        guard let person = change.person else {
-            // A programme record: read straight from its table by the programme indicators.
-            try await writes.apply([change])
-            return
-        }
-        try await counted(.one(person), in: transaction) { try await writes.apply([change]) }
+        try await apply([change], in: transaction)
     }
 
     /// The same as each event in turn: the counting writes in rounds (`CountingWrites`), and the
@@ -55,28 +49,31 @@ struct CountingEventHandler: BatchEventHandler {
     func handle(batch events: [EventEnvelope], in transaction: PostgresConnection) async throws {
         let changes = try events.compactMap { try CountingChange($0) }
         guard !changes.isEmpty else { return }
-        let writes = CountingWrites(connection: transaction, tables: tables)
-        try await writes.planEachStatement()
-        var seen = Set<UUID>()
-        let people = changes.compactMap(\.person).filter { seen.insert($0).inserted }
-        guard !people.isEmpty else {
-            try await writes.apply(changes)
-            return
-        }
-        try await counted(people.count == 1 ? .one(people[0]) : .some(people), in: transaction) { try await writes.apply(changes) }
+        try await apply(changes, in: transaction, batched: true)
     }
 
-    /// Runs `change` on the counting tables and, when tallying, adds the difference it makes to
-    /// `people`'s contributions to the live aggregates.
-    private func counted(_ people: Contributions.People, in transaction: PostgresConnection, _ change: () async throws -> Void) async throws {
-        guard tallying else {
-            try await change()
-            return
+    /// Runs `changes` on the counting tables and, when tallying, adds the difference they make to
+    /// the contributions of the people they name, in the families of measures they can alter
+    /// (a status change recomputes a person's statuses, not their episodes or cases).
+    /// A batch's writes are planned for their arrays (`CountingWrites.planEachStatement`); the
+    /// contributions query keeps its cached plan.
+    private func apply(_ changes: [CountingChange], in transaction: PostgresConnection, batched: Bool = false) async throws {
+        let writes = CountingWrites(connection: transaction, tables: tables)
+        func write() async throws {
+            guard batched else { return try await writes.apply(changes) }
+            try await writes.planEachStatement()
+            try await writes.apply(changes)
+            try await writes.planOnce()
         }
+        var seen = Set<UUID>()
+        let people = changes.compactMap(\.person).filter { seen.insert($0).inserted }
+        let families = changes.reduce(into: Contributions.Families()) { $0.formUnion($1.families) }
+        guard tallying, !people.isEmpty, !families.isEmpty else { return try await write() }
         let tallies = TallyStore(connection: transaction, tables: tables)
         try await tallies.lock()
-        let before = try await tallies.contributions(of: people)
-        try await change()
-        try await tallies.add(Tally.difference(from: before, to: try await tallies.contributions(of: people)))
+        let whose: Contributions.People = people.count == 1 ? .one(people[0]) : .some(people)
+        let before = try await tallies.contributions(of: whose, families: families)
+        try await write()
+        try await tallies.add(Tally.difference(from: before, to: try await tallies.contributions(of: whose, families: families)))
     }
 }

@@ -21,6 +21,13 @@ struct CountingWrites {
         try await connection.query("SET LOCAL plan_cache_mode = force_custom_plan")
     }
 
+    /// Back to cached plans until the transaction ends (after `planEachStatement`): for statements
+    /// whose generic plan is right whatever their parameters, and costly to plan (a third of a live
+    /// batch's time went to planning the contributions query twice).
+    func planOnce() async throws {
+        try await connection.query("SET LOCAL plan_cache_mode = auto")
+    }
+
     /// The writes of one round.
     struct Round {
         var people: [PersonEvents.Registered] = []

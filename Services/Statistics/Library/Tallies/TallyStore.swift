@@ -12,9 +12,9 @@ struct TallyStore {
         try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(tables.prefix + "tallies")))")
     }
 
-    /// What one person's, or a few people's, rows contribute now (a key once for all of them).
-    func contributions(of people: Contributions.People) async throws -> [Tally] {
-        try await connection.query("\(Contributions.rows(tables: tables, people: people))").map { row in
+    /// What one person's, or a few people's, rows of `families` contribute now (a key once for all of them).
+    func contributions(of people: Contributions.People, families: Contributions.Families = .all) async throws -> [Tally] {
+        try await connection.query("\(Contributions.rows(tables: tables, people: people, families: families))").map { row in
             let (measure, dimension, value, area, day, parent, entered, exited, exitedFirst, amount) = try row.decode(
                 (String, String, String, String, CalendarDate, String, Int, Int, Int, Int).self)
             return Tally(
