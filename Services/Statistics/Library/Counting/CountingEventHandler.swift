@@ -49,6 +49,7 @@ struct CountingEventHandler: BatchEventHandler {
     func handle(batch events: [EventEnvelope], in transaction: PostgresConnection) async throws {
         let changes = try events.compactMap { try CountingChange($0) }
         guard !changes.isEmpty else { return }
+        if tallying { try await TallyStore(connection: transaction, tables: tables).commitWithoutWaitingForDisk() }
         try await apply(changes, in: transaction, batched: true)
     }
 
