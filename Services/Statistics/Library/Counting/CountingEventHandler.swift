@@ -15,10 +15,10 @@ import TreatmentContracts
 /// an upsert or a recomputation: applying an event again changes nothing.
 ///
 /// Under load the consumer hands over batches (`handle(batch:in:)`, at most `slotsPerBatch` x
-/// `eventsPerSlot` events):
-/// the contributions of all of their people before and after, and one addition of the summed
-/// difference, so that the rows every event touches (the province's and the country's, today's)
-/// are written once per batch rather than once per event.
+/// `eventsPerSlot` events): the contributions of all of their people before and after, and one
+/// addition of the summed difference, so that the rows every event touches (the province's and
+/// the country's, today's) are written once per batch rather than once per event; and the batch
+/// commits without waiting for the disk (`TallyStore.commitWithoutWaitingForDisk`).
 ///
 /// The payloads are decoded as the producers' contract types (`CountingChange`); a payload that
 /// does not decode fails the event, which the consumer retries and then parks as dead.

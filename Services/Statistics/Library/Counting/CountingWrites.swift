@@ -22,8 +22,8 @@ struct CountingWrites {
     }
 
     /// Back to cached plans until the transaction ends (after `planEachStatement`): for statements
-    /// whose generic plan is right whatever their parameters, and costly to plan (a third of a live
-    /// batch's time went to planning the contributions query twice).
+    /// whose generic plan is right whatever their parameters and which cost much to plan (planning
+    /// the contributions query twice was a large share of a live batch's time).
     func planOnce() async throws {
         try await connection.query("SET LOCAL plan_cache_mode = auto")
     }
