@@ -45,7 +45,7 @@ enum Measure: String, CaseIterable, Sendable {
     static let commonDimensions = ["sex", "age_band", "ethnicity", "substance"]
     /// The measures counted where a person's residence places them: only they can be mapped from
     /// a residence recorded under the list before 2025 (`mappedDimension`).
-    static let byResidence: Set<Measure> = [.underManagement, .onRecord, .treatedOnRecord]
+    static let byResidence = Set(Contributions.statusMeasures.map(\.0))
     /// The dimension and value that count again what a residence recorded under the list before
     /// 2025 placed in its 2025 commune, kept by the day in every area.
     static let mappedDimension = (dimension: "generation", value: "legacy")
