@@ -53,10 +53,11 @@ public final class BusConsumer: Service, Sendable {
                 group.addTask {
                     var total = 0
                     var errors = 0
+                    var retries = RetryTurn()
                     while !Task.isCancelled {
                         do {
                             let handled = try await self.handleBatch()
-                            let retried = try await self.retryHeldEvents()
+                            let retried = retries.due(afterHandling: handled) ? try await self.retryHeldEvents() : 0
                             errors = 0
                             total += handled
                             if handled == 0 && retried == 0 { break }
@@ -89,7 +90,7 @@ public final class BusConsumer: Service, Sendable {
                 for await event in listener.events {
                     switch event {
                     case .listening: doorbells.forEach { $0.ring() }
-                    case .notification(_, let topic) where topics.contains(topic): doorbells.forEach { $0.ring() }
+                    case .notification(_, let topic) where topics.contains(topic): Doorbell.ringOne(of: doorbells)
                     case .notification: break
                     }
                 }
@@ -145,12 +146,13 @@ public final class BusConsumer: Service, Sendable {
     private func work(_ doorbell: Doorbell) async throws {
         var errors = 0
         var foundWork = false
+        var retries = RetryTurn()
         while await doorbell.wait(timeout: foundWork ? .milliseconds(20) : nil) {
             foundWork = false
             while !Task.isCancelled {
                 do {
                     let handled = try await handleBatch()
-                    let retried = try await retryHeldEvents()
+                    let retried = retries.due(afterHandling: handled) ? try await retryHeldEvents() : 0
                     errors = 0
                     if handled == 0 && retried == 0 { break }
                     foundWork = true
@@ -171,9 +173,13 @@ public final class BusConsumer: Service, Sendable {
     func handleBatch() async throws -> Int {
         let outcome: BatchOutcome
         do {
-            outcome = try await database.withTransaction { try await batch(on: $0, isolateFailures: false) }
+            outcome = try await database.withTransaction(settings: configuration.transactionSettings) {
+                try await batch(on: $0, isolateFailures: false)
+            }
         } catch is HandlerFailed {
-            outcome = try await database.withTransaction { try await batch(on: $0, isolateFailures: true) }
+            outcome = try await database.withTransaction(settings: configuration.transactionSettings) {
+                try await batch(on: $0, isolateFailures: true)
+            }
         }
         recordDelays(outcome.handled)
         return outcome.read
@@ -198,22 +204,16 @@ public final class BusConsumer: Service, Sendable {
     }
 
     private func batch(on connection: PostgresConnection, isolateFailures: Bool) async throws -> BatchOutcome {
-        var slots = try await store.claimSlots(limit: configuration.slotsPerBatch, on: connection)
-        guard !slots.isEmpty else { return BatchOutcome() }
-        let events = try await store.events(after: slots, perSlot: configuration.eventsPerSlot, on: connection)
-        guard !events.isEmpty else { return BatchOutcome() }
+        let claim = try await store.claim(slots: configuration.slotsPerBatch, perSlot: configuration.eventsPerSlot, on: connection)
+        guard !claim.events.isEmpty else { return BatchOutcome() }
         var handled: [Date] = []
-        var blocked = try await store.blockedKeys(slots: slots.map(\.slot), on: connection)
+        var blocked = claim.blockedKeys
         let topics = Set(configuration.topics)
         // A batch handler gets the batch's events at once, unless a failure is being isolated.
         let batchHandler = isolateFailures ? nil : handler as? any BatchEventHandler
         var batched: [EventEnvelope] = []
-        for event in events {
+        for event in claim.events {
             let slot = event.slot
-            if let index = slots.firstIndex(where: { $0.slot == slot }) {
-                slots[index].afterXID = String(event.transactionID)
-                slots[index].afterID = event.id
-            }
             guard topics.contains(event.topic) else { continue }
             if blocked.contains(event.key) {
                 try await store.hold(event, slot: slot, attempts: 0, error: nil, retryAt: .now, on: connection)
@@ -258,13 +258,13 @@ public final class BusConsumer: Service, Sendable {
             }
             handled += batched.map(\.publishedAt)
         }
-        try await store.advance(slots, on: connection)
-        return BatchOutcome(read: events.count, handled: handled)
+        try await store.advance(claim.positions, on: connection)
+        return BatchOutcome(read: claim.events.count, handled: handled)
     }
 
     /// Retries held events that are due, each the earliest of its key; returns how many it tried.
     func retryHeldEvents() async throws -> Int {
-        try await database.withTransaction { connection in
+        try await database.withTransaction(settings: configuration.transactionSettings) { connection in
             let due = try await store.dueHeldEvents(limit: 50, on: connection)
             for held in due {
                 do {
@@ -311,6 +311,21 @@ public final class BusConsumer: Service, Sendable {
 
 }
 
+/// When a worker looks for held events due for a retry: whenever a batch found nothing, and
+/// between busy batches at most every `interval` (a look is a transaction of its own; held events
+/// wait seconds for their retry, so a tenth of a second more under load changes little).
+struct RetryTurn {
+    static let interval = Duration.milliseconds(100)
+    private var last = ContinuousClock.now
+
+    mutating func due(afterHandling handled: Int) -> Bool {
+        let now = ContinuousClock.now
+        guard handled == 0 || now - last >= Self.interval else { return false }
+        last = now
+        return true
+    }
+}
+
 /// Wakes one worker. Rings coalesce: a worker that was busy finds at most one ring waiting.
 final class Doorbell: Sendable {
     private struct State {
@@ -320,6 +335,16 @@ final class Doorbell: Sendable {
     }
 
     private let state = Mutex(State())
+
+    /// Wakes one waiting worker of `doorbells` for a new event, or, when none waits, rings them
+    /// all (a busy worker looks again after its batch; one about to wait finds the ring). Ringing
+    /// every waiting worker for each event had each of them claim, all but one finding nothing.
+    static func ringOne(of doorbells: [Doorbell]) {
+        if let waiting = doorbells.first(where: \.isWaiting) { waiting.ring() } else { doorbells.forEach { $0.ring() } }
+    }
+
+    /// Whether a worker waits for this doorbell now.
+    var isWaiting: Bool { state.withLock { $0.waiter != nil } }
 
     func ring() {
         state.withLock { state -> CheckedContinuation<Void, Never>? in

@@ -26,12 +26,16 @@ public struct ConsumerConfiguration: Sendable {
     public var pollInterval: Duration
     /// How often the consumer's lag and held events are reported as metrics.
     public var metricsInterval: Duration
+    /// Settings of each batch's transaction, sent with its `BEGIN`. `.commitWithoutWaitingForDisk`
+    /// suits a handler whose effects are all in that transaction: a commit lost in a crash loses
+    /// the position with them, and the events are applied again from the log.
+    public var transactionSettings: [TransactionSetting]
 
     public init(
         name: String, topics: [String], start: Start = .beginning, workers: Int = 1, slotsPerBatch: Int = 16,
         eventsPerSlot: Int = 200, maxAttempts: Int = 8,
         retryBackoff: Backoff = Backoff(initial: .seconds(1), maximum: .seconds(600)),
-        pollInterval: Duration = .seconds(2), metricsInterval: Duration = .seconds(15)
+        pollInterval: Duration = .seconds(2), metricsInterval: Duration = .seconds(15), transactionSettings: [TransactionSetting] = []
     ) {
         self.name = name
         self.topics = topics
@@ -43,6 +47,7 @@ public struct ConsumerConfiguration: Sendable {
         self.retryBackoff = retryBackoff
         self.pollInterval = pollInterval
         self.metricsInterval = metricsInterval
+        self.transactionSettings = transactionSettings
     }
 }
 

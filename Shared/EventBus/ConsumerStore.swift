@@ -40,51 +40,89 @@ struct ConsumerStore: Sendable {
         }
     }
 
-    /// Locks up to `limit` free slots that have deliverable events, starting at a random slot so
-    /// that workers spread out.
-    func claimSlots(limit: Int, on connection: PostgresConnection) async throws -> [Slot] {
-        let offset = Int.random(in: 0..<EventPublisher.slotCount)
-        let rows = try await connection.query(
-            """
-            SELECT s.slot, s.after_xid::text, s.after_id FROM bus.consumer_slots s
-            WHERE s.consumer = \(name)
-              AND EXISTS (
-                  SELECT 1 FROM bus.events e
-                  WHERE e.slot = s.slot AND (e.xid, e.id) > (s.after_xid, s.after_id)
-                    AND e.xid < pg_snapshot_xmin(pg_current_snapshot()))
-            ORDER BY (s.slot + \(offset)) % \(EventPublisher.slotCount)
-            LIMIT \(limit) FOR UPDATE SKIP LOCKED
-            """)
-        return try rows.map { row in
-            let (slot, xid, id) = try row.decode((Int16, String, Int64).self)
-            return Slot(slot: slot, afterXID: xid, afterID: id)
+    /// What a batch claimed: its events, in order per slot, and what each slot moves on to.
+    struct Claim: Sendable {
+        var events: [EventEnvelope] = []
+        /// Keys of these events that have held events: their later events must wait behind them.
+        var blockedKeys: Set<String> = []
+
+        /// Each slot's new position: its last event in the batch (subscribed topic or not).
+        var positions: [Slot] {
+            var positions: [Slot] = []
+            for event in events {
+                if positions.last?.slot == event.slot {
+                    positions[positions.count - 1].afterXID = String(event.transactionID)
+                    positions[positions.count - 1].afterID = event.id
+                } else {
+                    positions.append(Slot(slot: event.slot, afterXID: String(event.transactionID), afterID: event.id))
+                }
+            }
+            return positions
         }
     }
 
-    /// Events after each slot's position, from transactions older than every one still running.
-    func events(after slots: [Slot], perSlot: Int, on connection: PostgresConnection) async throws -> [EventEnvelope] {
+    /// The transaction id below which every transaction that may still publish has ended: the
+    /// oldest one running in this database as a role that may insert into `bus.events`, or the
+    /// next id to be assigned when none is. Events below it are final: no transaction with a
+    /// smaller id can commit one later, so a consumer reading in `(xid, id)` order skips nothing.
+    ///
+    /// A running transaction counts unless its backend is known not to publish: connected to
+    /// another database, or as a role without that privilege (the statistics service's, whose
+    /// own batches would otherwise hold back what it reads next). One whose backend is not found
+    /// (a prepared transaction, one that ended while this ran) counts.
+    static let horizon: StaticString = """
+        SELECT coalesce(
+            (SELECT min(x) FROM pg_snapshot_xip(s) AS x
+             WHERE NOT EXISTS (
+                 SELECT 1 FROM pg_stat_activity a
+                 WHERE a.backend_xid::text = (x::text::bigint % 4294967296)::text
+                   AND (a.datid <> (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+                        OR NOT has_table_privilege(a.usesysid, 'bus.events', 'INSERT')))),
+            pg_snapshot_xmax(s))
+        FROM pg_current_snapshot() AS s
+        """
+
+    /// In one statement: locks up to `slots` free slots that have deliverable events (starting at a
+    /// random slot, so that workers spread out), and reads up to `perSlot` events after each one's
+    /// position, below the `horizon`, with whether their key has held events. The slots stay
+    /// locked until the transaction ends.
+    func claim(slots: Int, perSlot: Int, on connection: PostgresConnection) async throws -> Claim {
+        let offset = Int.random(in: 0..<EventPublisher.slotCount)
         let rows = try await connection.query(
             """
-            SELECT \(sql: Self.eventColumns)
-            FROM unnest(\(slots.map(\.slot))::int2[], \(slots.map(\.afterXID))::xid8[], \(slots.map(\.afterID))::int8[])
-                AS s(slot, after_xid, after_id)
+            WITH horizon AS MATERIALIZED (
+                \(sql: Self.horizon)
+            ),
+            claimed AS (
+                SELECT s.slot, s.after_xid, s.after_id FROM bus.consumer_slots s
+                WHERE s.consumer = \(name)
+                  AND EXISTS (
+                      SELECT 1 FROM bus.events e
+                      WHERE e.slot = s.slot AND (e.xid, e.id) > (s.after_xid, s.after_id)
+                        AND e.xid < (SELECT * FROM horizon))
+                ORDER BY (s.slot + \(offset)) % \(EventPublisher.slotCount)
+                LIMIT \(slots) FOR UPDATE SKIP LOCKED
+            )
+            SELECT \(sql: Self.eventColumns),
+                   EXISTS (SELECT 1 FROM bus.held_events h WHERE h.consumer = \(name) AND h.key = e.key AND h.slot = e.slot)
+            FROM claimed s
             CROSS JOIN LATERAL (
                 SELECT * FROM bus.events e
                 WHERE e.slot = s.slot AND (e.xid, e.id) > (s.after_xid, s.after_id)
-                  AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
+                  AND e.xid < (SELECT * FROM horizon)
                 ORDER BY e.xid, e.id
                 LIMIT \(perSlot)
             ) e
             ORDER BY e.slot, e.xid, e.id
             """)
-        return try rows.map(Self.envelope)
-    }
-
-    /// Keys of these slots that have held events: their later events must wait behind them.
-    func blockedKeys(slots: [Int16], on connection: PostgresConnection) async throws -> Set<String> {
-        let rows = try await connection.query(
-            "SELECT DISTINCT key FROM bus.held_events WHERE consumer = \(name) AND slot = ANY(\(slots))")
-        return Set(try rows.map { try $0.decode(String.self, at: 0) })
+        var claim = Claim()
+        claim.events.reserveCapacity(rows.count)
+        for row in rows {
+            let event = try Self.envelope(row)
+            claim.events.append(event)
+            if try row.decode(Bool.self, at: 12) { claim.blockedKeys.insert(event.key) }
+        }
+        return claim
     }
 
     func hold(_ event: EventEnvelope, slot: Int16, attempts: Int, error: String?, retryAt: Date, on connection: PostgresConnection) async throws {

@@ -89,11 +89,12 @@ public final class PostgresClient: Service, Sendable {
     public func withTransaction<T>(
         isolation level: TransactionIsolation = .readCommitted,
         readOnly: Bool = false,
+        settings: [TransactionSetting] = [],
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending T
     ) async throws -> sending T {
         try await withConnection { connection in
-            try await connection.withTransaction(isolation: level, readOnly: readOnly) { try await body($0) }
+            try await connection.withTransaction(isolation: level, readOnly: readOnly, settings: settings) { try await body($0) }
         }
     }
 

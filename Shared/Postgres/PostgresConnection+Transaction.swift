@@ -7,16 +7,23 @@ public enum TransactionIsolation: String, Sendable {
 
 extension PostgresConnection {
     /// Runs `body` inside `BEGIN … COMMIT`. A thrown error or the task's cancellation rolls
-    /// everything back and is rethrown; nothing of `body` is committed then.
+    /// everything back and is rethrown; nothing of `body` is committed then. `settings` are set
+    /// for the transaction only (`SET LOCAL`), in the round trip of its `BEGIN`.
     @discardableResult
     public func withTransaction<T>(
         isolation level: TransactionIsolation = .readCommitted,
         readOnly: Bool = false,
+        settings: [TransactionSetting] = [],
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending T
     ) async throws -> sending T {
         let mode = readOnly ? " READ ONLY" : ""
-        try await query(PostgresQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \(level.rawValue)\(mode)"))
+        let begin = "BEGIN ISOLATION LEVEL \(level.rawValue)\(mode)"
+        if settings.isEmpty {
+            try await query(PostgresQuery(unsafeSQL: begin))
+        } else {
+            try await execute(script: ([begin] + settings.map(\.statement)).joined(separator: "; "))
+        }
         let value: T
         do {
             value = try await body(self)

@@ -86,6 +86,31 @@ struct ConsumerTests {
         }
     }
 
+    @Test func aRunningTransactionOfARoleThatCannotPublishDoesNotHoldDeliveryBack() async throws {
+        try await withTestDatabase("bus_horizon") { database in
+            let client = try await database.busClient()
+            // The statistics role reads the log but may not write to it...
+            let reader = try await database.connect(role: "statistics")
+            await #expect(throws: PostgresError.self) {
+                try await reader.query(
+                    """
+                    INSERT INTO bus.events (topic, type, version, key, slot, occurred_at, payload)
+                    VALUES ('registry.test', 'registry.test.step_recorded', 1, 'x', 0, now(), '{}')
+                    """)
+            }
+            // ...so its transactions, however long, hold back no one's delivery.
+            try await reader.query("BEGIN")
+            _ = try await reader.query("SELECT pg_current_xact_id()")
+            try await running([consumer("registry.horizon", client)]) {
+                try await publishSteps(["after-reader"], steps: 1...10, on: client)
+                try await waitForHandled(10, on: client, timeout: .seconds(10))
+            }
+            try await reader.query("ROLLBACK")
+            await reader.close()
+            await client.shutdown()
+        }
+    }
+
     @Test func twoReplicasShareTheWorkWithoutHandlingAnythingTwice() async throws {
         try await withTestDatabase("bus_replicas") { database in
             let client = try await database.busClient()

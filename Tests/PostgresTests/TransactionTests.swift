@@ -36,6 +36,26 @@ struct TransactionTests {
         }
     }
 
+    @Test func settingsLastOnlyForTheirTransaction() async throws {
+        try await withTestDatabase("tx_settings") { database in
+            let connection = try await database.connect()
+            func setting(_ name: String) async throws -> String {
+                try await connection.query("SELECT current_setting(\(name))")[0].decode(String.self, at: 0)
+            }
+            // The test cluster runs without waiting for the disk: this session does.
+            try await connection.query("SET synchronous_commit = on")
+            let before = (try await setting("plan_cache_mode"), try await setting("synchronous_commit"))
+            let inside = try await connection.withTransaction(settings: [.genericPlans, .commitWithoutWaitingForDisk]) { _ in
+                (try await setting("plan_cache_mode"), try await setting("synchronous_commit"))
+            }
+            #expect(inside.0 == "force_generic_plan" && inside.1 == "off")
+            #expect(before.0 != "force_generic_plan" && before.1 == "on")
+            #expect(try await setting("plan_cache_mode") == before.0)
+            #expect(try await setting("synchronous_commit") == before.1)
+            await connection.close()
+        }
+    }
+
     @Test func savepointRollsBackOnlyItsPart() async throws {
         try await withTestDatabase("tx_savepoint") { database in
             let client = database.client()

@@ -106,7 +106,7 @@ SET client_min_messages = warning;
 CREATE TABLE IF NOT EXISTS bus.events (
     id bigint GENERATED ALWAYS AS IDENTITY,
     -- The publishing transaction: a consumer reads only below the oldest transaction still
-    -- running, so an event whose transaction commits late is never skipped.
+    -- running that may publish, so an event whose transaction commits late is never skipped.
     xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
     topic text NOT NULL,
     type text NOT NULL,
@@ -169,18 +169,25 @@ ALTER TABLE bus.held_events OWNER TO bus_owner;
 DROP TRIGGER IF EXISTS events_notify ON bus.events;
 DROP FUNCTION IF EXISTS bus.notify_published();
 
--- Every service publishes and consumes; a consumer's rows belong to the service whose name
--- prefixes the consumer's name ('statistics.indicators' is the statistics service's).
+-- Every service consumes; all but the statistics service publish. A consumer's rows belong to the
+-- service whose name prefixes the consumer's name ('statistics.indicators' is the statistics
+-- service's). A role that may not insert events does not hold back delivery while its
+-- transactions run (Shared/EventBus/ConsumerStore.swift, `horizon`): the statistics service's
+-- batches and rebuilds write for seconds on end.
 DO $grants$
 DECLARE
     service text;
 BEGIN
     FOREACH service IN ARRAY ARRAY['registry', 'treatment', 'referrals', 'statistics'] LOOP
-        EXECUTE format('GRANT SELECT, INSERT ON bus.events TO %I', service);
         EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON bus.consumers, bus.consumer_slots, bus.held_events TO %I', service);
+    END LOOP;
+    FOREACH service IN ARRAY ARRAY['registry', 'treatment', 'referrals'] LOOP
+        EXECUTE format('GRANT SELECT, INSERT ON bus.events TO %I', service);
     END LOOP;
 END
 $grants$;
+GRANT SELECT ON bus.events TO statistics;
+REVOKE INSERT ON bus.events FROM statistics;
 
 ALTER TABLE bus.consumers ENABLE ROW LEVEL SECURITY;
 ALTER TABLE bus.consumer_slots ENABLE ROW LEVEL SECURITY;

@@ -24,7 +24,9 @@ public enum StatisticsService {
             let counts = BusConsumer(
                 configuration: ConsumerConfiguration(
                     name: CountingEventHandler.consumerName, topics: CountingEventHandler.topics, start: .beginning,
-                    slotsPerBatch: CountingEventHandler.slotsPerBatch, eventsPerSlot: CountingEventHandler.eventsPerSlot),
+                    workers: CountingEventHandler.workers,
+                    slotsPerBatch: CountingEventHandler.slotsPerBatch, eventsPerSlot: CountingEventHandler.eventsPerSlot,
+                    transactionSettings: CountingEventHandler.transactionSettings),
                 handler: CountingEventHandler(logger: environment.logger),
                 database: environment.database, logger: environment.logger)
             return [

@@ -18,7 +18,7 @@ import TreatmentContracts
 /// `eventsPerSlot` events): the contributions of all of their people before and after, and one
 /// addition of the summed difference, so that the rows every event touches (the province's and
 /// the country's, today's) are written once per batch rather than once per event; and the batch
-/// commits without waiting for the disk (`TallyStore.commitWithoutWaitingForDisk`).
+/// commits without waiting for the disk (`transactionSettings`).
 ///
 /// The payloads are decoded as the producers' contract types (`CountingChange`); a payload that
 /// does not decode fails the event, which the consumer retries and then parks as dead.
@@ -38,6 +38,16 @@ struct CountingEventHandler: BatchEventHandler {
     /// the hot rows' writes and still end well within a second.
     static let slotsPerBatch = 16
     static let eventsPerSlot = 4
+    /// Workers of the live consumer in one process, each its own slots, batch and connection:
+    /// an event that arrives while one worker's batch runs is taken by the other at once.
+    /// Writers lock only their batch's people (`TallyStore.lock(people:)`).
+    static let workers = 2
+    /// Each batch's transaction plans its statements once per connection (a custom plan of the
+    /// contributions query took longer to make than to run) and commits without waiting for the
+    /// disk: its writes and its position in the log commit together, so a crash that loses the
+    /// last commits loses both, and the events are applied again from the log (which producers
+    /// commit durably); what it saves is a disk flush per batch, the wait every event in it shares.
+    static let transactionSettings: [TransactionSetting] = [.genericPlans, .commitWithoutWaitingForDisk]
 
     func handle(_ event: EventEnvelope, in transaction: PostgresConnection) async throws {
         guard let change = try CountingChange(event) else { return }
@@ -49,32 +59,29 @@ struct CountingEventHandler: BatchEventHandler {
     func handle(batch events: [EventEnvelope], in transaction: PostgresConnection) async throws {
         let changes = try events.compactMap { try CountingChange($0) }
         guard !changes.isEmpty else { return }
-        if tallying { try await TallyStore(connection: transaction, tables: tables).commitWithoutWaitingForDisk() }
         try await apply(changes, in: transaction, batched: true)
     }
 
     /// Runs `changes` on the counting tables and, when tallying, adds the difference they make to
     /// the contributions of the people they name, in the families of measures they can alter
-    /// (a status change recomputes a person's statuses, not their episodes or cases).
-    /// A batch's writes are planned for their arrays (`CountingWrites.planEachStatement`); the
-    /// contributions query keeps its cached plan.
+    /// (a status change recomputes a person's statuses, not their episodes or cases): for a batch
+    /// of status changes, the lock, the contributions before, the writes, the contributions after
+    /// and the addition (with the consumer's claim, position and commit around them).
+    /// A batch's writes to a rebuild's fresh tables are planned for their arrays
+    /// (`CountingWrites.planEachStatement`); the live consumer's generic plans
+    /// (`transactionSettings`) look the live tables' rows up by key whatever the batch.
     private func apply(_ changes: [CountingChange], in transaction: PostgresConnection, batched: Bool = false) async throws {
         let writes = CountingWrites(connection: transaction, tables: tables)
-        func write() async throws {
-            guard batched else { return try await writes.apply(changes) }
-            try await writes.planEachStatement()
-            try await writes.apply(changes)
-            try await writes.planOnce()
-        }
+        if batched && tables != .live { try await writes.planEachStatement() }
         var seen = Set<UUID>()
         let people = changes.compactMap(\.person).filter { seen.insert($0).inserted }
         let families = changes.reduce(into: Contributions.Families()) { $0.formUnion($1.families) }
-        guard tallying, !people.isEmpty, !families.isEmpty else { return try await write() }
+        guard tallying, !people.isEmpty, !families.isEmpty else { return try await writes.apply(changes) }
         let tallies = TallyStore(connection: transaction, tables: tables)
-        try await tallies.lock()
+        try await tallies.lock(people: people)
         let whose: Contributions.People = people.count == 1 ? .one(people[0]) : .some(people)
         let before = try await tallies.contributions(of: whose, families: families)
-        try await write()
+        try await writes.apply(changes)
         try await tallies.add(Tally.difference(from: before, to: try await tallies.contributions(of: whose, families: families)))
     }
 }

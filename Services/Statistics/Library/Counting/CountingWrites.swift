@@ -13,19 +13,12 @@ struct CountingWrites {
     let connection: PostgresConnection
     var tables = CountingTables.live
 
-    /// Until the transaction ends, plans every statement for its parameters. The writes take
-    /// arrays of any length, and a generic plan (cached after a few runs) scans whole tables:
-    /// the statuses for a batch of the live consumer's, and a rebuild's fresh tables, which grow
-    /// from nothing while the replay runs, for every batch of its.
+    /// Until the transaction ends, plans every statement for its parameters: for a rebuild's
+    /// fresh tables, which grow from nothing while the replay runs, so that a generic plan cached
+    /// while they were small (scanning them whole) would serve every later batch. The live
+    /// tables' generic plans look rows up by their keys whatever the arrays' length.
     func planEachStatement() async throws {
         try await connection.query("SET LOCAL plan_cache_mode = force_custom_plan")
-    }
-
-    /// Back to cached plans until the transaction ends (after `planEachStatement`): for statements
-    /// whose generic plan is right whatever their parameters and which cost much to plan (planning
-    /// the contributions query twice was a large share of a live batch's time).
-    func planOnce() async throws {
-        try await connection.query("SET LOCAL plan_cache_mode = auto")
     }
 
     /// The writes of one round.

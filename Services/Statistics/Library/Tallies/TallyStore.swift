@@ -6,19 +6,18 @@ struct TallyStore {
     let connection: PostgresConnection
     var tables = CountingTables.live
 
-    /// Serialises writers of the aggregates until the transaction ends: each event's person is
-    /// recomputed from a consistent state, and two replicas never interleave their additions.
-    func lock() async throws {
-        try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(tables.prefix + "tallies")))")
-    }
-
-    /// Lets the transaction's commit return before its WAL reaches the disk
-    /// (`synchronous_commit = off`, this transaction only). Safe for the live consumer: its
-    /// writes and its position in the log commit together, so a crash that loses the last
-    /// commits loses both, and the events are applied again from the log (which producers commit
-    /// durably); what it saves is a disk flush per batch, the wait every event in it shares.
-    func commitWithoutWaitingForDisk() async throws {
-        try await connection.query("SET LOCAL synchronous_commit = off")
+    /// Serialises the writers of `people`'s contributions until the transaction ends: each
+    /// person is recomputed from a consistent state, a batch's before and after seeing only its
+    /// own writes to its people's rows (a person's events share a slot only when keyed by the
+    /// person, so the slots alone do not exclude, say, a referral's step and the person's status
+    /// in two workers). The locks are taken in one order, so two writers never wait for each
+    /// other in a cycle; their additions to the aggregates commute, and lock rows in key order.
+    func lock(people: [UUID]) async throws {
+        try await connection.query(
+            """
+            SELECT count(pg_advisory_xact_lock(hashtext(\(tables.prefix + "tallies")), k))
+            FROM (SELECT DISTINCT hashtext(p::text) FROM unnest(\(people)::uuid[]) AS p ORDER BY 1) AS l(k)
+            """)
     }
 
     /// What one person's, or a few people's, rows of `families` contribute now (a key once for all of them).
