@@ -101,8 +101,13 @@ public final class BusConsumer: Service, Sendable {
                     doorbells.forEach { $0.ring() }
                 }
             }
-            for doorbell in doorbells {
-                group.addTask { try await self.work(doorbell) }
+            // Each worker prefers an I/O thread of the pool: its statements then start and resume
+            // on the thread that drives its connection, without two thread switches each.
+            let executors = database.executors
+            for (index, doorbell) in doorbells.enumerated() {
+                group.addTask(executorPreference: executors.isEmpty ? nil : executors[index % executors.count]) {
+                    try await self.work(doorbell)
+                }
             }
             group.addTask { await self.reportMetrics() }
             try? await gracefulShutdown()
