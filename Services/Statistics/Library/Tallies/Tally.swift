@@ -32,6 +32,7 @@ struct Tally: Sendable, Equatable {
     /// lock rows in the same order).
     static func difference(from before: [Tally], to after: [Tally]) -> [Tally] {
         var changes: [Key: Tally] = [:]
+        changes.reserveCapacity(after.count)
         func add(_ tally: Tally, _ sign: Int) {
             var change =
                 changes[tally.key] ?? Tally(key: tally.key, parentCode: tally.parentCode, entered: 0, exited: 0, exitedFirst: 0, amount: 0)

@@ -22,12 +22,15 @@ struct TallyStore {
 
     /// What one person's, or a few people's, rows of `families` contribute now (a key once for all of them).
     func contributions(of people: Contributions.People, families: Contributions.Families = .all) async throws -> [Tally] {
+        // Column by column with the non-generic accessors (a tuple's decode looks its element
+        // types up at run time for every row).
         try await connection.query("\(Contributions.rows(tables: tables, people: people, families: families))").map { row in
-            let (measure, dimension, value, area, day, parent, entered, exited, exitedFirst, amount) = try row.decode(
-                (String, String, String, String, CalendarDate, String, Int, Int, Int, Int).self)
-            return Tally(
-                key: .init(measure: measure, dimension: dimension, value: value, areaCode: area, day: day), parentCode: parent,
-                entered: entered, exited: exited, exitedFirst: exitedFirst, amount: amount)
+            Tally(
+                key: .init(
+                    measure: try row.text(at: 0), dimension: try row.text(at: 1), value: try row.text(at: 2), areaCode: try row.text(at: 3),
+                    day: try row.decode(CalendarDate.self, at: 4)),
+                parentCode: try row.text(at: 5), entered: try row.integer(at: 6), exited: try row.integer(at: 7),
+                exitedFirst: try row.integer(at: 8), amount: try row.integer(at: 9))
         }
     }
 
