@@ -12,8 +12,12 @@ import Synchronization
 /// its connection, and another takes the slots over at once. Each batch runs in one transaction
 /// with the handler's writes and the new positions. A handler that throws has its event held:
 /// retried with backoff and jitter, parked as dead after `maxAttempts`, with only later events of
-/// the same key waiting behind it. Workers wake on NOTIFY, after every listener reconnect, and at
-/// least every `pollInterval`.
+/// the same key waiting behind it. Workers wake on NOTIFY (one waiting worker per new event),
+/// after every listener reconnect, and at least every `pollInterval`.
+///
+/// Each worker prefers one of the pool's I/O threads, so its statements start and resume there
+/// without thread switches; a handler's own computing runs there too and holds up that thread's
+/// other connections meanwhile, so handlers should do little besides their statements.
 public final class BusConsumer: Service, Sendable {
     public let configuration: ConsumerConfiguration
     private let handler: any EventHandler
