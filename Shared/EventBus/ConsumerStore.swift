@@ -76,8 +76,7 @@ struct ConsumerStore: Sendable {
              WHERE NOT EXISTS (
                  SELECT 1 FROM pg_stat_activity a
                  WHERE a.backend_xid::text = (x::text::bigint % 4294967296)::text
-                   AND (a.datid <> (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
-                        OR NOT has_table_privilege(a.usesysid, 'bus.events', 'INSERT')))),
+                   AND (a.datname <> current_database() OR NOT has_table_privilege(a.usesysid, 'bus.events', 'INSERT')))),
             pg_snapshot_xmax(s))
         FROM pg_current_snapshot() AS s
         """
