@@ -17,6 +17,7 @@ struct ReplayEventHandler: BatchEventHandler {
     func handle(batch events: [EventEnvelope], in transaction: PostgresConnection) async throws {
         let writes = CountingWrites(connection: transaction, tables: tables)
         try await writes.planEachStatement()
+        try await writes.joinThroughKeys()
         try await writes.apply(events.compactMap { try CountingChange($0) })
     }
 }

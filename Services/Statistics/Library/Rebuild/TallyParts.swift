@@ -38,6 +38,8 @@ struct TallyParts {
     /// every row of the range). Ranges may run at once on several connections: they only append.
     func countPart(range index: Int) async throws {
         try await connection.query("SET LOCAL statement_timeout = 0")
+        // A range's rows are summed in memory (a few hundred thousand groups), not spilled to disk.
+        try await connection.query("SET LOCAL work_mem = '128MB'")
         let query: PostgresQuery = """
             INSERT INTO \(Self.table) (measure, dimension, value, area_code, day, parent_code, entered, exited, exited_first, amount)
             \(Contributions.rows(tables: tables, people: .range(index), levels: .lowest))
