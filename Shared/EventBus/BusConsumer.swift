@@ -60,7 +60,7 @@ public final class BusConsumer: Service, Sendable {
                     var retries = RetryTurn()
                     while !Task.isCancelled {
                         do {
-                            let handled = try await self.handleBatch()
+                            let handled = try await self.handleBatch().read
                             let retried = retries.due(afterHandling: handled) ? try await self.retryHeldEvents() : 0
                             errors = 0
                             total += handled
@@ -86,6 +86,7 @@ public final class BusConsumer: Service, Sendable {
         try await register()
         let listener = PostgresListener(configuration: listenerConfiguration, channels: ["bus_events"], logger: logger)
         let doorbells = (0..<max(1, configuration.workers)).map { _ in Doorbell() }
+        let rings = RingCount()
         let topics = Set(configuration.topics)
         let interval = configuration.pollInterval
         try await withThrowingDiscardingTaskGroup { group in
@@ -93,8 +94,12 @@ public final class BusConsumer: Service, Sendable {
             group.addTask {
                 for await event in listener.events {
                     switch event {
-                    case .listening: doorbells.forEach { $0.ring() }
-                    case .notification(_, let topic) where topics.contains(topic): Doorbell.ringOne(of: doorbells)
+                    case .listening:
+                        rings.add()
+                        doorbells.forEach { $0.ring() }
+                    case .notification(_, let topic) where topics.contains(topic):
+                        rings.add()
+                        Doorbell.ringOne(of: doorbells)
                     case .notification: break
                     }
                 }
@@ -102,6 +107,7 @@ public final class BusConsumer: Service, Sendable {
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
+                    rings.add()
                     doorbells.forEach { $0.ring() }
                 }
             }
@@ -110,7 +116,7 @@ public final class BusConsumer: Service, Sendable {
             let executors = database.executors
             for (index, doorbell) in doorbells.enumerated() {
                 group.addTask(executorPreference: executors.isEmpty ? nil : executors[index % executors.count]) {
-                    try await self.work(doorbell)
+                    try await self.work(doorbell, rings: rings)
                 }
             }
             group.addTask { await self.reportMetrics() }
@@ -149,10 +155,13 @@ public final class BusConsumer: Service, Sendable {
         }
     }
 
-    /// One worker: handle batches while there is work, then wait for the doorbell. After a round
-    /// that found work it waits at most 20 ms: publishers that committed just after the one that
-    /// notified do not notify themselves.
-    private func work(_ doorbell: Doorbell) async throws {
+    /// One worker: handle batches while there is work, then wait for the doorbell. A batch that
+    /// took less than it could took everything final when it claimed, so unless a ring came
+    /// meanwhile (for another worker, whose claim may have missed what this batch held) the
+    /// worker waits rather than claim again for nothing. After a round that found work it waits
+    /// at most 20 ms: an event that waited behind a transaction that published nothing is found
+    /// without a notification of its own.
+    private func work(_ doorbell: Doorbell, rings: RingCount) async throws {
         var errors = 0
         var foundWork = false
         var retries = RetryTurn()
@@ -160,11 +169,13 @@ public final class BusConsumer: Service, Sendable {
             foundWork = false
             while !Task.isCancelled {
                 do {
-                    let handled = try await handleBatch()
+                    let ringsBefore = rings.count
+                    let (handled, full) = try await handleBatch()
                     let retried = retries.due(afterHandling: handled) ? try await retryHeldEvents() : 0
                     errors = 0
                     if handled == 0 && retried == 0 { break }
                     foundWork = true
+                    if !full && retried == 0 && rings.count == ringsBefore { break }
                 } catch is CancellationError {
                     return
                 } catch {
@@ -177,9 +188,10 @@ public final class BusConsumer: Service, Sendable {
     }
 
     /// Claims free slots, handles their next events, and moves the slots on; returns how many
-    /// events it read. A handler failure rolls the batch back and replays it event by event,
-    /// each in a savepoint, holding the failing ones.
-    func handleBatch() async throws -> Int {
+    /// events it read, and whether the claim took as much as it could (more may wait). A handler
+    /// failure rolls the batch back and replays it event by event, each in a savepoint, holding
+    /// the failing ones.
+    func handleBatch() async throws -> (read: Int, full: Bool) {
         let outcome: BatchOutcome
         do {
             outcome = try await database.withTransaction(settings: configuration.transactionSettings) {
@@ -191,7 +203,7 @@ public final class BusConsumer: Service, Sendable {
             }
         }
         recordDelays(outcome.handled)
-        return outcome.read
+        return (outcome.read, outcome.full)
     }
 
     private struct HandlerFailed: Error {}
@@ -199,6 +211,7 @@ public final class BusConsumer: Service, Sendable {
     /// What a batch read, and when each event it applied was published.
     private struct BatchOutcome {
         var read = 0
+        var full = false
         var handled: [Date] = []
     }
 
@@ -268,7 +281,9 @@ public final class BusConsumer: Service, Sendable {
             handled += batched.map(\.publishedAt)
         }
         try await store.advance(claim.positions, on: connection)
-        return BatchOutcome(read: claim.events.count, handled: handled)
+        return BatchOutcome(
+            read: claim.events.count, full: claim.isFull(slots: configuration.slotsPerBatch, perSlot: configuration.eventsPerSlot),
+            handled: handled)
     }
 
     /// Retries held events that are due, each the earliest of its key; returns how many it tried.
@@ -333,6 +348,16 @@ struct RetryTurn {
         last = now
         return true
     }
+}
+
+/// How many times the workers were rung (notifications, reconnects, polls): a worker compares it
+/// before and after a batch to know whether something arrived meanwhile.
+final class RingCount: Sendable {
+    private let value = Atomic<Int>(0)
+
+    var count: Int { value.load(ordering: .acquiring) }
+
+    func add() { value.add(1, ordering: .releasing) }
 }
 
 /// Wakes one worker. Rings coalesce: a worker that was busy finds at most one ring waiting.

@@ -59,6 +59,16 @@ struct ConsumerStore: Sendable {
             }
             return positions
         }
+
+        /// Whether the claim took as much as it could (`slots` slots, or `perSlot` events of a
+        /// slot): then more may be waiting behind it.
+        func isFull(slots: Int, perSlot: Int) -> Bool {
+            let positions = positions
+            guard positions.count < slots else { return true }
+            var counts: [Int16: Int] = [:]
+            for event in events { counts[event.slot, default: 0] += 1 }
+            return counts.values.contains { $0 >= perSlot }
+        }
     }
 
     /// The transaction id below which every transaction that may still publish has ended: the

@@ -97,7 +97,7 @@ struct CountingRebuild {
         // Everyone's contributions, a range of people at a time (bounded memory, short transactions),
         // two ranges at once (one per core the database may use), appended to a staging table;
         // then its splits summed into the aggregates, two at once; then the aggregates' indexes,
-        // one at a time (each build has parallel workers of its own).
+        // two at once (each build has parallel workers of its own, but writes its index alone).
         var step = ContinuousClock.now
         func stepEnds() {
             let now = ContinuousClock.now
@@ -112,9 +112,9 @@ struct CountingRebuild {
         try await inParallel(splits.count) { index, connection in try await TallyParts(connection: connection).merge(split: splits[index]) }
         try await database.withConnection { try await TallyParts(connection: $0).drop() }
         stepEnds()
-        try await database.withTransaction { connection in
-            for table in RebuildStore.indexedWhenFilled { try await RebuildStore(connection: connection).createIndexes(of: table) }
-        }
+        let indexes = try await database.withConnection { try await RebuildStore(connection: $0).indexCopies(of: RebuildStore.indexedWhenFilled) }
+        try await inParallel(indexes.count) { index, connection in try await RebuildStore(connection: connection).createIndex(indexes[index]) }
+        try await database.withTransaction { try await RebuildStore(connection: $0).addPrimaryKeys(indexes) }
         stepEnds()
         // Statistics for the planner before readers get the tables (autovacuum would come later).
         try await database.withConnection { try await RebuildStore(connection: $0).analyze() }

@@ -7,7 +7,7 @@ struct RebuildStore {
     let connection: PostgresConnection
 
     /// The aggregates, filled at once after the replay: their copies get their indexes once
-    /// filled (`createIndexes(of:)`), which is faster than keeping them on every row inserted.
+    /// filled (`createIndex`), which is faster than keeping them on every row inserted.
     static let indexedWhenFilled = ["tallies", "monthly_tallies"]
 
     /// Drops what an earlier, interrupted rebuild left, and creates empty copies of the live tables
@@ -40,27 +40,57 @@ struct RebuildStore {
         }
     }
 
-    /// Gives `rebuild_<table>` the indexes of `<table>` (the same definitions; the primary key as
-    /// such), built from the rows already in it. The swap then gives them the live names.
-    func createIndexes(of table: String) async throws {
-        try await connection.query("SET LOCAL maintenance_work_mem = '256MB'")
+    /// One index of a live aggregate to build on its fresh copy.
+    struct IndexCopy: Sendable {
+        let table: String
+        let number: Int
+        let primary: Bool
+        let unique: Bool
+        /// The catalogue's own text for the live index, from ` USING`: method, columns, predicate.
+        let definition: String
+
+        var name: String { "rebuild_\(table)_\(number)" }
+    }
+
+    /// The indexes of the live `tables`, to be built on their fresh copies (`createIndex`), the
+    /// largest table's first and its primary key first.
+    func indexCopies(of tables: [String]) async throws -> [IndexCopy] {
         let rows = try await connection.query(
             """
-            SELECT i.indisprimary, i.indisunique, substring(pg_get_indexdef(i.indexrelid) FROM ' USING .*$')
+            SELECT t.relname, i.indisprimary, i.indisunique, substring(pg_get_indexdef(i.indexrelid) FROM ' USING .*$')
             FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-            WHERE n.nspname = 'statistics' AND t.relname = \(table)
-            ORDER BY i.indexrelid
+            WHERE n.nspname = 'statistics' AND t.relname = ANY(\(tables)::text[])
+            ORDER BY pg_relation_size(t.oid) DESC, t.relname, i.indisprimary DESC, i.indexrelid
             """)
-        for (number, row) in rows.enumerated() {
-            let (primary, unique, definition) = try row.decode((Bool, Bool, String).self)
-            let copy = PostgresQuery.quoteIdentifier("rebuild_\(table)_\(number)")
-            let target = "statistics." + PostgresQuery.quoteIdentifier("rebuild_" + table)
-            // The definition is the catalogue's own text for the live index (columns, method, predicate).
+        var numbers: [String: Int] = [:]
+        return try rows.map { row in
+            let (table, primary, unique, definition) = try row.decode((String, Bool, Bool, String).self)
+            let number = numbers[table, default: 0]
+            numbers[table] = number + 1
+            return IndexCopy(table: table, number: number, primary: primary, unique: unique, definition: definition)
+        }
+    }
+
+    /// Builds `index` on `rebuild_<table>` from the rows already in it. Builds of one table may
+    /// run at once on several connections; the swap then gives them the live names.
+    func createIndex(_ index: IndexCopy) async throws {
+        try await connection.query("SET LOCAL maintenance_work_mem = '256MB'")
+        try await connection.query("SET LOCAL statement_timeout = 0")
+        let target = "statistics." + PostgresQuery.quoteIdentifier("rebuild_" + index.table)
+        // The definition is the catalogue's own text for the live index (columns, method, predicate).
+        try await connection.query(
+            PostgresQuery(
+                unsafeSQL: "CREATE \(index.unique ? "UNIQUE " : "")INDEX \(PostgresQuery.quoteIdentifier(index.name)) ON \(target)\(index.definition)"
+            ).unprepared())
+    }
+
+    /// Makes the primary keys of `indexes`, once built, the primary keys of their tables.
+    func addPrimaryKeys(_ indexes: [IndexCopy]) async throws {
+        for index in indexes where index.primary {
+            let target = "statistics." + PostgresQuery.quoteIdentifier("rebuild_" + index.table)
             try await connection.query(
-                PostgresQuery(unsafeSQL: "CREATE \(unique ? "UNIQUE " : "")INDEX \(copy) ON \(target)\(definition)").unprepared())
-            if primary {
-                try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(target) ADD PRIMARY KEY USING INDEX \(copy)").unprepared())
-            }
+                PostgresQuery(unsafeSQL: "ALTER TABLE \(target) ADD PRIMARY KEY USING INDEX \(PostgresQuery.quoteIdentifier(index.name))")
+                    .unprepared())
         }
     }
 

@@ -62,7 +62,7 @@ struct TallyParts {
     /// commune's rows get a part from every range that holds someone who lived there): rolls the
     /// communes' rows up into the provinces their sources named and the provinces' into the
     /// country, and sums the days of each month into `monthly_tallies`. Splits may run at once
-    /// on several connections; the primary keys built after (`RebuildStore.createIndexes`) prove
+    /// on several connections; the primary keys built after (`RebuildStore.addPrimaryKeys`) prove
     /// that no row came twice.
     func merge(split index: Int) async throws {
         try await connection.query("SET LOCAL statement_timeout = 0")
