@@ -228,6 +228,10 @@ public final class BusConsumer: Service, Sendable {
     private func batch(on connection: PostgresConnection, isolateFailures: Bool) async throws -> BatchOutcome {
         let claim = try await store.claim(slots: configuration.slotsPerBatch, perSlot: configuration.eventsPerSlot, on: connection)
         guard !claim.events.isEmpty else { return BatchOutcome() }
+        // The new positions first (the claim holds their rows already), so that the handler's
+        // statements are the last before the commit: the rows they lock (a shared aggregate's)
+        // are held by this transaction for as short a time as it can.
+        try await store.advance(claim.positions, on: connection)
         var handled: [Date] = []
         var blocked = claim.blockedKeys
         let topics = Set(configuration.topics)
@@ -280,7 +284,6 @@ public final class BusConsumer: Service, Sendable {
             }
             handled += batched.map(\.publishedAt)
         }
-        try await store.advance(claim.positions, on: connection)
         return BatchOutcome(
             read: claim.events.count, full: claim.isFull(slots: configuration.slotsPerBatch, perSlot: configuration.eventsPerSlot),
             handled: handled)
