@@ -38,8 +38,9 @@ struct TallyParts {
     /// every row of the range). Ranges may run at once on several connections: they only append.
     func countPart(range index: Int) async throws {
         try await connection.query("SET LOCAL statement_timeout = 0")
-        // A range's rows are summed in memory (a few hundred thousand groups), not spilled to disk.
-        try await connection.query("SET LOCAL work_mem = '128MB'")
+        // A range's rows are summed in memory (a few hundred thousand groups), not spilled to disk,
+        // without compiling the query first (JIT: a tenth of a second more per range, by hand).
+        _ = try await connection.execute(script: "SET LOCAL work_mem = '128MB'; SET LOCAL jit = off")
         let query: PostgresQuery = """
             INSERT INTO \(Self.table) (measure, dimension, value, area_code, day, parent_code, entered, exited, exited_first, amount)
             \(Contributions.rows(tables: tables, people: .range(index), levels: .lowest))
@@ -66,8 +67,9 @@ struct TallyParts {
     /// that no row came twice.
     func merge(split index: Int) async throws {
         try await connection.query("SET LOCAL statement_timeout = 0")
-        // Enough memory to sum in a hash table rather than sort on disk (a larger sum spills to disk, as right).
-        try await connection.query("SET LOCAL work_mem = '128MB'")
+        // Enough memory to sum in a hash table rather than sort on disk (a larger sum spills to disk,
+        // as right); no JIT, as for the ranges.
+        _ = try await connection.execute(script: "SET LOCAL work_mem = '128MB'; SET LOCAL jit = off")
         let query: PostgresQuery = """
             WITH staged AS (
                 SELECT measure, dimension, value, area_code, day, parent_code, sum(entered)::bigint AS entered,
