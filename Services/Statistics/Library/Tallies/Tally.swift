@@ -27,6 +27,14 @@ struct Tally: Sendable, Equatable {
 
     var isZero: Bool { entered == 0 && exited == 0 && exitedFirst == 0 && amount == 0 }
 
+    /// Adds `other`'s counts, times `sign`, to these.
+    mutating func add(_ other: Tally, _ sign: Int) {
+        entered += sign * other.entered
+        exited += sign * other.exited
+        exitedFirst += sign * other.exitedFirst
+        amount += sign * other.amount
+    }
+
     /// What must be added to the aggregates to turn `before` into `after` (each a sum of rows,
     /// several people's, a key possibly more than once), in key order (so that concurrent writers
     /// lock rows in the same order).
@@ -34,13 +42,9 @@ struct Tally: Sendable, Equatable {
         var changes: [Key: Tally] = [:]
         changes.reserveCapacity(after.count)
         func add(_ tally: Tally, _ sign: Int) {
-            var change =
-                changes[tally.key] ?? Tally(key: tally.key, parentCode: tally.parentCode, entered: 0, exited: 0, exitedFirst: 0, amount: 0)
-            change.entered += sign * tally.entered
-            change.exited += sign * tally.exited
-            change.exitedFirst += sign * tally.exitedFirst
-            change.amount += sign * tally.amount
-            changes[tally.key] = change
+            // Changed in place: one lookup of the key (its four strings hashed once) per row.
+            changes[tally.key, default: Tally(key: tally.key, parentCode: tally.parentCode, entered: 0, exited: 0, exitedFirst: 0, amount: 0)]
+                .add(tally, sign)
         }
         for tally in after { add(tally, 1) }
         for tally in before { add(tally, -1) }
