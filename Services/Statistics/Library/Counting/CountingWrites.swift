@@ -14,21 +14,11 @@ struct CountingWrites {
     var tables = CountingTables.live
 
     /// Until the transaction ends, plans every statement for its parameters: for a rebuild's
-    /// fresh tables, which grow from nothing while the replay runs, so that a generic plan cached
-    /// while they were small (scanning them whole) would serve every later batch. The live
+    /// fresh tables during its catch-up (the replay has its own settings), so that a generic plan
+    /// cached while they were small (scanning them whole) would not serve every later batch. The live
     /// tables' generic plans look rows up by their keys whatever the arrays' length.
     func planEachStatement() async throws {
         try await connection.query("SET LOCAL plan_cache_mode = force_custom_plan")
-    }
-
-    /// Until the transaction ends, joins a batch's rows to a table only through the table's keys
-    /// (nested loops, no hash or merge joins) and compiles no expressions (JIT): for a replay into
-    /// fresh tables, whose statistics are missing or stale (autovacuum's first analysis sees a
-    /// fraction of the rows). Misjudging how many rows a person has, the planner would otherwise
-    /// scan a whole table for every batch, or spend tens of milliseconds compiling a statement
-    /// that runs in a few (the statuses of a national log: most of the replay's time).
-    func joinThroughKeys() async throws {
-        _ = try await connection.execute(script: "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL jit = off")
     }
 
     /// The writes of one round.

@@ -162,7 +162,7 @@ struct CountingRebuild {
         let consumer = BusConsumer(
             configuration: ConsumerConfiguration(
                 name: Self.consumerName, topics: CountingEventHandler.topics, start: .beginning, workers: Self.workers, slotsPerBatch: 4,
-                eventsPerSlot: 2_000),
+                eventsPerSlot: 2_000, transactionSettings: tallying ? [] : ReplayEventHandler.transactionSettings),
             handler: tallying
                 ? CountingEventHandler(logger: logger, tables: .rebuild, tallying: true) : ReplayEventHandler(logger: logger, tables: .rebuild),
             database: database, logger: logger)
