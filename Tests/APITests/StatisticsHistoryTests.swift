@@ -385,6 +385,10 @@ struct StatisticsHistoryTests {
                         #expect(before["monthly sums unequal to the days'"] == "0")
                         let vacuumed = "autovacuum_vacuum_scale_factor=0,autovacuum_vacuum_threshold=20000"
                         #expect(before["storage settings"] == "monthly_tallies \(vacuumed); tallies \(vacuumed)", "\(before)")
+                        #expect(
+                            before["statistics objects"]
+                                == "monthly_tallies.monthly_tallies_area_level length(area_code); tallies.tallies_area_level length(area_code)",
+                            "\(before)")
                         // A stray row in the live aggregates, as a bug might leave: a rebuild does not keep it.
                         let admin = try await database.connect()
                         for (table, day) in [("tallies", "day"), ("monthly_tallies", "month")] {
@@ -580,6 +584,14 @@ struct StatisticsHistoryTests {
             "SELECT coalesce(string_agg(tablename || '.' || indexname, ' ' ORDER BY tablename, indexname), '') FROM pg_indexes WHERE schemaname = 'statistics'"
         )
         contents["indexes"] = try indexes.first?.decode(String.self, at: 0)
+        // So do the planner's statistics objects, with what they are on.
+        let statistics = try await admin.query(
+            """
+            SELECT coalesce(string_agg(c.relname || '.' || s.stxname || ' ' || pg_get_statisticsobjdef_columns(s.oid), '; '
+                ORDER BY c.relname, s.stxname), '')
+            FROM pg_statistic_ext s JOIN pg_class c ON c.oid = s.stxrelid WHERE c.relnamespace = 'statistics'::regnamespace
+            """)
+        contents["statistics objects"] = try statistics.first?.decode(String.self, at: 0)
         // So do the tables' storage settings (the aggregates are vacuumed after a fixed number of dead rows).
         let options = try await admin.query(
             """

@@ -124,12 +124,17 @@ struct RebuildStore {
         for name in CountingTables.names {
             // The copies' indexes got generated names: each takes the name of the live index it
             // copies (the same definition), so migrations can keep naming them.
+            // So do their planner's statistics objects, once the live ones are dropped with their table.
             let names = try await indexNames(matching: name)
+            let statistics = try await statisticsNames(matching: name)
             try await connection.query("ALTER TABLE statistics.\(identifier: name) RENAME TO \(identifier: "retired_" + name)")
             try await connection.query("ALTER TABLE statistics.\(identifier: "rebuild_" + name) RENAME TO \(identifier: name)")
             try await connection.query("DROP TABLE statistics.\(identifier: "retired_" + name)")
             for (copy, original) in names where copy != original {
                 try await connection.query("ALTER INDEX statistics.\(identifier: copy) RENAME TO \(identifier: original)")
+            }
+            for (copy, original) in statistics where copy != original {
+                try await connection.query("ALTER STATISTICS statistics.\(identifier: copy) RENAME TO \(identifier: original)")
             }
         }
         // Every open dashboard page shows the new tables' figures once this commits.
@@ -145,6 +150,24 @@ struct RebuildStore {
             FROM pg_indexes c JOIN pg_indexes o ON o.schemaname = 'statistics' AND o.tablename = \(table)
                 AND substring(o.indexdef FROM ' USING .*$') = substring(c.indexdef FROM ' USING .*$')
             WHERE c.schemaname = 'statistics' AND c.tablename = \("rebuild_" + table)
+            """)
+        return try rows.map { row in
+            let (copy, original) = try row.decode((String, String).self)
+            return (copy, original)
+        }
+    }
+
+    /// For each extended statistics object of `rebuild_<table>`, the name of the object of `<table>`
+    /// on the same columns or expressions, of the same kinds.
+    private func statisticsNames(matching table: String) async throws -> [(copy: String, original: String)] {
+        let rows = try await connection.query(
+            """
+            SELECT c.stxname, o.stxname
+            FROM pg_statistic_ext c JOIN pg_class ct ON ct.oid = c.stxrelid
+            JOIN pg_statistic_ext o ON o.stxkind = c.stxkind
+                AND pg_get_statisticsobjdef_columns(o.oid) = pg_get_statisticsobjdef_columns(c.oid)
+            JOIN pg_class ot ON ot.oid = o.stxrelid AND ot.relnamespace = ct.relnamespace
+            WHERE ct.relnamespace = 'statistics'::regnamespace AND ct.relname = \("rebuild_" + table) AND ot.relname = \(table)
             """)
         return try rows.map { row in
             let (copy, original) = try row.decode((String, String).self)
