@@ -205,15 +205,14 @@ struct IndicatorStore {
         // Their counts laid out flat, period after period.
         let count = periods.starts.count
         let cells = count * ordered.count
+        let loans = formula.numerator.measure == .loans
         var numeratorCounts = [Int](repeating: 0, count: cells)
-        var amounts = numeratorCounts
+        var amounts = loans ? numeratorCounts : []
         var denominatorCounts = numeratorCounts
         for (index, entry) in ordered.enumerated() {
             if let numerator = numerators[entry.key] {
-                for period in 0..<count {
-                    numeratorCounts[period * ordered.count + index] = numerator.counts[period]
-                    amounts[period * ordered.count + index] = numerator.amounts[period]
-                }
+                for period in 0..<count { numeratorCounts[period * ordered.count + index] = numerator.counts[period] }
+                if loans { for period in 0..<count { amounts[period * ordered.count + index] = numerator.amounts[period] } }
             }
             if let denominator = denominators?[formula.numeratorDimension == nil ? entry.key : Series.Key(area: entry.key.area, value: "")] {
                 for period in 0..<count { denominatorCounts[period * ordered.count + index] = denominator.counts[period] }
@@ -223,7 +222,7 @@ struct IndicatorStore {
         let denominatorShows = formula.numeratorDimension == nil && denominators != nil
         var shown = [Bool](repeating: false, count: cells)
         for cell in 0..<cells {
-            shown[cell] = numeratorCounts[cell] != 0 || amounts[cell] != 0 || (denominatorShows && denominatorCounts[cell] != 0)
+            shown[cell] = numeratorCounts[cell] != 0 || (loans && amounts[cell] != 0) || (denominatorShows && denominatorCounts[cell] != 0)
         }
         // Cells whose unit and period count someone through a residence recorded under the list
         // before 2025 (the unit's total says so for each of its breakdown's rows too).
@@ -245,7 +244,7 @@ struct IndicatorStore {
                     areaCode: $0.areaCode, parentCode: units.parent(of: $0.key.area), breakdown: $0.key.value.isEmpty ? nil : $0.key.value)
             },
             numerators: numeratorCounts, denominators: denominators == nil ? nil : denominatorCounts,
-            amounts: formula.numerator.measure == .loans ? amounts : nil, shown: shown, mapped: mapped)
+            amounts: loans ? amounts : nil, shown: shown, mapped: mapped)
     }
 
     /// One term's counts (and amounts) in each period, by area and breakdown value: a period's
@@ -258,17 +257,24 @@ struct IndicatorStore {
 
         /// By period, from the first.
         var counts: [Int]
+        /// By period, for loans; empty for other measures.
         var amounts: [Int]
     }
 
     /// One term's series by area and breakdown value: each area's and value's rows summed by period
     /// (0 before the first), then the counts carried forward along the periods.
     private func read(_ term: Formula.Term, dimension: String, periods: Periods, areas: SQLFragment) async throws -> [Series.Key: Series] {
+        // Only the columns the reading needs: the first day's exits for an overlap, amounts for loans.
+        let overlap = term.reading == .overlap
+        let loans = term.measure == .loans
         // Each area's and value's sums by period number (0 before the first period), laid out flat:
-        // series `s` has its entries, exits, exits on a period's first day and amounts at
-        // `s * width`, each `count + 1` long.
+        // series `s` has its entries and exits at `s * width`, then its exits on a period's first
+        // day (an overlap's) and its amounts (loans'), each `count + 1` long.
         let count = periods.starts.count
-        let width = 4 * (count + 1)
+        let length = count + 1
+        let firstDaySection = overlap ? 2 * length : 0
+        let amountSection = (overlap ? 3 : 2) * length
+        let width = (2 + (overlap ? 1 : 0) + (loans ? 1 : 0)) * length
         var seriesOf: [Series.Key: Int] = [:]
         var sums: [Int] = []
         func add(_ key: Series.Key, period: Int, entered: Int, exited: Int, exitedFirstDay: Int, amount: Int) {
@@ -281,13 +287,10 @@ struct IndicatorStore {
                 sums.append(contentsOf: repeatElement(0, count: width))
             }
             sums[base + period] += entered
-            sums[base + count + 1 + period] += exited
-            sums[base + 2 * (count + 1) + period] += exitedFirstDay
-            sums[base + 3 * (count + 1) + period] += amount
+            sums[base + length + period] += exited
+            if overlap { sums[base + firstDaySection + period] += exitedFirstDay }
+            if loans { sums[base + amountSection + period] += amount }
         }
-        // Only the columns the reading needs: the first day's exits for an overlap, amounts for loans.
-        let overlap = term.reading == .overlap
-        let loans = term.measure == .loans
         if periods.areWholeMonths {
             // Whole months read the sums by the month (a third of the rows), each put in its period here.
             let since: SQLFragment = term.reading == .flow ? "AND t.month >= \(periods.starts[0])" : ""
@@ -333,9 +336,9 @@ struct IndicatorStore {
         for (key, index) in seriesOf {
             let base = index * width
             let entered = base
-            let exited = base + count + 1
-            let exitedFirstDay = base + 2 * (count + 1)
-            let amount = base + 3 * (count + 1)
+            let exited = base + length
+            let exitedFirstDay = base + firstDaySection
+            let amount = base + amountSection
             var counts = [Int](repeating: 0, count: count)
             var enteredSoFar = sums[entered]
             var exitedSoFar = sums[exited]
@@ -350,7 +353,7 @@ struct IndicatorStore {
                     case .overlap: enteredSoFar - (exitedSoFar - sums[exited + period] + sums[exitedFirstDay + period])
                     }
             }
-            series[key] = Series(counts: counts, amounts: Array(sums[amount + 1...amount + count]))
+            series[key] = Series(counts: counts, amounts: loans ? Array(sums[amount + 1...amount + count]) : [])
         }
         return series
     }
