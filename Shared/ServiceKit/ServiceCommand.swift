@@ -135,6 +135,7 @@ public enum ServiceCommand {
             logger: logger)
         application.addServices(
             environment.database,
+            environment.reads,
             environment.busNotifier,
             DatabaseBootstrap(migrator: migrator, database: environment.database, readiness: environment.readiness, logger: logger))
         for background in service.services(environment) { application.addServices(background) }
@@ -146,8 +147,10 @@ public enum ServiceCommand {
         _ service: ServiceDescriptor, _ configuration: ServiceConfiguration, _ logger: Logger
     ) -> ServiceEnvironment {
         let database = PostgresClient(configuration: configuration.postgres(for: service), logger: logger)
+        let standby = configuration.postgresReads(for: service).map { PostgresClient(configuration: $0, logger: logger) }
         return ServiceEnvironment(
-            database: database, readiness: Readiness(database: database), logger: logger, configuration: configuration,
+            database: database, reads: ReadDatabase(primary: database, standby: standby, logger: logger), readiness: Readiness(database: database),
+            logger: logger, configuration: configuration,
             identities: IdentityResolver(database: database, cacheLifetime: configuration.authCacheLifetime),
             audit: AuditLog(database: database), metrics: metricsRegistry.withLock { $0 } ?? PrometheusCollectorRegistry(),
             busNotifier: BusNotifier(database: database, logger: logger))

@@ -11,6 +11,9 @@ public struct ServiceConfiguration: Sendable {
     public enum LogFormat: String, Sendable { case json, text }
 
     public var databaseURL: String
+    /// A hot standby of the same cluster for reads that may lag a little (`DATABASE_READ_URL`;
+    /// the registry's people searches, the statistics' indicator values and exports); nil: the primary.
+    public var databaseReadURL: String?
     public var host: String
     public var port: Int
     public var logLevel: Logger.Level
@@ -44,7 +47,7 @@ public struct ServiceConfiguration: Sendable {
 
     /// Reads and validates; throws `ConfigurationError` naming the first bad variable.
     public static func load(service: ServiceDescriptor, environment: [String: String]? = nil) async throws -> ServiceConfiguration {
-        let secrets = SecretsSpecifier<String, String>.specific(["DATABASE_URL", "AUDIT_SEAL_KEY"])
+        let secrets = SecretsSpecifier<String, String>.specific(["DATABASE_URL", "DATABASE_READ_URL", "AUDIT_SEAL_KEY"])
         var providers: [any ConfigProvider] = []
         if let environment {
             providers.append(EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: secrets))
@@ -55,7 +58,7 @@ public struct ServiceConfiguration: Sendable {
         let reader = ConfigReader(providers: providers)
         func value(_ variable: String) -> String? {
             let key = ConfigKey(variable.lowercased().split(separator: "_").map(String.init))
-            return reader.string(forKey: key, isSecret: variable == "DATABASE_URL" || variable == "AUDIT_SEAL_KEY")
+            return reader.string(forKey: key, isSecret: ["DATABASE_URL", "DATABASE_READ_URL", "AUDIT_SEAL_KEY"].contains(variable))
         }
         return try ServiceConfiguration(service: service, value: value)
     }
@@ -66,6 +69,15 @@ public struct ServiceConfiguration: Sendable {
             _ = try PostgresConfiguration(connectionString: databaseURL).parameters()
         } catch let error as PostgresError {
             throw ConfigurationError(variable: "DATABASE_URL", problem: "not a valid libpq URL or conninfo (\(error.message ?? "unparsable"))")
+        }
+        databaseReadURL = value("DATABASE_READ_URL").flatMap { $0.isEmpty ? nil : $0 }
+        if let databaseReadURL {
+            do {
+                _ = try PostgresConfiguration(connectionString: databaseReadURL).parameters()
+            } catch let error as PostgresError {
+                throw ConfigurationError(
+                    variable: "DATABASE_READ_URL", problem: "not a valid libpq URL or conninfo (\(error.message ?? "unparsable"))")
+            }
         }
         host = value("HOST") ?? "0.0.0.0"
         guard !host.isEmpty else { throw ConfigurationError(variable: "HOST", problem: "must not be empty") }
@@ -142,6 +154,15 @@ public struct ServiceConfiguration: Sendable {
             connectTimeout: connectTimeout,
             poolSize: poolSize,
             poolTimeout: poolTimeout)
+    }
+
+    /// The settings of the read standby's pool (`databaseReadURL`), named `<service>-reads`; nil without one.
+    public func postgresReads(for service: ServiceDescriptor) -> PostgresConfiguration? {
+        guard let databaseReadURL else { return nil }
+        var reads = postgres(for: service)
+        reads.connectionString = databaseReadURL
+        reads.applicationName = service.name + "-reads"
+        return reads
     }
 
     private static func integer(_ variable: String, _ text: String?, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {

@@ -8,6 +8,8 @@ import Prometheus
 /// What a service's routes and background work get to use.
 public struct ServiceEnvironment: Sendable {
     public let database: PostgresClient
+    /// Reads that may lag a little: the hot standby of `DATABASE_READ_URL`, or `database`.
+    public let reads: ReadDatabase
     public let readiness: Readiness
     public let logger: Logger
     public let configuration: ServiceConfiguration

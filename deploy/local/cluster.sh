@@ -13,6 +13,9 @@
 #   cluster_stop DIR                    stop it (fast shutdown) if running
 #   cluster_psql PORT DB [PSQL ARGS...] psql as superuser postgres over TCP, stopping on errors
 #   cluster_setup_db PORT SQLFILE       create database recovery if missing and run SQLFILE in it
+#   cluster_standby PRIMARY_PORT DIR PORT
+#                                       a hot standby of the cluster on PRIMARY_PORT in DIR/data
+#                                       (pg_basebackup, streaming replication), started on PORT
 #
 # The cluster listens on 127.0.0.1 only and trusts every local connection: it is a private,
 # loopback-only server for development and tests, never for production.
@@ -181,7 +184,8 @@ cluster_init() {
     printf '%s\n' \
         "# recovery: private cluster, loopback only" \
         "local all all trust" \
-        "host  all all 127.0.0.1/32 trust" |
+        "host  all all 127.0.0.1/32 trust" \
+        "host  replication all 127.0.0.1/32 trust" |
         cluster_as tee "$dir/data/pg_hba.conf" >/dev/null || return 1
 }
 
@@ -241,6 +245,34 @@ cluster_setup_db() {
         cluster_log "created database recovery"
     fi
     cluster_psql "$port" recovery --file="$sqlfile" || return 1
+}
+
+# cluster_standby PRIMARY_PORT DIR PORT: copies the running cluster on 127.0.0.1:PRIMARY_PORT into
+# DIR/data with pg_basebackup (-R: it follows the primary by streaming replication) and starts it
+# as a hot standby on PORT (read-only queries; `hot_standby_feedback` keeps the primary from
+# vacuuming rows its long reads still see). The primary needs a replication line in pg_hba.conf
+# (cluster_init writes one).
+cluster_standby() {
+    local primary_port=$1 dir=$2 port=$3
+    cluster_find_bin || return 1
+    mkdir -p "$dir" || return 1
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postgres: "$dir" || return 1
+        chmod 0700 "$dir" || return 1
+    fi
+    cluster_as "$PG_BIN/pg_basebackup" --host=127.0.0.1 --port="$primary_port" --username=postgres \
+        --pgdata="$dir/data" --write-recovery-conf --wal-method=stream --checkpoint=fast --no-sync >"$dir/basebackup.log" 2>&1 || {
+        cat "$dir/basebackup.log" >&2
+        cluster_die "pg_basebackup from port $primary_port failed"
+        return 1
+    }
+    {
+        echo ""
+        echo "# recovery: hot standby of 127.0.0.1:$primary_port"
+        echo "unix_socket_directories = ''"
+        echo "hot_standby_feedback = on"
+    } | cluster_as tee -a "$dir/data/postgresql.conf" >/dev/null || return 1
+    cluster_start "$dir" "$port"
 }
 
 # cluster_start_throwaway PREFIX: starts a test-mode cluster in a new folder /tmp/PREFIX.XXXXXX on

@@ -95,7 +95,8 @@ struct PersonRoutes: Sendable {
         routes.on(.get, "/v1/people", Self.rule, scope: .personList, query: PersonSearch.parameters) {
             request, context, identity -> PersonSearch.Page in
             let search = try PersonSearch(query: request.uri.queryParameters)
-            let page = try await environment.database.withConnection { connection in
+            // A search may lag the primary by the standby's replay (DATABASE_READ_URL); a person's page does not.
+            let page = try await environment.reads.withConnection { connection, _ in
                 try await search.run(on: connection, visible: PersonScope.condition(identity))
             }
             let entries = page.items.map {

@@ -144,7 +144,7 @@ struct ExportRoutes: Sendable {
         _ common: Common, _ identity: Identity, parameters: [String: String],
         _ query: @Sendable (ExportArea, Bool, PostgresConnection) async throws -> ExportTable
     ) async throws -> ExportTable {
-        try await environment.database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection -> ExportTable in
+        try await environment.reads.withTransaction(isolation: .repeatableRead) { connection, _ -> ExportTable in
             let area = try await ExportArea.resolve(requested: common.requestedArea, for: identity, on: connection)
             // By default, rows at the caller's level: communes for a commune's statistics.
             let byCommune = common.groupBy.map { $0 == "commune" } ?? area.isCommune

@@ -54,7 +54,7 @@ struct IndicatorReader: Sendable {
         _ indicators: [Indicator], query: IndicatorQuery, rows: Rows, identity: Identity, context: AppRequestContext, resourceID: String
     ) async throws -> Result {
         let result = try await deniedAudited(query: query, identity: identity, context: context, resourceID: resourceID) {
-            try await environment.database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
+            try await environment.reads.withTransaction(isolation: .repeatableRead) { connection, pool in
                 let plan = try await Self.plan(query: query, rows: rows, identity: identity, on: connection)
                 var values: [IndicatorValues] = []
                 let targets = try await TargetStore(connection: connection).targets(
@@ -62,7 +62,7 @@ struct IndicatorReader: Sendable {
                 let units = try await AreaUnits.load(area: plan.area, on: connection)
                 try Self.checkSize(of: indicators, query: query, grouping: plan.grouping, units: units)
                 try await Self.compute(
-                    indicators, query: query, rows: rows, plan: plan, units: units, on: connection, helpers: environment.database
+                    indicators, query: query, rows: rows, plan: plan, units: units, on: connection, helpers: pool
                 ) { (computed: consuming IndicatorValues) in
                     computed.materialize()
                     for row in computed.items.indices where computed.items[row].areaName == nil {
@@ -136,7 +136,7 @@ struct IndicatorReader: Sendable {
                 "\(csvStreams.limit) CSV exports are being written already; try again in a few seconds.", retryAfterSeconds: 5)
         }
         let plan = try await deniedAudited(query: query, identity: identity, context: context, resourceID: resourceID) {
-            try await environment.database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
+            try await environment.reads.withTransaction(isolation: .repeatableRead) { connection, _ in
                 try await Self.plan(query: query, rows: rows, identity: identity, on: connection)
             }
         }
@@ -147,15 +147,15 @@ struct IndicatorReader: Sendable {
         if case .agency(let agency) = identity { detail["purpose"] = agency.purpose }
         try await environment.audit.record(
             AuditEntry(identity, context, action: "export", resource: "statistics", resourceID: resourceID, detail: detail))
-        let database = environment.database
+        let reads = environment.reads
         return IndicatorCSV.response(filename: filename(plan.area)) { emit in
             // The place is given back once the answer is written or dropped.
             withExtendedLifetime(ticket) {}
-            try await database.withTransaction(isolation: .repeatableRead, readOnly: true) { connection in
+            try await reads.withTransaction(isolation: .repeatableRead) { connection, pool in
                 let targets = try await TargetStore(connection: connection).targets(
                     years: query.from.year...query.to.year, area: plan.area, units: plan.targetUnits(for: indicators))
                 let units = try await AreaUnits.load(area: plan.area, on: connection)
-                try await Self.compute(indicators, query: query, rows: rows, plan: plan, units: units, on: connection, helpers: database) {
+                try await Self.compute(indicators, query: query, rows: rows, plan: plan, units: units, on: connection, helpers: pool) {
                     (values: consuming IndicatorValues) in
                     // The rows stay unnamed (the CSV writes each unit's name once, from `units`) and,
                     // for officers, in their grid until written.
