@@ -26,8 +26,13 @@ public final class ReadDatabase: Service, Sendable {
         self.logger = logger
     }
 
+    /// Keeps the standby's pool until graceful shutdown (without one, just waits for it: a
+    /// service that returned early would stop the whole service group).
     public func run() async throws {
-        guard let standby else { return }
+        guard let standby else {
+            try? await gracefulShutdown()
+            return
+        }
         try await standby.run()
     }
 
