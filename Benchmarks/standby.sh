@@ -14,7 +14,8 @@
 #  2. the same searches together with registrations (wrk -c16, Benchmarks/registry/create.lua,
 #     on A), first with the searches on A, then on B: both rates, and the standby's replay lag
 #     (pg_stat_replication on the primary, sampled every 0.2 s by Benchmarks/standby/lag.sh while
-#     the registrations run): median and largest, in seconds and bytes.
+#     the registrations run): median and largest, in seconds and bytes;
+# and the registries' resident memory (B idle once ready, both at their peaks).
 # Both clusters share the machine's cores: the figures show where the reads' work goes and what
 # the standby's lag is under a write load, not the gain of a second machine. See BENCHMARKS.md.
 set -euo pipefail
@@ -77,6 +78,9 @@ for _ in $(seq 1 120); do
     sleep 0.5
 done
 curl -fsS -o /dev/null "http://127.0.0.1:$standby_http/readyz"
+rss() { awk -v field="$2" '$1 == field ":" { print int($2 / 1024) }' "/proc/$1/status"; }
+sleep 2
+rss_idle=$(rss "${pids[1]}" VmRSS)
 
 python3 - "$dir/people.csv" "$dir/queries.txt" <<'EOF'
 import csv, random, sys, unicodedata
@@ -158,3 +162,5 @@ for target in primary standby; do
     echo "searches reading from the $target with registrations on the primary (wrk -t2 -c16, Benchmarks/registry/create.lua): searches $(figures "${mixed_search[$target]}"); registrations $(figures "${mixed_create[$target]}")"
     echo "    the standby's replay lag meanwhile (Benchmarks/standby/lag.sh): ${lag[$target]}"
 done
+echo "registry B's resident memory (reads from the standby): $rss_idle MiB idle once ready, $(rss "${pids[1]}" VmHWM) MiB at its peak over the runs   (targets: <= 64 MiB idle, <= 256 MiB under load)"
+echo "registry A's peak resident memory (it took the import of $people people, then every registration): $(rss "${pids[0]}" VmHWM) MiB"

@@ -21,6 +21,7 @@
 #     bus_event_delay_seconds histogram: p50, p99), the consumer's time per batch
 #     (bus_handler_duration_seconds, type "batch"), the largest lag seen, and how long after the
 #     load's end the consumer had handled every event;
+#  5. the service's resident memory once ready (idle) and at its peak over 2-4;
 # with pgbench's select-only rate at concurrency 1 on the same cluster as a yardstick of the
 # machine. EXPLAIN=1 also prints the plans of the rebuild's slow statements. See BENCHMARKS.md.
 set -euo pipefail
@@ -81,6 +82,10 @@ cluster_psql "$port" bench --quiet --command="VACUUM ANALYZE" --command="CHECKPO
 
 bench_serve statistics "$statistics_port"
 statistics=$bench_pid
+# Resident memory once ready (idle), and at its peak after everything below (the exports, the CSVs
+# and the writes).
+sleep 2
+rss_idle=$(awk '/^VmRSS/ { print int($2 / 1024) }' "/proc/$statistics/status")
 for year in 2021 2022 2023 2024 2025; do echo "/v1/indicators/table?year=$year"; done >"$dir/tables.txt"
 latency="python3 $root/Benchmarks/latency.py $base $token"
 log "national tables, one client"
@@ -177,3 +182,4 @@ echo "$table   (target: p95 <= 50 ms; naive, straight from the counting tables, 
 echo "CSV of every commune x indicator x month, 2021-2025: median of 3 $(printf '%.2f' "$csv_median") s, $csv_rows rows, $csv_bytes bytes   (target: <= 2 s)"
 echo "$first_round"
 echo "$second_round"
+echo "statistics service's resident memory: $rss_idle MiB idle once ready, $(awk '/^VmHWM/ { print int($2 / 1024) }' "/proc/$statistics/status") MiB at its peak over the tables, CSVs and writes   (targets: <= 64 MiB idle, <= 256 MiB under load)"
