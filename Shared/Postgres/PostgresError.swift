@@ -98,6 +98,10 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         case "53200": return ("the database is out of memory", true)
         case "57014": return ("a statement took longer than its timeout", true)
         case "57P01", "57P02", "57P03": return ("the database is shutting down or starting", true)
+        // A hot standby (DATABASE_READ_URL) cancels a read that holds up its replay for too long
+        // (`max_standby_streaming_delay`), e.g. behind a lock the primary took; the read may be retried.
+        case "40001" where message?.contains("conflict with recovery") == true:
+            return ("the standby's replay of the primary cancelled the read", true)
         default: break
         }
         switch code {

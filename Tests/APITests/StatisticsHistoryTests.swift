@@ -313,6 +313,20 @@ struct StatisticsHistoryTests {
                             ((values["items"] as? [[String: Any]]) ?? []).map { jsonRow(values["indicator"], $0) }
                         }
                         #expect(try await csvRows("/v1/indicators/values?\(year2025)") == everyRows && !everyRows.isEmpty)
+                        // A read several indicators of one request make (people in after-care, admissions,
+                        // relapses) is made once and shared: each indicator's rows equal those it has alone.
+                        let twoYears = "areaCode=01&from=2024-01-01&to=2025-12-31&period=month"
+                        let together = try await statistics.call(.get, "/v1/indicators/values?\(twoYears)", token: tokens["admin1"])
+                        let togetherRows = ((together.json["indicators"] as? [[String: Any]]) ?? []).flatMap { values in
+                            ((values["items"] as? [[String: Any]]) ?? []).map { jsonRow(values["indicator"], $0) }
+                        }
+                        for id in ["people_in_aftercare", "relapse_rate", "relapse_rate_change", "compulsory_share", "treatment_mix"] {
+                            let alone = try await statistics.call(.get, "/v1/indicators/\(id)/values?\(twoYears)", token: tokens["admin1"])
+                            let aloneRows = ((alone.json["items"] as? [[String: Any]]) ?? []).map { jsonRow(id, $0) }
+                            #expect(aloneRows == togetherRows.filter { $0.hasPrefix(id + " ") }, "\(id): \(aloneRows)")
+                            // (No month of 2024-2025 has a relapse rate in both it and the month a year before.)
+                            #expect(!aloneRows.isEmpty || id == "relapse_rate_change", "\(id)")
+                        }
                         let tableRows = nationalRows.map { jsonRow($0["indicator"], ($0["row"] as? [String: Any]) ?? [:]) }
                         #expect(try await csvRows("/v1/indicators/table?year=2025") == tableRows && !tableRows.isEmpty)
                         // A JSON answer is held whole in memory: one of every commune by month for five years is

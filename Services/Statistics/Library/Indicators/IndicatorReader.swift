@@ -232,10 +232,12 @@ struct IndicatorReader: Sendable {
         helpers: PostgresClient, deliver: (consuming IndicatorValues) async throws -> Void
     ) async throws {
         let computed = indicators.filter { Computation.all[$0.id] != nil }
+        // Both connections read in the same snapshot: a read several indicators make is made once.
+        let reads = AggregateReads(shared: AggregateReads.measuresReadTwice(by: computed.compactMap { Computation.all[$0.id] }))
         func run(_ indicator: Indicator, on connection: PostgresConnection) async throws -> [IndicatorValues] {
             try await values(
                 of: [indicator], query: query, rows: rows, area: plan.area, grouping: plan.grouping, parameters: plan.parameters,
-                units: units, on: connection)
+                units: units, reads: reads, on: connection)
         }
         var delivered = 0
         // Whether what failed ran here (or in `deliver`): that fails the read; the helper's failures do not.
@@ -267,7 +269,7 @@ struct IndicatorReader: Sendable {
                                 helper.addTask {
                                     try await Self.values(
                                         of: [next], query: query, rows: rows, area: plan.area, grouping: plan.grouping,
-                                        parameters: plan.parameters, units: units, on: other)
+                                        parameters: plan.parameters, units: units, reads: reads, on: other)
                                 }
                             }
                             help(delivered + 1)
@@ -302,13 +304,13 @@ struct IndicatorReader: Sendable {
     /// The values of `indicators`, one after the other, on `connection`.
     private static func values(
         of indicators: [Indicator], query: IndicatorQuery, rows: Rows, area: ExportArea, grouping: IndicatorStore.Grouping,
-        parameters: [String: String], units: AreaUnits, on connection: PostgresConnection
+        parameters: [String: String], units: AreaUnits, reads: AggregateReads, on connection: PostgresConnection
     ) async throws -> [IndicatorValues] {
         var formerDistricts: FormerDistricts?
         var values: [IndicatorValues] = []
         for indicator in indicators {
             guard let computation = Computation.all[indicator.id] else { continue }
-            let store = IndicatorStore(connection: connection, units: units)
+            let store = IndicatorStore(connection: connection, units: units, reads: reads)
             var items: [IndicatorValues.Row] = []
             var grid: ValueGrid?
             let generation: AdminUnitGeneration

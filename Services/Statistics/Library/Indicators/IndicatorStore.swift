@@ -9,6 +9,8 @@ struct IndicatorStore {
     let connection: PostgresConnection
     /// The area's units (the unit above each commune row; the communes programmes count).
     let units: AreaUnits
+    /// The request's reads of the monthly aggregates, shared between its indicators.
+    let reads: AggregateReads
 
     /// How rows are grouped: by commune, by province, or one row for the whole area (named `label`).
     enum Grouping: Sendable {
@@ -189,11 +191,13 @@ struct IndicatorStore {
         }
         let periods = Periods(from: from, to: to, months: months)
         let numeratorDimension = formula.numeratorDimension ?? breakdown?.rawValue ?? ""
-        let numerators = try await read(formula.numerator, dimension: numeratorDimension, periods: periods, areas: areas)
+        let areaKey = "\(grouping) \(area.code ?? "VN")"
+        let numerators = try await read(formula.numerator, dimension: numeratorDimension, periods: periods, areas: areas, areaKey: areaKey)
         var denominators: [Series.Key: Series]?
         if let denominator = formula.denominator {
             denominators = try await read(
-                denominator, dimension: formula.numeratorDimension == nil ? numeratorDimension : "", periods: periods, areas: areas)
+                denominator, dimension: formula.numeratorDimension == nil ? numeratorDimension : "", periods: periods, areas: areas,
+                areaKey: areaKey)
         }
         // Each series with the denominator it is divided by (the unit's total for the mix by form),
         // in the rows' order: by area (the country's named `national`), then breakdown value.
@@ -228,7 +232,7 @@ struct IndicatorStore {
         // before 2025 (the unit's total says so for each of its breakdown's rows too).
         var mapped: [Bool]?
         for term in [formula.numerator, formula.denominator].compactMap({ $0 }) where Measure.byResidence.contains(term.measure) {
-            let legacy = try await read(term, dimension: Measure.mappedDimension.dimension, periods: periods, areas: areas)
+            let legacy = try await read(term, dimension: Measure.mappedDimension.dimension, periods: periods, areas: areas, areaKey: areaKey)
             guard !legacy.isEmpty else { continue }
             var cells = mapped ?? [Bool](repeating: false, count: numeratorCounts.count)
             for (index, entry) in ordered.enumerated() {
@@ -249,8 +253,8 @@ struct IndicatorStore {
 
     /// One term's counts (and amounts) in each period, by area and breakdown value: a period's
     /// count of a stock or an overlap carries what came before it.
-    private struct Series {
-        struct Key: Hashable {
+    struct Series {
+        struct Key: Hashable, Sendable {
             let area: String
             let value: String
         }
@@ -263,7 +267,10 @@ struct IndicatorStore {
 
     /// One term's series by area and breakdown value: each area's and value's rows summed by period
     /// (0 before the first), then the counts carried forward along the periods.
-    private func read(_ term: Formula.Term, dimension: String, periods: Periods, areas: SQLFragment) async throws -> [Series.Key: Series] {
+    /// `areas` selects the rows (`t` is the table); `areaKey` names that selection for `reads`.
+    private func read(
+        _ term: Formula.Term, dimension: String, periods: Periods, areas: SQLFragment, areaKey: String
+    ) async throws -> [Series.Key: Series] {
         // Only the columns the reading needs: the first day's exits for an overlap, amounts for loans.
         let overlap = term.reading == .overlap
         let loans = term.measure == .loans
@@ -292,22 +299,31 @@ struct IndicatorStore {
             if loans { sums[base + amountSection + period] += amount }
         }
         if periods.areWholeMonths {
-            // Whole months read the sums by the month (a third of the rows), each put in its period here.
-            let since: SQLFragment = term.reading == .flow ? "AND t.month >= \(periods.starts[0])" : ""
-            let rows = try await connection.query(
-                """
-                SELECT t.area_code, t.value, t.month - DATE '1970-01-01', t.entered, t.exited\(overlap ? ", t.exited_first" : "" as SQLFragment)\(loans ? ", t.amount" : "" as SQLFragment)
-                FROM statistics.monthly_tallies t
-                WHERE t.measure = \(term.measure.rawValue) AND t.dimension = \(dimension) AND \(areas) AND t.month <= \(periods.to) \(since)
-                """)
-            for row in rows {
-                let date = CalendarDate(daysSinceEpoch: try row.integer(at: 2))
-                let month = date.year * 12 + date.month - 1
-                add(
-                    Series.Key(area: try row.text(at: 0), value: try row.text(at: 1)), period: periods.period(ofMonth: month),
-                    entered: try row.integer(at: 3), exited: try row.integer(at: 4),
-                    exitedFirstDay: overlap && periods.begins(month: month) ? try row.integer(at: 5) : 0,
-                    amount: loans ? try row.integer(at: overlap ? 6 : 5) : 0)
+            // Whole months read the sums by the month (a third of the rows), each put in its period
+            // here; a stock reads the first day's exits too when its measure's reads are shared,
+            // so that an overlap of the same measure can use the same rows.
+            let key = AggregateReads.Key(
+                measure: term.measure.rawValue, dimension: dimension, areas: areaKey, to: periods.to,
+                since: term.reading == .flow ? periods.starts[0] : nil,
+                firstDayExits: overlap || (term.reading == .stock && reads.keeps(term.measure.rawValue)), amounts: loans)
+            let rows = try await reads.rows(key) { try await monthlyRows(key, areas: areas) }
+            // Each of the rows' series, where its sums begin (-1 until its first row).
+            var bases = [Int](repeating: -1, count: rows.keys.count)
+            for row in rows.series.indices {
+                let index = Int(rows.series[row])
+                var base = bases[index]
+                if base < 0 {
+                    base = sums.count
+                    bases[index] = base
+                    seriesOf[rows.keys[index]] = seriesOf.count
+                    sums.append(contentsOf: repeatElement(0, count: width))
+                }
+                let month = Int(rows.months[row])
+                let period = periods.period(ofMonth: month)
+                sums[base + period] += rows.entered[row]
+                sums[base + length + period] += rows.exited[row]
+                if overlap, periods.begins(month: month) { sums[base + firstDaySection + period] += rows.exitedFirstDay[row] }
+                if loans { sums[base + amountSection + period] += rows.amounts[row] }
             }
         } else {
             // Other periods read the days, summed by period in the database. A monthly row (the
@@ -356,5 +372,37 @@ struct IndicatorStore {
             series[key] = Series(counts: counts, amounts: loans ? Array(sums[amount + 1...amount + count]) : [])
         }
         return series
+    }
+    /// The monthly aggregate rows `key` names, from the database.
+    private func monthlyRows(_ key: AggregateReads.Key, areas: SQLFragment) async throws -> AggregateReads.Rows {
+        let since: SQLFragment = key.since.map { "AND t.month >= \($0)" } ?? ""
+        let result = try await connection.query(
+            """
+            SELECT t.area_code, t.value, t.month - DATE '1970-01-01', t.entered, t.exited\(key.firstDayExits ? ", t.exited_first" : "" as SQLFragment)\(key.amounts ? ", t.amount" : "" as SQLFragment)
+            FROM statistics.monthly_tallies t
+            WHERE t.measure = \(key.measure) AND t.dimension = \(key.dimension) AND \(areas) AND t.month <= \(key.to) \(since)
+            """)
+        var rows = AggregateReads.Rows()
+        var indexOf: [Series.Key: Int32] = [:]
+        let amountColumn = key.firstDayExits ? 6 : 5
+        for row in result {
+            let series = Series.Key(area: try row.text(at: 0), value: try row.text(at: 1))
+            let index: Int32
+            if let known = indexOf[series] {
+                index = known
+            } else {
+                index = Int32(rows.keys.count)
+                indexOf[series] = index
+                rows.keys.append(series)
+            }
+            let date = CalendarDate(daysSinceEpoch: try row.integer(at: 2))
+            rows.series.append(index)
+            rows.months.append(Int32(date.year * 12 + date.month - 1))
+            rows.entered.append(try row.integer(at: 3))
+            rows.exited.append(try row.integer(at: 4))
+            if key.firstDayExits { rows.exitedFirstDay.append(try row.integer(at: 5)) }
+            if key.amounts { rows.amounts.append(try row.integer(at: amountColumn)) }
+        }
+        return rows
     }
 }
