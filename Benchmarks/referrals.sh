@@ -11,6 +11,7 @@
 #  1. matching offers for a case (random cases), one client: p50/p95/p99;
 #  2. a commune's follow-up due list (the 50 communes with most follow-ups), one client;
 #  3. referral status changes under wrk, 16 connections: the partner's answer, each referral once;
+# and the service's resident memory once ready (idle) and at its peak over the measurements;
 # with pgbench's select-only rate at concurrency 1 on the same cluster as a yardstick of the
 # machine. Installs wrk from Debian when missing. See BENCHMARKS.md.
 # EXPLAIN=1 also logs the plan of every statement slower than 5 ms while measuring (auto_explain)
@@ -49,6 +50,9 @@ bench_serve registry "$registry_port"
 registry=$bench_pid
 bench_serve referrals "$referrals_port"
 referrals=$bench_pid
+# Its resident memory once ready (idle); its peak is read at the end.
+sleep 2
+rss_idle=$(bench_rss "$referrals")
 
 log "generating and importing $people people"
 bench_import_people "$registry_base" "$people"
@@ -90,6 +94,7 @@ echo "$matching   (target: p95 <= 20 ms)"
 echo "$follow_ups   (target: p95 <= 20 ms)"
 echo "status changes (wrk -t2 -c16 -d${wrk_seconds}s --latency -s Benchmarks/post_each.lua BASE, PATH_FORMAT=/v1/referrals/%s/response): $(echo "$changes" | rps) changes/s, p50 $(echo "$changes" | pct 50%), p99 $(echo "$changes" | pct 99%), errors: $(echo "$changes" | grep -c 'Non-2xx\|Socket errors' || true)   (target: >= 500/s)"
 echo "    by: python3 Benchmarks/latency.py BASE TOKEN LABEL PATHS N (admin token), on=$day"
+echo "referrals service's resident memory: $rss_idle MiB idle once ready, $(bench_rss "$referrals" VmHWM) MiB at its peak over the runs   (targets: <= 64 MiB idle, <= 256 MiB under load)"
 if [ "${EXPLAIN:-0}" = 1 ]; then
     echo
     echo "Statements slower than 5 ms while measuring (auto_explain), the slowest of each of the six slowest kinds:"

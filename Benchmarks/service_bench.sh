@@ -58,3 +58,9 @@ bench_steady() {
     done
     cluster_psql "$port" bench --quiet --command="CHECKPOINT" >/dev/null
 }
+
+# Prints the resident memory of process $1 in MiB: its current size (VmRSS) or, with $2 = VmHWM,
+# its peak so far.
+bench_rss() {
+    awk -v field="${2:-VmRSS}" '$1 == field ":" { print int($2 / 1024) }' "/proc/$1/status"
+}

@@ -78,9 +78,8 @@ for _ in $(seq 1 120); do
     sleep 0.5
 done
 curl -fsS -o /dev/null "http://127.0.0.1:$standby_http/readyz"
-rss() { awk -v field="$2" '$1 == field ":" { print int($2 / 1024) }' "/proc/$1/status"; }
 sleep 2
-rss_idle=$(rss "${pids[1]}" VmRSS)
+rss_idle=$(bench_rss "${pids[1]}")
 
 python3 - "$dir/people.csv" "$dir/queries.txt" <<'EOF'
 import csv, random, sys, unicodedata
@@ -162,5 +161,5 @@ for target in primary standby; do
     echo "searches reading from the $target with registrations on the primary (wrk -t2 -c16, Benchmarks/registry/create.lua): searches $(figures "${mixed_search[$target]}"); registrations $(figures "${mixed_create[$target]}")"
     echo "    the standby's replay lag meanwhile (Benchmarks/standby/lag.sh): ${lag[$target]}"
 done
-echo "registry B's resident memory (reads from the standby): $rss_idle MiB idle once ready, $(rss "${pids[1]}" VmHWM) MiB at its peak over the runs   (targets: <= 64 MiB idle, <= 256 MiB under load)"
-echo "registry A's peak resident memory (it took the import of $people people, then every registration): $(rss "${pids[0]}" VmHWM) MiB"
+echo "registry B's resident memory (reads from the standby): $rss_idle MiB idle once ready, $(bench_rss "${pids[1]}" VmHWM) MiB at its peak over the runs   (targets: <= 64 MiB idle, <= 256 MiB under load)"
+echo "registry A's peak resident memory (it took the import of $people people, then every registration): $(bench_rss "${pids[0]}" VmHWM) MiB"

@@ -12,6 +12,7 @@
 #  2. a commune's deadline list (the 50 most populous communes, in turn), one client: p50/p95/p99;
 #  3. a province's deadline list (every province), one client: p50/p95/p99;
 #  4. a person's full treatment history (people with a history), one client: p50/p95/p99;
+#  5. the service's resident memory once ready (idle) and at its peak over 1-4;
 # with pgbench's select-only rate at concurrency 1 on the same cluster as a yardstick of the
 # machine. Installs wrk from Debian when missing. See BENCHMARKS.md.
 # EXPLAIN=1 also logs the plan of every statement slower than 5 ms during the lists (auto_explain)
@@ -50,6 +51,9 @@ bench_serve registry "$registry_port"
 registry=$bench_pid
 bench_serve treatment "$treatment_port"
 treatment=$bench_pid
+# Its resident memory once ready (idle); its peak is read at the end.
+sleep 2
+rss_idle=$(bench_rss "$treatment")
 
 log "generating and importing $people people"
 bench_import_people "$registry_base" "$people"
@@ -96,6 +100,7 @@ echo "$commune   (target: p95 <= 20 ms)"
 echo "$province   (target: p95 <= 100 ms)"
 echo "$history   (target: p95 <= 10 ms)"
 echo "    by: python3 Benchmarks/latency.py BASE TOKEN LABEL PATHS N, on=$day, admin token, as a list's caller"
+echo "treatment service's resident memory: $rss_idle MiB idle once ready, $(bench_rss "$treatment" VmHWM) MiB at its peak over the runs   (targets: <= 64 MiB idle, <= 256 MiB under load)"
 if [ "${EXPLAIN:-0}" = 1 ]; then
     echo
     echo "Statements slower than 5 ms during the lists (auto_explain), the slowest of each of the six slowest kinds:"

@@ -45,9 +45,12 @@ public struct ServiceConfiguration: Sendable {
     /// The audit trail's anchor outside the database.
     public var auditAnchor: AuditAnchor { AuditAnchor(key: auditSealKey, headFile: auditAnchorFile) }
 
+    /// The variables whose values never reach a log (they may hold passwords or keys).
+    static let secretVariables: Set<String> = ["DATABASE_URL", "DATABASE_READ_URL", "AUDIT_SEAL_KEY"]
+
     /// Reads and validates; throws `ConfigurationError` naming the first bad variable.
     public static func load(service: ServiceDescriptor, environment: [String: String]? = nil) async throws -> ServiceConfiguration {
-        let secrets = SecretsSpecifier<String, String>.specific(["DATABASE_URL", "DATABASE_READ_URL", "AUDIT_SEAL_KEY"])
+        let secrets = SecretsSpecifier<String, String>.specific(secretVariables)
         var providers: [any ConfigProvider] = []
         if let environment {
             providers.append(EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: secrets))
@@ -58,27 +61,16 @@ public struct ServiceConfiguration: Sendable {
         let reader = ConfigReader(providers: providers)
         func value(_ variable: String) -> String? {
             let key = ConfigKey(variable.lowercased().split(separator: "_").map(String.init))
-            return reader.string(forKey: key, isSecret: ["DATABASE_URL", "DATABASE_READ_URL", "AUDIT_SEAL_KEY"].contains(variable))
+            return reader.string(forKey: key, isSecret: secretVariables.contains(variable))
         }
         return try ServiceConfiguration(service: service, value: value)
     }
 
     init(service: ServiceDescriptor, value: (String) -> String?) throws {
         databaseURL = value("DATABASE_URL") ?? "postgresql://\(service.role)@localhost:5432/recovery"
-        do {
-            _ = try PostgresConfiguration(connectionString: databaseURL).parameters()
-        } catch let error as PostgresError {
-            throw ConfigurationError(variable: "DATABASE_URL", problem: "not a valid libpq URL or conninfo (\(error.message ?? "unparsable"))")
-        }
+        try Self.checkConnectionString(databaseURL, variable: "DATABASE_URL")
         databaseReadURL = value("DATABASE_READ_URL").flatMap { $0.isEmpty ? nil : $0 }
-        if let databaseReadURL {
-            do {
-                _ = try PostgresConfiguration(connectionString: databaseReadURL).parameters()
-            } catch let error as PostgresError {
-                throw ConfigurationError(
-                    variable: "DATABASE_READ_URL", problem: "not a valid libpq URL or conninfo (\(error.message ?? "unparsable"))")
-            }
-        }
+        if let databaseReadURL { try Self.checkConnectionString(databaseReadURL, variable: "DATABASE_READ_URL") }
         host = value("HOST") ?? "0.0.0.0"
         guard !host.isEmpty else { throw ConfigurationError(variable: "HOST", problem: "must not be empty") }
         port = try Self.integer("PORT", value("PORT"), default: service.defaultPort, range: 0...65535)
@@ -116,6 +108,14 @@ public struct ServiceConfiguration: Sendable {
         auditAnchorFile = value("AUDIT_ANCHOR_FILE").flatMap { $0.isEmpty ? nil : $0 }
         if let auditAnchorFile, !auditAnchorFile.hasPrefix("/") {
             throw ConfigurationError(variable: "AUDIT_ANCHOR_FILE", problem: "must be an absolute path; got '\(auditAnchorFile)'")
+        }
+    }
+
+    private static func checkConnectionString(_ text: String, variable: String) throws {
+        do {
+            _ = try PostgresConfiguration(connectionString: text).parameters()
+        } catch let error as PostgresError {
+            throw ConfigurationError(variable: variable, problem: "not a valid libpq URL or conninfo (\(error.message ?? "unparsable"))")
         }
     }
 

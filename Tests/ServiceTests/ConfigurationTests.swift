@@ -52,6 +52,25 @@ struct ConfigurationTests {
         }
         #expect(url?.variable == "DATABASE_URL")
         #expect(url?.description.contains("hunter2") == false)
+        let readURL = await #expect(throws: ConfigurationError.self) {
+            try await ServiceConfiguration.load(
+                service: RegistryService.descriptor, environment: ["DATABASE_READ_URL": "postgresql://u:hunter2@h:bad/x"])
+        }
+        #expect(readURL?.variable == "DATABASE_READ_URL")
+        #expect(readURL?.description.contains("hunter2") == false)
+    }
+
+    /// Reads that may lag go to the standby of `DATABASE_READ_URL`, under the service's own name.
+    @Test func aReadStandbyHasItsOwnPoolSettings() async throws {
+        let without = try await ServiceConfiguration.load(service: RegistryService.descriptor, environment: ["DATABASE_READ_URL": ""])
+        #expect(without.databaseReadURL == nil && without.postgresReads(for: RegistryService.descriptor) == nil)
+        let with = try await ServiceConfiguration.load(
+            service: RegistryService.descriptor,
+            environment: ["DATABASE_URL": "postgresql://registry@primary/recovery", "DATABASE_READ_URL": "postgresql://registry@standby/recovery"])
+        let reads = try #require(with.postgresReads(for: RegistryService.descriptor))
+        #expect(reads.connectionString == "postgresql://registry@standby/recovery")
+        #expect(reads.applicationName == "registry-reads" && reads.searchPath == ["registry"])
+        #expect(with.postgres(for: RegistryService.descriptor).connectionString == "postgresql://registry@primary/recovery")
     }
     @Test func theAuditSealKeyComesFromTheVariableOrAFileAndIsLongEnough() async throws {
         let key = String(repeating: "k3y", count: 12)

@@ -373,6 +373,7 @@ struct IndicatorStore {
         }
         return series
     }
+
     /// The monthly aggregate rows `key` names, from the database.
     private func monthlyRows(_ key: AggregateReads.Key, areas: SQLFragment) async throws -> AggregateReads.Rows {
         let since: SQLFragment = key.since.map { "AND t.month >= \($0)" } ?? ""
