@@ -6,8 +6,9 @@ import Synchronization
 /// Where reads that may lag a little go: a hot standby of the primary (`DATABASE_READ_URL`)
 /// when one is configured, else the primary itself. A read that cannot get a connection from the
 /// standby (it is down, or refuses) runs on the primary instead, and the primary takes every
-/// read for `avoidance` afterwards before the standby is tried again: a standby outage slows
-/// nothing and fails nothing. What a read sees on the standby is the primary's state as of the
+/// read for `avoidance` afterwards before the standby is tried again: a standby outage fails no
+/// read, and only the read that finds it down waits for the connection attempt (at most
+/// `DATABASE_CONNECT_TIMEOUT_S`; at once when the connection is refused). What a read sees on the standby is the primary's state as of the
 /// standby's replay (usually well under a second behind); writes, `LISTEN` and the bus's
 /// consumers stay on the primary.
 /// As a lifecycle `Service`, `run()` keeps the standby's pool until graceful shutdown.
