@@ -61,8 +61,17 @@ public struct TestStandby: Sendable {
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
+        // The server the script starts must not keep this process's descriptors (its sockets,
+        // listeners, pipes) open for as long as it runs: the child closes all but 0-2.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for descriptor in open.compactMap({ Int32($0) }) where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/bin/bash", nil, nil, argv, envp)
+        let spawned = posix_spawn(&pid, "/bin/bash", &actions, nil, argv, envp)
         guard spawned == 0 else { throw TestSupportError("bash did not start (\(spawned))") }
         var status: Int32 = 0
         while true {
