@@ -70,14 +70,9 @@ log "making the standby (pg_basebackup)"
 standby_port=$(cluster_free_port)
 cluster_standby "$port" "$standby_dir" "$standby_port"
 standby_http=$(cluster_free_port)
-DATABASE_URL="postgresql://registry@127.0.0.1:$port/bench" DATABASE_READ_URL="postgresql://registry@127.0.0.1:$standby_port/bench" \
-    PORT=$standby_http "$bin/registry" serve >>"$dir/registry-standby.log" 2>&1 &
-pids+=("$!")
-for _ in $(seq 1 120); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$standby_http/readyz" 2>/dev/null && break
-    sleep 0.5
-done
-curl -fsS -o /dev/null "http://127.0.0.1:$standby_http/readyz"
+# The second registry: bench_serve's own, with the standby for its reads.
+DATABASE_READ_URL="postgresql://registry@127.0.0.1:$standby_port/bench" bench_serve registry "$standby_http"
+pids+=("$bench_pid")
 sleep 2
 rss_idle=$(bench_rss "${pids[1]}")
 

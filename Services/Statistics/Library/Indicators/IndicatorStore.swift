@@ -284,15 +284,14 @@ struct IndicatorStore {
         let width = (2 + (overlap ? 1 : 0) + (loans ? 1 : 0)) * length
         var seriesOf: [Series.Key: Int] = [:]
         var sums: [Int] = []
-        func add(_ key: Series.Key, period: Int, entered: Int, exited: Int, exitedFirstDay: Int, amount: Int) {
-            let base: Int
-            if let index = seriesOf[key] {
-                base = index * width
-            } else {
-                base = sums.count
-                seriesOf[key] = seriesOf.count
-                sums.append(contentsOf: repeatElement(0, count: width))
-            }
+        /// Where the sums of `key`'s series begin, made (zeros) on its first row.
+        func base(of key: Series.Key) -> Int {
+            if let index = seriesOf[key] { return index * width }
+            seriesOf[key] = seriesOf.count
+            sums.append(contentsOf: repeatElement(0, count: width))
+            return sums.count - width
+        }
+        func add(base: Int, period: Int, entered: Int, exited: Int, exitedFirstDay: Int, amount: Int) {
             sums[base + period] += entered
             sums[base + length + period] += exited
             if overlap { sums[base + firstDaySection + period] += exitedFirstDay }
@@ -311,19 +310,12 @@ struct IndicatorStore {
             var bases = [Int](repeating: -1, count: rows.keys.count)
             for row in rows.series.indices {
                 let index = Int(rows.series[row])
-                var base = bases[index]
-                if base < 0 {
-                    base = sums.count
-                    bases[index] = base
-                    seriesOf[rows.keys[index]] = seriesOf.count
-                    sums.append(contentsOf: repeatElement(0, count: width))
-                }
+                if bases[index] < 0 { bases[index] = base(of: rows.keys[index]) }
                 let month = Int(rows.months[row])
-                let period = periods.period(ofMonth: month)
-                sums[base + period] += rows.entered[row]
-                sums[base + length + period] += rows.exited[row]
-                if overlap, periods.begins(month: month) { sums[base + firstDaySection + period] += rows.exitedFirstDay[row] }
-                if loans { sums[base + amountSection + period] += rows.amounts[row] }
+                add(
+                    base: bases[index], period: periods.period(ofMonth: month), entered: rows.entered[row], exited: rows.exited[row],
+                    exitedFirstDay: overlap && periods.begins(month: month) ? rows.exitedFirstDay[row] : 0,
+                    amount: loans ? rows.amounts[row] : 0)
             }
         } else {
             // Other periods read the days, summed by period in the database. A monthly row (the
@@ -342,7 +334,7 @@ struct IndicatorStore {
                 """)
             for row in rows {
                 add(
-                    Series.Key(area: try row.text(at: 0), value: try row.text(at: 1)), period: try row.integer(at: 2),
+                    base: base(of: Series.Key(area: try row.text(at: 0), value: try row.text(at: 1))), period: try row.integer(at: 2),
                     entered: try row.integer(at: 3), exited: try row.integer(at: 4), exitedFirstDay: try row.integer(at: 6),
                     amount: try row.integer(at: 5))
             }
