@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The whole system on a generated data set: the four services' release builds, all running, on a
+# throwaway PostgreSQL cluster with durable settings (fsync, synchronous_commit and
+# full_page_writes on), in one run:
+#
+#   Benchmarks/system.sh            (SIZE=province by default: small | province | national; JOBS=8; REQUESTS=50)
+#
+#  1. the data generator (Benchmarks/generator/generate.py) writes the SIZE data set through the
+#     services' write paths: seconds, requests and people per second, and what it wrote;
+#  2. each service's resident memory once ready (idle) and at its peak during the generation
+#     (under load: every service takes writes, the consumers follow);
+#  3. with the statistics' consumer caught up: the registry's search by name without diacritics
+#     (one client, REQUESTS queries: p50/p95/p99); the statistics' national table of each of the
+#     five years (one client: p50/p95/p99) and the CSV of every commune x indicator x month over the
+#     five years (seconds, median of three);
+#  4. `statistics rebuild` of the generated log while the four services run: seconds;
+#  5. each service's resident memory at its peak over everything;
+# with pgbench's select-only rate at concurrency 1 on the same cluster as a yardstick of the
+# machine. See BENCHMARKS.md ("The whole system on generated data").
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# shellcheck source=deploy/local/cluster.sh
+source "$root/deploy/local/cluster.sh"
+# shellcheck source=Benchmarks/service_bench.sh
+source "$root/Benchmarks/service_bench.sh"
+
+size=${SIZE:-province}
+jobs=${JOBS:-8}
+requests=${REQUESTS:-50}
+services=(registry treatment referrals statistics)
+log() { printf '[system-bench] %s\n' "$*" >&2; }
+
+cluster_install_packages
+cluster_find_bin
+log "swift build -c release (the four services)"
+for service in "${services[@]}"; do swift build -c release --product "$service" >&2; done
+bin="$(swift build -c release --show-bin-path)"
+
+bench_cluster recovery-systembench-pg
+declare -A pids ports
+export LOG_FORMAT=text LOG_LEVEL=warning HOST=127.0.0.1
+trap 'rc=$?; set +e; kill ${pids[*]:-} 2>/dev/null; wait ${pids[*]:-} 2>/dev/null; (exit $rc); cluster_cleanup_throwaway' EXIT
+for service in "${services[@]}"; do
+    ports[$service]=$(cluster_free_port)
+    bench_serve "$service" "${ports[$service]}"
+    pids[$service]=$bench_pid
+done
+url() { echo "http://127.0.0.1:${ports[$1]}"; }
+sleep 2
+declare -A idle
+for service in "${services[@]}"; do idle[$service]=$(bench_rss "${pids[$service]}"); done
+sql() { cluster_psql "$port" bench --tuples-only --no-align --command="$1"; }
+
+log "generating the $size data set ($jobs people at once)"
+GENERATOR_PASSWORD="$bench_password" python3 "$root/Benchmarks/generator/generate.py" --size "$size" --jobs "$jobs" --user perf \
+    --registry "$(url registry)" --treatment "$(url treatment)" --referrals "$(url referrals)" --statistics "$(url statistics)" \
+    >"$dir/generated.json"
+declare -A loaded
+for service in "${services[@]}"; do loaded[$service]=$(bench_rss "${pids[$service]}" VmHWM); done
+field() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' "$dir/generated.json" "$1"; }
+
+log "waiting for the statistics' consumer to pass every event"
+pending_sql="SET jit = off; SELECT coalesce(sum(w.n), 0) FROM bus.consumer_slots s CROSS JOIN LATERAL (SELECT count(*) AS n FROM bus.events e
+    WHERE e.slot = s.slot AND (e.xid, e.id) > (s.after_xid, s.after_id)) w WHERE s.consumer = 'statistics.counts'"
+for _ in $(seq 1 600); do
+    [ "$(sql "$pending_sql" | tail -1)" = 0 ] && break
+    sleep 1
+done
+cluster_psql "$port" bench --quiet --command="VACUUM ANALYZE" --command="CHECKPOINT" >/dev/null
+events=$(sql "SELECT count(*) FROM bus.events")
+people=$(sql "SELECT count(*) FROM registry.people")
+
+token=$(python3 "$root/Benchmarks/registry/http_bench.py" token "$(url registry)" perf "$bench_password")
+cluster_psql "$port" bench --quiet --command="\\copy (SELECT full_name FROM registry.people) TO '$dir/names.csv' WITH (FORMAT csv, HEADER)"
+search=$(python3 "$root/Benchmarks/registry/http_bench.py" search "$(url registry)" "$token" "$dir/names.csv" "$requests")
+
+last_year=$(($(field today | cut -c1-4) - 1))
+first_year=$((last_year - 4))
+for year in $(seq "$first_year" "$last_year"); do echo "/v1/indicators/table?year=$year"; done >"$dir/tables.txt"
+table=$(python3 "$root/Benchmarks/latency.py" "$(url statistics)" "$token" "the national table of a year" "$dir/tables.txt" "$requests")
+csv_path="/v1/indicators/values?groupBy=commune&period=month&from=$first_year-01-01&to=$last_year-12-31&format=csv"
+csv_times=()
+for _ in 1 2 3; do
+    csv_times+=("$(curl -fsS -o "$dir/all.csv" -w '%{time_total}' -H "Authorization: Bearer $token" "$(url statistics)$csv_path")")
+done
+csv_median=$(printf '%s\n' "${csv_times[@]}" | sort -n | sed -n 2p)
+csv_rows=$(($(wc -l <"$dir/all.csv") - 1))
+
+log "statistics rebuild while the four services run"
+started=$(date +%s.%N)
+rebuilt=$(DATABASE_URL="postgresql://statistics@127.0.0.1:$port/bench" "$bin/statistics" rebuild)
+rebuild_seconds=$(awk -v start="$started" -v end="$(date +%s.%N)" 'BEGIN { printf "%.1f", end - start }')
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); yardstick (pgbench select-only, 1 client): $yardstick tps"
+echo "data set: $size, $people people, $events events in the bus log"
+echo "generator: $(field requests) requests in $(field seconds) s: $(field requestsPerSecond) requests/s, $(field peoplePerSecond) people/s ($jobs at once)"
+echo "  wrote: $(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(", ".join(f"{k} {v}" for k, v in d.items() if isinstance(v, int) and k not in ("seed", "requests", "provinces", "communes")))' "$dir/generated.json")"
+echo "registry $search"
+echo "statistics $table"
+echo "statistics CSV of every commune x indicator x month, $first_year-$last_year: ${csv_median} s (median of 3), $csv_rows rows"
+echo "statistics rebuild while the services run: $rebuild_seconds s ($rebuilt)"
+for service in "${services[@]}"; do
+    echo "memory $service: idle ${idle[$service]} MiB, peak while generating ${loaded[$service]} MiB, peak overall $(bench_rss "${pids[$service]}" VmHWM) MiB"
+done
