@@ -3,7 +3,8 @@
 # throwaway PostgreSQL cluster with durable settings (fsync, synchronous_commit and
 # full_page_writes on), in one run:
 #
-#   Benchmarks/system.sh            (SIZE=province by default: small | province | national; JOBS=8; REQUESTS=50)
+#   Benchmarks/system.sh            (SIZE=province by default: small | province | national; PEOPLE=N
+#                                   to override the size's number; JOBS=8; REQUESTS=50)
 #
 #  1. the data generator (Benchmarks/generator/generate.py) writes the SIZE data set through the
 #     services' write paths: seconds, requests and people per second, and what it wrote;
@@ -54,9 +55,10 @@ for service in "${services[@]}"; do idle[$service]=$(bench_rss "${pids[$service]
 sql() { cluster_psql "$port" bench --tuples-only --no-align --command="$1"; }
 
 log "generating the $size data set ($jobs people at once)"
-GENERATOR_PASSWORD="$bench_password" python3 "$root/Benchmarks/generator/generate.py" --size "$size" --jobs "$jobs" --user perf \
-    --registry "$(url registry)" --treatment "$(url treatment)" --referrals "$(url referrals)" --statistics "$(url statistics)" \
-    >"$dir/generated.json"
+# Past a person whose history fails (counted and reported below) rather than losing the run.
+GENERATOR_PASSWORD="$bench_password" python3 "$root/Benchmarks/generator/generate.py" --size "$size" ${PEOPLE:+--people "$PEOPLE"} \
+    --jobs "$jobs" --keep-going --user perf --registry "$(url registry)" --treatment "$(url treatment)" \
+    --referrals "$(url referrals)" --statistics "$(url statistics)" >"$dir/generated.json" || true
 declare -A loaded
 for service in "${services[@]}"; do loaded[$service]=$(bench_rss "${pids[$service]}" VmHWM); done
 field() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' "$dir/generated.json" "$1"; }
@@ -96,6 +98,7 @@ rebuild_seconds=$(awk -v start="$started" -v end="$(date +%s.%N)" 'BEGIN { print
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); yardstick (pgbench select-only, 1 client): $yardstick tps"
 echo "data set: $size, $people people, $events events in the bus log"
 echo "generator: $(field requests) requests in $(field seconds) s: $(field requestsPerSecond) requests/s, $(field peoplePerSecond) people/s ($jobs at once)"
+echo "  failed: $(field people_failed) people $(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("failures", ""))' "$dir/generated.json")"
 echo "  wrote: $(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(", ".join(f"{k} {v}" for k, v in d.items() if isinstance(v, int) and k not in ("seed", "requests", "provinces", "communes")))' "$dir/generated.json")"
 echo "registry $search"
 echo "statistics $table"

@@ -17,7 +17,7 @@ decisions, training, workforce) and the provinces' targets. Events flow as in pr
 
 Prints a progress bar with the rate and the time left on a terminal (stderr), and a JSON summary
 of what it wrote (stdout). Stops at the first answer it did not expect, with the service's words.
-What the services refuse to back-date is cut or dated today (BENCHMARKS.md, "The data generator").
+What the services refuse to back-date is cut or dated today (README, "Generating data").
 """
 import argparse
 import json
@@ -67,6 +67,9 @@ class Run:
         self.people = arguments.people or people
         self.units = Units(provinces, communes)
         self.facilities, self.offers = {}, {}
+        # --keep-going: a person whose history meets an answer not expected is counted, the first
+        # few reasons kept, and the run goes on (its exit status still says so).
+        self.keep_going, self.failures, self.failures_lock = arguments.keep_going, [], threading.Lock()
 
     def setup(self):
         """Per province: a facility of each kind (those already registered are reused), and three
@@ -104,7 +107,15 @@ class Run:
 
     def person(self, number):
         rng = random.Random(f"{self.seed}:person:{number}")
-        Person(number, rng, self).write()
+        try:
+            Person(number, rng, self).write()
+        except (GeneratorError, RuntimeError) as error:
+            if not self.keep_going:
+                raise
+            self.tally.add("people_failed")
+            with self.failures_lock:
+                if len(self.failures) < 5:
+                    self.failures.append(f"person {number}: {error}")
 
     def programmes(self, commune):
         """A commune's programmes year by year: campaigns, a group, an after-care model, drug-free
@@ -169,6 +180,7 @@ def main():
     parser.add_argument("--jobs", type=int, default=8, help="people written at once")
     for name, port in [("registry", 8081), ("treatment", 8082), ("referrals", 8083), ("statistics", 8084)]:
         parser.add_argument(f"--{name}", default=f"http://127.0.0.1:{port}")
+    parser.add_argument("--keep-going", action="store_true", help="go on past a person whose history fails (counted)")
     parser.add_argument("--token")
     parser.add_argument("--user")
     arguments = parser.parse_args()
@@ -196,7 +208,11 @@ def main():
                "communes": len(run.units.communes), **dict(sorted(run.tally.counts.items())), "requests": client.requests,
                "seconds": round(seconds, 1), "requestsPerSecond": round(client.requests / seconds, 1),
                "peoplePerSecond": round(run.people / seconds, 2)}
+    if run.failures:
+        summary["failures"] = run.failures
     print(json.dumps(summary, ensure_ascii=False, indent=1))
+    if run.failures:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
