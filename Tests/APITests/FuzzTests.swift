@@ -98,27 +98,8 @@ struct FuzzTests {
         ]
         for path in excluded { arguments += ["--exclude-path", path] }
         if let seed { arguments += ["--seed", seed] }
-        let log = FileManager.default.temporaryDirectory.appending(path: "schemathesis-\(UUID()).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.currentDirectoryURL = FileManager.default.temporaryDirectory
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        try handle.close()
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        let run = try await CommandRun.awaiting(arguments)
+        let output = run.standardOutput + run.standardError
         // "Test cases:\n  2739 generated, 2739 passed" (or "..., 3 found 1 unique failures").
         var generated = 0
         var passed = 0
@@ -129,6 +110,6 @@ struct FuzzTests {
                 if word == "passed" { passed = Int(words[index - 1]) ?? 0 }
             }
         }
-        return Run(status: status, output: output, generated: generated, passed: passed)
+        return Run(status: run.status, output: output, generated: generated, passed: passed)
     }
 }

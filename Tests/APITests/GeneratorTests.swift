@@ -23,9 +23,9 @@ struct GeneratorTests {
                         try await ServiceHarness.withService(StatisticsService.descriptor, database: database, live: true) { statistics in
                             let ports = try [registry, treatment, referrals, statistics].map { try #require($0.port) }
                             let run = try await Self.generate(ports: ports)
-                            try #require(run.status == 0, "generate.py exited \(run.status)\n\(run.errors.suffix(4000))")
+                            try #require(run.status == 0, "generate.py exited \(run.status)\n\(run.standardError.suffix(4000))")
                             let summary = try #require(
-                                try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any], "\(run.output)")
+                                try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any], "\(run.standardOutput)")
                             func count(_ name: String) -> Int { summary[name] as? Int ?? 0 }
                             #expect(count("people") == 40)
                             #expect(count("determinations") > 0 && count("episodes") > 0 && count("programmes") > 0, "\(summary)")
@@ -67,45 +67,14 @@ struct GeneratorTests {
         return items.first { ($0["areaCode"] as? String) == "national" }?["numerator"] as? Int
     }
 
-    struct Run {
-        let status: Int32
-        let output: String
-        let errors: String
-    }
-
     /// Runs the generator at its small size against the services on `ports` (registry, treatment,
-    /// referrals, statistics) as `admin1`, waiting without holding a thread (they answer from this process).
-    static func generate(ports: [Int]) async throws -> Run {
+    /// referrals, statistics) as `admin1`.
+    static func generate(ports: [Int]) async throws -> CommandRun {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         var arguments = ["python3", root.appending(path: "Benchmarks/generator/generate.py").path, "--size", "small", "--user", "admin1"]
         for (name, port) in zip(["registry", "treatment", "referrals", "statistics"], ports) {
             arguments += ["--\(name)", "http://127.0.0.1:\(port)"]
         }
-        let directory = FileManager.default.temporaryDirectory.appending(path: "generator-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (output, errors) = (directory.appending(path: "out.json"), directory.appending(path: "err.log"))
-        for file in [output, errors] { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["GENERATOR_PASSWORD": StaffSeed.password]) { $1 }
-        let (out, err) = (try FileHandle(forWritingTo: output), try FileHandle(forWritingTo: errors))
-        process.standardOutput = out
-        process.standardError = err
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        try out.close()
-        try err.close()
-        return Run(
-            status: status, output: (try? String(contentsOf: output, encoding: .utf8)) ?? "",
-            errors: (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
+        return try await CommandRun.awaiting(arguments, environment: ["GENERATOR_PASSWORD": StaffSeed.password])
     }
 }
