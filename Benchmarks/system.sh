@@ -15,7 +15,8 @@
 #     five years (one client: p50/p95/p99) and the CSV of every commune x indicator x month over the
 #     five years (seconds, median of three);
 #  4. `statistics rebuild` of the generated log while the four services run: seconds;
-#  5. each service's resident memory at its peak over everything;
+#  5. each service's resident memory at its peak over everything, and the database's size on disk
+#     (after the generation, before the rebuild) by schema;
 # with pgbench's select-only rate at concurrency 1 on the same cluster as a yardstick of the
 # machine. See BENCHMARKS.md ("The whole system on generated data").
 set -euo pipefail
@@ -73,6 +74,11 @@ done
 cluster_psql "$port" bench --quiet --command="VACUUM ANALYZE" --command="CHECKPOINT" >/dev/null
 events=$(sql "SELECT count(*) FROM bus.events")
 people=$(sql "SELECT count(*) FROM registry.people")
+# The database on disk, and its largest parts by schema (tables with their indexes and TOAST).
+database_mib=$(sql "SELECT pg_database_size('bench') / 1048576")
+schemas=$(sql "SELECT string_agg(format('%s %s MiB', nspname, mib), ', ' ORDER BY mib DESC) FROM (
+    SELECT n.nspname, sum(pg_total_relation_size(c.oid))::bigint / 1048576 AS mib FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') GROUP BY 1) s")
 
 token=$(python3 "$root/Benchmarks/registry/http_bench.py" token "$(url registry)" perf "$bench_password")
 cluster_psql "$port" bench --quiet --command="\\copy (SELECT full_name FROM registry.people) TO '$dir/names.csv' WITH (FORMAT csv, HEADER)"
@@ -97,6 +103,7 @@ rebuild_seconds=$(awk -v start="$started" -v end="$(date +%s.%N)" 'BEGIN { print
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); yardstick (pgbench select-only, 1 client): $yardstick tps"
 echo "data set: $size, $people people, $events events in the bus log"
+echo "database on disk: $database_mib MiB ($(awk -v mib="$database_mib" -v n="$people" 'BEGIN { printf "%.1f", mib * 1024 / n }') KiB a person): $schemas"
 echo "generator: $(field requests) requests in $(field seconds) s: $(field requestsPerSecond) requests/s, $(field peoplePerSecond) people/s ($jobs at once)"
 echo "  failed: $(field people_failed) people $(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("failures", ""))' "$dir/generated.json")"
 echo "  wrote: $(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(", ".join(f"{k} {v}" for k, v in d.items() if isinstance(v, int) and k not in ("seed", "requests", "provinces", "communes")))' "$dir/generated.json")"
