@@ -10,8 +10,8 @@ import Treatment
 
 /// The data generator (`Benchmarks/generator/generate.py`) at its small size, against the four
 /// services on real ports: it writes its whole history through their write paths without an
-/// answer it did not expect, the registry and treatment hold what it says it wrote, and the
-/// statistics count it: determinations by year, episodes by form, people registered.
+/// answer it did not expect; the registry and treatment hold what it says it wrote (people,
+/// determinations, episodes by form), and the statistics count its determinations of every year.
 @Suite("Data generator: a small history through the four services, counted by the statistics", .timeLimit(.minutes(5)))
 struct GeneratorTests {
     @Test func aSmallHistoryGoesThroughEveryServiceAndTheStatisticsCountIt() async throws {
