@@ -122,9 +122,6 @@ csv_bytes=$(wc -c <"$dir/all.csv")
 histogram() {
     curl -fsS "$base/metrics" | awk -v name="$1" -v type="${2:-}" '$0 ~ "^" name "_bucket" && /consumer="statistics.counts"/ && (type == "" || index($0, "type=\"" type "\""))'
 }
-# Until the consumer has passed every event (read from its positions, slot by slot).
-pending_sql="SET jit = off; SELECT coalesce(sum(w.n), 0) FROM bus.consumer_slots s CROSS JOIN LATERAL (SELECT count(*) AS n FROM bus.events e
-    WHERE e.slot = s.slot AND (e.xid, e.id) > (s.after_xid, s.after_id)) w WHERE s.consumer = 'statistics.counts'"
 # p50 and p99 of what a histogram counted between two readings (linear within a bucket).
 quantiles() {
     python3 - "$1" "$2" "$3" <<'PY'
@@ -166,9 +163,9 @@ write_round() {
     done
     wait "$load"
     load_ended=$(date +%s.%N)
-    for _ in $(seq 1 3000); do [ "$(sql "$pending_sql")" = 0 ] && break; sleep 0.1; done
+    for _ in $(seq 1 3000); do [ "$(sql "$bench_pending_sql")" = 0 ] && break; sleep 0.1; done
     caught_up=$(awk -v start="$load_ended" -v end="$(date +%s.%N)" 'BEGIN { printf "%.1f", end - start }')
-    [ "$(sql "$pending_sql")" = 0 ] || caught_up="(not all: $(sql "$pending_sql") still waiting) $caught_up"
+    [ "$(sql "$bench_pending_sql")" = 0 ] || caught_up="(not all: $(sql "$bench_pending_sql") still waiting) $caught_up"
     histogram bus_event_delay_seconds >"$dir/delay_after.txt"
     histogram bus_handler_duration_seconds batch >"$dir/batch_after.txt"
     written=$(awk '/^number of transactions actually processed/ { print $NF }' "$dir/pgbench.txt")

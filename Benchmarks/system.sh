@@ -65,10 +65,8 @@ for service in "${services[@]}"; do loaded[$service]=$(bench_rss "${pids[$servic
 field() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' "$dir/generated.json" "$1"; }
 
 log "waiting for the statistics' consumer to pass every event"
-pending_sql="SET jit = off; SELECT coalesce(sum(w.n), 0) FROM bus.consumer_slots s CROSS JOIN LATERAL (SELECT count(*) AS n FROM bus.events e
-    WHERE e.slot = s.slot AND (e.xid, e.id) > (s.after_xid, s.after_id)) w WHERE s.consumer = 'statistics.counts'"
 for _ in $(seq 1 600); do
-    [ "$(sql "$pending_sql" | tail -1)" = 0 ] && break
+    [ "$(sql "$bench_pending_sql" | tail -1)" = 0 ] && break
     sleep 1
 done
 cluster_psql "$port" bench --quiet --command="VACUUM ANALYZE" --command="CHECKPOINT" >/dev/null

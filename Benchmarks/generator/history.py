@@ -8,7 +8,7 @@ import time
 from datetime import date
 
 from dates import FIRST_REGIME, LAW_120, REFORM, add_months, between, days, text
-from vietnamese import ETHNIC, SUBSTANCES, full_name, weighted
+from vietnamese import ETHNIC, SUBSTANCES, cccd, full_name, weighted
 
 FORMS = [("voluntary_community", 34), ("voluntary_facility", 16), ("compulsory", 26), ("methadone", 14),
          ("social_protection_centre", 10)]
@@ -17,7 +17,7 @@ FACILITY_KIND = {"voluntary_facility": "voluntary_treatment", "compulsory": "com
 STAGES = ["intake", "detoxification", "counselling", "labour_therapy", "reintegration"]
 CRITERIA = ["craving", "loss_of_control", "withdrawal", "tolerance", "neglect", "harmful_use"]
 NEEDS = ["vocational_training", "job", "loan", "schooling"]
-REFERRAL_OF_NEED = {"vocational_training": "vocational_training", "job": "job", "loan": "loan"}
+# The needs a referral answers (a referral's kind is named as the need), with the outcome recorded.
 OUTCOME = {"vocational_training": "trained", "job": "employed", "loan": "disbursed"}
 
 
@@ -51,9 +51,8 @@ class Person:
                 "management": {"decisionDate": text(decided), "decisionNumber": f"{rng.randint(1, 999)}/QĐ-UBND"}}
         if rng.random() < 0.9:
             # Unique within a run without a shared set: the serial is a bijection of the number.
-            century = (year // 100 - 19) * 2 + (0 if male else 1)
             serial = (self.number * 3677 + self.run.seed * 7919) % 1_000_000
-            body["nationalId"] = f"0{rng.choice(self.run.units.legacy_provinces)}{century}{year % 100:02d}{serial:06d}"
+            body["nationalId"] = cccd(rng.choice(self.run.units.legacy_provinces), year, male, serial)
         person = self.client.call("registry", "POST", "/v1/people", body,
                                   headers={"Idempotency-Key": f"generator-{self.run.seed}-{self.number}"}, retry_drop=True)
         self.id = person["id"]
@@ -192,8 +191,8 @@ class Person:
             self.tally.add("aftercare_completed")
         elif case and rng.random() < 0.5:
             for need in needs:
-                if need in REFERRAL_OF_NEED:
-                    self.refer(case, REFERRAL_OF_NEED[need])
+                if need in OUTCOME:
+                    self.refer(case, need)
 
     def case(self, opened):
         """The reintegration case the referrals service opens for the after-care (asynchronously)."""

@@ -30,12 +30,17 @@ def full_name(rng, male):
                      rng.choice(GIVEN_MALE if male else GIVEN_FEMALE)])
 
 
-def national_id(rng, year, male, provinces, used):
-    """A valid 12-digit CCCD not in `used` (and added to it): 0 + a pre-2025 province code of
-    birth, the century and sex digit, the two last digits of the birth year, six random digits."""
+def cccd(province, year, male, serial):
+    """A valid 12-digit CCCD: 0 + a pre-2025 province code of birth, the century and sex digit,
+    the two last digits of the birth year, a six-digit serial."""
     century = (year // 100 - 19) * 2 + (0 if male else 1)
+    return f"0{province}{century}{year % 100:02d}{serial:06d}"
+
+
+def national_id(rng, year, male, provinces, used):
+    """A valid CCCD with a random province and serial, not in `used` (and added to it)."""
     while True:
-        nid = f"0{rng.choice(provinces)}{century}{year % 100:02d}{rng.randint(0, 999999):06d}"
+        nid = cccd(rng.choice(provinces), year, male, rng.randint(0, 999999))
         if nid not in used:
             used.add(nid)
             return nid
