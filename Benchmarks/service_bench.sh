@@ -62,7 +62,7 @@ bench_steady() {
 # How many events of the log the statistics' live consumer has not passed yet (read from its
 # positions, slot by slot).
 bench_pending_sql="SET jit = off; SELECT coalesce(sum(w.n), 0) FROM bus.consumer_slots s CROSS JOIN LATERAL (SELECT count(*) AS n FROM bus.events e
-    WHERE e.slot = s.slot AND (e.xid, e.id) > (s.after_xid, s.after_id)) w WHERE s.consumer = 'statistics.counts'"
+    WHERE e.slot = s.slot AND e.xid >= s.after_xid AND (e.xid, e.id) > (s.after_xid, s.after_id)) w WHERE s.consumer = 'statistics.counts'"
 
 # Prints the resident memory of process $1 in MiB: its current size (VmRSS) or, with $2 = VmHWM,
 # its peak so far.

@@ -20,6 +20,9 @@ printf '%s\n' "SELECT format('CREATE DATABASE %I', :'name') \\gexec" |
     "$psql" --dbname=postgres --quiet --set=ON_ERROR_STOP=1 --set=name="$database"
 # Roles first (cluster-wide, idempotent); the dump then replaces what setup.sql created.
 "$psql" --dbname="$database" --quiet --set=ON_ERROR_STOP=1 --file="$root/deploy/sql/setup.sql" >/dev/null
+# The empty event log setup.sql made goes: pg_restore --clean cannot drop its partitions' inherited
+# keys, and the dump brings the log with its partitions.
+"$psql" --dbname="$database" --quiet --set=ON_ERROR_STOP=1 --command="DROP TABLE bus.events" >/dev/null
 "$(pg_bin pg_restore)" --dbname="$database" --exit-on-error --clean --if-exists "$in"
 "$psql" --dbname="$database" --quiet --set=ON_ERROR_STOP=1 --file="$root/deploy/sql/setup.sql" >/dev/null
 "$psql" --dbname="$database" --tuples-only --no-align --set=ON_ERROR_STOP=1 <<'SQL'

@@ -38,7 +38,8 @@ public struct BusAdministration: Sendable {
                     FROM bus.consumer_slots s
                     CROSS JOIN LATERAL (
                         SELECT count(*) AS waiting, min(e.published_at) AS oldest FROM bus.events e
-                        WHERE e.slot = s.slot AND (e.xid, e.id) > (s.after_xid, s.after_id) AND e.topic = ANY(c.topics)
+                        WHERE e.slot = s.slot AND e.xid >= s.after_xid AND (e.xid, e.id) > (s.after_xid, s.after_id)
+                          AND e.topic = ANY(c.topics)
                     ) AS slot
                     WHERE s.consumer = c.name
                 ) AS w
@@ -53,9 +54,11 @@ public struct BusAdministration: Sendable {
         }
     }
 
-    /// Deletes events older than `retention` that every consumer has passed, `batch` at a time,
-    /// until none is left; returns how many. Consumers are not affected: only events below every
-    /// position go, and held events stay.
+    /// Removes events older than `retention` that every consumer has passed, until none is left;
+    /// returns how many. Whole partitions of the log go at once (an event may outlive the
+    /// retention by up to a partition's span, about a month); the default partition's events go
+    /// `batch` at a time. Consumers are not affected: only events below every position go, and
+    /// held events stay.
     @discardableResult
     public func prune(olderThan retention: Duration, batch: Int = 10_000) async throws -> Int {
         var total = 0
@@ -63,7 +66,31 @@ public struct BusAdministration: Sendable {
             let removed = try await database.query(
                 "SELECT bus.prune(make_interval(secs => \(retention.inSeconds)), \(Int32(batch)))")[0].decode(Int.self, at: 0)
             total += removed
-            if removed < batch { return total }
+            if removed == 0 { return total }
+        }
+    }
+
+    /// Creates the log's partitions for the next two `period`s of transactions (each at least
+    /// `minimumSpan` transaction ids); returns how many it created (0 also when a lock it needs
+    /// was busy). See `bus.extend_partitions` in deploy/sql/setup.sql.
+    @discardableResult
+    public func extendPartitions(period: Duration = .seconds(30 * 86_400), minimumSpan: Int = 100_000) async throws -> Int {
+        try await database.query(
+            "SELECT bus.extend_partitions(make_interval(secs => \(period.inSeconds)), \(minimumSpan))")[0].decode(Int.self, at: 0)
+    }
+
+    /// A range partition of the log: the transaction ids it holds, `lower` included.
+    public struct Partition: Sendable, Equatable {
+        public let name: String
+        public let lower: Int64
+        public let upper: Int64
+    }
+
+    /// The log's range partitions, oldest first (the default partition is not listed).
+    public func partitions() async throws -> [Partition] {
+        try await database.query("SELECT name, lower::int8, upper::int8 FROM bus.event_partitions() ORDER BY lower").map {
+            let (name, lower, upper) = try $0.decode((String, Int64, Int64).self)
+            return Partition(name: name, lower: lower, upper: upper)
         }
     }
 

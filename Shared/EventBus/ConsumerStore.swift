@@ -95,6 +95,10 @@ struct ConsumerStore: Sendable {
     /// random slot, so that workers spread out), and reads up to `perSlot` events after each one's
     /// position, below the `horizon`, with whether their key has held events. The slots stay
     /// locked until the transaction ends.
+    ///
+    /// Each slot's reads say `xid >= after_xid`, so that only the log's partitions at or after its
+    /// position are read, and look for a waiting event with a `LATERAL ... LIMIT 1` per slot: an
+    /// `EXISTS` there becomes, in the generic plan, a hash join over every partition.
     func claim(slots: Int, perSlot: Int, on connection: PostgresConnection) async throws -> Claim {
         let offset = Int.random(in: 0..<EventPublisher.slotCount)
         let rows = try await connection.query(
@@ -104,20 +108,22 @@ struct ConsumerStore: Sendable {
             ),
             claimed AS (
                 SELECT s.slot, s.after_xid, s.after_id FROM bus.consumer_slots s
+                CROSS JOIN LATERAL (
+                    SELECT 1 FROM bus.events e
+                    WHERE e.slot = s.slot AND e.xid >= s.after_xid AND (e.xid, e.id) > (s.after_xid, s.after_id)
+                      AND e.xid < (SELECT * FROM horizon)
+                    LIMIT 1
+                ) AS waiting
                 WHERE s.consumer = \(name)
-                  AND EXISTS (
-                      SELECT 1 FROM bus.events e
-                      WHERE e.slot = s.slot AND (e.xid, e.id) > (s.after_xid, s.after_id)
-                        AND e.xid < (SELECT * FROM horizon))
                 ORDER BY (s.slot + \(offset)) % \(EventPublisher.slotCount)
-                LIMIT \(slots) FOR UPDATE SKIP LOCKED
+                LIMIT \(slots) FOR UPDATE OF s SKIP LOCKED
             )
             SELECT \(sql: Self.eventColumns),
                    EXISTS (SELECT 1 FROM bus.held_events h WHERE h.consumer = \(name) AND h.key = e.key AND h.slot = e.slot)
             FROM claimed s
             CROSS JOIN LATERAL (
                 SELECT * FROM bus.events e
-                WHERE e.slot = s.slot AND (e.xid, e.id) > (s.after_xid, s.after_id)
+                WHERE e.slot = s.slot AND e.xid >= s.after_xid AND (e.xid, e.id) > (s.after_xid, s.after_id)
                   AND e.xid < (SELECT * FROM horizon)
                 ORDER BY e.xid, e.id
                 LIMIT \(perSlot)

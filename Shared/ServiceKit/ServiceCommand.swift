@@ -119,7 +119,8 @@ public enum ServiceCommand {
         try await ServiceGroup(configuration: group).run()
     }
 
-    /// The HTTP application with its database pool and start-up migrations as services.
+    /// The HTTP application with its database pool, start-up migrations and the event log's
+    /// partitioner as services.
     /// `inspect` is given the declared routes (the API tests check what they answered).
     public static func makeApplication(
         _ service: ServiceDescriptor, _ configuration: ServiceConfiguration, _ logger: Logger,
@@ -137,6 +138,7 @@ public enum ServiceCommand {
             environment.database,
             environment.reads,
             environment.busNotifier,
+            BusPartitioner(database: environment.database, logger: logger),
             DatabaseBootstrap(migrator: migrator, database: environment.database, readiness: environment.readiness, logger: logger))
         for background in service.services(environment) { application.addServices(background) }
         return application

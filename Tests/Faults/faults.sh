@@ -299,7 +299,7 @@ done
 
 # --- 3. the statistics consumer stopped while FAULTS_EVENTS events arrive -------------------------
 events=${FAULTS_EVENTS:-100000}
-lag_sql="SELECT (SELECT count(*) FROM bus.consumer_slots s JOIN bus.events e ON e.slot = s.slot AND (e.xid, e.id) > (s.after_xid, s.after_id)
+lag_sql="SELECT (SELECT count(*) FROM bus.consumer_slots s JOIN bus.events e ON e.slot = s.slot AND e.xid >= s.after_xid AND (e.xid, e.id) > (s.after_xid, s.after_id)
                   WHERE s.consumer = c.name AND e.topic = ANY(c.topics)) FROM bus.consumers c WHERE c.name = 'statistics.counts'"
 if want 3; then
 log "scenario 3: the statistics service stopped while $events status changes are published (10 batches), then started"

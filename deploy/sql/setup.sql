@@ -103,6 +103,29 @@ $extensions$;
 -- tables are made here, idempotently, since no single service owns them.
 SET client_min_messages = warning;
 
+-- The log is partitioned by range of `xid`, its reading order: a consumer's claim states the
+-- position's xid as a lower bound, so it reads only the partitions at or after its position,
+-- whatever the log's length; retention (bus.prune) drops whole partitions. Each partition spans
+-- about a month of transaction ids (bus.extend_partitions, run by every service at start and then
+-- hourly, keeps two months ahead); the default partition takes any event no range partition
+-- covers yet, so a publish never fails for want of one.
+--
+-- A log made before partitioning (a plain table) is converted here once: renamed, its events
+-- copied into the partitioned table under a partition of their own, then dropped. The copy holds
+-- the old table's lock: services publishing meanwhile wait for it.
+DO $convert_log$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = 'bus' AND c.relname = 'events' AND c.relkind = 'r') THEN
+        LOCK TABLE bus.events IN ACCESS EXCLUSIVE MODE;
+        ALTER TABLE bus.events RENAME TO events_unpartitioned;
+        ALTER TABLE bus.events_unpartitioned RENAME CONSTRAINT events_pkey TO events_unpartitioned_pkey;
+        ALTER INDEX bus.events_slot_position RENAME TO events_unpartitioned_slot_position;
+        ALTER SEQUENCE bus.events_id_seq RENAME TO events_unpartitioned_id_seq;
+    END IF;
+END
+$convert_log$;
+
 CREATE TABLE IF NOT EXISTS bus.events (
     id bigint GENERATED ALWAYS AS IDENTITY,
     -- The publishing transaction: a consumer reads only below the oldest transaction still
@@ -121,9 +144,97 @@ CREATE TABLE IF NOT EXISTS bus.events (
     correlation_id uuid,
     payload jsonb NOT NULL,
     PRIMARY KEY (xid, id)
-);
+) PARTITION BY RANGE (xid);
 CREATE INDEX IF NOT EXISTS events_slot_position ON bus.events (slot, xid, id);
 ALTER TABLE bus.events OWNER TO bus_owner;
+CREATE TABLE IF NOT EXISTS bus.events_default PARTITION OF bus.events DEFAULT;
+ALTER TABLE bus.events_default OWNER TO bus_owner;
+
+-- The range partitions of bus.events with their bounds (transaction ids), read from the catalogue.
+CREATE OR REPLACE FUNCTION bus.event_partitions()
+RETURNS TABLE (name text, lower numeric, upper numeric) LANGUAGE sql STABLE SET search_path = pg_catalog AS $partitions$
+    SELECT c.relname::text, b[1]::numeric, b[2]::numeric
+    FROM pg_inherits i
+    JOIN pg_class c ON c.oid = i.inhrelid
+    CROSS JOIN LATERAL regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM \(''(\d+)''\) TO \(''(\d+)''\)') AS b
+    WHERE i.inhparent = 'bus.events'::regclass AND b IS NOT NULL
+$partitions$;
+ALTER FUNCTION bus.event_partitions() OWNER TO bus_owner;
+
+-- Creates range partitions of bus.events so that they reach two `period`s past the next
+-- transaction id; returns how many it created. A partition's span is the transaction ids used in a
+-- `period` at the rate seen between the first and last events of the newest partition holding
+-- events (over at least an hour), else the newest partition's span, and never less than
+-- `minimum_span`. New partitions start above every event of the default partition. Serialised by
+-- an advisory lock (the four services call it); gives up quietly (returns 0) when a lock it needs
+-- is not granted within a second, e.g. while a rebuild reads the whole log.
+CREATE OR REPLACE FUNCTION bus.extend_partitions(period interval DEFAULT '1 month', minimum_span bigint DEFAULT 100000)
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, bus SET lock_timeout = '1s' AS $extend$
+DECLARE
+    next_xid numeric := pg_snapshot_xmax(pg_current_snapshot())::text::numeric;
+    newest record;
+    first_event record;
+    last_event record;
+    span numeric;
+    start numeric;
+    created integer := 0;
+    partition text;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('bus.extend_partitions'));
+    SELECT p.name, p.lower, p.upper INTO newest FROM bus.event_partitions() p ORDER BY p.upper DESC LIMIT 1;
+    span := greatest(minimum_span, coalesce(newest.upper - newest.lower, 0));
+    FOR newest IN SELECT p.name FROM bus.event_partitions() p ORDER BY p.upper DESC LOOP
+        EXECUTE format('SELECT xid::text::numeric AS xid, published_at FROM bus.%I ORDER BY xid, id LIMIT 1', newest.name) INTO first_event;
+        CONTINUE WHEN first_event IS NULL;
+        EXECUTE format('SELECT xid::text::numeric AS xid, published_at FROM bus.%I ORDER BY xid DESC, id DESC LIMIT 1', newest.name) INTO last_event;
+        IF last_event.published_at - first_event.published_at >= interval '1 hour' THEN
+            span := greatest(minimum_span, ceil((last_event.xid - first_event.xid)
+                * extract(epoch FROM period) / extract(epoch FROM last_event.published_at - first_event.published_at)));
+        END IF;
+        EXIT;
+    END LOOP;
+    -- After the newest partition, every event of the default one and the next id: a range the
+    -- default partition already holds events of, or that no transaction can still use, is skipped.
+    SELECT greatest(max(p.upper), (SELECT max(xid)::text::numeric + 1 FROM bus.events_default), next_xid)
+    INTO start FROM bus.event_partitions() p;
+    WHILE start < next_xid + 2 * span LOOP
+        partition := 'events_' || start;
+        EXECUTE format('CREATE TABLE bus.%I (LIKE bus.events INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', partition);
+        EXECUTE format('ALTER TABLE bus.events ATTACH PARTITION bus.%I FOR VALUES FROM (%L) TO (%L)', partition, start, start + span);
+        start := start + span;
+        created := created + 1;
+    END LOOP;
+    RETURN created;
+EXCEPTION WHEN lock_not_available THEN
+    RETURN 0;
+END
+$extend$;
+ALTER FUNCTION bus.extend_partitions(interval, bigint) OWNER TO bus_owner;
+REVOKE ALL ON FUNCTION bus.extend_partitions(interval, bigint) FROM PUBLIC;
+
+-- The events of a log converted above: a partition of their own, the identity carried on.
+DO $copy_log$
+DECLARE
+    lower numeric;
+    upper numeric;
+BEGIN
+    IF to_regclass('bus.events_unpartitioned') IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT min(xid)::text::numeric, max(xid)::text::numeric + 1 INTO lower, upper FROM bus.events_unpartitioned;
+    IF lower IS NOT NULL THEN
+        EXECUTE format('CREATE TABLE bus.%I (LIKE bus.events INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', 'events_' || lower);
+        EXECUTE format('ALTER TABLE bus.%I OWNER TO bus_owner', 'events_' || lower);
+        EXECUTE format('ALTER TABLE bus.events ATTACH PARTITION bus.%I FOR VALUES FROM (%L) TO (%L)', 'events_' || lower, lower, upper);
+        INSERT INTO bus.events (id, xid, topic, type, version, key, slot, occurred_at, published_at, producer, correlation_id, payload)
+        OVERRIDING SYSTEM VALUE
+        SELECT id, xid, topic, type, version, key, slot, occurred_at, published_at, producer, correlation_id, payload
+        FROM bus.events_unpartitioned;
+    END IF;
+    PERFORM setval(pg_get_serial_sequence('bus.events', 'id'), last_value, is_called) FROM bus.events_unpartitioned_id_seq;
+    DROP TABLE bus.events_unpartitioned;
+END
+$copy_log$;
 
 -- A consumer subscribes to topics; its position is one row per slot.
 CREATE TABLE IF NOT EXISTS bus.consumers (
@@ -199,36 +310,74 @@ CREATE POLICY own_slots ON bus.consumer_slots USING (split_part(consumer, '.', 1
 DROP POLICY IF EXISTS own_held ON bus.held_events;
 CREATE POLICY own_held ON bus.held_events USING (split_part(consumer, '.', 1) = current_user);
 
--- Retention: removes, in batches, events older than `retention` that every consumer has moved
--- past (and that no consumer holds). Runs as bus_owner, which sees every consumer's position; the
--- services may call it. Batched deletes rather than time partitions: the log is small per day
--- (thousands to a few hundred thousand rows), deletes come off its cold end in primary-key order,
--- and nothing needs creating ahead of time; partitions become worth it only at far larger rates.
+-- Retention: drops, oldest first, the range partitions whose every event is older than
+-- `retention` (by its transaction's newest event), handled by every consumer (per slot, the least
+-- advanced consumer's position; a slot no consumer reads keeps all) and held by none, and whose
+-- transactions have all ended; then deletes such events from the default partition, at most
+-- `batch` of them (not in a call that dropped a partition). Returns how many events went: call it
+-- until it returns 0. An event may so outlive the retention by up to a
+-- partition's span (about a month). A drop waits at most a second for its lock (it briefly
+-- blocks the log); one not granted is left for the next call. Runs as bus_owner, which sees every
+-- consumer's position; the services may call it.
 CREATE OR REPLACE FUNCTION bus.prune(retention interval, batch integer DEFAULT 10000)
-RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, bus AS $prune$
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, bus SET lock_timeout = '1s' AS $prune$
 DECLARE
-    removed bigint;
+    removed bigint := 0;
+    deleted bigint;
+    ended numeric := pg_snapshot_xmin(pg_current_snapshot())::text::numeric;
+    part record;
+    newest timestamptz;
+    kept boolean;
 BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('bus.extend_partitions'));
+    FOR part IN SELECT p.name, p.lower, p.upper FROM bus.event_partitions() p WHERE p.upper <= ended ORDER BY p.lower LOOP
+        EXECUTE format('SELECT published_at FROM bus.%I ORDER BY xid DESC, id DESC LIMIT 1', part.name) INTO newest;
+        EXIT WHEN newest >= now() - retention;
+        EXECUTE format($kept$
+            WITH done AS (
+                SELECT DISTINCT ON (slot) slot, after_xid, after_id FROM bus.consumer_slots
+                ORDER BY slot, after_xid, after_id
+            )
+            SELECT EXISTS (
+                SELECT 1 FROM generate_series(0, 63) AS s (slot) LEFT JOIN done d ON d.slot = s.slot
+                WHERE CASE WHEN d.slot IS NULL THEN EXISTS (SELECT 1 FROM bus.%1$I e WHERE e.slot = s.slot)
+                           ELSE EXISTS (SELECT 1 FROM bus.%1$I e WHERE e.slot = s.slot AND (e.xid, e.id) > (d.after_xid, d.after_id))
+                      END
+            ) OR EXISTS (SELECT 1 FROM bus.held_events h WHERE h.event_xid >= %2$L::xid8 AND h.event_xid < %3$L::xid8)
+            $kept$, part.name, part.lower, part.upper) INTO kept;
+        EXIT WHEN kept;
+        BEGIN
+            EXECUTE format('SELECT count(*) FROM bus.%I', part.name) INTO deleted;
+            EXECUTE format('DROP TABLE bus.%I', part.name);
+            removed := removed + deleted;
+        EXCEPTION WHEN lock_not_available THEN
+            EXIT;
+        END;
+    END LOOP;
+    -- The lock the drops took is held until the caller commits: return to release it.
+    IF removed > 0 THEN
+        RETURN removed;
+    END IF;
     WITH done AS (
-        -- Per slot, the least advanced consumer's position. A slot no consumer reads keeps all.
         SELECT DISTINCT ON (slot) slot, after_xid, after_id FROM bus.consumer_slots
         ORDER BY slot, after_xid, after_id
     ), doomed AS (
-        SELECT e.xid, e.id FROM bus.events e JOIN done d ON d.slot = e.slot
+        SELECT e.xid, e.id FROM bus.events_default e JOIN done d ON d.slot = e.slot
         WHERE (e.xid, e.id) <= (d.after_xid, d.after_id)
           AND e.published_at < now() - retention
           AND NOT EXISTS (SELECT 1 FROM bus.held_events h WHERE h.event_xid = e.xid AND h.event_id = e.id)
         ORDER BY e.xid, e.id
         LIMIT batch
     )
-    DELETE FROM bus.events e USING doomed WHERE e.xid = doomed.xid AND e.id = doomed.id;
-    GET DIAGNOSTICS removed = ROW_COUNT;
-    RETURN removed;
+    DELETE FROM bus.events_default e USING doomed WHERE e.xid = doomed.xid AND e.id = doomed.id;
+    GET DIAGNOSTICS deleted = ROW_COUNT;
+    RETURN removed + deleted;
 END
 $prune$;
 ALTER FUNCTION bus.prune(interval, integer) OWNER TO bus_owner;
 REVOKE ALL ON FUNCTION bus.prune(interval, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION bus.prune(interval, integer) TO registry, treatment, referrals, statistics;
+GRANT EXECUTE ON FUNCTION bus.extend_partitions(interval, bigint) TO registry, treatment, referrals, statistics;
 
 -- The audit trail (Shared/Audit): who did what to which record, when, with what outcome. Every
 -- service appends its own entries (row-level security: `service` is the inserting role) and may

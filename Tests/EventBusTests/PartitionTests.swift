@@ -1,0 +1,182 @@
+import EventBus
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// The log partitioned by transaction id (deploy/sql/setup.sql): partitions made ahead, events
+/// landing in them, retention dropping whole ones, a plain log of before converted.
+@Suite("Partitions", .timeLimit(.minutes(1)))
+struct PartitionTests {
+    @Test func retentionDropsWholePartitionsEveryConsumerHasPassed() async throws {
+        try await withTestDatabase("bus_partitions") { database in
+            let client = try await database.busClient()
+            let admin = try await database.connect()
+            let administration = BusAdministration(database: client)
+            #expect(try await administration.partitions().isEmpty)
+            // Transaction ids are the cluster's, and other tests take them too: spans are wide
+            // enough for what the test expects of them.
+            #expect(try await administration.extendPartitions(period: .seconds(3600), minimumSpan: 2_000) == 2)
+            let first = try await administration.partitions()
+            #expect(first.count == 2)
+            #expect(first[0].upper == first[1].lower && first[0].upper - first[0].lower == 2_000)
+
+            let lagging = BusConsumer(
+                configuration: ConsumerConfiguration(name: "registry.lagging", topics: ["registry.test"]),
+                handler: RecordingHandler(), database: client, logger: .test)
+            try await lagging.register()
+            try await publishSteps(["a", "b", "c"], steps: 1...2, on: client)
+            #expect(try await countEvents(in: first[0].name, on: admin) + countEvents(in: first[1].name, on: admin) == 6)
+            // Past both partitions: the next ones start at the next transaction id.
+            try await burnTransactions(until: first[1].upper, on: admin)
+            #expect(try await administration.extendPartitions(period: .seconds(3600), minimumSpan: 1_000_000) == 2)
+            let second = try await administration.partitions()
+            #expect(second.count == 4 && second[2].lower >= first[1].upper && second[2].upper - second[2].lower == 1_000_000)
+            try await publishSteps(["a", "b", "c"], steps: 3...3, on: client)
+            #expect(try await countEvents(in: second[2].name, on: admin) == 3)
+            #expect(try await countEvents(in: "events_default", on: admin) == 0)
+
+            let consumer = BusConsumer(
+                configuration: ConsumerConfiguration(name: "registry.retention", topics: ["registry.test"], pollInterval: .milliseconds(200)),
+                handler: RecordingHandler(), database: client, logger: .test)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await consumer.run() }
+                try await waitForHandled(9, on: client)
+                group.cancelAll()
+            }
+            // The registered consumer that never ran keeps every partition.
+            #expect(try await administration.prune(olderThan: .zero) == 0)
+            try await client.query("DELETE FROM bus.consumers WHERE name = 'registry.lagging'")
+            // Too recent for the retention.
+            #expect(try await administration.prune(olderThan: .seconds(3600)) == 0)
+            // A held event keeps its partition.
+            try await admin.query(
+                """
+                INSERT INTO bus.held_events (consumer, event_xid, event_id, slot, key)
+                SELECT 'registry.retention', xid, id, slot, key FROM bus.events ORDER BY xid, id LIMIT 1
+                """)
+            #expect(try await administration.prune(olderThan: .zero) == 0)
+            try await admin.query("DELETE FROM bus.held_events")
+            // The first two partitions go with their six events; the open ones stay.
+            #expect(try await administration.prune(olderThan: .zero) == 6)
+            #expect(try await administration.partitions().map(\.name) == second[2...].map(\.name))
+            #expect(try await admin.query("SELECT count(*) FROM bus.events")[0].decode(Int.self, at: 0) == 3)
+
+            // The consumer carries on.
+            try await publishSteps(["a", "b", "c"], steps: 4...4, on: client)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await consumer.run() }
+                try await waitForHandled(12, on: client)
+                group.cancelAll()
+            }
+            #expect(try await administration.consumers().map(\.pendingEvents) == [0])
+            await admin.close()
+            await client.shutdown()
+        }
+    }
+
+    @Test func eventsBeyondEveryPartitionLandInTheDefaultOneAndNewPartitionsStartAboveThem() async throws {
+        try await withTestDatabase("bus_partition_overflow") { database in
+            let client = try await database.busClient()
+            let admin = try await database.connect()
+            let administration = BusAdministration(database: client)
+            try await publishSteps(["a"], steps: 1...2, on: client)
+            #expect(try await countEvents(in: "events_default", on: admin) == 2)
+            #expect(try await administration.extendPartitions(period: .seconds(3600), minimumSpan: 1_000_000) == 2)
+            let partitions = try await administration.partitions()
+            let newest = try await admin.query("SELECT max(xid)::text::int8 FROM bus.events")[0].decode(Int64.self, at: 0)
+            #expect(partitions[0].lower > newest)
+            try await publishSteps(["a"], steps: 3...3, on: client)
+            #expect(try await countEvents(in: partitions[0].name, on: admin) == 1)
+            // Retention removes the default partition's events row by row once they are handled.
+            let consumer = BusConsumer(
+                configuration: ConsumerConfiguration(name: "registry.overflow", topics: ["registry.test"], pollInterval: .milliseconds(200)),
+                handler: RecordingHandler(), database: client, logger: .test)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await consumer.run() }
+                try await waitForHandled(3, on: client)
+                group.cancelAll()
+            }
+            #expect(try await administration.prune(olderThan: .zero, batch: 1) == 2)
+            #expect(try await countEvents(in: "events_default", on: admin) == 0)
+            await admin.close()
+            await client.shutdown()
+        }
+    }
+
+    @Test func aPlainLogOfBeforeIsConvertedWithItsEventsAndIdentity() async throws {
+        try await withTestDatabase("bus_partition_convert") { database in
+            let client = try await database.busClient()
+            let admin = try await database.connect()
+            // The log as setup.sql made it before partitioning.
+            try await admin.execute(
+                script: """
+                    DROP TABLE bus.events;
+                    CREATE TABLE bus.events (
+                        id bigint GENERATED ALWAYS AS IDENTITY,
+                        xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+                        topic text NOT NULL, type text NOT NULL, version integer NOT NULL, key text NOT NULL,
+                        slot smallint NOT NULL CHECK (slot BETWEEN 0 AND 63),
+                        occurred_at timestamptz NOT NULL, published_at timestamptz NOT NULL DEFAULT now(),
+                        producer text NOT NULL DEFAULT current_user, correlation_id uuid, payload jsonb NOT NULL,
+                        PRIMARY KEY (xid, id));
+                    CREATE INDEX events_slot_position ON bus.events (slot, xid, id);
+                    ALTER TABLE bus.events OWNER TO bus_owner;
+                    GRANT SELECT, INSERT ON bus.events TO registry;
+                    """)
+            try await publishSteps(["a", "b"], steps: 1...3, on: client)
+            let setup = try String(contentsOf: TestDatabase.repositoryRoot.appending(path: "deploy/sql/setup.sql"), encoding: .utf8)
+            try await admin.execute(script: setup)
+            #expect(
+                try await admin.query("SELECT relkind::text FROM pg_class WHERE oid = 'bus.events'::regclass")[0].decode(String.self, at: 0) == "p")
+            #expect(try await admin.query("SELECT to_regclass('bus.events_unpartitioned') IS NULL")[0].decode(Bool.self, at: 0))
+            let partitions = try await BusAdministration(database: client).partitions()
+            #expect(partitions.count == 1)
+            #expect(try await countEvents(in: partitions[0].name, on: admin) == 6)
+            // Setup again changes nothing; new events carry the identity on.
+            try await admin.execute(script: setup)
+            try await publishSteps(["a", "b"], steps: 4...4, on: client)
+            let ids = try await admin.query("SELECT id FROM bus.events ORDER BY id").map { try $0.decode(Int.self, at: 0) }
+            #expect(ids == Array(1...8))
+            let consumer = BusConsumer(
+                configuration: ConsumerConfiguration(name: "registry.converted", topics: ["registry.test"], pollInterval: .milliseconds(200)),
+                handler: RecordingHandler(), database: client, logger: .test)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await consumer.run() }
+                try await waitForHandled(8, on: client)
+                group.cancelAll()
+            }
+            await admin.close()
+            await client.shutdown()
+        }
+    }
+
+    @Test func thePartitionerMakesPartitionsAtStart() async throws {
+        try await withTestDatabase("bus_partitioner") { database in
+            let client = try await database.busClient()
+            let administration = BusAdministration(database: client)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await BusPartitioner(database: client, logger: .test).run() }
+                let deadline = ContinuousClock.now + .seconds(20)
+                while try await administration.partitions().count < 2, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                group.cancelAll()
+            }
+            let partitions = try await administration.partitions()
+            #expect(partitions.count == 2)
+            #expect(partitions.allSatisfy { $0.upper - $0.lower == 100_000 })
+            await client.shutdown()
+        }
+    }
+}
+
+/// Events stored in the partition `name` of the log.
+private func countEvents(in name: String, on admin: PostgresConnection) async throws -> Int {
+    try await admin.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM bus.\(PostgresQuery.quoteIdentifier(name))"))[0].decode(Int.self, at: 0)
+}
+
+/// Commits empty transactions that take an id until the next id reaches `xid`.
+private func burnTransactions(until xid: Int64, on admin: PostgresConnection) async throws {
+    while try await admin.query("SELECT pg_current_xact_id()::text::int8")[0].decode(Int64.self, at: 0) < xid {}
+}
