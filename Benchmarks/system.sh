@@ -11,7 +11,10 @@
 #  2. each service's resident memory once ready (idle) and at its peak during the generation
 #     (under load: every service takes writes, the consumers follow);
 #  3. with the statistics' consumer caught up: the registry's search by name without diacritics
-#     (one client, REQUESTS queries: p50/p95/p99); the statistics' national table of each of the
+#     (one client, REQUESTS queries: p50/p95/p99); the treatment service's deadline lists of the 50
+#     largest communes and of every province and people's treatment histories, the referrals
+#     service's matching offers for a case and follow-up lists of the 50 communes with most
+#     referrals (each one client, REQUESTS queries: p50/p95/p99); the statistics' national table of each of the
 #     five years (one client: p50/p95/p99) and the CSV of every commune x indicator x month over the
 #     five years (seconds, median of three);
 #  4. `statistics rebuild` of the generated log while the four services run: seconds;
@@ -82,6 +85,23 @@ token=$(python3 "$root/Benchmarks/registry/http_bench.py" token "$(url registry)
 cluster_psql "$port" bench --quiet --command="\\copy (SELECT full_name FROM registry.people) TO '$dir/names.csv' WITH (FORMAT csv, HEADER)"
 search=$(python3 "$root/Benchmarks/registry/http_bench.py" search "$(url registry)" "$token" "$dir/names.csv" "$requests")
 
+# The treatment and referrals services' read targets (Benchmarks/treatment.sh, referrals.sh) on
+# the generated data: the 50 communes with most people, every province, people with an episode
+# history, reintegration cases, the 50 communes with most referrals.
+today=$(field today)
+sql "SELECT '/v1/deadlines?on=$today&commune=' || residence_commune_code FROM registry.people
+     GROUP BY residence_commune_code ORDER BY count(*) DESC LIMIT 50" >"$dir/deadline_communes.txt"
+sql "SELECT DISTINCT '/v1/deadlines?on=$today&province=' || residence_province_code FROM registry.people" >"$dir/deadline_provinces.txt"
+sql "SELECT DISTINCT '/v1/people/' || person_id || '/episodes' FROM treatment.episodes LIMIT 20000" >"$dir/histories.txt"
+sql "SELECT '/v1/cases/' || id || '/matches' FROM referrals.cases ORDER BY md5(id::text) LIMIT 20000" >"$dir/matches.txt"
+sql "SELECT '/v1/follow-ups?on=$today&communeCode=' || commune_code FROM referrals.referrals
+     GROUP BY commune_code ORDER BY count(*) DESC LIMIT 50" >"$dir/follow_ups.txt"
+commune_deadlines=$(python3 "$root/Benchmarks/latency.py" "$(url treatment)" "$token" "a commune's deadline list" "$dir/deadline_communes.txt" "$requests")
+province_deadlines=$(python3 "$root/Benchmarks/latency.py" "$(url treatment)" "$token" "a province's deadline list" "$dir/deadline_provinces.txt" "$requests")
+history=$(python3 "$root/Benchmarks/latency.py" "$(url treatment)" "$token" "a person's treatment history" "$dir/histories.txt" "$requests")
+matching=$(python3 "$root/Benchmarks/latency.py" "$(url referrals)" "$token" "matching offers for a case" "$dir/matches.txt" "$requests")
+follow_ups=$(python3 "$root/Benchmarks/latency.py" "$(url referrals)" "$token" "a commune's follow-up due list" "$dir/follow_ups.txt" "$requests")
+
 last_year=$(($(field today | cut -c1-4) - 1))
 first_year=$((last_year - 4))
 for year in $(seq "$first_year" "$last_year"); do echo "/v1/indicators/table?year=$year"; done >"$dir/tables.txt"
@@ -106,6 +126,11 @@ echo "generator: $(field requests) requests in $(field seconds) s: $(field reque
 echo "  failed: $(field people_failed) people $(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("failures", ""))' "$dir/generated.json")"
 echo "  wrote: $(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(", ".join(f"{k} {v}" for k, v in d.items() if isinstance(v, int) and k not in ("seed", "requests", "provinces", "communes")))' "$dir/generated.json")"
 echo "registry $search"
+echo "treatment $commune_deadlines   (target: p95 <= 20 ms)"
+echo "treatment $province_deadlines   (target: p95 <= 100 ms)"
+echo "treatment $history   (target: p95 <= 10 ms)"
+echo "referrals $matching   (target: p95 <= 20 ms)"
+echo "referrals $follow_ups   (target: p95 <= 20 ms)"
 echo "statistics $table"
 echo "statistics CSV of every commune x indicator x month, $first_year-$last_year: ${csv_median} s (median of 3), $csv_rows rows"
 echo "statistics rebuild while the services run: $rebuild_seconds s ($rebuilt)"
