@@ -79,19 +79,34 @@ public struct BusAdministration: Sendable {
             "SELECT bus.extend_partitions(make_interval(secs => \(period.inSeconds)), \(minimumSpan))")[0].decode(Int.self, at: 0)
     }
 
-    /// A range partition of the log: the transaction ids it holds, `lower` included.
+    /// A range partition of the log: the transaction ids it holds, `lower` included, and its
+    /// number of events as PostgreSQL last estimated it (nil before its first analysis).
     public struct Partition: Sendable, Equatable {
         public let name: String
         public let lower: Int64
         public let upper: Int64
+        public let estimatedEvents: Int?
     }
 
     /// The log's range partitions, oldest first (the default partition is not listed).
     public func partitions() async throws -> [Partition] {
-        try await database.query("SELECT name, lower::int8, upper::int8 FROM bus.event_partitions() ORDER BY lower").map {
-            let (name, lower, upper) = try $0.decode((String, Int64, Int64).self)
-            return Partition(name: name, lower: lower, upper: upper)
+        try await database.query(
+            """
+            SELECT p.name, p.lower::int8, p.upper::int8, CASE WHEN c.reltuples >= 0 THEN c.reltuples::int8 END
+            FROM bus.event_partitions() p
+            JOIN pg_class c ON c.relname = p.name AND c.relnamespace = 'bus'::regnamespace
+            ORDER BY p.lower
+            """
+        ).map {
+            let (name, lower, upper, estimate) = try $0.decode((String, Int64, Int64, Int?).self)
+            return Partition(name: name, lower: lower, upper: upper, estimatedEvents: estimate)
         }
+    }
+
+    /// Events in the log's default partition: those no range partition covered when they were
+    /// published (normally none; see `BusPartitioner`).
+    public func defaultPartitionEvents() async throws -> Int {
+        try await database.query("SELECT count(*) FROM bus.events_default")[0].decode(Int.self, at: 0)
     }
 
     /// Gives a consumer's dead events a fresh set of attempts, at once; returns how many.

@@ -4,12 +4,12 @@ import Foundation
 import Logging
 import Postgres
 
-/// `<service> bus status | redrive CONSUMER | prune [DAYS]`: the operator's view of the event
+/// `<service> bus status | redrive CONSUMER | prune [DAYS] | partitions`: the operator's view of the event
 /// bus, as the service's role (so a service sees and re-drives only its own consumers).
 struct BusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bus", abstract: "The event bus as seen by this service.",
-        subcommands: [Status.self, Redrive.self, Prune.self])
+        subcommands: [Status.self, Redrive.self, Prune.self, Partitions.self])
 
     /// Runs `body` with the bus administration on a pool of the service's role, and prints its
     /// answer.
@@ -50,7 +50,7 @@ struct BusCommand: AsyncParsableCommand {
 
     struct Prune: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Delete events older than DAYS that every consumer has passed.")
+            abstract: "Remove events older than DAYS that every consumer has passed (whole partitions of the log).")
 
         @Argument(help: "Age in days of the events to delete.")
         var days: Int = 30
@@ -62,6 +62,25 @@ struct BusCommand: AsyncParsableCommand {
         func run() async throws {
             let days = self.days
             try await BusCommand.administer { "\(try await $0.prune(olderThan: .seconds(days * 86_400))) event(s) removed" }
+        }
+    }
+
+    struct Partitions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The log's partitions: their transaction ids and events, and the default partition's events.")
+
+        func run() async throws {
+            try await BusCommand.administer { administration in
+                var lines = ["partition            from_xid             to_xid               events"]
+                for partition in try await administration.partitions() {
+                    lines.append(
+                        [partition.name, String(partition.lower), String(partition.upper), partition.estimatedEvents.map { "~\($0)" } ?? "-"]
+                            .map { $0.padding(toLength: max(20, $0.count), withPad: " ", startingAt: 0) }.joined(separator: " ")
+                            .trimmingCharacters(in: .whitespaces))
+                }
+                lines.append("events_default: \(try await administration.defaultPartitionEvents()) event(s) beyond every range partition")
+                return lines.joined(separator: "\n")
+            }
         }
     }
 

@@ -17,7 +17,7 @@ import UnixSignals
 ///
 ///     registry [serve]   apply migrations (retrying while the database is down), then serve HTTP
 ///     registry migrate   apply migrations and exit (0 on success)
-///     registry bus ...   the event bus: status, redrive CONSUMER, prune [DAYS]
+///     registry bus ...   the event bus: status, redrive CONSUMER, prune [DAYS], partitions
 ///     registry help [COMMAND]
 ///
 /// plus the service's own commands (`ServiceDescriptor.commands`). Bad arguments exit with 64 and
@@ -46,7 +46,7 @@ public enum ServiceCommand {
         }
     }
 
-    /// One line naming every command: `usage: registry [serve | migrate | bus status|redrive|prune | ... | help [COMMAND]]`.
+    /// One line naming every command: `usage: registry [serve | migrate | bus status|redrive|prune|partitions | ... | help [COMMAND]]`.
     static func usage(_ service: ServiceDescriptor) -> String {
         var commands: [String] = []
         for command in ServiceRootCommand.configuration.subcommands {

@@ -189,6 +189,9 @@ struct BusCommandTests {
             let prune = try ServiceProcess("referrals", arguments: ["bus", "prune", "7"], port: 0, environment: environment)
             #expect(try await prune.waitForExit() == 0)
             #expect(prune.standardOutput().contains("0 event(s) removed"))
+            let partitions = try ServiceProcess("referrals", arguments: ["bus", "partitions"], port: 0, environment: environment)
+            #expect(try await partitions.waitForExit() == 0)
+            #expect(partitions.standardOutput().contains("events_default: 0 event(s) beyond every range partition"))
             // Another service does not see this consumer.
             let other = try ServiceProcess(
                 "registry", arguments: ["bus", "status"], port: 0, environment: ["DATABASE_URL": try database.conninfo(role: "registry")])
