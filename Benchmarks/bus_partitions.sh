@@ -112,14 +112,7 @@ SQL
 cat >"$dir/claim.sql" <<'SQL'
 \set offset random(0, 63)
 WITH horizon AS MATERIALIZED (
-    SELECT coalesce(
-        (SELECT min(x) FROM pg_snapshot_xip(s) AS x
-         WHERE NOT EXISTS (
-             SELECT 1 FROM pg_stat_activity a
-             WHERE a.backend_xid::text = (x::text::bigint % 4294967296)::text
-               AND (a.datname <> current_database() OR NOT has_table_privilege(a.usesysid, 'bus.events', 'INSERT')))),
-        pg_snapshot_xmax(s))
-    FROM pg_current_snapshot() AS s
+    SELECT bus.publishing_horizon()
 ),
 claimed AS (
     SELECT s.slot, s.after_xid, s.after_id FROM bus.consumer_slots s
@@ -146,8 +139,8 @@ CROSS JOIN LATERAL (
 ) e
 ORDER BY e.slot, e.xid, e.id;
 SQL
-# The same statement as it was before partitioning (an EXISTS per slot, no lower bound on xid), for
-# the plain log.
+# The same statement as it was before partitioning (the horizon inline, an EXISTS per slot, no
+# lower bound on xid), for the plain log.
 cat >"$dir/claim_before.sql" <<'SQL'
 \set offset random(0, 63)
 WITH horizon AS MATERIALIZED (

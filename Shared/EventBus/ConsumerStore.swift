@@ -71,25 +71,12 @@ struct ConsumerStore: Sendable {
         }
     }
 
-    /// The transaction id below which every transaction that may still publish has ended: the
-    /// oldest one running in this database as a role that may insert into `bus.events`, or the
-    /// next id to be assigned when none is. Events below it are final: no transaction with a
-    /// smaller id can commit one later, so a consumer reading in `(xid, id)` order skips nothing.
-    ///
-    /// A running transaction counts unless its backend is known not to publish: connected to
-    /// another database, or as a role without that privilege (the statistics service's, whose
-    /// own batches would otherwise hold back what it reads next). One whose backend is not found
-    /// (a prepared transaction, one that ended while this ran) counts.
-    static let horizon: StaticString = """
-        SELECT coalesce(
-            (SELECT min(x) FROM pg_snapshot_xip(s) AS x
-             WHERE NOT EXISTS (
-                 SELECT 1 FROM pg_stat_activity a
-                 WHERE a.backend_xid::text = (x::text::bigint % 4294967296)::text
-                   AND (a.datname <> current_database() OR NOT has_table_privilege(a.usesysid, 'bus.events', 'INSERT')))),
-            pg_snapshot_xmax(s))
-        FROM pg_current_snapshot() AS s
-        """
+    /// The transaction id below which every transaction that may still publish has ended:
+    /// `bus.publishing_horizon()` (deploy/sql/setup.sql), the oldest one running in this database
+    /// as a role that may insert into `bus.events`, or the next id to be assigned when none is.
+    /// Events below it are final: no transaction with a smaller id can commit one later, so a
+    /// consumer reading in `(xid, id)` order skips nothing.
+    static let horizon: StaticString = "SELECT bus.publishing_horizon()"
 
     /// In one statement: locks up to `slots` free slots that have deliverable events (starting at a
     /// random slot, so that workers spread out), and reads up to `perSlot` events after each one's

@@ -44,6 +44,10 @@ struct PartitionTests {
                 try await waitForHandled(9, on: client)
                 group.cancelAll()
             }
+            // A partition goes only once every transaction that may publish into it has ended
+            // (`bus.publishing_horizon()`): wait for that, so that what keeps the partitions below
+            // is what each check says.
+            try await waitUntilEnded(below: first[1].upper, on: admin)
             // The registered consumer that never ran keeps every partition.
             #expect(try await administration.prune(olderThan: .zero) == 0)
             try await client.query("DELETE FROM bus.consumers WHERE name = 'registry.lagging'")
@@ -57,17 +61,8 @@ struct PartitionTests {
                 """)
             #expect(try await administration.prune(olderThan: .zero) == 0)
             try await admin.query("DELETE FROM bus.held_events")
-            // The first two partitions go with their six events; the open ones stay. A partition
-            // goes only once every transaction with an id in its range has ended, in the whole
-            // cluster (other tests' included): until then it is kept, and a later call drops it.
-            var removed = 0
-            let deadline = ContinuousClock.now + .seconds(20)
-            while ContinuousClock.now < deadline {
-                removed += try await administration.prune(olderThan: .zero)
-                if try await administration.partitions().map(\.name) == second[2...].map(\.name) { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            #expect(removed == 6)
+            // The first two partitions go with their six events; the open ones stay.
+            #expect(try await administration.prune(olderThan: .zero) == 6)
             #expect(try await administration.partitions().map(\.name) == second[2...].map(\.name))
             #expect(try await admin.query("SELECT count(*) FROM bus.events")[0].decode(Int.self, at: 0) == 3)
 
@@ -183,6 +178,16 @@ struct PartitionTests {
 /// Events stored in the partition `name` of the log.
 private func countEvents(in name: String, on admin: PostgresConnection) async throws -> Int {
     try await admin.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM bus.\(PostgresQuery.quoteIdentifier(name))"))[0].decode(Int.self, at: 0)
+}
+
+/// Waits until every transaction with an id below `xid` that may publish into this database's log
+/// has ended.
+private func waitUntilEnded(below xid: Int64, on admin: PostgresConnection) async throws {
+    let deadline = ContinuousClock.now + .seconds(30)
+    while try await admin.query("SELECT bus.publishing_horizon()::text::int8")[0].decode(Int64.self, at: 0) < xid {
+        guard ContinuousClock.now < deadline else { throw TestSupportError("transactions below \(xid) still running after 30 s") }
+        try await Task.sleep(for: .milliseconds(50))
+    }
 }
 
 /// Commits empty transactions that take an id until the next id reaches `xid`.

@@ -150,6 +150,31 @@ ALTER TABLE bus.events OWNER TO bus_owner;
 CREATE TABLE IF NOT EXISTS bus.events_default PARTITION OF bus.events DEFAULT;
 ALTER TABLE bus.events_default OWNER TO bus_owner;
 
+-- The transaction id below which every transaction that may still publish into this database's
+-- log has ended: the oldest one running in this database as a role that may insert into
+-- bus.events, or the next id to be assigned when none is. Consumers read only below it
+-- (Shared/EventBus/ConsumerStore.swift), so an event committed late is never skipped; retention
+-- drops only partitions below it, so none goes with an event still to be committed into it.
+-- A running transaction counts unless its backend is known not to publish: connected to another
+-- database, or as a role without that privilege (the statistics service's, whose own batches
+-- would otherwise hold back what it reads next). One whose backend is not found (a prepared
+-- transaction, one that ended meanwhile) counts. PL/pgSQL, so that each session plans it once.
+CREATE OR REPLACE FUNCTION bus.publishing_horizon() RETURNS xid8 LANGUAGE plpgsql STABLE AS $horizon$
+BEGIN
+    RETURN (
+        SELECT coalesce(
+            (SELECT min(x) FROM pg_catalog.pg_snapshot_xip(s) AS x
+             WHERE NOT EXISTS (
+                 SELECT 1 FROM pg_catalog.pg_stat_activity a
+                 WHERE a.backend_xid::text = (x::text::bigint % 4294967296)::text
+                   AND (a.datname <> pg_catalog.current_database()
+                        OR NOT pg_catalog.has_table_privilege(a.usesysid, 'bus.events', 'INSERT')))),
+            pg_catalog.pg_snapshot_xmax(s))
+        FROM pg_catalog.pg_current_snapshot() AS s);
+END
+$horizon$;
+ALTER FUNCTION bus.publishing_horizon() OWNER TO bus_owner;
+
 -- The range partitions of bus.events with their bounds (transaction ids), read from the catalogue.
 CREATE OR REPLACE FUNCTION bus.event_partitions()
 RETURNS TABLE (name text, lower numeric, upper numeric) LANGUAGE sql STABLE SET search_path = pg_catalog AS $partitions$
@@ -314,8 +339,8 @@ CREATE POLICY own_held ON bus.held_events USING (split_part(consumer, '.', 1) = 
 
 -- Retention: drops, oldest first, the range partitions whose every event is older than
 -- `retention` (by its transaction's newest event), handled by every consumer (per slot, the least
--- advanced consumer's position; a slot no consumer reads keeps all) and held by none, and whose
--- transactions have all ended; then deletes such events from the default partition, at most
+-- advanced consumer's position; a slot no consumer reads keeps all) and held by none, and that
+-- lie below bus.publishing_horizon() (no transaction that may still publish into them runs); then deletes such events from the default partition, at most
 -- `batch` of them (not in a call that dropped a partition). Returns how many events went: call it
 -- until it returns 0. An event may so outlive the retention by up to a
 -- partition's span (about a month). A drop waits at most a second for its lock (it briefly
@@ -326,7 +351,7 @@ RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, b
 DECLARE
     removed bigint := 0;
     deleted bigint;
-    ended numeric := pg_snapshot_xmin(pg_current_snapshot())::text::numeric;
+    ended numeric := bus.publishing_horizon()::text::numeric;
     part record;
     newest timestamptz;
     kept boolean;
