@@ -197,7 +197,7 @@ CREATE OR REPLACE FUNCTION bus.extend_partitions(period interval DEFAULT '1 mont
 RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, bus SET lock_timeout = '1s' AS $extend$
 DECLARE
     next_xid numeric := pg_snapshot_xmax(pg_current_snapshot())::text::numeric;
-    newest record;
+    part record;
     first_event record;
     last_event record;
     span numeric;
@@ -206,12 +206,12 @@ DECLARE
     partition text;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('bus.extend_partitions'));
-    SELECT p.name, p.lower, p.upper INTO newest FROM bus.event_partitions() p ORDER BY p.upper DESC LIMIT 1;
-    span := greatest(minimum_span, coalesce(newest.upper - newest.lower, 0));
-    FOR newest IN SELECT p.name FROM bus.event_partitions() p ORDER BY p.upper DESC LOOP
-        EXECUTE format('SELECT xid::text::numeric AS xid, published_at FROM bus.%I ORDER BY xid, id LIMIT 1', newest.name) INTO first_event;
+    SELECT p.upper - p.lower INTO span FROM bus.event_partitions() p ORDER BY p.upper DESC LIMIT 1;
+    span := greatest(minimum_span, coalesce(span, 0));
+    FOR part IN SELECT p.name FROM bus.event_partitions() p ORDER BY p.upper DESC LOOP
+        EXECUTE format('SELECT xid::text::numeric AS xid, published_at FROM bus.%I ORDER BY xid, id LIMIT 1', part.name) INTO first_event;
         CONTINUE WHEN first_event IS NULL;
-        EXECUTE format('SELECT xid::text::numeric AS xid, published_at FROM bus.%I ORDER BY xid DESC, id DESC LIMIT 1', newest.name) INTO last_event;
+        EXECUTE format('SELECT xid::text::numeric AS xid, published_at FROM bus.%I ORDER BY xid DESC, id DESC LIMIT 1', part.name) INTO last_event;
         IF last_event.published_at - first_event.published_at >= interval '1 hour' THEN
             span := greatest(minimum_span, ceil((last_event.xid - first_event.xid)
                 * extract(epoch FROM period) / extract(epoch FROM last_event.published_at - first_event.published_at)));
