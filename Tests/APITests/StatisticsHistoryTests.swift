@@ -211,6 +211,13 @@ struct StatisticsHistoryTests {
                                 "people_in_treatment", "areaCode=00004&from=2024-06-01&to=2024-06-30&breakdown=place",
                                 ["public_compulsory_treatment": "1", "community": "1"]
                             ),
+                            // Cut inside a month: the months before it are read by the month, its days one by one.
+                            (
+                                "people_in_treatment", "areaCode=00004&from=2024-06-01&to=2024-06-15&breakdown=place",
+                                ["public_compulsory_treatment": "1", "community": "1"]
+                            ),
+                            ("people_in_treatment", "areaCode=00004&from=2024-04-01&to=2024-09-29", ["": "2"]),
+                            ("people_in_treatment", "areaCode=00004&from=2024-04-01&to=2024-10-15", ["": "1"]),
                             // Admissions in 2024: one compulsory, one at family or community; none in 2025.
                             ("compulsory_share", year2024, ["": "1/2"]),
                             ("treatment_mix", year2024, ["compulsory": "1/2", "voluntary_community": "1/2"]),
@@ -250,6 +257,9 @@ struct StatisticsHistoryTests {
                             // The province's and the country's figures are the commune's (nothing else happened).
                             ("relapse_rate", "areaCode=01&from=2025-01-01&to=2025-12-31", ["": "1/1"]),
                             ("determinations", "from=2024-01-01&to=2024-12-31&groupBy=province", ["": "2"]),
+                            // Ánh's in January (read by the month), Bình's on 2024-03-01 (the split month's first day).
+                            ("determinations", "from=2024-01-01&to=2024-03-15&groupBy=province", ["": "2"]),
+                            ("determinations", "from=2024-01-06&to=2024-03-15&groupBy=province", ["": "1"]),
                         ]
                         var mismatches: [String] = []
                         let deadline = ContinuousClock.now + .seconds(30)

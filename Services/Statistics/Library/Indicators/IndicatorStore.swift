@@ -104,65 +104,76 @@ struct IndicatorStore {
         _ formula: ProgrammeFormula, from: CalendarDate, to: CalendarDate, months: Int, grouping: Grouping
     ) async throws -> ValueGrid {
         let periods = Periods(from: from, to: to, months: months)
+        let communes = units.communes
         // Each commune's column (the commune, its province, or the whole area) and the unit above.
-        var columnOfCommune: [String: Int] = [:]
-        var columnOfCode: [String: Int] = [:]
         var columns: [(code: String, parent: String?, communes: Int)] = []
-        for (code, province) in units.communes {
-            let (column, parent): (String, String?) =
-                switch grouping {
-                case .commune: (code, province)
-                case .province: (province, "VN")
-                case .whole(let label): (label, nil)
+        var columnOfCommune = [Int](repeating: 0, count: communes.count)
+        switch grouping {
+        case .commune:
+            columns = communes.map { ($0.code, $0.province, 1) }
+            columnOfCommune = Array(communes.indices)
+        case .province:
+            var columnOfProvince: [String: Int] = [:]
+            for (ordinal, commune) in communes.enumerated() {
+                let column = columnOfProvince[commune.province] ?? columns.count
+                if column == columns.count {
+                    columnOfProvince[commune.province] = column
+                    columns.append((commune.province, "VN", 0))
                 }
-            if let index = columnOfCode[column] {
-                columns[index].communes += 1
-                columnOfCommune[code] = index
-            } else {
-                columnOfCode[column] = columns.count
-                columnOfCommune[code] = columns.count
-                columns.append((column, parent, 1))
+                columns[column].communes += 1
+                columnOfCommune[ordinal] = column
             }
+        case .whole(let label):
+            if !communes.isEmpty { columns = [(label, nil, communes.count)] }
         }
         let order = columns.indices.sorted { columns[$0].code < columns[$1].code }
         let count = periods.starts.count
-        // By period (from 0) and commune: what its records count, and what it declared.
-        func byCommune(_ query: SQLFragment) async throws -> [Int: [String: Int]] {
-            var found: [Int: [String: Int]] = [:]
+        // By period (from 0) and the area's commune (its ordinal), laid out flat: what its records
+        // count, and (for a share of what communes declared) what it declared (`Int.min` where it did not).
+        func byCommune(_ query: SQLFragment, into cells: inout [Int]) async throws {
             for row in try await connection.query("WITH periods AS (\(periods.query)) \(query)") {
                 let (period, commune, number) = try row.decode((Int, String, Int).self)
-                guard columnOfCommune[commune] != nil else { continue }
-                found[period - 1, default: [:]][commune] = number
+                guard let ordinal = units.ordinal(ofCommune: commune), (1...count).contains(period) else { continue }
+                cells[(period - 1) * communes.count + ordinal] = number
             }
-            return found
         }
-        let hits = try await byCommune(
+        var hits = [Int](repeating: 0, count: count * communes.count)
+        try await byCommune(
             """
             SELECT p.k, g.commune_code, \(formula.perCommune)::bigint AS n
             FROM periods p JOIN statistics.programmes g ON \(formula.condition)
             GROUP BY 1, 2
-            """)
-        var bases: [Int: [String: Int]]?
-        if let base = formula.base { bases = try await byCommune("SELECT k, commune_code, n FROM (\(base)) AS b WHERE n IS NOT NULL") }
+            """, into: &hits)
+        var bases: [Int]?
+        if let base = formula.base {
+            var declared = [Int](repeating: .min, count: count * communes.count)
+            try await byCommune("SELECT k, commune_code, n FROM (\(base)) AS b WHERE n IS NOT NULL", into: &declared)
+            bases = declared
+        }
         let cells = count * order.count
         var numerators = [Int](repeating: 0, count: cells)
         var denominators = formula.isShare ? numerators : nil
         var shown = [Bool](repeating: false, count: cells)
+        var counted = [Int](repeating: 0, count: columns.count)
+        var base = [Int](repeating: 0, count: columns.count)
+        var declared = [Bool](repeating: false, count: columns.count)
         for period in 0..<count {
-            var counted = [Int](repeating: 0, count: columns.count)
             // A share of the communes counts them; a share of what they declared sums it, over those that did.
-            var base = columns.map { bases == nil ? $0.communes : 0 }
-            var declared = [Bool](repeating: bases == nil, count: columns.count)
-            if let declarations = bases?[period] {
-                for (commune, number) in declarations {
-                    guard let column = columnOfCommune[commune] else { continue }
+            for column in columns.indices {
+                counted[column] = 0
+                base[column] = bases == nil ? columns[column].communes : 0
+                declared[column] = bases == nil
+            }
+            let first = period * communes.count
+            for ordinal in communes.indices {
+                let column = columnOfCommune[ordinal]
+                if let bases {
+                    let number = bases[first + ordinal]
+                    guard number != .min else { continue }
                     base[column] += number
                     declared[column] = true
                 }
-            }
-            for (commune, number) in hits[period] ?? [:] {
-                guard let column = columnOfCommune[commune], bases == nil || bases?[period]?[commune] != nil else { continue }
-                counted[column] += number
+                counted[column] += hits[first + ordinal]
             }
             for (index, column) in order.enumerated() {
                 let cell = period * order.count + index
@@ -297,13 +308,17 @@ struct IndicatorStore {
             if overlap { sums[base + firstDaySection + period] += exitedFirstDay }
             if loans { sums[base + amountSection + period] += amount }
         }
-        if periods.areWholeMonths {
-            // Whole months read the sums by the month (a third of the rows), each put in its period
-            // here; a stock reads the first day's exits too when its measure's reads are shared,
-            // so that an overlap of the same measure can use the same rows.
+        // Months a period holds whole are read by the month (a third of the rows, a thirtieth of a
+        // stock's before the periods): every month when the periods are made of whole months, else
+        // those before the first month a boundary splits, and the days from that month on.
+        let split = periods.firstSplitMonth
+        let flowSince = term.reading == .flow ? periods.starts[0] : nil
+        let lastDayByMonth = split.map { $0.adding(days: -1) } ?? periods.to
+        if flowSince.map({ $0 <= lastDayByMonth }) ?? true {
+            // Each month put in its period here; a stock reads the first day's exits too when its
+            // measure's reads are shared, so that an overlap of the same measure can use the same rows.
             let key = AggregateReads.Key(
-                measure: term.measure.rawValue, dimension: dimension, areas: areaKey, to: periods.to,
-                since: term.reading == .flow ? periods.starts[0] : nil,
+                measure: term.measure.rawValue, dimension: dimension, areas: areaKey, to: lastDayByMonth, since: flowSince,
                 firstDayExits: overlap || (term.reading == .stock && reads.keeps(term.measure.rawValue)), amounts: loans)
             let rows = try await reads.rows(key) { try await monthlyRows(key, areas: areas) }
             // Each of the rows' series, where its sums begin (-1 until its first row).
@@ -317,11 +332,12 @@ struct IndicatorStore {
                     exitedFirstDay: overlap && periods.begins(month: month) ? rows.exitedFirstDay[row] : 0,
                     amount: loans ? rows.amounts[row] : 0)
             }
-        } else {
-            // Other periods read the days, summed by period in the database. A monthly row (the
-            // person's breakdowns) keeps the exits on its first day apart; a daily row's exits on a
-            // period's first day are all of them.
-            let since: SQLFragment = term.reading == .flow ? "AND t.day >= \(periods.starts[0])" : ""
+        }
+        if let split {
+            // The days from the split month on, summed by period in the database. A monthly row
+            // (the person's breakdowns) keeps the exits on its first day apart; a daily row's exits
+            // on a period's first day are all of them.
+            let since = max(split, flowSince ?? split)
             let firstDayExits: SQLFragment = Measure.commonDimensions.contains(dimension) ? "t.exited_first" : "t.exited"
             let rows = try await connection.query(
                 """
@@ -329,7 +345,7 @@ struct IndicatorStore {
                        sum(t.entered)::bigint, sum(t.exited)::bigint, sum(t.amount)::bigint,
                        coalesce(sum(\(firstDayExits)) FILTER (WHERE t.day = ANY(\(periods.starts)::date[])), 0)::bigint
                 FROM statistics.tallies t
-                WHERE t.measure = \(term.measure.rawValue) AND t.dimension = \(dimension) AND \(areas) AND t.day <= \(periods.to) \(since)
+                WHERE t.measure = \(term.measure.rawValue) AND t.dimension = \(dimension) AND \(areas) AND t.day BETWEEN \(since) AND \(periods.to)
                 GROUP BY 1, 2, 3
                 """)
             for row in rows {
