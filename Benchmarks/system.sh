@@ -17,8 +17,19 @@
 #     referrals (each one client, REQUESTS queries: p50/p95/p99); the statistics' national table of each of the
 #     five years (one client: p50/p95/p99) and the CSV of every commune x indicator x month over the
 #     five years (seconds, median of three);
-#  4. `statistics rebuild` of the generated log while the four services run: seconds;
-#  5. each service's resident memory at its peak over everything, and the database's size on disk
+#  4. the treatment and referrals services' write targets with the four running (wrk, 16
+#     connections, WRK_SECONDS=15 at most, fewer when the data set has fewer people to write for):
+#     episodes opened for people without one, referrals made for open cases, and the partners'
+#     answers to them (each once): requests a second, p50, p99;
+#  5. `statistics rebuild` of the generated log while the four services run: seconds;
+#  6. unless STANDBY=0: a hot standby of the cluster (pg_basebackup, streaming replication) and a
+#     second registry and statistics reading from it (DATABASE_READ_URL); the national tables of
+#     the five years (wrk, 4 connections, Benchmarks/get_paths.lua) through the statistics reading
+#     the primary, then the standby, alone and while registrations run on the primary (wrk, 16
+#     connections, Benchmarks/registry/create.lua): requests a second, p50, p99, the CPU seconds
+#     each cluster spent, the registrations' rate and the standby's replay lag
+#     (Benchmarks/standby/lag.sh);
+#  7. each service's resident memory at its peak over everything, and the database's size on disk
 #     (after the generation, before the rebuild) by schema;
 # with pgbench's select-only rate at concurrency 1 on the same cluster as a yardstick of the
 # machine. See BENCHMARKS.md ("The whole system on generated data").
@@ -34,10 +45,13 @@ source "$root/Benchmarks/service_bench.sh"
 size=${SIZE:-province}
 jobs=${JOBS:-8}
 requests=${REQUESTS:-50}
+wrk_seconds=${WRK_SECONDS:-15}
+standby=${STANDBY:-1}
 services=(registry treatment referrals statistics)
 log() { printf '[system-bench] %s\n' "$*" >&2; }
 
 cluster_install_packages
+cluster_install_tool wrk
 cluster_find_bin
 log "swift build -c release (the four services)"
 for service in "${services[@]}"; do swift build -c release --product "$service" >&2; done
@@ -46,7 +60,8 @@ bin="$(swift build -c release --show-bin-path)"
 bench_cluster recovery-systembench-pg
 declare -A pids ports
 export LOG_FORMAT=text LOG_LEVEL=warning HOST=127.0.0.1
-trap 'rc=$?; set +e; kill ${pids[*]:-} 2>/dev/null; wait ${pids[*]:-} 2>/dev/null; (exit $rc); cluster_cleanup_throwaway' EXIT
+standby_dir="$dir/standby"
+trap 'rc=$?; set +e; kill ${pids[*]:-} 2>/dev/null; wait ${pids[*]:-} 2>/dev/null; cluster_stop "$standby_dir" >/dev/null 2>&1; (exit $rc); cluster_cleanup_throwaway' EXIT
 for service in "${services[@]}"; do
     ports[$service]=$(cluster_free_port)
     bench_serve "$service" "${ports[$service]}"
@@ -114,10 +129,91 @@ done
 csv_median=$(printf '%s\n' "${csv_times[@]}" | sort -n | sed -n 2p)
 csv_rows=$(($(wc -l <"$dir/all.csv") - 1))
 
+# wrk's figures: requests a second, p50, p99, errors.
+wrk_figures() {
+    awk '/^Requests\/sec/ { rps = $2 } $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 } /Non-2xx|Socket errors/ { errors++ }
+         END { printf "%.0f req/s, p50 %s, p99 %s, errors %d", rps, p50, p99, errors }'
+}
+# How long to write for: WRK_SECONDS, or less when $1 things to write would run out at 700 a
+# second; 0 (not measured) when they would within 3 s.
+write_seconds() { awk -v n="$1" -v most="$wrk_seconds" 'BEGIN { s = int(n / 700); print (s < 3 ? 0 : (s > most ? most : s)) }'; }
+# Runs wrk for $1 seconds with the rest as its arguments and prints its figures, unless $1 is 0.
+write_for() {
+    local seconds=$1
+    shift
+    if [ "$seconds" = 0 ]; then echo "not measured (too few to write for)"; else wrk -t2 -c16 -d"${seconds}s" --latency "$@" | wrk_figures; fi
+}
+
+log "the treatment and referrals services' writes, wrk 16 connections"
+sql "SELECT p.id FROM registry.people p WHERE NOT EXISTS (SELECT 1 FROM treatment.episodes e WHERE e.person_id = p.id) ORDER BY p.id" \
+    >"$dir/no_episode.txt"
+episode_seconds=$(write_seconds "$(wc -l <"$dir/no_episode.txt")")
+episodes_opened=$(TOKEN=$token IDS_FILE="$dir/no_episode.txt" PATH_FORMAT="/v1/people/%s/episodes" EXPECT=201 \
+    BODY='{"form":"voluntary_community","plannedStart":"2026-01-05","plannedEnd":"2026-07-04","supervisor":"Công an xã"}' \
+    write_for "$episode_seconds" -s "$root/Benchmarks/post_each.lua" "$(url treatment)")
+# A referral for each open case to an offer of its province for one of its assessed needs (a case
+# may have several), then the partner's answer to each.
+sql "SELECT '/v1/people/' || c.person_id || '/referrals' || chr(9) || json_build_object('partnerId', o.partner_id, 'kind', o.kind,
+            'offerId', o.id, 'caseId', c.id, 'request', 'Đề nghị hỗ trợ theo nhu cầu đã đánh giá')
+     FROM referrals.cases c CROSS JOIN LATERAL (SELECT * FROM referrals.offers o WHERE o.province_code = c.province_code
+        AND o.kind = ANY (c.needs) ORDER BY o.id LIMIT 1) o WHERE c.status = 'open' ORDER BY c.id" >"$dir/referrals.txt"
+referral_seconds=$(write_seconds "$(($(wc -l <"$dir/referrals.txt") * 20))")
+referrals_made=$(TOKEN=$token LINES_FILE="$dir/referrals.txt" \
+    write_for "$referral_seconds" -s "$root/Benchmarks/post_lines.lua" "$(url referrals)")
+sql "SELECT id FROM referrals.referrals WHERE status = 'sent' ORDER BY id" >"$dir/sent.txt"
+answer_seconds=$(write_seconds "$(wc -l <"$dir/sent.txt")")
+referrals_answered=$(TOKEN=$token IDS_FILE="$dir/sent.txt" PATH_FORMAT="/v1/referrals/%s/response" BODY='{"decision":"accepted"}' \
+    write_for "$answer_seconds" -s "$root/Benchmarks/post_each.lua" "$(url referrals)")
+
 log "statistics rebuild while the four services run"
 started=$(date +%s.%N)
 rebuilt=$(DATABASE_URL="postgresql://statistics@127.0.0.1:$port/bench" "$bin/statistics" rebuild)
 rebuild_seconds=$(awk -v start="$started" -v end="$(date +%s.%N)" 'BEGIN { printf "%.1f", end - start }')
+
+if [ "$standby" = 1 ]; then
+    log "a hot standby (pg_basebackup), a second registry and statistics reading from it"
+    standby_port=$(cluster_free_port)
+    cluster_standby "$port" "$standby_dir" "$standby_port"
+    for service in registry statistics; do
+        ports[$service-standby]=$(cluster_free_port)
+        DATABASE_READ_URL="postgresql://$service@127.0.0.1:$standby_port/bench" bench_serve "$service" "${ports[$service-standby]}"
+        pids[$service-standby]=$bench_pid
+    done
+    sleep 2
+    cluster_cpu() {
+        local postmaster
+        postmaster=$(head -n 1 "$1/data/postmaster.pid")
+        # shellcheck disable=SC2046
+        cat "/proc/$postmaster/stat" $(pgrep -P "$postmaster" | sed 's|.*|/proc/&/stat|') 2>/dev/null |
+            awk -v tick="$(getconf CLK_TCK)" '{ sum += $14 + $15 } END { printf "%.1f", sum / tick }'
+    }
+    tables() {
+        TOKEN=$token PATHS_FILE="$dir/tables.txt" wrk -t2 -c4 -d"${wrk_seconds}s" --latency -s "$root/Benchmarks/get_paths.lua" "$1" | wrk_figures
+    }
+    declare -A standby_alone standby_mixed standby_writes standby_lag
+    for target in primary standby; do
+        through=$(url statistics)
+        [ "$target" = standby ] && through="http://127.0.0.1:${ports[statistics-standby]}"
+        log "national tables reading from the $target, ${wrk_seconds}s"
+        before_primary=$(cluster_cpu "$dir")
+        before_standby=$(cluster_cpu "$standby_dir")
+        standby_alone[$target]="$(tables "$through"); CPU: primary $(awk -v a="$before_primary" -v b="$(cluster_cpu "$dir")" 'BEGIN { printf "%.1f", b - a }') s, standby $(awk -v a="$before_standby" -v b="$(cluster_cpu "$standby_dir")" 'BEGIN { printf "%.1f", b - a }') s"
+        log "national tables reading from the $target with registrations on the primary, ${wrk_seconds}s"
+        PG_BIN=$PG_BIN "$root/Benchmarks/standby/lag.sh" "$port" >"$dir/lag-$target.txt" &
+        sampler=$!
+        TOKEN=$token wrk -t2 -c16 -d"${wrk_seconds}s" --latency -s "$root/Benchmarks/registry/create.lua" "$(url registry)" >"$dir/create-$target.txt" &
+        writer=$!
+        standby_mixed[$target]=$(tables "$through")
+        wait "$writer"
+        kill "$sampler" 2>/dev/null
+        wait "$sampler" 2>/dev/null || true
+        standby_writes[$target]=$(wrk_figures <"$dir/create-$target.txt")
+        standby_lag[$target]="no samples"
+        if [ -s "$dir/lag-$target.txt" ]; then
+            standby_lag[$target]="$(sort -n -k1,1 "$dir/lag-$target.txt" | awk '{ v[NR] = $1 } END { printf "median %.3f s, largest %.3f s", v[int((NR + 1) / 2)], v[NR] }'); $(sort -n -k2,2 "$dir/lag-$target.txt" | awk '{ v[NR] = $2 } END { printf "median %d bytes, largest %d bytes (%d samples)", v[int((NR + 1) / 2)], v[NR], NR }')"
+        fi
+    done
+fi
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); yardstick (pgbench select-only, 1 client): $yardstick tps"
 echo "data set: $size, $people people, $events events in the bus log"
@@ -133,7 +229,22 @@ echo "referrals $matching   (target: p95 <= 20 ms)"
 echo "referrals $follow_ups   (target: p95 <= 20 ms)"
 echo "statistics $table"
 echo "statistics CSV of every commune x indicator x month, $first_year-$last_year: ${csv_median} s (median of 3), $csv_rows rows"
+echo "treatment open an episode (wrk -t2 -c16 -d${episode_seconds}s, Benchmarks/post_each.lua): $episodes_opened   (target: >= 500/s)"
+echo "referrals make a referral (wrk -t2 -c16 -d${referral_seconds}s, Benchmarks/post_lines.lua): $referrals_made"
+echo "referrals the partner's answer (wrk -t2 -c16 -d${answer_seconds}s, Benchmarks/post_each.lua): $referrals_answered   (target: >= 500/s)"
 echo "statistics rebuild while the services run: $rebuild_seconds s ($rebuilt)"
+if [ "$standby" = 1 ]; then
+    for target in primary standby; do
+        echo "statistics national tables (wrk -t2 -c4 -d${wrk_seconds}s, Benchmarks/get_paths.lua) reading from the $target: ${standby_alone[$target]}"
+        echo "  with registrations on the primary (wrk -t2 -c16, Benchmarks/registry/create.lua): tables ${standby_mixed[$target]}; registrations ${standby_writes[$target]}"
+        echo "  the standby's replay lag meanwhile (Benchmarks/standby/lag.sh): ${standby_lag[$target]}"
+    done
+fi
 for service in "${services[@]}"; do
     echo "memory $service: idle ${idle[$service]} MiB, peak while generating ${loaded[$service]} MiB, peak overall $(bench_rss "${pids[$service]}" VmHWM) MiB"
 done
+if [ "$standby" = 1 ]; then
+    for service in registry statistics; do
+        echo "memory $service reading from the standby: $(bench_rss "${pids[$service-standby]}") MiB now, peak $(bench_rss "${pids[$service-standby]}" VmHWM) MiB"
+    done
+fi
