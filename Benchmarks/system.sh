@@ -134,14 +134,24 @@ wrk_figures() {
     awk '/^Requests\/sec/ { rps = $2 } $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 } /Non-2xx|Socket errors/ { errors++ }
          END { printf "%.0f req/s, p50 %s, p99 %s, errors %d", rps, p50, p99, errors }'
 }
-# How long to write for: WRK_SECONDS, or less when $1 things to write would run out at 700 a
+# How long to write for: WRK_SECONDS, or less when $1 things to write would run out at 2,000 a
 # second; 0 (not measured) when they would within 3 s.
-write_seconds() { awk -v n="$1" -v most="$wrk_seconds" 'BEGIN { s = int(n / 700); print (s < 3 ? 0 : (s > most ? most : s)) }'; }
-# Runs wrk for $1 seconds with the rest as its arguments and prints its figures, unless $1 is 0.
+write_seconds() { awk -v n="$1" -v most="$wrk_seconds" 'BEGIN { s = int(n / 2000); print (s < 3 ? 0 : (s > most ? most : s)) }'; }
+# Runs wrk for $1 seconds with the rest as its arguments, unless $1 is 0; a run that stops on an
+# unexpected answer is reported with it (the other figures are kept).
 write_for() {
     local seconds=$1
     shift
-    if [ "$seconds" = 0 ]; then echo "not measured (too few to write for)"; else wrk -t2 -c16 -d"${seconds}s" --latency "$@" | wrk_figures; fi
+    if [ "$seconds" = 0 ]; then echo "not measured (too few to write for)"; else wrk_run -t2 -c16 -d"${seconds}s" --latency "$@"; fi
+}
+# Runs wrk with these arguments and prints its figures, or why it stopped.
+wrk_run() {
+    local output
+    if output=$(wrk "$@" 2>&1); then
+        echo "$output" | wrk_figures
+    else
+        echo "failed: $(echo "$output" | grep -m1 -o 'status [0-9]*.\{0,120\}')"
+    fi
 }
 
 log "the treatment and referrals services' writes, wrk 16 connections"
@@ -188,7 +198,7 @@ if [ "$standby" = 1 ]; then
             awk -v tick="$(getconf CLK_TCK)" '{ sum += $14 + $15 } END { printf "%.1f", sum / tick }'
     }
     tables() {
-        TOKEN=$token PATHS_FILE="$dir/tables.txt" wrk -t2 -c4 -d"${wrk_seconds}s" --latency -s "$root/Benchmarks/get_paths.lua" "$1" | wrk_figures
+        TOKEN=$token PATHS_FILE="$dir/tables.txt" wrk_run -t2 -c4 -d"${wrk_seconds}s" --latency -s "$root/Benchmarks/get_paths.lua" "$1"
     }
     declare -A standby_alone standby_mixed standby_writes standby_lag
     for target in primary standby; do
@@ -204,10 +214,10 @@ if [ "$standby" = 1 ]; then
         TOKEN=$token wrk -t2 -c16 -d"${wrk_seconds}s" --latency -s "$root/Benchmarks/registry/create.lua" "$(url registry)" >"$dir/create-$target.txt" &
         writer=$!
         standby_mixed[$target]=$(tables "$through")
-        wait "$writer"
+        wait "$writer" || echo "failed: $(grep -m1 -o 'status [0-9]*.\{0,120\}' "$dir/create-$target.txt")" >>"$dir/create-$target.txt"
         kill "$sampler" 2>/dev/null
         wait "$sampler" 2>/dev/null || true
-        standby_writes[$target]=$(wrk_figures <"$dir/create-$target.txt")
+        standby_writes[$target]="$(wrk_figures <"$dir/create-$target.txt")$(grep -m1 '^failed' "$dir/create-$target.txt" | sed 's/^/, /')"
         standby_lag[$target]="no samples"
         if [ -s "$dir/lag-$target.txt" ]; then
             standby_lag[$target]="$(sort -n -k1,1 "$dir/lag-$target.txt" | awk '{ v[NR] = $1 } END { printf "median %.3f s, largest %.3f s", v[int((NR + 1) / 2)], v[NR] }'); $(sort -n -k2,2 "$dir/lag-$target.txt" | awk '{ v[NR] = $2 } END { printf "median %d bytes, largest %d bytes (%d samples)", v[int((NR + 1) / 2)], v[NR], NR }')"

@@ -79,6 +79,31 @@ struct PartitionTests {
         }
     }
 
+    @Test func aNewPartitionSpansThePublishingRateGrowingAtMostFourfold() async throws {
+        try await withTestDatabase("bus_partition_spans") { database in
+            let client = try await database.busClient()
+            let admin = try await database.connect()
+            let administration = BusAdministration(database: client)
+            #expect(try await administration.extendPartitions(period: .seconds(3600), minimumSpan: 2_000) == 2)
+            let first = try await administration.partitions()
+            // Two events of the first partition 1,000 ids and two hours apart: 500 ids an hour.
+            try await insertEvents(at: [(first[0].lower + 1, 3), (first[0].lower + 1_001, 1)], on: admin)
+            try await burnTransactions(until: first[1].upper, on: admin)
+            #expect(try await administration.extendPartitions(period: .seconds(3600), minimumSpan: 100) >= 1)
+            let second = try await administration.partitions()
+            #expect(second.count > 2 && second[2...].allSatisfy { $0.upper - $0.lower == 500 }, "\(second)")
+            // 400 ids in an hour in the newest partition make 288,000 in thirty days: four times its 500 instead.
+            let newest = second[second.count - 1]
+            try await insertEvents(at: [(newest.lower + 1, 2), (newest.lower + 401, 1)], on: admin)
+            try await burnTransactions(until: newest.upper, on: admin)
+            #expect(try await administration.extendPartitions(period: .seconds(30 * 86_400), minimumSpan: 100) >= 1)
+            let third = try await administration.partitions()
+            #expect(third.count > second.count && third[second.count...].allSatisfy { $0.upper - $0.lower == 2_000 }, "\(third)")
+            await admin.close()
+            await client.shutdown()
+        }
+    }
+
     @Test func eventsBeyondEveryPartitionLandInTheDefaultOneAndNewPartitionsStartAboveThem() async throws {
         try await withTestDatabase("bus_partition_overflow") { database in
             let client = try await database.busClient()
@@ -187,6 +212,17 @@ private func waitUntilEnded(below xid: Int64, on admin: PostgresConnection) asyn
     while try await admin.query("SELECT bus.publishing_horizon()::text::int8")[0].decode(Int64.self, at: 0) < xid {
         guard ContinuousClock.now < deadline else { throw TestSupportError("transactions below \(xid) still running after 30 s") }
         try await Task.sleep(for: .milliseconds(50))
+    }
+}
+
+/// Writes an event with each transaction id, published that many hours ago, as if published then.
+private func insertEvents(at events: [(xid: Int64, hoursAgo: Int)], on admin: PostgresConnection) async throws {
+    for event in events {
+        try await admin.query(
+            """
+            INSERT INTO bus.events (xid, topic, type, version, key, slot, occurred_at, published_at, payload)
+            VALUES (\(String(event.xid))::xid8, 'registry.test', 'test', 1, 'a', 0, now(), now() - make_interval(hours => \(event.hoursAgo)::int), '{}')
+            """)
     }
 }
 

@@ -189,8 +189,8 @@ ALTER FUNCTION bus.event_partitions() OWNER TO bus_owner;
 -- Creates range partitions of bus.events so that they reach two `period`s past the next
 -- transaction id; returns how many it created. A partition's span is the transaction ids used in a
 -- `period` at the rate seen between the first and last events of the newest partition holding
--- events (over at least an hour), else the newest partition's span, and never less than
--- `minimum_span`. New partitions start above every event of the default partition. Serialised by
+-- events (over at least an hour) but at most four times the newest partition's span, else the
+-- newest partition's span, and never less than `minimum_span`. New partitions start above every event of the default partition. Serialised by
 -- an advisory lock (the four services call it); gives up quietly (returns 0) when a lock it needs
 -- is not granted within a second, e.g. while a rebuild reads the whole log.
 CREATE OR REPLACE FUNCTION bus.extend_partitions(period interval DEFAULT '1 month', minimum_span bigint DEFAULT 100000)
@@ -200,21 +200,24 @@ DECLARE
     part record;
     first_event record;
     last_event record;
+    newest numeric;
     span numeric;
     start numeric;
     created integer := 0;
     partition text;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('bus.extend_partitions'));
-    SELECT p.upper - p.lower INTO span FROM bus.event_partitions() p ORDER BY p.upper DESC LIMIT 1;
-    span := greatest(minimum_span, coalesce(span, 0));
+    SELECT p.upper - p.lower INTO newest FROM bus.event_partitions() p ORDER BY p.upper DESC LIMIT 1;
+    span := greatest(minimum_span, coalesce(newest, 0));
     FOR part IN SELECT p.name FROM bus.event_partitions() p ORDER BY p.upper DESC LOOP
         EXECUTE format('SELECT xid::text::numeric AS xid, published_at FROM bus.%I ORDER BY xid, id LIMIT 1', part.name) INTO first_event;
         CONTINUE WHEN first_event IS NULL;
         EXECUTE format('SELECT xid::text::numeric AS xid, published_at FROM bus.%I ORDER BY xid DESC, id DESC LIMIT 1', part.name) INTO last_event;
         IF last_event.published_at - first_event.published_at >= interval '1 hour' THEN
-            span := greatest(minimum_span, ceil((last_event.xid - first_event.xid)
-                * extract(epoch FROM period) / extract(epoch FROM last_event.published_at - first_event.published_at)));
+            -- At most four times the newest partition's: a burst of writes (a bulk import) within
+            -- the hours measured grows the spans step by step, not into one partition of years.
+            span := greatest(minimum_span, least(4 * newest, ceil((last_event.xid - first_event.xid)
+                * extract(epoch FROM period) / extract(epoch FROM last_event.published_at - first_event.published_at))));
         END IF;
         EXIT;
     END LOOP;
