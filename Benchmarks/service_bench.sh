@@ -69,3 +69,13 @@ bench_pending_sql="SET jit = off; SELECT coalesce(sum(w.n), 0) FROM bus.consumer
 bench_rss() {
     awk -v field="${2:-VmRSS}" '$1 == field ":" { print int($2 / 1024) }' "/proc/$1/status"
 }
+
+# Prints the CPU seconds the processes of the cluster in folder $1 (the postmaster and its
+# children) have spent so far.
+bench_cluster_cpu() {
+    local postmaster
+    postmaster=$(head -n 1 "$1/data/postmaster.pid")
+    # shellcheck disable=SC2046
+    cat "/proc/$postmaster/stat" $(pgrep -P "$postmaster" | sed 's|.*|/proc/&/stat|') 2>/dev/null |
+        awk -v tick="$(getconf CLK_TCK)" '{ sum += $14 + $15 } END { printf "%.2f", sum / tick }'
+}

@@ -88,13 +88,6 @@ open(sys.argv[2], "w").write("\n".join(quote(fold(rng.choice(names))) for _ in r
 EOF
 
 # CPU seconds (user + system) of every process of the cluster in $1 so far.
-cluster_cpu() {
-    local postmaster
-    postmaster=$(head -n 1 "$1/data/postmaster.pid")
-    # shellcheck disable=SC2046
-    cat "/proc/$postmaster/stat" $(pgrep -P "$postmaster" | sed 's|.*|/proc/&/stat|') 2>/dev/null |
-        awk -v tick="$(getconf CLK_TCK)" '{ sum += $14 + $15 } END { printf "%.2f", sum / tick }'
-}
 searches() {
     TOKEN=$token QUERIES_FILE="$dir/queries.txt" wrk -t2 -c8 -d"${wrk_seconds}s" --latency -s "$root/Benchmarks/standby/search.lua" "http://127.0.0.1:$1"
 }
@@ -113,11 +106,11 @@ for target in primary standby; do
     http=$primary_port
     [ "$target" = standby ] && http=$standby_http
     log "searches alone, reading from the $target, ${wrk_seconds}s"
-    before_primary=$(cluster_cpu "$dir")
-    before_standby=$(cluster_cpu "$standby_dir")
+    before_primary=$(bench_cluster_cpu "$dir")
+    before_standby=$(bench_cluster_cpu "$standby_dir")
     alone[$target]=$(searches "$http")
-    cpu_primary[$target]=$(awk -v a="$before_primary" -v b="$(cluster_cpu "$dir")" 'BEGIN { printf "%.1f", b - a }')
-    cpu_standby[$target]=$(awk -v a="$before_standby" -v b="$(cluster_cpu "$standby_dir")" 'BEGIN { printf "%.1f", b - a }')
+    cpu_primary[$target]=$(awk -v a="$before_primary" -v b="$(bench_cluster_cpu "$dir")" 'BEGIN { printf "%.1f", b - a }')
+    cpu_standby[$target]=$(awk -v a="$before_standby" -v b="$(bench_cluster_cpu "$standby_dir")" 'BEGIN { printf "%.1f", b - a }')
 done
 
 # Searches with registrations on the primary; the standby's lag sampled meanwhile.

@@ -190,13 +190,6 @@ if [ "$standby" = 1 ]; then
         pids[$service-standby]=$bench_pid
     done
     sleep 2
-    cluster_cpu() {
-        local postmaster
-        postmaster=$(head -n 1 "$1/data/postmaster.pid")
-        # shellcheck disable=SC2046
-        cat "/proc/$postmaster/stat" $(pgrep -P "$postmaster" | sed 's|.*|/proc/&/stat|') 2>/dev/null |
-            awk -v tick="$(getconf CLK_TCK)" '{ sum += $14 + $15 } END { printf "%.1f", sum / tick }'
-    }
     tables() {
         TOKEN=$token PATHS_FILE="$dir/tables.txt" wrk_run -t2 -c4 -d"${wrk_seconds}s" --latency -s "$root/Benchmarks/get_paths.lua" "$1"
     }
@@ -205,9 +198,9 @@ if [ "$standby" = 1 ]; then
         through=$(url statistics)
         [ "$target" = standby ] && through="http://127.0.0.1:${ports[statistics-standby]}"
         log "national tables reading from the $target, ${wrk_seconds}s"
-        before_primary=$(cluster_cpu "$dir")
-        before_standby=$(cluster_cpu "$standby_dir")
-        standby_alone[$target]="$(tables "$through"); CPU: primary $(awk -v a="$before_primary" -v b="$(cluster_cpu "$dir")" 'BEGIN { printf "%.1f", b - a }') s, standby $(awk -v a="$before_standby" -v b="$(cluster_cpu "$standby_dir")" 'BEGIN { printf "%.1f", b - a }') s"
+        before_primary=$(bench_cluster_cpu "$dir")
+        before_standby=$(bench_cluster_cpu "$standby_dir")
+        standby_alone[$target]="$(tables "$through"); CPU: primary $(awk -v a="$before_primary" -v b="$(bench_cluster_cpu "$dir")" 'BEGIN { printf "%.1f", b - a }') s, standby $(awk -v a="$before_standby" -v b="$(bench_cluster_cpu "$standby_dir")" 'BEGIN { printf "%.1f", b - a }') s"
         log "national tables reading from the $target with registrations on the primary, ${wrk_seconds}s"
         PG_BIN=$PG_BIN "$root/Benchmarks/standby/lag.sh" "$port" >"$dir/lag-$target.txt" &
         sampler=$!
@@ -217,7 +210,7 @@ if [ "$standby" = 1 ]; then
         wait "$writer" || echo "failed: $(grep -m1 -o 'status [0-9]*.\{0,120\}' "$dir/create-$target.txt")" >>"$dir/create-$target.txt"
         kill "$sampler" 2>/dev/null
         wait "$sampler" 2>/dev/null || true
-        standby_writes[$target]="$(wrk_figures <"$dir/create-$target.txt")$(grep -m1 '^failed' "$dir/create-$target.txt" | sed 's/^/, /')"
+        standby_writes[$target]="$(wrk_figures <"$dir/create-$target.txt")$(grep -m1 '^failed' "$dir/create-$target.txt" | sed 's/^/, /' || true)"
         standby_lag[$target]="no samples"
         if [ -s "$dir/lag-$target.txt" ]; then
             standby_lag[$target]="$(sort -n -k1,1 "$dir/lag-$target.txt" | awk '{ v[NR] = $1 } END { printf "median %.3f s, largest %.3f s", v[int((NR + 1) / 2)], v[NR] }'); $(sort -n -k2,2 "$dir/lag-$target.txt" | awk '{ v[NR] = $2 } END { printf "median %d bytes, largest %d bytes (%d samples)", v[int((NR + 1) / 2)], v[NR], NR }')"
