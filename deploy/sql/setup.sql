@@ -190,9 +190,10 @@ ALTER FUNCTION bus.event_partitions() OWNER TO bus_owner;
 -- transaction id; returns how many it created. A partition's span is the transaction ids used in a
 -- `period` at the rate seen between the first and last events of the newest partition holding
 -- events (over at least an hour) but at most four times the newest partition's span, else the
--- newest partition's span, and never less than `minimum_span`. New partitions start above every event of the default partition. Serialised by
--- an advisory lock (the four services call it); gives up quietly (returns 0) when a lock it needs
--- is not granted within a second, e.g. while a rebuild reads the whole log.
+-- newest partition's span, and never less than `minimum_span`. New partitions start above every
+-- event of the default partition. Serialised by an advisory lock (the four services call it);
+-- gives up quietly (returns 0) when a lock it needs is not granted within a second, e.g. while a
+-- rebuild reads the whole log.
 CREATE OR REPLACE FUNCTION bus.extend_partitions(period interval DEFAULT '1 month', minimum_span bigint DEFAULT 100000)
 RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, bus SET lock_timeout = '1s' AS $extend$
 DECLARE
