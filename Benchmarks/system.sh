@@ -49,6 +49,8 @@ wrk_seconds=${WRK_SECONDS:-15}
 standby=${STANDBY:-1}
 services=(registry treatment referrals statistics)
 log() { printf '[system-bench] %s\n' "$*" >&2; }
+# Logs a figure as soon as it is measured, so that a run stopped later still shows it.
+measured() { log "measured: $*"; }
 
 cluster_install_packages
 cluster_install_tool wrk
@@ -78,6 +80,7 @@ log "generating the $size data set ($jobs people at once)"
 GENERATOR_PASSWORD="$bench_password" python3 "$root/Benchmarks/generator/generate.py" --size "$size" ${PEOPLE:+--people "$PEOPLE"} \
     --jobs "$jobs" --keep-going --user perf --registry "$(url registry)" --treatment "$(url treatment)" \
     --referrals "$(url referrals)" --statistics "$(url statistics)" >"$dir/generated.json" || true
+measured "generator: $(cat "$dir/generated.json")"
 declare -A loaded
 for service in "${services[@]}"; do loaded[$service]=$(bench_rss "${pids[$service]}" VmHWM); done
 field() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' "$dir/generated.json" "$1"; }
@@ -99,6 +102,7 @@ schemas=$(sql "SELECT string_agg(format('%s %s MiB', nspname, mib), ', ' ORDER B
 token=$(python3 "$root/Benchmarks/registry/http_bench.py" token "$(url registry)" perf "$bench_password")
 cluster_psql "$port" bench --quiet --command="\\copy (SELECT full_name FROM registry.people) TO '$dir/names.csv' WITH (FORMAT csv, HEADER)"
 search=$(python3 "$root/Benchmarks/registry/http_bench.py" search "$(url registry)" "$token" "$dir/names.csv" "$requests")
+measured "registry $search"
 
 # The treatment and referrals services' read targets (Benchmarks/treatment.sh, referrals.sh) on
 # the generated data: the 50 communes with most people, every province, people with an episode
@@ -116,11 +120,13 @@ province_deadlines=$(python3 "$root/Benchmarks/latency.py" "$(url treatment)" "$
 history=$(python3 "$root/Benchmarks/latency.py" "$(url treatment)" "$token" "a person's treatment history" "$dir/histories.txt" "$requests")
 matching=$(python3 "$root/Benchmarks/latency.py" "$(url referrals)" "$token" "matching offers for a case" "$dir/matches.txt" "$requests")
 follow_ups=$(python3 "$root/Benchmarks/latency.py" "$(url referrals)" "$token" "a commune's follow-up due list" "$dir/follow_ups.txt" "$requests")
+measured "treatment $commune_deadlines; $province_deadlines; $history; referrals $matching; $follow_ups"
 
 last_year=$(($(field today | cut -c1-4) - 1))
 first_year=$((last_year - 4))
 for year in $(seq "$first_year" "$last_year"); do echo "/v1/indicators/table?year=$year"; done >"$dir/tables.txt"
 table=$(python3 "$root/Benchmarks/latency.py" "$(url statistics)" "$token" "the national table of a year" "$dir/tables.txt" "$requests")
+measured "statistics $table"
 csv_path="/v1/indicators/values?groupBy=commune&period=month&from=$first_year-01-01&to=$last_year-12-31&format=csv"
 csv_times=()
 for _ in 1 2 3; do
@@ -128,6 +134,7 @@ for _ in 1 2 3; do
 done
 csv_median=$(printf '%s\n' "${csv_times[@]}" | sort -n | sed -n 2p)
 csv_rows=$(($(wc -l <"$dir/all.csv") - 1))
+measured "statistics CSV: ${csv_times[*]} s, $csv_rows rows"
 
 # wrk's figures: requests a second, p50, p99, errors.
 wrk_figures() {
@@ -161,6 +168,7 @@ episode_seconds=$(write_seconds "$(wc -l <"$dir/no_episode.txt")")
 episodes_opened=$(TOKEN=$token IDS_FILE="$dir/no_episode.txt" PATH_FORMAT="/v1/people/%s/episodes" EXPECT=201 \
     BODY='{"form":"voluntary_community","plannedStart":"2026-01-05","plannedEnd":"2026-07-04","supervisor":"Công an xã"}' \
     write_for "$episode_seconds" -s "$root/Benchmarks/post_each.lua" "$(url treatment)")
+measured "episodes opened: $episodes_opened"
 # A referral for each open case to an offer of its province for one of its assessed needs (a case
 # may have several), then the partner's answer to each.
 sql "SELECT '/v1/people/' || c.person_id || '/referrals' || chr(9) || json_build_object('partnerId', o.partner_id, 'kind', o.kind,
@@ -170,15 +178,18 @@ sql "SELECT '/v1/people/' || c.person_id || '/referrals' || chr(9) || json_build
 referral_seconds=$(write_seconds "$(($(wc -l <"$dir/referrals.txt") * 20))")
 referrals_made=$(TOKEN=$token LINES_FILE="$dir/referrals.txt" \
     write_for "$referral_seconds" -s "$root/Benchmarks/post_lines.lua" "$(url referrals)")
+measured "referrals made: $referrals_made"
 sql "SELECT id FROM referrals.referrals WHERE status = 'sent' ORDER BY id" >"$dir/sent.txt"
 answer_seconds=$(write_seconds "$(wc -l <"$dir/sent.txt")")
 referrals_answered=$(TOKEN=$token IDS_FILE="$dir/sent.txt" PATH_FORMAT="/v1/referrals/%s/response" BODY='{"decision":"accepted"}' \
     write_for "$answer_seconds" -s "$root/Benchmarks/post_each.lua" "$(url referrals)")
+measured "referrals answered: $referrals_answered"
 
 log "statistics rebuild while the four services run"
 started=$(date +%s.%N)
 rebuilt=$(DATABASE_URL="postgresql://statistics@127.0.0.1:$port/bench" "$bin/statistics" rebuild)
 rebuild_seconds=$(awk -v start="$started" -v end="$(date +%s.%N)" 'BEGIN { printf "%.1f", end - start }')
+measured "rebuild: $rebuild_seconds s ($rebuilt)"
 
 if [ "$standby" = 1 ]; then
     log "a hot standby (pg_basebackup), a second registry and statistics reading from it"
@@ -215,6 +226,7 @@ if [ "$standby" = 1 ]; then
         if [ -s "$dir/lag-$target.txt" ]; then
             standby_lag[$target]="$(sort -n -k1,1 "$dir/lag-$target.txt" | awk '{ v[NR] = $1 } END { printf "median %.3f s, largest %.3f s", v[int((NR + 1) / 2)], v[NR] }'); $(sort -n -k2,2 "$dir/lag-$target.txt" | awk '{ v[NR] = $2 } END { printf "median %d bytes, largest %d bytes (%d samples)", v[int((NR + 1) / 2)], v[NR], NR }')"
         fi
+        measured "$target: ${standby_alone[$target]}; mixed ${standby_mixed[$target]}; registrations ${standby_writes[$target]}; lag ${standby_lag[$target]}"
     done
 fi
 
