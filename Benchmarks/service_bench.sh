@@ -79,3 +79,39 @@ bench_cluster_cpu() {
     cat "/proc/$postmaster/stat" $(pgrep -P "$postmaster" | sed 's|.*|/proc/&/stat|') 2>/dev/null |
         awk -v tick="$(getconf CLK_TCK)" '{ sum += $14 + $15 } END { printf "%.2f", sum / tick }'
 }
+
+# Prints the buckets of histogram $2 (of type $3, when given) of the statistics' live consumer
+# from the /metrics of the service at $1.
+bench_histogram() {
+    curl -fsS "$1/metrics" | awk -v name="$2" -v type="${3:-}" '$0 ~ "^" name "_bucket" && /consumer="statistics.counts"/ && (type == "" || index($0, "type=\"" type "\""))'
+}
+
+# Prints how many things ($3) a histogram counted between two readings (files $1 and $2 of
+# bench_histogram), with their p50 and p99 (linear within a bucket).
+bench_quantiles() {
+    python3 - "$1" "$2" "$3" <<'PY'
+import re, sys
+def read(path):
+    buckets = {}
+    for line in open(path):
+        m = re.search(r'le="([^"]+)"\}\s+([0-9.e+]+)', line)
+        if m:
+            buckets[float('inf') if m.group(1) == '+Inf' else float(m.group(1))] = float(m.group(2))
+    return buckets
+before, after = read(sys.argv[1]), read(sys.argv[2])
+edges = sorted(after)
+counts = [after[e] - before.get(e, 0) for e in edges]
+total = counts[-1] if counts else 0
+def quantile(q):
+    target, low = q * total, 0.0
+    for edge, cumulative, previous in zip(edges, counts, [0] + counts[:-1]):
+        if cumulative >= target and cumulative > previous:
+            return low + (edge - low) * (target - previous) / (cumulative - previous) if edge != float('inf') else low
+        low = edge if edge != float('inf') else low
+    return low
+if total == 0:
+    print(f"0 {sys.argv[3]}")
+else:
+    print(f"{int(total)} {sys.argv[3]}, p50 {quantile(0.5) * 1000:.1f} ms, p99 {quantile(0.99) * 1000:.1f} ms")
+PY
+}

@@ -118,35 +118,8 @@ csv_median=$(printf '%s\n' "${csv_times[@]}" | sort -n | sed -n 2p)
 csv_rows=$(($(wc -l <"$dir/all.csv") - 1))
 csv_bytes=$(wc -c <"$dir/all.csv")
 
-# The histograms' buckets: each write's delay, and the handler's time per batch.
-histogram() {
-    curl -fsS "$base/metrics" | awk -v name="$1" -v type="${2:-}" '$0 ~ "^" name "_bucket" && /consumer="statistics.counts"/ && (type == "" || index($0, "type=\"" type "\""))'
-}
-# p50 and p99 of what a histogram counted between two readings (linear within a bucket).
-quantiles() {
-    python3 - "$1" "$2" "$3" <<'PY'
-import re, sys
-def read(path):
-    buckets = {}
-    for line in open(path):
-        m = re.search(r'le="([^"]+)"\}\s+([0-9.e+]+)', line)
-        if m:
-            buckets[float('inf') if m.group(1) == '+Inf' else float(m.group(1))] = float(m.group(2))
-    return buckets
-before, after = read(sys.argv[1]), read(sys.argv[2])
-edges = sorted(after)
-counts = [after[e] - before.get(e, 0) for e in edges]
-total = counts[-1] if counts else 0
-def quantile(q):
-    target, low = q * total, 0.0
-    for edge, cumulative, previous in zip(edges, counts, [0] + counts[:-1]):
-        if cumulative >= target and cumulative > previous:
-            return low + (edge - low) * (target - previous) / (cumulative - previous) if edge != float('inf') else low
-        low = edge if edge != float('inf') else low
-    return low
-print(f"{int(total)} {sys.argv[3]}, p50 {quantile(0.5) * 1000:.1f} ms, p99 {quantile(0.99) * 1000:.1f} ms")
-PY
-}
+# The histograms' buckets of the statistics' consumer: each write's delay, and the handler's time per batch.
+histogram() { bench_histogram "$base" "$@"; }
 # write_round NAME: writes at 200/s for WRITE_SECONDS, then waits until the consumer has passed
 # every event; prints the round's line.
 write_round() {
@@ -169,8 +142,8 @@ write_round() {
     histogram bus_event_delay_seconds >"$dir/delay_after.txt"
     histogram bus_handler_duration_seconds batch >"$dir/batch_after.txt"
     written=$(awk '/^number of transactions actually processed/ { print $NF }' "$dir/pgbench.txt")
-    delay=$(quantiles "$dir/delay_before.txt" "$dir/delay_after.txt" events)
-    batches=$(quantiles "$dir/batch_before.txt" "$dir/batch_after.txt" batches)
+    delay=$(bench_quantiles "$dir/delay_before.txt" "$dir/delay_after.txt" events)
+    batches=$(bench_quantiles "$dir/batch_before.txt" "$dir/batch_after.txt" batches)
     echo "writes at 200/s, $name (pgbench -R 200 -c 4 -T $write_seconds, write_event.sql): $written published; in the aggregates after $delay   (target: p50 <= 10 ms, p99 <= 50 ms); handled in $batches; largest consumer lag seen ${max_lag} s; all handled ${caught_up} s after the load ended"
 }
 

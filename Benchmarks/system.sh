@@ -20,7 +20,9 @@
 #  4. the treatment and referrals services' write targets with the four running (wrk, 16
 #     connections, WRK_SECONDS=15 at most, fewer when the data set has fewer people to write for):
 #     episodes opened for people without one, referrals made for open cases, and the partners'
-#     answers to them (each once): requests a second, p50, p99;
+#     answers to them (each once): requests a second, p50, p99; and how long the events of each
+#     step took from their publication to the statistics' aggregates (the consumer's
+#     bus_event_delay_seconds histogram, read before and after: p50, p99);
 #  5. `statistics rebuild` of the generated log while the four services run: seconds;
 #  6. unless STANDBY=0: a hot standby of the cluster (pg_basebackup, streaming replication) and a
 #     second registry and statistics reading from it (DATABASE_READ_URL); the national tables of
@@ -161,14 +163,27 @@ wrk_run() {
     fi
 }
 
+# Around a write step: the statistics' consumer's delay histogram before (`delay_from`), then,
+# once the consumer has passed every event, how long each event of the step took from its
+# publication to the aggregates (`delay_since`: count, p50, p99).
+delay_from() { bench_histogram "$(url statistics)" bus_event_delay_seconds >"$dir/delay_before.txt"; }
+delay_since() {
+    local _
+    for _ in $(seq 1 600); do [ "$(sql "$bench_pending_sql" | tail -1)" = 0 ] && break; sleep 0.1; done
+    bench_histogram "$(url statistics)" bus_event_delay_seconds >"$dir/delay_after.txt"
+    bench_quantiles "$dir/delay_before.txt" "$dir/delay_after.txt" events
+}
+
 log "the treatment and referrals services' writes, wrk 16 connections"
 sql "SELECT p.id FROM registry.people p WHERE NOT EXISTS (SELECT 1 FROM treatment.episodes e WHERE e.person_id = p.id) ORDER BY p.id" \
     >"$dir/no_episode.txt"
 episode_seconds=$(write_seconds "$(wc -l <"$dir/no_episode.txt")")
+delay_from || true
 episodes_opened=$(TOKEN=$token IDS_FILE="$dir/no_episode.txt" PATH_FORMAT="/v1/people/%s/episodes" EXPECT=201 \
     BODY='{"form":"voluntary_community","plannedStart":"2026-01-05","plannedEnd":"2026-07-04","supervisor":"Công an xã"}' \
     write_for "$episode_seconds" -s "$root/Benchmarks/post_each.lua" "$(url treatment)")
-measured "episodes opened: $episodes_opened"
+episodes_delay=$(delay_since || echo "not read")
+measured "episodes opened: $episodes_opened; statistics after $episodes_delay"
 # A referral for each open case to an offer of its province for one of its assessed needs (a case
 # may have several), then the partner's answer to each.
 sql "SELECT '/v1/people/' || c.person_id || '/referrals' || chr(9) || json_build_object('partnerId', o.partner_id, 'kind', o.kind,
@@ -176,14 +191,18 @@ sql "SELECT '/v1/people/' || c.person_id || '/referrals' || chr(9) || json_build
      FROM referrals.cases c CROSS JOIN LATERAL (SELECT * FROM referrals.offers o WHERE o.province_code = c.province_code
         AND o.kind = ANY (c.needs) ORDER BY o.id LIMIT 1) o WHERE c.status = 'open' ORDER BY c.id" >"$dir/referrals.txt"
 referral_seconds=$(write_seconds "$(($(wc -l <"$dir/referrals.txt") * 20))")
+delay_from || true
 referrals_made=$(TOKEN=$token LINES_FILE="$dir/referrals.txt" \
     write_for "$referral_seconds" -s "$root/Benchmarks/post_lines.lua" "$(url referrals)")
-measured "referrals made: $referrals_made"
+referrals_delay=$(delay_since || echo "not read")
+measured "referrals made: $referrals_made; statistics after $referrals_delay"
 sql "SELECT id FROM referrals.referrals WHERE status = 'sent' ORDER BY id" >"$dir/sent.txt"
 answer_seconds=$(write_seconds "$(wc -l <"$dir/sent.txt")")
+delay_from || true
 referrals_answered=$(TOKEN=$token IDS_FILE="$dir/sent.txt" PATH_FORMAT="/v1/referrals/%s/response" BODY='{"decision":"accepted"}' \
     write_for "$answer_seconds" -s "$root/Benchmarks/post_each.lua" "$(url referrals)")
-measured "referrals answered: $referrals_answered"
+answers_delay=$(delay_since || echo "not read")
+measured "referrals answered: $referrals_answered; statistics after $answers_delay"
 
 log "statistics rebuild while the four services run"
 started=$(date +%s.%N)
@@ -247,6 +266,7 @@ echo "statistics CSV of every commune x indicator x month, $first_year-$last_yea
 echo "treatment open an episode (wrk -t2 -c16 -d${episode_seconds}s, Benchmarks/post_each.lua): $episodes_opened   (target: >= 500/s)"
 echo "referrals make a referral (wrk -t2 -c16 -d${referral_seconds}s, Benchmarks/post_lines.lua): $referrals_made"
 echo "referrals the partner's answer (wrk -t2 -c16 -d${answer_seconds}s, Benchmarks/post_each.lua): $referrals_answered   (target: >= 500/s)"
+echo "statistics the events of those writes in the aggregates, from publication (bus_event_delay_seconds): episodes $episodes_delay; referrals $referrals_delay; answers $answers_delay   (target at 200 writes/s: p50 <= 10 ms, p99 <= 50 ms)"
 echo "statistics rebuild while the services run: $rebuild_seconds s ($rebuilt)"
 if [ "$standby" = 1 ]; then
     for target in primary standby; do

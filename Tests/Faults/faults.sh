@@ -5,10 +5,11 @@
 # then PostgreSQL restarted with a fast and with an immediate shutdown, each while clients keep
 # registering people; after each, what was acknowledged is checked against the database. Then the
 # statistics service stopped while FAULTS_EVENTS (100,000) status changes arrive, and started.
+# Then each service sent bodies far over its limit and nested too deep, its memory watched (8).
 # Then (as root, which can mount a tmpfs) the disk under registry.people filled and freed.
 #
 #   Tests/Faults/faults.sh            (FAULTS_SECONDS=20 of load per scenario, FAULTS_CLIENTS=8,
-#                                      FAULTS_SCENARIOS="1 5 6 7 2 3 4" to choose among those below)
+#                                      FAULTS_SCENARIOS="1 5 6 7 2 3 8 4" to choose among those below)
 #
 # A throwaway cluster with production's durable settings (fsync, synchronous_commit and
 # full_page_writes on), the four services (debug builds, `swift build`;
@@ -25,6 +26,8 @@
 #   - the stopped consumer catches up (its lag, from the positions while it is stopped and from
 #     its bus_consumer_lag_events metric after, rises and falls to 0), holds nothing, and every
 #     person's status in statistics is the one their last published change gave;
+#   - (8) every hostile body is answered 413 (too large) or 400 (too deep), the service's resident
+#     memory grows by at most 64 MiB meanwhile, and it is ready after;
 #   - with the disk full, writes are refused with 503 (no other error), and succeed again once it
 #     is freed, without a restart.
 # Prints the figures (requests acknowledged, unanswered, refused; outage and recovery times).
@@ -38,7 +41,7 @@ source "$root/deploy/local/cluster.sh"
 source "$root/Benchmarks/service_bench.sh"
 
 seconds=${FAULTS_SECONDS:-20}
-scenarios=" ${FAULTS_SCENARIOS:-1 5 6 7 2 3 4} "
+scenarios=" ${FAULTS_SCENARIOS:-1 5 6 7 2 3 8 4} "
 want() { [[ "$scenarios" == *" $1 "* ]]; }
 clients=${FAULTS_CLIENTS:-8}
 configuration=${FAULTS_CONFIGURATION:-debug}
@@ -352,6 +355,47 @@ fi
 # --- 4. the disk under the people's table full, then freed -----------------------------------------
 # registry.people moved to a tablespace on a small tmpfs filled to its last megabyte: writes fail
 # for want of space, then a filler file is removed and they succeed again, without a restart.
+# --- 8. bodies far over the limit and nested too deep, against each service's memory ----------
+# Each service takes 8 clients x 3 rounds of a 32 MiB body with its length, 32 MiB streamed in
+# chunks without one, and an array nested 100,000 deep (Tests/Faults/hostile_bodies.py), at a
+# write it takes; its resident memory is sampled every 50 ms meanwhile. Held whole, the large
+# bodies in flight at once would add 256 MiB.
+hostile_mib=32
+declare -A hostile_write=(
+    [registry]="POST $registry_base/v1/facilities" [treatment]="POST http://127.0.0.1:$treatment_port/v1/regimes"
+    [referrals]="POST http://127.0.0.1:$referrals_port/v1/partners" [statistics]="PUT $statistics_base/v1/targets/determinations/01/2026"
+)
+if want 8; then
+    log "scenario 8: bodies of $hostile_mib MiB and nested 100,000 deep, 8 clients x 3 rounds, at each service's writes"
+    for service in registry treatment referrals statistics; do
+        read -r method target <<<"${hostile_write[$service]}"
+        pid=${!service}
+        before=$(bench_rss "$pid")
+        python3 "$root/Tests/Faults/hostile_bodies.py" "${target%%/v1/*}" "$token" "$method" "/v1/${target#*/v1/}" "$hostile_mib" 8 3 \
+            >"$dir/hostile-$service.json" &
+        load=$!
+        peak=$before
+        while kill -0 "$load" 2>/dev/null; do
+            rss=$(bench_rss "$pid")
+            [ "$rss" -gt "$peak" ] && peak=$rss
+            sleep 0.05
+        done
+        wait "$load"
+        after=$(bench_rss "$pid")
+        ready=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "${ready_url[$service]}")
+        log "$service: $(cat "$dir/hostile-$service.json"); resident memory $before MiB before, at most $peak MiB meanwhile, $after MiB after; /readyz $ready"
+        python3 - "$dir/hostile-$service.json" <<'PY' || fail "$service: a hostile body was not refused with 413 (size) or 400 (nesting)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["statuses"]
+ok = set(s["declared"]) == {"413"} and set(s["chunked"]) == {"413"} and set(s["nested"]) == {"400"} and d["unanswered"] == 0
+sys.exit(0 if ok else 1)
+PY
+        [ "$((peak - before))" -le 64 ] || fail "$service: resident memory grew by $((peak - before)) MiB under the hostile bodies (at most 64)"
+        [ "$ready" = 200 ] || fail "$service: /readyz answered $ready after the hostile bodies"
+    done
+fi
+
 small=$dir/small-disk
 mkdir -p "$small"
 if ! want 4; then
