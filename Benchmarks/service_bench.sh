@@ -83,7 +83,7 @@ bench_cluster_cpu() {
 # Prints the buckets of histogram $2 (of type $3, when given) of the statistics' live consumer
 # from the /metrics of the service at $1.
 bench_histogram() {
-    curl -fsS "$1/metrics" | awk -v name="$2" -v type="${3:-}" '$0 ~ "^" name "_bucket" && /consumer="statistics.counts"/ && (type == "" || index($0, "type=\"" type "\""))'
+    curl -fsS --retry 3 --max-time 30 "$1/metrics" | awk -v name="$2" -v type="${3:-}" '$0 ~ "^" name "_bucket" && /consumer="statistics.counts"/ && (type == "" || index($0, "type=\"" type "\""))'
 }
 
 # Prints how many things ($3) a histogram counted between two readings (files $1 and $2 of
@@ -99,6 +99,9 @@ def read(path):
             buckets[float('inf') if m.group(1) == '+Inf' else float(m.group(1))] = float(m.group(2))
     return buckets
 before, after = read(sys.argv[1]), read(sys.argv[2])
+if not after:
+    print(f"not read (no histogram in {sys.argv[2]})")
+    sys.exit(0)
 edges = sorted(after)
 counts = [after[e] - before.get(e, 0) for e in edges]
 total = counts[-1] if counts else 0

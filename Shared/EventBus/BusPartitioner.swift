@@ -3,8 +3,9 @@ import Postgres
 import ServiceLifecycle
 
 /// Keeps the event log's partitions ahead of its transactions: calls `bus.extend_partitions`
-/// (deploy/sql/setup.sql) at start, then every `interval`, and after a failure (the database
-/// down, a lock not granted) every `retryInterval`. Every service runs one; the database
+/// (deploy/sql/setup.sql) at start, then every `interval` (a minute: a call with nothing to make
+/// reads two rows), and after a failure (the database down, a lock not granted) every
+/// `retryInterval`. Every service runs one; the database
 /// serialises them. Without it events still land, in the log's default partition.
 ///
 /// A lifecycle `Service` that stops at graceful shutdown.
@@ -14,7 +15,7 @@ public struct BusPartitioner: Service {
     let interval: Duration
     let retryInterval: Duration
 
-    public init(database: PostgresClient, logger: Logger, interval: Duration = .seconds(3600), retryInterval: Duration = .seconds(30)) {
+    public init(database: PostgresClient, logger: Logger, interval: Duration = .seconds(60), retryInterval: Duration = .seconds(30)) {
         self.administration = BusAdministration(database: database)
         self.logger = logger
         self.interval = interval

@@ -14,7 +14,7 @@ public enum OpenAPIDocument {
             var operation: [String: Any] = [
                 "operationId": operationID(endpoint),
                 "summary": endpoint.summary ?? "\(endpoint.method.rawValue) \(endpoint.path)",
-                "responses": responses(endpoint),
+                "responses": responses(endpoint, links: links(from: endpoint, to: endpoints)),
             ]
             let parameters = endpoint.path.split(separator: "/").filter { $0.hasPrefix("{") && $0.hasSuffix("}") }.map { name -> [String: Any] in
                 let bare = String(name.dropFirst().dropLast())
@@ -94,7 +94,40 @@ public enum OpenAPIDocument {
         return endpoint.method.rawValue.lowercased() + words.joined()
     }
 
-    static func responses(_ endpoint: SecuredRoutes.Endpoint) -> [String: Any] {
+    /// OpenAPI links from a create operation (a POST answering with an `id`) to the operations on
+    /// what it created: those under its own path or under `/v1/<what it creates>` whose only path
+    /// parameter is the next segment (`POST /v1/people/{personId}/referrals` links to
+    /// `GET /v1/referrals/{referralId}`, `POST /v1/referrals/{referralId}/response`...). Readers and
+    /// stateful fuzzing follow them with the created id.
+    static func links(from endpoint: SecuredRoutes.Endpoint, to endpoints: [SecuredRoutes.Endpoint]) -> [String: Any] {
+        func hasID(_ answer: ValueSchema) -> Bool {
+            switch answer {
+            case .object(let schema?): schema.fields.contains { $0.name == "id" }
+            case .alternatives(let shapes): !shapes.isEmpty && shapes.allSatisfy(hasID)
+            default: false
+            }
+        }
+        guard endpoint.method == .post, endpoint.answers.contains(where: hasID), let created = endpoint.path.split(separator: "/").last,
+            !created.hasPrefix("{")
+        else { return [:] }
+        let bases = Set([endpoint.path, "/v1/\(created)"])
+        var links: [String: Any] = [:]
+        for target in endpoints {
+            let segments = target.path.split(separator: "/", omittingEmptySubsequences: false)
+            let parameters = segments.filter { $0.hasPrefix("{") }
+            guard parameters.count == 1, let parameter = parameters.first,
+                bases.contains(where: { target.path == $0 + "/" + parameter || target.path.hasPrefix($0 + "/" + parameter + "/") })
+            else { continue }
+            links[operationID(target)] = [
+                "operationId": operationID(target),
+                "parameters": [String(parameter.dropFirst().dropLast()): "$response.body#/id"],
+            ]
+        }
+        return links
+    }
+
+    /// The responses of `endpoint`; its success answers with a body carry `links`.
+    static func responses(_ endpoint: SecuredRoutes.Endpoint, links: [String: Any] = [:]) -> [String: Any] {
         let problem: [String: Any] = ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problem"]]]
         var responses: [String: Any] = [
             "400": ["description": "Malformed request", "content": problem],
@@ -129,6 +162,14 @@ public enum OpenAPIDocument {
             case 204: responses["204"] = ["description": description]
             case 200..<300: responses[String(status)] = ["description": description, "content": answerContent(endpoint)]
             default: responses[String(status)] = ["description": description, "content": problem]
+            }
+        }
+        if !links.isEmpty {
+            for (status, response) in responses {
+                guard let code = Int(status), (200..<300).contains(code), var answer = response as? [String: Any], answer["content"] != nil
+                else { continue }
+                answer["links"] = links
+                responses[status] = answer
             }
         }
         return responses

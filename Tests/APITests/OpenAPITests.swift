@@ -118,4 +118,37 @@ struct OpenAPITests {
             }
         }
     }
+
+    /// A create operation links to the operations on what it created, with the id it answers,
+    /// and every link names an operation of the same document.
+    @Test func createOperationsLinkToWhatTheyCreate() async throws {
+        var linked: [String: [String: [String: String]]] = [:]
+        for descriptor in [RegistryService.descriptor, TreatmentService.descriptor, ReferralsService.descriptor, StatisticsService.descriptor] {
+            let endpoints = try await AccessMatrixTests.catalogue(descriptor)
+            let document = try JSONSerialization.jsonObject(with: OpenAPIDocument.json(service: descriptor, endpoints: endpoints)) as? [String: Any]
+            let paths = try #require(document?["paths"] as? [String: [String: [String: Any]]])
+            let ids = Set(paths.values.flatMap { $0.values.compactMap { $0["operationId"] as? String } })
+            for (path, operations) in paths {
+                for (method, operation) in operations {
+                    for (status, answer) in operation["responses"] as? [String: [String: Any]] ?? [:] {
+                        guard let links = answer["links"] as? [String: [String: Any]] else { continue }
+                        #expect(method == "post" && status.hasPrefix("2"), "\(method) \(path) \(status) has links")
+                        for (name, link) in links {
+                            let target = link["operationId"] as? String ?? ""
+                            #expect(ids.contains(target), "\(descriptor.name) \(path): \(name) names no operation")
+                            linked["\(descriptor.name) \(method) \(path) \(status)", default: [:]][target] = link["parameters"] as? [String: String]
+                        }
+                    }
+                }
+            }
+        }
+        #expect(linked["registry post /v1/people 201"]?["getPeopleById"] == ["id": "$response.body#/id"], "\(linked.keys.sorted())")
+        #expect(linked["registry post /v1/people 201"]?["patchPeopleById"] == ["id": "$response.body#/id"])
+        let referral = linked["referrals post /v1/people/{personId}/referrals 201"]
+        #expect(referral?["getReferralsByReferralId"] == ["referralId": "$response.body#/id"], "\(referral ?? [:])")
+        #expect(referral?["postReferralsByReferralIdResponse"] == ["referralId": "$response.body#/id"])
+        #expect(linked["treatment post /v1/people/{personId}/episodes 201"]?["postEpisodesByEpisodeIdStart"] == ["episodeId": "$response.body#/id"])
+        // Nothing links to an operation needing another parameter than the created id.
+        #expect(linked.values.allSatisfy { $0.values.allSatisfy { $0.count == 1 } })
+    }
 }

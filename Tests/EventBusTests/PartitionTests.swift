@@ -20,6 +20,9 @@ struct PartitionTests {
             let first = try await administration.partitions()
             #expect(first.count == 2)
             #expect(first[0].upper == first[1].lower && first[0].upper - first[0].lower == 2_000)
+            // New partitions start a margin above the next transaction id (what comes before lands
+            // in the default partition): this test's events go past it.
+            try await burnTransactions(until: first[0].lower, on: admin)
 
             let lagging = BusConsumer(
                 configuration: ConsumerConfiguration(name: "registry.lagging", topics: ["registry.test"]),
@@ -27,11 +30,12 @@ struct PartitionTests {
             try await lagging.register()
             try await publishSteps(["a", "b", "c"], steps: 1...2, on: client)
             #expect(try await countEvents(in: first[0].name, on: admin) + countEvents(in: first[1].name, on: admin) == 6)
-            // Past both partitions: the next ones start at the next transaction id.
+            // Past both partitions: the next ones start a margin above the next transaction id.
             try await burnTransactions(until: first[1].upper, on: admin)
             #expect(try await administration.extendPartitions(period: .seconds(3600), minimumSpan: 1_000_000) == 2)
             let second = try await administration.partitions()
-            #expect(second.count == 4 && second[2].lower >= first[1].upper && second[2].upper - second[2].lower == 1_000_000)
+            #expect(second.count == 4 && second[2].lower >= first[1].upper + 1_000 && second[2].upper - second[2].lower == 1_000_000)
+            try await burnTransactions(until: second[2].lower, on: admin)
             try await publishSteps(["a", "b", "c"], steps: 3...3, on: client)
             #expect(try await countEvents(in: second[2].name, on: admin) == 3)
             #expect(try await countEvents(in: "events_default", on: admin) == 0)
@@ -115,6 +119,7 @@ struct PartitionTests {
             let partitions = try await administration.partitions()
             let newest = try await admin.query("SELECT max(xid)::text::int8 FROM bus.events")[0].decode(Int64.self, at: 0)
             #expect(partitions[0].lower > newest)
+            try await burnTransactions(until: partitions[0].lower, on: admin)
             try await publishSteps(["a"], steps: 3...3, on: client)
             #expect(try await countEvents(in: partitions[0].name, on: admin) == 1)
             // Retention removes the default partition's events row by row once they are handled.
@@ -176,6 +181,46 @@ struct PartitionTests {
                 group.cancelAll()
             }
             await admin.close()
+            await client.shutdown()
+        }
+    }
+
+    /// Partitions made while publishers keep publishing (the partitions having run out, so every
+    /// event lands in the default partition): no publish is refused and no extension fails, and
+    /// every event is in the log once.
+    @Test func partitionsAttachedWhilePublishersPublishRefuseNoOne() async throws {
+        try await withTestDatabase("bus_partition_race") { database in
+            let client = try await database.busClient()
+            let administration = BusAdministration(database: client)
+            let publishers = 4
+            let deadline = ContinuousClock.now + .seconds(4)
+            let published = try await withThrowingTaskGroup(of: Int.self) { group in
+                for publisher in 0..<publishers {
+                    group.addTask {
+                        try await withRunningNotifier(client) { notifier in
+                            let events = EventPublisher(catalogue: testCatalogue, producer: "registry", notifier: notifier)
+                            var steps = 0
+                            while ContinuousClock.now < deadline {
+                                steps += 1
+                                let step = StepRecorded(subject: "p\(publisher)", step: steps)
+                                try await client.withTransaction { try await events.publish(step, on: $0) }
+                            }
+                            return steps
+                        }
+                    }
+                }
+                // Small spans, so that ranges are attached again and again near the next id.
+                var created = 0
+                while ContinuousClock.now < deadline {
+                    created += try await administration.extendPartitions(period: .seconds(3600), minimumSpan: 300)
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(created >= 3, "\(created) partitions made")
+                return try await group.reduce(0, +)
+            }
+            let stored = try await client.query("SELECT count(*), count(DISTINCT (key, payload::text)) FROM bus.events")[0].decode((Int, Int).self)
+            #expect(stored.0 == published && stored.1 == published, "\(published) published, \(stored) stored")
+            #expect(try await administration.partitions().count >= 3)
             await client.shutdown()
         }
     }

@@ -187,11 +187,16 @@ $partitions$;
 ALTER FUNCTION bus.event_partitions() OWNER TO bus_owner;
 
 -- Creates range partitions of bus.events so that they reach two `period`s past the next
--- transaction id; returns how many it created. A partition's span is the transaction ids used in a
--- `period` at the rate seen between the first and last events of the newest partition holding
--- events (over at least an hour) but at most four times the newest partition's span, else the
--- newest partition's span, and never less than `minimum_span`. New partitions start above every
--- event of the default partition. Serialised by an advisory lock (the four services call it);
+-- transaction id (and the margin below), and at least an hour of transaction ids at the rate seen
+-- lately; returns how many it created. A partition's span is the transaction ids used in a `period` at the rate seen
+-- between the first and last events of the newest partition holding events (over at least an
+-- hour) but at most four times the newest partition's span, else the newest partition's span,
+-- and never less than `minimum_span`. The rate seen lately is that newest partition's over at
+-- least a minute. Once the partitions have run out (the log's default partition takes what none
+-- covers), new ones start above every event of the default partition and a margin (a minute of
+-- ids at that rate, at least 1,000) above the next transaction id: attaching one locks the
+-- default partition and checks it, and a publisher whose id fell in the new range meanwhile
+-- would be refused. Serialised by an advisory lock (the four services call it every minute);
 -- gives up quietly (returns 0) when a lock it needs is not granted within a second, e.g. while a
 -- rebuild reads the whole log.
 CREATE OR REPLACE FUNCTION bus.extend_partitions(period interval DEFAULT '1 month', minimum_span bigint DEFAULT 100000)
@@ -202,31 +207,44 @@ DECLARE
     first_event record;
     last_event record;
     newest numeric;
+    top numeric;
+    rate numeric := 0;
     span numeric;
+    ahead numeric;
+    margin numeric;
     start numeric;
     created integer := 0;
     partition text;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('bus.extend_partitions'));
-    SELECT p.upper - p.lower INTO newest FROM bus.event_partitions() p ORDER BY p.upper DESC LIMIT 1;
+    SELECT p.upper - p.lower, p.upper INTO newest, top FROM bus.event_partitions() p ORDER BY p.upper DESC LIMIT 1;
     span := greatest(minimum_span, coalesce(newest, 0));
     FOR part IN SELECT p.name FROM bus.event_partitions() p ORDER BY p.upper DESC LOOP
         EXECUTE format('SELECT xid::text::numeric AS xid, published_at FROM bus.%I ORDER BY xid, id LIMIT 1', part.name) INTO first_event;
         CONTINUE WHEN first_event IS NULL;
         EXECUTE format('SELECT xid::text::numeric AS xid, published_at FROM bus.%I ORDER BY xid DESC, id DESC LIMIT 1', part.name) INTO last_event;
+        IF last_event.published_at - first_event.published_at >= interval '1 minute' THEN
+            rate := (last_event.xid - first_event.xid) / extract(epoch FROM last_event.published_at - first_event.published_at);
+        END IF;
         IF last_event.published_at - first_event.published_at >= interval '1 hour' THEN
             -- At most four times the newest partition's: a burst of writes (a bulk import) within
             -- the hours measured grows the spans step by step, not into one partition of years.
-            span := greatest(minimum_span, least(4 * newest, ceil((last_event.xid - first_event.xid)
-                * extract(epoch FROM period) / extract(epoch FROM last_event.published_at - first_event.published_at))));
+            span := greatest(minimum_span, least(4 * newest, ceil(rate * extract(epoch FROM period))));
         END IF;
         EXIT;
     END LOOP;
-    -- After the newest partition, every event of the default one and the next id: a range the
-    -- default partition already holds events of, or that no transaction can still use, is skipped.
-    SELECT greatest(max(p.upper), (SELECT max(xid)::text::numeric + 1 FROM bus.events_default), next_xid)
-    INTO start FROM bus.event_partitions() p;
-    WHILE start < next_xid + 2 * span LOOP
+    ahead := greatest(2 * span, ceil(rate * 3600));
+    IF top >= next_xid + ahead THEN
+        RETURN 0;
+    END IF;
+    -- Attaching takes this lock anyway: taken first, no event enters the default partition while
+    -- the new ranges are placed above its events.
+    LOCK TABLE bus.events_default IN ACCESS EXCLUSIVE MODE;
+    next_xid := pg_snapshot_xmax(pg_current_snapshot())::text::numeric;
+    margin := greatest(1000, ceil(rate * 60));
+    start := greatest(CASE WHEN top >= next_xid + margin THEN top ELSE next_xid + margin END,
+                      (SELECT max(xid)::text::numeric + 1 FROM bus.events_default));
+    WHILE start < next_xid + margin + ahead LOOP
         partition := 'events_' || start;
         EXECUTE format('CREATE TABLE bus.%I (LIKE bus.events INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', partition);
         EXECUTE format('ALTER TABLE bus.events ATTACH PARTITION bus.%I FOR VALUES FROM (%L) TO (%L)', partition, start, start + span);
