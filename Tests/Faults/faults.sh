@@ -352,9 +352,6 @@ log "consumer: $held events held or dead; $wrong people whose status in statisti
 [ "$wrong" = 0 ] || fail "$wrong people with another status in statistics than their last change's"
 fi
 
-# --- 4. the disk under the people's table full, then freed -----------------------------------------
-# registry.people moved to a tablespace on a small tmpfs filled to its last megabyte: writes fail
-# for want of space, then a filler file is removed and they succeed again, without a restart.
 # --- 8. bodies far over the limit and nested too deep, against each service's memory ----------
 # Each service takes 8 clients x 3 rounds of a 32 MiB body with its length, 32 MiB streamed in
 # chunks without one, and an array nested 100,000 deep (Tests/Faults/hostile_bodies.py), at a
@@ -396,6 +393,9 @@ PY
     done
 fi
 
+# --- 4. the disk under the people's table full, then freed -----------------------------------------
+# registry.people moved to a tablespace on a small tmpfs filled to its last megabyte: writes fail
+# for want of space, then a filler file is removed and they succeed again, without a restart.
 small=$dir/small-disk
 mkdir -p "$small"
 if ! want 4; then

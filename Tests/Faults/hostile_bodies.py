@@ -15,7 +15,6 @@ mebibytes sent.
 """
 import http.client
 import json
-import socket
 import sys
 import threading
 from urllib.parse import urlparse
@@ -61,7 +60,7 @@ def send(url, token, method, path, kind, mib):
             return response.status, sent
         except (http.client.HTTPException, OSError):
             return None, sent
-    except (OSError, socket.timeout):
+    except OSError:
         return None, sent
     finally:
         conn.close()
