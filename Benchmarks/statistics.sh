@@ -65,6 +65,9 @@ sql() { cluster_psql "$port" bench --tuples-only --no-align --command="$1"; }
 log "writing the history of $people people into the bus log"
 cluster_psql "$port" bench --quiet -v people="$people" --file="$root/Benchmarks/statistics/seed.sql" >/dev/null
 events=$(sql "SELECT count(*) FROM bus.events")
+# The people the writes below pick from (Benchmarks/statistics/write_event.sql), in seed.sql's commune.
+sql "CREATE TABLE bench_writers AS SELECT n, md5('person' || n)::uuid AS person_id, '00004'::text AS commune_code
+     FROM generate_series(1, $people) n; ALTER TABLE bench_writers ADD PRIMARY KEY (n)" >/dev/null
 cluster_psql "$port" bench --quiet --command="VACUUM ANALYZE" --command="CHECKPOINT" >/dev/null
 
 # EXPLAIN=1: the plans of the rebuild's statements slower than a second (auto_explain, printed after

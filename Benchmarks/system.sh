@@ -24,15 +24,19 @@
 #     answers to them (each once): requests a second, p50, p99; and how long the events of each
 #     step took from their publication to the statistics' aggregates (the consumer's
 #     bus_event_delay_seconds histogram, read before and after: p50, p99);
-#  5. `statistics rebuild` of the generated log while the four services run: seconds;
-#  6. unless STANDBY=0: a hot standby of the cluster (pg_basebackup, streaming replication) and a
+#  5. the statistics' own write target with the four running: writes at 200 a second for 30 s
+#     (pgbench -R 200 -c 4, Benchmarks/statistics/write_event.sql: a generated person's status
+#     changes, published as the registry publishes it), each write's delay from its publication to
+#     the aggregates (the same histogram: p50, p99);
+#  6. `statistics rebuild` of the generated log while the four services run: seconds;
+#  7. unless STANDBY=0: a hot standby of the cluster (pg_basebackup, streaming replication) and a
 #     second registry and statistics reading from it (DATABASE_READ_URL); the national tables of
 #     the five years (wrk, 4 connections, Benchmarks/get_paths.lua) through the statistics reading
 #     the primary, then the standby, alone and while registrations run on the primary (wrk, 16
 #     connections, Benchmarks/registry/create.lua): requests a second, p50, p99, the CPU seconds
 #     each cluster spent, the registrations' rate and the standby's replay lag
 #     (Benchmarks/standby/lag.sh);
-#  7. each service's resident memory at its peak over everything, and the database's size on disk
+#  8. each service's resident memory at its peak over everything, and the database's size on disk
 #     (after the generation, before the rebuild) by schema;
 # with pgbench's select-only rate at concurrency 1 on the same cluster as a yardstick of the
 # machine. See BENCHMARKS.md ("The whole system on generated data").
@@ -221,6 +225,20 @@ referrals_answered=$(TOKEN=$token IDS_FILE="$dir/sent.txt" PATH_FORMAT="/v1/refe
 answers_delay=$(delay_since || echo "not read")
 measured "referrals answered: $referrals_answered; statistics after $answers_delay"
 
+log "the statistics' writes at 200/s, 30s"
+# The generated people, numbered, for write_event.sql to pick from.
+sql "CREATE TABLE bench_writers AS SELECT row_number() OVER (ORDER BY id) AS n, id AS person_id, residence_commune_code AS commune_code
+     FROM registry.people; ALTER TABLE bench_writers ADD PRIMARY KEY (n)" >/dev/null
+delay_from || true
+if "$PG_BIN/pgbench" --host=127.0.0.1 --port="$port" --username=postgres --no-vacuum --client=4 --jobs=2 --rate=200 --time=30 \
+    --define=people="$people" --file="$root/Benchmarks/statistics/write_event.sql" bench >"$dir/pgbench.txt" 2>&1; then
+    status_writes="$(awk '/^number of transactions actually processed/ { print $NF }' "$dir/pgbench.txt") published"
+else
+    status_writes="failed: $(tail -3 "$dir/pgbench.txt" | tr '\n' ' ')"
+fi
+status_delay=$(delay_since || echo "not read")
+measured "statistics writes at 200/s: $status_writes; in the aggregates after $status_delay"
+
 log "statistics rebuild while the four services run"
 started=$(date +%s.%N)
 rebuilt=$(DATABASE_URL="postgresql://statistics@127.0.0.1:$port/bench" "$bin/statistics" rebuild)
@@ -285,6 +303,7 @@ echo "treatment open an episode (wrk -t2 -c16 -d${episode_seconds}s, Benchmarks/
 echo "referrals make a referral (wrk -t2 -c16 -d${referral_seconds}s, Benchmarks/post_lines.lua): $referrals_made"
 echo "referrals the partner's answer (wrk -t2 -c16 -d${answer_seconds}s, Benchmarks/post_each.lua): $referrals_answered   (target: >= 500/s)"
 echo "statistics the events of those writes in the aggregates, from publication (bus_event_delay_seconds): episodes $episodes_delay; referrals $referrals_delay; answers $answers_delay   (target at 200 writes/s: p50 <= 10 ms, p99 <= 50 ms)"
+echo "statistics writes at 200/s (pgbench -R 200 -c 4 -T 30, Benchmarks/statistics/write_event.sql): $status_writes; in the aggregates after $status_delay   (target: p50 <= 10 ms, p99 <= 50 ms)"
 echo "statistics rebuild while the services run: $rebuild_seconds s ($rebuilt)"
 if [ "$standby" = 1 ]; then
     for target in primary standby; do

@@ -194,11 +194,11 @@ public final class BusConsumer: Service, Sendable {
     func handleBatch() async throws -> (read: Int, full: Bool) {
         let outcome: BatchOutcome
         do {
-            outcome = try await database.withTransaction(settings: configuration.transactionSettings) {
+            outcome = try await database.withTransaction(settings: configuration.transactionSettings + ConsumerStore.claimSettings) {
                 try await batch(on: $0, isolateFailures: false)
             }
         } catch is HandlerFailed {
-            outcome = try await database.withTransaction(settings: configuration.transactionSettings) {
+            outcome = try await database.withTransaction(settings: configuration.transactionSettings + ConsumerStore.claimSettings) {
                 try await batch(on: $0, isolateFailures: true)
             }
         }
@@ -228,6 +228,7 @@ public final class BusConsumer: Service, Sendable {
     private func batch(on connection: PostgresConnection, isolateFailures: Bool) async throws -> BatchOutcome {
         let claim = try await store.claim(slots: configuration.slotsPerBatch, perSlot: configuration.eventsPerSlot, on: connection)
         guard !claim.events.isEmpty else { return BatchOutcome() }
+        try await store.endClaim(on: connection)
         // The new positions first (the claim holds their rows already), so that the handler's
         // statements are the last before the commit: the rows they lock (a shared aggregate's)
         // are held by this transaction for as short a time as it can.

@@ -78,10 +78,22 @@ struct ConsumerStore: Sendable {
     /// consumer reading in `(xid, id)` order skips nothing.
     static let horizon: StaticString = "SELECT bus.publishing_horizon()"
 
+    /// What a consumer's transaction begins with, so that `claim` reads the log by its index at
+    /// any size: a plan cached while a partition was nearly empty (a fresh log, a partition just
+    /// begun) would otherwise scan the whole partition for each slot of every claim as it fills,
+    /// until an ANALYZE of it replans (by hand, at 200 events a second, most of two cores went to
+    /// the claims of four consumers). `endClaim` puts the setting back for the handler's statements.
+    static let claimSettings = [TransactionSetting("enable_seqscan", "off")]
+
+    /// Puts back what `claimSettings` changed, for the rest of the transaction.
+    func endClaim(on connection: PostgresConnection) async throws {
+        try await connection.execute(script: "SET LOCAL enable_seqscan TO DEFAULT")
+    }
+
     /// In one statement: locks up to `slots` free slots that have deliverable events (starting at a
     /// random slot, so that workers spread out), and reads up to `perSlot` events after each one's
     /// position, below the `horizon`, with whether their key has held events. The slots stay
-    /// locked until the transaction ends.
+    /// locked until the transaction ends, which began with `claimSettings`.
     ///
     /// Each slot's reads say `xid >= after_xid`, so that only the log's partitions at or after its
     /// position are read, and look for a waiting event with a `LATERAL ... LIMIT 1` per slot: an

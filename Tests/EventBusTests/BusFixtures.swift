@@ -97,3 +97,23 @@ final class BatchRecordingHandler: BatchEventHandler {
         for event in events { try await single.handle(event, in: transaction) }
     }
 }
+
+/// Takes whole batches and records, for each, how many times its transaction had read a
+/// partition of `bus.events` by scanning it whole (the claim's reads are the transaction's only
+/// reads of the log).
+final class LogScanRecordingHandler: BatchEventHandler {
+    let wholeScans = Mutex<[Int]>([])
+
+    func handle(_ event: EventEnvelope, in transaction: PostgresConnection) async throws {
+        try await handle(batch: [event], in: transaction)
+    }
+
+    func handle(batch events: [EventEnvelope], in transaction: PostgresConnection) async throws {
+        let scans = try await transaction.query(
+            """
+            SELECT coalesce(sum(seq_scan), 0)::bigint FROM pg_stat_xact_user_tables
+            WHERE schemaname = 'bus' AND relname LIKE 'events%'
+            """)[0].decode(Int.self, at: 0)
+        wholeScans.withLock { $0.append(scans) }
+    }
+}

@@ -111,6 +111,41 @@ struct ConsumerTests {
         }
     }
 
+    /// A consumer's plans are cached per connection (the statistics' are generic from the first
+    /// claim): made over a nearly empty log, they must still read it by its index once it fills.
+    @Test func claimsReadTheLogByItsIndexThoughTheirPlanWasMadeWhenItWasNearlyEmpty() async throws {
+        try await withTestDatabase("bus_claim_plans") { database in
+            let client = try await database.busClient()
+            // One connection: the one whose plans were made over the nearly empty log.
+            let consumerClient = database.client(role: "registry", searchPath: ["registry"], poolSize: 1)
+            let handler = LogScanRecordingHandler()
+            let consumer = BusConsumer(
+                configuration: ConsumerConfiguration(
+                    name: "registry.plans", topics: ["registry.test"], workers: 1, slotsPerBatch: 8, eventsPerSlot: 50,
+                    transactionSettings: [.genericPlans]),
+                handler: handler, database: consumerClient, logger: .test)
+            try await consumer.register()
+            try await publishSteps(["first"], steps: 1...3, on: client)
+            // Analysed with its first events, as autovacuum does a partition just begun.
+            let admin = try await database.connect()
+            try await admin.query("ANALYZE bus.events")
+            await admin.close()
+            #expect(try await consumer.catchUp() == 3)
+            // The log grows by 20,000 events (one transaction: no ANALYZE comes between).
+            let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry", notifier: BusNotifier(database: client, logger: .test))
+            try await client.withTransaction { connection in
+                for index in 1...20_000 { try await publisher.publish(StepRecorded(subject: "bulk-\(index)", step: 1), on: connection) }
+            }
+            handler.wholeScans.withLock { $0 = [] }
+            #expect(try await consumer.catchUp() == 20_000)
+            let scans = handler.wholeScans.withLock { $0 }
+            #expect(scans.count >= 50)
+            #expect(scans.allSatisfy { $0 == 0 }, "batches that scanned the log whole: \(scans.filter { $0 > 0 }.count) of \(scans.count)")
+            await consumerClient.shutdown()
+            await client.shutdown()
+        }
+    }
+
     @Test func twoReplicasShareTheWorkWithoutHandlingAnythingTwice() async throws {
         try await withTestDatabase("bus_replicas") { database in
             let client = try await database.busClient()
