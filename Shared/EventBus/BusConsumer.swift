@@ -160,13 +160,14 @@ public final class BusConsumer: Service, Sendable {
     /// meanwhile (for another worker, whose claim may have missed what this batch held) the
     /// worker waits rather than claim again for nothing. After a round that found work it waits
     /// at most 20 ms: an event that waited behind a transaction that published nothing is found
-    /// without a notification of its own.
+    /// without a notification of its own. A `gatherDelay` comes between waking and claiming.
     private func work(_ doorbell: Doorbell, rings: RingCount) async throws {
         var errors = 0
         var foundWork = false
         var retries = RetryTurn()
         while await doorbell.wait(timeout: foundWork ? .milliseconds(20) : nil) {
             foundWork = false
+            if configuration.gatherDelay > .zero { try? await Task.sleep(for: configuration.gatherDelay) }
             while !Task.isCancelled {
                 do {
                     let ringsBefore = rings.count

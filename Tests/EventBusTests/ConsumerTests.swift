@@ -162,6 +162,28 @@ struct ConsumerTests {
         }
     }
 
+    @Test func aGatherDelayTakesWhatIsPublishedMeanwhileInOneBatch() async throws {
+        try await withTestDatabase("bus_gather") { database in
+            let client = try await database.busClient()
+            let handler = BatchRecordingHandler()
+            let gathering = BusConsumer(
+                configuration: ConsumerConfiguration(
+                    name: "registry.gathering", topics: ["registry.test"], pollInterval: .seconds(30), gatherDelay: .milliseconds(1500)),
+                handler: handler, database: client, logger: .test)
+            try await running([gathering]) {
+                // Past the claim its start makes (after its own gathering delay).
+                try await Task.sleep(for: .seconds(2))
+                try await publishSteps(["gathered"], steps: 1...1, on: client)
+                try await Task.sleep(for: .milliseconds(100))
+                try await publishSteps(["gathered"], steps: 2...20, on: client)
+                try await waitForHandled(20, on: client)
+            }
+            // Without the delay the first event would have come alone, as soon as it was published.
+            #expect(handler.batchSizes.withLock { $0 } == [20])
+            await client.shutdown()
+        }
+    }
+
     @Test func aPoisonEventIsParkedWhileOtherKeysFlowAndItsKeyWaits() async throws {
         try await withTestDatabase("bus_poison") { database in
             let client = try await database.busClient()

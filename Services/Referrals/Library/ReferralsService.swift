@@ -17,7 +17,8 @@ public enum ReferralsService {
         routes: { routes, environment in addRoutes(routes, environment) },
         services: { environment in
             let cases = BusConsumer(
-                configuration: ConsumerConfiguration(name: CaseEventHandler.consumerName, topics: CaseEventHandler.topics),
+                configuration: ConsumerConfiguration(
+                    name: CaseEventHandler.consumerName, topics: CaseEventHandler.topics, gatherDelay: ConsumerConfiguration.unhurriedGatherDelay),
                 handler: CaseEventHandler(
                     publisher: EventPublisher(catalogue: ReferralEvents.catalogue, producer: "referrals", notifier: environment.busNotifier),
                     logger: environment.logger),

@@ -19,7 +19,9 @@ public enum RegistryService {
         services: { environment in
             environment.readiness.hold(AdminUnitLoader.holdReason)
             let statuses = BusConsumer(
-                configuration: ConsumerConfiguration(name: TreatmentEventHandler.consumerName, topics: [TreatmentEvents.personTopic]),
+                configuration: ConsumerConfiguration(
+                    name: TreatmentEventHandler.consumerName, topics: [TreatmentEvents.personTopic],
+                    gatherDelay: ConsumerConfiguration.unhurriedGatherDelay),
                 handler: TreatmentEventHandler(
                     publisher: EventPublisher(catalogue: eventCatalogue, producer: "registry", notifier: environment.busNotifier),
                     logger: environment.logger),

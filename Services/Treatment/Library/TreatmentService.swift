@@ -29,7 +29,8 @@ public enum TreatmentService {
         },
         services: { environment in
             let moves = BusConsumer(
-                configuration: ConsumerConfiguration(name: RegistryMoveHandler.consumerName, topics: [PersonEvents.topic]),
+                configuration: ConsumerConfiguration(
+                    name: RegistryMoveHandler.consumerName, topics: [PersonEvents.topic], gatherDelay: ConsumerConfiguration.unhurriedGatherDelay),
                 handler: RegistryMoveHandler(
                     publisher: EventPublisher(catalogue: TreatmentEvents.catalogue, producer: "treatment", notifier: environment.busNotifier),
                     logger: environment.logger),
