@@ -168,11 +168,12 @@ struct ConsumerTests {
             let handler = BatchRecordingHandler()
             let gathering = BusConsumer(
                 configuration: ConsumerConfiguration(
-                    name: "registry.gathering", topics: ["registry.test"], pollInterval: .seconds(30), gatherDelay: .milliseconds(1500)),
+                    name: "registry.gathering", topics: ["registry.test"], pollInterval: .seconds(30), gatherDelay: .seconds(2)),
                 handler: handler, database: client, logger: .test)
             try await running([gathering]) {
-                // Past the claim its start makes (after its own gathering delay).
-                try await Task.sleep(for: .seconds(2))
+                // Past the claim its start makes (after its own gathering delay); then the 20
+                // events are published well within the delay, however busy the machine.
+                try await Task.sleep(for: .seconds(3))
                 try await publishSteps(["gathered"], steps: 1...1, on: client)
                 try await Task.sleep(for: .milliseconds(100))
                 try await publishSteps(["gathered"], steps: 2...20, on: client)
