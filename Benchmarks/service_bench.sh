@@ -6,14 +6,18 @@
 
 bench_password="Kiểm tra tốc độ 2026"
 
-# Starts the throwaway cluster named $1 with fsync, synchronous_commit and full_page_writes on,
-# the database `bench` set up as deploy/sql/setup.sql does; sets `dir`, `port` and `yardstick`.
+# Starts the throwaway cluster named $1 with fsync, synchronous_commit and full_page_writes on and
+# docker-compose.yml's default shared_buffers (512MB), the database `bench` set up as
+# deploy/sql/setup.sql does; sets `dir`, `port` and `yardstick`.
 bench_cluster() {
     cluster_start_throwaway "$1"
     dir=$CLUSTER_DIR
     port=$CLUSTER_PORT
     cluster_psql "$port" postgres --quiet --command="ALTER SYSTEM SET fsync = on" --command="ALTER SYSTEM SET synchronous_commit = on" \
-        --command="ALTER SYSTEM SET full_page_writes = on" --command="SELECT pg_reload_conf()" >/dev/null
+        --command="ALTER SYSTEM SET full_page_writes = on" --command="ALTER SYSTEM SET shared_buffers = '512MB'" >/dev/null
+    # shared_buffers takes a restart.
+    cluster_stop "$dir" >/dev/null
+    cluster_start "$dir" "$port"
     cluster_psql "$port" postgres --command="CREATE DATABASE bench" >/dev/null
     yardstick=$(cluster_yardstick "$port")
     cluster_psql "$port" bench --quiet --file="$root/deploy/sql/setup.sql" >/dev/null 2>&1

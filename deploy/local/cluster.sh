@@ -169,7 +169,8 @@ cluster_init() {
         echo "unix_socket_directories = '$socket_dirs'"
         # The test suite runs many services side by side, each with its pool and listeners.
         if [ "$mode" = test ]; then echo "max_connections = 400"; else echo "max_connections = 200"; fi
-        echo "shared_buffers = 128MB"
+        # As docker-compose.yml for a run (a quarter of its PostgreSQL's memory); tests keep the default.
+        if [ "$mode" = test ]; then echo "shared_buffers = 128MB"; else echo "shared_buffers = 512MB"; fi
         echo "log_min_messages = warning"
         echo "log_min_error_statement = error"
         # As in docker-compose.yml: after each checkpoint the first change to a page writes the
