@@ -29,10 +29,6 @@ public struct ConsumerConfiguration: Sendable {
     /// topic a claim of its own (by hand, at 200 events a second, a fifth of a core for a consumer
     /// whose handler ignores the events). Zero for a consumer whose readers wait on it.
     public var gatherDelay: Duration
-
-    /// A `gatherDelay` for a consumer whose effects no one waits on within a tenth of a second
-    /// (another service's copy of a status, a case opened from an episode).
-    public static let unhurriedGatherDelay: Duration = .milliseconds(100)
     /// How often the consumer's lag and held events are reported as metrics.
     public var metricsInterval: Duration
     /// Settings of each batch's transaction, sent with its `BEGIN`. `.commitWithoutWaitingForDisk`
@@ -60,6 +56,10 @@ public struct ConsumerConfiguration: Sendable {
         self.metricsInterval = metricsInterval
         self.transactionSettings = transactionSettings
     }
+
+    /// A `gatherDelay` for a consumer whose effects no one waits on within a tenth of a second
+    /// (another service's copy of a status, a case opened from an episode).
+    public static let unhurriedGatherDelay: Duration = .milliseconds(100)
 }
 
 /// Applies events to a service's own tables.
