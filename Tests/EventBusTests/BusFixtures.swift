@@ -80,6 +80,20 @@ func waitForHandled(_ count: Int, on client: PostgresClient, timeout: Duration =
     throw TestSupportError("only \(seen) of \(count) events handled in time")
 }
 
+/// Catches `consumer` up until it has read `count` events in all (or `timeout` passes); returns
+/// how many it read. One `catchUp()` stops at its first empty claim, which a transaction still
+/// open below the events (autovacuum's ANALYZE of the fresh database, one just ending when the
+/// horizon was read) can make on a busy machine.
+func catchUp(_ consumer: BusConsumer, until count: Int, timeout: Duration = .seconds(30)) async throws -> Int {
+    let deadline = ContinuousClock.now + timeout
+    var read = try await consumer.catchUp()
+    while read < count && ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(50))
+        read += try await consumer.catchUp()
+    }
+    return read
+}
+
 /// The recording handler taking whole batches: each batch's events applied in turn (so a failing
 /// step fails the whole batch), and the size of every batch it was given recorded.
 final class BatchRecordingHandler: BatchEventHandler {

@@ -130,14 +130,14 @@ struct ConsumerTests {
             let admin = try await database.connect()
             try await admin.query("ANALYZE bus.events")
             await admin.close()
-            #expect(try await consumer.catchUp() == 3)
+            #expect(try await catchUp(consumer, until: 3) == 3)
             // The log grows by 20,000 events (one transaction: no ANALYZE comes between).
             let publisher = EventPublisher(catalogue: testCatalogue, producer: "registry", notifier: BusNotifier(database: client, logger: .test))
             try await client.withTransaction { connection in
                 for index in 1...20_000 { try await publisher.publish(StepRecorded(subject: "bulk-\(index)", step: 1), on: connection) }
             }
             handler.wholeScans.withLock { $0 = [] }
-            #expect(try await consumer.catchUp() == 20_000)
+            #expect(try await catchUp(consumer, until: 20_000) == 20_000)
             let scans = handler.wholeScans.withLock { $0 }
             #expect(scans.count >= 50)
             #expect(scans.allSatisfy { $0 == 0 }, "batches that scanned the log whole: \(scans.filter { $0 > 0 }.count) of \(scans.count)")
