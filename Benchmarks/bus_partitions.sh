@@ -15,9 +15,10 @@
 #  1. loading: seconds for the 60 months' inserts; the log's size on disk;
 #  2. publishing one event per transaction (pgbench, one client): rate, rounds alternating between
 #     the two databases, medians;
-#  3. a consumer's claim (ConsumerStore.claim's statement, generic plan, 16 slots x 200 events;
-#     on the plain log the statement as it was before) with the events of 2 waiting: rate, rounds
-#     alternating, medians;
+#  3. a consumer's claim (ConsumerStore.claimBounds and claim's statements, generic plan, 16 slots
+#     x 200 events; on the plain log the statement as it was before partitioning; on the
+#     partitioned log also the claim as it was without its bounds) with the events of 2 waiting:
+#     rate, rounds alternating, medians;
 #  4. reading the whole log in order, as a rebuild replays it: seconds;
 #  5. retention of the oldest month (bus.prune until nothing is left to remove): seconds, the WAL
 #     it wrote, the log's size before and after; for the plain log also the VACUUM that gives the
@@ -108,8 +109,40 @@ INSERT INTO bus.events (topic, type, version, key, slot, occurred_at, producer, 
 VALUES ('registry.people', 'registry.person.status_changed', 1, 'p' || :k, :k % 64, now(), 'registry',
         jsonb_build_object('personId', 'p' || :k, 'status', 'in_treatment', 'communeCode', '00001'));
 SQL
-# ConsumerStore.claim's statement, as the consumer runs it (16 slots, 200 events a slot).
+# ConsumerStore.claimBounds and ConsumerStore.claim's statements, as the consumer runs them (16
+# slots, 200 events a slot): the claim reads the log between the bounds the first one read.
 cat >"$dir/claim.sql" <<'SQL'
+\set offset random(0, 63)
+SELECT min(s.after_xid)::text AS lower, (SELECT bus.publishing_horizon())::text AS upper
+FROM bus.consumer_slots s WHERE s.consumer = 'registry.bench' \gset
+WITH claimed AS (
+    SELECT s.slot, s.after_xid, s.after_id FROM bus.consumer_slots s
+    CROSS JOIN LATERAL (
+        SELECT 1 FROM bus.events e
+        WHERE e.slot = s.slot AND e.xid >= s.after_xid AND (e.xid, e.id) > (s.after_xid, s.after_id)
+          AND e.xid >= (:lower)::xid8 AND e.xid < (:upper)::xid8
+        LIMIT 1
+    ) AS waiting
+    WHERE s.consumer = 'registry.bench' AND s.after_xid >= (:lower)::xid8
+    ORDER BY (s.slot + :offset) % 64
+    LIMIT 16 FOR UPDATE OF s SKIP LOCKED
+)
+SELECT e.id, e.xid::text, e.slot, e.topic, e.type, e.version, e.key, e.occurred_at, e.published_at, e.producer,
+       e.correlation_id, e.payload::text,
+       EXISTS (SELECT 1 FROM bus.held_events h WHERE h.consumer = 'registry.bench' AND h.key = e.key AND h.slot = e.slot)
+FROM claimed s
+CROSS JOIN LATERAL (
+    SELECT * FROM bus.events e
+    WHERE e.slot = s.slot AND e.xid >= s.after_xid AND (e.xid, e.id) > (s.after_xid, s.after_id)
+      AND e.xid >= (:lower)::xid8 AND e.xid < (:upper)::xid8
+    ORDER BY e.xid, e.id
+    LIMIT 200
+) e
+ORDER BY e.slot, e.xid, e.id;
+SQL
+# The claim as it was until the twenty-second session, without the bounds (its horizon read in
+# the statement): PostgreSQL opens every partition and its index before pruning them slot by slot.
+cat >"$dir/claim_unbounded.sql" <<'SQL'
 \set offset random(0, 63)
 WITH horizon AS MATERIALIZED (
     SELECT bus.publishing_horizon()
@@ -176,7 +209,7 @@ CROSS JOIN LATERAL (
 ) e
 ORDER BY e.slot, e.xid, e.id;
 SQL
-chmod 0644 "$dir/publish.sql" "$dir/claim.sql" "$dir/claim_before.sql"
+chmod 0644 "$dir/publish.sql" "$dir/claim.sql" "$dir/claim_unbounded.sql" "$dir/claim_before.sql"
 bench() {
     local out
     out=$(PGOPTIONS="-c plan_cache_mode=force_generic_plan" "$PG_BIN/pgbench" --host=127.0.0.1 --port="$port" --username=postgres \
@@ -184,6 +217,7 @@ bench() {
     awk '/^tps = .*without initial connection time/ { printf "%.0f", $3 }' <<<"$out"
 }
 declare -A publish_rounds claim_rounds
+unbounded_rounds=""
 for round in $(seq 1 "$rounds"); do
     for db in plain partitioned; do
         log "round $round/$rounds: $db, publishing"
@@ -196,6 +230,8 @@ for round in $(seq 1 "$rounds"); do
         log "round $round/$rounds: $db, claiming"
         claim_rounds[$db]+="$(bench "$db" "$([ "$db" = plain ] && echo claim_before || echo claim)") "
     done
+    log "round $round/$rounds: partitioned, claiming without the bounds"
+    unbounded_rounds+="$(bench partitioned claim_unbounded) "
 done
 
 declare -A read_s prune_s prune_wal_mib before_mib after_mib vacuum_s removed
@@ -229,7 +265,7 @@ for db in plain partitioned; do
 done
 
 p1=$(median <<<"${publish_rounds[plain]}"); p2=$(median <<<"${publish_rounds[partitioned]}")
-c1=$(median <<<"${claim_rounds[plain]}"); c2=$(median <<<"${claim_rounds[partitioned]}")
+c1=$(median <<<"${claim_rounds[plain]}"); c2=$(median <<<"${claim_rounds[partitioned]}"); c3=$(median <<<"$unbounded_rounds")
 cat <<EOF
 bus_partitions: $((per_month * months)) events over $months months; yardstick (pgbench select-only, 1 client) $yardstick tps
                              plain        partitioned   partitioned/plain
@@ -237,6 +273,7 @@ load (s)                     ${load_s[plain]}        ${load_s[partitioned]}     
 log size (MiB)               ${size_mib[plain]}         ${size_mib[partitioned]}         $(ratio "${size_mib[partitioned]}" "${size_mib[plain]}")
 publish (tx/s, median)       $p1          $p2          $(ratio "$p2" "$p1")   rounds: ${publish_rounds[plain]}/ ${publish_rounds[partitioned]}
 claim (claims/s, median)     $c1          $c2          $(ratio "$c2" "$c1")   rounds: ${claim_rounds[plain]}/ ${claim_rounds[partitioned]}
+  without the bounds         -            $c3          bounded/unbounded $(ratio "$c2" "$c3")   rounds: $unbounded_rounds
 read whole log in order (s)  ${read_s[plain]}        ${read_s[partitioned]}        $(ratio "${read_s[partitioned]}" "${read_s[plain]}")
 retention of a month (s)     ${prune_s[plain]}        ${prune_s[partitioned]}        $(ratio "${prune_s[partitioned]}" "${prune_s[plain]}")   events removed: ${removed[plain]} / ${removed[partitioned]}
   its WAL (MiB)              ${prune_wal_mib[plain]}        ${prune_wal_mib[partitioned]}

@@ -227,7 +227,8 @@ public final class BusConsumer: Service, Sendable {
     }
 
     private func batch(on connection: PostgresConnection, isolateFailures: Bool) async throws -> BatchOutcome {
-        let claim = try await store.claim(slots: configuration.slotsPerBatch, perSlot: configuration.eventsPerSlot, on: connection)
+        guard let bounds = try await store.claimBounds(on: connection) else { return BatchOutcome() }
+        let claim = try await store.claim(slots: configuration.slotsPerBatch, perSlot: configuration.eventsPerSlot, within: bounds, on: connection)
         guard !claim.events.isEmpty else { return BatchOutcome() }
         try await store.endClaim(on: connection)
         // The new positions first (the claim holds their rows already), so that the handler's

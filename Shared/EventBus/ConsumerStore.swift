@@ -90,30 +90,50 @@ struct ConsumerStore: Sendable {
         try await connection.execute(script: "SET LOCAL enable_seqscan TO DEFAULT")
     }
 
+    /// The transaction ids a claim can need to read: from the lowest position of this consumer's
+    /// slots up to the `horizon`.
+    struct ClaimBounds: Sendable {
+        let lower: String
+        let upper: String
+    }
+
+    /// Reads the bounds of the next claim, `nil` when the consumer has no slots. Both only grow
+    /// (but for a slot moved back, which `claim` leaves for its next call), so bounds read a moment
+    /// before a claim make it read less, never skip: what commits meanwhile rings the doorbell.
+    func claimBounds(on connection: PostgresConnection) async throws -> ClaimBounds? {
+        let rows = try await connection.query(
+            "SELECT min(s.after_xid)::text, (\(sql: Self.horizon))::text FROM bus.consumer_slots s WHERE s.consumer = \(name)")
+        guard let row = rows.first else { return nil }
+        let (lower, upper) = try row.decode((String?, String).self)
+        return lower.map { ClaimBounds(lower: $0, upper: upper) }
+    }
+
     /// In one statement: locks up to `slots` free slots that have deliverable events (starting at a
     /// random slot, so that workers spread out), and reads up to `perSlot` events after each one's
-    /// position, below the `horizon`, with whether their key has held events. The slots stay
-    /// locked until the transaction ends, which began with `claimSettings`.
+    /// position, below the horizon of `bounds`, with whether their key has held events. The slots
+    /// stay locked until the transaction ends, which began with `claimSettings`.
     ///
     /// Each slot's reads say `xid >= after_xid`, so that only the log's partitions at or after its
     /// position are read, and look for a waiting event with a `LATERAL ... LIMIT 1` per slot: an
-    /// `EXISTS` there becomes, in the generic plan, a hash join over every partition.
-    func claim(slots: Int, perSlot: Int, on connection: PostgresConnection) async throws -> Claim {
+    /// `EXISTS` there becomes, in the generic plan, a hash join over every partition. Both reads
+    /// also say `xid` lies within `bounds`, parameters known when the statement starts, so that
+    /// PostgreSQL sets up only the partitions in that range (else it opens every partition and its
+    /// index at each claim before pruning them by each slot's position: by hand, 8 µs a partition
+    /// a read). A slot moved back below `bounds.lower` since they were read (a rebuild's swap of
+    /// positions) is not claimed: its events below that bound are left for the next claim.
+    func claim(slots: Int, perSlot: Int, within bounds: ClaimBounds, on connection: PostgresConnection) async throws -> Claim {
         let offset = Int.random(in: 0..<EventPublisher.slotCount)
         let rows = try await connection.query(
             """
-            WITH horizon AS MATERIALIZED (
-                \(sql: Self.horizon)
-            ),
-            claimed AS (
+            WITH claimed AS (
                 SELECT s.slot, s.after_xid, s.after_id FROM bus.consumer_slots s
                 CROSS JOIN LATERAL (
                     SELECT 1 FROM bus.events e
                     WHERE e.slot = s.slot AND e.xid >= s.after_xid AND (e.xid, e.id) > (s.after_xid, s.after_id)
-                      AND e.xid < (SELECT * FROM horizon)
+                      AND e.xid >= \(bounds.lower)::xid8 AND e.xid < \(bounds.upper)::xid8
                     LIMIT 1
                 ) AS waiting
-                WHERE s.consumer = \(name)
+                WHERE s.consumer = \(name) AND s.after_xid >= \(bounds.lower)::xid8
                 ORDER BY (s.slot + \(offset)) % \(EventPublisher.slotCount)
                 LIMIT \(slots) FOR UPDATE OF s SKIP LOCKED
             )
@@ -123,7 +143,7 @@ struct ConsumerStore: Sendable {
             CROSS JOIN LATERAL (
                 SELECT * FROM bus.events e
                 WHERE e.slot = s.slot AND e.xid >= s.after_xid AND (e.xid, e.id) > (s.after_xid, s.after_id)
-                  AND e.xid < (SELECT * FROM horizon)
+                  AND e.xid >= \(bounds.lower)::xid8 AND e.xid < \(bounds.upper)::xid8
                 ORDER BY e.xid, e.id
                 LIMIT \(perSlot)
             ) e
