@@ -27,7 +27,10 @@
 #  5. the statistics' own write target with the four running: writes at 200 a second for 30 s
 #     (pgbench -R 200 -c 4, Benchmarks/statistics/write_event.sql: a generated person's status
 #     changes, published as the registry publishes it), each write's delay from its publication to
-#     the aggregates (the same histogram: p50, p99);
+#     the aggregates (the same histogram: p50, p99) and the consumer's time per batch
+#     (bus_handler_duration_seconds, type batch); then a second such round with every statement's
+#     time recorded (pg_stat_statements, loaded by the cluster and tracking for that round only):
+#     the same figures and the 15 statements that took the most time;
 #  6. `statistics rebuild` of the generated log while the four services run: seconds;
 #  7. unless STANDBY=0: a hot standby of the cluster (pg_basebackup, streaming replication) and a
 #     second registry and statistics reading from it (DATABASE_READ_URL); the national tables of
@@ -67,6 +70,12 @@ for service in "${services[@]}"; do swift build -c release --product "$service" 
 bin="$(swift build -c release --show-bin-path)"
 
 bench_cluster recovery-systembench-pg
+# pg_stat_statements loaded but not tracking: step 5's second round turns it on for itself.
+cluster_psql "$port" postgres --quiet --command="ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" >/dev/null
+cluster_stop "$dir" >/dev/null
+cluster_start "$dir" "$port"
+cluster_psql "$port" bench --quiet --command="ALTER SYSTEM SET pg_stat_statements.track = 'none'" --command="SELECT pg_reload_conf()" \
+    --command="CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
 declare -A pids ports
 export LOG_FORMAT=text LOG_LEVEL=warning HOST=127.0.0.1
 standby_dir="$dir/standby"
@@ -229,15 +238,39 @@ log "the statistics' writes at 200/s, 30s"
 # The generated people, numbered, for write_event.sql to pick from.
 sql "CREATE TABLE bench_writers AS SELECT row_number() OVER (ORDER BY id) AS n, id AS person_id, residence_commune_code AS commune_code
      FROM registry.people; ALTER TABLE bench_writers ADD PRIMARY KEY (n)" >/dev/null
-delay_from || true
-if "$PG_BIN/pgbench" --host=127.0.0.1 --port="$port" --username=postgres --no-vacuum --client=4 --jobs=2 --rate=200 --time=30 \
-    --define=people="$people" --file="$root/Benchmarks/statistics/write_event.sql" bench >"$dir/pgbench.txt" 2>&1; then
-    status_writes="$(awk '/^number of transactions actually processed/ { print $NF }' "$dir/pgbench.txt") published"
-else
-    status_writes="failed: $(tail -3 "$dir/pgbench.txt" | tr '\n' ' ')"
-fi
-status_delay=$(delay_since || echo "not read")
-measured "statistics writes at 200/s: $status_writes; in the aggregates after $status_delay"
+# write_round: 30 s of writes at 200/s; sets status_writes, status_delay (from publication to the
+# aggregates) and status_batches (the consumer's time per batch, its handler's statements).
+write_round() {
+    delay_from || true
+    bench_histogram "$(url statistics)" bus_handler_duration_seconds batch >"$dir/batch_before.txt"
+    if "$PG_BIN/pgbench" --host=127.0.0.1 --port="$port" --username=postgres --no-vacuum --client=4 --jobs=2 --rate=200 --time=30 \
+        --define=people="$people" --file="$root/Benchmarks/statistics/write_event.sql" bench >"$dir/pgbench.txt" 2>&1; then
+        status_writes="$(awk '/^number of transactions actually processed/ { print $NF }' "$dir/pgbench.txt") published"
+    else
+        status_writes="failed: $(tail -3 "$dir/pgbench.txt" | tr '\n' ' ')"
+    fi
+    status_delay=$(delay_since || echo "not read")
+    bench_histogram "$(url statistics)" bus_handler_duration_seconds batch >"$dir/batch_after.txt"
+    status_batches=$(bench_quantiles "$dir/batch_before.txt" "$dir/batch_after.txt" batches)
+}
+write_round
+measured "statistics writes at 200/s: $status_writes; in the aggregates after $status_delay; handled in $status_batches"
+# A second round, which records every statement's time (pg_stat_statements, tracking for this
+# round only): where a write's delay goes, statement by statement, with the four running.
+log "the statistics' writes at 200/s again, 30s, with pg_stat_statements"
+cluster_psql "$port" bench --quiet --command="ALTER SYSTEM SET pg_stat_statements.track = 'top'" --command="SELECT pg_reload_conf()" \
+    --command="SELECT pg_stat_statements_reset()" >/dev/null
+first_writes=$status_writes first_delay=$status_delay first_batches=$status_batches
+write_round
+second_writes=$status_writes second_delay=$status_delay second_batches=$status_batches
+status_writes=$first_writes status_delay=$first_delay status_batches=$first_batches
+sql "SELECT format('%s calls, mean %s ms, total %s ms, %s rows a call, %s: %s', s.calls, round(s.mean_exec_time::numeric, 2),
+            round(s.total_exec_time::numeric), round(s.rows::numeric / s.calls, 1), r.rolname,
+            left(regexp_replace(s.query, '\s+', ' ', 'g'), 140))
+     FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid JOIN pg_database d ON d.oid = s.dbid
+     WHERE d.datname = 'bench' ORDER BY s.total_exec_time DESC LIMIT 15" >"$dir/statements.txt"
+cluster_psql "$port" bench --quiet --command="ALTER SYSTEM SET pg_stat_statements.track = 'none'" --command="SELECT pg_reload_conf()" >/dev/null
+measured "statistics writes at 200/s, second round: $second_writes; in the aggregates after $second_delay; handled in $second_batches"
 
 log "statistics rebuild while the four services run"
 started=$(date +%s.%N)
@@ -303,7 +336,10 @@ echo "treatment open an episode (wrk -t2 -c16 -d${episode_seconds}s, Benchmarks/
 echo "referrals make a referral (wrk -t2 -c16 -d${referral_seconds}s, Benchmarks/post_lines.lua): $referrals_made"
 echo "referrals the partner's answer (wrk -t2 -c16 -d${answer_seconds}s, Benchmarks/post_each.lua): $referrals_answered   (target: >= 500/s)"
 echo "statistics the events of those writes in the aggregates, from publication (bus_event_delay_seconds): episodes $episodes_delay; referrals $referrals_delay; answers $answers_delay   (target at 200 writes/s: p50 <= 10 ms, p99 <= 50 ms)"
-echo "statistics writes at 200/s (pgbench -R 200 -c 4 -T 30, Benchmarks/statistics/write_event.sql): $status_writes; in the aggregates after $status_delay   (target: p50 <= 10 ms, p99 <= 50 ms)"
+echo "statistics writes at 200/s (pgbench -R 200 -c 4 -T 30, Benchmarks/statistics/write_event.sql): $status_writes; in the aggregates after $status_delay   (target: p50 <= 10 ms, p99 <= 50 ms); handled in $status_batches"
+echo "  a second round with pg_stat_statements tracking: $second_writes; in the aggregates after $second_delay; handled in $second_batches"
+echo "  its statements by total time:"
+sed 's/^/    /' "$dir/statements.txt"
 echo "statistics rebuild while the services run: $rebuild_seconds s ($rebuilt)"
 if [ "$standby" = 1 ]; then
     for target in primary standby; do
