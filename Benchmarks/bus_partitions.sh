@@ -18,7 +18,8 @@
 #  3. a consumer's claim (ConsumerStore.claimBounds and claim's statements, generic plan, 16 slots
 #     x 200 events; on the plain log the statement as it was before partitioning; on the
 #     partitioned log also the claim as it was without its bounds) with the events of 2 waiting:
-#     rate, rounds alternating, medians;
+#     rate, rounds alternating, medians; then on the partitioned log the claim with and without
+#     its bounds with nothing waiting (each slot at its last event), a live consumer's usual claim;
 #  4. reading the whole log in order, as a rebuild replays it: seconds;
 #  5. retention of the oldest month (bus.prune until nothing is left to remove): seconds, the WAL
 #     it wrote, the log's size before and after; for the plain log also the VACUUM that gives the
@@ -233,6 +234,17 @@ for round in $(seq 1 "$rounds"); do
     log "round $round/$rounds: partitioned, claiming without the bounds"
     unbounded_rounds+="$(bench partitioned claim_unbounded) "
 done
+# A live consumer's usual claim: nothing waiting (every slot at its last event), so that what a
+# claim costs whatever it reads shows: opening the partitions, probing the 64 slots.
+sql partitioned "UPDATE bus.consumer_slots s SET (after_xid, after_id) = (
+    SELECT e.xid, e.id FROM bus.events e WHERE e.slot = s.slot ORDER BY e.xid DESC, e.id DESC LIMIT 1)
+    WHERE s.consumer = 'registry.bench'" >/dev/null
+idle_rounds="" idle_unbounded_rounds=""
+for round in $(seq 1 "$rounds"); do
+    log "round $round/$rounds: partitioned, claiming with nothing waiting, with and without the bounds"
+    idle_rounds+="$(bench partitioned claim) "
+    idle_unbounded_rounds+="$(bench partitioned claim_unbounded) "
+done
 
 declare -A read_s prune_s prune_wal_mib before_mib after_mib vacuum_s removed
 for db in plain partitioned; do
@@ -266,6 +278,7 @@ done
 
 p1=$(median <<<"${publish_rounds[plain]}"); p2=$(median <<<"${publish_rounds[partitioned]}")
 c1=$(median <<<"${claim_rounds[plain]}"); c2=$(median <<<"${claim_rounds[partitioned]}"); c3=$(median <<<"$unbounded_rounds")
+i1=$(median <<<"$idle_rounds"); i2=$(median <<<"$idle_unbounded_rounds")
 cat <<EOF
 bus_partitions: $((per_month * months)) events over $months months; yardstick (pgbench select-only, 1 client) $yardstick tps
                              plain        partitioned   partitioned/plain
@@ -274,6 +287,8 @@ log size (MiB)               ${size_mib[plain]}         ${size_mib[partitioned]}
 publish (tx/s, median)       $p1          $p2          $(ratio "$p2" "$p1")   rounds: ${publish_rounds[plain]}/ ${publish_rounds[partitioned]}
 claim (claims/s, median)     $c1          $c2          $(ratio "$c2" "$c1")   rounds: ${claim_rounds[plain]}/ ${claim_rounds[partitioned]}
   without the bounds         -            $c3          bounded/unbounded $(ratio "$c2" "$c3")   rounds: $unbounded_rounds
+claim, nothing waiting       -            $i1          bounded/unbounded $(ratio "$i1" "$i2")   rounds: $idle_rounds
+  without the bounds         -            $i2                       rounds: $idle_unbounded_rounds
 read whole log in order (s)  ${read_s[plain]}        ${read_s[partitioned]}        $(ratio "${read_s[partitioned]}" "${read_s[plain]}")
 retention of a month (s)     ${prune_s[plain]}        ${prune_s[partitioned]}        $(ratio "${prune_s[partitioned]}" "${prune_s[plain]}")   events removed: ${removed[plain]} / ${removed[partitioned]}
   its WAL (MiB)              ${prune_wal_mib[plain]}        ${prune_wal_mib[partitioned]}

@@ -30,7 +30,8 @@
 #     the aggregates (the same histogram: p50, p99) and the consumer's time per batch
 #     (bus_handler_duration_seconds, type batch); then a second such round with every statement's
 #     time recorded (pg_stat_statements, loaded by the cluster and tracking for that round only):
-#     the same figures and the 15 statements that took the most time;
+#     the same figures and the 15 statements that took the most time (with EXPLAIN=1 also the
+#     plans of its statements slower than EXPLAIN_MS=10 ms, from auto_explain: buffers and WAL);
 #  6. `statistics rebuild` of the generated log while the four services run: seconds;
 #  7. unless STANDBY=0: a hot standby of the cluster (pg_basebackup, streaming replication) and a
 #     second registry and statistics reading from it (DATABASE_READ_URL); the national tables of
@@ -71,7 +72,7 @@ bin="$(swift build -c release --show-bin-path)"
 
 bench_cluster recovery-systembench-pg
 # pg_stat_statements loaded but not tracking: step 5's second round turns it on for itself.
-cluster_psql "$port" postgres --quiet --command="ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" >/dev/null
+cluster_psql "$port" postgres --quiet --command="ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements, auto_explain'" >/dev/null
 cluster_stop "$dir" >/dev/null
 cluster_start "$dir" "$port"
 cluster_psql "$port" bench --quiet --command="ALTER SYSTEM SET pg_stat_statements.track = 'none'" --command="SELECT pg_reload_conf()" \
@@ -260,6 +261,14 @@ measured "statistics writes at 200/s: $status_writes; in the aggregates after $s
 log "the statistics' writes at 200/s again, 30s, with pg_stat_statements"
 cluster_psql "$port" bench --quiet --command="ALTER SYSTEM SET pg_stat_statements.track = 'top'" --command="SELECT pg_reload_conf()" \
     --command="SELECT pg_stat_statements_reset()" >/dev/null
+# EXPLAIN=1: also the plans of that round's statements slower than EXPLAIN_MS (10), with their
+# buffers and WAL, from auto_explain (loaded by the cluster, logging for that round only).
+if [ "${EXPLAIN:-0}" = 1 ]; then
+    cluster_psql "$port" postgres --quiet --command="ALTER SYSTEM SET auto_explain.log_min_duration = '${EXPLAIN_MS:-10}ms'" \
+        --command="ALTER SYSTEM SET auto_explain.log_analyze = on" --command="ALTER SYSTEM SET auto_explain.log_buffers = on" \
+        --command="ALTER SYSTEM SET auto_explain.log_wal = on" --command="ALTER SYSTEM SET auto_explain.log_timing = off" \
+        --command="SELECT pg_reload_conf()" >/dev/null
+fi
 first_writes=$status_writes first_delay=$status_delay first_batches=$status_batches
 write_round
 second_writes=$status_writes second_delay=$status_delay second_batches=$status_batches
@@ -269,7 +278,9 @@ sql "SELECT format('%s calls, mean %s ms, total %s ms, %s rows a call, %s: %s', 
             left(regexp_replace(s.query, '\s+', ' ', 'g'), 140))
      FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid JOIN pg_database d ON d.oid = s.dbid
      WHERE d.datname = 'bench' ORDER BY s.total_exec_time DESC LIMIT 15" >"$dir/statements.txt"
-cluster_psql "$port" bench --quiet --command="ALTER SYSTEM SET pg_stat_statements.track = 'none'" --command="SELECT pg_reload_conf()" >/dev/null
+cluster_psql "$port" bench --quiet --command="ALTER SYSTEM SET pg_stat_statements.track = 'none'" \
+    --command="ALTER SYSTEM RESET auto_explain.log_min_duration" --command="SELECT pg_reload_conf()" >/dev/null
+[ "${EXPLAIN:-0}" = 1 ] && cluster_explain_report "$dir" >"$dir/plans.txt"
 measured "statistics writes at 200/s, second round: $second_writes; in the aggregates after $second_delay; handled in $second_batches"
 
 log "statistics rebuild while the four services run"
@@ -340,6 +351,10 @@ echo "statistics writes at 200/s (pgbench -R 200 -c 4 -T 30, Benchmarks/statisti
 echo "  a second round with pg_stat_statements tracking: $second_writes; in the aggregates after $second_delay; handled in $second_batches"
 echo "  its statements by total time:"
 sed 's/^/    /' "$dir/statements.txt"
+if [ "${EXPLAIN:-0}" = 1 ]; then
+    echo "  its statements slower than ${EXPLAIN_MS:-10} ms (auto_explain), the slowest of each of the six slowest kinds:"
+    sed 's/^/    /' "$dir/plans.txt"
+fi
 echo "statistics rebuild while the services run: $rebuild_seconds s ($rebuilt)"
 if [ "$standby" = 1 ]; then
     for target in primary standby; do
