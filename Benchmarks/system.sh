@@ -72,7 +72,7 @@ bin="$(swift build -c release --show-bin-path)"
 
 bench_cluster recovery-systembench-pg
 # pg_stat_statements loaded but not tracking: step 5's second round turns it on for itself.
-cluster_psql "$port" postgres --quiet --command="ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements, auto_explain'" >/dev/null
+cluster_psql "$port" postgres --quiet --command="ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements', 'auto_explain'" >/dev/null
 cluster_stop "$dir" >/dev/null
 cluster_start "$dir" "$port"
 cluster_psql "$port" bench --quiet --command="ALTER SYSTEM SET pg_stat_statements.track = 'none'" --command="SELECT pg_reload_conf()" \
