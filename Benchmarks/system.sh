@@ -28,7 +28,8 @@
 #     (pgbench -R 200 -c 4, Benchmarks/statistics/write_event.sql: a generated person's status
 #     changes, published as the registry publishes it), each write's delay from its publication to
 #     the aggregates (the same histogram: p50, p99) and the consumer's time per batch
-#     (bus_handler_duration_seconds, type batch); then a second such round with every statement's
+#     (bus_handler_duration_seconds, type batch) and how many of the aggregates' row updates were
+#     made in place (HOT, pg_stat_user_tables); then a second such round with every statement's
 #     time recorded (pg_stat_statements, loaded by the cluster and tracking for that round only):
 #     the same figures and the 15 statements that took the most time (with EXPLAIN=1 also the
 #     plans of its statements slower than EXPLAIN_MS=10 ms, from auto_explain: buffers and WAL);
@@ -239,10 +240,18 @@ log "the statistics' writes at 200/s, 30s"
 # The generated people, numbered, for write_event.sql to pick from.
 sql "CREATE TABLE bench_writers AS SELECT row_number() OVER (ORDER BY id) AS n, id AS person_id, residence_commune_code AS commune_code
      FROM registry.people; ALTER TABLE bench_writers ADD PRIMARY KEY (n)" >/dev/null
+# The aggregates' row updates so far, and of them those in place (HOT), from the cumulative
+# statistics (each backend reports within a second or so of going idle).
+aggregate_updates() {
+    sql "SELECT coalesce(sum(n_tup_upd), 0) || ' ' || coalesce(sum(n_tup_hot_upd), 0) FROM pg_stat_user_tables
+         WHERE schemaname = 'statistics' AND relname IN ('tallies', 'monthly_tallies')"
+}
 # write_round: 30 s of writes at 200/s; sets status_writes, status_delay (from publication to the
-# aggregates) and status_batches (the consumer's time per batch, its handler's statements).
+# aggregates), status_batches (the consumer's time per batch, its handler's statements) and
+# status_updates (the aggregates' row updates, and how many in place).
 write_round() {
     delay_from || true
+    read -r updates_before hot_before <<<"$(aggregate_updates)"
     bench_histogram "$(url statistics)" bus_handler_duration_seconds batch >"$dir/batch_before.txt"
     if "$PG_BIN/pgbench" --host=127.0.0.1 --port="$port" --username=postgres --no-vacuum --client=4 --jobs=2 --rate=200 --time=30 \
         --define=people="$people" --file="$root/Benchmarks/statistics/write_event.sql" bench >"$dir/pgbench.txt" 2>&1; then
@@ -253,9 +262,12 @@ write_round() {
     status_delay=$(delay_since || echo "not read")
     bench_histogram "$(url statistics)" bus_handler_duration_seconds batch >"$dir/batch_after.txt"
     status_batches=$(bench_quantiles "$dir/batch_before.txt" "$dir/batch_after.txt" batches)
+    sleep 2
+    read -r updates_after hot_after <<<"$(aggregate_updates)"
+    status_updates="$((hot_after - hot_before)) of $((updates_after - updates_before)) row updates in place (HOT)"
 }
 write_round
-measured "statistics writes at 200/s: $status_writes; in the aggregates after $status_delay; handled in $status_batches"
+measured "statistics writes at 200/s: $status_writes; in the aggregates after $status_delay; handled in $status_batches; $status_updates"
 # A second round, which records every statement's time (pg_stat_statements, tracking for this
 # round only): where a write's delay goes, statement by statement, with the four running.
 log "the statistics' writes at 200/s again, 30s, with pg_stat_statements"
@@ -269,10 +281,10 @@ if [ "${EXPLAIN:-0}" = 1 ]; then
         --command="ALTER SYSTEM SET auto_explain.log_wal = on" --command="ALTER SYSTEM SET auto_explain.log_timing = off" \
         --command="SELECT pg_reload_conf()" >/dev/null
 fi
-first_writes=$status_writes first_delay=$status_delay first_batches=$status_batches
+first_writes=$status_writes first_delay=$status_delay first_batches=$status_batches first_updates=$status_updates
 write_round
-second_writes=$status_writes second_delay=$status_delay second_batches=$status_batches
-status_writes=$first_writes status_delay=$first_delay status_batches=$first_batches
+second_writes=$status_writes second_delay=$status_delay second_batches=$status_batches second_updates=$status_updates
+status_writes=$first_writes status_delay=$first_delay status_batches=$first_batches status_updates=$first_updates
 sql "SELECT format('%s calls, mean %s ms, total %s ms, %s rows a call, %s: %s', s.calls, round(s.mean_exec_time::numeric, 2),
             round(s.total_exec_time::numeric), round(s.rows::numeric / s.calls, 1), r.rolname,
             left(regexp_replace(s.query, '\s+', ' ', 'g'), 140))
@@ -281,7 +293,7 @@ sql "SELECT format('%s calls, mean %s ms, total %s ms, %s rows a call, %s: %s', 
 cluster_psql "$port" bench --quiet --command="ALTER SYSTEM SET pg_stat_statements.track = 'none'" \
     --command="ALTER SYSTEM RESET auto_explain.log_min_duration" --command="SELECT pg_reload_conf()" >/dev/null
 [ "${EXPLAIN:-0}" = 1 ] && cluster_explain_report "$dir" >"$dir/plans.txt"
-measured "statistics writes at 200/s, second round: $second_writes; in the aggregates after $second_delay; handled in $second_batches"
+measured "statistics writes at 200/s, second round: $second_writes; in the aggregates after $second_delay; handled in $second_batches; $second_updates"
 
 log "statistics rebuild while the four services run"
 started=$(date +%s.%N)
@@ -347,8 +359,8 @@ echo "treatment open an episode (wrk -t2 -c16 -d${episode_seconds}s, Benchmarks/
 echo "referrals make a referral (wrk -t2 -c16 -d${referral_seconds}s, Benchmarks/post_lines.lua): $referrals_made"
 echo "referrals the partner's answer (wrk -t2 -c16 -d${answer_seconds}s, Benchmarks/post_each.lua): $referrals_answered   (target: >= 500/s)"
 echo "statistics the events of those writes in the aggregates, from publication (bus_event_delay_seconds): episodes $episodes_delay; referrals $referrals_delay; answers $answers_delay   (target at 200 writes/s: p50 <= 10 ms, p99 <= 50 ms)"
-echo "statistics writes at 200/s (pgbench -R 200 -c 4 -T 30, Benchmarks/statistics/write_event.sql): $status_writes; in the aggregates after $status_delay   (target: p50 <= 10 ms, p99 <= 50 ms); handled in $status_batches"
-echo "  a second round with pg_stat_statements tracking: $second_writes; in the aggregates after $second_delay; handled in $second_batches"
+echo "statistics writes at 200/s (pgbench -R 200 -c 4 -T 30, Benchmarks/statistics/write_event.sql): $status_writes; in the aggregates after $status_delay   (target: p50 <= 10 ms, p99 <= 50 ms); handled in $status_batches; $status_updates"
+echo "  a second round with pg_stat_statements tracking: $second_writes; in the aggregates after $second_delay; handled in $second_batches; $second_updates"
 echo "  its statements by total time:"
 sed 's/^/    /' "$dir/statements.txt"
 if [ "${EXPLAIN:-0}" = 1 ]; then
