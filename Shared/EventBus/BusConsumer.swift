@@ -158,24 +158,29 @@ public final class BusConsumer: Service, Sendable {
     /// One worker: handle batches while there is work, then wait for the doorbell. A batch that
     /// took less than it could took everything final when it claimed, so unless a ring came
     /// meanwhile (for another worker, whose claim may have missed what this batch held) the
-    /// worker waits rather than claim again for nothing. After a round that found work it waits
-    /// at most 20 ms: an event that waited behind a transaction that published nothing is found
-    /// without a notification of its own. A `gatherDelay` comes between waking and claiming.
+    /// worker waits rather than claim again for nothing. When its last claim was held back by a
+    /// transaction that may still publish, it looks again without a ring (an event committed
+    /// above that transaction gets no notification when it ends): after 20 ms, then twice as
+    /// long each time nothing came, up to `pollInterval`. A `gatherDelay` comes between waking
+    /// and claiming.
     private func work(_ doorbell: Doorbell, rings: RingCount) async throws {
         var errors = 0
-        var foundWork = false
+        var recheck: Duration?
         var retries = RetryTurn()
-        while await doorbell.wait(timeout: foundWork ? .milliseconds(20) : nil) {
-            foundWork = false
+        while await doorbell.wait(timeout: recheck) {
+            // The wait that just ended, while it is one that found nothing.
+            var waited = recheck
+            recheck = nil
             if configuration.gatherDelay > .zero { try? await Task.sleep(for: configuration.gatherDelay) }
             while !Task.isCancelled {
                 do {
                     let ringsBefore = rings.count
-                    let (handled, full) = try await handleBatch()
+                    let (handled, full, heldBack) = try await handleBatch()
                     let retried = retries.due(afterHandling: handled) ? try await retryHeldEvents() : 0
                     errors = 0
+                    if handled > 0 { waited = nil }
+                    recheck = heldBack ? Self.recheck(after: waited, limit: configuration.pollInterval) : nil
                     if handled == 0 && retried == 0 { break }
-                    foundWork = true
                     if !full && retried == 0 && rings.count == ringsBefore { break }
                 } catch is CancellationError {
                     return
@@ -188,11 +193,18 @@ public final class BusConsumer: Service, Sendable {
         }
     }
 
+    /// How long a worker whose claim was held back waits before it claims again: 20 ms, or twice
+    /// the `previous` wait that found nothing, at most `limit`.
+    static func recheck(after previous: Duration?, limit: Duration) -> Duration {
+        min(previous.map { $0 * 2 } ?? .milliseconds(20), max(limit, .milliseconds(20)))
+    }
+
     /// Claims free slots, handles their next events, and moves the slots on; returns how many
-    /// events it read, and whether the claim took as much as it could (more may wait). A handler
+    /// events it read, whether the claim took as much as it could (more may wait), and whether
+    /// its bounds held back what a transaction still running may be followed by. A handler
     /// failure rolls the batch back and replays it event by event, each in a savepoint, holding
     /// the failing ones.
-    func handleBatch() async throws -> (read: Int, full: Bool) {
+    func handleBatch() async throws -> (read: Int, full: Bool, heldBack: Bool) {
         let outcome: BatchOutcome
         do {
             outcome = try await database.withTransaction(settings: configuration.transactionSettings + ConsumerStore.claimSettings) {
@@ -204,7 +216,7 @@ public final class BusConsumer: Service, Sendable {
             }
         }
         recordDelays(outcome.handled)
-        return (outcome.read, outcome.full)
+        return (outcome.read, outcome.full, outcome.heldBack)
     }
 
     private struct HandlerFailed: Error {}
@@ -213,6 +225,7 @@ public final class BusConsumer: Service, Sendable {
     private struct BatchOutcome {
         var read = 0
         var full = false
+        var heldBack = false
         var handled: [Date] = []
     }
 
@@ -229,7 +242,7 @@ public final class BusConsumer: Service, Sendable {
     private func batch(on connection: PostgresConnection, isolateFailures: Bool) async throws -> BatchOutcome {
         guard let bounds = try await store.claimBounds(on: connection) else { return BatchOutcome() }
         let claim = try await store.claim(slots: configuration.slotsPerBatch, perSlot: configuration.eventsPerSlot, within: bounds, on: connection)
-        guard !claim.events.isEmpty else { return BatchOutcome() }
+        guard !claim.events.isEmpty else { return BatchOutcome(heldBack: bounds.heldBack) }
         try await store.endClaim(on: connection)
         // The new positions first (the claim holds their rows already), so that the handler's
         // statements are the last before the commit: the rows they lock (a shared aggregate's)
@@ -289,7 +302,7 @@ public final class BusConsumer: Service, Sendable {
         }
         return BatchOutcome(
             read: claim.events.count, full: claim.isFull(slots: configuration.slotsPerBatch, perSlot: configuration.eventsPerSlot),
-            handled: handled)
+            heldBack: bounds.heldBack, handled: handled)
     }
 
     /// Retries held events that are due, each the earliest of its key; returns how many it tried.

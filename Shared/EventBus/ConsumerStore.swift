@@ -95,17 +95,26 @@ struct ConsumerStore: Sendable {
     struct ClaimBounds: Sendable {
         let lower: String
         let upper: String
+        /// Whether a transaction that may still publish was running when they were read (the
+        /// horizon below the snapshot's next id): events committed above it are held back, and
+        /// when it ends without publishing, no doorbell rings for them.
+        let heldBack: Bool
     }
 
     /// Reads the bounds of the next claim, `nil` when the consumer has no slots. Both only grow
     /// (but for a slot moved back, which `claim` leaves for its next call), so bounds read a moment
     /// before a claim make it read less, never skip: what commits meanwhile rings the doorbell.
     func claimBounds(on connection: PostgresConnection) async throws -> ClaimBounds? {
+        // The horizon's function reads the statement's snapshot, as `pg_current_snapshot()` does.
         let rows = try await connection.query(
-            "SELECT min(s.after_xid)::text, (\(sql: Self.horizon))::text FROM bus.consumer_slots s WHERE s.consumer = \(name)")
+            """
+            SELECT min(s.after_xid)::text, h.horizon::text, h.horizon < pg_snapshot_xmax(pg_current_snapshot())
+            FROM (\(sql: Self.horizon)) AS h(horizon) LEFT JOIN bus.consumer_slots s ON s.consumer = \(name)
+            GROUP BY h.horizon
+            """)
         guard let row = rows.first else { return nil }
-        let (lower, upper) = try row.decode((String?, String).self)
-        return lower.map { ClaimBounds(lower: $0, upper: upper) }
+        let (lower, upper, heldBack) = try row.decode((String?, String, Bool).self)
+        return lower.map { ClaimBounds(lower: $0, upper: upper, heldBack: heldBack) }
     }
 
     /// In one statement: locks up to `slots` free slots that have deliverable events (starting at a

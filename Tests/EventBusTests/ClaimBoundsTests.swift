@@ -10,6 +10,19 @@ import Testing
 /// sets up only the partitions in that range, and a slot moved back meanwhile is never read past.
 @Suite("Claim bounds", .timeLimit(.minutes(1)))
 struct ClaimBoundsTests {
+    /// A worker whose claims are held back looks again after 20 ms, then twice as long each time
+    /// it found nothing, up to the poll interval; once it finds work, after 20 ms again.
+    @Test func aHeldBackWorkerLooksAgainSoonThenLessOften() {
+        var waits: [Duration] = []
+        var wait: Duration?
+        for _ in 1...9 {
+            wait = BusConsumer.recheck(after: wait, limit: .seconds(2))
+            waits.append(wait!)
+        }
+        #expect(waits.map { $0 / .milliseconds(1) } == [20, 40, 80, 160, 320, 640, 1280, 2000, 2000])
+        #expect(BusConsumer.recheck(after: nil, limit: .milliseconds(5)) == .milliseconds(20))
+    }
+
     /// With a generic plan, as the statistics' consumer runs it: before the bounds, every claim
     /// opened an index of every partition of the log (41 here), then pruned them slot by slot.
     @Test func aClaimOpensOnlyThePartitionsWithinItsBounds() async throws {

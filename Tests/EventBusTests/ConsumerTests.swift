@@ -111,6 +111,32 @@ struct ConsumerTests {
         }
     }
 
+    /// An event committed while an older transaction that may publish runs is held back; when
+    /// that transaction ends without publishing, no doorbell rings, yet the event is handled
+    /// soon (the workers look again after a held-back claim), not at the next poll (30 s here).
+    @Test func anEventHeldBackByATransactionThatEndsWithoutPublishingIsHandledSoonAfter() async throws {
+        try await withTestDatabase("bus_held_back") { database in
+            let client = try await database.busClient()
+            let patient = BusConsumer(
+                configuration: ConsumerConfiguration(name: "registry.held", topics: ["registry.test"], pollInterval: .seconds(30)),
+                handler: RecordingHandler(), database: client, logger: .test)
+            try await running([patient]) {
+                // A publisher's transaction with an id, which publishes nothing.
+                let idle = try await database.connect(role: "registry")
+                try await idle.query("BEGIN")
+                _ = try await idle.query("SELECT pg_current_xact_id()")
+                try await publishSteps(["behind"], steps: 1...5, on: client)
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(try await client.query("SELECT count(*) FROM registry.handled")[0].decode(Int.self, at: 0) == 0)
+                try await idle.query("ROLLBACK")
+                // Looking again after 20, 40, 80, 160, 320 ms...: within about 0.7 s of the end.
+                try await waitForHandled(5, on: client, timeout: .seconds(5))
+                await idle.close()
+            }
+            await client.shutdown()
+        }
+    }
+
     /// A consumer's plans are cached per connection (the statistics' are generic from the first
     /// claim): made over a nearly empty log, they must still read it by its index once it fills.
     @Test func claimsReadTheLogByItsIndexThoughTheirPlanWasMadeWhenItWasNearlyEmpty() async throws {
