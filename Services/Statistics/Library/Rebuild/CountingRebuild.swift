@@ -111,7 +111,6 @@ struct CountingRebuild {
         let splits = try await database.withConnection { try await TallyParts(connection: $0).splitsBySize() }
         try await inParallel(splits.count) { index, connection in try await TallyParts(connection: connection).merge(split: splits[index]) }
         try await database.withConnection { try await TallyParts(connection: $0).drop() }
-        try await database.withConnection { try await RebuildStore(connection: $0).keepRoomWhenFilled() }
         stepEnds()
         let indexes = try await database.withConnection { try await RebuildStore(connection: $0).indexCopies(of: RebuildStore.indexedWhenFilled) }
         try await inParallel(indexes.count) { index, connection in try await RebuildStore(connection: connection).createIndex(indexes[index]) }

@@ -10,13 +10,9 @@ struct RebuildStore {
     /// filled (`createIndex`), which is faster than keeping them on every row inserted.
     static let indexedWhenFilled = ["tallies", "monthly_tallies"]
 
-    /// Storage settings the copies take only once filled (`keepRoomWhenFilled`): the room left on
-    /// each page for updates, so the history loaded at once stays dense.
-    static let setWhenFilled = "fillfactor"
-
     /// Drops what an earlier, interrupted rebuild left, and creates empty copies of the live tables
-    /// (columns, defaults, constraints, storage settings such as autovacuum's but `setWhenFilled`,
-    /// and indexes; the aggregates' without their indexes).
+    /// (columns, defaults, constraints, storage settings such as autovacuum's, and indexes; the
+    /// aggregates' without their indexes).
     func prepare(consumer: String) async throws {
         try await forget(consumer)
         try await TallyParts(connection: connection).drop()
@@ -27,29 +23,14 @@ struct RebuildStore {
             try await connection.query(
                 "CREATE TABLE statistics.\(identifier: "rebuild_" + name) (LIKE statistics.\(identifier: name) \(copied))")
             // `LIKE` copies no storage parameters; they are the catalogue's own text for the live table.
-            try await copyStorageSettings(of: name, to: copy, filled: false)
-        }
-    }
-
-    /// Gives the filled copies the live tables' `setWhenFilled` settings: the rows they take from
-    /// now on (the catch-up's, then the live consumer's) leave room for their updates.
-    func keepRoomWhenFilled() async throws {
-        for name in CountingTables.names {
-            try await copyStorageSettings(of: name, to: "statistics." + PostgresQuery.quoteIdentifier("rebuild_" + name), filled: true)
-        }
-    }
-
-    /// Sets on `copy` the storage parameters of the live table `name`: once `filled`, those named
-    /// `setWhenFilled`; before, all others.
-    private func copyStorageSettings(of name: String, to copy: String, filled: Bool) async throws {
-        let options =
-            try await connection.query(
+            let options = try await connection.query(
                 """
-                SELECT string_agg(o, ', ') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, unnest(c.reloptions) AS o
-                WHERE n.nspname = 'statistics' AND c.relname = \(name) AND (split_part(o, '=', 1) = \(Self.setWhenFilled)) = \(filled)
+                SELECT array_to_string(c.reloptions, ', ') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = 'statistics' AND c.relname = \(name) AND c.reloptions IS NOT NULL
                 """
-            ).first?.decode(String?.self, at: 0) ?? nil
-        if let options { try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(copy) SET (\(options))").unprepared()) }
+            ).first?.decode(String.self, at: 0)
+            if let options { try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(copy) SET (\(options))").unprepared()) }
+        }
     }
 
     /// Gathers the planner's statistics of every fresh table.
