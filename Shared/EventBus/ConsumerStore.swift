@@ -106,11 +106,13 @@ struct ConsumerStore: Sendable {
     /// before a claim make it read less, never skip: what commits meanwhile rings the doorbell.
     func claimBounds(on connection: PostgresConnection) async throws -> ClaimBounds? {
         // The horizon's function reads the statement's snapshot, as `pg_current_snapshot()` does.
+        // It reads `pg_stat_activity`: once (`OFFSET 0` keeps the planner from pulling it up into
+        // an expression evaluated for each row it is used in: by hand, 4-9 ms a claim).
         let rows = try await connection.query(
             """
-            SELECT min(s.after_xid)::text, h.horizon::text, h.horizon < pg_snapshot_xmax(pg_current_snapshot())
-            FROM (\(sql: Self.horizon)) AS h(horizon) LEFT JOIN bus.consumer_slots s ON s.consumer = \(name)
-            GROUP BY h.horizon
+            SELECT (SELECT min(s.after_xid) FROM bus.consumer_slots s WHERE s.consumer = \(name))::text, h.horizon::text,
+                   h.horizon < pg_snapshot_xmax(pg_current_snapshot())
+            FROM (\(sql: Self.horizon) OFFSET 0) AS h(horizon)
             """)
         guard let row = rows.first else { return nil }
         let (lower, upper, heldBack) = try row.decode((String?, String, Bool).self)
