@@ -232,6 +232,46 @@ struct PartitionTests {
         }
     }
 
+    /// An insert under way routes its event by the partitions there were when it began: partitions
+    /// attached meanwhile would send an event of their range to the default partition, which
+    /// refuses it (SQLSTATE 23514; seen once in a full run of `partitionsAttachedWhilePublishersPublishRefuseNoOne`).
+    /// So no partition is made while an insert is under way (the extension waits a second for it,
+    /// then gives up until its next turn).
+    @Test func noPartitionIsAttachedUnderAnInsertUnderWay() async throws {
+        try await withTestDatabase("bus_partition_view") { database in
+            let client = try await database.busClient()
+            let administration = BusAdministration(database: client)
+            let admin = try await database.connect()
+            let publisher = try await database.connect(role: "registry")
+            // An insert whose event is made 3 s after it began (its transaction id with it).
+            let insert = Task {
+                try await publisher.query(
+                    """
+                    INSERT INTO bus.events (topic, type, version, key, slot, occurred_at, payload)
+                    SELECT 'registry.test', 'registry.test.step_recorded', 1, 'under-way', 0, now(), '{"subject":"under-way","step":1}'
+                    FROM pg_sleep(3)
+                    """)
+            }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await admin.query("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()")[0]
+                .decode(Int.self, at: 0) == 0, ContinuousClock.now < deadline
+            {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let made = try await administration.extendPartitions(period: .seconds(3600), minimumSpan: 300)
+            #expect(made == 0)
+            // Had ranges been attached (1,000 ids above the next), the event's id would now fall into one.
+            let next = try await admin.query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::int8")[0].decode(Int64.self, at: 0)
+            try await burnTransactions(until: next + 1_500, on: admin)
+            try await insert.value
+            #expect(try await administration.extendPartitions(period: .seconds(3600), minimumSpan: 300) > 0)
+            #expect(try await client.query("SELECT count(*) FROM bus.events WHERE key = 'under-way'")[0].decode(Int.self, at: 0) == 1)
+            await publisher.close()
+            await admin.close()
+            await client.shutdown()
+        }
+    }
+
     @Test func thePartitionerMakesPartitionsAtStart() async throws {
         try await withTestDatabase("bus_partitioner") { database in
             let client = try await database.busClient()

@@ -196,7 +196,8 @@ ALTER FUNCTION bus.event_partitions() OWNER TO bus_owner;
 -- covers), new ones start above every event of the default partition and a margin (a minute of
 -- ids at that rate, at least 1,000) above the next transaction id: attaching one locks the
 -- default partition and checks it, and a publisher whose id fell in the new range meanwhile
--- would be refused. Serialised by an advisory lock (the four services call it every minute);
+-- would be refused. Publishers wait while partitions are made (at most the lock timeout, a
+-- second, for the publishing transactions under way). Serialised by an advisory lock (the four services call it every minute);
 -- gives up quietly (returns 0) when a lock it needs is not granted within a second, e.g. while a
 -- rebuild reads the whole log.
 CREATE OR REPLACE FUNCTION bus.extend_partitions(period interval DEFAULT '1 month', minimum_span bigint DEFAULT 100000)
@@ -237,6 +238,12 @@ BEGIN
     IF top >= next_xid + ahead THEN
         RETURN 0;
     END IF;
+    -- Publishers wait while the ranges are placed: a SHARE lock on the log itself, which the lock
+    -- of every INSERT into it conflicts with, taken first, so that every insert under way has
+    -- ended and every later one sees the new partitions when it routes its event. (An insert
+    -- that began before an attach kept its view of the partitions without it: an event of a new
+    -- range then went to the default partition and was refused there, SQLSTATE 23514.)
+    LOCK TABLE ONLY bus.events IN SHARE MODE;
     -- Attaching takes this lock anyway: taken first, no event enters the default partition while
     -- the new ranges are placed above its events.
     LOCK TABLE bus.events_default IN ACCESS EXCLUSIVE MODE;
