@@ -114,8 +114,9 @@ SQL
 # slots, 200 events a slot): the claim reads the log between the bounds the first one read.
 cat >"$dir/claim.sql" <<'SQL'
 \set offset random(0, 63)
-SELECT min(s.after_xid)::text AS lower, (SELECT bus.publishing_horizon())::text AS upper
-FROM bus.consumer_slots s WHERE s.consumer = 'registry.bench' \gset
+SELECT (SELECT min(s.after_xid) FROM bus.consumer_slots s WHERE s.consumer = 'registry.bench')::text AS lower,
+       h.horizon::text AS upper, h.horizon < pg_snapshot_xmax(pg_current_snapshot()) AS held_back
+FROM (SELECT bus.publishing_horizon() OFFSET 0) AS h(horizon) \gset
 WITH claimed AS (
     SELECT s.slot, s.after_xid, s.after_id FROM bus.consumer_slots s
     CROSS JOIN LATERAL (

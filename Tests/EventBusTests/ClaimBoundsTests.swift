@@ -11,7 +11,7 @@ import Testing
 @Suite("Claim bounds", .timeLimit(.minutes(1)))
 struct ClaimBoundsTests {
     /// A worker whose claims are held back looks again after 20 ms, then twice as long each time
-    /// it found nothing, up to the poll interval; once it finds work, after 20 ms again.
+    /// it found nothing, up to the poll interval (the worker starts again from 20 ms once it finds work).
     @Test func aHeldBackWorkerLooksAgainSoonThenLessOften() {
         var waits: [Duration] = []
         var wait: Duration?
