@@ -382,14 +382,17 @@ struct IndicatorStore {
         return series
     }
 
-    /// The monthly aggregate rows `key` names, from the database.
+    /// The monthly aggregate rows `key` names, from the database: from `monthly_tallies`, or for
+    /// the person's breakdowns (kept by the month, dated the month's first day) from `tallies`.
     private func monthlyRows(_ key: AggregateReads.Key, areas: SQLFragment) async throws -> AggregateReads.Rows {
-        let since: SQLFragment = key.since.map { "AND t.month >= \($0)" } ?? ""
+        let (table, month): (SQLFragment, SQLFragment) =
+            Measure.commonDimensions.contains(key.dimension) ? ("statistics.tallies", "t.day") : ("statistics.monthly_tallies", "t.month")
+        let since: SQLFragment = key.since.map { "AND \(month) >= \($0)" } ?? ""
         let result = try await connection.query(
             """
-            SELECT t.area_code, t.value, t.month - DATE '1970-01-01', t.entered, t.exited\(key.firstDayExits ? ", t.exited_first" : "" as SQLFragment)\(key.amounts ? ", t.amount" : "" as SQLFragment)
-            FROM statistics.monthly_tallies t
-            WHERE t.measure = \(key.measure) AND t.dimension = \(key.dimension) AND \(areas) AND t.month <= \(key.to) \(since)
+            SELECT t.area_code, t.value, \(month) - DATE '1970-01-01', t.entered, t.exited\(key.firstDayExits ? ", t.exited_first" : "" as SQLFragment)\(key.amounts ? ", t.amount" : "" as SQLFragment)
+            FROM \(table) t
+            WHERE t.measure = \(key.measure) AND t.dimension = \(key.dimension) AND \(areas) AND \(month) <= \(key.to) \(since)
             """)
         var rows = AggregateReads.Rows()
         var indexOf: [Series.Key: Int32] = [:]

@@ -62,7 +62,8 @@ struct TallyParts {
     /// Sums split `index` into the aggregates, which have no indexes until every split is in (a
     /// commune's rows get a part from every range that holds someone who lived there): rolls the
     /// communes' rows up into the provinces their sources named and the provinces' into the
-    /// country, and sums the days of each month into `monthly_tallies`. Splits may run at once
+    /// country, and sums the days of each month into `monthly_tallies` (but for the person's
+    /// breakdowns, by the month already: `Measure.commonDimensions`). Splits may run at once
     /// on several connections; the primary keys built after (`RebuildStore.addPrimaryKeys`) prove
     /// that no row came twice.
     func merge(split index: Int) async throws {
@@ -112,6 +113,7 @@ struct TallyParts {
             SELECT measure, dimension, value, area_code, day - extract(day FROM day)::int + 1, min(parent_code), sum(entered)::bigint,
                    sum(exited)::bigint, sum(exited_first)::bigint, sum(amount)::bigint
             FROM every
+            WHERE NOT dimension = ANY(\(Measure.commonDimensions)::text[])
             GROUP BY 1, 2, 3, 4, 5
             """
         try await connection.query(query.unprepared())

@@ -34,7 +34,8 @@ struct TallyStore {
         }
     }
 
-    /// Adds `changes` to the aggregates, in their order, and to their sums by the month.
+    /// Adds `changes` to the aggregates, in their order, and those kept by the day to their sums by
+    /// the month (the person's breakdowns are by the month in `tallies` already: kept once).
     func add(_ changes: [Tally]) async throws {
         guard !changes.isEmpty else { return }
         // Open dashboard pages of these provinces refresh once the transaction commits (NOTIFY is
@@ -66,7 +67,7 @@ struct TallyStore {
                     (measure, dimension, value, area_code, month, parent_code, entered, exited, exited_first, amount)
                 SELECT measure, dimension, value, area_code, date_trunc('month', day)::date, min(parent_code), sum(entered)::bigint,
                        sum(exited)::bigint, sum(exited_first)::bigint, sum(amount)::bigint
-                FROM changes GROUP BY 1, 2, 3, 4, 5
+                FROM changes WHERE NOT dimension = ANY(\(Measure.commonDimensions)::text[]) GROUP BY 1, 2, 3, 4, 5
                 -- In key order, as the daily rows: concurrent writers lock rows in the same order.
                 ORDER BY 1, 2, 4, 3, 5
                 ON CONFLICT (measure, dimension, area_code, value, month) DO UPDATE
