@@ -44,7 +44,8 @@
 #  8. each service's resident memory at its peak over everything, and the database's size on disk
 #     (after the generation, before the rebuild) by schema;
 # with pgbench's select-only rate at concurrency 1 on the same cluster as a yardstick of the
-# machine. See BENCHMARKS.md ("The whole system on generated data").
+# machine, at the start and again once the generation is done, before the measurements. See
+# BENCHMARKS.md ("The whole system on generated data").
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -125,6 +126,9 @@ else
 fi
 measured "statistics' consumer: $caught_up"
 cluster_psql "$port" bench --quiet --command="VACUUM ANALYZE" --command="CHECKPOINT" >/dev/null
+# The machine's hours move within a long run: the yardstick again, right before the measurements.
+yardstick_again=$(cluster_yardstick "$port")
+measured "yardstick before the measurements: $yardstick_again tps"
 events=$(sql "SELECT count(*) FROM bus.events")
 people=$(sql "SELECT count(*) FROM registry.people")
 # The database on disk, and its largest parts by schema (tables with their indexes and TOAST).
@@ -340,7 +344,7 @@ if [ "$standby" = 1 ]; then
     done
 fi
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); yardstick (pgbench select-only, 1 client): $yardstick tps"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); yardstick (pgbench select-only, 1 client): $yardstick tps at the start, $yardstick_again before the measurements"
 echo "data set: $size, $people people, $events events in the bus log"
 echo "database on disk: $database_mib MiB ($(awk -v mib="$database_mib" -v n="$people" 'BEGIN { printf "%.1f", mib * 1024 / n }') KiB a person): $schemas"
 echo "generator: $(field requests) requests in $(field seconds) s: $(field requestsPerSecond) requests/s, $(field peoplePerSecond) people/s ($jobs at once)"
